@@ -1,0 +1,34 @@
+# `make demo` and `make test` work on a machine with nothing but Python 3.11:
+# they create .venv and install sktcn with its test extras into it first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.sktcn-installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: install demo test test-full bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# scikit-learn's full estimator checks on the *default* estimators (slower than
+# the tiny configurations `make test` runs them with).
+test-full: $(STAMP)
+	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q tests/test_sklearn_compliance.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/overhead.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

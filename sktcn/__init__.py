@@ -1,0 +1,15 @@
+"""sktcn: Temporal Convolutional Networks (keras-tcn) as scikit-learn and sktime estimators."""
+
+import os
+
+# TensorFlow's C++ start-up chatter (CUDA probing, CPU instruction notes) is noise
+# for scikit-learn users; an explicit setting by the user still wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from sktcn._network import receptive_field  # noqa: E402
+from sktcn.classifier import TCNClassifier  # noqa: E402
+from sktcn.regressor import TCNRegressor  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = ["TCNClassifier", "TCNRegressor", "receptive_field", "__version__"]

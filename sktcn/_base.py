@@ -1,0 +1,673 @@
+"""What TCNClassifier and TCNRegressor share: parameters, validation, training, fast predict.
+
+The estimators are scikeras wrappers (``scikeras.wrappers.BaseWrapper``): scikeras
+contributes parameter routing (``optimizer__momentum=0.9``, ``fit__...``), the
+compilation of optimizers, losses and metrics, callbacks, ``partial_fit`` and the
+pickling of Keras models. sktcn owns what scikeras 0.13 gets wrong or lacks with
+scikit-learn >= 1.6: the tag system, input validation for time series, seeding
+without switching on TensorFlow's process-wide op determinism, transactional
+``fit`` and a compiled predict path.
+"""
+
+import contextlib
+import inspect
+import numbers
+import random
+import warnings
+from collections import defaultdict
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+import tensorflow as tf
+from scikeras.wrappers import BaseWrapper
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from sktcn._network import auto_dilations, build_network, receptive_field
+
+
+
+def _scikeras_sklearn_tags(self):
+    """scikit-learn >= 1.6 tags for scikeras' BaseWrapper, from its old-style ``_tags``."""
+    tags = super(BaseWrapper, self).__sklearn_tags__()
+    tags.target_tags.multi_output = bool(self._tags.get("multioutput", False))
+    return tags
+
+
+# scikeras 0.13 declares its tags only through ``_more_tags``, which scikit-learn
+# 1.6 replaced by ``__sklearn_tags__`` and now rejects on any class in the MRO.
+# This translation is what scikeras would ship; it steps aside once it does.
+if "__sklearn_tags__" not in vars(BaseWrapper):
+    BaseWrapper.__sklearn_tags__ = _scikeras_sklearn_tags
+
+# Samples x time steps fed to the network per predict call: bounds the memory of
+# the activations (nb_filters floats per step and block) for long inputs.
+_PREDICT_CHUNK_STEPS = 2**18
+
+_TCN_PARAMS = (
+    "nb_filters",
+    "kernel_size",
+    "nb_stacks",
+    "padding",
+    "use_skip_connections",
+    "dropout_rate",
+    "return_sequences",
+    "activation",
+    "kernel_initializer",
+    "use_batch_norm",
+    "use_layer_norm",
+    "use_weight_norm",
+    "go_backwards",
+)
+
+PARAMETERS_DOC = """
+    nb_filters : int or list of int, default=64
+        Number of convolution filters in every residual block, or one number per
+        dilation (then ``use_skip_connections`` needs them all equal).
+    kernel_size : int, default=3
+        Size of the convolution kernels.
+    nb_stacks : int, default=1
+        Number of stacks of residual blocks.
+    dilations : sequence of int or None, default=None
+        Dilation rate of each residual block. ``None`` picks powers of two,
+        ``(1, 2, 4, ...)``, just long enough for the receptive field to cover the
+        training sequences (see ``dilations_``). This is the one default that
+        differs from keras-tcn, whose fixed ``(1, 2, 4, 8, 16, 32)`` is kept for
+        sequences of varying length.
+    padding : {"causal", "same"}, default="causal"
+        ``"causal"``: each output sees only the past. ``"same"``: a non-causal TCN.
+    use_skip_connections : bool, default=True
+        Add the output of every residual block to the TCN's output.
+    dropout_rate : float, default=0.0
+        Spatial dropout rate inside the residual blocks, in ``[0, 1)``.
+    return_sequences : bool, default=False
+        Predict one target per time step; ``y`` then has shape
+        ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)``.
+    activation : str, default="relu"
+        Activation of the residual blocks.
+    kernel_initializer : str, default="he_normal"
+        Initializer of the convolution kernels.
+    use_batch_norm : bool, default=False
+        Batch normalisation in the residual blocks.
+    use_layer_norm : bool, default=False
+        Layer normalisation in the residual blocks.
+    use_weight_norm : bool, default=False
+        Weight normalisation of the dilated convolutions (keras-tcn 3.5 dropped
+        this option; sktcn implements it for Keras 3). At most one of the three
+        normalisations may be on.
+    go_backwards : bool, default=False
+        Process the sequences backwards.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Optimizer, by Keras name, class or instance.
+    learning_rate : float or None, default=None
+        Learning rate of the optimizer; ``None`` keeps the optimizer's default.
+    loss : str, keras loss or None, default=None
+        ``None`` picks the estimator's natural loss.
+    metrics : list or None, default=None
+        Keras metrics recorded in ``history_``.
+    epochs : int, default=50
+        Number of passes over the training data.
+    batch_size : int, default=32
+        Number of samples per gradient update.
+    validation_split : float, default=0.0
+        Fraction of the training data, drawn at random with ``random_state``,
+        held out to compute ``val_loss`` (and to drive early stopping).
+    early_stopping : bool, default=False
+        Stop when the monitored loss (``val_loss`` with a validation split,
+        the training loss otherwise) has not improved for ``patience`` epochs,
+        and keep the best weights seen.
+    patience : int, default=10
+        Epochs without improvement before early stopping stops.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks for training.
+    shuffle : bool, default=True
+        Shuffle the training data before each epoch.
+    warm_start : bool, default=False
+        Keep training the fitted network on the next call to ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split. With a seed, fits on the CPU are repeatable exactly. The global
+        random state of Python, NumPy and TensorFlow is restored afterwards and
+        TensorFlow's process-wide determinism switch is left alone, so unseeded
+        fits in the same process keep working.
+    verbose : int, default=0
+        Keras' verbosity during training.
+    **kwargs
+        Routed parameters in scikeras' style, for example
+        ``optimizer__momentum=0.9`` or ``compile__jit_compile=True``.
+"""
+
+ATTRIBUTES_DOC = """
+    model_ : keras.Model
+        The trained network.
+    dilations_ : tuple of int
+        The dilations used, chosen automatically when ``dilations=None``.
+    receptive_field_ : int
+        Number of past time steps the network sees (keras-tcn's formula).
+    history_ : dict
+        Loss (and metric) per epoch, ``val_``-prefixed for the validation split.
+    n_features_in_ : int
+        For 2D ``X``, the number of columns (time steps), as scikit-learn
+        defines it; for 3D ``X`` or lists of series, features per time step.
+    n_timesteps_in_ : int or None
+        Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
+        ``None`` when fit on 3D input, which may be predicted at any length.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+"""
+
+
+def extend_signature(function, **extra):
+    """Give ``function`` the keyword parameters of the base ``__init__`` plus ``extra``.
+
+    scikit-learn reads an estimator's parameters and their defaults from the
+    signature of ``__init__`` (for ``repr``, ``clone`` and its checks). A subclass
+    that adds a parameter would otherwise have to repeat every shared one.
+    """
+    base = inspect.signature(TCNEstimatorBase.__init__).parameters.values()
+    params = [p for p in base if p.kind != p.VAR_KEYWORD]
+    params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in extra.items()]
+    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    function.__signature__ = inspect.Signature(params)
+    return function
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed Keras, TensorFlow, NumPy and Python for a block, then restore them.
+
+    scikeras seeds through TensorFlow's op determinism, which stays on for the
+    whole process and makes later unseeded fits fail; this seeds only.
+    """
+    if seed is None:
+        yield
+        return
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras_seed = keras.utils.get_random_seed() if hasattr(keras.utils, "get_random_seed") else None
+    try:
+        keras.utils.set_random_seed(int(seed))
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        if keras_seed is None:
+            # Back to unseeded: TensorFlow and Keras draw fresh seeds again.
+            tf.random.set_seed(None)
+            keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
+        else:
+            keras.utils.set_random_seed(keras_seed)
+
+
+def _is_ragged(X):
+    """True for a list or tuple of series whose lengths differ."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    shapes = [np.shape(x) for x in X if hasattr(x, "__len__") and not isinstance(x, str)]
+    if len(shapes) != len(X) or any(len(s) == 0 for s in shapes):
+        return False
+    return len({s[0] for s in shapes}) > 1
+
+
+def _ndim(X):
+    """Number of dimensions of an array-like, -1 when it has no regular shape."""
+    if hasattr(X, "shape"):
+        return len(X.shape)
+    try:
+        return np.ndim(X)
+    except ValueError:  # nested lists of uneven shape: check_array reports it
+        return -1
+
+
+def _seed_from(random_state):
+    """An int seed for Keras from ``random_state`` (None stays None)."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def _pad_ragged(X):
+    """Stack series of different lengths into (n, T_max, F), zeros in front.
+
+    Padding in front keeps every series' last real step at the last position,
+    which is where a causal TCN reads its prediction.
+    """
+    series = []
+    for i, x in enumerate(X):
+        x = check_array(x, ensure_2d=False, dtype=np.float32, input_name=f"X[{i}]")
+        if x.ndim == 1:
+            x = x[:, None]
+        if x.ndim != 2:
+            raise ValueError(
+                f"X[{i}] has {x.ndim} dimensions; each series in a list must be 1D "
+                "(n_timesteps,) or 2D (n_timesteps, n_features)."
+            )
+        series.append(x)
+    n_features = {x.shape[1] for x in series}
+    if len(n_features) > 1:
+        raise ValueError(
+            f"The series in X have different numbers of features {sorted(n_features)}; "
+            "every series needs the same features per time step."
+        )
+    longest = max(len(x) for x in series)
+    padded = np.zeros((len(series), longest, series[0].shape[1]), dtype=np.float32)
+    for i, x in enumerate(series):
+        padded[i, longest - len(x) :] = x
+    return padded
+
+
+class _Forward:
+    """Inference-mode call of a model, as an object rather than a closure.
+
+    TensorFlow's retracing detector keys on a function's ``__code__``; every
+    estimator's closure would share one and trigger false retracing warnings.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x):
+        return self.model(x, training=False)
+
+
+class TCNEstimatorBase(BaseWrapper):
+    """Shared core of the sktcn estimators; use TCNClassifier or TCNRegressor."""
+
+    _parameter_constraints = {
+        "nb_filters": [Interval(numbers.Integral, 1, None, closed="left"), list, tuple],
+        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "nb_stacks": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dilations": [list, tuple, np.ndarray, None],
+        "padding": [StrOptions({"causal", "same"})],
+        "use_skip_connections": ["boolean"],
+        "dropout_rate": [Interval(numbers.Real, 0, 1, closed="left")],
+        "return_sequences": ["boolean"],
+        "activation": [str, callable],
+        "kernel_initializer": [str, keras.initializers.Initializer],
+        "use_batch_norm": ["boolean"],
+        "use_layer_norm": ["boolean"],
+        "use_weight_norm": ["boolean"],
+        "go_backwards": ["boolean"],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "patience": [Interval(numbers.Integral, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        nb_filters=64,
+        kernel_size=3,
+        nb_stacks=1,
+        dilations=None,
+        padding="causal",
+        use_skip_connections=True,
+        dropout_rate=0.0,
+        return_sequences=False,
+        activation="relu",
+        kernel_initializer="he_normal",
+        use_batch_norm=False,
+        use_layer_norm=False,
+        use_weight_norm=False,
+        go_backwards=False,
+        optimizer="adam",
+        learning_rate=None,
+        loss=None,
+        metrics=None,
+        epochs=50,
+        batch_size=32,
+        validation_split=0.0,
+        early_stopping=False,
+        patience=10,
+        callbacks=None,
+        shuffle=True,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        self.nb_filters = nb_filters
+        self.kernel_size = kernel_size
+        self.nb_stacks = nb_stacks
+        self.dilations = dilations
+        self.padding = padding
+        self.use_skip_connections = use_skip_connections
+        self.dropout_rate = dropout_rate
+        self.return_sequences = return_sequences
+        self.activation = activation
+        self.kernel_initializer = kernel_initializer
+        self.use_batch_norm = use_batch_norm
+        self.use_layer_norm = use_layer_norm
+        self.use_weight_norm = use_weight_norm
+        self.go_backwards = go_backwards
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.metrics = metrics
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.callbacks = callbacks
+        self.shuffle = shuffle
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        # Routed parameters (``optimizer__momentum=...``), kept as scikeras does
+        # so that get_params, set_params and clone carry them along.
+        vars(self).update(kwargs)
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self):
+        """Raise ValueError/TypeError for invalid hyperparameters, before any work."""
+        params = {k: getattr(self, k) for k in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        if self.dilations is not None:
+            dilations = list(self.dilations)
+            if not dilations:
+                raise ValueError("dilations is empty; give at least one dilation, e.g. (1, 2, 4, 8), or None.")
+            if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dilations):
+                raise ValueError(f"dilations must be positive integers, got {self.dilations!r}.")
+        norms = [n for n in ("use_batch_norm", "use_layer_norm", "use_weight_norm") if getattr(self, n)]
+        if len(norms) > 1:
+            raise ValueError(f"{' and '.join(norms)} are both set; choose at most one normalisation.")
+        if isinstance(self.nb_filters, (list, tuple)):
+            if not all(isinstance(f, numbers.Integral) and f >= 1 for f in self.nb_filters):
+                raise ValueError(f"nb_filters must hold positive integers, got {self.nb_filters!r}.")
+            if self.use_skip_connections and len(set(self.nb_filters)) > 1:
+                raise ValueError(
+                    "nb_filters with different values cannot be combined with use_skip_connections=True; "
+                    "use one value or set use_skip_connections=False."
+                )
+
+    def _check_X(self, X, reset):
+        """The one validation path for inputs: returns float32 (n_samples, n_timesteps, n_features)."""
+        if sp.issparse(X):
+            raise TypeError(
+                f"{type(self).__name__} does not accept sparse input (a TCN convolves dense series); "
+                "convert it with X.toarray()."
+            )
+        if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
+            X = np.asarray(X)  # other array-likes (objects with __array__)
+        from_2d = False
+        if _is_ragged(X):
+            X = _pad_ragged(X)
+        elif _ndim(X) == 2:
+            from_2d = True
+            if reset or getattr(self, "n_timesteps_in_", None) is not None:
+                # scikit-learn's own bookkeeping of column names and counts.
+                validate_data(self, X, reset=reset, skip_check_array=True)
+            X = check_array(X, dtype=np.float32)[:, :, None]
+        else:
+            X = check_array(X, allow_nd=True, dtype=np.float32)
+            if X.ndim != 3:
+                raise ValueError(
+                    f"X has {X.ndim} dimensions; give 2D (n_samples, n_timesteps) for univariate series "
+                    "or 3D (n_samples, n_timesteps, n_features)."
+                )
+        if X.shape[1] == 0 or X.shape[2] == 0:
+            raise ValueError(f"X has shape {X.shape}: it needs at least one time step and one feature.")
+        if reset:
+            self.n_timesteps_in_ = X.shape[1] if from_2d else None
+            if not from_2d:
+                self.n_features_in_ = X.shape[2]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            self._n_channels = X.shape[2]
+        else:
+            if X.shape[2] != self._n_channels:
+                raise ValueError(
+                    f"X has {X.shape[2]} features per time step, but {type(self).__name__} "
+                    f"is expecting {self._n_channels} features per time step as input."
+                )
+            if self.n_timesteps_in_ is not None and X.shape[1] != self.n_timesteps_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_timesteps_in_} features as input (the time steps of the 2D X it was fit on; "
+                    "fit on 3D input to predict series of other lengths)."
+                )
+        return X
+
+    def _check_y(self, y, X):
+        """Check the target's shape against X; subclasses check its values."""
+        check_consistent_length(X, y)
+        if self.return_sequences:
+            if y.ndim < 2 or y.shape[1] != X.shape[1]:
+                raise ValueError(
+                    f"With return_sequences=True y needs one target per time step, shape "
+                    f"(n_samples, {X.shape[1]}[, n_outputs]); got {y.shape}."
+                )
+        elif y.ndim > 2:
+            raise ValueError(
+                f"y has shape {y.shape}; targets per time step need return_sequences=True, "
+                "otherwise give y as (n_samples,) or (n_samples, n_outputs)."
+            )
+        return y
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # scikeras calls this hook from _initialize/_fit/predict.
+        if X is not None:
+            X = self._check_X(X, reset=reset)
+        if y is not None:
+            y = self._check_y(self._as_target_array(y), X)
+        return X, y
+
+    def _as_target_array(self, y):
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- building
+    def _tcn_params(self):
+        params = {name: getattr(self, name) for name in _TCN_PARAMS}
+        if isinstance(params["nb_filters"], tuple):
+            params["nb_filters"] = list(params["nb_filters"])  # keras-tcn checks for a list
+        params["dilations"] = list(self.dilations_)
+        return params
+
+    def _build_keras_model(self):
+        n_timesteps = self._fit_timesteps
+        self.dilations_ = (
+            tuple(int(d) for d in self.dilations) if self.dilations is not None
+            else auto_dilations(n_timesteps, self.kernel_size, self.nb_stacks)
+        )
+        self.receptive_field_ = receptive_field(self.kernel_size, self.dilations_, self.nb_stacks)
+        if isinstance(self.nb_filters, (list, tuple)) and len(self.nb_filters) != len(self.dilations_):
+            raise ValueError(
+                f"nb_filters has {len(self.nb_filters)} entries but there are {len(self.dilations_)} "
+                "dilations; give one number of filters per dilation."
+            )
+        if self.receptive_field_ < n_timesteps:
+            warnings.warn(
+                f"The receptive field ({self.receptive_field_} steps) is shorter than the training "
+                f"sequences ({n_timesteps} steps): the network cannot see steps further back. "
+                "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.",
+                UserWarning,
+                stacklevel=4,
+            )
+        with seeded(self._random_state):
+            model = build_network(
+                n_channels=self._n_channels,
+                n_timesteps=None,
+                tcn_params=self._tcn_params(),
+                output_shape=self._output_shape,
+                n_classes=self._n_network_classes(),
+            )
+            model.compile(**self._get_compile_kwargs())
+        return model
+
+    def _n_network_classes(self):
+        return None
+
+    def _get_compile_kwargs(self):
+        kwargs = super()._get_compile_kwargs()
+        if kwargs.get("loss") is None:
+            kwargs["loss"] = self._default_loss
+        if self.learning_rate is not None:
+            kwargs["optimizer"].learning_rate = self.learning_rate
+        # Measured on a 2-core CPU: XLA ("auto") roughly doubled TCN training
+        # time; benchmarks/overhead.py re-measures it. compile__jit_compile overrides.
+        kwargs.setdefault("jit_compile", False)
+        return kwargs
+
+    # ---------------------------------------------------------------- training
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Fit the TCN to series ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            2D ``(n_samples, n_timesteps)`` univariate series, 3D ``(n_samples,
+            n_timesteps, n_features)``, a DataFrame (one row per series), or a
+            list of 1D/2D series of different lengths (padded with zeros in
+            front, so each series ends on the last step a causal TCN reads).
+        y : array-like
+            Targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``; with
+            ``return_sequences=True``, ``(n_samples, n_timesteps[, n_outputs])``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self
+        """
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        # A failed fit restores the estimator as it was: no half-fitted state.
+        before = dict(vars(self))
+        try:
+            self._check_params()
+            if y is None:
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+            super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+            self._make_predict_function()
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
+    def _initialize(self, X, y=None):
+        # scikeras' version, plus the fit-time shapes the network builder needs.
+        self._random_state = _seed_from(self.random_state)
+        X, y = self._validate_data(X, y, reset=True)
+        self._fit_timesteps = X.shape[1]
+        self.target_encoder_ = self.target_encoder.fit(y)
+        vars(self).update(self.target_encoder_.get_metadata())
+        self.feature_encoder_ = self.feature_encoder.fit(X)
+        self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
+        self.model_ = self._build_keras_model()
+        self._initialize_callbacks()
+        return X, y
+
+    def _training_weights(self, y, sample_weight):
+        """Weights shaped like the per-element loss (Keras does not broadcast a
+        per-sample weight over time steps). Always an array, so weights of
+        ones and no weights take the very same code path."""
+        weights = np.ones(len(y), np.float32) if sample_weight is None else sample_weight.astype(np.float32)
+        loss_shape = self._loss_shape(y)
+        return np.broadcast_to(weights.reshape((-1,) + (1,) * (len(loss_shape) - 1)), loss_shape).copy()
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        weights = self._training_weights(y, sample_weight)
+        validation_data = None
+        if self.validation_split:
+            order = check_random_state(self._random_state).permutation(len(X))
+            n_validation = max(1, int(round(self.validation_split * len(X))))
+            if n_validation >= len(X):
+                raise ValueError(
+                    f"validation_split={self.validation_split} leaves no training sample out of {len(X)}; "
+                    "lower it or give more data."
+                )
+            held_out, kept = order[:n_validation], order[n_validation:]
+            validation_data = (X[held_out], y[held_out], weights[held_out])
+            X, y, weights = X[kept], y[kept], weights[kept]
+        callbacks = list(self._fit_callbacks)
+        if self.early_stopping:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss" if validation_data is not None else "loss",
+                    patience=self.patience,
+                    restore_best_weights=True,
+                )
+            )
+        with seeded(self._random_state), warnings.catch_warnings():
+            # keras-tcn: with skip connections, the last residual block's 1x1
+            # matching convolution feeds nothing; with a single block Keras
+            # warns about it on every fit. It is harmless.
+            warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
+            history = self.model_.fit(
+                X,
+                y,
+                sample_weight=weights,
+                batch_size=self.batch_size,
+                epochs=initial_epoch + epochs,
+                initial_epoch=initial_epoch,
+                shuffle=self.shuffle,
+                verbose=self.verbose,
+                callbacks=callbacks,
+                validation_data=validation_data,
+                **kwargs,
+            )
+        losses = history.history.get("loss", [])
+        if not np.all(np.isfinite(losses)):
+            raise ValueError(
+                "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
+                "them) or lower learning_rate."
+            )
+        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+            self.history_ = defaultdict(list)
+        for key, values in history.history.items():
+            self.history_[key] += list(values)
+
+    # -------------------------------------------------------------- predicting
+    def _make_predict_function(self):
+        # One traced graph for every batch size and sequence length: Keras'
+        # model.predict pays ~100 ms of set-up per call, this pays microseconds.
+        spec = tf.TensorSpec((None, None, self._n_channels), tf.float32)
+        self._predict_function = tf.function(_Forward(self.model_), input_signature=[spec])
+
+    def _predict_raw(self, X, **kwargs):
+        check_is_fitted(self, "model_")
+        X, _ = self._validate_data(X=X)
+        chunk = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
+        if len(X) <= chunk:
+            return self._predict_function(X).numpy()
+        return np.concatenate([self._predict_function(X[i : i + chunk]).numpy() for i in range(0, len(X), chunk)])
+
+    def __getstate__(self):
+        # A copy: on Python 3.11+ the parent hands out the live __dict__.
+        state = dict(super().__getstate__())
+        state.pop("_predict_function", None)  # a traced graph does not pickle
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "model_" in state:
+            self._make_predict_function()
+
+    # ------------------------------------------------------------------- misc
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.required = True
+        return tags
+
+    def __repr__(self):
+        # scikit-learn's repr (changed parameters only), not scikeras' one-per-line.
+        return super(BaseWrapper, self).__repr__()

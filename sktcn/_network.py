@@ -1,0 +1,202 @@
+"""Build the Keras model behind every sktcn estimator.
+
+This is the only module that imports keras-tcn (``tcn``). The estimators hand it
+hyperparameters and shapes; it hands back an uncompiled ``keras.Model``.
+"""
+
+import math
+
+import keras
+import numpy as np
+from keras import layers, ops
+from tcn import TCN
+
+__all__ = ["receptive_field", "auto_dilations", "build_network"]
+
+# keras-tcn's own default, used when the training sequences have no single length.
+DEFAULT_DILATIONS = (1, 2, 4, 8, 16, 32)
+
+
+def receptive_field(kernel_size, dilations, nb_stacks=1):
+    """Number of past time steps a TCN's last output can see.
+
+    keras-tcn's residual blocks hold two dilated convolutions each, so the
+    receptive field is ``1 + 2 * (kernel_size - 1) * nb_stacks * sum(dilations)``.
+    Anything further back than this cannot influence the prediction.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Size of the convolution kernels.
+    dilations : sequence of int
+        Dilation rate of each residual block of one stack.
+    nb_stacks : int, default=1
+        Number of stacks of residual blocks.
+
+    Returns
+    -------
+    int
+        The receptive field in time steps.
+
+    Examples
+    --------
+    >>> from sktcn import receptive_field
+    >>> receptive_field(kernel_size=3, dilations=(1, 2, 4, 8, 16, 32))
+    253
+    >>> receptive_field(kernel_size=8, dilations=[2 ** i for i in range(9)])
+    7155
+    """
+    return 1 + 2 * (int(kernel_size) - 1) * int(nb_stacks) * int(sum(dilations))
+
+
+def auto_dilations(n_timesteps, kernel_size, nb_stacks=1):
+    """Smallest run of powers of two whose receptive field covers ``n_timesteps``.
+
+    The keras-tcn author advises a receptive field at least as long as the
+    sequences; this picks ``(1, 2, 4, ..., 2**k)`` with the smallest ``k`` that
+    achieves it. A kernel of size 1 sees no past at all, so it gets ``(1,)``.
+
+    Examples
+    --------
+    >>> from sktcn._network import auto_dilations
+    >>> auto_dilations(100, kernel_size=3)
+    (1, 2, 4, 8, 16, 32)
+    >>> auto_dilations(5, kernel_size=3)
+    (1,)
+    """
+    if n_timesteps is None:
+        return DEFAULT_DILATIONS
+    if kernel_size <= 1:
+        return (1,)
+    dilations = [1]
+    while receptive_field(kernel_size, dilations, nb_stacks) < n_timesteps:
+        dilations.append(dilations[-1] * 2)
+    return tuple(dilations)
+
+
+@keras.saving.register_keras_serializable(package="sktcn")
+class WeightNormConv1D(layers.Conv1D):
+    """Conv1D whose kernel is reparametrised as ``g * v / ||v||`` (weight normalisation).
+
+    Salimans & Kingma's weight normalisation, which the TCN paper applies to its
+    dilated convolutions. keras-tcn 3.5 dropped its ``use_weight_norm`` option
+    (it relied on TensorFlow Addons, which does not support Keras 3); this puts
+    it back. ``v`` is the ordinary ``kernel`` variable, ``g`` holds one gain per
+    output filter, initialised to the norm of the initial kernel so the layer
+    starts out computing exactly what the plain convolution would.
+    """
+
+    def add_weight_norm(self):
+        """Create the gain variable ``g`` on an already built layer."""
+        # Keras locks a layer's variable tracker after build(); adding a
+        # variable afterwards needs it unlocked, as Keras' own LoRA support does.
+        self._tracker.unlock()
+        self.weight_norm_g = self.add_weight(
+            name="weight_norm_g",
+            shape=(self.filters,),
+            initializer=keras.initializers.Constant(
+                np.linalg.norm(
+                    keras.ops.convert_to_numpy(self._kernel).reshape(-1, self.filters), axis=0
+                )
+            ),
+            trainable=True,
+        )
+        self._tracker.lock()
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.add_weight_norm()
+
+    # Keras' Conv layers save their effective kernel; a weight-normalised layer
+    # must save its raw variables (direction, bias, gain) to reload exactly.
+    def save_own_variables(self, store):
+        layers.Layer.save_own_variables(self, store)
+
+    def load_own_variables(self, store):
+        layers.Layer.load_own_variables(self, store)
+
+    @property
+    def kernel(self):
+        direction = self._kernel
+        norm = ops.sqrt(ops.sum(ops.square(direction), axis=(0, 1), keepdims=True) + 1e-12)
+        return direction * (self.weight_norm_g / norm)
+
+
+@keras.saving.register_keras_serializable(package="sktcn")
+class SkTCN(TCN):
+    """keras-tcn's ``TCN`` layer plus the ``use_weight_norm`` option it documents.
+
+    With ``use_weight_norm=True`` every dilated convolution of every residual
+    block becomes a :class:`WeightNormConv1D` right after keras-tcn builds it;
+    the 1x1 shape-matching convolutions stay plain, as in the TCN paper.
+    """
+
+    def __init__(self, use_weight_norm=False, **kwargs):
+        self.use_weight_norm = use_weight_norm
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        if self.use_weight_norm:
+            for block in self.residual_blocks:
+                for layer in block.layers:
+                    if type(layer) is layers.Conv1D:
+                        # keras-tcn creates its Conv1D layers inside its own
+                        # build(), with no hook to choose the class; switching
+                        # the class of the built layer keeps its variables and
+                        # Keras' tracking of them intact.
+                        layer.__class__ = WeightNormConv1D
+                        layer.add_weight_norm()
+
+    def get_config(self):
+        config = super().get_config()
+        config["use_weight_norm"] = self.use_weight_norm
+        return config
+
+
+def build_network(
+    *,
+    n_channels,
+    n_timesteps,
+    tcn_params,
+    output_shape,
+    n_classes=None,
+):
+    """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
+
+    Parameters
+    ----------
+    n_channels : int
+        Number of input features per time step.
+    n_timesteps : int or None
+        Length of the input sequences; ``None`` accepts any length.
+    tcn_params : dict
+        Keyword arguments of :class:`SkTCN` (keras-tcn's names).
+    output_shape : tuple of int
+        Shape of one sample's target, without the batch axis. With
+        ``return_sequences=True`` its first entry is the time axis.
+    n_classes : int or None
+        ``None`` builds a linear regression head; an int builds a softmax over
+        that many classes for every entry of ``output_shape``.
+
+    Returns
+    -------
+    keras.Model
+    """
+    inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
+    features = SkTCN(**tcn_params, name="tcn")(inputs)
+    # Per time step when the TCN returns sequences, per sample otherwise.
+    sequence = bool(tcn_params.get("return_sequences"))
+    value_shape = tuple(output_shape[1:] if sequence else output_shape)
+    units_per_value = n_classes if n_classes is not None else 1
+    dense = layers.Dense(math.prod(value_shape) * units_per_value, name="head")(features)
+    target_shape = value_shape + ((n_classes,) if n_classes is not None else ())
+    outputs = dense
+    if sequence:
+        # The time axis stays unknown so the model accepts any sequence length.
+        outputs = layers.Reshape((-1,) + target_shape, name="head_shape")(dense)
+    elif tuple(dense.shape[1:]) != target_shape:
+        outputs = layers.Reshape(target_shape, name="head_shape")(dense)
+    if n_classes is not None:
+        outputs = layers.Softmax(axis=-1, name="probabilities")(outputs)
+    return keras.Model(inputs, outputs, name="sktcn")

@@ -1,0 +1,140 @@
+"""TCNClassifier: a scikit-learn classifier over keras-tcn."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from sktcn._base import ATTRIBUTES_DOC, PARAMETERS_DOC, TCNEstimatorBase, extend_signature
+
+
+class LabelEncoder:
+    """Map labels of any type to class indices and probabilities back to labels.
+
+    One set of classes serves every output, so multi-output and per-time-step
+    targets (the copy-memory task) work the same way as plain labels.
+    """
+
+    def fit(self, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def transform(self, y):
+        indices = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
+        unseen = self.classes_[indices] != y
+        if np.any(unseen):
+            raise ValueError(
+                f"y contains labels not seen in the first fit: {np.unique(np.asarray(y)[unseen])[:5]}; "
+                "fit again without warm_start to learn the new classes."
+            )
+        return indices.astype(np.int32)
+
+    def inverse_transform(self, probabilities, return_proba=False):
+        if return_proba:
+            return probabilities
+        return self.classes_[np.argmax(probabilities, axis=-1)]
+
+    def get_metadata(self):
+        return {"classes_": self.classes_, "n_classes_": len(self.classes_)}
+
+
+class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
+    __doc__ = f"""Temporal Convolutional Network classifier (keras-tcn) for scikit-learn.
+
+    Labels may be of any type (strings included). ``y`` may also hold several
+    labels per sample, or one label per time step with
+    ``return_sequences=True``; all of them share the classes in ``classes_``.
+
+    Parameters
+    ----------{PARAMETERS_DOC}
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn; multiplies
+        ``sample_weight``.
+
+    Attributes
+    ----------{ATTRIBUTES_DOC}
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_classes_ : int
+        Number of classes.
+
+    See Also
+    --------
+    TCNRegressor : the same network with a linear head.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn import TCNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 16, 2))           # 60 series, 16 steps, 2 features
+    >>> y = np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
+    >>> clf = TCNClassifier(nb_filters=8, epochs=5, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _default_loss = "sparse_categorical_crossentropy"
+    _parameter_constraints = {
+        **TCNEstimatorBase._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, *, class_weight=None, **kwargs):
+        super().__init__(**kwargs)
+        self.class_weight = class_weight
+
+    __init__ = extend_signature(__init__, class_weight=None)
+
+    @property
+    def target_encoder(self):
+        return LabelEncoder()
+
+    def _n_network_classes(self):
+        return self.n_classes_
+
+    def _as_target_array(self, y):
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
+        check_classification_targets(y if y.ndim < 3 else y.reshape(len(y), -1))
+        return y
+
+    def _loss_shape(self, y):
+        # Sparse cross-entropy yields one loss per label.
+        return y.shape
+
+    def _training_weights(self, y, sample_weight):
+        weights = super()._training_weights(y, sample_weight)
+        if self.class_weight is None:
+            return weights
+        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=self.classes_[y.ravel()])
+        return (per_class[y] * weights).astype(np.float32)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape ``(n_samples, [*label_shape,] n_classes)``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Series, as for ``fit``.
+
+        Returns
+        -------
+        ndarray
+            Probabilities over ``classes_`` on the last axis.
+        """
+        return self._predict_raw(X).astype(np.float64)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy over every predicted label (per output and time step)."""
+        check_is_fitted(self, "model_")
+        y = np.asarray(y)
+        y_pred = self.predict(X)
+        labels_per_sample = int(np.prod(y.shape[1:], dtype=int))
+        if sample_weight is not None:
+            sample_weight = np.repeat(np.asarray(sample_weight), labels_per_sample)
+        return accuracy_score(y.ravel(), y_pred.ravel(), sample_weight=sample_weight)

@@ -1,0 +1,93 @@
+"""TCNRegressor: a scikit-learn regressor over keras-tcn."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.validation import check_array
+
+from sktcn._base import ATTRIBUTES_DOC, PARAMETERS_DOC, TCNEstimatorBase
+
+
+class StandardTargetEncoder:
+    """Standardise regression targets for training and undo it on predictions.
+
+    The network then learns targets of unit scale whatever units ``y`` is in,
+    so the same learning rate works for every data set. With sequence targets
+    the statistics pool all time steps of each output.
+    """
+
+    def __init__(self, sequence=False):
+        self.sequence = sequence
+
+    def fit(self, y):
+        axes = (0, 1) if self.sequence else (0,)
+        self.ndim_ = y.ndim
+        self.mean_ = y.mean(axis=axes, dtype=np.float64).astype(np.float32)
+        scale = y.std(axis=axes, dtype=np.float64)
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        return self
+
+    def transform(self, y):
+        scaled = ((y - self.mean_) / self.scale_).astype(np.float32)
+        return scaled[:, None] if scaled.ndim == 1 else scaled
+
+    def inverse_transform(self, y):
+        # float64, as scikit-learn's regressors return.
+        y = np.asarray(y, dtype=np.float64) * self.scale_ + self.mean_
+        return y.reshape(len(y)) if self.ndim_ == 1 else y
+
+    def get_metadata(self):
+        return {}
+
+
+class TCNRegressor(RegressorMixin, TCNEstimatorBase):
+    __doc__ = f"""Temporal Convolutional Network regressor (keras-tcn) for scikit-learn.
+
+    Predicts one value, several values, or (with ``return_sequences=True``) one
+    value per time step from each input series. Targets are standardised for
+    training and predictions returned in the units of ``y``.
+
+    Parameters
+    ----------{PARAMETERS_DOC}
+    Attributes
+    ----------{ATTRIBUTES_DOC}
+    See Also
+    --------
+    TCNClassifier : the same network with a softmax head.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn import TCNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(64, 12))              # 64 univariate series of 12 steps
+    >>> y = X[:, 0] + X[:, -1]                     # first plus last value
+    >>> reg = TCNRegressor(nb_filters=8, epochs=5, random_state=0).fit(X, y)
+    >>> reg.dilations_, reg.receptive_field_
+    ((1, 2), 13)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+
+    _default_loss = "mse"
+
+    @property
+    def target_encoder(self):
+        return StandardTargetEncoder(sequence=self.return_sequences)
+
+    def _loss_shape(self, y):
+        # Keras' regression losses average over the last axis of the target.
+        return y.shape[:-1]
+
+    def _as_target_array(self, y):
+        return check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of the predictions, averaged over outputs.
+
+        Multi-output and per-time-step targets are scored as columns of
+        ``y.reshape(n_samples, -1)``, each weighing the same.
+        """
+        y = np.asarray(y)
+        y_pred = self.predict(X)
+        return r2_score(y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight)
