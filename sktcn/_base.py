@@ -629,7 +629,8 @@ class TCNEstimatorBase(BaseWrapper):
                 "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
                 "them) or lower learning_rate."
             )
-        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+        # A warm-started fit continues the curves of the fits before it.
+        if not warm_start or not hasattr(self, "history_"):
             self.history_ = defaultdict(list)
         for key, values in history.history.items():
             self.history_[key] += list(values)

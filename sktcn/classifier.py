@@ -16,10 +16,18 @@ class LabelEncoder:
 
     One set of classes serves every output, so multi-output and per-time-step
     targets (the copy-memory task) work the same way as plain labels.
+    ``classes`` declares them up front, as ``partial_fit`` allows.
     """
 
+    def __init__(self, classes=None):
+        self.classes = classes
+
     def fit(self, y):
-        self.classes_ = np.unique(y)
+        self.classes_ = np.unique(y if self.classes is None else self.classes)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"y holds one class only ({self.classes_.tolist()}); a classifier needs at least 2 classes."
+            )
         return self
 
     def transform(self, y):
@@ -93,7 +101,32 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     @property
     def target_encoder(self):
-        return LabelEncoder()
+        return LabelEncoder(classes=getattr(self, "_declared_classes", None))
+
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        vars(self).pop("_declared_classes", None)
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    fit.__doc__ = TCNEstimatorBase.fit.__doc__
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one more epoch on ``(X, y)``, keeping the network.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As for ``fit``.
+        classes : array-like, default=None
+            All classes that will ever appear, needed on the first call when
+            the first ``y`` does not hold every class.
+
+        Returns
+        -------
+        self
+        """
+        if classes is not None and not self.initialized_:
+            self._declared_classes = np.asarray(classes)
+        return super().partial_fit(X, y, sample_weight=sample_weight)
 
     def _n_network_classes(self):
         return self.n_classes_
@@ -115,7 +148,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return (per_class[y] * weights).astype(np.float32)
 
     def predict_proba(self, X):
-        """Class probabilities, shape ``(n_samples, [*label_shape,] n_classes)``.
+        """Class probabilities over ``classes_``.
 
         Parameters
         ----------
@@ -124,10 +157,17 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
         Returns
         -------
-        ndarray
-            Probabilities over ``classes_`` on the last axis.
+        ndarray or list of ndarray
+            ``(n_samples, n_classes)`` for one label per sample; for
+            ``n_outputs`` labels per sample, scikit-learn's multi-output
+            convention: a list of ``n_outputs`` such arrays; with
+            ``return_sequences=True``, one array ``(n_samples, n_timesteps[,
+            n_outputs], n_classes)``.
         """
-        return self._predict_raw(X).astype(np.float64)
+        proba = self._predict_raw(X).astype(np.float64)
+        if not self.return_sequences and proba.ndim == 3:
+            return list(np.moveaxis(proba, 1, 0))
+        return proba
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy over every predicted label (per output and time step)."""

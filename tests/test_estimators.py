@@ -1,0 +1,226 @@
+"""Inputs, targets and the fitted state of TCNClassifier and TCNRegressor."""
+
+import pickle
+import warnings
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY
+
+from sktcn import TCNClassifier, TCNRegressor, receptive_field
+from sktcn.datasets import make_adding_problem
+
+
+def test_regressor_on_2d_univariate_series(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY).fit(X, y)
+    pred = reg.predict(X)
+    assert pred.shape == (len(X),) and pred.dtype == np.float64
+    assert reg.n_features_in_ == 12 and reg.n_timesteps_in_ == 12
+    assert reg.dilations_ == (1, 2) and reg.receptive_field_ == receptive_field(3, (1, 2)) >= 12
+    assert list(reg.history_) == ["loss"] and len(reg.history_["loss"]) == TINY["epochs"]
+
+
+def test_classifier_on_3d_series_with_string_labels(series_3d):
+    X, y = series_3d
+    clf = TCNClassifier(**TINY).fit(X, y)
+    assert list(clf.classes_) == ["neg", "pos"] and clf.n_classes_ == 2
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    pred = clf.predict(X)
+    assert set(pred) <= {"neg", "pos"}
+    np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
+    assert clf.n_features_in_ == 3 and clf.n_timesteps_in_ is None
+
+
+def test_3d_fit_predicts_series_of_other_lengths(series_3d):
+    X, y = series_3d
+    clf = TCNClassifier(**TINY).fit(X, y)
+    assert clf.predict(np.concatenate([X, X], axis=1)).shape == (len(X),)
+
+
+def test_dataframe_input_records_feature_names(series_2d):
+    X, y = series_2d
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(X.shape[1])])
+    reg = TCNRegressor(**TINY, random_state=0).fit(frame, y)
+    np.testing.assert_array_equal(reg.feature_names_in_, frame.columns)
+    np.testing.assert_allclose(reg.predict(frame), TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X))
+
+
+def test_ragged_list_is_pre_padded(rng):
+    series = [rng.normal(size=(n, 2)) for n in (5, 9, 7, 12)]
+    reg = TCNRegressor(**TINY, random_state=0).fit(series, [1.0, 2.0, 3.0, 4.0])
+    assert reg.n_features_in_ == 2 and reg.dilations_ == (1, 2)
+    # Pre-padding: a series predicts the same alone as padded in front with zeros.
+    alone = reg.predict(np.asarray(series[1])[None])
+    padded = reg.predict(np.concatenate([np.zeros((3, 2)), series[1]])[None])
+    assert reg.predict(series).shape == (4,)
+    assert np.isfinite(alone).all() and np.isfinite(padded).all()
+    mixed = reg.predict([series[1], series[3]])
+    np.testing.assert_allclose(mixed[0], padded[0], rtol=1e-5)
+
+
+def test_multi_output_regression(series_2d):
+    X, y = series_2d
+    Y = np.column_stack([y, -y, 2 * y])
+    reg = TCNRegressor(**TINY).fit(X, Y)
+    assert reg.predict(X).shape == (len(X), 3)
+    assert np.isfinite(reg.score(X, Y))
+
+
+def test_targets_are_standardised_for_training_and_restored(series_2d):
+    X, y = series_2d
+    shifted = TCNRegressor(**TINY, random_state=0).fit(X, 1000 + 50 * y).predict(X)
+    plain = TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X)
+    np.testing.assert_allclose(shifted, 1000 + 50 * plain, rtol=1e-4)
+
+
+def test_per_time_step_regression(series_3d):
+    X, _ = series_3d
+    reg = TCNRegressor(**TINY, return_sequences=True).fit(X, X[:, :, :2])
+    assert reg.predict(X).shape == (len(X), 10, 2)
+    reg = TCNRegressor(**TINY, return_sequences=True).fit(X, X[:, :, 0])
+    assert reg.predict(X).shape == (len(X), 10)
+
+
+def test_copy_memory_task_through_the_classifier(rng):
+    # keras-tcn's copy-memory layout: 4 digits, blanks, a marker, then the
+    # digits must be repeated; one label per time step. Scaled down to run fast.
+    n, digits, blanks = 200, 4, 6
+    length = digits + blanks + 1 + digits
+    seq = rng.randint(1, 9, size=(n, digits))
+    X = np.zeros((n, length), dtype=np.float32)
+    X[:, :digits] = seq
+    X[:, digits + blanks] = 9
+    y = np.zeros((n, length), dtype=int)
+    y[:, -digits:] = seq
+    clf = TCNClassifier(nb_filters=16, return_sequences=True, epochs=30, random_state=0).fit(X[..., None], y)
+    assert clf.receptive_field_ >= length
+    proba = clf.predict_proba(X[..., None])
+    assert proba.shape == (n, length, len(clf.classes_))
+    pred = clf.predict(X[..., None])
+    assert pred.shape == (n, length)
+    # The blanks are trivially right; the copied digits must beat chance (1/8).
+    copied = (pred[:, -digits:] == y[:, -digits:]).mean()
+    assert copied > 0.25, copied
+
+
+def test_receptive_field_warning_when_too_short(series_2d):
+    X, y = series_2d
+    with pytest.warns(UserWarning, match=r"receptive field \(5 steps\) is shorter .* \(12 steps\)"):
+        reg = TCNRegressor(**TINY, dilations=(1,)).fit(X, y)
+    assert reg.receptive_field_ == 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TCNRegressor(**TINY, dilations=(1, 2, 4)).fit(X, y)
+
+
+def test_same_random_state_gives_identical_predictions(series_3d):
+    X, y = series_3d
+    params = dict(TINY, dropout_rate=0.1, validation_split=0.2, random_state=7)
+    first = TCNClassifier(**params).fit(X, y).predict_proba(X)
+    second = TCNClassifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = TCNClassifier(**dict(params, random_state=8)).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other)
+
+
+def test_unseeded_fits_work_after_seeded_ones_and_global_state_is_restored(series_2d):
+    X, y = series_2d
+    np.random.seed(123)
+    expected = np.random.rand()
+    np.random.seed(123)
+    TCNRegressor(**TINY, random_state=0, dropout_rate=0.2).fit(X, y)
+    assert np.random.rand() == expected  # NumPy's global stream untouched
+    from tensorflow.python.framework import config  # where scikeras switches it on
+
+    assert not config.is_op_determinism_enabled()
+    a = TCNRegressor(**TINY, dropout_rate=0.2).fit(X, y).predict(X)
+    b = TCNRegressor(**TINY, dropout_rate=0.2).fit(X, y).predict(X)
+    assert not np.array_equal(a, b)  # unseeded fits still draw fresh weights
+
+
+def test_pickle_round_trip_predicts_identically(series_3d):
+    X, y = series_3d
+    clf = TCNClassifier(**TINY, use_weight_norm=True).fit(X, y)
+    copy = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(copy.classes_, clf.classes_)
+
+
+def test_validation_split_and_early_stopping(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**dict(TINY, epochs=40), validation_split=0.25, early_stopping=True, patience=0,
+                       learning_rate=0.5, random_state=0).fit(X, y)
+    assert set(reg.history_) == {"loss", "val_loss"}
+    # patience=0 with a huge learning rate stops long before 40 epochs.
+    assert len(reg.history_["val_loss"]) < 40
+
+
+def test_class_weight_changes_the_fit(series_3d):
+    X, y = series_3d
+    plain = TCNClassifier(**TINY, random_state=0).fit(X, y).predict_proba(X)
+    weighted = TCNClassifier(**TINY, random_state=0, class_weight={"pos": 10.0, "neg": 1.0}).fit(X, y)
+    assert not np.allclose(weighted.predict_proba(X), plain)
+    balanced = TCNClassifier(**TINY, random_state=0, class_weight="balanced").fit(X, y)
+    assert balanced.predict_proba(X).shape == plain.shape
+
+
+def test_sample_weight_of_ones_equals_no_weight(series_2d):
+    X, y = series_2d
+    a = TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X)
+    b = TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=np.ones(len(y))).predict(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_warm_start_and_partial_fit_continue_training(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, warm_start=True).fit(X, y)
+    model = reg.model_
+    reg.fit(X, y)
+    assert reg.model_ is model and len(reg.history_["loss"]) == 2 * TINY["epochs"]
+    reg.partial_fit(X, y)
+    assert len(reg.history_["loss"]) == 2 * TINY["epochs"] + 1
+
+
+def test_learning_rate_and_routed_optimizer_parameters(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, optimizer="sgd", learning_rate=0.05, optimizer__momentum=0.5).fit(X, y)
+    assert isinstance(reg.model_.optimizer, keras.optimizers.SGD)
+    assert np.isclose(float(reg.model_.optimizer.learning_rate), 0.05)
+    assert np.isclose(float(reg.model_.optimizer.momentum), 0.5)
+    assert reg.get_params()["optimizer__momentum"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(padding="same"),
+        dict(use_batch_norm=True),
+        dict(use_layer_norm=True),
+        dict(go_backwards=True),
+        dict(nb_stacks=2, kernel_size=2),
+        dict(nb_filters=[4, 6], dilations=(1, 2), use_skip_connections=False),
+        dict(activation="tanh", kernel_initializer="glorot_uniform"),
+    ],
+)
+def test_tcn_options_are_passed_to_keras_tcn(series_2d, params):
+    X, y = series_2d
+    reg = TCNRegressor(**{**TINY, **params}).fit(X, y)
+    layer = reg.model_.get_layer("tcn")
+    for name, value in params.items():
+        expected = list(value) if name == "dilations" else value
+        actual = layer.activation_name if name == "activation" else getattr(layer, name)
+        assert actual == expected
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_adding_problem_is_learned_better_than_the_mean():
+    X, y = make_adding_problem(n_samples=1200, n_timesteps=20, random_state=0)
+    reg = TCNRegressor(nb_filters=16, epochs=20, learning_rate=0.005, random_state=0).fit(X[:1000], y[:1000])
+    mse = np.mean((reg.predict(X[1000:]) - y[1000:]) ** 2)
+    baseline = np.mean((y[:1000].mean() - y[1000:]) ** 2)
+    assert mse < 0.25 * baseline, (mse, baseline)

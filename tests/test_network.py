@@ -1,0 +1,95 @@
+import pickle
+
+import keras
+import numpy as np
+import pytest
+import scikeras  # noqa: F401  (makes Keras models picklable)
+
+from sktcn import receptive_field
+from sktcn._network import DEFAULT_DILATIONS, SkTCN, WeightNormConv1D, auto_dilations, build_network
+
+
+def test_receptive_field_matches_keras_tcn_formula():
+    # 1 + 2 * (K - 1) * N_stacks * sum(dilations), and keras-tcn's own property.
+    assert receptive_field(3, (1, 2, 4, 8, 16, 32)) == 1 + 2 * 2 * 63
+    assert receptive_field(2, (1, 2, 4), nb_stacks=2) == 1 + 2 * 1 * 2 * 7
+    layer = SkTCN(kernel_size=5, dilations=[1, 2, 4, 8], nb_stacks=3)
+    assert layer.receptive_field == receptive_field(5, [1, 2, 4, 8], 3)
+
+
+@pytest.mark.parametrize("length", [1, 2, 5, 13, 14, 100, 600, 1000])
+@pytest.mark.parametrize("kernel_size", [2, 3, 8])
+def test_auto_dilations_cover_the_sequence_and_are_minimal(length, kernel_size):
+    dilations = auto_dilations(length, kernel_size)
+    assert dilations == tuple(2**i for i in range(len(dilations)))
+    assert receptive_field(kernel_size, dilations) >= length
+    if len(dilations) > 1:
+        assert receptive_field(kernel_size, dilations[:-1]) < length
+
+
+def test_auto_dilations_without_a_length_fall_back_to_keras_tcn_default():
+    assert auto_dilations(None, 3) == DEFAULT_DILATIONS == (1, 2, 4, 8, 16, 32)
+
+
+def test_weight_norm_kernel_is_gain_times_unit_direction():
+    layer = WeightNormConv1D(filters=5, kernel_size=3)
+    layer.build((None, 7, 2))
+    direction = keras.ops.convert_to_numpy(layer._kernel)
+    # Starts equal to the plain kernel: g is initialised to ||v||.
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer.kernel), direction, rtol=1e-5, atol=1e-6)
+    layer.weight_norm_g.assign(np.arange(1, 6, dtype="float32"))
+    kernel = keras.ops.convert_to_numpy(layer.kernel)
+    norms = np.linalg.norm(kernel.reshape(-1, 5), axis=0)
+    np.testing.assert_allclose(norms, np.arange(1, 6), rtol=1e-5)
+
+
+def test_weight_norm_applies_to_every_dilated_convolution_and_trains():
+    model = build_network(
+        n_channels=2, n_timesteps=None, output_shape=(1,),
+        tcn_params=dict(nb_filters=4, dilations=[1, 2], use_weight_norm=True),
+    )
+    tcn = model.get_layer("tcn")
+    convs = [layer for block in tcn.residual_blocks for layer in block.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert len(convs) == 4 and all(isinstance(c, WeightNormConv1D) for c in convs)
+    gains = [w for w in model.trainable_weights if "weight_norm_g" in w.path]
+    assert len(gains) == 4
+    before = [keras.ops.convert_to_numpy(g).copy() for g in gains]
+    model.compile("adam", "mse")
+    x = np.random.RandomState(0).normal(size=(16, 9, 2)).astype("float32")
+    model.fit(x, x[:, -1, :1], epochs=3, verbose=0)
+    assert any(not np.allclose(b, keras.ops.convert_to_numpy(g)) for b, g in zip(before, gains))
+
+
+@pytest.mark.parametrize("use_weight_norm", [False, True])
+def test_models_pickle_with_identical_outputs(use_weight_norm):
+    model = build_network(
+        n_channels=2, n_timesteps=None, output_shape=(3,), n_classes=4,
+        tcn_params=dict(nb_filters=4, dilations=[1, 2, 4], use_weight_norm=use_weight_norm),
+    )
+    x = np.random.RandomState(1).normal(size=(5, 20, 2)).astype("float32")
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(copy(x)), keras.ops.convert_to_numpy(model(x)))
+
+
+@pytest.mark.parametrize(
+    "output_shape, n_classes, return_sequences, expected",
+    [
+        ((1,), None, False, (5, 1)),
+        ((3,), None, False, (5, 3)),
+        ((), 4, False, (5, 4)),
+        ((2,), 4, False, (5, 2, 4)),
+        ((20,), None, True, (5, 20)),
+        ((20, 2), None, True, (5, 20, 2)),
+        ((20,), 3, True, (5, 20, 3)),
+        ((20, 2), 3, True, (5, 20, 2, 3)),
+    ],
+)
+def test_head_shapes(output_shape, n_classes, return_sequences, expected):
+    model = build_network(
+        n_channels=1, n_timesteps=None, output_shape=output_shape, n_classes=n_classes,
+        tcn_params=dict(nb_filters=4, dilations=[1, 2], return_sequences=return_sequences),
+    )
+    out = keras.ops.convert_to_numpy(model(np.zeros((5, 20, 1), "float32")))
+    assert out.shape == expected
+    if n_classes:
+        np.testing.assert_allclose(out.sum(axis=-1), 1.0, rtol=1e-5)

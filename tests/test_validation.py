@@ -1,0 +1,170 @@
+"""Bad input gets a clear ValueError/TypeError, and a failed fit leaves nothing behind."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import TINY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn.exceptions import NotFittedError
+
+from sktcn import TCNClassifier, TCNRegressor
+
+ESTIMATORS = [TCNClassifier, TCNRegressor]
+
+
+def _targets(estimator, n):
+    return np.arange(n) % 2 if estimator is TCNClassifier else np.linspace(0, 1, n)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        (np.full((6, 5), np.nan), ValueError, "NaN"),
+        (np.full((6, 5), np.inf), ValueError, "infinity"),
+        (np.ones(6), ValueError, "Expected 2D array"),
+        (np.ones((6, 5, 2, 2)), ValueError, "4 dimensions"),
+        (sp.csr_matrix(np.ones((6, 5))), TypeError, "sparse"),
+        (np.ones((0, 5)), ValueError, "0 sample"),
+        (np.ones((6, 0)), ValueError, "0 feature"),
+        (np.ones((6, 0, 2)), ValueError, "at least one time step"),
+        (np.array([["a"] * 5] * 6), ValueError, "could not convert"),
+        (np.ones((6, 5)) + 1j, ValueError, "Complex data not supported"),
+        ([np.ones((3, 2)), np.ones((4, 3))] * 3, ValueError, "different numbers of features"),
+        ([[1.0, 2.0], [3.0, "x"]] * 3, ValueError, "could not convert"),
+    ],
+)
+def test_bad_X_in_fit(Estimator, X, error, match):
+    est = Estimator(**TINY)
+    with pytest.raises(error, match=match):
+        est.fit(X, _targets(Estimator, 6))
+    assert not hasattr(est, "model_") and not hasattr(est, "n_features_in_")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_bad_y_in_fit(Estimator):
+    X = np.ones((6, 5))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Estimator(**TINY).fit(X, _targets(Estimator, 5))
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        Estimator(**TINY).fit(X, None)
+    with pytest.raises(ValueError, match="return_sequences=True"):
+        Estimator(**TINY).fit(np.ones((6, 5, 1)), np.zeros((6, 5, 1)))
+    with pytest.raises(ValueError, match=r"one target per time step, shape \(n_samples, 5"):
+        Estimator(**TINY, return_sequences=True).fit(X, _targets(Estimator, 6))
+
+
+def test_regressor_rejects_nan_and_text_targets():
+    with pytest.raises(ValueError, match="y contains NaN"):
+        TCNRegressor(**TINY).fit(np.ones((6, 5)), [1, 2, np.nan, 4, 5, 6])
+    with pytest.raises(ValueError, match="could not convert"):
+        TCNRegressor(**TINY).fit(np.ones((6, 5)), list("abcdef"))
+
+
+def test_classifier_rejects_continuous_targets():
+    with pytest.raises(ValueError, match="Unknown label type"):
+        TCNClassifier(**TINY).fit(np.ones((6, 5)), np.linspace(0, 1, 6))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (dict(epochs=0), ValueError, "'epochs' parameter"),
+        (dict(epochs=1.5), TypeError, "'epochs' parameter"),
+        (dict(kernel_size=0), ValueError, "'kernel_size' parameter"),
+        (dict(dilations=()), ValueError, "dilations is empty"),
+        (dict(dilations=(1, 0)), ValueError, "positive integers"),
+        (dict(padding="valid"), ValueError, "'padding' parameter"),
+        (dict(use_batch_norm=True, use_layer_norm=True), ValueError, "use_batch_norm and use_layer_norm"),
+        (dict(use_layer_norm=True, use_weight_norm=True), ValueError, "choose at most one normalisation"),
+        (dict(dropout_rate=1.0), ValueError, "'dropout_rate' parameter"),
+        (dict(batch_size=0), ValueError, "'batch_size' parameter"),
+        (dict(validation_split=1.0), ValueError, "'validation_split' parameter"),
+        (dict(learning_rate=0.0), ValueError, "'learning_rate' parameter"),
+        (dict(nb_filters=[4, 8], dilations=(1, 2)), ValueError, "use_skip_connections"),
+        (dict(nb_filters=[4, 4, 4], dilations=(1, 2)), ValueError, "one number of filters per dilation"),
+        (dict(activation="no-such-activation"), ValueError, "no-such-activation"),
+    ],
+)
+def test_invalid_hyperparameters(Estimator, params, error, match):
+    est = Estimator(**{**TINY, **params})
+    with pytest.raises(error, match=match):
+        est.fit(np.random.rand(8, 6), _targets(Estimator, 8))
+    assert not hasattr(est, "model_")
+
+
+def test_failed_refit_restores_the_fitted_estimator(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY).fit(X, y)
+    before = dict(vars(reg))
+    expected = reg.predict(X)
+    with pytest.raises(ValueError, match="NaN"):
+        reg.fit(np.full_like(X, np.nan), y)
+    reg.set_params(kernel_size=0)
+    with pytest.raises(ValueError, match="kernel_size"):
+        reg.fit(X, y)
+    reg.set_params(kernel_size=3)
+    assert vars(reg).keys() == before.keys() and reg.model_ is before["model_"]
+    np.testing.assert_array_equal(reg.predict(X), expected)
+
+
+def test_diverging_training_is_an_error_and_leaves_nothing():
+    X = np.random.RandomState(0).normal(size=(32, 6)) * 1e18
+    reg = TCNRegressor(**TINY, learning_rate=1e6)
+    with pytest.raises(ValueError, match="Training diverged"):
+        reg.fit(X, np.arange(32.0))
+    assert not hasattr(reg, "model_")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_predict_checks(Estimator, rng):
+    with pytest.raises(NotFittedError):
+        Estimator(**TINY).predict(np.ones((2, 5)))
+    est = Estimator(**TINY).fit(rng.rand(8, 5), _targets(Estimator, 8))
+    with pytest.raises(ValueError, match="X has 4 features, but .* is expecting 5 features"):
+        est.predict(rng.rand(3, 4))
+    with pytest.raises(ValueError, match="NaN"):
+        est.predict(np.full((3, 5), np.nan))
+    with pytest.raises(TypeError, match="sparse"):
+        est.predict(sp.csr_matrix(np.ones((3, 5))))
+    est3d = Estimator(**TINY).fit(rng.rand(8, 5, 2), _targets(Estimator, 8))
+    with pytest.raises(ValueError, match="X has 3 features per time step, but .* expecting 2"):
+        est3d.predict(rng.rand(3, 5, 3))
+
+
+# -- property-based: whatever is thrown at fit/predict, failures are clear errors
+
+CLEAR_ERRORS = (ValueError, TypeError)
+
+arrays = st.one_of(
+    hnp.arrays(
+        dtype=st.sampled_from([np.float64, np.float32, np.int64, np.int8, np.bool_, np.complex64, np.object_]),
+        shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=6),
+        elements=None,
+    ),
+    st.lists(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=0, max_size=5), max_size=5),
+)
+
+
+def _assert_clear(call):
+    try:
+        call()
+    except CLEAR_ERRORS as error:
+        assert str(error), f"{type(error).__name__} without a message"
+        return False
+    return True
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(X=arrays, y=arrays, Estimator=st.sampled_from(ESTIMATORS))
+def test_random_inputs_fail_only_with_clear_errors(X, y, Estimator):
+    est = Estimator(nb_filters=2, epochs=1, batch_size=8)
+    fitted = _assert_clear(lambda: est.fit(X, y))
+    if not fitted:
+        assert not hasattr(est, "model_")
+        return
+    assert _assert_clear(lambda: est.predict(X)) is True
+    _assert_clear(lambda: est.predict(np.asarray(X)[:, :1] if np.ndim(X) >= 2 else X))
