@@ -60,7 +60,7 @@ def auto_dilations(n_timesteps, kernel_size, nb_stacks=1):
     --------
     >>> from sktcn._network import auto_dilations
     >>> auto_dilations(100, kernel_size=3)
-    (1, 2, 4, 8, 16, 32)
+    (1, 2, 4, 8, 16)
     >>> auto_dilations(5, kernel_size=3)
     (1,)
     """
