@@ -66,10 +66,13 @@ def main():
     print(f"# adding problem: {n} series x {length} steps x 2 features, {epochs} epochs, batch {batch_size}, "
           f"TCN {ARCH}, {rounds} interleaved rounds")
 
+    no_xla, auto_xla, sktcn = (
+        "keras-tcn by hand, jit_compile=False", 'keras-tcn by hand, jit_compile="auto"', "sktcn TCNRegressor (defaults)"
+    )
     setups = {
-        "keras-tcn by hand, jit_compile=False": lambda: hand_written(False, X, y, epochs, batch_size, 0),
-        'keras-tcn by hand, jit_compile="auto"': lambda: hand_written("auto", X, y, epochs, batch_size, 0),
-        "sktcn TCNRegressor (defaults)": lambda: with_sktcn(X, y, epochs, batch_size, 0),
+        no_xla: lambda: hand_written(False, X, y, epochs, batch_size, 0),
+        auto_xla: lambda: hand_written("auto", X, y, epochs, batch_size, 0),
+        sktcn: lambda: with_sktcn(X, y, epochs, batch_size, 0),
     }
     times = {name: [] for name in setups}
     fitted = {}
@@ -81,15 +84,13 @@ def main():
     print("\nfit time (median of rounds, seconds)")
     for name, values in times.items():
         print(f"  {name:<40} {statistics.median(values):7.2f}   (min {min(values):.2f}, max {max(values):.2f})")
-    hand = {k: statistics.median(v) for k, v in times.items() if k.startswith("keras-tcn")}
+    hand = {k: statistics.median(times[k]) for k in (no_xla, auto_xla)}
     fastest = min(hand, key=hand.get)
-    ratio = statistics.median(times["sktcn TCNRegressor (defaults)"]) / hand[fastest]
+    ratio = statistics.median(times[sktcn]) / hand[fastest]
     print(f"  sktcn / fastest hand-written ({fastest}): {ratio:.3f}")
-    print(f"  jit_compile='auto' / False, hand-written: "
-          f"{hand['keras-tcn by hand, jit_compile=\"auto\"'] / hand['keras-tcn by hand, jit_compile=False']:.2f}")
+    print(f"  hand-written, jit_compile='auto' / False: {hand[auto_xla] / hand[no_xla]:.2f}")
 
-    estimator = fitted["sktcn TCNRegressor (defaults)"]
-    model = fitted["keras-tcn by hand, jit_compile=False"]
+    estimator, model = fitted[sktcn], fitted[no_xla]
     one = X[:1]
     forward = tf.function(lambda x: model(x, training=False))
     forward(one), estimator.predict(one), model.predict(one, verbose=0)  # trace and warm up

@@ -1,0 +1,347 @@
+"""TCNForecaster: an sktime forecaster built on the TCNRegressor core."""
+
+import inspect
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+
+from sktcn._base import TCNEstimatorBase
+from sktcn.regressor import TCNRegressor
+
+# The forecaster shares TCNRegressor's parameters, names and defaults, except
+# those with no meaning for it: the network always outputs the whole horizon.
+_SHARED_PARAMS = {
+    name: param.default
+    for name, param in inspect.signature(TCNEstimatorBase.__init__).parameters.items()
+    if param.kind == param.KEYWORD_ONLY and name != "return_sequences"
+}
+_OWN_PARAMS = {"window_length": None, "calibration_size": 0.2}
+
+# Fewest training windows the automatic window length aims for.
+_MIN_WINDOWS = 32
+
+
+def _series_of(frame):
+    """Split a single or multi-indexed frame into (key, frame) per series."""
+    if isinstance(frame.index, pd.MultiIndex):
+        levels = list(range(frame.index.nlevels - 1))
+        return [(key, part.droplevel(levels)) for key, part in frame.groupby(level=levels, sort=False)]
+    return [(None, frame)]
+
+
+def _standardise(window, axis=0):
+    """Mean and scale of a window per column; constant columns get scale 1."""
+    mean = window.mean(axis=axis)
+    scale = window.std(axis=axis)
+    return mean, np.where(scale > 1e-8 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+
+
+class TCNForecaster(BaseForecaster):
+    __doc__ = f"""Temporal Convolutional Network forecaster (keras-tcn) for sktime.
+
+    A direct multi-step forecaster: one network reads the last ``window_length``
+    observations and outputs every step of the horizon at once. Training windows
+    are cut from the series with a stride of one; each window is standardised by
+    its own mean and standard deviation (per variable), and the forecast is
+    mapped back with the same statistics, so the network sees windows of unit
+    scale whatever the level or trend of the series.
+
+    Panel and hierarchical ``y`` train **one global model** on the windows of
+    every series. Exogenous ``X`` enters the windows as extra channels: its past
+    values beside ``y``, and its values over the horizon (which ``predict``
+    therefore needs) in ``horizon`` extra time steps, marked by a flag channel.
+
+    Prediction intervals and quantiles are split-conformal: a copy of the network
+    is trained on the earlier windows, its errors on the last ``calibration_size``
+    of the windows (kept apart by one horizon so none of their targets were seen)
+    give, per horizon step and variable, the quantiles of the standardised
+    residuals, which are added to the point forecast in the forecast window's
+    scale. The point forecaster itself is trained on all windows.
+
+    ``update`` with ``update_params=True`` refits on all data seen so far (from
+    scratch, or continuing the trained network when ``warm_start=True``); with
+    ``update_params=False`` it only moves the cutoff, and forecasts then start
+    from the newest data.
+
+    Parameters
+    ----------
+    window_length : int or None, default=None
+        Number of past observations the network reads. ``None`` picks
+        ``max(3 * horizon, 10)``, shortened when needed so that the training
+        data yield at least {_MIN_WINDOWS} windows, and never longer than the
+        shortest series allows. Like ``dilations``, a hyperparameter to search.
+    calibration_size : float, default=0.2
+        Fraction of the training windows held out (per series, the most recent)
+        to calibrate prediction intervals; 0 uses the training windows' own
+        residuals (intervals then tend to be too narrow).
+    nb_filters, kernel_size, nb_stacks, dilations, padding, use_skip_connections,
+    dropout_rate, activation, kernel_initializer, use_batch_norm, use_layer_norm,
+    use_weight_norm, go_backwards, optimizer, learning_rate, loss, metrics, epochs,
+    batch_size, validation_split, early_stopping, patience, callbacks, shuffle,
+    warm_start, random_state, verbose
+        As in :class:`sktcn.TCNRegressor`, with the same defaults. ``dilations=None``
+        covers the window (plus the horizon when there is exogenous data).
+
+    Attributes
+    ----------
+    regressor_ : TCNRegressor
+        The fitted network that makes the point forecasts.
+    window_length_ : int
+        The window length used.
+    horizon_ : int
+        Number of steps the network forecasts (the furthest step of ``fh``).
+    residual_quantile_source_ : ndarray of shape (n_windows, horizon, n_variables)
+        Standardised residuals the intervals are computed from.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sktcn import TCNForecaster
+    >>> y = load_airline()
+    >>> forecaster = TCNForecaster(nb_filters=8, epochs=3, random_state=0)
+    >>> forecaster = forecaster.fit(y, fh=[1, 2, 3])
+    >>> forecaster.window_length_
+    10
+    >>> forecaster.predict().index.astype(str).tolist()
+    ['1961-01', '1961-02', '1961-03']
+    >>> forecaster.predict_interval(coverage=0.9).shape
+    (3, 2)
+    """
+
+    _tags = {
+        "authors": ["sktcn developers"],
+        "maintainers": ["sktcn developers"],
+        "python_dependencies": ["tensorflow", "keras-tcn"],
+        "object_type": "forecaster",
+        "scitype:y": "both",
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "capability:exogenous": True,
+        "capability:multivariate": True,
+        "capability:insample": False,
+        "capability:pred_int": True,
+        "capability:pred_int:insample": False,
+        "capability:missing_values": False,
+        "capability:update": True,
+        "capability:unequal_length": True,
+        "requires-fh-in-fit": True,
+        "X-y-must-have-same-index": True,
+        "fit_is_empty": False,
+        # With random_state set, fits on the CPU are exactly repeatable.
+        "non_deterministic": False,
+    }
+
+    def __init__(self, **params):
+        unknown = set(params) - set(_OWN_PARAMS) - set(_SHARED_PARAMS)
+        if unknown:
+            raise TypeError(f"TCNForecaster got unexpected parameters {sorted(unknown)}.")
+        for name, default in {**_OWN_PARAMS, **_SHARED_PARAMS}.items():
+            setattr(self, name, params.get(name, default))
+        super().__init__()
+
+    __init__.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+            for name, default in {**_OWN_PARAMS, **_SHARED_PARAMS}.items()
+        ]
+    )
+
+    # ----------------------------------------------------------------- checks
+    def _horizon_steps(self, fh):
+        steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
+        if np.any(steps < 1):
+            raise ValueError(
+                f"TCNForecaster forecasts the future only; fh holds in-sample steps {steps[steps < 1].tolist()}. "
+                "Give relative steps >= 1 (or absolute times after the end of y)."
+            )
+        return steps
+
+    def _choose_window_length(self, lengths, horizon):
+        shortest = min(lengths)
+        if self.window_length is not None:
+            if int(self.window_length) < 1:
+                raise ValueError(f"window_length={self.window_length} must be a positive integer.")
+            window = int(self.window_length)
+        else:
+            window = max(3 * horizon, 10)
+            while window > 1 and sum(max(0, n - window - horizon + 1) for n in lengths) < _MIN_WINDOWS:
+                window -= 1
+            window = max(1, min(window, shortest - horizon))
+        if shortest < window + horizon:
+            raise ValueError(
+                f"The shortest series has {shortest} observations, too short for window_length={window} plus a "
+                f"horizon of {horizon} steps: it needs at least {window + horizon}. Use a shorter window_length, "
+                "a shorter fh, or longer series."
+            )
+        return window
+
+    # ---------------------------------------------------------------- windows
+    def _arrays(self, y, X):
+        """(key, y values (T, C), X values (T, D) or None) per series, aligned on y's index."""
+        exog = dict(_series_of(X)) if X is not None else {}
+        arrays = []
+        for key, part in _series_of(y):
+            x = exog[key].loc[part.index].to_numpy(np.float64) if X is not None else None
+            arrays.append((key, part.to_numpy(np.float64), x))
+        return arrays
+
+    def _window(self, y_past, x_past, x_future):
+        """One network input (steps, channels) and the y statistics to undo its scaling."""
+        mean, scale = _standardise(y_past)
+        channels = [(y_past - mean) / scale]
+        if x_past is not None:
+            x_all = np.concatenate([x_past, x_future])
+            x_mean, x_scale = _standardise(x_all)
+            horizon = len(x_future)
+            y_part = np.concatenate([channels[0], np.zeros((horizon, y_past.shape[1]))])
+            flag = np.concatenate([np.zeros(len(y_past)), np.ones(horizon)])[:, None]
+            channels = [y_part, (x_all - x_mean) / x_scale, flag]
+        return np.concatenate(channels, axis=1), mean, scale
+
+    def _training_windows(self, arrays):
+        """Inputs, standardised targets and each window's series position (for the calibration split)."""
+        L, H = self.window_length_, self.horizon_
+        inputs, targets, position = [], [], []
+        for _, y, x in arrays:
+            n_windows = len(y) - L - H + 1
+            for start in range(n_windows):
+                past, future = slice(start, start + L), slice(start + L, start + L + H)
+                window, mean, scale = self._window(y[past], None if x is None else x[past], None if x is None else x[future])
+                inputs.append(window)
+                targets.append((y[future] - mean) / scale)
+                position.append(start - (n_windows - 1))  # 0 = the most recent window of its series
+        return np.asarray(inputs, np.float32), np.asarray(targets, np.float32), np.asarray(position)
+
+    # ---------------------------------------------------------------- fitting
+    def _regressor(self):
+        params = {name: getattr(self, name) for name in _SHARED_PARAMS}
+        return TCNRegressor(**params)
+
+    def _fit(self, y, X, fh):
+        steps = self._horizon_steps(fh)
+        self.horizon_ = int(steps.max())
+        self._y_columns = y.columns
+        arrays = self._arrays(y, X)
+        self.window_length_ = self._choose_window_length([len(a[1]) for a in arrays], self.horizon_)
+        self._fit_network(arrays)
+        return self
+
+    def _fit_network(self, arrays, warm=None):
+        inputs, targets, position = self._training_windows(arrays)
+        flat_targets = targets.reshape(len(targets), -1)
+        self.residual_quantile_source_ = self._calibration_residuals(inputs, targets, position)
+        regressor = warm if warm is not None else self._regressor()
+        self.regressor_ = regressor.fit(inputs, flat_targets)
+        if self.residual_quantile_source_ is None:
+            # No room to hold windows out: in-sample residuals (too optimistic).
+            predicted = self.regressor_.predict(inputs).reshape(targets.shape)
+            self.residual_quantile_source_ = targets - predicted
+
+    def _calibration_residuals(self, inputs, targets, position):
+        """Standardised residuals on held-out recent windows, or None when too few windows."""
+        if not self.calibration_size:
+            return None
+        per_series = np.bincount(-position)  # windows at each distance from the end
+        n_calibration = int(math.ceil(self.calibration_size * len(inputs) / max(1, per_series[0])))
+        held_out = position > -n_calibration
+        # Windows whose targets overlap the held-out ones' are left out of training.
+        trained = position <= -n_calibration - self.horizon_
+        if held_out.sum() < 2 or trained.sum() < 2:
+            warnings.warn(
+                "Too few training windows to hold some out for calibrating intervals; using in-sample "
+                "residuals, which make intervals too narrow. Give more data or calibration_size=0.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return None
+        model = self._regressor().fit(inputs[trained], targets[trained].reshape(int(trained.sum()), -1))
+        predicted = model.predict(inputs[held_out]).reshape(targets[held_out].shape)
+        return targets[held_out] - predicted
+
+    def _update(self, y, X=None, update_params=True):
+        if update_params:
+            arrays = self._arrays(self._y, self._X)
+            self._choose_window_length([len(a[1]) for a in arrays], self.horizon_)  # still long enough?
+            self._fit_network(arrays, warm=self.regressor_ if self.warm_start else None)
+        return self
+
+    # ------------------------------------------------------------- predicting
+    def _forecast_windows(self, X):
+        """Network inputs for the latest window of every series, with their scaling."""
+        if self._X is not None and X is None:
+            raise ValueError(
+                "TCNForecaster was fit with exogenous X, so predict needs X for the forecast horizon too."
+            )
+        L, H = self.window_length_, self.horizon_
+        future = dict(_series_of(X)) if X is not None and self._X is not None else {}
+        horizon_index = ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index(self.cutoff)
+        windows, means, scales, keys = [], [], [], []
+        for key, y, x in self._arrays(self._y, self._X):
+            x_future = None
+            if x is not None:
+                x_future = future[key].reindex(horizon_index).to_numpy(np.float64) if key in future else None
+                if x_future is None or np.isnan(x_future).any():
+                    raise ValueError(
+                        f"predict needs X for all {H} steps of the horizon after the cutoff"
+                        + (f" for series {key}" if key is not None else "") + "."
+                    )
+            window, mean, scale = self._window(y[-L:], None if x is None else x[-L:], x_future)
+            windows.append(window)
+            means.append(mean)
+            scales.append(scale)
+            keys.append(key)
+        return np.asarray(windows, np.float32), np.asarray(means), np.asarray(scales), keys
+
+    def _frame(self, values, keys, fh, columns):
+        """Forecast values (series, steps, columns) as a frame indexed like sktime expects."""
+        index = fh.to_absolute_index(self.cutoff)
+        if keys == [None]:
+            return pd.DataFrame(values[0], index=index, columns=columns)
+        tuples = [(*(k if isinstance(k, tuple) else (k,)), t) for k in keys for t in index]
+        names = list(self._y.index.names)
+        return pd.DataFrame(
+            values.reshape(-1, values.shape[-1]), index=pd.MultiIndex.from_tuples(tuples, names=names), columns=columns
+        )
+
+    def _standardised_forecast(self, X, fh):
+        windows, means, scales, keys = self._forecast_windows(X)
+        steps = self._horizon_steps(fh) - 1
+        forecast = self.regressor_.predict(windows).reshape(len(windows), self.horizon_, -1)
+        return forecast[:, steps], means, scales, keys, steps
+
+    def _predict(self, fh, X):
+        forecast, means, scales, keys, _ = self._standardised_forecast(X, fh)
+        values = forecast * scales[:, None, :] + means[:, None, :]
+        return self._frame(values, keys, fh, self._y_columns)
+
+    def _predict_quantiles(self, fh, X, alpha):
+        forecast, means, scales, keys, steps = self._standardised_forecast(X, fh)
+        residuals = self.residual_quantile_source_[:, steps]  # (n_windows, steps, columns)
+        n = len(residuals)
+        frames = []
+        for a in alpha:
+            # Split-conformal finite-sample correction of the quantile level.
+            level = min(1.0, a * (n + 1) / n) if a >= 0.5 else max(0.0, (a * (n + 1) - 1) / n)
+            shift = np.quantile(residuals, level, axis=0, method="higher" if a >= 0.5 else "lower")
+            frames.append((forecast + shift) * scales[:, None, :] + means[:, None, :])
+        values = np.stack(frames, axis=-1)  # series, steps, columns, alphas
+        columns = self._get_columns(method="predict_quantiles", alpha=alpha)
+        return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Tiny, fast configurations for sktime's test suite.
+
+        Returns
+        -------
+        list of dict
+        """
+        tiny = dict(nb_filters=2, epochs=1, batch_size=64, random_state=0)
+        return [
+            dict(tiny, window_length=3, calibration_size=0.0),
+            dict(tiny, kernel_size=2, calibration_size=0.2),
+        ]
