@@ -5,6 +5,7 @@ one process, interleaved over several rounds:
 
 * keras-tcn by hand, ``jit_compile=False``;
 * keras-tcn by hand, Keras' default ``jit_compile="auto"`` (XLA where possible);
+* keras-tcn by hand, ``jit_compile=True`` (XLA forced);
 * ``TCNRegressor`` with its defaults for compilation.
 
 and prints each one's median fit time and sktcn's ratio to the faster hand-written
@@ -66,12 +67,16 @@ def main():
     print(f"# adding problem: {n} series x {length} steps x 2 features, {epochs} epochs, batch {batch_size}, "
           f"TCN {ARCH}, {rounds} interleaved rounds")
 
-    no_xla, auto_xla, sktcn = (
-        "keras-tcn by hand, jit_compile=False", 'keras-tcn by hand, jit_compile="auto"', "sktcn TCNRegressor (defaults)"
+    no_xla, auto_xla, xla, sktcn = (
+        "keras-tcn by hand, jit_compile=False",
+        'keras-tcn by hand, jit_compile="auto"',
+        "keras-tcn by hand, jit_compile=True",
+        "sktcn TCNRegressor (defaults)",
     )
     setups = {
         no_xla: lambda: hand_written(False, X, y, epochs, batch_size, 0),
         auto_xla: lambda: hand_written("auto", X, y, epochs, batch_size, 0),
+        xla: lambda: hand_written(True, X, y, epochs, batch_size, 0),
         sktcn: lambda: with_sktcn(X, y, epochs, batch_size, 0),
     }
     times = {name: [] for name in setups}
@@ -84,11 +89,12 @@ def main():
     print("\nfit time (median of rounds, seconds)")
     for name, values in times.items():
         print(f"  {name:<40} {statistics.median(values):7.2f}   (min {min(values):.2f}, max {max(values):.2f})")
-    hand = {k: statistics.median(times[k]) for k in (no_xla, auto_xla)}
+    hand = {k: statistics.median(times[k]) for k in (no_xla, auto_xla, xla)}
     fastest = min(hand, key=hand.get)
     ratio = statistics.median(times[sktcn]) / hand[fastest]
     print(f"  sktcn / fastest hand-written ({fastest}): {ratio:.3f}")
     print(f"  hand-written, jit_compile='auto' / False: {hand[auto_xla] / hand[no_xla]:.2f}")
+    print(f"  hand-written, jit_compile=True / False: {hand[xla] / hand[no_xla]:.2f}")
 
     estimator, model = fitted[sktcn], fitted[no_xla]
     one = X[:1]

@@ -1,0 +1,188 @@
+"""TCNForecaster: sktime's contract, windows, data shapes, intervals, bad input."""
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from sktime.datasets import load_airline, load_longley
+from sktime.forecasting.base import ForecastingHorizon
+from sktime.forecasting.compose import MultiplexForecaster, TransformedTargetForecaster
+from sktime.forecasting.model_evaluation import evaluate
+from sktime.forecasting.model_selection import ForecastingGridSearchCV
+from sktime.forecasting.naive import NaiveForecaster
+from sktime.split import ExpandingWindowSplitter, SingleWindowSplitter
+from sktime.transformations.series.detrend import Deseasonalizer, Detrender
+from sktime.utils.estimator_checks import check_estimator
+
+from sktcn import TCNForecaster, TCNRegressor
+
+FAST = dict(nb_filters=4, epochs=2, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def airline():
+    return load_airline()
+
+
+def test_same_parameters_as_the_regressor():
+    shared = set(TCNRegressor().get_params()) - {"return_sequences"}
+    params = TCNForecaster().get_params()
+    assert shared <= set(params)
+    assert set(params) - shared == {"window_length", "calibration_size"}
+    for name in shared:
+        assert params[name] == TCNRegressor().get_params()[name], name
+
+
+def test_univariate_forecast_keeps_the_index(airline):
+    f = TCNForecaster(**FAST).fit(airline, fh=[1, 2, 3, 6])
+    pred = f.predict()
+    assert isinstance(pred, pd.Series) and pred.name == airline.name
+    assert list(pred.index.astype(str)) == ["1961-01", "1961-02", "1961-03", "1961-06"]
+    assert f.horizon_ == 6 and f.window_length_ == 18  # 3 x horizon
+    assert f.regressor_.receptive_field_ >= f.window_length_
+    assert pred.between(airline.min() * 0.3, airline.max() * 2).all()
+
+
+def test_absolute_fh_and_window_length(airline):
+    fh = ForecastingHorizon(pd.PeriodIndex(["1961-02", "1961-04"], freq="M"), is_relative=False)
+    f = TCNForecaster(**FAST, window_length=24).fit(airline, fh=fh)
+    pred = f.predict()
+    assert list(pred.index.astype(str)) == ["1961-02", "1961-04"] and f.window_length_ == 24
+
+
+def test_windows_are_standardised_and_mapped_back():
+    # A series and an affine copy of it give the same forecast up to that map.
+    y = pd.Series(np.sin(np.arange(80) / 3.0) + np.arange(80) / 40.0)
+    a = TCNForecaster(**FAST).fit(y, fh=[1, 2]).predict()
+    b = TCNForecaster(**FAST).fit(1000 + 50 * y, fh=[1, 2]).predict()
+    np.testing.assert_allclose(b.to_numpy(), 1000 + 50 * a.to_numpy(), rtol=1e-4)
+
+
+def test_multivariate_y():
+    y = load_longley()[1][["GNP", "UNEMP"]]
+    f = TCNForecaster(**FAST, window_length=4).fit(y, fh=[1, 2])
+    pred = f.predict()
+    assert list(pred.columns) == ["GNP", "UNEMP"] and len(pred) == 2
+
+
+def test_exogenous_past_and_future():
+    y, X = load_longley()
+    y_train, X_train, X_future = y.iloc[:-2], X.iloc[:-2], X.iloc[-2:]
+    f = TCNForecaster(**FAST, window_length=4).fit(y_train, X=X_train, fh=[1, 2])
+    assert f.regressor_.n_features_in_ == 1 + X.shape[1] + 1  # y, X, future flag
+    pred = f.predict(X=X_future)
+    assert list(pred.index) == list(y.index[-2:])
+    with pytest.raises(ValueError, match="needs X for the forecast horizon"):
+        f.predict()
+
+
+def test_panel_data_trains_one_global_model():
+    index = pd.MultiIndex.from_product([["a", "b", "c"], pd.RangeIndex(40)], names=["series", "time"])
+    values = np.concatenate([np.sin(np.arange(40) / 4 + phase) * scale for phase, scale in [(0, 1), (1, 5), (2, 10)]])
+    y = pd.DataFrame({"value": values}, index=index)
+    f = TCNForecaster(**FAST, window_length=8).fit(y, fh=[1, 2, 3])
+    assert isinstance(f.regressor_, TCNRegressor)  # one network for all series
+    pred = f.predict()
+    assert pred.index.names == ["series", "time"]
+    assert list(pred.index) == [(k, t) for k in "abc" for t in (40, 41, 42)]
+    intervals = f.predict_interval(coverage=0.8)
+    assert intervals.shape == (9, 2)
+
+
+def test_hierarchical_data():
+    index = pd.MultiIndex.from_product([["r1", "r2"], ["s1", "s2"], pd.RangeIndex(30)], names=["a", "b", "t"])
+    y = pd.DataFrame({"v": np.tile(np.sin(np.arange(30) / 3), 4)}, index=index)
+    pred = TCNForecaster(**FAST, window_length=6).fit(y, fh=[1]).predict()
+    assert len(pred) == 4 and pred.index.nlevels == 3
+
+
+def test_quantiles_are_ordered_and_intervals_contain_the_forecast(airline):
+    f = TCNForecaster(**FAST).fit(airline, fh=range(1, 7))
+    q = f.predict_quantiles(alpha=[0.05, 0.5, 0.95])
+    assert (q.iloc[:, 0] <= q.iloc[:, 1]).all() and (q.iloc[:, 1] <= q.iloc[:, 2]).all()
+    interval = f.predict_interval(coverage=0.9)
+    point = f.predict()
+    assert (interval.iloc[:, 0] <= point).all() and (point <= interval.iloc[:, 1]).all()
+    assert f.residual_quantile_source_.shape[1:] == (6, 1)
+
+
+def test_update_refits_or_moves_the_cutoff(airline):
+    train, new = airline.iloc[:-12], airline.iloc[-12:]
+    f = TCNForecaster(**FAST).fit(train, fh=[1, 2])
+    first = f.regressor_
+    f.update(new, update_params=False)
+    assert f.regressor_ is first and str(f.predict().index[0]) == "1961-01"
+    f.update(pd.Series([500.0], index=pd.PeriodIndex(["1961-01"], freq="M"), name=airline.name))
+    assert f.regressor_ is not first and str(f.cutoff[0]) == "1961-01"
+    warm = TCNForecaster(**FAST, warm_start=True).fit(train, fh=[1, 2])
+    network = warm.regressor_.model_
+    warm.update(new)
+    assert warm.regressor_.model_ is network
+
+
+def test_bad_input(airline):
+    with pytest.raises(ValueError, match="too short for window_length=100"):
+        TCNForecaster(**FAST, window_length=100).fit(airline.iloc[:50], fh=[1, 2])
+    with pytest.raises(ValueError, match="too short"):
+        TCNForecaster(**FAST).fit(airline.iloc[:3], fh=[1, 2, 3])
+    with pytest.raises(NotImplementedError, match="in-sample"):  # sktime's own check
+        TCNForecaster(**FAST).fit(airline, fh=[0, 1])
+    nan = airline.copy()
+    nan.iloc[5] = np.nan
+    f = TCNForecaster(**FAST)
+    with pytest.raises(ValueError, match="(?i)missing|nan"):
+        f.fit(nan, fh=[1])
+    assert not f.is_fitted
+    with pytest.raises(ValueError, match="window_length=0"):
+        TCNForecaster(**FAST, window_length=0).fit(airline, fh=[1])
+    with pytest.raises(TypeError, match="unexpected parameters"):
+        TCNForecaster(class_weight="balanced")
+    f = TCNForecaster(**FAST).fit(airline, fh=[1, 2])
+    with pytest.raises(ValueError):
+        f.predict(fh=[5])  # not the horizon declared in fit
+
+
+def test_inside_sktime_pipelines_and_tuning(airline):
+    y = airline.iloc[:72]
+    pipe = TransformedTargetForecaster(
+        [("deseason", Deseasonalizer(sp=12)), ("detrend", Detrender()), ("tcn", TCNForecaster(**FAST))]
+    )
+    assert len(pipe.fit(y, fh=[1, 2, 3]).predict()) == 3
+
+    cv = SingleWindowSplitter(fh=[1, 2, 3], window_length=48)
+    grid = {"dilations": [(1, 2), (1, 2, 4)], "kernel_size": [2, 3], "window_length": [6, 12]}
+    search = ForecastingGridSearchCV(TCNForecaster(**FAST), cv=cv, param_grid=grid).fit(y, fh=[1, 2, 3])
+    assert set(search.best_params_) == set(grid) and len(search.cv_results_) == 8
+
+    results = evaluate(TCNForecaster(**FAST), ExpandingWindowSplitter(fh=[1, 2], initial_window=48, step_length=12), y)
+    assert len(results) == 2 and np.isfinite(results.iloc[:, 0]).all()
+
+    multiplex = MultiplexForecaster([("tcn", TCNForecaster(**FAST)), ("naive", NaiveForecaster())], selected_forecaster="tcn")
+    assert len(multiplex.fit(y, fh=[1, 2]).predict()) == 2
+
+
+# sktime's own suite: a representative part here, the whole of it with
+# SKTCN_FULL_CHECKS=1 (`make test-full`), as each fit trains a network.
+REPRESENTATIVE = [
+    "test_constructor",
+    "test_get_params",
+    "test_set_params",
+    "test_clone",
+    "test_fit_does_not_overwrite_hyper_params",
+    "test_fit_returns_self",
+    "test_predict_time_index",
+    "test_predict_interval",
+    "test_predict_quantiles",
+    "test_update_predict_predicted_index",
+    "test_persistence_via_pickle",
+    "test_fit_idempotent",
+    "test_methods_have_no_side_effects",
+]
+
+
+def test_sktime_check_estimator():
+    tests = None if os.environ.get("SKTCN_FULL_CHECKS") else REPRESENTATIVE
+    results = check_estimator(TCNForecaster, tests_to_run=tests, raise_exceptions=False, verbose=False)
+    failed = {name: result for name, result in results.items() if result != "PASSED"}
+    assert results and not failed, failed
