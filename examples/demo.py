@@ -55,7 +55,7 @@ def gunpoint():
 def adding_problem():
     X, y = make_adding_problem(n_samples=3000, n_timesteps=100, random_state=0)
     X_train, X_test, y_train, y_test = X[:2500], X[2500:], y[:2500], y[2500:]
-    tcn = TCNRegressor(nb_filters=24, kernel_size=4, epochs=15, batch_size=32, random_state=0)
+    tcn = TCNRegressor(nb_filters=24, kernel_size=4, epochs=15, learning_rate=0.005, random_state=0)
     flat_train, flat_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
     rows = []
     for name, model, X_fit, X_eval in [

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_adding_problem"]
+__all__ = ["make_adding_problem", "make_two_sines"]
 
 
 def make_adding_problem(n_samples=1000, n_timesteps=200, random_state=None):
@@ -52,3 +52,44 @@ def make_adding_problem(n_samples=1000, n_timesteps=200, random_state=None):
     X = np.stack([values, markers], axis=-1)
     y = (values * markers).sum(axis=1)
     return X, y
+
+
+def make_two_sines(n_series=1000, n_timesteps=50, horizon=10, random_state=None):
+    """Noisy sums of two sine waves, the benchmark of the Hands-On-ML notes on sequences.
+
+    Each series is ``0.5 sin((t - o1)(10 f1 + 10)) + 0.2 sin((t - o2)(20 f2 + 20))``
+    plus uniform noise in ``[-0.05, 0.05)``, for ``t`` in ``[0, 1]``, with frequencies
+    ``f`` and offsets ``o`` drawn uniformly from ``[0, 1)`` per series.
+
+    Parameters
+    ----------
+    n_series : int, default=1000
+        Number of series (the notes use 10 000, split 7000/2000/1000).
+    n_timesteps : int, default=50
+        Observed steps per series.
+    horizon : int, default=10
+        Steps after the observed ones, returned separately as targets.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    series : ndarray of shape (n_series, n_timesteps), float32
+    future : ndarray of shape (n_series, horizon), float32
+        The next ``horizon`` values of every series.
+
+    Examples
+    --------
+    >>> from sktcn.datasets import make_two_sines
+    >>> series, future = make_two_sines(n_series=3, random_state=0)
+    >>> series.shape, future.shape
+    ((3, 50), (3, 10))
+    """
+    rng = check_random_state(random_state)
+    total = n_timesteps + horizon
+    freq1, freq2, offset1, offset2 = rng.uniform(size=(4, n_series, 1))
+    time = np.linspace(0, 1, total)
+    values = 0.5 * np.sin((time - offset1) * (freq1 * 10 + 10))
+    values += 0.2 * np.sin((time - offset2) * (freq2 * 20 + 20))
+    values += 0.1 * (rng.uniform(size=(n_series, total)) - 0.5)
+    values = values.astype(np.float32)
+    return values[:, :n_timesteps], values[:, n_timesteps:]

@@ -166,18 +166,9 @@ def test_inside_sktime_pipelines_and_tuning(airline):
 # SKTCN_FULL_CHECKS=1 (`make test-full`), as each fit trains a network.
 REPRESENTATIVE = [
     "test_constructor",
-    "test_get_params",
-    "test_set_params",
-    "test_clone",
-    "test_fit_does_not_overwrite_hyper_params",
     "test_fit_returns_self",
-    "test_predict_time_index",
-    "test_predict_interval",
-    "test_predict_quantiles",
-    "test_update_predict_predicted_index",
     "test_persistence_via_pickle",
     "test_fit_idempotent",
-    "test_methods_have_no_side_effects",
 ]
 
 

@@ -1,0 +1,116 @@
+"""TCNForecaster with its defaults against sktime's baselines, in one run.
+
+* airline: the last 36 months held out, forecast 1..36 months ahead from the rest;
+  NaiveForecaster (last value, seasonal last value), ThetaForecaster, AutoETS.
+* two sines (Hands-On-ML): a panel of series of 50 steps, the next 10 steps
+  forecast for every series; NaiveForecaster (last value) and the notes' linear
+  baseline (a least-squares map from the 50 observed steps to the next 10,
+  trained across series).
+* the empirical coverage of TCNForecaster's 90 % intervals on an expanding-window
+  backtest of airline.
+
+Usage: python benchmarks/forecasting.py [--quick]
+"""
+
+import argparse
+import os
+import platform
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.linear_model import LinearRegression  # noqa: E402
+from sktime.datasets import load_airline  # noqa: E402
+from sktime.forecasting.ets import AutoETS  # noqa: E402
+from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
+from sktime.forecasting.theta import ThetaForecaster  # noqa: E402
+from sktime.performance_metrics.forecasting import mean_absolute_percentage_error  # noqa: E402
+from sktime.split import ExpandingWindowSplitter  # noqa: E402
+
+from sktcn import TCNForecaster  # noqa: E402
+from sktcn.datasets import make_two_sines  # noqa: E402
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
+def airline(tcn_params):
+    y = load_airline()
+    train, test = y.iloc[:-36], y.iloc[-36:]
+    fh = np.arange(1, 37)
+    models = {
+        "TCNForecaster (defaults)": TCNForecaster(**tcn_params),
+        "NaiveForecaster (last)": NaiveForecaster(strategy="last"),
+        "NaiveForecaster (seasonal, sp=12)": NaiveForecaster(strategy="last", sp=12),
+        "ThetaForecaster (sp=12)": ThetaForecaster(sp=12),
+        "AutoETS (auto, sp=12)": AutoETS(auto=True, sp=12, n_jobs=1),
+    }
+    print("\n## airline, last 36 months held out (MAPE, lower is better)")
+    print("| model | MAPE | RMSE | fit + predict (s) |\n|---|---|---|---|")
+    for name, model in models.items():
+        pred, seconds = timed(lambda: model.fit(train, fh=fh).predict())
+        mape = mean_absolute_percentage_error(test, pred)
+        rmse = float(np.sqrt(np.mean((test.to_numpy() - pred.to_numpy()) ** 2)))
+        print(f"| {name} | {mape:.4f} | {rmse:.1f} | {seconds:.1f} |")
+
+
+def two_sines(n_series, tcn_params):
+    observed, future = make_two_sines(n_series=n_series, random_state=42)
+    index = pd.MultiIndex.from_product([range(n_series), range(observed.shape[1])], names=["series", "time"])
+    y = pd.DataFrame({"value": observed.ravel()}, index=index)
+    fh = np.arange(1, 11)
+    print(f"\n## two sines, {n_series} series of 50 steps, next 10 steps (MSE, lower is better)")
+    print("| model | MSE | fit + predict (s) |\n|---|---|---|")
+
+    def sktime_forecast(model):
+        return model.fit(y, fh=fh).predict()["value"].to_numpy().reshape(n_series, 10)
+
+    tcn, seconds = timed(lambda: sktime_forecast(TCNForecaster(**tcn_params)))
+    print(f"| TCNForecaster (defaults) | {np.mean((tcn - future) ** 2):.5f} | {seconds:.1f} |")
+    naive, seconds = timed(lambda: sktime_forecast(NaiveForecaster(strategy="last")))
+    print(f"| NaiveForecaster (last) | {np.mean((naive - future) ** 2):.5f} | {seconds:.1f} |")
+    # The notes' linear baseline: one linear map from 50 observed steps to the
+    # next 10, fit on separate training series (as many as evaluated ones).
+    train_observed, train_future = make_two_sines(n_series=n_series, random_state=7)
+    linear, seconds = timed(lambda: LinearRegression().fit(train_observed, train_future).predict(observed))
+    print(f"| linear on the 50-step window (trained on {n_series} other series) | "
+          f"{np.mean((linear - future) ** 2):.5f} | {seconds:.1f} |")
+
+
+def interval_coverage(tcn_params, step_length):
+    y = load_airline()
+    splitter = ExpandingWindowSplitter(fh=np.arange(1, 13), initial_window=72, step_length=step_length)
+    inside, total = 0, 0
+    for train_index, test_index in splitter.split(y):
+        train, test = y.iloc[train_index], y.iloc[test_index]
+        forecaster = TCNForecaster(**tcn_params).fit(train, fh=np.arange(1, 13))
+        interval = forecaster.predict_interval(coverage=0.9)
+        lower, upper = interval.iloc[:, 0].to_numpy(), interval.iloc[:, 1].to_numpy()
+        inside += int(((test.to_numpy() >= lower) & (test.to_numpy() <= upper)).sum())
+        total += len(test)
+    print(f"\n## 90 % interval coverage, airline, expanding window from 72 months, step {step_length}, fh 1..12")
+    print(f"empirical coverage: {inside / total:.3f} ({inside} of {total} held-out points)")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the tests")
+    args = parser.parse_args()
+    tcn_params = dict(random_state=0) if not args.quick else dict(random_state=0, epochs=2, nb_filters=4)
+    print(f"# TCNForecaster accuracy, {platform.node()} ({os.cpu_count()} CPUs), "
+          f"{'quick run' if args.quick else 'full run'}, {time.strftime('%Y-%m-%d')}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        airline(tcn_params)
+        two_sines(50 if args.quick else 1000, tcn_params)
+        interval_coverage(tcn_params, step_length=36 if args.quick else 12)
+
+
+if __name__ == "__main__":
+    main()
