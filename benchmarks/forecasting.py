@@ -34,9 +34,9 @@ from sktcn import TCNForecaster  # noqa: E402
 from sktcn.datasets import make_two_sines  # noqa: E402
 
 
-def timed(function):
+def timed(function, *args):
     start = time.perf_counter()
-    result = function()
+    result = function(*args)
     return result, time.perf_counter() - start
 
 
@@ -54,7 +54,7 @@ def airline(tcn_params):
     print("\n## airline, last 36 months held out (MAPE, lower is better)")
     print("| model | MAPE | RMSE | fit + predict (s) |\n|---|---|---|---|")
     for name, model in models.items():
-        pred, seconds = timed(lambda: model.fit(train, fh=fh).predict())
+        pred, seconds = timed(lambda m=model: m.fit(train, fh=fh).predict())
         mape = mean_absolute_percentage_error(test, pred)
         rmse = float(np.sqrt(np.mean((test.to_numpy() - pred.to_numpy()) ** 2)))
         print(f"| {name} | {mape:.4f} | {rmse:.1f} | {seconds:.1f} |")
