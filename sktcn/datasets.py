@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_adding_problem", "make_two_sines"]
+__all__ = ["make_adding_problem", "make_copy_memory", "make_first_plus_last", "make_two_sines", "load_sequential_digits"]
 
 
 def make_adding_problem(n_samples=1000, n_timesteps=200, random_state=None):
@@ -93,3 +93,84 @@ def make_two_sines(n_series=1000, n_timesteps=50, horizon=10, random_state=None)
     values += 0.1 * (rng.uniform(size=(n_series, total)) - 0.5)
     values = values.astype(np.float32)
     return values[:, :n_timesteps], values[:, n_timesteps:]
+
+
+def make_copy_memory(n_samples=1000, n_blanks=600, n_digits=10, random_state=None):
+    """The copy-memory task: repeat digits seen ``n_blanks`` steps earlier.
+
+    Each series holds ``n_digits`` digits from 1 to 8, then ``n_blanks`` blanks
+    (0), a marker (9) and ``n_digits`` more blanks, during which the model must
+    output the digits in order; everywhere else the target is 0. keras-tcn's
+    README uses 10 digits and 600 blanks.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_digits + n_blanks + 1 + n_digits, 1), float32
+    y : ndarray of shape (n_samples, n_digits + n_blanks + 1 + n_digits), int
+        One label per time step: fit with ``TCNClassifier(return_sequences=True)``.
+
+    Examples
+    --------
+    >>> from sktcn.datasets import make_copy_memory
+    >>> X, y = make_copy_memory(n_samples=2, n_blanks=5, n_digits=3, random_state=0)
+    >>> X.shape, y.shape
+    ((2, 12, 1), (2, 12))
+    >>> bool((y[:, -3:] == X[:, :3, 0]).all())
+    True
+    """
+    rng = check_random_state(random_state)
+    length = n_digits + n_blanks + 1 + n_digits
+    digits = rng.randint(1, 9, size=(n_samples, n_digits))
+    X = np.zeros((n_samples, length), dtype=np.float32)
+    X[:, :n_digits] = digits
+    X[:, n_digits + n_blanks] = 9
+    y = np.zeros((n_samples, length), dtype=int)
+    y[:, -n_digits:] = digits
+    return X[..., None], y
+
+
+def make_first_plus_last(n_samples=1000, n_timesteps=70, random_state=None):
+    """The memory task of the LSTM-versus-TCN study: ``y = x[0] + x[-1]``.
+
+    The values are standard normal, so predicting the target needs the very
+    first step of each series, ``n_timesteps - 1`` steps back.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps), float32
+    y : ndarray of shape (n_samples,), float32
+
+    Examples
+    --------
+    >>> from sktcn.datasets import make_first_plus_last
+    >>> X, y = make_first_plus_last(n_samples=3, n_timesteps=5, random_state=0)
+    >>> bool((y == X[:, 0] + X[:, -1]).all())
+    True
+    """
+    rng = check_random_state(random_state)
+    X = rng.normal(size=(n_samples, n_timesteps)).astype(np.float32)
+    return X, X[:, 0] + X[:, -1]
+
+
+def load_sequential_digits():
+    """scikit-learn's bundled 8x8 digits read as 64-step pixel sequences.
+
+    The offline stand-in for sequential MNIST: each image is read row by row
+    as one univariate series of 64 pixels scaled to ``[0, 1]``.
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64, 1), float32
+    y : ndarray of shape (1797,), int
+
+    Examples
+    --------
+    >>> from sktcn.datasets import load_sequential_digits
+    >>> X, y = load_sequential_digits()
+    >>> X.shape, sorted(set(y.tolist())) == list(range(10))
+    ((1797, 64, 1), True)
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return (digits.data / 16.0).astype(np.float32)[..., None], digits.target

@@ -1,0 +1,133 @@
+"""How far back does a fitted model look? Receptive field and memory probes.
+
+The *change* and *blinding* probes come from the LSTM-versus-TCN memory study
+(``y = x[0] + x[-1]``); the *effective memory* curve measures, for every past
+step, how strongly the predictions respond to it, to set against the
+receptive field.
+"""
+
+import numpy as np
+
+from sktcn._network import receptive_field
+
+__all__ = ["receptive_field", "change_probe", "blinding_probe", "effective_memory"]
+
+
+def _as_3d(X):
+    X = np.array(X, dtype=np.float32)  # a copy: the probes write into it
+    if X.ndim == 2:
+        return X[:, :, None], True
+    if X.ndim != 3:
+        raise ValueError(f"X has {X.ndim} dimensions; give (n_samples, n_timesteps[, n_features]).")
+    return X, False
+
+
+def _predict(estimator, X3, was_2d):
+    prediction = estimator.predict(X3[:, :, 0] if was_2d else X3)
+    return np.asarray(prediction, dtype=np.float64).reshape(len(X3), -1)
+
+
+def change_probe(estimator, X, step=0, change=0.5, feature=0):
+    """Scale one time step by ``1 + change`` and report how much predictions move.
+
+    Parameters
+    ----------
+    estimator : fitted regressor
+    X : array-like of shape (n_samples, n_timesteps[, n_features])
+    step : int, default=0
+        The step to change (negative counts from the end).
+    change : float, default=0.5
+        Relative change of the value, +50 % by default as in the study.
+    feature : int, default=0
+        Feature to change, for 3D ``X``.
+
+    Returns
+    -------
+    float
+        Mean change of the predictions divided by the mean change of the input,
+        in absolute values: about 1 when the prediction adds that step (as
+        ``y = x[0] + x[-1]`` does), 0 when the model ignores it.
+
+    Examples
+    --------
+    >>> from sktcn import TCNRegressor
+    >>> from sktcn.datasets import make_first_plus_last
+    >>> from sktcn.inspection import change_probe
+    >>> X, y = make_first_plus_last(n_samples=64, n_timesteps=20, random_state=0)
+    >>> short = TCNRegressor(nb_filters=4, dilations=(1,), epochs=1).fit(X, y)  # sees 5 steps
+    >>> change_probe(short, X, step=0)
+    0.0
+    """
+    X3, was_2d = _as_3d(X)
+    before = _predict(estimator, X3, was_2d)
+    original = X3[:, step, feature].copy()
+    X3[:, step, feature] = original * (1 + change)
+    after = _predict(estimator, X3, was_2d)
+    input_change = np.mean(np.abs(X3[:, step, feature] - original))
+    return float(np.mean(np.abs(after - before)) / input_change) if input_change else 0.0
+
+
+def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, random_state=0):
+    """Zero one step, set another to known values, and score the predictions.
+
+    For the study's ``y = x[0] + x[-1]``: with ``x[-1]`` zeroed and ``x[0]`` set
+    to ``values``, the right answer is ``values`` itself, so the mean squared
+    error is 0 for a model that really uses ``x[0]`` and about the variance of
+    ``values`` (1 by default) for one that ignores it.
+
+    Parameters
+    ----------
+    estimator : fitted regressor
+    X : array-like of shape (n_samples, n_timesteps)
+    blinded_step, probe_step : int
+        The step set to zero and the step set to ``values``.
+    values : array-like of shape (n_samples,), default=None
+        Values for ``probe_step``; standard normal draws by default.
+    random_state : int, default=0
+        Seed for the default values.
+
+    Returns
+    -------
+    float
+        Mean squared error between predictions and ``values``.
+    """
+    X3, was_2d = _as_3d(X)
+    if values is None:
+        values = np.random.RandomState(random_state).normal(size=len(X3))
+    values = np.asarray(values, dtype=np.float64)
+    X3[:, blinded_step, 0] = 0.0
+    X3[:, probe_step, 0] = values
+    prediction = _predict(estimator, X3, was_2d)[:, 0]
+    return float(np.mean((prediction - values) ** 2))
+
+
+def effective_memory(estimator, X, epsilon=0.1):
+    """How strongly the predictions respond to each past step.
+
+    Perturbs every time step in turn by ``epsilon`` (all features at once) and
+    records the mean absolute change of the predictions per unit of
+    perturbation. Steps beyond the receptive field give exactly 0.
+
+    Parameters
+    ----------
+    estimator : fitted estimator with ``predict``
+    X : array-like of shape (n_samples, n_timesteps[, n_features])
+    epsilon : float, default=0.1
+
+    Returns
+    -------
+    ndarray of shape (n_timesteps,)
+        Entry ``k`` is the response to the step ``k`` steps before the last
+        (``k = 0`` is the last step); plot it against ``receptive_field_``.
+    """
+    X3, was_2d = _as_3d(X)
+    base = _predict(estimator, X3, was_2d)
+    n_timesteps = X3.shape[1]
+    curve = np.zeros(n_timesteps)
+    for lag in range(n_timesteps):
+        step = n_timesteps - 1 - lag
+        original = X3[:, step, :].copy()  # float32: x + e - e is not always x
+        X3[:, step, :] += epsilon
+        curve[lag] = np.mean(np.abs(_predict(estimator, X3, was_2d) - base)) / epsilon
+        X3[:, step, :] = original
+    return curve
