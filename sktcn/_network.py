@@ -13,7 +13,7 @@ from tcn import TCN
 
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
-# keras-tcn's own default, used when the training sequences have no single length.
+# keras-tcn's own default, used when no sequence length is known.
 DEFAULT_DILATIONS = (1, 2, 4, 8, 16, 32)
 
 
