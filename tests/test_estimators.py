@@ -10,7 +10,7 @@ import pytest
 from conftest import TINY
 
 from sktcn import TCNClassifier, TCNRegressor, receptive_field
-from sktcn.datasets import make_adding_problem
+from sktcn.datasets import make_adding_problem, make_copy_memory
 
 
 def test_regressor_on_2d_univariate_series(series_2d):
@@ -86,22 +86,16 @@ def test_per_time_step_regression(series_3d):
     assert reg.predict(X).shape == (len(X), 10)
 
 
-def test_copy_memory_task_through_the_classifier(rng):
-    # keras-tcn's copy-memory layout: 4 digits, blanks, a marker, then the
-    # digits must be repeated; one label per time step. Scaled down to run fast.
-    n, digits, blanks = 200, 4, 6
-    length = digits + blanks + 1 + digits
-    seq = rng.randint(1, 9, size=(n, digits))
-    X = np.zeros((n, length), dtype=np.float32)
-    X[:, :digits] = seq
-    X[:, digits + blanks] = 9
-    y = np.zeros((n, length), dtype=int)
-    y[:, -digits:] = seq
-    clf = TCNClassifier(nb_filters=16, return_sequences=True, epochs=30, random_state=0).fit(X[..., None], y)
+def test_copy_memory_task_through_the_classifier():
+    # keras-tcn's copy-memory task, scaled down to run fast: 4 digits, 6 blanks.
+    digits = 4
+    X, y = make_copy_memory(n_samples=200, n_blanks=6, n_digits=digits, random_state=0)
+    n, length = y.shape
+    clf = TCNClassifier(nb_filters=16, return_sequences=True, epochs=30, random_state=0).fit(X, y)
     assert clf.receptive_field_ >= length
-    proba = clf.predict_proba(X[..., None])
+    proba = clf.predict_proba(X)
     assert proba.shape == (n, length, len(clf.classes_))
-    pred = clf.predict(X[..., None])
+    pred = clf.predict(X)
     assert pred.shape == (n, length)
     # The blanks are trivially right; the copied digits must beat chance (1/8).
     copied = (pred[:, -digits:] == y[:, -digits:]).mean()
