@@ -130,8 +130,8 @@ class TCNForecaster(BaseForecaster):
         "requires-fh-in-fit": True,
         "X-y-must-have-same-index": True,
         "fit_is_empty": False,
-        # With random_state set, fits on the CPU are exactly repeatable.
-        "non_deterministic": False,
+        # Random without random_state; with it, fits on the CPU repeat exactly.
+        "property:randomness": "derandomized",
     }
 
     # Forecasts start from the newest stored data and refits use all of it, so

@@ -165,6 +165,16 @@ def test_inside_sktime_pipelines_and_tuning(airline):
 # sktime's own suite: a representative part here, the whole of it with
 # SKTCN_FULL_CHECKS=1 (`make test-full`), as each fit trains a network.
 REPRESENTATIVE = [
+    # under a second each
+    "test_object_tags",
+    "test_valid_object_tags",
+    "test_class_tags_match_mro",
+    "test_get_params",
+    "test_set_params",
+    "test_clone",
+    "test_repr",
+    "test_get_test_params",
+    # a network per case
     "test_constructor",
     "test_fit_returns_self",
     "test_persistence_via_pickle",
