@@ -132,6 +132,7 @@ class TCNForecaster(BaseForecaster):
         "fit_is_empty": False,
         # Random without random_state; with it, fits on the CPU repeat exactly.
         "property:randomness": "derandomized",
+        "capability:random_state": True,
     }
 
     # Forecasts start from the newest stored data and refits use all of it, so
@@ -291,12 +292,13 @@ class TCNForecaster(BaseForecaster):
         for key, y, x in self._arrays(self._y, self._X):
             x_future = None
             if x is not None:
-                x_future = future[key].reindex(horizon_index).to_numpy(np.float64) if key in future else None
-                if x_future is None or np.isnan(x_future).any():
-                    raise ValueError(
-                        f"predict needs X for all {H} steps of the horizon after the cutoff"
-                        + (f" for series {key}" if key is not None else "") + "."
-                    )
+                if key not in future:
+                    raise ValueError(f"predict needs X for the forecast horizon of series {key}.")
+                given = future[key].reindex(index=horizon_index, columns=self._X.columns)
+                # sktime passes X for the rows of fh only; a horizon step without a
+                # row takes the latest known value (from the past X or an earlier row).
+                known = pd.DataFrame(np.vstack([x[-1:], given.to_numpy(np.float64)])).ffill()
+                x_future = known.to_numpy()[1:]
             window, mean, scale = self._window(y[-L:], None if x is None else x[-L:], x_future)
             windows.append(window)
             means.append(mean)

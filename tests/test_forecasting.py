@@ -169,6 +169,7 @@ REPRESENTATIVE = [
     "test_object_tags",
     "test_valid_object_tags",
     "test_class_tags_match_mro",
+    "test_random_tags",
     "test_get_params",
     "test_set_params",
     "test_clone",
