@@ -18,10 +18,14 @@ _SHARED_PARAMS = {
     for name, param in inspect.signature(TCNEstimatorBase.__init__).parameters.items()
     if param.kind == param.KEYWORD_ONLY and name != "return_sequences"
 }
-_OWN_PARAMS = {"window_length": None, "calibration_size": 0.2}
+_OWN_PARAMS = {"window_length": None, "scaling": "standard", "calibration_size": 0.2}
+_SCALINGS = ("standard", "mean")
 
 # Fewest training windows the automatic window length aims for.
 _MIN_WINDOWS = 32
+
+# Blocks of the rolling-origin backtest that calibrates the intervals.
+_CALIBRATION_FOLDS = 3
 
 
 def _series_of(frame):
@@ -39,6 +43,19 @@ def _standardise(window, axis=0):
     return mean, np.where(scale > 1e-8 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
 
 
+def _mean_scale(window, axis=0):
+    """Zero offset and the mean absolute value per column (1 where it is 0)."""
+    scale = np.abs(window).mean(axis=axis)
+    return np.zeros_like(scale), np.where(scale > 0, scale, 1.0)
+
+
+def _residual_scale(residuals):
+    """Root-mean-square residual per horizon step and variable, never shrinking further ahead."""
+    rms = np.sqrt(np.mean(np.square(residuals), axis=0))
+    rms = np.maximum.accumulate(rms, axis=0)
+    return np.where(rms > 0, rms, 1.0)
+
+
 class TCNForecaster(BaseForecaster):
     __doc__ = f"""Temporal Convolutional Network forecaster (keras-tcn) for sktime.
 
@@ -54,11 +71,11 @@ class TCNForecaster(BaseForecaster):
     values beside ``y``, and its values over the horizon (which ``predict``
     therefore needs) in ``horizon`` extra time steps, marked by a flag channel.
 
-    Prediction intervals and quantiles are split-conformal: a copy of the network
-    is trained on the earlier windows, its errors on the last ``calibration_size``
-    of the windows (kept apart by one horizon so none of their targets were seen)
-    give, per horizon step and variable, the quantiles of the standardised
-    residuals, which are added to the point forecast in the forecast window's
+    Prediction intervals and quantiles are conformal: networks trained on earlier
+    windows forecast the last ``calibration_size`` of the windows (none of whose
+    targets they saw). Their errors, divided by each horizon step's root mean
+    square error, are pooled across steps; the pooled quantiles, times each
+    step's scale, are added to the point forecast in the forecast window's
     scale. The point forecaster itself is trained on all windows.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
@@ -73,10 +90,19 @@ class TCNForecaster(BaseForecaster):
         ``max(3 * horizon, 10)``, shortened when needed so that the training
         data yield at least {_MIN_WINDOWS} windows, and never longer than the
         shortest series allows. Like ``dilations``, a hyperparameter to search.
+    scaling : {{"standard", "mean"}}, default="standard"
+        How each window is scaled before the network sees it (and the forecast
+        mapped back). ``"standard"`` subtracts the window's mean and divides by its
+        standard deviation. ``"mean"`` only divides by the window's mean absolute
+        value, so the network sees growth in relative terms; suited to positive
+        series whose variation grows with their level (sales, passengers).
     calibration_size : float, default=0.2
-        Fraction of the training windows held out (per series, the most recent)
-        to calibrate prediction intervals; 0 uses the training windows' own
-        residuals (intervals then tend to be too narrow).
+        Fraction of the training windows (per series, the most recent) whose
+        forecast errors calibrate the prediction intervals. They are split into up
+        to three consecutive blocks, each forecast by a network trained only on
+        earlier windows (a small rolling-origin backtest, so up to three extra
+        fits). 0 uses the training windows' own residuals (intervals then tend to
+        be too narrow).
     nb_filters, kernel_size, nb_stacks, dilations, padding, use_skip_connections,
     dropout_rate, activation, kernel_initializer, use_batch_norm, use_layer_norm,
     use_weight_norm, go_backwards, optimizer, learning_rate, loss, metrics, epochs,
@@ -200,7 +226,7 @@ class TCNForecaster(BaseForecaster):
 
     def _window(self, y_past, x_past, x_future):
         """One network input (steps, channels) and the y statistics to undo its scaling."""
-        mean, scale = _standardise(y_past)
+        mean, scale = (_mean_scale if self.scaling == "mean" else _standardise)(y_past)
         channels = [(y_past - mean) / scale]
         if x_past is not None:
             x_all = np.concatenate([x_past, x_future])
@@ -231,6 +257,8 @@ class TCNForecaster(BaseForecaster):
         return TCNRegressor(**params)
 
     def _fit(self, y, X, fh):
+        if self.scaling not in _SCALINGS:
+            raise ValueError(f"scaling={self.scaling!r} is not supported; use one of {list(_SCALINGS)}.")
         steps = self._horizon_steps(fh)
         self.horizon_ = int(steps.max())
         self._y_columns = y.columns
@@ -251,25 +279,39 @@ class TCNForecaster(BaseForecaster):
             self.residual_quantile_source_ = targets - predicted
 
     def _calibration_residuals(self, inputs, targets, position):
-        """Standardised residuals on held-out recent windows, or None when too few windows."""
+        """Standardised out-of-sample residuals from a small rolling-origin backtest, or None.
+
+        The most recent ``calibration_size`` of each series' windows are split into
+        up to ``_CALIBRATION_FOLDS`` consecutive blocks. Each block is forecast by a
+        network trained only on windows whose targets all precede it, so every
+        residual is a genuine forecast error, and later blocks come from networks
+        that saw more data, as the final one does.
+        """
         if not self.calibration_size:
             return None
-        per_series = np.bincount(-position)  # windows at each distance from the end
-        n_calibration = int(math.ceil(self.calibration_size * len(inputs) / max(1, per_series[0])))
-        held_out = position > -n_calibration
-        # Windows whose targets overlap the held-out ones' are left out of training.
-        trained = position <= -n_calibration - self.horizon_
-        if held_out.sum() < 2 or trained.sum() < 2:
+        n_series = max(1, int(np.sum(position == 0)))
+        n_calibration = int(math.ceil(self.calibration_size * len(inputs) / n_series))
+        blocks = np.array_split(np.arange(-n_calibration + 1, 1), min(_CALIBRATION_FOLDS, n_calibration))
+        residuals = []
+        for block in blocks:
+            held_out = (position >= block[0]) & (position <= block[-1])
+            # A training window's targets must end before the block's first target.
+            trained = position <= block[0] - self.horizon_
+            if trained.sum() < 2 or not held_out.any():
+                continue
+            model = self._regressor().fit(inputs[trained], targets[trained].reshape(int(trained.sum()), -1))
+            predicted = model.predict(inputs[held_out]).reshape(targets[held_out].shape)
+            residuals.append(targets[held_out] - predicted)
+        if sum(len(r) for r in residuals) < 2:
             warnings.warn(
                 "Too few training windows to hold some out for calibrating intervals; using in-sample "
-                "residuals, which make intervals too narrow. Give more data or calibration_size=0.",
+                "residuals, which make intervals too narrow. Give more data, a shorter fh or window_length, "
+                "or set calibration_size=0 to silence this.",
                 UserWarning,
                 stacklevel=4,
             )
             return None
-        model = self._regressor().fit(inputs[trained], targets[trained].reshape(int(trained.sum()), -1))
-        predicted = model.predict(inputs[held_out]).reshape(targets[held_out].shape)
-        return targets[held_out] - predicted
+        return np.concatenate(residuals)
 
     def _update(self, y, X=None, update_params=True):
         if update_params:
@@ -330,13 +372,19 @@ class TCNForecaster(BaseForecaster):
 
     def _predict_quantiles(self, fh, X, alpha):
         forecast, means, scales, keys, steps = self._standardised_forecast(X, fh)
-        residuals = self.residual_quantile_source_[:, steps]  # (n_windows, steps, columns)
-        n = len(residuals)
+        scale = _residual_scale(self.residual_quantile_source_)  # (horizon, columns)
+        # Normalised residuals are pooled over windows and horizon steps: many more
+        # samples for the tails than one step's residuals alone.
+        normalised = (self.residual_quantile_source_ / scale).reshape(-1, scale.shape[-1])
+        n = len(self.residual_quantile_source_)  # windows, the conservative sample size
         frames = []
         for a in alpha:
             # Split-conformal finite-sample correction of the quantile level.
-            level = min(1.0, a * (n + 1) / n) if a >= 0.5 else max(0.0, (a * (n + 1) - 1) / n)
-            shift = np.quantile(residuals, level, axis=0, method="higher" if a >= 0.5 else "lower")
+            upper = max(a, 1 - a)
+            level = min(1.0, math.ceil(upper * (n + 1)) / n)
+            level = level if a >= 0.5 else 1.0 - level
+            quantile = np.quantile(normalised, level, axis=0, method="higher" if a >= 0.5 else "lower")
+            shift = quantile * scale[steps]  # (steps, columns)
             frames.append((forecast + shift) * scales[:, None, :] + means[:, None, :])
         values = np.stack(frames, axis=-1)  # series, steps, columns, alphas
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)

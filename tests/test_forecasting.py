@@ -29,7 +29,7 @@ def test_same_parameters_as_the_regressor():
     shared = set(TCNRegressor().get_params()) - {"return_sequences"}
     params = TCNForecaster().get_params()
     assert shared <= set(params)
-    assert set(params) - shared == {"window_length", "calibration_size"}
+    assert set(params) - shared == {"window_length", "scaling", "calibration_size"}
     for name in shared:
         assert params[name] == TCNRegressor().get_params()[name], name
 
@@ -57,6 +57,17 @@ def test_windows_are_standardised_and_mapped_back():
     a = TCNForecaster(**FAST).fit(y, fh=[1, 2]).predict()
     b = TCNForecaster(**FAST).fit(1000 + 50 * y, fh=[1, 2]).predict()
     np.testing.assert_allclose(b.to_numpy(), 1000 + 50 * a.to_numpy(), rtol=1e-4)
+
+
+def test_mean_scaling_is_equivariant_to_scale():
+    # scaling="mean" divides each window by its mean absolute value: a multiple
+    # of the series gives the same multiple of the forecast.
+    y = pd.Series(10 + np.sin(np.arange(80) / 3.0) + np.arange(80) / 40.0)
+    a = TCNForecaster(**FAST, scaling="mean").fit(y, fh=[1, 2]).predict()
+    b = TCNForecaster(**FAST, scaling="mean").fit(50 * y, fh=[1, 2]).predict()
+    np.testing.assert_allclose(b.to_numpy(), 50 * a.to_numpy(), rtol=1e-4)
+    c = TCNForecaster(**FAST).fit(y, fh=[1, 2]).predict()
+    assert not np.allclose(a.to_numpy(), c.to_numpy())  # the setting reaches the network
 
 
 def test_multivariate_y():
@@ -107,6 +118,25 @@ def test_quantiles_are_ordered_and_intervals_contain_the_forecast(airline):
     assert f.residual_quantile_source_.shape[1:] == (6, 1)
 
 
+def test_intervals_come_from_a_rolling_origin_backtest(airline):
+    f = TCNForecaster(**FAST, window_length=12, calibration_size=0.2).fit(airline, fh=range(1, 5))
+    n_windows = len(airline) - 12 - 4 + 1
+    # Every window in the last 20 % is forecast by a network that never saw its targets.
+    assert len(f.residual_quantile_source_) == int(np.ceil(0.2 * n_windows))
+    widths = f.predict_interval(coverage=0.9).diff(axis=1).iloc[:, 1].to_numpy()
+    assert np.all(np.diff(widths) >= -1e-6 * widths.max())  # uncertainty does not shrink further ahead
+
+
+def test_interval_width_matches_the_noise():
+    # White noise of unit scale: a 90 % interval should be about +-1.64 wide.
+    rng = np.random.default_rng(0)
+    y = pd.Series(10.0 + rng.standard_normal(300))
+    f = TCNForecaster(**FAST, window_length=10).fit(y, fh=[1, 2, 3])
+    interval = f.predict_interval(coverage=0.9)
+    half_width = interval.diff(axis=1).iloc[:, 1].to_numpy() / 2
+    assert np.all((half_width > 1.1) & (half_width < 2.8)), half_width
+
+
 def test_update_refits_or_moves_the_cutoff(airline):
     train, new = airline.iloc[:-12], airline.iloc[-12:]
     f = TCNForecaster(**FAST).fit(train, fh=[1, 2])
@@ -136,6 +166,8 @@ def test_bad_input(airline):
     assert not f.is_fitted
     with pytest.raises(ValueError, match="window_length=0"):
         TCNForecaster(**FAST, window_length=0).fit(airline, fh=[1])
+    with pytest.raises(ValueError, match="scaling='log' is not supported"):
+        TCNForecaster(**FAST, scaling="log").fit(airline, fh=[1])
     with pytest.raises(TypeError, match="unexpected parameters"):
         TCNForecaster(class_weight="balanced")
     f = TCNForecaster(**FAST).fit(airline, fh=[1, 2])

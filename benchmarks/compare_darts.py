@@ -1,0 +1,114 @@
+"""Fit time and accuracy of TCNForecaster against darts' TCNModel, same data and horizon.
+
+Airline, the last 36 months held out, one model forecasting months 1..36. darts
+needs PyTorch, which sktcn does not depend on, so darts runs in its own
+interpreter: this script calls itself there with ``--darts-only``.
+
+Usage::
+
+    python -m venv /tmp/dvenv && /tmp/dvenv/bin/pip install torch==2.13.0 "u8darts[torch]"
+    python benchmarks/compare_darts.py --darts-python /tmp/dvenv/bin/python
+
+Both libraries get 50 epochs and 64 filters (sktcn's defaults; darts' defaults are
+100 epochs and 3 filters, also timed), a 41-month input window (what
+TCNForecaster picks by itself for this horizon) and batch size 32. darts' series
+is min-max scaled on the training months, as its documentation recommends;
+TCNForecaster scales each window itself.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+HORIZON, WINDOW, EPOCHS = 36, 41, 50
+
+
+def airline_split():
+    """The airline series as floats, split into the first 108 and last 36 months."""
+    from sktime.datasets import load_airline
+
+    values = load_airline().to_numpy(np.float64)
+    return values[:-HORIZON], values[-HORIZON:]
+
+
+def mape(truth, forecast):
+    return float(np.mean(np.abs(truth - forecast) / np.abs(truth)))
+
+
+def darts_rows(train, test):
+    """Fit darts' TCNModel in this interpreter; return (name, seconds, MAPE) rows."""
+    import torch
+    from darts import TimeSeries
+    from darts.dataprocessing.transformers import Scaler
+    from darts.models import TCNModel
+
+    torch.set_num_threads(os.cpu_count())
+    scaler = Scaler()
+    series = scaler.fit_transform(TimeSeries.from_values(train))
+    quiet = dict(pl_trainer_kwargs={"enable_progress_bar": False, "enable_model_summary": False, "logger": False})
+    configs = {
+        f"darts TCNModel, {EPOCHS} epochs, 64 filters": dict(n_epochs=EPOCHS, num_filters=64),
+        "darts TCNModel, its defaults (100 epochs, 3 filters)": dict(),
+    }
+    rows = []
+    for name, params in configs.items():
+        model = TCNModel(input_chunk_length=WINDOW, output_chunk_length=HORIZON, batch_size=32, random_state=0,
+                         **params, **quiet)
+        start = time.perf_counter()
+        model.fit(series, verbose=False)
+        forecast = scaler.inverse_transform(model.predict(HORIZON, verbose=False)).values().ravel()
+        rows.append((name, time.perf_counter() - start, mape(test, forecast)))
+    return rows
+
+
+def sktcn_rows():
+    from sktcn import TCNForecaster
+    import pandas as pd
+
+    train, test = airline_split()
+    rows = []
+    for name, params in {
+        "sktcn TCNForecaster, defaults (point model + 3 calibration fits)": dict(),
+        "sktcn TCNForecaster, defaults, calibration_size=0 (point model only)": dict(calibration_size=0),
+    }.items():
+        start = time.perf_counter()
+        forecaster = TCNForecaster(random_state=0, **params).fit(pd.Series(train), fh=np.arange(1, HORIZON + 1))
+        forecast = forecaster.predict().to_numpy().ravel()
+        rows.append((name, time.perf_counter() - start, mape(test, forecast)))
+        assert forecaster.window_length_ == WINDOW and forecaster.epochs == EPOCHS and forecaster.nb_filters == 64
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--darts-python", help="an interpreter with darts and torch installed")
+    parser.add_argument("--darts-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    if args.darts_only:  # the data come on stdin: darts' interpreter has no sktime
+        data = json.loads(sys.stdin.read())
+        print(json.dumps(darts_rows(np.asarray(data["train"]), np.asarray(data["test"]))))
+        return
+    rows = sktcn_rows()
+    if args.darts_python:
+        train, test = airline_split()
+        data = json.dumps({"train": train.tolist(), "test": test.tolist()})
+        done = subprocess.run([args.darts_python, __file__, "--darts-only"], input=data, capture_output=True,
+                              text=True, check=True)
+        rows += [tuple(row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
+    print(f"# airline, 108 months -> next 36, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs")
+    print("| model | fit + predict (s) | MAPE |\n|---|---|---|")
+    for name, seconds, error in rows:
+        print(f"| {name} | {seconds:.1f} | {error:.4f} |")
+
+
+if __name__ == "__main__":
+    main()
