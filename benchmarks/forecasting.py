@@ -8,6 +8,9 @@
   trained across series).
 * the empirical coverage of TCNForecaster's 90 % intervals on an expanding-window
   backtest of airline.
+* seven other real series bundled with sktime and statsmodels, none used to tune
+  sktcn: a rolling-origin backtest (the last 4 horizons) of the point forecasts
+  (MAE against seasonal naive, Theta and AutoETS) and of the 90 % intervals.
 
 Usage: python benchmarks/forecasting.py [--quick]
 """
@@ -98,6 +101,55 @@ def interval_coverage(tcn_params, step_length):
     print(f"empirical coverage: {inside / total:.3f} ({inside} of {total} held-out points)")
 
 
+def real_series():
+    """(name, series, horizon, seasonal period) of the bundled series besides airline."""
+    from sktime.datasets import load_lynx, load_macroeconomic, load_PBS_dataset, load_shampoo_sales, load_uschange
+
+    macro = load_macroeconomic()
+    return [
+        ("lynx (annual)", load_lynx(), 10, 1),
+        ("PBS (monthly)", load_PBS_dataset(), 12, 12),
+        ("uschange consumption (quarterly)", load_uschange()[0], 8, 4),
+        ("US real GDP (quarterly)", macro["realgdp"], 8, 4),
+        ("US unemployment (quarterly)", macro["unemp"], 8, 4),
+        ("US inflation (quarterly)", macro["infl"], 8, 4),
+        ("shampoo sales (monthly)", load_shampoo_sales(), 6, 1),
+    ]
+
+
+def rolling_origin(tcn_params, n_origins):
+    print(f"\n## other real series: rolling origin, the last {n_origins} horizons (MAE, lower is better)")
+    print("| series | n | fh | TCN (defaults) | seasonal naive | Theta | AutoETS | TCN 90 % coverage |")
+    print("|---|---|---|---|---|---|---|---|")
+    inside_all = total_all = 0
+    for name, y, horizon, sp in real_series():
+        y = pd.Series(np.asarray(y, np.float64).ravel())
+        fh = np.arange(1, horizon + 1)
+        models = {
+            "tcn": lambda: TCNForecaster(**tcn_params),
+            "snaive": lambda: NaiveForecaster(strategy="last", sp=sp),
+            "theta": lambda: ThetaForecaster(sp=sp, deseasonalize=sp > 1),
+            "ets": lambda: AutoETS(auto=True, sp=sp, n_jobs=1),
+        }
+        errors = {key: [] for key in models}
+        inside = 0
+        for origin in [len(y) - horizon * k for k in range(n_origins, 0, -1)]:
+            train, test = y.iloc[:origin], y.iloc[origin:origin + horizon].to_numpy()
+            for key, make in models.items():
+                model = make().fit(train, fh=fh)
+                errors[key].append(np.mean(np.abs(model.predict().to_numpy() - test)))
+                if key == "tcn":
+                    interval = model.predict_interval(coverage=0.9).to_numpy()
+                    inside += int(((test >= interval[:, 0]) & (test <= interval[:, 1])).sum())
+        total = n_origins * horizon
+        inside_all, total_all = inside_all + inside, total_all + total
+        mae = {key: np.mean(value) for key, value in errors.items()}
+        print(f"| {name} | {len(y)} | 1..{horizon} | {mae['tcn']:.4g} | {mae['snaive']:.4g} | {mae['theta']:.4g} | "
+              f"{mae['ets']:.4g} | {inside / total:.3f} |")
+    print(f"\nTCNForecaster 90 % intervals over all seven series: {inside_all / total_all:.3f} "
+          f"({inside_all} of {total_all} held-out points)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the tests")
@@ -110,6 +162,7 @@ def main():
         airline(tcn_params)
         two_sines(50 if args.quick else 1000, tcn_params)
         interval_coverage(tcn_params, step_length=36 if args.quick else 12)
+        rolling_origin(tcn_params, n_origins=1 if args.quick else 4)
 
 
 if __name__ == "__main__":
