@@ -376,7 +376,7 @@ class TCNForecaster(BaseForecaster):
         # Normalised residuals are pooled over windows and horizon steps: many more
         # samples for the tails than one step's residuals alone.
         normalised = (self.residual_quantile_source_ / scale).reshape(-1, scale.shape[-1])
-        n = len(self.residual_quantile_source_)  # windows, the conservative sample size
+        n = len(normalised)
         frames = []
         for a in alpha:
             # Split-conformal finite-sample correction of the quantile level.
