@@ -1,5 +1,7 @@
 """TCNForecaster: an sktime forecaster built on the TCNRegressor core."""
 
+import contextlib
+import contextvars
 import inspect
 import math
 import warnings
@@ -22,6 +24,20 @@ _OWN_PARAMS = {"window_length": None, "calibration_size": 0.2}
 
 # Fewest training windows the automatic window length aims for.
 _MIN_WINDOWS = 32
+
+# Set by sktcn.persistence.load: a fitted network and its residuals that stand in
+# for training, so that sktime's own fit rebuilds the rest of a loaded forecaster.
+_RESTORED_NETWORK = contextvars.ContextVar("sktcn_restored_network", default=None)
+
+
+@contextlib.contextmanager
+def restoring(regressor, residuals):
+    """Within the block, ``TCNForecaster`` fits adopt ``regressor`` and ``residuals`` instead of training."""
+    token = _RESTORED_NETWORK.set((regressor, residuals))
+    try:
+        yield
+    finally:
+        _RESTORED_NETWORK.reset(token)
 
 
 def _series_of(frame):
@@ -240,6 +256,10 @@ class TCNForecaster(BaseForecaster):
         return self
 
     def _fit_network(self, arrays, warm=None):
+        restored = _RESTORED_NETWORK.get()
+        if restored is not None:
+            self.regressor_, self.residual_quantile_source_ = restored
+            return
         inputs, targets, position = self._training_windows(arrays)
         flat_targets = targets.reshape(len(targets), -1)
         self.residual_quantile_source_ = self._calibration_residuals(inputs, targets, position)
@@ -341,6 +361,24 @@ class TCNForecaster(BaseForecaster):
         values = np.stack(frames, axis=-1)  # series, steps, columns, alphas
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
+
+    def save(self, path):
+        """Save the fitted forecaster to the directory ``path`` as JSON and a Keras file.
+
+        See :func:`sktcn.persistence.save`; :func:`sktcn.load` reads it back.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Directory to write.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from sktcn.persistence import save
+
+        return save(self, path)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
