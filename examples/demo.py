@@ -1,4 +1,8 @@
-"""A short tour of sktcn on data that ships with the installed packages.
+"""
+A short tour of sktcn
+=====================
+
+On data that ships with the installed packages:
 
 1. Time-series classification on GunPoint (a UCR data set bundled with sktime),
    next to the classic 1-nearest-neighbour baseline and the majority class.

@@ -1,7 +1,7 @@
 """The ``sktcn`` command line: ``sktcn demo``, ``sktcn fit``, ``sktcn predict``.
 
-CSV conventions
----------------
+The CSV layouts:
+
 classify, regress
     One row per series (wide format). ``--target`` names the label column;
     every other column is one time step, in file order, of a univariate series
