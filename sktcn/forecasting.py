@@ -362,20 +362,30 @@ class TCNForecaster(BaseForecaster):
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
 
-    def save(self, path):
+    def save(self, path=None, serialization_format="sktcn"):
         """Save the fitted forecaster to the directory ``path`` as JSON and a Keras file.
 
-        See :func:`sktcn.persistence.save`; :func:`sktcn.load` reads it back.
+        With a ``path`` and the default format this is :func:`sktcn.persistence.save`,
+        read back by :func:`sktcn.load`, and no pickle is involved. sktime's own
+        behaviours stay available, because sktime's tools rely on them: without a
+        ``path``, the forecaster is serialized in memory for ``sktime.base.load``;
+        with ``serialization_format="pickle"`` (or ``"cloudpickle"``) sktime writes
+        its pickle-based zip file.
 
         Parameters
         ----------
-        path : str or os.PathLike
-            Directory to write.
+        path : str, os.PathLike or None, default=None
+            Directory to write (a zip file for sktime's formats).
+        serialization_format : {"sktcn", "pickle", "cloudpickle"}, default="sktcn"
+            ``"sktcn"``: JSON and Keras, loaded in Keras' safe mode. The others are
+            sktime's and unpickle on load: use them only for files you trust.
 
         Returns
         -------
-        pathlib.Path
+        pathlib.Path, or what sktime's ``save`` returns for its formats
         """
+        if path is None or serialization_format != "sktcn":
+            return super().save(path, serialization_format="pickle" if path is None else serialization_format)
         from sktcn.persistence import save
 
         return save(self, path)

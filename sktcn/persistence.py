@@ -25,6 +25,7 @@ working for scikit-learn's own tools; use :func:`save` to share models.
 """
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -341,6 +342,12 @@ def _class_of(description, allowed):
 
 def _construct(cls, description):
     params = {name: _from_json(value) for name, value in _expect(description, "params", dict).items()}
+    # Besides its own parameters an estimator accepts only scikeras' routed ones
+    # (``optimizer__momentum``); anything else would become an arbitrary attribute.
+    own = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
+    unknown = sorted(name for name in params if name not in own and "__" not in name)
+    if unknown:
+        raise ModelFileError(f"the manifest gives {cls.__name__} parameters it does not have: {unknown}.")
     try:
         return cls(**params)
     except TypeError as error:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
+from sktime.base import load as sktime_load
 from sktime.datasets import load_airline
 
 import sktcn
@@ -72,6 +73,8 @@ def test_forecaster_round_trip_is_exact_after_update(tmp_path):
         loaded.predict_interval(coverage=[0.5, 0.9]), forecaster.predict_interval(coverage=[0.5, 0.9]), check_exact=True
     )
     assert loaded.get_params() == forecaster.get_params()
+    # sktime's own in-memory serialization, which its tools call, is still there.
+    pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
 
 
 def test_forecaster_with_exogenous_data_and_datetime_index(tmp_path):
@@ -138,6 +141,7 @@ def _edit_manifest(directory, edit):
         (lambda m: m["files"].update({"../model.keras": "0" * 64}), "expected"),
         (lambda m: m["params"].update(nb_filters={"__array__": [1], "shape": [1], "dtype": "V8"}), "dtype 'V8'"),
         (lambda m: m.pop("state"), "lacks 'state'"),
+        (lambda m: m["params"].update(model_=1), "parameters it does not have: \\['model_'\\]"),
     ],
 )
 def test_altered_manifest_is_refused(saved_regressor, edit, message):
