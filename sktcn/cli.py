@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import inspect
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -242,7 +243,11 @@ def _time_series(frame, path, targets, time_column):
     if time_column is None:
         return y.set_axis(pd.RangeIndex(len(y), name="step"))
     try:
-        times = pd.DatetimeIndex(pd.to_datetime(frame[time_column]), name=time_column)
+        with warnings.catch_warnings():
+            # pandas warns when it parses dates one by one; the spacing check below
+            # is what tells the user whether the result is usable.
+            warnings.filterwarnings("ignore", message="Could not infer format")
+            times = pd.DatetimeIndex(pd.to_datetime(frame[time_column]), name=time_column)
     except (ValueError, TypeError) as error:
         raise CommandError(f"{path}: column {time_column!r} (--time) does not hold dates or times ({error}).") from None
     freq = pd.infer_freq(times) if len(times) >= 3 else None
