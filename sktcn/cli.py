@@ -283,13 +283,13 @@ def _fit(args, err):
     else:
         _require_columns(frame, [args.target] + ([args.id] if args.id else []), args.data, "--target/--id")
         X = _series_frame(frame, args.data, [args.target, args.id])
-        y = frame[args.target].to_numpy()
         if args.task == "regress":
             y = _numeric(frame[[args.target]], args.data, "regression targets")[args.target].to_numpy(np.float64)
             estimator = TCNRegressor(**params)
         else:
             if frame[args.target].isna().any():
                 raise CommandError(f"{args.data}: the target column {args.target!r} has missing labels.")
+            y = frame[args.target].to_numpy()
             estimator = TCNClassifier(**params, **({"class_weight": args.class_weight} if args.class_weight else {}))
         print(f"Training {type(estimator).__name__} on {X.shape[0]} series of {X.shape[1]} steps", file=err)
         with contextlib.redirect_stdout(err):
@@ -318,6 +318,11 @@ def _predict(args, out, err):
     else:
         if args.data is None:
             raise CommandError(f"predicting with a {type(model).__name__} needs --data, the series to predict.", EXIT_USAGE_ERROR)
+        if not hasattr(model, "feature_names_in_"):
+            raise CommandError(
+                f"{args.model} was not fit on named columns (as 'sktcn fit' does), so the columns of a CSV "
+                "file cannot be matched to its time steps; use it from Python."
+            )
         frame = _read_csv(args.data)
         columns = list(model.feature_names_in_)
         _require_columns(frame, columns + ([args.id] if args.id else []), args.data, "a time step the model was fit on")
