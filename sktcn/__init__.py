@@ -8,11 +8,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from sktcn._network import receptive_field  # noqa: E402
 from sktcn.classifier import TCNClassifier  # noqa: E402
+from sktcn.persistence import load  # noqa: E402
 from sktcn.regressor import TCNRegressor  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["TCNClassifier", "TCNRegressor", "TCNForecaster", "receptive_field", "__version__"]
+__all__ = ["TCNClassifier", "TCNRegressor", "TCNForecaster", "receptive_field", "load", "__version__"]
 
 
 def __getattr__(name):

@@ -680,6 +680,25 @@ class TCNEstimatorBase(BaseWrapper):
         if "model_" in state:
             self._make_predict_function()
 
+    def save(self, path):
+        """Save the fitted estimator to the directory ``path`` as JSON and a Keras file.
+
+        Unlike a pickle, the saved model holds no code; see
+        :func:`sktcn.persistence.save`. :func:`sktcn.load` reads it back.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Directory to write.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from sktcn.persistence import save  # the module imports the estimators
+
+        return save(self, path)
+
     # ------------------------------------------------------------------- misc
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

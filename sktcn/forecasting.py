@@ -1,5 +1,7 @@
 """TCNForecaster: an sktime forecaster built on the TCNRegressor core."""
 
+import contextlib
+import contextvars
 import inspect
 import math
 import warnings
@@ -26,6 +28,20 @@ _MIN_WINDOWS = 32
 
 # Blocks of the rolling-origin backtest that calibrates the intervals.
 _CALIBRATION_FOLDS = 3
+
+# Set by sktcn.persistence.load: a fitted network and its residuals that stand in
+# for training, so that sktime's own fit rebuilds the rest of a loaded forecaster.
+_RESTORED_NETWORK = contextvars.ContextVar("sktcn_restored_network", default=None)
+
+
+@contextlib.contextmanager
+def restoring(regressor, residuals):
+    """Within the block, ``TCNForecaster`` fits adopt ``regressor`` and ``residuals`` instead of training."""
+    token = _RESTORED_NETWORK.set((regressor, residuals))
+    try:
+        yield
+    finally:
+        _RESTORED_NETWORK.reset(token)
 
 
 def _series_of(frame):
@@ -268,6 +284,10 @@ class TCNForecaster(BaseForecaster):
         return self
 
     def _fit_network(self, arrays, warm=None):
+        restored = _RESTORED_NETWORK.get()
+        if restored is not None:
+            self.regressor_, self.residual_quantile_source_ = restored
+            return
         inputs, targets, position = self._training_windows(arrays)
         flat_targets = targets.reshape(len(targets), -1)
         self.residual_quantile_source_ = self._calibration_residuals(inputs, targets, position)
@@ -389,6 +409,34 @@ class TCNForecaster(BaseForecaster):
         values = np.stack(frames, axis=-1)  # series, steps, columns, alphas
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
+
+    def save(self, path=None, serialization_format="sktcn"):
+        """Save the fitted forecaster to the directory ``path`` as JSON and a Keras file.
+
+        With a ``path`` and the default format this is :func:`sktcn.persistence.save`,
+        read back by :func:`sktcn.load`, and no pickle is involved. sktime's own
+        behaviours stay available, because sktime's tools rely on them: without a
+        ``path``, the forecaster is serialized in memory for ``sktime.base.load``;
+        with ``serialization_format="pickle"`` (or ``"cloudpickle"``) sktime writes
+        its pickle-based zip file.
+
+        Parameters
+        ----------
+        path : str, os.PathLike or None, default=None
+            Directory to write (a zip file for sktime's formats).
+        serialization_format : {"sktcn", "pickle", "cloudpickle"}, default="sktcn"
+            ``"sktcn"``: JSON and Keras, loaded in Keras' safe mode. The others are
+            sktime's and unpickle on load: use them only for files you trust.
+
+        Returns
+        -------
+        pathlib.Path, or what sktime's ``save`` returns for its formats
+        """
+        if path is None or serialization_format != "sktcn":
+            return super().save(path, serialization_format="pickle" if path is None else serialization_format)
+        from sktcn.persistence import save
+
+        return save(self, path)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

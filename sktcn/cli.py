@@ -1,0 +1,378 @@
+"""The ``sktcn`` command line: ``sktcn demo``, ``sktcn fit``, ``sktcn predict``.
+
+The CSV layouts:
+
+classify, regress
+    One row per series (wide format). ``--target`` names the label column;
+    every other column is one time step, in file order, of a univariate series
+    (the column names are remembered, and ``predict`` needs the same ones).
+    ``--id`` names a column to leave out of the series and copy to the
+    predictions. Values must be numbers, without gaps.
+forecast
+    One row per time point (long format). ``--target`` names the column(s) to
+    forecast (comma-separated for several); ``--time`` optionally names a column
+    of evenly spaced dates or times, otherwise rows are steps 0, 1, 2, ...
+    Forecasts continue from the last row.
+
+Predictions are written as CSV (to ``--output``, or standard output): classify
+gives ``prediction`` and one ``proba_<class>`` column per class; regress gives
+``prediction``; forecast gives the time and one column per target, plus
+``<target>_lower``/``_upper`` with ``--coverage``.
+
+Exit status: 0 on success; 1 when a data or model file is missing or unusable, or
+training fails; 2 for a wrong command line (unknown option, bad option value).
+Messages go to standard error; training progress too (one line per epoch).
+"""
+
+import argparse
+import contextlib
+import inspect
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+EXIT_DATA_ERROR = 1
+EXIT_USAGE_ERROR = 2
+
+
+class CommandError(Exception):
+    """A problem with the user's files or options, reported without a traceback."""
+
+    def __init__(self, message, status=EXIT_DATA_ERROR):
+        super().__init__(message)
+        self.status = status
+
+
+# ------------------------------------------------------------------ options
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 0")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be in [0, 1)")
+    return value
+
+
+def _int_list(text):
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers, e.g. 1,2,4,8") from None
+    if any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: dilations must be at least 1")
+    return values
+
+
+# Options that map one-to-one onto estimator parameters: (option, parameter, type, help).
+# Their defaults are the estimators' own, read from the signature, never repeated here.
+_PARAMETER_OPTIONS = [
+    ("--nb-filters", "nb_filters", _positive_int, "convolution filters per residual block"),
+    ("--kernel-size", "kernel_size", _positive_int, "size of the convolution kernels"),
+    ("--nb-stacks", "nb_stacks", _positive_int, "stacks of residual blocks"),
+    ("--dilations", "dilations", _int_list, "comma-separated dilations, e.g. 1,2,4,8 (default: chosen so the "
+     "receptive field covers the series)"),
+    ("--padding", "padding", str, "causal (sees only the past) or same"),
+    ("--dropout-rate", "dropout_rate", _fraction, "dropout rate in the residual blocks"),
+    ("--epochs", "epochs", _positive_int, "passes over the training data"),
+    ("--batch-size", "batch_size", _positive_int, "samples per gradient step"),
+    ("--learning-rate", "learning_rate", _positive_float, "learning rate (default: the optimizer's)"),
+    ("--validation-split", "validation_split", _fraction, "fraction held out to report val_loss"),
+    ("--patience", "patience", _non_negative_int, "epochs without improvement before --early-stopping stops"),
+    ("--random-state", "random_state", int, "seed: the same seed repeats the fit exactly on a CPU"),
+]
+_NORMALISATIONS = {"batch": "use_batch_norm", "layer": "use_layer_norm", "weight": "use_weight_norm"}
+
+
+def _defaults():
+    from sktcn._base import TCNEstimatorBase
+
+    return {name: p.default for name, p in inspect.signature(TCNEstimatorBase.__init__).parameters.items()}
+
+
+def _add_parameter_options(parser):
+    defaults = _defaults()
+    group = parser.add_argument_group("network and training (defaults: the estimators')")
+    for option, name, kind, text in _PARAMETER_OPTIONS:
+        choices = ["causal", "same"] if name == "padding" else None
+        shown = "" if "default:" in text else f" (default: {defaults[name]})"
+        group.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text + shown)
+    group.add_argument("--norm", choices=sorted(_NORMALISATIONS), help="normalisation in the residual blocks (default: none)")
+    group.add_argument("--no-skip-connections", dest="use_skip_connections", action="store_false", default=None,
+                       help="do not add every block's output to the TCN's output")
+    group.add_argument("--early-stopping", dest="early_stopping", action="store_true", default=None,
+                       help="stop when the loss stops improving and keep the best weights")
+    tasks = parser.add_argument_group("task-specific")
+    tasks.add_argument("--class-weight", choices=["balanced"], help="classify: weigh classes inversely to their frequency")
+    tasks.add_argument("--fh", type=_positive_int, help="forecast: how many steps ahead to forecast (required)")
+    tasks.add_argument("--window-length", type=_positive_int, help="forecast: past steps the network reads "
+                       "(default: 3 x fh, at least 10)")
+    tasks.add_argument("--calibration-size", type=_fraction, help="forecast: fraction of windows held out to "
+                       "calibrate intervals (default: 0.2)")
+
+
+def _estimator_params(args):
+    params = {name: getattr(args, name) for _, name, _, _ in _PARAMETER_OPTIONS}
+    params["use_skip_connections"] = args.use_skip_connections
+    params["early_stopping"] = args.early_stopping
+    if args.norm:
+        params[_NORMALISATIONS[args.norm]] = True
+    params = {name: value for name, value in params.items() if value is not None}
+    params["verbose"] = 0 if args.quiet else 2  # Keras: one line per epoch
+    return params
+
+
+def _build_parser():
+    import sktcn
+
+    parser = argparse.ArgumentParser(
+        prog="sktcn",
+        description="Temporal Convolutional Networks for scikit-learn and sktime, from the command line.",
+        epilog="Exit status: 0 success, 1 unusable data or model file or failed training, 2 wrong command line. "
+        "See 'sktcn fit --help' for the CSV layouts.",
+    )
+    parser.add_argument("--version", action="version", version=f"sktcn {sktcn.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,fit,predict}", required=True)
+
+    demo = commands.add_parser("demo", help="a short tour on bundled data: scores against baselines, and plots")
+    demo.add_argument("--quick", action="store_true", help="tiny data and training, to check the installation")
+    demo.add_argument("--plots", default="demo-plots", metavar="DIR", help="folder for the plots (default: demo-plots)")
+    demo.add_argument("--no-plots", action="store_true", help="write no plots")
+
+    fit = commands.add_parser(
+        "fit",
+        help="train on a CSV file and save the model",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=__doc__.split("\n\n", 1)[1].split("Predictions are")[0],
+    )
+    fit.add_argument("--task", required=True, choices=["classify", "regress", "forecast"])
+    fit.add_argument("--data", required=True, type=Path, metavar="CSV", help="training data")
+    fit.add_argument("--target", required=True, metavar="COL", help="target column (forecast: comma-separated list)")
+    fit.add_argument("--id", metavar="COL", help="classify/regress: identifier column, not part of the series")
+    fit.add_argument("--time", metavar="COL", help="forecast: column of evenly spaced dates/times")
+    fit.add_argument("--model", required=True, type=Path, metavar="DIR", help="directory to save the model in")
+    fit.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_parameter_options(fit)
+
+    predict = commands.add_parser("predict", help="predict with a saved model, write a CSV file")
+    predict.add_argument("--model", required=True, type=Path, metavar="DIR", help="directory written by 'sktcn fit'")
+    predict.add_argument("--data", type=Path, metavar="CSV", help="classify/regress: series to predict (not for forecast)")
+    predict.add_argument("--id", metavar="COL", help="identifier column to copy to the predictions")
+    predict.add_argument("--output", default="-", metavar="CSV", help="where to write predictions (default: standard output)")
+    predict.add_argument("--coverage", type=_fraction, help="forecast: add prediction intervals of this coverage, e.g. 0.9")
+    return parser
+
+
+# --------------------------------------------------------------------- data
+def _read_csv(path):
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file.")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise CommandError(f"{path} is not a readable CSV file ({error}).") from None
+    if frame.empty:
+        raise CommandError(f"{path} has a header but no rows.")
+    return frame
+
+
+def _require_columns(frame, columns, path, option):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        shown = ", ".join(map(str, list(frame.columns)[:8])) + (", ..." if frame.shape[1] > 8 else "")
+        raise CommandError(f"{path} has no column {missing[0]!r} ({option}); its columns are: {shown}.")
+
+
+def _numeric(frame, path, role):
+    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if bad:
+        raise CommandError(
+            f"{path}: column {bad[0]!r} is not numeric, but {role} must be numbers. "
+            "Remove it, or name it with --id if it identifies the rows."
+        )
+    if frame.isna().any().any():
+        row = int(np.flatnonzero(frame.isna().any(axis=1).to_numpy())[0])
+        raise CommandError(f"{path}: data row {row + 1} has an empty or missing value; sktcn needs complete series.")
+    return frame
+
+
+def _series_frame(frame, path, exclude):
+    """The time-step columns of a wide CSV: all but the target and id columns."""
+    steps = frame.drop(columns=[c for c in exclude if c is not None and c in frame.columns])
+    if steps.shape[1] == 0:
+        raise CommandError(f"{path} has no time-step columns besides the target and id columns.")
+    return _numeric(steps, path, "the time-step columns")
+
+
+def _time_series(frame, path, targets, time_column):
+    _require_columns(frame, targets + ([time_column] if time_column else []), path, "--target/--time")
+    y = _numeric(frame[targets], path, "the target columns")
+    if time_column is None:
+        return y.set_axis(pd.RangeIndex(len(y), name="step"))
+    try:
+        with warnings.catch_warnings():
+            # pandas warns when it parses dates one by one; the spacing check below
+            # is what tells the user whether the result is usable.
+            warnings.filterwarnings("ignore", message="Could not infer format")
+            times = pd.DatetimeIndex(pd.to_datetime(frame[time_column]), name=time_column)
+    except (ValueError, TypeError) as error:
+        raise CommandError(f"{path}: column {time_column!r} (--time) does not hold dates or times ({error}).") from None
+    freq = pd.infer_freq(times) if len(times) >= 3 else None
+    if freq is None:
+        raise CommandError(
+            f"{path}: the times in {time_column!r} are not evenly spaced and increasing (or too few to tell); "
+            "forecasting needs a regular series. Leave out --time to use row numbers."
+        )
+    times.freq = freq
+    return y.set_axis(times)
+
+
+# ----------------------------------------------------------------- commands
+def _fit(args, err):
+    from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+
+    params = _estimator_params(args)
+    frame = _read_csv(args.data)
+    if args.task == "forecast":
+        if args.fh is None:
+            raise CommandError("forecast needs --fh, the number of steps ahead to forecast.", EXIT_USAGE_ERROR)
+        params.update({k: getattr(args, k) for k in ("window_length", "calibration_size") if getattr(args, k) is not None})
+        targets = args.target.split(",")
+        y = _time_series(frame, args.data, targets, args.time)
+        estimator = TCNForecaster(**params)
+        print(
+            f"Training TCNForecaster on {len(y)} time points of {', '.join(targets)}, {args.fh} steps ahead "
+            f"({'a network to calibrate intervals, then ' if estimator.calibration_size else ''}the forecasting network)",
+            file=err,
+        )
+        with contextlib.redirect_stdout(err):  # Keras prints progress to standard output
+            estimator.fit(y.iloc[:, 0] if len(targets) == 1 else y, fh=np.arange(1, args.fh + 1))
+    else:
+        _require_columns(frame, [args.target] + ([args.id] if args.id else []), args.data, "--target/--id")
+        X = _series_frame(frame, args.data, [args.target, args.id])
+        if args.task == "regress":
+            y = _numeric(frame[[args.target]], args.data, "regression targets")[args.target].to_numpy(np.float64)
+            estimator = TCNRegressor(**params)
+        else:
+            if frame[args.target].isna().any():
+                raise CommandError(f"{args.data}: the target column {args.target!r} has missing labels.")
+            y = frame[args.target].to_numpy()
+            estimator = TCNClassifier(**params, **({"class_weight": args.class_weight} if args.class_weight else {}))
+        print(f"Training {type(estimator).__name__} on {X.shape[0]} series of {X.shape[1]} steps", file=err)
+        with contextlib.redirect_stdout(err):
+            estimator.fit(X, y)
+    # Progress was for this command; the saved model should predict silently.
+    # Assigned, not set_params: sktime's set_params would discard the fit.
+    estimator.verbose = 0
+    if hasattr(estimator, "regressor_"):
+        estimator.regressor_.verbose = 0
+    path = estimator.save(args.model)
+    print(f"Model saved to {path}", file=err)
+
+
+def _predict(args, out, err):
+    import sktcn
+
+    model = sktcn.load(args.model)
+    if type(model).__name__ == "TCNForecaster":
+        if args.data is not None:
+            raise CommandError(
+                "a forecaster predicts from the end of its training data; it takes no --data "
+                "(fit again with the newer data).",
+                EXIT_USAGE_ERROR,
+            )
+        predictions = _forecast_table(model, args.coverage)
+    else:
+        if args.data is None:
+            raise CommandError(f"predicting with a {type(model).__name__} needs --data, the series to predict.", EXIT_USAGE_ERROR)
+        if not hasattr(model, "feature_names_in_"):
+            raise CommandError(
+                f"{args.model} was not fit on named columns (as 'sktcn fit' does), so the columns of a CSV "
+                "file cannot be matched to its time steps; use it from Python."
+            )
+        frame = _read_csv(args.data)
+        columns = list(model.feature_names_in_)
+        _require_columns(frame, columns + ([args.id] if args.id else []), args.data, "a time step the model was fit on")
+        X = _numeric(frame[columns], args.data, "the time-step columns")
+        predictions = pd.DataFrame({"prediction": model.predict(X)})
+        if hasattr(model, "classes_"):
+            for label, column in zip(model.classes_, model.predict_proba(X).T):
+                predictions[f"proba_{label}"] = column
+        if args.id:
+            predictions.insert(0, args.id, frame[args.id].to_numpy())
+    if args.output == "-":
+        predictions.to_csv(out, index=type(model).__name__ == "TCNForecaster")
+    else:
+        output = Path(args.output)
+        if not output.parent.is_dir():
+            raise CommandError(f"cannot write {output}: folder {output.parent} does not exist.")
+        predictions.to_csv(output, index=type(model).__name__ == "TCNForecaster")
+        print(f"{len(predictions)} predictions written to {output}", file=err)
+
+
+def _forecast_table(forecaster, coverage):
+    table = forecaster.predict()
+    table = table.to_frame() if isinstance(table, pd.Series) else table
+    if coverage is not None:
+        interval = forecaster.predict_interval(coverage=coverage)
+        for variable in table.columns:
+            table[f"{variable}_lower"] = interval[(variable, coverage, "lower")].to_numpy()
+            table[f"{variable}_upper"] = interval[(variable, coverage, "upper")].to_numpy()
+    return table
+
+
+def main(argv=None, out=None, err=None):
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    out, err = out or sys.stdout, err or sys.stderr
+    parser = _build_parser()
+    args = parser.parse_args(argv)  # exits with status 2 on a wrong command line
+    try:
+        if args.command == "demo":
+            from sktcn._demo import run
+
+            run(quick=args.quick, plot_dir=None if args.no_plots else args.plots, out=out)
+        elif args.command == "fit":
+            _fit(args, err)
+        else:
+            _predict(args, out, err)
+    except CommandError as error:
+        print(f"sktcn {args.command}: error: {error}", file=err)
+        return error.status
+    except (ValueError, OSError) as error:
+        # The estimators' and loaders' own messages say what is wrong and how to fix it.
+        print(f"sktcn {args.command}: error: {error}", file=err)
+        return EXIT_DATA_ERROR
+    return 0

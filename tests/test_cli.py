@@ -1,0 +1,198 @@
+"""The sktcn command line, through ``python -m sktcn`` in a subprocess and through ``main``.
+
+Every subprocess pays TensorFlow's start-up (seconds), so the subprocess tests
+cover what only a process shows (exit status, the console entry, stdout and
+stderr kept apart); the many error messages are checked through ``main``, the
+same function the console script runs.
+"""
+
+import io
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sktcn
+from sktcn.cli import main
+
+TINY_OPTIONS = ["--nb-filters", "4", "--epochs", "2", "--random-state", "0"]
+
+
+def start_sktcn(*args, cwd):
+    """Start ``python -m sktcn ARGS``; several run at once, as each spends seconds importing TensorFlow."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.Popen(
+        [sys.executable, "-m", "sktcn", *map(str, args)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env,
+    )
+
+
+def finish(process):
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run_main(*args):
+    out, err = io.StringIO(), io.StringIO()
+    status = main([str(a) for a in args], out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 8))
+    wide = pd.DataFrame(X, columns=[f"t{i}" for i in range(8)])
+    wide.insert(0, "id", [f"s{i}" for i in range(40)])
+    wide.assign(label=np.where(X[:, 0] > 0, "up", "down")).to_csv(folder / "classify.csv", index=False)
+    wide.assign(value=X[:, 0] + X[:, -1]).to_csv(folder / "regress.csv", index=False)
+    t = np.arange(60)
+    dates = pd.date_range("2024-01-01", periods=60, freq="D").strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "sales": 10 + np.sin(t / 3) + t / 20}).to_csv(folder / "sales.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def processes(files):
+    """The command lines that need a process of their own, run side by side."""
+    fits = {
+        "classify": start_sktcn(
+            "fit", "--task", "classify", "--data", "classify.csv", "--target", "label", "--id", "id",
+            "--model", "clf", *TINY_OPTIONS, cwd=files,
+        ),
+        "forecast": start_sktcn(
+            "fit", "--task", "forecast", "--data", "sales.csv", "--target", "sales", "--time", "date", "--fh", "3",
+            "--calibration-size", "0", "--quiet", "--model", "fc", *TINY_OPTIONS, cwd=files,
+        ),
+        "bad model": start_sktcn("predict", "--model", "no-such-model", "--data", "classify.csv", cwd=files),
+    }
+    done = {name: finish(process) for name, process in fits.items()}
+    predictions = {
+        "classify": start_sktcn(
+            "predict", "--model", "clf", "--data", "classify.csv", "--id", "id", "--output", "out.csv", cwd=files
+        ),
+        "forecast": start_sktcn("predict", "--model", "fc", "--coverage", "0.9", cwd=files),
+    }
+    done.update({f"predict {name}": finish(process) for name, process in predictions.items()})
+    return done
+
+
+def test_fit_shows_progress_on_stderr_and_saves_a_model(processes, files):
+    result = processes["classify"]
+    assert result.returncode == 0, result.stderr
+    assert "Training TCNClassifier on 40 series of 8 steps" in result.stderr
+    assert "Epoch 2/2" in result.stderr and "loss" in result.stderr  # one line per epoch
+    assert result.stdout == ""
+    model = sktcn.load(files / "clf")
+    assert model.classes_.tolist() == ["down", "up"] and model.verbose == 0
+
+
+def test_predict_writes_labels_and_probabilities(processes, files):
+    result = processes["predict classify"]
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(files / "out.csv")
+    assert list(written.columns) == ["id", "prediction", "proba_down", "proba_up"]
+    X = pd.read_csv(files / "classify.csv").drop(columns=["id", "label"])
+    model = sktcn.load(files / "clf")
+    assert written["prediction"].tolist() == model.predict(X).tolist()
+    np.testing.assert_allclose(written[["proba_down", "proba_up"]].to_numpy(), model.predict_proba(X), rtol=1e-6)
+
+
+def test_forecast_continues_the_dates(processes):
+    fit, result = processes["forecast"], processes["predict forecast"]
+    assert fit.returncode == 0, fit.stderr
+    assert "Epoch" not in fit.stderr  # --quiet
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout), index_col=0)
+    assert table.index.tolist() == ["2024-03-01", "2024-03-02", "2024-03-03"]
+    assert list(table.columns) == ["sales", "sales_lower", "sales_upper"]
+    assert (table["sales_lower"] <= table["sales_upper"]).all()
+
+
+def test_a_bad_file_exits_with_1_and_a_message(processes):
+    result = processes["bad model"]
+    assert result.returncode == 1
+    assert "no-such-model holds no manifest.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_regression_in_process(files, tmp_path):
+    status, _, err = run_main(
+        "fit", "--task", "regress", "--data", files / "regress.csv", "--target", "value", "--id", "id",
+        "--model", tmp_path / "reg", "--dilations", "1,2", "--quiet", *TINY_OPTIONS,
+    )
+    assert status == 0, err
+    model = sktcn.load(tmp_path / "reg")
+    assert model.dilations_ == (1, 2) and model.nb_filters == 4 and list(model.feature_names_in_)[0] == "t0"
+    status, out, _ = run_main("predict", "--model", tmp_path / "reg", "--data", files / "regress.csv")
+    predicted = pd.read_csv(io.StringIO(out))["prediction"].to_numpy()
+    X = pd.read_csv(files / "regress.csv").drop(columns=["id", "value"])
+    np.testing.assert_allclose(predicted, model.predict(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "--task", "regress", "--data", "missing.csv", "--target", "value", "--model", "m"], "missing.csv: no such file"),
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "nope", "--model", "m"], "no column 'nope'"),
+        (["fit", "--task", "regress", "--data", "classify.csv", "--target", "label", "--id", "id", "--model", "m"],
+         "column 'label' is not numeric"),
+        (["fit", "--task", "classify", "--data", "classify.csv", "--target", "label", "--model", "m"],
+         "column 'id' is not numeric"),
+        (["fit", "--task", "forecast", "--data", "regress.csv", "--target", "value", "--time", "id", "--fh", "2",
+          "--model", "m"], "does not hold dates"),
+        (["predict", "--model", "clf", "--data", "sales.csv"], "no column 't0'"),
+    ],
+)
+def test_bad_data_exits_with_1(files, processes, monkeypatch, args, message):
+    monkeypatch.chdir(files)
+    status, out, err = run_main(*args)
+    assert status == 1 and message in err and out == ""
+    assert not (files / "m").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--model", "m", "--bogus"],
+         "unrecognized arguments: --bogus"),
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--model", "m", "--epochs", "0"],
+         "'0' must be at least 1"),
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--model", "m",
+          "--dilations", "1,two"], "comma-separated list"),
+        (["fit", "--task", "cluster", "--data", "regress.csv", "--target", "value", "--model", "m"], "invalid choice"),
+    ],
+)
+def test_wrong_command_lines_exit_with_2(files, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(files)
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_forecast_without_fh_and_forecaster_with_data_exit_with_2(files, processes, monkeypatch):
+    monkeypatch.chdir(files)
+    status, _, err = run_main("fit", "--task", "forecast", "--data", "sales.csv", "--target", "sales", "--model", "m")
+    assert status == 2 and "forecast needs --fh" in err
+    status, _, err = run_main("predict", "--model", "fc", "--data", "sales.csv")
+    assert status == 2 and "takes no --data" in err
+
+
+def test_demo_quick_prints_scores_and_writes_plots(tmp_path):
+    pytest.importorskip("matplotlib")
+    status, out, _ = run_main("demo", "--quick", "--plots", tmp_path)
+    assert status == 0
+    for line in ["GunPoint classification", "1-NN, Euclidean", "Adding problem", "ridge on the window",
+                 "Airline passengers", "seasonal naive"]:
+        assert line in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["airline_forecast.png", "learning_curves.png"]
+
+
+def test_a_model_without_column_names_is_refused_for_csv(files, tmp_path):
+    X = pd.read_csv(files / "regress.csv").drop(columns=["id", "value"]).to_numpy()
+    sktcn.TCNRegressor(nb_filters=2, epochs=1).fit(X[:, :, None], X[:, 0]).save(tmp_path / "plain")
+    status, out, err = run_main("predict", "--model", tmp_path / "plain", "--data", files / "regress.csv")
+    assert status == 1 and "was not fit on named columns" in err and out == ""

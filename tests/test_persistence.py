@@ -1,0 +1,179 @@
+"""sktcn.save / sktcn.load: exact round trips, and refusal of altered or foreign files."""
+
+import json
+import pickle
+import shutil
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sktime.base import load as sktime_load
+from sktime.datasets import load_airline
+
+import sktcn
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+from sktcn.persistence import ModelFileError, _sha256
+
+from conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def regressor():
+    rng = np.random.RandomState(1)
+    # DataFrame input: feature names must survive too; weight norm: its raw variables must.
+    X = pd.DataFrame(rng.normal(size=(40, 10)), columns=[f"t{i}" for i in range(10)])
+    y = X["t0"].to_numpy() + X["t9"].to_numpy()
+    reg = TCNRegressor(**TINY, dilations=(1, 2), use_weight_norm=True, random_state=0).fit(X, y)
+    return reg, X, y
+
+
+@pytest.fixture
+def saved_regressor(regressor, tmp_path):
+    return regressor[0].save(tmp_path / "model")
+
+
+def test_regressor_round_trip_is_exact(regressor, tmp_path):
+    reg, X, y = regressor
+    loaded = sktcn.load(reg.save(tmp_path / "model"))
+    assert type(loaded) is TCNRegressor
+    assert loaded.get_params() == reg.get_params()  # dilations stay a tuple
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    assert loaded.score(X, y) == reg.score(X, y)
+    assert list(loaded.feature_names_in_) == list(X.columns)
+    assert (loaded.dilations_, loaded.receptive_field_) == (reg.dilations_, reg.receptive_field_)
+    assert loaded.history_ == reg.history_
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(X.rename(columns={"t0": "other"}))
+
+
+def test_classifier_round_trip_is_exact_and_keeps_training(series_3d, tmp_path):
+    X, labels = series_3d
+    clf = TCNClassifier(**TINY, class_weight={"neg": 1.0, "pos": 2.0}, random_state=0).fit(X, labels)
+    loaded = sktcn.load(clf.save(tmp_path / "clf"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    assert loaded.classes_.tolist() == ["neg", "pos"] and loaded.get_params() == clf.get_params()
+    # The optimizer state travels in the .keras file: training can continue.
+    loaded.set_params(warm_start=True).fit(X, labels)
+    assert len(loaded.history_["loss"]) == 2 * TINY["epochs"]
+    # A loaded estimator still pickles, for scikit-learn's and joblib's tools.
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(loaded)).predict(X), loaded.predict(X))
+
+
+def test_forecaster_round_trip_is_exact_after_update(tmp_path):
+    y = load_airline()
+    forecaster = TCNForecaster(**TINY, random_state=0).fit(y.iloc[:-6], fh=[1, 2, 3])
+    forecaster.update(y.iloc[-6:], update_params=False)  # moves the cutoff: the stored data must follow
+    loaded = sktcn.load(forecaster.save(tmp_path / "forecaster"))
+    assert loaded.cutoff.equals(forecaster.cutoff)
+    pd.testing.assert_series_equal(loaded.predict(), forecaster.predict(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        loaded.predict_interval(coverage=[0.5, 0.9]), forecaster.predict_interval(coverage=[0.5, 0.9]), check_exact=True
+    )
+    assert loaded.get_params() == forecaster.get_params()
+    # sktime's own in-memory serialization, which its tools call, is still there.
+    pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
+
+
+def test_forecaster_with_exogenous_data_and_datetime_index(tmp_path):
+    index = pd.date_range("2024-01-01", periods=60, freq="D")
+    t = np.arange(60)
+    X = pd.DataFrame({"driver": np.sin(t / 4.0)}, index=index)
+    y = pd.DataFrame({"a": 2 * X["driver"] + t / 30.0, "b": np.cos(t / 5.0)}, index=index)
+    forecaster = TCNForecaster(**TINY, window_length=8, calibration_size=0.0, random_state=0)
+    forecaster.fit(y.iloc[:-2], X=X.iloc[:-2], fh=[1, 2])
+    loaded = sktcn.load(forecaster.save(tmp_path / "exog"))
+    future = X.iloc[-2:]
+    pd.testing.assert_frame_equal(loaded.predict(X=future), forecaster.predict(X=future), check_exact=True)
+
+
+def test_unfitted_estimators_are_refused(tmp_path):
+    with pytest.raises(NotFittedError):
+        TCNRegressor().save(tmp_path / "a")
+    with pytest.raises(NotFittedError):
+        TCNForecaster().save(tmp_path / "b")
+    assert not (tmp_path / "a").exists() and not list(tmp_path.iterdir())  # no half-written model
+
+
+def test_parameters_that_are_not_plain_values_are_refused(regressor, tmp_path):
+    reg = pickle.loads(pickle.dumps(regressor[0]))
+    reg.set_params(callbacks=[keras.callbacks.TerminateOnNaN()])
+    with pytest.raises(TypeError, match="parameter 'callbacks' holds a TerminateOnNaN"):
+        reg.save(tmp_path / "m")
+
+
+def test_saving_replaces_a_model_but_not_other_files(regressor, tmp_path):
+    reg = regressor[0]
+    reg.save(tmp_path / "m")
+    reg.save(tmp_path / "m")  # a model directory is replaced
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="not an sktcn model directory"):
+        reg.save(tmp_path / "notes")
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "keep me"
+
+
+def test_altered_network_file_is_refused(saved_regressor):
+    weights = saved_regressor / "model.keras"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        sktcn.load(saved_regressor)
+
+
+def _edit_manifest(directory, edit):
+    manifest = json.loads((directory / "manifest.json").read_text())
+    edit(manifest)
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda m: m.update(format_version=2), "format 2"),
+        (lambda m: m["versions"].update(keras="2.15.0"), "Keras 2.15.0"),
+        (lambda m: m.update(estimator="Pipeline"), "class 'Pipeline'"),
+        (lambda m: m["state"].update(_predict_function=1), "never saves"),
+        (lambda m: m["state"].update(_n_channels=3), "do not belong together"),
+        (lambda m: m["files"].update({"../model.keras": "0" * 64}), "expected"),
+        (lambda m: m["params"].update(nb_filters={"__array__": [1], "shape": [1], "dtype": "V8"}), "dtype 'V8'"),
+        (lambda m: m.pop("state"), "lacks 'state'"),
+        (lambda m: m["params"].update(model_=1), "parameters it does not have: \\['model_'\\]"),
+    ],
+)
+def test_altered_manifest_is_refused(saved_regressor, edit, message):
+    _edit_manifest(saved_regressor, edit)
+    with pytest.raises(ModelFileError, match=message):
+        sktcn.load(saved_regressor)
+
+
+def test_not_a_model_is_refused(tmp_path):
+    with pytest.raises(ModelFileError, match="no manifest.json"):
+        sktcn.load(tmp_path)
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        sktcn.load(tmp_path)
+
+
+def test_code_in_a_network_file_is_not_executed(saved_regressor, tmp_path):
+    # An attacker's model whose Lambda layer writes a file when Keras rebuilds it,
+    # with the digest recomputed so that only safe mode stands in the way.
+    marker = tmp_path / "code-ran"
+    inputs = keras.Input((None, 1))
+    # Built from source so the path is a constant of the function's code, as in a real attack.
+    payload = eval(f"lambda x: (open({str(marker)!r}, 'w').close(), x)[1]")
+    outputs = keras.layers.Lambda(payload)(inputs)
+    evil = tmp_path / "evil.keras"
+    keras.Model(inputs, outputs).save(evil)
+    marker.unlink()  # building the model above ran the function once
+    shutil.copy(evil, saved_regressor / "model.keras")
+    _edit_manifest(saved_regressor, lambda m: m["files"].update({"model.keras": _sha256(evil)}))
+    with pytest.raises(ModelFileError, match="safe_mode"):
+        sktcn.load(saved_regressor)
+    assert not marker.exists()
+    # The control: without safe mode, loading this file does run its code.
+    keras.saving.load_model(evil, safe_mode=False)
+    assert marker.exists()
