@@ -12,7 +12,7 @@ import warnings
 import matplotlib.pyplot as plt
 from sktime.datasets import load_airline
 from sktime.forecasting.compose import TransformedTargetForecaster
-from sktime.forecasting.model_selection import temporal_train_test_split
+from sktime.split import temporal_train_test_split
 from sktime.forecasting.naive import NaiveForecaster
 from sktime.performance_metrics.forecasting import mean_absolute_percentage_error
 from sktime.transformations.series.boxcox import LogTransformer
