@@ -164,14 +164,15 @@ ATTRIBUTES_DOC = """
 """
 
 
-def extend_signature(function, **extra):
-    """Give ``function`` the keyword parameters of the base ``__init__`` plus ``extra``.
+def extend_signature(function, base_init=None, **extra):
+    """Give ``function`` the keyword parameters of ``base_init`` plus ``extra``.
 
     scikit-learn reads an estimator's parameters and their defaults from the
     signature of ``__init__`` (for ``repr``, ``clone`` and its checks). A subclass
     that adds a parameter would otherwise have to repeat every shared one.
+    ``base_init`` defaults to ``TCNEstimatorBase.__init__``.
     """
-    base = inspect.signature(TCNEstimatorBase.__init__).parameters.values()
+    base = inspect.signature(base_init or TCNEstimatorBase.__init__).parameters.values()
     params = [p for p in base if p.kind != p.VAR_KEYWORD]
     params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in extra.items()]
     params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
@@ -499,6 +500,13 @@ class TCNEstimatorBase(BaseWrapper):
         return params
 
     def _build_keras_model(self):
+        with seeded(self._random_state):
+            model = self._build_network()
+            model.compile(**self._get_compile_kwargs())
+        return model
+
+    def _build_network(self):
+        """The uncompiled Keras model; subclasses with another network override this."""
         n_timesteps = self._fit_timesteps
         self.dilations_ = (
             tuple(int(d) for d in self.dilations) if self.dilations is not None
@@ -516,18 +524,15 @@ class TCNEstimatorBase(BaseWrapper):
                 f"sequences ({n_timesteps} steps): the network cannot see steps further back. "
                 "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
-        with seeded(self._random_state):
-            model = build_network(
-                n_channels=self._n_channels,
-                n_timesteps=None,
-                tcn_params=self._tcn_params(),
-                output_shape=self._output_shape,
-                n_classes=self._n_network_classes(),
-            )
-            model.compile(**self._get_compile_kwargs())
-        return model
+        return build_network(
+            n_channels=self._n_channels,
+            n_timesteps=None,
+            tcn_params=self._tcn_params(),
+            output_shape=self._output_shape,
+            n_classes=self._n_network_classes(),
+        )
 
     def _n_network_classes(self):
         return None

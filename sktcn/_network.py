@@ -185,8 +185,19 @@ def build_network(
     """
     inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
     features = SkTCN(**tcn_params, name="tcn")(inputs)
-    # Per time step when the TCN returns sequences, per sample otherwise.
     sequence = bool(tcn_params.get("return_sequences"))
+    outputs = output_head(features, sequence=sequence, output_shape=output_shape, n_classes=n_classes)
+    return keras.Model(inputs, outputs, name="sktcn")
+
+
+def output_head(features, *, sequence, output_shape, n_classes=None):
+    """The estimators' output layers on top of a sequence encoder's features.
+
+    ``features`` is ``(batch, units)``, or ``(batch, time, units)`` when
+    ``sequence`` is true; ``output_shape`` and ``n_classes`` are as for
+    :func:`build_network`. Returns the output tensor.
+    """
+    # Per time step when the encoder returns sequences, per sample otherwise.
     value_shape = tuple(output_shape[1:] if sequence else output_shape)
     units_per_value = n_classes if n_classes is not None else 1
     dense = layers.Dense(math.prod(value_shape) * units_per_value, name="head")(features)
@@ -199,4 +210,4 @@ def build_network(
         outputs = layers.Reshape(target_shape, name="head_shape")(dense)
     if n_classes is not None:
         outputs = layers.Softmax(axis=-1, name="probabilities")(outputs)
-    return keras.Model(inputs, outputs, name="sktcn")
+    return outputs

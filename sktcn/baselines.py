@@ -1,0 +1,141 @@
+"""LSTM baselines with the same scikit-learn interface as the TCN estimators.
+
+The source documents compare TCNs with LSTMs of similar size (the keras-tcn
+README on sequential MNIST and PTB, the memory study on ``y = x[0] + x[-1]``).
+``LSTMRegressor`` and ``LSTMClassifier`` make that comparison a one-line swap:
+they share everything with ``TCNRegressor`` and ``TCNClassifier`` (input
+validation, target encoding, seeding, training parameters, ``history_``,
+pickling) except the network, a single Keras ``LSTM`` layer of ``units`` cells.
+"""
+
+import inspect
+import numbers
+
+import keras
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+
+from sktcn._base import _TCN_PARAMS, TCNEstimatorBase, extend_signature
+from sktcn._network import output_head
+from sktcn.classifier import TCNClassifier
+from sktcn.regressor import TCNRegressor
+
+__all__ = ["LSTMRegressor", "LSTMClassifier"]
+
+# TCN-only parameters of the base estimator; everything else (training,
+# optimizer, seeding) the LSTM baselines share unchanged.
+_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations"}) - {"return_sequences"}
+
+_SHARED = [
+    p
+    for p in inspect.signature(TCNEstimatorBase.__init__).parameters.values()
+    if p.name not in _TCN_ONLY and p.kind is p.KEYWORD_ONLY
+]
+
+
+def _lstm_constraints(tcn_constraints):
+    constraints = {k: v for k, v in tcn_constraints.items() if k not in _TCN_ONLY}
+    constraints["units"] = [Interval(numbers.Integral, 1, None, closed="left")]
+    return constraints
+
+
+class _LSTMNetwork:
+    """Swaps the TCN of an sktcn estimator for one LSTM layer."""
+
+    def __init__(self, *, units=64, **kwargs):
+        self.units = units
+        for param in _SHARED:
+            setattr(self, param.name, kwargs.pop(param.name, param.default))
+        unknown = [k for k in kwargs if "__" not in k]
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected parameters {unknown}; it takes units, the "
+                "training parameters of the TCN estimators and routed ones such as optimizer__momentum."
+            )
+        vars(self).update(kwargs)  # routed parameters, as the TCN estimators keep them
+
+    __init__.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+         inspect.Parameter("units", inspect.Parameter.KEYWORD_ONLY, default=64),
+         *_SHARED,
+         inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    )
+
+    def _check_params(self):
+        params = {k: getattr(self, k) for k in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+
+    def _build_network(self):
+        inputs = keras.Input(shape=(None, self._n_channels), dtype="float32")
+        features = keras.layers.LSTM(self.units, return_sequences=self.return_sequences, name="lstm")(inputs)
+        outputs = output_head(
+            features,
+            sequence=self.return_sequences,
+            output_shape=self._output_shape,
+            n_classes=self._n_network_classes(),
+        )
+        return keras.Model(inputs, outputs, name="sktcn_lstm")
+
+
+_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    units : int, default=64
+        Number of LSTM cells.
+    return_sequences : bool, default=False
+        Predict one target per time step.
+    optimizer, learning_rate, loss, metrics, epochs, batch_size, validation_split, \
+early_stopping, patience, callbacks, shuffle, warm_start, random_state, verbose, **kwargs
+        As for the TCN estimators.
+"""
+
+_ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    model_ : keras.Model
+    history_ : dict
+        Loss (and metric) per epoch.
+    n_features_in_, n_timesteps_in_, feature_names_in_
+        As for the TCN estimators.
+"""
+
+
+class LSTMRegressor(_LSTMNetwork, TCNRegressor):
+    __doc__ = f"""One-layer LSTM regressor with the interface of TCNRegressor, as a baseline.
+    {_PARAMETERS_DOC}{_ATTRIBUTES_DOC}
+    Examples
+    --------
+    >>> from sktcn.baselines import LSTMRegressor
+    >>> from sktcn.datasets import make_first_plus_last
+    >>> X, y = make_first_plus_last(n_samples=64, n_timesteps=10, random_state=0)
+    >>> reg = LSTMRegressor(units=8, epochs=2, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = _lstm_constraints(TCNRegressor._parameter_constraints)
+
+
+class LSTMClassifier(_LSTMNetwork, TCNClassifier):
+    __doc__ = f"""One-layer LSTM classifier with the interface of TCNClassifier, as a baseline.
+    {_PARAMETERS_DOC}    class_weight : dict, "balanced" or None, default=None
+        As for TCNClassifier.
+    {_ATTRIBUTES_DOC}
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn.baselines import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 8, 2))
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = LSTMClassifier(units=4, epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = _lstm_constraints(TCNClassifier._parameter_constraints)
+
+    def __init__(self, *, class_weight=None, **kwargs):
+        _LSTMNetwork.__init__(self, **kwargs)
+        self.class_weight = class_weight
+
+    __init__ = extend_signature(__init__, base_init=_LSTMNetwork.__init__, class_weight=None)

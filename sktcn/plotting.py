@@ -1,0 +1,155 @@
+"""Plots for fitted sktcn models: loss curves, effective memory, predictions.
+
+Each function draws on a matplotlib ``Axes`` (a new figure when ``ax`` is None)
+and returns it, so the figures can be combined or saved with
+``ax.figure.savefig(path)``. matplotlib is an optional dependency
+(``pip install sktcn[plot]``).
+"""
+
+import numpy as np
+
+__all__ = ["plot_history", "plot_effective_memory", "plot_predictions", "save"]
+
+
+def _axes(ax, title):
+    if ax is None:
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as error:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "sktcn.plotting needs matplotlib; install it with `pip install matplotlib` "
+                "(or `pip install sktcn[plot]`)."
+            ) from error
+        _, ax = plt.subplots(figsize=(6, 4))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_history(history, ax=None, title="Training loss", log_scale=True):
+    """Loss curves per epoch from a fitted estimator's ``history_`` (or that dict).
+
+    Parameters
+    ----------
+    history : dict or fitted estimator
+        ``{"loss": [...], "val_loss": [...], ...}``; every key holding
+        ``loss`` is drawn.
+    ax : matplotlib Axes, default=None
+    title : str, default="Training loss"
+    log_scale : bool, default=True
+        Logarithmic loss axis (losses often fall by orders of magnitude).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sktcn.plotting import plot_history
+    >>> ax = plot_history({"loss": [1.0, 0.5, 0.2], "val_loss": [1.1, 0.6, 0.4]})
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['loss', 'val_loss']
+    """
+    history = getattr(history, "history_", history)
+    curves = {key: values for key, values in dict(history).items() if "loss" in key}
+    if not curves:
+        raise ValueError(f"history has no loss curve to plot; its keys are {sorted(history)}.")
+    ax = _axes(ax, title)
+    for key, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker=".", label=key)
+    if log_scale and all(np.min(v) > 0 for v in curves.values()):
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    return ax
+
+
+def plot_effective_memory(curves, receptive_field=None, ax=None, title="Effective memory"):
+    """Response of the predictions to each past step, against the receptive field.
+
+    Parameters
+    ----------
+    curves : array-like or dict of str to array-like
+        Output of :func:`sktcn.inspection.effective_memory` (entry ``k`` is the
+        step ``k`` steps before the last), or several such curves by name.
+    receptive_field : int, default=None
+        Drawn as a vertical line: a TCN cannot respond beyond it.
+    ax : matplotlib Axes, default=None
+    title : str, default="Effective memory"
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sktcn.plotting import plot_effective_memory
+    >>> ax = plot_effective_memory({"TCN": [1.0, 0.5, 0.0]}, receptive_field=2)
+    >>> ax.get_xlabel()
+    'steps before the last'
+    """
+    if not isinstance(curves, dict):
+        curves = {"model": curves}
+    ax = _axes(ax, title)
+    for name, curve in curves.items():
+        curve = np.asarray(curve, dtype=float)
+        ax.plot(np.arange(len(curve)), curve, label=name)
+    if receptive_field is not None:
+        # The last output sees receptive_field steps: lags 0 .. receptive_field - 1.
+        ax.axvline(receptive_field - 1, color="grey", linestyle="--", label=f"receptive field ({receptive_field})")
+    ax.set_xlabel("steps before the last")
+    ax.set_ylabel("mean |change of prediction| per unit")
+    ax.legend()
+    return ax
+
+
+def plot_predictions(y_true, y_pred, ax=None, title="Predicted vs true"):
+    """Scatter of predictions against targets, with the diagonal of perfect ones.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+    ax : matplotlib Axes, default=None
+    title : str, default="Predicted vs true"
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sktcn.plotting import plot_predictions
+    >>> ax = plot_predictions([0.0, 1.0, 2.0], [0.1, 0.9, 2.2])
+    >>> len(ax.collections[0].get_offsets())
+    3
+    """
+    y_true = np.ravel(np.asarray(y_true, dtype=float))
+    y_pred = np.ravel(np.asarray(y_pred, dtype=float))
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has {y_true.size} values but y_pred has {y_pred.size}; give one prediction per target.")
+    ax = _axes(ax, title)
+    ax.scatter(y_true, y_pred, s=8, alpha=0.6)
+    low, high = min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())
+    ax.plot([low, high], [low, high], color="grey", linestyle="--", label="perfect")
+    ax.set_xlabel("true")
+    ax.set_ylabel("predicted")
+    ax.legend()
+    return ax
+
+
+def save(ax, path):
+    """Save the figure of ``ax`` as ``path`` (PNG by extension) and close it."""
+    import matplotlib.pyplot as plt
+
+    figure = ax.figure
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path

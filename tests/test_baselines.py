@@ -1,0 +1,70 @@
+"""The LSTM baselines behave as scikit-learn estimators with the TCN estimators' interface."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from sktcn import TCNRegressor
+from sktcn.baselines import LSTMClassifier, LSTMRegressor
+
+FAST = dict(units=4, epochs=2, batch_size=16, random_state=0)
+
+
+def test_regressor_fit_predict_score(series_2d):
+    X, y = series_2d
+    reg = LSTMRegressor(**FAST).fit(X, y)
+    assert reg.predict(X).shape == (len(X),)
+    assert np.isfinite(reg.score(X, y))
+    assert len(reg.history_["loss"]) == 2
+    assert [layer.name for layer in reg.model_.layers if layer.name == "lstm"] == ["lstm"]
+    assert not hasattr(reg, "receptive_field_")
+
+
+def test_classifier_labels_and_probabilities(series_3d):
+    X, y = series_3d
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    assert list(clf.classes_) == ["neg", "pos"]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert set(clf.predict(X)) <= {"neg", "pos"}
+    assert 0 <= clf.score(X, y) <= 1
+
+
+def test_params_clone_and_repr():
+    clf = LSTMClassifier(units=7, class_weight="balanced", optimizer__momentum=0.9)
+    params = clf.get_params()
+    assert params["units"] == 7 and params["class_weight"] == "balanced" and params["optimizer__momentum"] == 0.9
+    assert "nb_filters" not in params and "dilations" not in params
+    assert set(TCNRegressor().get_params()) - set(params) >= {"nb_filters", "kernel_size", "dilations"}
+    twin = clone(clf)
+    assert twin.get_params() == params and twin is not clf
+    assert repr(LSTMRegressor(units=3)) == "LSTMRegressor(units=3)"
+    assert clf.set_params(units=2).units == 2
+
+
+def test_same_seed_same_model_and_pickle(series_2d):
+    X, y = series_2d
+    first, second = LSTMRegressor(**FAST).fit(X, y), LSTMRegressor(**FAST).fit(X, y)
+    np.testing.assert_array_equal(first.predict(X), second.predict(X))
+    restored = pickle.loads(pickle.dumps(first))
+    np.testing.assert_allclose(restored.predict(X), first.predict(X), rtol=1e-6)
+
+
+def test_sequence_targets(rng):
+    X = rng.normal(size=(24, 6, 1)).astype(np.float32)
+    y = np.cumsum(X[:, :, 0], axis=1)
+    reg = LSTMRegressor(return_sequences=True, **FAST).fit(X, y)
+    assert reg.predict(X).shape == (24, 6)
+
+
+def test_bad_parameters_are_named(series_2d):
+    X, y = series_2d
+    with pytest.raises(TypeError, match="nb_filters"):
+        LSTMRegressor(nb_filters=8)
+    with pytest.raises(ValueError, match="'units' parameter of LSTMRegressor"):
+        LSTMRegressor(units=0).fit(X, y)
+    with pytest.raises(ValueError, match="'epochs'"):
+        LSTMClassifier(epochs=0).fit(X, y > 0)

@@ -1,0 +1,54 @@
+"""Every example runs end to end with --quick, prints its figures and writes its plots."""
+
+import os
+import runpy
+import sys
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+# example -> (figures it must print, PNGs it must write)
+EXPECTED = {
+    "adding_problem": (["test MSE", "test MSE of the mean", "receptive_field"],
+                       ["adding_history.png", "adding_predictions.png"]),
+    "copy_memory": (["accuracy on copied digits"], ["copy_memory_history.png"]),
+    "sequential_digits": (["TCN test accuracy", "LSTM test accuracy"], ["sequential_digits_history.png"]),
+    "memory_length": (["TCN longest length remembered", "LSTM longest length remembered", "LSTM change probe"],
+                      ["memory_effective.png", "memory_probes.png"]),
+    "classification": (["GunPoint TCN accuracy", "GunPoint CNNClassifier accuracy"], ["classification_history.png"]),
+    "grid_search": (["best dilations", "best mean CV R^2"], ["grid_search.png"]),
+    "forecasting_pipeline": (["log + TCN MAPE", "seasonal naive MAPE"], ["forecast.png"]),
+}
+
+
+def test_every_example_is_tested():
+    scripts = {f[:-3] for f in os.listdir(EXAMPLES) if f.endswith(".py") and not f.startswith("_")}
+    assert scripts - {"demo"} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_quick_run(name, tmp_path, monkeypatch, capsys):
+    # In-process, as `python examples/NAME.py --quick --out DIR` would run it:
+    # saves TensorFlow's start-up (seconds) per example.
+    monkeypatch.syspath_prepend(EXAMPLES)
+    monkeypatch.setattr(sys, "argv", [f"{name}.py", "--quick", "--out", str(tmp_path)])
+    runpy.run_path(os.path.join(EXAMPLES, f"{name}.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    figures, plots = EXPECTED[name]
+    assert "quick run" in printed
+    for figure in figures:
+        assert f"  {figure}" in printed, f"{name} did not print {figure!r}:\n{printed}"
+    for plot in plots:
+        with open(tmp_path / plot, "rb") as image:
+            assert image.read(8) == b"\x89PNG\r\n\x1a\n", f"{plot} is not a PNG"
+
+
+def test_memory_length_verdict():
+    study = runpy.run_path(os.path.join(EXAMPLES, "memory_length.py"))
+    good, forgot = {"change": 0.9, "mse": 0.1}, {"change": 0.05, "mse": 1.0}
+    results = {10: good, 20: good, 40: forgot, 80: good}
+    # The first length forgotten ends the run, even if a longer one happens to pass.
+    assert study["longest_remembered"](results, [10, 20, 40, 80]) == 20
+    assert study["longest_remembered"]({10: forgot}, [10]) == 0
+    assert not study["remembers"]({"change": 0.9, "mse": 0.8})

@@ -1,0 +1,55 @@
+"""sktcn.plotting draws what it is given and refuses what it cannot draw."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from sktcn.plotting import plot_effective_memory, plot_history, plot_predictions, save  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+class Fitted:
+    history_ = {"loss": [2.0, 1.0, 0.5], "val_loss": [2.5, 1.5, 1.0], "mae": [1.0, 0.8, 0.7]}
+
+
+def test_history_from_estimator_draws_loss_curves_only():
+    ax = plot_history(Fitted())
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"loss", "val_loss"}
+    np.testing.assert_array_equal(lines["loss"].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(lines["val_loss"].get_ydata(), [2.5, 1.5, 1.0])
+    assert ax.get_yscale() == "log"
+
+
+def test_history_without_loss_is_an_error():
+    with pytest.raises(ValueError, match="no loss curve"):
+        plot_history({"accuracy": [0.5, 0.6]})
+
+
+def test_history_with_non_positive_loss_stays_linear():
+    assert plot_history({"loss": [1.0, -0.5]}).get_yscale() == "linear"
+
+
+def test_effective_memory_marks_the_receptive_field():
+    ax = plot_effective_memory({"TCN": [1.0, 0.5, 0.0, 0.0], "LSTM": [1.0, 0.1, 0.1, 0.1]}, receptive_field=3)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["TCN", "LSTM", "receptive field (3)"]
+    assert ax.get_lines()[-1].get_xdata()[0] == 2  # lag receptive_field - 1 is the furthest seen
+
+
+def test_predictions_and_save(tmp_path):
+    ax = plot_predictions(np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.0, 1.5]))
+    np.testing.assert_array_equal(ax.collections[0].get_offsets()[:, 1], [0.5, 1.0, 1.5])
+    path = save(ax, tmp_path / "p.png")
+    assert open(path, "rb").read(4) == b"\x89PNG"
+    with pytest.raises(ValueError, match="one prediction per target"):
+        plot_predictions([1.0, 2.0], [1.0])
