@@ -44,6 +44,8 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_" if _RUN_ALL_EXAMPLES else r"/plot_receptive_field\.py$",
     "download_all_examples": False,
+    # Helpers shared by the example scripts, not an example themselves.
+    "ignore_pattern": r"_common\.py$",
     "within_subsection_order": "FileNameSortKey",
 }
 

@@ -1,4 +1,6 @@
-"""The adding problem (keras-tcn README): sum the two values a marker channel points at.
+"""
+The adding problem (keras-tcn README): sum the two values a marker channel points at
+====================================================================================
 
 Prints the test MSE against predicting the mean (about 0.167), the epochs and the
 fit time; saves the loss curve and predicted-vs-true plots.

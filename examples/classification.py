@@ -1,4 +1,6 @@
-"""Time-series classification on GunPoint and BasicMotions (bundled with sktime).
+"""
+Time-series classification on GunPoint and BasicMotions (bundled with sktime)
+=============================================================================
 
 TCNClassifier against sktime's CNNClassifier (Zhao et al.'s time-series CNN) trained
 for the same number of epochs, in the same run: test accuracy and fit time. Saves

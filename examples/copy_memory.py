@@ -1,4 +1,6 @@
-"""The copy-memory task (keras-tcn README): repeat 10 digits after a long run of blanks.
+"""
+The copy-memory task (keras-tcn README): repeat 10 digits after a long run of blanks
+====================================================================================
 
 A TCNClassifier with ``return_sequences=True`` predicts one label per step; the
 figure that matters is the accuracy on the copied digits (the last ``n_digits``

@@ -1,4 +1,6 @@
-"""An sktime forecasting pipeline with a TCN at its end, on the airline data.
+"""
+An sktime forecasting pipeline with a TCN at its end, on the airline data
+=========================================================================
 
 ``TransformedTargetForecaster``: log transform, then the TCN forecasts the next
 ``horizon`` months directly. Scored on held-out months against the seasonal naive

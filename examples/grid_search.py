@@ -1,4 +1,6 @@
-"""GridSearchCV over a TCN's dilations and kernel size.
+"""
+GridSearchCV over a TCN's dilations and kernel size
+===================================================
 
 On ``y = x[0] + x[-1]`` only networks whose receptive field reaches back to
 ``x[0]`` can score well, so the search should find one that does. Prints every

@@ -1,4 +1,6 @@
-"""How long can a TCN and an LSTM remember? The memory study's ``y = x[0] + x[-1]``.
+"""
+How long can a TCN and an LSTM remember? The memory study's ``y = x[0] + x[-1]``
+================================================================================
 
 For each sequence length, fits a TCNRegressor (dilations chosen so the
 receptive field covers the sequence) and an LSTMRegressor with the same

@@ -1,4 +1,6 @@
-"""Sequential digits: 8x8 digit images read pixel by pixel, TCN against an LSTM.
+"""
+Sequential digits: 8x8 digit images read pixel by pixel, TCN against an LSTM
+============================================================================
 
 The offline stand-in for the README's sequential MNIST (784 steps): each of
 scikit-learn's 1797 digits is one 64-step series. Prints each model's test
