@@ -30,7 +30,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sktcn._distribute import STRATEGY_NAMES, picklable_strategy, resolve_strategy, strategy_scope
 from sktcn._network import auto_dilations, build_network, receptive_field
+from sktcn._streaming import StreamedData, is_streamed, predict_inputs
 
 
 
@@ -139,6 +141,18 @@ PARAMETERS_DOC = """
         fits in the same process keep working.
     verbose : int, default=0
         Keras' verbosity during training.
+    distribution_strategy : {"default", "mirrored", "auto"}, tf.distribute.Strategy or None, default=None
+        Where the network trains. ``None`` or ``"default"``: one device, the
+        first GPU if there is one, else the CPU. ``"mirrored"``: a copy of the
+        network on every visible GPU, each batch split between them
+        (``batch_size`` is the global batch). ``"auto"``: ``"mirrored"`` when
+        more than one GPU is visible. A ``tf.distribute.Strategy`` object
+        (e.g. ``MultiWorkerMirroredStrategy``) is used as given; pickling
+        stores it by name (see the user guide, "Scaling").
+    mixed_precision : bool, default=False
+        Train and predict with Keras' ``mixed_float16`` policy in the TCN
+        (float16 computation, float32 weights, loss scaling) and a float32
+        output head. Faster on GPUs with tensor cores; slow on CPUs.
     **kwargs
         Routed parameters in scikeras' style, for example
         ``optimizer__momentum=0.9`` or ``compile__jit_compile=True``.
@@ -326,6 +340,8 @@ class TCNEstimatorBase(BaseWrapper):
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "distribution_strategy": [StrOptions(set(STRATEGY_NAMES)), tf.distribute.Strategy, None],
+        "mixed_precision": ["boolean"],
     }
 
     def __init__(
@@ -359,6 +375,8 @@ class TCNEstimatorBase(BaseWrapper):
         warm_start=False,
         random_state=None,
         verbose=0,
+        distribution_strategy=None,
+        mixed_precision=False,
         **kwargs,
     ):
         self.nb_filters = nb_filters
@@ -389,6 +407,8 @@ class TCNEstimatorBase(BaseWrapper):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        self.distribution_strategy = distribution_strategy
+        self.mixed_precision = mixed_precision
         # Routed parameters (``optimizer__momentum=...``), kept as scikeras does
         # so that get_params, set_params and clone carry them along.
         vars(self).update(kwargs)
@@ -500,7 +520,10 @@ class TCNEstimatorBase(BaseWrapper):
         return params
 
     def _build_keras_model(self):
-        with seeded(self._random_state):
+        # Variables created in a strategy's scope are placed (and mirrored) by
+        # it, and Keras' fit then distributes every step the same way.
+        strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
+        with seeded(self._random_state), strategy_scope(strategy):
             model = self._build_network()
             model.compile(**self._get_compile_kwargs())
         return model
@@ -532,6 +555,7 @@ class TCNEstimatorBase(BaseWrapper):
             tcn_params=self._tcn_params(),
             output_shape=self._output_shape,
             n_classes=self._n_network_classes(),
+            mixed_precision=self.mixed_precision,
         )
 
     def _n_network_classes(self):
@@ -546,22 +570,32 @@ class TCNEstimatorBase(BaseWrapper):
         # Chosen by benchmarks/overhead.py on a 2-core CPU: forcing XLA made TCN
         # training 1.23x slower and "auto" did not use it. compile__jit_compile overrides.
         kwargs.setdefault("jit_compile", False)
+        if self.mixed_precision and not isinstance(kwargs["optimizer"], keras.optimizers.LossScaleOptimizer):
+            # float16 gradients underflow without it. Keras adds it by itself only
+            # to models whose own policy is mixed; sktcn's model stays float32.
+            kwargs["optimizer"] = keras.optimizers.LossScaleOptimizer(kwargs["optimizer"])
         return kwargs
 
     # ---------------------------------------------------------------- training
-    def fit(self, X, y, sample_weight=None, **kwargs):
+    def fit(self, X, y=None, sample_weight=None, **kwargs):
         """Fit the TCN to series ``X`` and targets ``y``.
 
         Parameters
         ----------
-        X : array-like or list of array-like
+        X : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
             2D ``(n_samples, n_timesteps)`` univariate series, 3D ``(n_samples,
             n_timesteps, n_features)``, a DataFrame (one row per series), or a
             list of 1D/2D series of different lengths (padded with zeros in
             front, so each series ends on the last step a causal TCN reads).
-        y : array-like
+            Data larger than memory: a memory-mapped array (read ``batch_size``
+            rows at a time), or a ``keras.utils.PyDataset`` or finite
+            ``tf.data.Dataset`` of batches ``(x, y)`` or ``(x, y, w)`` with raw
+            labels or targets in ``y``; sktcn reads their targets in one pass
+            before training (see the user guide, "Scaling").
+        y : array-like or None
             Targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``; with
             ``return_sequences=True``, ``(n_samples, n_timesteps[, n_outputs])``.
+            ``None`` when ``X`` is a PyDataset or tf.data.Dataset.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss.
 
@@ -576,9 +610,12 @@ class TCNEstimatorBase(BaseWrapper):
         before = dict(vars(self))
         try:
             self._check_params()
-            if y is None:
+            if is_streamed(X):
+                self._fit_streamed(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+            elif y is None:
                 raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-            super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+            else:
+                super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
         except BaseException:
             vars(self).clear()
@@ -589,6 +626,11 @@ class TCNEstimatorBase(BaseWrapper):
         # scikeras' version, plus the fit-time shapes the network builder needs.
         self._random_state = _seed_from(self.random_state)
         X, y = self._validate_data(X, y, reset=True)
+        self._initialize_network(X, y)
+        return X, y
+
+    def _initialize_network(self, X, y):
+        """Encoders and network from validated inputs (the first batch is enough) and all targets."""
         self._fit_timesteps = X.shape[1]
         self.target_encoder_ = self.target_encoder.fit(y)
         vars(self).update(self.target_encoder_.get_metadata())
@@ -596,7 +638,33 @@ class TCNEstimatorBase(BaseWrapper):
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._build_keras_model()
         self._initialize_callbacks()
-        return X, y
+
+    def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
+        if self.validation_split:
+            raise ValueError(
+                f"validation_split={self.validation_split} needs X in memory to draw the split from; with "
+                "streamed X set validation_split=0 (early_stopping then watches the training loss)."
+            )
+        data = StreamedData(X, y, sample_weight, self.batch_size)
+        if not ((self.warm_start or warm_start) and self.initialized_):
+            self._random_state = _seed_from(self.random_state)
+            first = self._check_X(data.first_x(), reset=True)
+            targets = self._as_target_array(data.targets())
+            # _check_y compares y with X's length and series length: a broadcast
+            # view of the first series stands in for X without allocating it.
+            targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
+            self._initialize_network(first, targets)
+
+        def encode(x, y, w):
+            x, y = self._validate_data(x, y)
+            y = self.target_encoder_.transform(y)
+            w = self._training_weights(y, None if w is None else np.asarray(w, np.float32))
+            return self.feature_encoder_.transform(x), y, w
+
+        example = encode(*next(iter(data.raw_batches())))
+        self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, epochs, initial_epoch,
+                            **kwargs)
 
     def _training_weights(self, y, sample_weight):
         """Weights shaped like the per-element loss (Keras does not broadcast a
@@ -620,6 +688,11 @@ class TCNEstimatorBase(BaseWrapper):
             held_out, kept = order[:n_validation], order[n_validation:]
             validation_data = (X[held_out], y[held_out], weights[held_out])
             X, y, weights = X[kept], y[kept], weights[kept]
+        self._run_keras_fit(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
+
+    def _run_keras_fit(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
+        """Keras' fit with sktcn's callbacks and seeding, then the history and divergence checks."""
+        streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         callbacks = list(self._fit_callbacks)
         if self.early_stopping:
             callbacks.append(
@@ -638,10 +711,11 @@ class TCNEstimatorBase(BaseWrapper):
                 X,
                 y,
                 sample_weight=weights,
-                batch_size=self.batch_size,
+                batch_size=None if streamed else self.batch_size,
                 epochs=initial_epoch + epochs,
                 initial_epoch=initial_epoch,
-                shuffle=self.shuffle,
+                # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
+                shuffle=self.shuffle and not isinstance(X, tf.data.Dataset),
                 verbose=self.verbose,
                 callbacks=callbacks,
                 validation_data=validation_data,
@@ -668,6 +742,9 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _predict_raw(self, X, **kwargs):
         check_is_fitted(self, "model_")
+        if is_streamed(X):
+            rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1]) if isinstance(X, np.ndarray) else None
+            return np.concatenate([self._predict_raw(x) for x in predict_inputs(X, rows)])
         X, _ = self._validate_data(X=X)
         chunk = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
         if len(X) <= chunk:
@@ -678,6 +755,7 @@ class TCNEstimatorBase(BaseWrapper):
         # A copy: on Python 3.11+ the parent hands out the live __dict__.
         state = dict(super().__getstate__())
         state.pop("_predict_function", None)  # a traced graph does not pickle
+        state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
         return state
 
     def __setstate__(self, state):

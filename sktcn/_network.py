@@ -11,6 +11,8 @@ import numpy as np
 from keras import layers, ops
 from tcn import TCN
 
+from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
+
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
 # keras-tcn's own default, used when no sequence length is known.
@@ -136,6 +138,14 @@ class SkTCN(TCN):
         super().__init__(**kwargs)
 
     def build(self, input_shape):
+        # keras-tcn creates its sublayers here without a dtype, so they would
+        # follow Keras' global policy rather than this layer's; building under
+        # this layer's policy makes ``SkTCN(dtype="mixed_float16")`` mixed
+        # throughout, also when a saved model is loaded again.
+        with dtype_policy_scope(self.dtype_policy):
+            self._build_blocks(input_shape)
+
+    def _build_blocks(self, input_shape):
         super().build(input_shape)
         if self.use_weight_norm:
             for block in self.residual_blocks:
@@ -161,6 +171,7 @@ def build_network(
     tcn_params,
     output_shape,
     n_classes=None,
+    mixed_precision=False,
 ):
     """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
 
@@ -178,36 +189,47 @@ def build_network(
     n_classes : int or None
         ``None`` builds a linear regression head; an int builds a softmax over
         that many classes for every entry of ``output_shape``.
+    mixed_precision : bool, default=False
+        Compute the TCN in float16 (``mixed_float16``, float32 weights) and
+        keep the output head in float32. The caller adds loss scaling to the
+        optimizer (``keras.optimizers.LossScaleOptimizer``).
 
     Returns
     -------
     keras.Model
     """
     inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
-    features = SkTCN(**tcn_params, name="tcn")(inputs)
+    features = SkTCN(**tcn_params, name="tcn", dtype=MIXED_POLICY if mixed_precision else None)(inputs)
     sequence = bool(tcn_params.get("return_sequences"))
-    outputs = output_head(features, sequence=sequence, output_shape=output_shape, n_classes=n_classes)
+    # Under mixed precision the head stays float32: float16 outputs lose
+    # precision and overflow in softmax and the loss.
+    outputs = output_head(
+        features, sequence=sequence, output_shape=output_shape, n_classes=n_classes,
+        dtype="float32" if mixed_precision else None,
+    )
     return keras.Model(inputs, outputs, name="sktcn")
 
 
-def output_head(features, *, sequence, output_shape, n_classes=None):
+def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None):
     """The estimators' output layers on top of a sequence encoder's features.
 
     ``features`` is ``(batch, units)``, or ``(batch, time, units)`` when
     ``sequence`` is true; ``output_shape`` and ``n_classes`` are as for
-    :func:`build_network`. Returns the output tensor.
+    :func:`build_network`; ``dtype`` (e.g. ``"float32"`` under mixed precision)
+    is given to every head layer. Returns the output tensor.
     """
+    head = {"dtype": dtype} if dtype else {}
     # Per time step when the encoder returns sequences, per sample otherwise.
     value_shape = tuple(output_shape[1:] if sequence else output_shape)
     units_per_value = n_classes if n_classes is not None else 1
-    dense = layers.Dense(math.prod(value_shape) * units_per_value, name="head")(features)
+    dense = layers.Dense(math.prod(value_shape) * units_per_value, name="head", **head)(features)
     target_shape = value_shape + ((n_classes,) if n_classes is not None else ())
     outputs = dense
     if sequence:
         # The time axis stays unknown so the model accepts any sequence length.
-        outputs = layers.Reshape((-1,) + target_shape, name="head_shape")(dense)
+        outputs = layers.Reshape((-1,) + target_shape, name="head_shape", **head)(dense)
     elif tuple(dense.shape[1:]) != target_shape:
-        outputs = layers.Reshape(target_shape, name="head_shape")(dense)
+        outputs = layers.Reshape(target_shape, name="head_shape", **head)(dense)
     if n_classes is not None:
-        outputs = layers.Softmax(axis=-1, name="probabilities")(outputs)
+        outputs = layers.Softmax(axis=-1, name="probabilities", **head)(outputs)
     return outputs

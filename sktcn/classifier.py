@@ -103,7 +103,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     def target_encoder(self):
         return LabelEncoder(classes=getattr(self, "_declared_classes", None))
 
-    def fit(self, X, y, sample_weight=None, **kwargs):
+    def fit(self, X, y=None, sample_weight=None, **kwargs):
         vars(self).pop("_declared_classes", None)
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 

@@ -1,0 +1,196 @@
+"""Training data that is not one array in memory: Keras PyDatasets, tf.data, memory maps.
+
+The estimators accept three kinds of streamed ``X``:
+
+* a ``keras.utils.PyDataset`` whose items are batches ``(x, y)`` or ``(x, y, w)``;
+* a finite ``tf.data.Dataset`` whose elements are such batches;
+* a memory-mapped NumPy array (``np.load(path, mmap_mode="r")`` or
+  ``np.memmap``) with ``y`` (and ``sample_weight``) as ordinary arrays.
+
+None of them is read into memory whole. Batches go through the same
+validation and target encoding as in-memory data, one batch at a time, just
+before Keras trains on them. What sktcn must know before building the network
+(the classes, the scale of the targets, the shape of the series) comes from
+the targets, which are small: for a memory map they are given, for the other
+two sktcn reads them in one pass over the data, keeping ``y`` and discarding
+``x``, before training starts.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["is_streamed", "RowBatches", "StreamedData", "predict_inputs"]
+
+
+def is_streamed(X):
+    """True for input that sktcn trains on batch by batch rather than as one array."""
+    return isinstance(X, (np.memmap, keras.utils.PyDataset, tf.data.Dataset))
+
+
+def _as_batch(element):
+    """``(x, y, w)`` from a batch given as ``(x, y)`` or ``(x, y, w)``."""
+    if not isinstance(element, (tuple, list)) or len(element) not in (2, 3):
+        raise ValueError(
+            "Each batch of a streamed X must be a tuple (x, y) or (x, y, sample_weight); got "
+            f"{type(element).__name__}{'' if not isinstance(element, (tuple, list)) else f' of {len(element)}'}."
+        )
+    x, y = np.asarray(element[0]), np.asarray(element[1])
+    if y.dtype.kind in "OS" and y.size and isinstance(y.flat[0], bytes):
+        # tf.string labels arrive as bytes, which scikit-learn rejects as labels.
+        y = np.char.decode(y.astype(bytes), "utf-8")
+    w = element[2] if len(element) == 3 else None
+    return x, y, None if w is None else np.asarray(w)
+
+
+class RowBatches(keras.utils.PyDataset):
+    """Consecutive rows of ``X`` (any array, memory-mapped ones included), one batch at a time.
+
+    Indexing a memory map with a slice reads only those rows from disk, so the
+    whole array is never in memory. Batches hold consecutive rows, which keeps
+    the reads sequential; Keras shuffles the order of the batches every epoch
+    when ``shuffle=True``, not the rows within them.
+    """
+
+    def __init__(self, X, y=None, sample_weight=None, batch_size=32):
+        super().__init__()
+        self.X, self.y, self.sample_weight, self.batch_size = X, y, sample_weight, int(batch_size)
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        x = np.asarray(self.X[rows])
+        if self.y is None:
+            return x
+        return x, self.y[rows], None if self.sample_weight is None else self.sample_weight[rows]
+
+
+class _EncodedBatches(keras.utils.PyDataset):
+    """A PyDataset of raw batches, each passed through ``encode`` when Keras asks for it."""
+
+    def __init__(self, batches, encode):
+        # The wrapped dataset's parallelism settings carry over.
+        super().__init__(
+            workers=getattr(batches, "workers", 1),
+            use_multiprocessing=getattr(batches, "use_multiprocessing", False),
+            max_queue_size=getattr(batches, "max_queue_size", 10),
+        )
+        self.batches, self.encode = batches, encode
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, index):
+        return self.encode(*_as_batch(self.batches[index]))
+
+    def on_epoch_end(self):
+        self.batches.on_epoch_end()
+
+
+class StreamedData:
+    """One streamed training set: its raw batches, and the Keras input that encodes them.
+
+    Parameters
+    ----------
+    X : PyDataset, tf.data.Dataset or memory-mapped ndarray
+        The streamed input.
+    y, sample_weight : array-like or None
+        Given with a memory-mapped ``X`` only; the other sources carry them in
+        their batches.
+    batch_size : int
+        Rows per batch of a memory-mapped ``X``.
+    """
+
+    def __init__(self, X, y, sample_weight, batch_size):
+        if isinstance(X, np.memmap):
+            if y is None:
+                raise ValueError("A memory-mapped X needs y as well: fit(X, y) with y an array of targets.")
+            if len(y) != len(X) or (sample_weight is not None and len(sample_weight) != len(X)):
+                raise ValueError(
+                    f"X has {len(X)} samples but y has {len(y)}"
+                    + ("" if sample_weight is None else f" and sample_weight {len(sample_weight)}")
+                    + "; give one target (and weight) per series."
+                )
+            self.batches = RowBatches(X, np.asarray(y), None if sample_weight is None else np.asarray(sample_weight),
+                                      batch_size)
+            self.targets_given = np.asarray(y)
+        else:
+            if y is not None or sample_weight is not None:
+                raise ValueError(
+                    f"X is a {type(X).__name__}, which carries its own targets: its batches are (x, y) or "
+                    "(x, y, sample_weight). Call fit(X) without y and sample_weight."
+                )
+            if isinstance(X, keras.utils.PyDataset) and X.num_batches is None:
+                raise ValueError("The PyDataset has no length (num_batches is None); sktcn needs a finite dataset.")
+            if isinstance(X, tf.data.Dataset) and X.cardinality() == tf.data.INFINITE_CARDINALITY:
+                raise ValueError(
+                    "The tf.data.Dataset is infinite (it repeats); give one epoch's worth of batches, Keras "
+                    "repeats it every epoch."
+                )
+            self.batches = X
+            self.targets_given = None
+
+    def raw_batches(self):
+        """Every batch ``(x, y, w)`` once, as NumPy arrays."""
+        if isinstance(self.batches, tf.data.Dataset):
+            for element in self.batches:
+                yield _as_batch(tuple(element) if isinstance(element, (tuple, list)) else element)
+        else:
+            for index in range(len(self.batches)):
+                yield _as_batch(self.batches[index])
+
+    def first_x(self):
+        """The inputs of the first batch (to learn the series' shape)."""
+        return next(iter(self.raw_batches()))[0]
+
+    def targets(self):
+        """All targets, in batch order: given, or read in one pass over the batches."""
+        if self.targets_given is not None:
+            return self.targets_given
+        targets = [y for _, y, _ in self.raw_batches()]
+        if not targets:
+            raise ValueError("The streamed X holds no batches.")
+        return np.concatenate(targets)
+
+    def keras_input(self, encode, example):
+        """What to give ``model.fit``: the batches, each passed through ``encode(x, y, w)``.
+
+        ``example`` is one encoded batch, whose dtypes and ranks declare those of
+        the tf.data pipeline.
+        """
+        if not isinstance(self.batches, tf.data.Dataset):
+            return _EncodedBatches(self.batches, encode)
+        dtypes = tuple(tf.as_dtype(a.dtype) for a in example)
+        ranks = tuple(a.ndim for a in example)
+
+        def encode_numpy(*element):
+            return encode(*_as_batch(element if len(element) > 1 else element[0]))
+
+        def encode_tensors(*element):
+            encoded = tf.numpy_function(encode_numpy, list(element), dtypes, stateful=False)
+            for tensor, rank in zip(encoded, ranks):
+                tensor.set_shape([None] * rank)
+            return tuple(encoded)
+
+        return self.batches.map(encode_tensors)
+
+
+def predict_inputs(X, rows):
+    """Inputs of a streamed ``X`` for ``predict``, in pieces of at most ``rows`` rows for arrays.
+
+    A PyDataset or tf.data.Dataset may yield bare ``x`` batches or ``(x, y)``
+    tuples; only ``x`` is used.
+    """
+    if isinstance(X, np.memmap):
+        for start in range(0, len(X), rows):
+            yield np.asarray(X[start : start + rows])
+        return
+    elements = X if isinstance(X, tf.data.Dataset) else (X[i] for i in range(len(X)))
+    for element in elements:
+        element = tuple(element) if isinstance(element, (tuple, list)) else element
+        x = element[0] if isinstance(element, tuple) else element
+        yield x.numpy() if hasattr(x, "numpy") else np.asarray(x)
