@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/sktcn demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=20
 	$(MAKE) docs
 
 # The documentation site, warnings as errors (part of `make test`). Examples in
