@@ -6,12 +6,17 @@ import os
 # for scikit-learn users; an explicit setting by the user still wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from sktcn._distribute import apply_thread_setting  # noqa: E402
 from sktcn._network import receptive_field  # noqa: E402
 from sktcn.classifier import TCNClassifier  # noqa: E402
 from sktcn.persistence import load  # noqa: E402
 from sktcn.regressor import TCNRegressor  # noqa: E402
 
 __version__ = "0.1.0"
+
+# SKTCN_TF_THREADS=n caps TensorFlow's thread pools of this process (and of the
+# worker processes of a search, which inherit the environment); see the user guide.
+apply_thread_setting()
 
 __all__ = ["TCNClassifier", "TCNRegressor", "TCNForecaster", "receptive_field", "load", "__version__"]
 

@@ -206,10 +206,21 @@ def seeded(seed):
         return
     python_state, numpy_state = random.getstate(), np.random.get_state()
     keras_seed = keras.utils.get_random_seed() if hasattr(keras.utils, "get_random_seed") else None
+    module = _keras_seed_module()
     try:
         keras.utils.set_random_seed(int(seed))
+        if module is not None:
+            # Keras draws the seeds of unseeded initializers and dropout layers
+            # from Python's process-wide ``random``. In a host with other busy
+            # threads (a Dask worker's event loop, a web server) those threads
+            # draw from it too, between our seeding and the model's build, and
+            # the "seeded" weights change from run to run. A private generator
+            # for the block keeps them a function of the seed alone.
+            module.python_random = random.Random(int(seed))
         yield
     finally:
+        if module is not None:
+            module.python_random = random
         random.setstate(python_state)
         np.random.set_state(numpy_state)
         if keras_seed is None:
@@ -218,6 +229,15 @@ def seeded(seed):
             keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
         else:
             keras.utils.set_random_seed(keras_seed)
+
+
+def _keras_seed_module():
+    """Keras' module that draws default seeds from ``random``, if it still does."""
+    try:
+        from keras.src.random import seed_generator
+    except ImportError:  # pragma: no cover - a Keras without the private module
+        return None
+    return seed_generator if getattr(seed_generator, "python_random", None) is random else None
 
 
 def _is_ragged(X):

@@ -1,0 +1,203 @@
+"""Scaling out and up: process and Dask searches, distribution strategies, mixed precision, memory."""
+
+import gc
+import json
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sktcn import TCNClassifier, TCNRegressor
+from sktcn._distribute import apply_thread_setting, picklable_strategy
+
+from conftest import TINY
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def small_regression(rng):
+    X = rng.normal(size=(48, 10)).astype(np.float32)
+    return X, X[:, 0] + X[:, -1]
+
+
+def _search(n_jobs):
+    return GridSearchCV(TCNRegressor(**TINY, random_state=0), {"nb_filters": [2, 4]}, cv=2, n_jobs=n_jobs)
+
+
+# ------------------------------------------------------------ process searches
+@pytest.fixture(scope="module")
+def sequential_scores():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(48, 10)).astype(np.float32)
+    y = X[:, 0] + X[:, -1]
+    return X, y, _search(n_jobs=None).fit(X, y).cv_results_["mean_test_score"]
+
+
+def test_search_in_worker_processes_matches_sequential(sequential_scores):
+    # loky pickles each estimator to a worker process, which imports
+    # TensorFlow and fits there; seeded fits must give the sequential scores.
+    X, y, expected = sequential_scores
+    search = _search(n_jobs=2).fit(X, y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-4)
+    assert search.best_estimator_.predict(X[:3]).shape == (3,)
+
+
+def test_search_on_a_dask_cluster(sequential_scores):
+    distributed = pytest.importorskip("distributed")
+    joblib = pytest.importorskip("joblib")
+    X, y, expected = sequential_scores
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster, distributed.Client(cluster) as client:
+        with joblib.parallel_config(backend="dask"):
+            search = _search(n_jobs=-1).fit(X, y)
+        # The fits ran in the cluster's worker processes, which now hold TensorFlow.
+        assert all(client.run(lambda: "tensorflow" in sys.modules).values())
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-4)
+
+
+def test_thread_setting_from_the_environment():
+    assert apply_thread_setting({}) is None
+    with pytest.raises(ValueError, match="SKTCN_TF_THREADS"):
+        apply_thread_setting({"SKTCN_TF_THREADS": "zero"})
+
+
+# ------------------------------------------------------- distribution strategy
+_TWO_CPUS = textwrap.dedent(
+    """
+    import json, pickle
+    import numpy as np
+    import tensorflow as tf
+
+    # Two logical CPUs stand in for two GPUs; this must precede TensorFlow's start.
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from sktcn import TCNRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 10, 2)).astype(np.float32)
+    y = X[:, 0, 0] + X[:, -1, 1]
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    reg = TCNRegressor(nb_filters=4, epochs=2, batch_size=16, random_state=0, distribution_strategy=strategy)
+    reg.fit(X, y)
+    loaded = pickle.loads(pickle.dumps(reg))
+    print(json.dumps({
+        "replicas": strategy.num_replicas_in_sync,
+        "variable_copies": len(reg.model_.trainable_variables[0].value.values),
+        "loss": reg.history_["loss"],
+        "prediction_finite": bool(np.isfinite(reg.predict(X)).all()),
+        "loaded_strategy": loaded.distribution_strategy,
+        "loaded_matches": bool(np.allclose(loaded.predict(X), reg.predict(X), atol=1e-6)),
+        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+    }))
+    """
+)
+
+
+def test_mirrored_strategy_on_two_logical_cpus():
+    env = dict(os.environ, SKTCN_TF_THREADS="1", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    run = subprocess.run([sys.executable, "-c", _TWO_CPUS], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["replicas"] == 2
+    assert result["variable_copies"] == 2  # one mirrored copy of each weight per device
+    assert len(result["loss"]) == 2 and np.all(np.isfinite(result["loss"]))
+    assert result["prediction_finite"]
+    assert result["loaded_strategy"] == "mirrored"
+    assert result["loaded_matches"]
+    assert result["intra_op_threads"] == 1  # SKTCN_TF_THREADS was applied at import
+
+
+def test_strategy_names_and_objects(small_regression):
+    X, y = small_regression
+    reg = TCNRegressor(**TINY, distribution_strategy="default", random_state=0).fit(X, y)
+    plain = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    np.testing.assert_allclose(reg.predict(X), plain.predict(X), rtol=1e-5)
+    with pytest.raises(ValueError, match="distribution_strategy"):
+        TCNRegressor(**TINY, distribution_strategy="everywhere").fit(X, y)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    assert isinstance(clone(TCNRegressor(distribution_strategy=strategy)).distribution_strategy,
+                      tf.distribute.MirroredStrategy)
+    assert picklable_strategy(strategy) == "mirrored"
+    assert picklable_strategy(tf.distribute.get_strategy()) == "default"
+
+
+# ------------------------------------------------------------- mixed precision
+def test_mixed_precision_float16_body_float32_head(series_3d):
+    X, labels = series_3d
+    clf = TCNClassifier(**TINY, mixed_precision=True, random_state=0).fit(X, labels)
+    tcn = clf.model_.get_layer("tcn")
+    convolution = tcn.residual_blocks[0].layers[0]
+    assert convolution.compute_dtype == "float16" and convolution.kernel.dtype == "float32"
+    assert clf.model_.output.dtype == "float32"
+    assert isinstance(clf.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    proba = clf.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    # Only this model was mixed: the global policy and later models are untouched.
+    assert keras.config.dtype_policy().name == "float32"
+    plain = TCNClassifier(**TINY).fit(X, labels)
+    assert plain.model_.get_layer("tcn").residual_blocks[0].layers[0].compute_dtype == "float32"
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded.model_.get_layer("tcn").residual_blocks[0].layers[0].compute_dtype == "float16"
+    np.testing.assert_allclose(loaded.predict_proba(X), proba, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------- memory
+def _live(kind):
+    return sum(isinstance(o, kind) for o in gc.get_objects())
+
+
+def test_repeated_fits_do_not_accumulate_keras_state(small_regression):
+    X, y = small_regression
+    state = keras.src.backend.common.global_state.GLOBAL_STATE_TRACKER.__dict__
+
+    def footprint():
+        gc.collect()
+        sizes = {key: len(value) for key, value in state.items() if hasattr(value, "__len__")}
+        return _live(keras.Model), _live(TCNRegressor), sizes
+
+    TCNRegressor(**TINY).fit(X, y).predict(X)  # first fit: one-time imports and caches
+    before = footprint()
+    for _ in range(4):
+        TCNRegressor(**TINY).fit(X, y).predict(X)
+    after = footprint()
+    # Models, estimators and Keras' global bookkeeping (name counters, scopes)
+    # are released with the estimator; nothing grows with the number of fits.
+    assert after == before
+
+
+def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
+    # A Dask worker's event loop draws from Python's global ``random`` while a
+    # task fits; the seeded weights must not depend on it.
+    import random
+    import threading
+    import time
+
+    X, y = small_regression
+    expected = TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X)
+    stop = threading.Event()
+
+    def draw():
+        while not stop.is_set():
+            random.random()
+            time.sleep(1e-4)  # let the fit run too
+
+    thread = threading.Thread(target=draw, daemon=True)
+    thread.start()
+    try:
+        busy = TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X)
+    finally:
+        stop.set()
+        thread.join()
+    np.testing.assert_array_equal(busy, expected)

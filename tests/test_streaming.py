@@ -1,0 +1,115 @@
+"""Training on data streamed in batches: memory maps, keras PyDatasets, tf.data."""
+
+import tracemalloc
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sktcn import TCNClassifier, TCNRegressor
+from sktcn._streaming import RowBatches
+
+from conftest import TINY
+
+# Same batches in the same order as an in-memory fit: the streamed fit must match it.
+ORDERED = dict(TINY, shuffle=False, random_state=0)
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.normal(size=(48, 10, 2)).astype(np.float32)
+    return X, 3.0 + 2.0 * (X[:, 0, 0] + X[:, -1, 1])
+
+
+class Batches(keras.utils.PyDataset):
+    """A user's PyDataset: batches (x, y) cut from arrays."""
+
+    def __init__(self, X, y, batch_size):
+        super().__init__()
+        self.X, self.y, self.batch_size = X, y, batch_size
+
+    def __len__(self):
+        return -(-len(self.X) // self.batch_size)
+
+    def __getitem__(self, i):
+        rows = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return self.X[rows], self.y[rows]
+
+
+def test_pydataset_fit_matches_in_memory_fit(data):
+    X, y = data
+    expected = TCNRegressor(**ORDERED).fit(X, y)
+    streamed = TCNRegressor(**ORDERED).fit(Batches(X, y, TINY["batch_size"]))
+    # Same target scaling (from the one pass over the batches), same updates.
+    np.testing.assert_allclose(streamed.target_encoder_.mean_, expected.target_encoder_.mean_, rtol=1e-5)
+    np.testing.assert_allclose(streamed.history_["loss"], expected.history_["loss"], rtol=1e-4)
+    np.testing.assert_allclose(streamed.predict(X), expected.predict(X), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(streamed.predict(Batches(X, y, 7)), streamed.predict(X), rtol=1e-6)
+
+
+def test_tf_data_classifier_with_string_labels(data):
+    X, y = data
+    labels = np.where(y > 3.0, "up", "down")
+    dataset = tf.data.Dataset.from_tensor_slices((X, labels)).batch(TINY["batch_size"])
+    clf = TCNClassifier(**ORDERED).fit(dataset)
+    expected = TCNClassifier(**ORDERED).fit(X, labels)
+    assert clf.classes_.tolist() == ["down", "up"]
+    np.testing.assert_allclose(clf.history_["loss"], expected.history_["loss"], rtol=1e-4)
+    assert clf.predict(dataset).tolist() == clf.predict(X).tolist()
+
+
+def test_memory_map_is_read_batch_by_batch(tmp_path):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(4096, 64, 8))  # float64 on disk: 16 MiB, 8 MiB once converted to float32
+    y = X[:, -1, 0]
+    np.save(tmp_path / "X.npy", X)
+    X_map = np.load(tmp_path / "X.npy", mmap_mode="r")
+    del X
+    reg = TCNRegressor(nb_filters=2, kernel_size=2, dilations=(1,), epochs=1, batch_size=64, random_state=0)
+    tracemalloc.start()  # NumPy reports its buffers to tracemalloc
+    try:
+        with pytest.warns(UserWarning, match="receptive field"):
+            reg.fit(X_map, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Copying or converting the whole array would take 8-16 MiB; a batch is 256 KiB
+    # (the rest of the peak is Python objects of Keras' graph tracing).
+    assert peak < X_map.nbytes / 4, f"peak {peak} bytes while fitting a {X_map.nbytes}-byte memory map"
+    assert len(reg.history_["loss"]) == 1 and np.isfinite(reg.history_["loss"]).all()
+    assert reg.predict(X_map).shape == (len(X_map),)
+
+
+def test_row_batches_slice_without_copying_the_array():
+    X = np.arange(10 * 3).reshape(10, 3)
+    batches = RowBatches(X, np.arange(10), batch_size=4)
+    assert len(batches) == 3
+    x, y, w = batches[2]
+    assert x.tolist() == X[8:].tolist() and y.tolist() == [8, 9] and w is None
+
+
+def test_streamed_sample_weights_and_warm_start(data):
+    X, y = data
+    weights = np.linspace(0.5, 1.5, len(X)).astype(np.float32)
+    dataset = tf.data.Dataset.from_tensor_slices((X, y, weights)).batch(16)
+    expected = TCNRegressor(**ORDERED).fit(X, y, sample_weight=weights)
+    reg = TCNRegressor(**ORDERED).fit(dataset)
+    np.testing.assert_allclose(reg.history_["loss"], expected.history_["loss"], rtol=1e-4)
+    reg.set_params(warm_start=True, epochs=1).fit(dataset)
+    assert len(reg.history_["loss"]) == TINY["epochs"] + 1
+
+
+def test_streamed_input_errors(data):
+    X, y = data
+    dataset = tf.data.Dataset.from_tensor_slices((X, y)).batch(16)
+    with pytest.raises(ValueError, match="without y"):
+        TCNRegressor(**TINY).fit(dataset, y)
+    with pytest.raises(ValueError, match="validation_split"):
+        TCNRegressor(**TINY, validation_split=0.2).fit(dataset)
+    with pytest.raises(ValueError, match="infinite"):
+        TCNRegressor(**TINY).fit(dataset.repeat())
+    with pytest.raises(ValueError, match=r"tuple \(x, y\)"):
+        TCNRegressor(**TINY).fit(tf.data.Dataset.from_tensor_slices(X).batch(16))
+    with pytest.raises(ValueError, match="needs y"):
+        TCNRegressor(**TINY).fit(X.view(np.memmap))  # a memory map without its y
