@@ -296,6 +296,11 @@ def _dump_forecaster(forecaster, directory):
             "window_length_": forecaster.window_length_,
             "horizon_": forecaster.horizon_,
             "residual_quantile_source_": _to_json(forecaster.residual_quantile_source_, "residual_quantile_source_"),
+            # scaling="series": the statistics the network was trained with, in the series' order.
+            "series_scale_": None if forecaster.series_scale_ is None else [
+                [_to_json(mean, "series_scale_"), _to_json(scale, "series_scale_")]
+                for _, mean, scale in forecaster.series_scale_
+            ],
             # The data sktime remembers: forecasts start from its end.
             "y": _frame_to_json(forecaster._y),
             "X": _frame_to_json(forecaster._X),
@@ -325,7 +330,10 @@ def _load_forecaster(description, directory, allowed_classes):
     fh = ForecastingHorizon(_index_from_json(fh_spec["values"]), is_relative=fh_spec["is_relative"], freq=fh_spec["freq"])
     # sktime's own fit rebuilds its bookkeeping (cutoff, stored data, horizon);
     # the restored network and residuals stand in for training.
-    with restoring(regressor, residuals):
+    stored_scale = state.get("series_scale_")
+    if stored_scale is not None:
+        stored_scale = [tuple(np.asarray(_from_json(v), dtype=np.float64) for v in pair) for pair in stored_scale]
+    with restoring(regressor, residuals, stored_scale):
         forecaster.fit(y, X=X, fh=fh)
     if (forecaster.window_length_, forecaster.horizon_) != (state["window_length_"], state["horizon_"]):
         raise ModelFileError("the stored data and the network's window do not match: the manifest was altered.")

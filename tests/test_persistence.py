@@ -77,6 +77,18 @@ def test_forecaster_round_trip_is_exact_after_update(tmp_path):
     pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
 
 
+def test_forecaster_series_scaling_is_stored(tmp_path):
+    # After update(update_params=False) the network still uses the statistics of
+    # the data it was fit on; the file must carry them, not recompute them.
+    y = load_airline()
+    forecaster = TCNForecaster(**TINY, scaling="series", calibration_size=0.0, random_state=0)
+    forecaster.fit(y.iloc[:-12], fh=[1, 2])
+    forecaster.update(y.iloc[-12:], update_params=False)
+    loaded = sktcn.load(forecaster.save(tmp_path / "series"))
+    np.testing.assert_array_equal(loaded.series_scale_[0][1], forecaster.series_scale_[0][1])
+    pd.testing.assert_series_equal(loaded.predict(), forecaster.predict(), check_exact=True)
+
+
 def test_forecaster_with_exogenous_data_and_datetime_index(tmp_path):
     index = pd.date_range("2024-01-01", periods=60, freq="D")
     t = np.arange(60)
