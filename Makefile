@@ -19,8 +19,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sktcn demo
 
+# Two pytest worker processes (pytest-xdist), one file at a time each, so that a
+# file's module-scoped fixtures are fitted once: the tests' tiny networks keep one
+# core busy with Python overhead, so each of CI's 2 cores gets a worker.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --durations=20
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=20
 	$(MAKE) docs
 
 # The documentation site, warnings as errors (part of `make test`). Examples in
@@ -30,8 +35,8 @@ docs: $(STAMP)
 
 # scikit-learn's full estimator checks on the *default* estimators (slower than
 # the tiny configurations `make test` runs them with), and sktime's whole
-# check_estimator suite on TCNForecaster (about 900 cases, 30 minutes on 2 cores;
-# `make test` runs a representative 17 of its tests).
+# check_estimator suite on TCNForecaster (890 cases; 62 minutes on 2 cores when
+# last measured; `make test` runs a representative 17 of its tests).
 test-full: $(STAMP)
 	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q tests/test_sklearn_compliance.py \
 		tests/test_forecasting.py::test_sktime_check_estimator
