@@ -18,6 +18,8 @@ from sktime.utils.estimator_checks import check_estimator
 from sktcn import TCNForecaster, TCNRegressor
 
 FAST = dict(nb_filters=4, epochs=2, random_state=0)
+# Point forecasts only: one network per fit instead of four (no interval calibration).
+POINT = dict(FAST, calibration_size=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +56,8 @@ def test_absolute_fh_and_window_length(airline):
 def test_windows_are_standardised_and_mapped_back():
     # A series and an affine copy of it give the same forecast up to that map.
     y = pd.Series(np.sin(np.arange(80) / 3.0) + np.arange(80) / 40.0)
-    a = TCNForecaster(**FAST).fit(y, fh=[1, 2]).predict()
-    b = TCNForecaster(**FAST).fit(1000 + 50 * y, fh=[1, 2]).predict()
+    a = TCNForecaster(**POINT).fit(y, fh=[1, 2]).predict()
+    b = TCNForecaster(**POINT).fit(1000 + 50 * y, fh=[1, 2]).predict()
     np.testing.assert_allclose(b.to_numpy(), 1000 + 50 * a.to_numpy(), rtol=1e-4)
 
 
@@ -63,10 +65,10 @@ def test_mean_scaling_is_equivariant_to_scale():
     # scaling="mean" divides each window by its mean absolute value: a multiple
     # of the series gives the same multiple of the forecast.
     y = pd.Series(10 + np.sin(np.arange(80) / 3.0) + np.arange(80) / 40.0)
-    a = TCNForecaster(**FAST, scaling="mean").fit(y, fh=[1, 2]).predict()
-    b = TCNForecaster(**FAST, scaling="mean").fit(50 * y, fh=[1, 2]).predict()
+    a = TCNForecaster(**POINT, scaling="mean").fit(y, fh=[1, 2]).predict()
+    b = TCNForecaster(**POINT, scaling="mean").fit(50 * y, fh=[1, 2]).predict()
     np.testing.assert_allclose(b.to_numpy(), 50 * a.to_numpy(), rtol=1e-4)
-    c = TCNForecaster(**FAST).fit(y, fh=[1, 2]).predict()
+    c = TCNForecaster(**POINT).fit(y, fh=[1, 2]).predict()
     assert not np.allclose(a.to_numpy(), c.to_numpy())  # the setting reaches the network
 
 
@@ -74,39 +76,39 @@ def test_forking_sequences_train_every_step():
     # Every step of a window learns the horizon that follows it; the last step's
     # horizon is the window's own target, and forecasts are read from it.
     y = pd.Series(np.arange(40, dtype=float) ** 1.5)
-    f = TCNForecaster(**FAST, window_length=6, calibration_size=0.0).fit(y, fh=[1, 2, 3])
+    f = TCNForecaster(**POINT, window_length=6).fit(y, fh=[1, 2, 3])
     assert f.regressor_.return_sequences
     inputs, targets, fit_targets, _ = f._training_windows(f._arrays(f._y, f._X))
     assert fit_targets.shape == (len(inputs), 6, 3)
     np.testing.assert_array_equal(fit_targets[:, -1], targets.reshape(len(targets), -1))
     mean, scale = y[:6].mean(), y[:6].std(ddof=0)  # the first window's own statistics
     np.testing.assert_allclose(fit_targets[0, 2], (y[3:6] - mean) / scale, rtol=1e-5)
-    direct = TCNForecaster(**FAST, window_length=6, forking_sequences=False).fit(y, fh=[1, 2, 3])
+    direct = TCNForecaster(**POINT, window_length=6, forking_sequences=False).fit(y, fh=[1, 2, 3])
     assert not direct.regressor_.return_sequences
     assert not np.allclose(direct.predict(), f.predict())
     # With exogenous X the windows include the horizon: the last step is read only.
     X = pd.DataFrame({"x": np.cos(np.arange(40.0))})
-    with_x = TCNForecaster(**FAST, window_length=6, calibration_size=0.0).fit(y, X=X, fh=[1, 2, 3])
+    with_x = TCNForecaster(**POINT, window_length=6).fit(y, X=X, fh=[1, 2, 3])
     assert not with_x.regressor_.return_sequences
     with pytest.raises(TypeError, match="forking_sequences"):
-        TCNForecaster(**FAST, forking_sequences="yes").fit(y, fh=[1])
+        TCNForecaster(**POINT, forking_sequences="yes").fit(y, fh=[1])
 
 
 def test_series_scaling_maps_each_series_to_the_unit_range():
     index = pd.MultiIndex.from_product([["a", "b"], pd.RangeIndex(30)], names=["series", "time"])
     base = np.sin(np.arange(30) / 3.0) + np.arange(30) / 20.0
     y = pd.DataFrame({"v": np.concatenate([base, 100 + 7 * base])}, index=index)
-    f = TCNForecaster(**FAST, scaling="series", window_length=6).fit(y, fh=[1, 2])
+    f = TCNForecaster(**POINT, scaling="series", window_length=6).fit(y, fh=[1, 2])
     stats = {key[0]: (mean, scale) for key, mean, scale in f.series_scale_}  # keys are index tuples
     np.testing.assert_allclose(stats["a"], [[base.min()], [np.ptp(base)]])
     np.testing.assert_allclose(stats["b"], [[100 + 7 * base.min()], [7 * np.ptp(base)]])
     pred = f.predict()
     # Equivariant to an increasing affine map of the series, as the window scalings are.
     single = pd.Series(base)
-    a = TCNForecaster(**FAST, scaling="series").fit(single, fh=[1, 2]).predict()
-    b = TCNForecaster(**FAST, scaling="series").fit(3 + 5 * single, fh=[1, 2]).predict()
+    a = TCNForecaster(**POINT, scaling="series").fit(single, fh=[1, 2]).predict()
+    b = TCNForecaster(**POINT, scaling="series").fit(3 + 5 * single, fh=[1, 2]).predict()
     np.testing.assert_allclose(b.to_numpy(), 3 + 5 * a.to_numpy(), rtol=1e-4)
-    assert not np.allclose(a.to_numpy(), TCNForecaster(**FAST).fit(single, fh=[1, 2]).predict().to_numpy())
+    assert not np.allclose(a.to_numpy(), TCNForecaster(**POINT).fit(single, fh=[1, 2]).predict().to_numpy())
     np.testing.assert_allclose(pred.xs("b").to_numpy(), 100 + 7 * pred.xs("a").to_numpy(), rtol=1e-4)
 
 
