@@ -40,7 +40,9 @@ SIZES = {
     "copy_memory_600": ("copy_memory", dict(n_samples=3000, n_blanks=600, n_digits=10, nb_filters=24,
                                             kernel_size=8, epochs=15)),
     # units=62 gives the LSTM about as many weights as the TCN (16.5k vs 16.2k).
-    "sequential_digits": ("sequential_digits", dict(n_samples=None, epochs=60, nb_filters=24, units=62)),
+    # The TCN with mean pooling (the classifier's default) and reading the last step.
+    "sequential_digits": ("sequential_digits", dict(n_samples=None, epochs=60, nb_filters=24, units=62,
+                                                    poolings=("mean", "last"))),
     "memory_length": ("memory_length", dict(lengths=(20, 50, 69, 100, 150, 200), n_samples=2000, epochs=20,
                                             nb_filters=16, units=32)),
     # More series, a validation split and early stopping (keeping the best epoch):
@@ -49,7 +51,8 @@ SIZES = {
                                                   nb_filters=16, units=32,
                                                   training=dict(validation_split=0.1, early_stopping=True,
                                                                 patience=4))),
-    "classification": ("classification", dict(epochs=200, nb_filters=32, kernel_size=4)),
+    "classification": ("classification", dict(epochs=200, nb_filters=32, kernel_size=4,
+                                              poolings=("mean", "last"))),
 }
 
 PUBLISHED = {
