@@ -86,9 +86,9 @@ POOLING_DOC = """
         Pooling suits labels that depend on the whole series (a gesture, a
         fault, a sleep stage): every step contributes to the prediction and
         its gradient, so the network learns a pattern wherever it occurs,
-        and generalises from few series far better than one that must route
-        everything through the last step (measured figures on the user
-        guide's classification page). ``"last"`` is right when the answer
+        and it generalised from few training series much better than one
+        that routes everything through the last step (measured figures on
+        the user guide's classification page). ``"last"`` is right when the answer
         depends on the end of the series or on the order of distant steps:
         the adding problem, ``y = x[0] + x[-1]``, the next value of a series.
         Each step's features see the ``receptive_field_`` steps up to it:
