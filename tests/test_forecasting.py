@@ -26,7 +26,7 @@ def airline():
 
 
 def test_same_parameters_as_the_regressor():
-    # pooling: the regressor's own (the forecaster's network reads the last step).
+    # pooling is TCNRegressor's own; TCNForecaster builds its regressor with the default.
     shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling"}
     params = TCNForecaster().get_params()
     assert shared <= set(params)
