@@ -51,10 +51,11 @@ def longest_remembered(results, lengths):
     return longest
 
 
-def make_models(nb_filters, units, epochs, random_state):
+def make_models(nb_filters, units, epochs, random_state, training):
     return {
-        "TCN": TCNRegressor(nb_filters=nb_filters, kernel_size=3, epochs=epochs, random_state=random_state),
-        "LSTM": LSTMRegressor(units=units, epochs=epochs, random_state=random_state),
+        "TCN": TCNRegressor(nb_filters=nb_filters, kernel_size=3, epochs=epochs, random_state=random_state,
+                            **training),
+        "LSTM": LSTMRegressor(units=units, epochs=epochs, random_state=random_state, **training),
     }
 
 
@@ -66,7 +67,8 @@ def probe(model, X_test, y_test):
     }
 
 
-def run(out, lengths, n_samples, epochs, nb_filters, units, random_state=0):
+def run(out, lengths, n_samples, epochs, nb_filters, units, random_state=0, training=None):
+    """``training``: further parameters for both models, e.g. early stopping."""
     lengths = sorted(lengths)
     results = {name: {} for name in MODELS}
     fit_seconds = {name: 0.0 for name in MODELS}
@@ -74,7 +76,7 @@ def run(out, lengths, n_samples, epochs, nb_filters, units, random_state=0):
         X, y = make_first_plus_last(n_samples=n_samples, n_timesteps=length, random_state=random_state)
         n_test = n_samples // 5
         X_train, X_test, y_train, y_test = X[n_test:], X[:n_test], y[n_test:], y[:n_test]
-        models = make_models(nb_filters, units, epochs, random_state)
+        models = make_models(nb_filters, units, epochs, random_state, training or {})
         for name, model in models.items():
             with Timer() as fit:
                 model.fit(X_train, y_train)

@@ -18,6 +18,12 @@ __all__ = ["receptive_field", "auto_dilations", "build_network"]
 # keras-tcn's own default, used when no sequence length is known.
 DEFAULT_DILATIONS = (1, 2, 4, 8, 16, 32)
 
+# How the network reduces the TCN's output over time to one vector per series:
+# the last step (keras-tcn's return_sequences=False), or a mean or maximum over
+# every step.
+POOLINGS = ("last", "mean", "max")
+_POOLING_LAYERS = {"mean": layers.GlobalAveragePooling1D, "max": layers.GlobalMaxPooling1D}
+
 
 def receptive_field(kernel_size, dilations, nb_stacks=1):
     """Number of past time steps a TCN's last output can see.
@@ -172,6 +178,7 @@ def build_network(
     output_shape,
     n_classes=None,
     mixed_precision=False,
+    pooling="last",
 ):
     """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
 
@@ -193,19 +200,36 @@ def build_network(
         Compute the TCN in float16 (``mixed_float16``, float32 weights) and
         keep the output head in float32. The caller adds loss scaling to the
         optimizer (``keras.optimizers.LossScaleOptimizer``).
+    pooling : {"last", "mean", "max"}, default="last"
+        How the TCN's output over time becomes one feature vector per series:
+        keras-tcn's last step, or the mean or maximum over all steps (a
+        ``GlobalAveragePooling1D`` or ``GlobalMaxPooling1D`` layer named
+        ``"pooling"``). With ``return_sequences=True`` there is nothing to
+        pool: only ``"last"`` (ignored) is accepted.
 
     Returns
     -------
     keras.Model
     """
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling={pooling!r} is not one of {list(POOLINGS)}.")
+    sequence = bool(tcn_params.get("return_sequences"))
+    if sequence and pooling != "last":
+        raise ValueError(
+            f"pooling={pooling!r} reduces the time axis, which return_sequences=True keeps; "
+            "use one or the other."
+        )
+    # Under mixed precision the pooling and the head stay float32: float16
+    # outputs lose precision and overflow in softmax and the loss.
+    head_dtype = "float32" if mixed_precision else None
+    if pooling != "last":
+        tcn_params = {**tcn_params, "return_sequences": True}
     inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
     features = SkTCN(**tcn_params, name="tcn", dtype=MIXED_POLICY if mixed_precision else None)(inputs)
-    sequence = bool(tcn_params.get("return_sequences"))
-    # Under mixed precision the head stays float32: float16 outputs lose
-    # precision and overflow in softmax and the loss.
+    if pooling != "last":
+        features = _POOLING_LAYERS[pooling](name="pooling", **({"dtype": head_dtype} if head_dtype else {}))(features)
     outputs = output_head(
-        features, sequence=sequence, output_shape=output_shape, n_classes=n_classes,
-        dtype="float32" if mixed_precision else None,
+        features, sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
     )
     return keras.Model(inputs, outputs, name="sktcn")
 

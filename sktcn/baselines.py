@@ -21,9 +21,10 @@ from sktcn.regressor import TCNRegressor
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
 
-# TCN-only parameters of the base estimator; everything else (training,
+# TCN-only parameters of the base estimator and of TCNClassifier/TCNRegressor
+# (``pooling``: an LSTM here reads its last state); everything else (training,
 # optimizer, seeding) the LSTM baselines share unchanged.
-_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations"}) - {"return_sequences"}
+_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations", "pooling"}) - {"return_sequences"}
 
 _SHARED = [
     p

@@ -8,7 +8,15 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from sktcn._base import ATTRIBUTES_DOC, PARAMETERS_DOC, TCNEstimatorBase, extend_signature
+from sktcn._base import (
+    ATTRIBUTES_DOC,
+    PARAMETERS_DOC,
+    POOLING_ATTRIBUTE_DOC,
+    POOLING_CONSTRAINT,
+    POOLING_DOC,
+    TCNEstimatorBase,
+    extend_signature,
+)
 
 
 class LabelEncoder:
@@ -57,13 +65,13 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     ``return_sequences=True``; all of them share the classes in ``classes_``.
 
     Parameters
-    ----------{PARAMETERS_DOC}
+    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"mean"``')}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
         ``sample_weight``.
 
     Attributes
-    ----------{ATTRIBUTES_DOC}
+    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     n_classes_ : int
@@ -90,14 +98,18 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     _default_loss = "sparse_categorical_crossentropy"
     _parameter_constraints = {
         **TCNEstimatorBase._parameter_constraints,
+        **POOLING_CONSTRAINT,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, *, class_weight=None, **kwargs):
+    _auto_pooling = "mean"
+
+    def __init__(self, *, pooling="auto", class_weight=None, **kwargs):
         super().__init__(**kwargs)
+        self.pooling = pooling
         self.class_weight = class_weight
 
-    __init__ = extend_signature(__init__, class_weight=None)
+    __init__ = extend_signature(__init__, pooling="auto", class_weight=None)
 
     @property
     def target_encoder(self):

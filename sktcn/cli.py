@@ -137,6 +137,9 @@ def _add_parameter_options(parser):
                        help="stop when the loss stops improving and keep the best weights")
     tasks = parser.add_argument_group("task-specific")
     tasks.add_argument("--class-weight", choices=["balanced"], help="classify: weigh classes inversely to their frequency")
+    tasks.add_argument("--pooling", choices=["auto", "last", "mean", "max"],
+                       help="classify/regress: read the network's last time step, or the mean or maximum over all "
+                       "steps (default: auto, which is mean for classify and last for regress)")
     tasks.add_argument("--fh", type=_positive_int, help="forecast: how many steps ahead to forecast (required)")
     tasks.add_argument("--window-length", type=_positive_int, help="forecast: past steps the network reads "
                        "(default: 3 x fh, at least 10)")
@@ -269,6 +272,9 @@ def _fit(args, err):
     if args.task == "forecast":
         if args.fh is None:
             raise CommandError("forecast needs --fh, the number of steps ahead to forecast.", EXIT_USAGE_ERROR)
+        if args.pooling is not None:
+            raise CommandError("--pooling is for classify and regress; TCNForecaster has no pooling parameter.",
+                               EXIT_USAGE_ERROR)
         params.update({k: getattr(args, k) for k in ("window_length", "calibration_size") if getattr(args, k) is not None})
         targets = args.target.split(",")
         y = _time_series(frame, args.data, targets, args.time)
@@ -283,6 +289,8 @@ def _fit(args, err):
     else:
         _require_columns(frame, [args.target] + ([args.id] if args.id else []), args.data, "--target/--id")
         X = _series_frame(frame, args.data, [args.target, args.id])
+        if args.pooling is not None:
+            params["pooling"] = args.pooling
         if args.task == "regress":
             y = _numeric(frame[[args.target]], args.data, "regression targets")[args.target].to_numpy(np.float64)
             estimator = TCNRegressor(**params)

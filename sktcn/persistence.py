@@ -55,6 +55,7 @@ _ESTIMATOR_STATE = (
     "feature_names_in_",
     "dilations_",
     "receptive_field_",
+    "pooling_",
     "history_",
     "_n_channels",
     "_fit_timesteps",
@@ -240,6 +241,8 @@ def _load_estimator(description, directory, allowed_classes):
         raise ModelFileError(f"the manifest sets attributes {sorted(unknown)}, which sktcn never saves.")
     for name, value in state.items():
         setattr(estimator, name, _from_json(value))
+    if "pooling_" not in state:  # written before sktcn had ``pooling``
+        estimator.pooling_ = None if estimator.return_sequences else "last"
     estimator.history_ = defaultdict(list, estimator.history_)
 
     encoder = estimator.target_encoder  # a fresh encoder of the estimator's own kind
@@ -350,6 +353,10 @@ def _class_of(description, allowed):
 
 def _construct(cls, description):
     params = {name: _from_json(value) for name, value in _expect(description, "params", dict).items()}
+    if "pooling" in inspect.signature(cls.__init__).parameters and "pooling" not in params:
+        # Written before sktcn had ``pooling``: the network reads the last step
+        # (now "auto" for TCNRegressor, but not for TCNClassifier).
+        params["pooling"] = "auto" if params.get("return_sequences") else "last"
     # Besides its own parameters an estimator accepts only scikeras' routed ones
     # (``optimizer__momentum``); anything else would become an arbitrary attribute.
     own = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}

@@ -5,7 +5,15 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from sktcn._base import ATTRIBUTES_DOC, PARAMETERS_DOC, TCNEstimatorBase
+from sktcn._base import (
+    ATTRIBUTES_DOC,
+    PARAMETERS_DOC,
+    POOLING_ATTRIBUTE_DOC,
+    POOLING_CONSTRAINT,
+    POOLING_DOC,
+    TCNEstimatorBase,
+    extend_signature,
+)
 
 
 class StandardTargetEncoder:
@@ -48,9 +56,9 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     training and predictions returned in the units of ``y``.
 
     Parameters
-    ----------{PARAMETERS_DOC}
+    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"last"``')}
     Attributes
-    ----------{ATTRIBUTES_DOC}
+    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}
     See Also
     --------
     TCNClassifier : the same network with a softmax head.
@@ -70,6 +78,13 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     """
 
     _default_loss = "mse"
+    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT}
+
+    def __init__(self, *, pooling="auto", **kwargs):
+        super().__init__(**kwargs)
+        self.pooling = pooling
+
+    __init__ = extend_signature(__init__, pooling="auto")
 
     @property
     def target_encoder(self):

@@ -196,3 +196,14 @@ def test_a_model_without_column_names_is_refused_for_csv(files, tmp_path):
     sktcn.TCNRegressor(nb_filters=2, epochs=1).fit(X[:, :, None], X[:, 0]).save(tmp_path / "plain")
     status, out, err = run_main("predict", "--model", tmp_path / "plain", "--data", files / "regress.csv")
     assert status == 1 and "was not fit on named columns" in err and out == ""
+
+
+def test_pooling_option(files, tmp_path):
+    common = ["--data", files / "classify.csv", "--target", "label", "--id", "id", "--quiet", *TINY_OPTIONS]
+    status, _, err = run_main("fit", "--task", "classify", *common, "--model", tmp_path / "max", "--pooling", "max")
+    assert status == 0, err
+    model = sktcn.load(tmp_path / "max")
+    assert model.pooling == "max" and model.pooling_ == "max"
+    status, _, err = run_main("fit", "--task", "forecast", *common, "--fh", "2", "--model", tmp_path / "fc",
+                              "--pooling", "mean")
+    assert status == 2 and "--pooling is for classify and regress" in err and not (tmp_path / "fc").exists()
