@@ -16,11 +16,16 @@ TensorFlow's kernels, Keras' caches and the allocator's arenas fill then).
 RSS is read from ``/proc/self/status`` (Linux); elsewhere ``psutil`` is used if
 it is installed.
 
+``--without-release`` switches off sktcn's release of the all-reduce gradients
+that TensorFlow's gradient registry would keep (``sktcn._distribute``), to show
+the memory growth it prevents.
+
 Usage: python benchmarks/memory.py [--fits N] [--only search|forecaster]
-                                   [--clear-session] [--quick]
+                                   [--clear-session] [--without-release] [--quick]
 """
 
 import argparse
+import contextlib
 import gc
 import os
 import platform
@@ -148,12 +153,18 @@ def main():
     parser.add_argument("--only", choices=("search", "forecaster"), help="run one workload")
     parser.add_argument("--clear-session", action="store_true",
                         help="call keras.backend.clear_session() after every fit (for comparison)")
+    parser.add_argument("--without-release", action="store_true",
+                        help="switch off sktcn's release of all-reduce gradients (shows the leak it fixes)")
     parser.add_argument("--quick", action="store_true", help="smaller data, for a fast check")
     args = parser.parse_args()
+    if args.without_release:
+        import sktcn._base
+
+        sktcn._base.releasing_all_reduce_gradients = contextlib.nullcontext
 
     print(f"# sktcn memory across fits, {platform.node()} ({os.cpu_count()} CPUs), Python "
           f"{platform.python_version()}, TF {tf.__version__}, Keras {keras.__version__}; "
-          f"clear_session after each fit: {args.clear_session}")
+          f"clear_session after each fit: {args.clear_session}; sktcn's gradient release: {not args.without_release}")
     print(f"# RSS at start (after imports): {rss_mib():.1f} MiB")
     results = {}
     if args.only in (None, "search"):
