@@ -30,7 +30,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sktcn._distribute import STRATEGY_NAMES, picklable_strategy, resolve_strategy, strategy_scope
+from sktcn._distribute import (
+    STRATEGY_NAMES,
+    picklable_strategy,
+    releasing_all_reduce_gradients,
+    resolve_strategy,
+    strategy_scope,
+)
 from sktcn._network import POOLINGS, auto_dilations, build_network, receptive_field
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs
 
@@ -782,7 +788,9 @@ class TCNEstimatorBase(BaseWrapper):
                     restore_best_weights=True,
                 )
             )
-        with seeded(self._random_state), warnings.catch_warnings():
+        # releasing_all_reduce_gradients: without it TensorFlow's gradient
+        # registry keeps every fit's training graph alive (see sktcn._distribute).
+        with seeded(self._random_state), warnings.catch_warnings(), releasing_all_reduce_gradients():
             # keras-tcn: with skip connections, the last residual block's 1x1
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.

@@ -12,7 +12,13 @@ import warnings
 import keras
 import tensorflow as tf
 
-__all__ = ["resolve_strategy", "strategy_scope", "picklable_strategy", "apply_thread_setting"]
+__all__ = [
+    "resolve_strategy",
+    "strategy_scope",
+    "picklable_strategy",
+    "apply_thread_setting",
+    "releasing_all_reduce_gradients",
+]
 
 STRATEGY_NAMES = ("default", "mirrored", "auto")
 
@@ -149,3 +155,77 @@ def apply_thread_setting(environ=os.environ):
         )
         return None
     return threads
+
+
+# ------------------------------------------------------------------- memory
+# Keras' optimizer sums the gradients across replicas with the replica context's
+# ``all_reduce`` on every training step, even with TensorFlow's default
+# (single-device) strategy. Inside the traced train step that call goes through
+# ``tf.custom_gradient``, which in graph mode registers a gradient function
+# under a fresh name ("CustomGradient-<n>") in TensorFlow's process-wide
+# gradient registry and never removes it (tensorflow/tensorflow#27492). The
+# function's closure holds tensors of the traced graph, so every fit left its
+# whole training graph alive: about 10-17 MiB of resident memory per fit of a
+# small network, without end over a search (benchmarks/memory.py).
+
+
+def _gradient_registry():
+    """TensorFlow's gradient registry, a dict of name -> entry, or None if this TF has none."""
+    try:
+        from tensorflow.python.framework import ops
+    except ImportError:  # pragma: no cover - a TensorFlow without the module
+        return None
+    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
+    return registry if isinstance(registry, dict) else None
+
+
+def _closure_value(function, name):
+    """The value of the free variable ``name`` of ``function``, or None."""
+    code, closure = getattr(function, "__code__", None), getattr(function, "__closure__", None)
+    if code is None or not closure or name not in code.co_freevars:
+        return None
+    try:
+        return closure[code.co_freevars.index(name)].cell_contents
+    except (IndexError, ValueError):  # an empty cell
+        return None
+
+
+def _is_all_reduce_gradient(entry):
+    """True for a registry entry made by ``tf.distribute``'s all-reduce custom gradient.
+
+    The entry's function is ``custom_gradient``'s ``internal_grad_fn``, which
+    calls ``tape_grad_fn``, which calls the ``grad_fn`` the decorated function
+    returned; for the all-reduce that is a lambda defined in TensorFlow's
+    ``distribute_lib``.
+    """
+    function = entry.get("type") if isinstance(entry, dict) else None
+    grad_fn = _closure_value(_closure_value(function, "tape_grad_fn"), "grad_fn")
+    code = getattr(grad_fn, "__code__", None)
+    return code is not None and os.path.basename(code.co_filename) == "distribute_lib.py"
+
+
+@contextlib.contextmanager
+def releasing_all_reduce_gradients():
+    """Unregister the all-reduce gradients that Keras training registers in this block.
+
+    Wraps ``model.fit``: once it returns (or fails), the entries that were
+    added to TensorFlow's gradient registry meanwhile by ``tf.distribute``'s
+    all-reduce are removed, and the traced graphs they held can be freed with
+    the model. Nothing else is touched: other custom gradients stay, and so do
+    all-reduce entries registered before the block.
+
+    Removing them is safe because such an entry is only looked up to
+    differentiate *through* the optimizer's cross-replica sum of gradients
+    (second-order gradients of a training step), which Keras never does; the
+    training step's own gradients are taken before that sum. If TensorFlow
+    changes the private registry this relies on, the block does nothing.
+    """
+    registry = _gradient_registry()
+    before = set(registry) if registry is not None else None
+    try:
+        yield
+    finally:
+        if registry is not None:
+            for name in [key for key in list(registry) if key not in before]:
+                if str(name).startswith("CustomGradient-") and _is_all_reduce_gradient(registry.get(name)):
+                    registry.pop(name, None)

@@ -15,6 +15,7 @@ import pytest
 import tensorflow as tf
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
+from tensorflow.python.framework.func_graph import FuncGraph
 
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._distribute import apply_thread_setting, picklable_strategy
@@ -165,16 +166,50 @@ def test_repeated_fits_do_not_accumulate_keras_state(small_regression):
     def footprint():
         gc.collect()
         sizes = {key: len(value) for key, value in state.items() if hasattr(value, "__len__")}
-        return _live(keras.Model), _live(TCNRegressor), sizes
+        return _live(keras.Model), _live(TCNRegressor), _live(FuncGraph), sizes
 
     TCNRegressor(**TINY).fit(X, y).predict(X)  # first fit: one-time imports and caches
     before = footprint()
     for _ in range(4):
         TCNRegressor(**TINY).fit(X, y).predict(X)
     after = footprint()
-    # Models, estimators and Keras' global bookkeeping (name counters, scopes)
-    # are released with the estimator; nothing grows with the number of fits.
+    # Models, estimators, their traced TensorFlow graphs and Keras' global
+    # bookkeeping (name counters, scopes) are released with the estimator;
+    # nothing grows with the number of fits. (The graphs once stayed alive,
+    # ~50 per fit: TensorFlow's gradient registry kept the all-reduce gradient
+    # of every traced training step, see sktcn._distribute.)
     assert after == before
+
+
+def test_fits_leave_no_all_reduce_gradient_registered(small_regression):
+    from tensorflow.python.framework import ops
+
+    X, y = small_regression
+    registry = ops._gradient_registry._registry
+    TCNRegressor(**TINY).fit(X, y)
+    before = set(registry)
+    reg = TCNRegressor(**TINY, warm_start=True).fit(X, y)
+    reg.fit(X, y)  # a warm start retraces nothing but must not leak either
+    TCNClassifier(**TINY).fit(X, y > 0)
+    assert set(registry) - before == set()
+    # Only the all-reduce entries are removed: a custom gradient of the
+    # user's own stays registered and usable.
+
+    @tf.custom_gradient
+    def doubled_gradient(x):
+        return tf.identity(x), lambda dy: 2 * dy
+
+    @tf.function
+    def gradient(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = doubled_gradient(x)
+        return tape.gradient(value, x)
+
+    gradient(tf.constant(1.0))  # traced: registers one custom gradient
+    TCNRegressor(**TINY).fit(X, y)
+    assert gradient(tf.constant(1.0)).numpy() == 2.0
+    assert len(set(registry) - before) == 1
 
 
 def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
