@@ -217,8 +217,10 @@ def releasing_all_reduce_gradients():
     Removing them is safe because such an entry is only looked up to
     differentiate *through* the optimizer's cross-replica sum of gradients
     (second-order gradients of a training step), which Keras never does; the
-    training step's own gradients are taken before that sum. If TensorFlow
-    changes the private registry this relies on, the block does nothing.
+    training step's own gradients are taken before that sum. The same holds
+    for an all-reduce entry that a Keras fit in another thread registers
+    meanwhile, which may be removed too. If TensorFlow changes the private
+    registry this relies on, the block does nothing.
     """
     registry = _gradient_registry()
     before = set(registry) if registry is not None else None
