@@ -131,6 +131,12 @@ def real_series():
     ]
 
 
+def origins(y, horizon, n_origins):
+    """(train, test values) for the last ``n_origins`` consecutive horizons of ``y``, oldest first."""
+    for origin in [len(y) - horizon * k for k in range(n_origins, 0, -1)]:
+        yield y.iloc[:origin], y.iloc[origin:origin + horizon].to_numpy()
+
+
 def rolling_origin(tcn_params, n_origins):
     print(f"\n## other real series: rolling origin, the last {n_origins} horizons (MAE, lower is better)")
     print("| series | n | fh | TCN (defaults) | seasonal naive | Theta | AutoETS | TCN 90 % coverage |")
@@ -148,8 +154,7 @@ def rolling_origin(tcn_params, n_origins):
         }
         errors = {key: [] for key in models}
         inside = 0
-        for origin in [len(y) - horizon * k for k in range(n_origins, 0, -1)]:
-            train, test = y.iloc[:origin], y.iloc[origin:origin + horizon].to_numpy()
+        for train, test in origins(y, horizon, n_origins):
             for key, make in models.items():
                 model = make().fit(train, fh=fh)
                 errors[key].append(np.mean(np.abs(model.predict().to_numpy() - test)))

@@ -78,6 +78,18 @@ def _min_max(values, axis=0):
     return low, np.where(span > 1e-8 * np.maximum(1.0, np.abs(low)), span, 1.0)
 
 
+def _scale_of(table, key):
+    """A series' (mean, scale) from ``TCNForecaster._series_scale_table()``; None without one."""
+    if table is None:
+        return None
+    if key not in table:
+        raise ValueError(
+            f"Series {key!r} was not in the data the network was fit on, so its scaling is unknown; "
+            "refit (or update with update_params=True) to forecast it."
+        )
+    return table[key]
+
+
 def _residual_scale(residuals):
     """Root-mean-square residual per horizon step and variable, never shrinking further ahead."""
     rms = np.sqrt(np.mean(np.square(residuals), axis=0))
@@ -299,9 +311,10 @@ class TCNForecaster(BaseForecaster):
         L, H = self.window_length_, self.horizon_
         forking = self._forking()
         inputs, targets, fit_targets, position = [], [], [], []
+        series_scale = self._series_scale_table()
         for key, y, x in arrays:
             n_windows = len(y) - L - H + 1
-            stats = self._series_scale_of(key)
+            stats = _scale_of(series_scale, key)
             for start in range(n_windows):
                 past, future = slice(start, start + L), slice(start + L, start + L + H)
                 window, mean, scale = self._window(
@@ -329,16 +342,11 @@ class TCNForecaster(BaseForecaster):
             return None
         return [(key, *_min_max(y)) for key, y, _ in arrays]
 
-    def _series_scale_of(self, key):
+    def _series_scale_table(self):
+        """``series_scale_`` as a dict key -> (mean, scale), or None without series scaling."""
         if self.series_scale_ is None:
             return None
-        for stored, mean, scale in self.series_scale_:
-            if stored == key:
-                return mean, scale
-        raise ValueError(
-            f"Series {key!r} was not in the data the network was fit on, so its scaling is unknown; "
-            "refit (or update with update_params=True) to forecast it."
-        )
+        return {key: (mean, scale) for key, mean, scale in self.series_scale_}
 
     def _network_forecast(self, regressor, inputs):
         """Standardised forecasts ``(n_windows, horizon * n_variables)`` read from the last step."""
@@ -436,6 +444,7 @@ class TCNForecaster(BaseForecaster):
         future = dict(_series_of(X)) if X is not None and self._X is not None else {}
         horizon_index = ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index(self.cutoff)
         windows, means, scales, keys = [], [], [], []
+        series_scale = self._series_scale_table()
         for key, y, x in self._arrays(self._y, self._X):
             x_future = None
             if x is not None:
@@ -447,7 +456,7 @@ class TCNForecaster(BaseForecaster):
                 known = pd.DataFrame(np.vstack([x[-1:], given.to_numpy(np.float64)])).ffill()
                 x_future = known.to_numpy()[1:]
             window, mean, scale = self._window(
-                y[-L:], None if x is None else x[-L:], x_future, self._series_scale_of(key)
+                y[-L:], None if x is None else x[-L:], x_future, _scale_of(series_scale, key)
             )
             windows.append(window)
             means.append(mean)

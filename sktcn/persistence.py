@@ -241,8 +241,8 @@ def _load_estimator(description, directory, allowed_classes):
         raise ModelFileError(f"the manifest sets attributes {sorted(unknown)}, which sktcn never saves.")
     for name, value in state.items():
         setattr(estimator, name, _from_json(value))
-    if "pooling_" not in state:  # written before sktcn had ``pooling``
-        estimator.pooling_ = None if estimator.return_sequences else "last"
+    if "pooling_" not in state:  # written before sktcn had ``pooling``; _construct set it
+        estimator.pooling_ = estimator._resolve_pooling()
     estimator.history_ = defaultdict(list, estimator.history_)
 
     encoder = estimator.target_encoder  # a fresh encoder of the estimator's own kind
