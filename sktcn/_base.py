@@ -715,10 +715,14 @@ class TCNEstimatorBase(BaseWrapper):
         self._initialize_network(X, y)
         return X, y
 
-    def _initialize_network(self, X, y):
-        """Encoders and network from validated inputs (the first batch is enough) and all targets."""
+    def _initialize_network(self, X, y, target_encoder=None):
+        """Encoders and network from validated inputs (the first batch is enough) and all targets.
+
+        With a ``target_encoder`` already fitted (on streamed targets), ``y``
+        only needs to hold one sample.
+        """
         self._fit_timesteps = X.shape[1]
-        self.target_encoder_ = self.target_encoder.fit(y)
+        self.target_encoder_ = self.target_encoder.fit(y) if target_encoder is None else target_encoder
         vars(self).update(self.target_encoder_.get_metadata())
         self.feature_encoder_ = self.feature_encoder.fit(X)
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
@@ -736,11 +740,20 @@ class TCNEstimatorBase(BaseWrapper):
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._random_state = _seed_from(self.random_state)
             first = self._check_X(data.first_x(), reset=True)
-            targets = self._as_target_array(data.targets())
-            # _check_y compares y with X's length and series length: a broadcast
-            # view of the first series stands in for X without allocating it.
-            targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
-            self._initialize_network(first, targets)
+            encoder = self.target_encoder
+            if data.targets_given is None and hasattr(encoder, "partial_fit"):
+                # Targets can outweigh the inputs (one per time step, or a whole
+                # horizon per step for the forecaster): the encoder gathers its
+                # statistics batch by batch instead of from one array of them all.
+                for x, batch_y, _ in data.raw_batches():
+                    encoder.partial_fit(self._check_y(self._as_target_array(batch_y), x))
+                self._initialize_network(first, self._as_target_array(batch_y[:1]), encoder)
+            else:
+                targets = self._as_target_array(data.targets())
+                # _check_y compares y with X's length and series length: a broadcast
+                # view of the first series stands in for X without allocating it.
+                targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
+                self._initialize_network(first, targets)
 
         def encode(x, y, w):
             x, y = self._validate_data(x, y)

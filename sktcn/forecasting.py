@@ -2,15 +2,17 @@
 
 import contextlib
 import contextvars
+import functools
 import inspect
 import math
 import warnings
 
+import keras
 import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from sktcn._base import TCNEstimatorBase
+from sktcn._base import TCNEstimatorBase, _seed_from
 from sktcn.regressor import TCNRegressor
 
 # The forecaster shares TCNRegressor's parameters, names and defaults, except
@@ -20,7 +22,13 @@ _SHARED_PARAMS = {
     for name, param in inspect.signature(TCNEstimatorBase.__init__).parameters.items()
     if param.kind == param.KEYWORD_ONLY and name != "return_sequences"
 }
-_OWN_PARAMS = {"window_length": None, "scaling": "standard", "forking_sequences": True, "calibration_size": 0.2}
+_OWN_PARAMS = {
+    "window_length": None,
+    "scaling": "standard",
+    "forking_sequences": True,
+    "calibration_size": 0.2,
+    "lazy_windows": "auto",
+}
 _SCALINGS = ("standard", "mean", "series")
 
 # Fewest training windows the automatic window length aims for.
@@ -28,6 +36,16 @@ _MIN_WINDOWS = 32
 
 # Blocks of the rolling-origin backtest that calibrates the intervals.
 _CALIBRATION_FOLDS = 3
+
+# lazy_windows="auto" makes the training windows batch by batch once they would
+# take more memory than this as arrays (inputs plus targets, float32). With
+# forking sequences every window carries window_length x horizon targets, so a
+# series of a million steps with window 72 and horizon 24 would need ~7 GB.
+_LAZY_WINDOW_BYTES = 256 * 2**20
+
+# Windows forecast per network call when scoring training windows (calibration
+# and in-sample residuals): bounds that memory too.
+_SCORED_WINDOWS = 1024
 
 # Set by sktcn.persistence.load: a fitted network and its residuals that stand in
 # for training, so that sktime's own fit rebuilds the rest of a loaded forecaster.
@@ -88,6 +106,38 @@ def _scale_of(table, key):
             "refit (or update with update_params=True) to forecast it."
         )
     return table[key]
+
+
+def _spans(values, starts, length):
+    """``values[start : start + length]`` for each start, as an array (n_starts, length, columns)."""
+    return np.lib.stride_tricks.sliding_window_view(values, length, axis=0)[starts].transpose(0, 2, 1)
+
+
+class _WindowBatches(keras.utils.PyDataset):
+    """Training windows made one batch at a time from the series, never all at once.
+
+    ``make(rows)`` builds the inputs and targets of the windows at ``rows``
+    (series number, start). The windows are reshuffled every epoch with their
+    own generator, seeded like the network, so a seeded fit repeats exactly.
+    """
+
+    def __init__(self, make, rows, batch_size, shuffle, seed):
+        super().__init__()
+        self.make, self.rows, self.batch_size, self.shuffle = make, rows, int(batch_size), shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
+
+    def __len__(self):
+        return math.ceil(len(self.rows) / self.batch_size)
+
+    def __getitem__(self, index):
+        picked = self.rows[self.order[index * self.batch_size : (index + 1) * self.batch_size]]
+        inputs, _, fit_targets = self.make(picked)
+        return inputs, fit_targets
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.rng.shuffle(self.order)
 
 
 def _residual_scale(residuals):
@@ -155,6 +205,16 @@ class TCNForecaster(BaseForecaster):
         earlier windows (a small rolling-origin backtest, so up to three extra
         fits). 0 uses the training windows' own residuals (intervals then tend to
         be too narrow).
+    lazy_windows : {{"auto", True, False}}, default="auto"
+        Whether the training windows are made batch by batch while the network
+        trains (True) or cut once into arrays in memory (False). Each window is
+        a copy of ``window_length`` observations, and with forking sequences it
+        carries ``window_length * horizon`` targets, so the arrays can be many
+        times larger than the series. Lazy windows cost memory for one batch
+        only, at some Python work per batch, and need ``validation_split=0``
+        (early stopping then watches the training loss). ``"auto"``: lazy when
+        the arrays would exceed {_LAZY_WINDOW_BYTES // 2**20} MiB and
+        ``validation_split=0``.
     nb_filters, kernel_size, nb_stacks, dilations, padding, use_skip_connections,
     dropout_rate, activation, kernel_initializer, use_batch_norm, use_layer_norm,
     use_weight_norm, go_backwards, optimizer, learning_rate, loss, metrics, epochs,
@@ -279,58 +339,83 @@ class TCNForecaster(BaseForecaster):
             arrays.append((key, part.to_numpy(np.float64), x))
         return arrays
 
-    def _window(self, y_past, x_past, x_future, stats=None):
-        """One network input (steps, channels) and the y statistics to undo its scaling.
+    def _scaled_inputs(self, y_past, x_all, stats=None):
+        """Network inputs ``(n, steps, channels)`` and the y statistics ``(n, C)`` that undo their scaling.
 
-        ``stats`` (mean, scale) are the series' own with ``scaling="series"``;
-        otherwise the window's statistics are computed here.
+        ``y_past`` is ``(n, window_length, C)``; ``x_all`` is X over the window
+        and the horizon, ``(n, window_length + horizon, D)``, or None. ``stats``
+        (mean, scale), ``(n, C)`` each, are the series' own with
+        ``scaling="series"``; otherwise each window's are computed here.
         """
         if stats is not None:
             mean, scale = stats
         else:
-            mean, scale = (_mean_scale if self.scaling == "mean" else _standardise)(y_past)
-        channels = [(y_past - mean) / scale]
-        if x_past is not None:
-            x_all = np.concatenate([x_past, x_future])
-            x_mean, x_scale = _standardise(x_all)
-            horizon = len(x_future)
-            y_part = np.concatenate([channels[0], np.zeros((horizon, y_past.shape[1]))])
-            flag = np.concatenate([np.zeros(len(y_past)), np.ones(horizon)])[:, None]
-            channels = [y_part, (x_all - x_mean) / x_scale, flag]
-        return np.concatenate(channels, axis=1), mean, scale
+            mean, scale = (_mean_scale if self.scaling == "mean" else _standardise)(y_past, axis=1)
+        y_scaled = (y_past - mean[:, None]) / scale[:, None]
+        if x_all is None:
+            return y_scaled, mean, scale
+        n, steps = x_all.shape[:2]
+        horizon = steps - y_past.shape[1]
+        x_mean, x_scale = _standardise(x_all, axis=1)
+        y_part = np.concatenate([y_scaled, np.zeros((n, horizon, y_past.shape[2]))], axis=1)
+        flag = np.zeros((n, steps, 1))
+        flag[:, y_past.shape[1] :] = 1.0
+        return np.concatenate([y_part, (x_all - x_mean[:, None]) / x_scale[:, None], flag], axis=2), mean, scale
 
-    def _training_windows(self, arrays):
-        """Network inputs, scaled targets and each window's series position (for the calibration split).
+    def _window_rows(self, arrays):
+        """Every training window as a row (series number, start), and its position in its series.
 
-        Returns ``(inputs, targets, fit_targets, position)``: ``targets`` are the
-        horizon after each window, ``(n_windows, horizon, n_variables)``, against
-        which forecasts are scored; ``fit_targets`` is what the network trains
-        on: the same, flattened, or with forking sequences the horizon after
-        every step of the window, ``(n_windows, window_length, horizon * n_variables)``.
+        Position 0 is a series' most recent window, -1 the one before, and so on
+        (the calibration holds out the most recent windows of every series).
+        """
+        rows, position = [], []
+        for number, (_, y, _) in enumerate(arrays):
+            n_windows = len(y) - self.window_length_ - self.horizon_ + 1
+            starts = np.arange(n_windows)
+            rows.append(np.column_stack([np.full(n_windows, number), starts]))
+            position.append(starts - (n_windows - 1))
+        return np.concatenate(rows), np.concatenate(position)
+
+    def _windows_at(self, arrays, rows, fit_targets=True):
+        """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows``, in their order.
+
+        ``targets`` are the horizon after each window, ``(n, horizon,
+        n_variables)``, against which forecasts are scored; ``fit_targets`` are
+        what the network trains on: the same, flattened, or with forking
+        sequences the horizon after every step of the window, ``(n,
+        window_length, horizon * n_variables)``.
         """
         L, H = self.window_length_, self.horizon_
-        forking = self._forking()
-        inputs, targets, fit_targets, position = [], [], [], []
-        series_scale = self._series_scale_table()
-        for key, y, x in arrays:
-            n_windows = len(y) - L - H + 1
-            stats = _scale_of(series_scale, key)
-            for start in range(n_windows):
-                past, future = slice(start, start + L), slice(start + L, start + L + H)
-                window, mean, scale = self._window(
-                    y[past], None if x is None else x[past], None if x is None else x[future], stats
-                )
-                inputs.append(window)
-                targets.append((y[future] - mean) / scale)
-                if forking:
-                    # Step i of the window is followed by y[start+i+1 : start+i+1+H];
-                    # the last step's horizon is the window's own target.
-                    ahead = np.lib.stride_tricks.sliding_window_view(y[start + 1 : start + L + H], H, axis=0)
-                    fit_targets.append(((ahead.transpose(0, 2, 1) - mean) / scale).reshape(L, -1))
-                position.append(start - (n_windows - 1))  # 0 = the most recent window of its series
-        inputs, targets = np.asarray(inputs, np.float32), np.asarray(targets, np.float32)
-        fit_targets = np.asarray(fit_targets, np.float32) if forking else targets.reshape(len(targets), -1)
-        return inputs, targets, fit_targets, np.asarray(position)
+        forking = fit_targets and self._forking()
+        table = self._series_scale_table()
+        parts, order = [], []
+        for number in np.unique(rows[:, 0]):
+            picked = np.flatnonzero(rows[:, 0] == number)
+            key, y, x = arrays[number]
+            starts = rows[picked, 1]
+            span = _spans(y, starts, L + H)
+            stats = _scale_of(table, key)
+            if stats is not None:
+                stats = tuple(np.broadcast_to(s, (len(starts), y.shape[1])) for s in stats)
+            inputs, mean, scale = self._scaled_inputs(span[:, :L], None if x is None else _spans(x, starts, L + H),
+                                                      stats)
+            targets = (span[:, L:] - mean[:, None]) / scale[:, None]
+            part = [inputs, targets]
+            if forking:
+                # Step i of a window starting at s is followed by y[s+i+1 : s+i+1+H];
+                # the last step's horizon is the window's own target.
+                ahead = _spans(y, (starts[:, None] + 1 + np.arange(L)).ravel(), H)
+                ahead = (ahead.reshape(len(starts), L, H, -1) - mean[:, None, None]) / scale[:, None, None]
+                part.append(ahead.reshape(len(starts), L, -1))
+            elif fit_targets:
+                part.append(targets.reshape(len(starts), -1))
+            parts.append(part)
+            order.append(picked)
+        if len(parts) == 1:
+            # One series (a batch of a single series, or a univariate y): already in order.
+            return tuple(p.astype(np.float32) for p in parts[0])
+        back = np.argsort(np.concatenate(order))
+        return tuple(np.concatenate(p)[back].astype(np.float32) for p in zip(*parts))
 
     def _forking(self):
         """Whether the network trains on forking sequences (never with exogenous X: see the docstring)."""
@@ -363,6 +448,14 @@ class TCNForecaster(BaseForecaster):
             raise ValueError(f"scaling={self.scaling!r} is not supported; use one of {list(_SCALINGS)}.")
         if not isinstance(self.forking_sequences, (bool, np.bool_)):
             raise TypeError(f"forking_sequences must be True or False, got {self.forking_sequences!r}.")
+        if not (self.lazy_windows == "auto" or isinstance(self.lazy_windows, (bool, np.bool_))):
+            raise ValueError(f"lazy_windows must be 'auto', True or False, got {self.lazy_windows!r}.")
+        if self.lazy_windows is True and self.validation_split:
+            raise ValueError(
+                f"validation_split={self.validation_split} needs the training windows in memory to draw the "
+                "split from; with lazy_windows=True set validation_split=0 (early_stopping then watches the "
+                "training loss), or set lazy_windows=False."
+            )
         steps = self._horizon_steps(fh)
         self.horizon_ = int(steps.max())
         self._y_columns = y.columns
@@ -382,16 +475,41 @@ class TCNForecaster(BaseForecaster):
             )
             return
         self.series_scale_ = self._fit_series_scale(arrays)
-        inputs, targets, fit_targets, position = self._training_windows(arrays)
-        self.residual_quantile_source_ = self._calibration_residuals(inputs, targets, fit_targets, position)
+        rows, position = self._window_rows(arrays)
+        lazy = self._lazy_windows(arrays, rows)
+        self.residual_quantile_source_ = self._calibration_residuals(arrays, rows, position, lazy)
         regressor = warm if warm is not None else self._regressor()
-        self.regressor_ = regressor.fit(inputs, fit_targets)
+        self.regressor_ = self._train(regressor, arrays, rows, lazy)
         if self.residual_quantile_source_ is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
-            predicted = self._network_forecast(self.regressor_, inputs).reshape(targets.shape)
-            self.residual_quantile_source_ = targets - predicted
+            self.residual_quantile_source_ = self._residuals(self.regressor_, arrays, rows)
 
-    def _calibration_residuals(self, inputs, targets, fit_targets, position):
+    def _lazy_windows(self, arrays, rows):
+        """Whether training windows are made batch by batch (see ``lazy_windows``)."""
+        if self.lazy_windows == "auto":
+            window_bytes = sum(a.nbytes for a in self._windows_at(arrays, rows[:1]))
+            return not self.validation_split and window_bytes * len(rows) > _LAZY_WINDOW_BYTES
+        return self.lazy_windows
+
+    def _train(self, regressor, arrays, rows, lazy):
+        """``regressor`` fit on the windows at ``rows``: from arrays, or from batches made as it trains."""
+        if not lazy:
+            inputs, _, fit_targets = self._windows_at(arrays, rows)
+            return regressor.fit(inputs, fit_targets)
+        make = functools.partial(self._windows_at, arrays)
+        return regressor.fit(
+            _WindowBatches(make, rows, self.batch_size, self.shuffle, _seed_from(self.random_state))
+        )
+
+    def _residuals(self, regressor, arrays, rows):
+        """Scaled forecast errors ``(n, horizon, n_variables)`` of ``regressor`` on the windows at ``rows``."""
+        residuals = []
+        for first in range(0, len(rows), _SCORED_WINDOWS):
+            inputs, targets = self._windows_at(arrays, rows[first : first + _SCORED_WINDOWS], fit_targets=False)
+            residuals.append(targets - self._network_forecast(regressor, inputs).reshape(targets.shape))
+        return np.concatenate(residuals)
+
+    def _calibration_residuals(self, arrays, rows, position, lazy):
         """Standardised out-of-sample residuals from a small rolling-origin backtest, or None.
 
         The most recent ``calibration_size`` of each series' windows are split into
@@ -402,8 +520,7 @@ class TCNForecaster(BaseForecaster):
         """
         if not self.calibration_size:
             return None
-        n_series = max(1, int(np.sum(position == 0)))
-        n_calibration = int(math.ceil(self.calibration_size * len(inputs) / n_series))
+        n_calibration = int(math.ceil(self.calibration_size * len(rows) / len(arrays)))
         blocks = np.array_split(np.arange(-n_calibration + 1, 1), min(_CALIBRATION_FOLDS, n_calibration))
         residuals = []
         for block in blocks:
@@ -412,9 +529,8 @@ class TCNForecaster(BaseForecaster):
             trained = position <= block[0] - self.horizon_
             if trained.sum() < 2 or not held_out.any():
                 continue
-            model = self._regressor().fit(inputs[trained], fit_targets[trained])
-            predicted = self._network_forecast(model, inputs[held_out]).reshape(targets[held_out].shape)
-            residuals.append(targets[held_out] - predicted)
+            model = self._train(self._regressor(), arrays, rows[trained], lazy)
+            residuals.append(self._residuals(model, arrays, rows[held_out]))
         if sum(len(r) for r in residuals) < 2:
             warnings.warn(
                 "Too few training windows to hold some out for calibrating intervals; using in-sample "
@@ -443,10 +559,10 @@ class TCNForecaster(BaseForecaster):
         L, H = self.window_length_, self.horizon_
         future = dict(_series_of(X)) if X is not None and self._X is not None else {}
         horizon_index = ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index(self.cutoff)
-        windows, means, scales, keys = [], [], [], []
+        inputs, keys = [], []
         series_scale = self._series_scale_table()
         for key, y, x in self._arrays(self._y, self._X):
-            x_future = None
+            x_all = None
             if x is not None:
                 if key not in future:
                     raise ValueError(f"predict needs X for the forecast horizon of series {key}.")
@@ -454,15 +570,13 @@ class TCNForecaster(BaseForecaster):
                 # sktime passes X for the rows of fh only; a horizon step without a
                 # row takes the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], given.to_numpy(np.float64)])).ffill()
-                x_future = known.to_numpy()[1:]
-            window, mean, scale = self._window(
-                y[-L:], None if x is None else x[-L:], x_future, _scale_of(series_scale, key)
-            )
-            windows.append(window)
-            means.append(mean)
-            scales.append(scale)
+                x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
+            stats = _scale_of(series_scale, key)
+            inputs.append(self._scaled_inputs(y[None, -L:], x_all, None if stats is None else
+                                              tuple(s[None] for s in stats)))
             keys.append(key)
-        return np.asarray(windows, np.float32), np.asarray(means), np.asarray(scales), keys
+        windows, means, scales = (np.concatenate(part) for part in zip(*inputs))
+        return windows.astype(np.float32), means, scales, keys
 
     def _frame(self, values, keys, fh, columns):
         """Forecast values (series, steps, columns) as a frame indexed like sktime expects."""
@@ -545,5 +659,6 @@ class TCNForecaster(BaseForecaster):
         tiny = dict(nb_filters=2, epochs=1, batch_size=64, random_state=0)
         return [
             dict(tiny, window_length=3, calibration_size=0.0),
-            dict(tiny, kernel_size=2, calibration_size=0.2),
+            # Lazy windows here, so that sktime's suite runs that path too.
+            dict(tiny, kernel_size=2, calibration_size=0.2, lazy_windows=True),
         ]

@@ -35,6 +35,27 @@ class StandardTargetEncoder:
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
         return self
 
+    def partial_fit(self, y):
+        """Update the statistics with one batch of targets (Chan et al.'s pairwise update)."""
+        axes = (0, 1) if self.sequence else (0,)
+        count = int(np.prod([y.shape[a] for a in axes]))
+        if count == 0:
+            return self
+        mean = y.mean(axis=axes, dtype=np.float64)
+        m2 = np.square(y - mean).sum(axis=axes, dtype=np.float64)
+        if not hasattr(self, "_count"):
+            self._count, self._mean, self._m2 = 0, np.zeros_like(mean), np.zeros_like(m2)
+        total = self._count + count
+        delta = mean - self._mean
+        self._m2 = self._m2 + m2 + np.square(delta) * self._count * count / total
+        self._mean = self._mean + delta * count / total
+        self._count = total
+        self.ndim_ = y.ndim
+        self.mean_ = self._mean.astype(np.float32)
+        scale = np.sqrt(self._m2 / total)
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        return self
+
     def transform(self, y):
         scaled = ((y - self.mean_) / self.scale_).astype(np.float32)
         return scaled[:, None] if scaled.ndim == 1 else scaled

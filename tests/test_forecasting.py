@@ -32,7 +32,9 @@ def test_same_parameters_as_the_regressor():
     shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling"}
     params = TCNForecaster().get_params()
     assert shared <= set(params)
-    assert set(params) - shared == {"window_length", "scaling", "forking_sequences", "calibration_size"}
+    assert set(params) - shared == {
+        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows"
+    }
     for name in shared:
         assert params[name] == TCNRegressor().get_params()[name], name
 
