@@ -305,8 +305,8 @@ def _fit(args, err):
     # Progress was for this command; the saved model should predict silently.
     # Assigned, not set_params: sktime's set_params would discard the fit.
     estimator.verbose = 0
-    if hasattr(estimator, "regressor_"):
-        estimator.regressor_.verbose = 0
+    for regressor in getattr(estimator, "regressors_", []):
+        regressor.verbose = 0
     path = estimator.save(args.model)
     print(f"Model saved to {path}", file=err)
 

@@ -8,8 +8,8 @@ source. :func:`save` writes a directory that holds nothing executable:
     estimator's class (one of sktcn's three), its ``get_params()`` and its
     fitted state (classes, target scaling, shapes, the forecaster's data and
     residuals), all as plain JSON, and the SHA-256 digest of every other file.
-``model.keras`` (``regressor.keras`` for a forecaster)
-    The network, in Keras' native format.
+``model.keras`` (``regressor_0.keras``, ``regressor_1.keras``, ... for a forecaster)
+    The network (a forecaster's networks), in Keras' native format.
 
 :func:`load` parses the manifest as JSON, accepts only the names, types and
 versions it expects, checks the digests, and loads the network with Keras'
@@ -311,7 +311,10 @@ def _dump_forecaster(forecaster, directory):
             "y_name": _to_json(store.get("name"), "the name of y"),
             "fh": {"values": _index_to_json(fh.to_pandas()), "is_relative": fh.is_relative, "freq": fh.freq},
         },
-        "regressor": _dump_estimator(forecaster.regressor_, directory, "regressor.keras"),
+        "regressors": [
+            _dump_estimator(regressor, directory, f"regressor_{number}.keras")
+            for number, regressor in enumerate(forecaster.regressors_)
+        ],
     }
 
 
@@ -323,7 +326,14 @@ def _load_forecaster(description, directory, allowed_classes):
     cls = _class_of(description, allowed_classes)
     forecaster = _construct(cls, description)
     state = _expect(description, "state", dict)
-    regressor = _load_estimator(_expect(description, "regressor", dict), directory, {"TCNRegressor"})
+    if "regressors" in description:
+        regressors = [_load_estimator(part, directory, {"TCNRegressor"}) for part in _expect(description, "regressors", list)]
+    else:  # written before TCNForecaster averaged several networks
+        regressors = [_load_estimator(_expect(description, "regressor", dict), directory, {"TCNRegressor"})]
+    if len(regressors) != forecaster.n_networks:
+        raise ModelFileError(
+            f"the manifest holds {len(regressors)} networks but n_networks={forecaster.n_networks}: it was altered."
+        )
     residuals = np.asarray(_from_json(state["residual_quantile_source_"]), dtype=np.float64)
     y = _frame_from_json(state["y"])
     X = _frame_from_json(state["X"])
@@ -336,7 +346,7 @@ def _load_forecaster(description, directory, allowed_classes):
     stored_scale = state.get("series_scale_")
     if stored_scale is not None:
         stored_scale = [tuple(np.asarray(_from_json(v), dtype=np.float64) for v in pair) for pair in stored_scale]
-    with restoring(regressor, residuals, stored_scale):
+    with restoring(regressors, residuals, stored_scale):
         forecaster.fit(y, X=X, fh=fh)
     if (forecaster.window_length_, forecaster.horizon_) != (state["window_length_"], state["horizon_"]):
         raise ModelFileError("the stored data and the network's window do not match: the manifest was altered.")
@@ -357,6 +367,8 @@ def _construct(cls, description):
         # Written before sktcn had ``pooling``: the network reads the last step
         # (now "auto" for TCNRegressor, but not for TCNClassifier).
         params["pooling"] = "auto" if params.get("return_sequences") else "last"
+    if "n_networks" in inspect.signature(cls.__init__).parameters and "n_networks" not in params:
+        params["n_networks"] = 1  # written before TCNForecaster averaged several networks
     # Besides its own parameters an estimator accepts only scikeras' routed ones
     # (``optimizer__momentum``); anything else would become an arbitrary attribute.
     own = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
@@ -503,7 +515,12 @@ def _read_manifest(path):
 
 def _check_files(path, manifest):
     files = _expect(manifest, "files", dict)
-    expected = {"model.keras"} if manifest.get("estimator") != "TCNForecaster" else {"regressor.keras"}
+    if manifest.get("estimator") != "TCNForecaster":
+        expected = {"model.keras"}
+    elif "regressors" in manifest:
+        expected = {f"regressor_{number}.keras" for number in range(len(_expect(manifest, "regressors", list)))}
+    else:  # written before TCNForecaster averaged several networks
+        expected = {"regressor.keras"}
     if set(files) != expected:
         raise ModelFileError(f"the manifest lists files {sorted(files)}; expected {sorted(expected)}.")
     for name, digest in files.items():

@@ -17,7 +17,8 @@ from sktime.utils.estimator_checks import check_estimator
 
 from sktcn import TCNForecaster, TCNRegressor
 
-FAST = dict(nb_filters=4, epochs=2, random_state=0)
+# One network per fit (the default averages three; tests/test_forecasting_ensemble.py).
+FAST = dict(nb_filters=4, epochs=2, random_state=0, n_networks=1)
 # Point forecasts only: one network per fit instead of four (no interval calibration).
 POINT = dict(FAST, calibration_size=0.0)
 
@@ -33,7 +34,7 @@ def test_same_parameters_as_the_regressor():
     params = TCNForecaster().get_params()
     assert shared <= set(params)
     assert set(params) - shared == {
-        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows"
+        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks"
     }
     for name in shared:
         assert params[name] == TCNRegressor().get_params()[name], name
@@ -81,7 +82,8 @@ def test_forking_sequences_train_every_step():
     y = pd.Series(np.arange(40, dtype=float) ** 1.5)
     f = TCNForecaster(**POINT, window_length=6).fit(y, fh=[1, 2, 3])
     assert f.regressor_.return_sequences
-    inputs, targets, fit_targets, _ = f._training_windows(f._arrays(f._y, f._X))
+    arrays = f._arrays(f._y, f._X)
+    inputs, targets, fit_targets = f._windows_at(arrays, f._window_rows(arrays)[0])
     assert fit_targets.shape == (len(inputs), 6, 3)
     np.testing.assert_array_equal(fit_targets[:, -1], targets.reshape(len(targets), -1))
     mean, scale = y[:6].mean(), y[:6].std(ddof=0)  # the first window's own statistics

@@ -7,7 +7,7 @@ import pytest
 import sktcn.forecasting as forecasting
 from sktcn import TCNForecaster, TCNRegressor
 
-TINY = dict(nb_filters=4, epochs=2, random_state=0)
+TINY = dict(nb_filters=4, epochs=2, random_state=0, n_networks=1)
 
 
 def _series(n=90, seed=0):

@@ -1,0 +1,80 @@
+"""TCNForecaster's n_networks: the point forecast averages networks trained from different seeds."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktcn import TCNForecaster, load
+
+TINY = dict(nb_filters=4, epochs=3, random_state=0, calibration_size=0.0)
+
+
+@pytest.fixture(scope="module")
+def series():
+    rng = np.random.RandomState(0)
+    return pd.Series(np.sin(np.arange(80) / 3.0) + 0.2 * rng.normal(size=80) + 5.0)
+
+
+@pytest.fixture(scope="module")
+def ensemble(series):
+    return TCNForecaster(**TINY, n_networks=3).fit(series, fh=[1, 2, 3])
+
+
+def _member_forecast(forecaster, regressor):
+    """One network's forecast, mapped back to the series' units as the forecaster does."""
+    windows, means, scales, _ = forecaster._forecast_windows(None)
+    standardised = forecaster._network_forecast([regressor], windows).reshape(1, forecaster.horizon_, -1)
+    return (standardised * scales[:, None, :] + means[:, None, :]).ravel()
+
+
+def test_point_forecast_is_the_members_average(ensemble):
+    members = [_member_forecast(ensemble, r) for r in ensemble.regressors_]
+    assert len(members) == 3 and ensemble.regressor_ is ensemble.regressors_[0]
+    # Different seeds, different networks.
+    assert not np.allclose(members[0], members[1]) and not np.allclose(members[1], members[2])
+    np.testing.assert_allclose(ensemble.predict().to_numpy(), np.mean(members, axis=0), rtol=1e-6)
+    assert [r.random_state for r in ensemble.regressors_] == [0, 1, 2]
+
+
+def test_first_member_is_the_single_network_of_the_same_seed(series, ensemble):
+    single = TCNForecaster(**TINY, n_networks=1).fit(series, fh=[1, 2, 3])
+    np.testing.assert_allclose(single.predict().to_numpy(), _member_forecast(ensemble, ensemble.regressors_[0]),
+                               rtol=1e-6)
+
+
+def test_in_sample_residuals_are_the_average_forecasts(series, ensemble):
+    # calibration_size=0: the intervals come from the averaged forecast's own training errors.
+    arrays = ensemble._arrays(ensemble._y, None)
+    rows, _ = ensemble._window_rows(arrays)
+    inputs, targets = ensemble._windows_at(arrays, rows, fit_targets=False)
+    average = np.mean([ensemble._network_forecast([r], inputs) for r in ensemble.regressors_], axis=0)
+    np.testing.assert_allclose(ensemble.residual_quantile_source_, targets - average.reshape(targets.shape),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_ensemble_round_trip_and_old_single_network_files(series, ensemble, tmp_path):
+    restored = load(ensemble.save(tmp_path / "three"))
+    assert restored.n_networks == 3 and len(restored.regressors_) == 3
+    pd.testing.assert_series_equal(restored.predict(), ensemble.predict())
+    # A file written before n_networks existed: one "regressor", no n_networks parameter.
+    single = TCNForecaster(**TINY, n_networks=1).fit(series, fh=[1, 2, 3])
+    path = single.save(tmp_path / "old")
+    manifest = json.loads((path / "manifest.json").read_text())
+    (path / "regressor_0.keras").rename(path / "regressor.keras")
+    manifest["files"] = {"regressor.keras": manifest["files"].pop("regressor_0.keras")}
+    manifest["regressor"] = dict(manifest.pop("regressors")[0], model_file="regressor.keras")
+    manifest["params"].pop("n_networks")
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    old = load(path)
+    assert old.n_networks == 1
+    pd.testing.assert_series_equal(old.predict(), single.predict())
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True, "3"])
+def test_bad_n_networks_is_refused(series, value):
+    f = TCNForecaster(**TINY, n_networks=value)
+    with pytest.raises(ValueError, match="n_networks must be a positive integer"):
+        f.fit(series, fh=[1, 2])
+    assert not f.is_fitted
