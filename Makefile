@@ -35,11 +35,11 @@ docs: $(STAMP)
 
 # scikit-learn's full estimator checks on the *default* estimators (slower than
 # the tiny configurations `make test` runs them with), and sktime's whole
-# check_estimator suite on TCNForecaster (890 cases; 62 minutes on 2 cores when
-# last measured; `make test` runs a representative 17 of its tests).
+# check_estimator suite on TCNForecaster (76 tests, one pytest case each, spread
+# over the workers; `make test` runs a representative 13 of them).
 test-full: $(STAMP)
-	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q tests/test_sklearn_compliance.py \
-		tests/test_forecasting.py::test_sktime_check_estimator
+	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=20 \
+		tests/test_sklearn_compliance.py tests/test_forecasting.py::test_sktime_check_estimator
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/overhead.py

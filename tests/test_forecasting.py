@@ -262,8 +262,25 @@ REPRESENTATIVE = [
 ]
 
 
-def test_sktime_check_estimator():
-    tests = None if os.environ.get("SKTCN_FULL_CHECKS") else REPRESENTATIVE
+def _sktime_suite():
+    """The sktime tests to run, one pytest case per group.
+
+    Without SKTCN_FULL_CHECKS: one case running the representative tests. With
+    it: one case per sktime test, so that `pytest -n 2` spreads the whole suite
+    (about an hour in one process) over the workers.
+    """
+    if not os.environ.get("SKTCN_FULL_CHECKS"):
+        return [pytest.param(REPRESENTATIVE, id="representative")]
+    from sktime.tests.test_class_register import get_test_classes_for_obj
+
+    names = sorted(
+        {name for cls in get_test_classes_for_obj(TCNForecaster) for name in dir(cls) if name.startswith("test_")}
+    )
+    return [pytest.param([name], id=name) for name in names]
+
+
+@pytest.mark.parametrize("tests", _sktime_suite())
+def test_sktime_check_estimator(tests):
     results = check_estimator(TCNForecaster, tests_to_run=tests, raise_exceptions=False, verbose=False)
     failed = {name: result for name, result in results.items() if result != "PASSED"}
     assert results and not failed, failed
