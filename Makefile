@@ -25,7 +25,7 @@ demo: $(STAMP)
 TEST_WORKERS ?= 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=20
+	$(BIN)/python -m pytest -q -rxX -n $(TEST_WORKERS) --dist loadfile --durations=20
 	$(MAKE) docs
 
 # The documentation site, warnings as errors (part of `make test`). Examples in
