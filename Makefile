@@ -38,7 +38,7 @@ docs: $(STAMP)
 # check_estimator suite on TCNForecaster (76 tests, one pytest case each, spread
 # over the workers; `make test` runs a representative 13 of them).
 test-full: $(STAMP)
-	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=20 \
+	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=20 -rA \
 		tests/test_sklearn_compliance.py tests/test_forecasting.py::test_sktime_check_estimator
 
 bench: $(STAMP)

@@ -652,32 +652,73 @@ class TCNForecaster(BaseForecaster):
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
 
     def save(self, path=None, serialization_format="sktcn"):
-        """Save the fitted forecaster to the directory ``path`` as JSON and a Keras file.
+        """Save the fitted forecaster, by default without pickling it.
 
-        With a ``path`` and the default format this is :func:`sktcn.persistence.save`,
-        read back by :func:`sktcn.load`, and no pickle is involved. sktime's own
-        behaviours stay available, because sktime's tools rely on them: without a
-        ``path``, the forecaster is serialized in memory for ``sktime.base.load``;
-        with ``serialization_format="pickle"`` (or ``"cloudpickle"``) sktime writes
-        its pickle-based zip file.
+        sktime's contract holds for every format: ``sktime.base.load`` reads what
+        this writes. With a ``path`` and the default format the file is a zip
+        archive, ``path + ".zip"`` as in sktime, holding the JSON manifest and Keras
+        files of :func:`sktcn.persistence.save`; :func:`sktcn.load` reads it
+        without unpickling anything (sktime's ``load`` unpickles only its
+        ``_metadata`` entry, the class). Without a ``path`` the forecaster is
+        serialized in memory, and ``serialization_format="pickle"`` (or
+        ``"cloudpickle"``) writes sktime's pickle-based archive.
 
         Parameters
         ----------
         path : str, os.PathLike or None, default=None
-            Directory to write (a zip file for sktime's formats).
+            The zip file to write, ``.zip`` appended unless the name ends with it.
         serialization_format : {"sktcn", "pickle", "cloudpickle"}, default="sktcn"
             ``"sktcn"``: JSON and Keras, loaded in Keras' safe mode. The others are
             sktime's and unpickle on load: use them only for files you trust.
 
         Returns
         -------
-        pathlib.Path, or what sktime's ``save`` returns for its formats
+        pathlib.Path of the archive, or what sktime's ``save`` returns for its formats
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import sktcn
+        >>> from sktime.base import load
+        >>> from sktime.datasets import load_airline
+        >>> y = load_airline()
+        >>> f = sktcn.TCNForecaster(nb_filters=2, epochs=1, n_networks=1, calibration_size=0.0,
+        ...                         random_state=0).fit(y, fh=[1, 2])
+        >>> path = f.save(os.path.join(tempfile.mkdtemp(), "airline"))
+        >>> path.name
+        'airline.zip'
+        >>> bool(sktcn.load(path).predict().equals(f.predict()))
+        True
+        >>> bool(load(str(path)[:-4]).predict().equals(f.predict()))
+        True
         """
         if path is None or serialization_format != "sktcn":
             return super().save(path, serialization_format="pickle" if path is None else serialization_format)
-        from sktcn.persistence import save
+        from sktcn.persistence import save_archive
 
-        return save(self, path)
+        return save_archive(self, path)
+
+    @classmethod
+    def load_from_path(cls, serial):
+        """Load a forecaster from a zip file written by :meth:`save` (called by ``sktime.base.load``).
+
+        Archives in sktcn's format are read by :func:`sktcn.load`, without
+        unpickling; sktime's pickle-based archives by sktime.
+
+        Parameters
+        ----------
+        serial : str or pathlib.Path
+            The zip file.
+
+        Returns
+        -------
+        TCNForecaster
+        """
+        from sktcn.persistence import _is_model_archive, load
+
+        if _is_model_archive(serial):
+            return load(serial)
+        return super().load_from_path(serial)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

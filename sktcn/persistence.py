@@ -39,7 +39,12 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["save", "load", "FORMAT_VERSION"]
+__all__ = ["save", "save_archive", "load", "FORMAT_VERSION"]
+
+# sktime's ``load`` opens a zip file and unpickles its ``_metadata`` entry to find
+# the class; TCNForecaster.save writes that layout around the model files, and
+# sktcn.load ignores the entry rather than unpickling it.
+_SKTIME_METADATA = "_metadata"
 
 #: Version of the layout of the saved directory; a file with another version is refused.
 FORMAT_VERSION = 1
@@ -150,6 +155,9 @@ def _index_to_json(index):
             "kind": "multi",
             "names": list(index.names),
             "levels": [_index_to_json(index.get_level_values(i)) for i in range(index.nlevels)],
+            # The values of a level lose its frequency, and sktime reads the cutoff's
+            # frequency from the time level of a panel or hierarchy.
+            "level_freqs": [getattr(level, "freqstr", None) for level in index.levels],
         }
     name = index.name
     if isinstance(index, pd.PeriodIndex):
@@ -173,7 +181,13 @@ def _index_from_json(spec):
     kind = spec["kind"]
     if kind == "multi":
         levels = [_index_from_json(level) for level in spec["levels"]]
-        return pd.MultiIndex.from_arrays(levels, names=spec["names"])
+        index = pd.MultiIndex.from_arrays(levels, names=spec["names"])
+        for number, freq in enumerate(spec.get("level_freqs") or []):  # absent in older files
+            if freq is not None:
+                level = index.levels[number].copy()
+                level.freq = freq
+                index = index.set_levels(level, level=number, verify_integrity=False)
+        return index
     if kind == "period":
         return pd.PeriodIndex(spec["values"], freq=spec["freq"], name=spec["name"])
     if kind == "datetime":
@@ -339,6 +353,8 @@ def _load_forecaster(description, directory, allowed_classes):
     X = _frame_from_json(state["X"])
     if state["y_mtype"] == "pd.Series":
         y = y.iloc[:, 0].rename(state["y_name"])
+    else:
+        y = _as_mtype(y, state["y_mtype"])
     fh_spec = state["fh"]
     fh = ForecastingHorizon(_index_from_json(fh_spec["values"]), is_relative=fh_spec["is_relative"], freq=fh_spec["freq"])
     # sktime's own fit rebuilds its bookkeeping (cutoff, stored data, horizon);
@@ -351,6 +367,22 @@ def _load_forecaster(description, directory, allowed_classes):
     if (forecaster.window_length_, forecaster.horizon_) != (state["window_length_"], state["horizon_"]):
         raise ModelFileError("the stored data and the network's window do not match: the manifest was altered.")
     return forecaster
+
+
+def _as_mtype(y, mtype):
+    """``y`` in the container the forecaster was fit with (its forecasts come back in it).
+
+    The file stores sktime's inner pandas form; sktime converts forecasts back to
+    the type ``y`` last had (a nested DataFrame, a 3D array, ...), so the loaded
+    forecaster must see that type too.
+    """
+    from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
+
+    if mtype in ("pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"):
+        return y
+    if mtype not in set(MTYPE_LIST_SERIES) | set(MTYPE_LIST_PANEL) | set(MTYPE_LIST_HIERARCHICAL):
+        raise ModelFileError(f"the manifest names the data type {mtype!r}, which sktime does not know.")
+    return convert_to(y, to_type=mtype)
 
 
 # --------------------------------------------------------------- manifest
@@ -485,11 +517,86 @@ def save(estimator, path):
     return path
 
 
+def save_archive(estimator, path):
+    """Save a fitted estimator as one zip file, the layout sktime's ``load`` reads.
+
+    The archive holds the files :func:`save` writes, plus sktime's ``_metadata``
+    entry (the pickled class, a reference to sktcn's class and nothing else), so
+    that both ``sktime.base.load(path)`` and :func:`load` read it. As sktime does,
+    ``"name"`` becomes ``"name.zip"``.
+
+    Parameters
+    ----------
+    estimator : TCNClassifier, TCNRegressor or TCNForecaster
+        A fitted estimator.
+    path : str or os.PathLike
+        The file to write; ``.zip`` is appended unless the name ends with it.
+
+    Returns
+    -------
+    pathlib.Path
+        The zip file written.
+    """
+    import pickle
+    import zipfile
+
+    path = Path(path)
+    target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+    if target.exists() and not (target.is_file() and _is_model_archive(target)):
+        raise FileExistsError(f"{target} exists and is not an sktcn model archive; choose a new path or remove it first.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Built beside the target and moved into place, so a failed save leaves nothing
+    # behind and never destroys the previous archive.
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as staging:
+        directory = save(estimator, Path(staging) / "model")
+        archive = Path(staging) / "model.zip"
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+            out.writestr(_SKTIME_METADATA, pickle.dumps(type(estimator)))
+            for file in sorted(directory.iterdir()):
+                out.write(file, file.name)
+        os.replace(archive, target)
+    return target
+
+
+def _is_model_archive(path):
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return _MANIFEST in archive.namelist()
+
+
+def _archive_path(path):
+    """The zip file ``path`` names (``name`` may stand for ``name.zip``, as in sktime), or None."""
+    if path.is_file():
+        return path
+    if not path.exists() and path.with_name(path.name + ".zip").is_file():
+        return path.with_name(path.name + ".zip")
+    return None
+
+
+def _extract_archive(archive, directory):
+    """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
+    import zipfile
+
+    if not zipfile.is_zipfile(archive):
+        raise ModelFileError(
+            f"{archive} is a file but not a zip archive: sktcn.load reads the directory sktcn.save() writes "
+            "or the zip file TCNForecaster.save() writes."
+        )
+    with zipfile.ZipFile(archive) as zipped:
+        for name in zipped.namelist():
+            if name == _SKTIME_METADATA:
+                continue  # never unpickled here: the manifest names the class
+            if name != Path(name).name or name.startswith(".") or not (name == _MANIFEST or name.endswith(".keras")):
+                raise ModelFileError(f"{archive} holds {name!r}, which sktcn does not write. Refusing to load it.")
+            (directory / name).write_bytes(zipped.read(name))
+
+
 def _read_manifest(path):
     manifest_path = path / _MANIFEST
     if not manifest_path.is_file():
-        if path.is_file():
-            raise ModelFileError(f"{path} is a file; sktcn.load expects the directory written by save().")
         raise ModelFileError(f"{path} holds no {_MANIFEST}: it is not a model saved by sktcn.save().")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -540,7 +647,9 @@ def load(path):
     Parameters
     ----------
     path : str or os.PathLike
-        Directory written by :func:`save` (or an estimator's ``save`` method).
+        Directory written by :func:`save` or an estimator's ``save`` method, or
+        the zip file written by ``TCNForecaster.save`` (``"name"`` finds
+        ``"name.zip"``, as in sktime).
 
     Returns
     -------
@@ -564,6 +673,12 @@ def load(path):
     sktcn.persistence.ModelFileError: no/such/folder holds no manifest.json: it is not a model saved by sktcn.save().
     """
     path = Path(path)
+    archive = _archive_path(path)
+    if archive is not None:
+        with tempfile.TemporaryDirectory(prefix="sktcn-load-") as directory:
+            _extract_archive(archive, Path(directory))
+            # Keras reads each network fully into memory, so the files can go afterwards.
+            return load(directory)
     manifest = _read_manifest(path)
     _check_files(path, manifest)
     classes = set(_estimator_classes())

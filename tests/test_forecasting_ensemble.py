@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sktcn import TCNForecaster, load
+from sktcn.persistence import save
 
 TINY = dict(nb_filters=4, epochs=3, random_state=0, calibration_size=0.0)
 
@@ -60,7 +61,7 @@ def test_ensemble_round_trip_and_old_single_network_files(series, ensemble, tmp_
     pd.testing.assert_series_equal(restored.predict(), ensemble.predict())
     # A file written before n_networks existed: one "regressor", no n_networks parameter.
     single = TCNForecaster(**TINY, n_networks=1).fit(series, fh=[1, 2, 3])
-    path = single.save(tmp_path / "old")
+    path = save(single, tmp_path / "old")  # the directory layout, to edit in place
     manifest = json.loads((path / "manifest.json").read_text())
     (path / "regressor_0.keras").rename(path / "regressor.keras")
     manifest["files"] = {"regressor.keras": manifest["files"].pop("regressor_0.keras")}

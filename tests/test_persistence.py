@@ -77,6 +77,83 @@ def test_forecaster_round_trip_is_exact_after_update(tmp_path):
     pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
 
 
+class _WritesAFile:
+    """Unpickling this creates ``path``: a stand-in for code in a hostile pickle."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+def test_forecaster_archive_is_read_by_sktime_and_by_sktcn_without_unpickling(tmp_path):
+    import zipfile
+
+    y = load_airline()
+    forecaster = TCNForecaster(**TINY, calibration_size=0.0, n_networks=1, random_state=0).fit(y, fh=[1, 2])
+    path = forecaster.save(tmp_path / "airline")
+    assert path == tmp_path / "airline.zip" and not (tmp_path / "airline").exists()  # sktime's naming
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["_metadata", "manifest.json", "regressor_0.keras"]
+    # sktime's own load, as its test_save_estimators_to_file calls it, and sktcn's.
+    from_sktime = sktime_load(str(tmp_path / "airline"))
+    assert type(from_sktime) is TCNForecaster
+    pd.testing.assert_series_equal(from_sktime.predict(), forecaster.predict(), check_exact=True)
+    pd.testing.assert_series_equal(sktcn.load(tmp_path / "airline").predict(), forecaster.predict(), check_exact=True)
+    # sktime's pickle formats still round-trip through sktime.
+    pickled = forecaster.save(tmp_path / "pickled", serialization_format="pickle")
+    pd.testing.assert_series_equal(sktime_load(pickled.filename[:-4]).predict(), forecaster.predict())
+
+    # sktcn.load never unpickles the _metadata entry sktime needs: a hostile one is inert.
+    marker = tmp_path / "code-ran"
+    hostile = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(path) as good, zipfile.ZipFile(hostile, "w") as bad:
+        for name in good.namelist():
+            data = pickle.dumps(_WritesAFile(marker)) if name == "_metadata" else good.read(name)
+            bad.writestr(name, data)
+    pd.testing.assert_series_equal(sktcn.load(hostile).predict(), forecaster.predict(), check_exact=True)
+    assert not marker.exists()
+    # Entries sktcn does not write, or paths out of the folder, are refused.
+    with zipfile.ZipFile(hostile, "a") as bad:
+        bad.writestr("../escape.keras", b"")
+    with pytest.raises(ModelFileError, match="escape.keras"):
+        sktcn.load(hostile)
+    (tmp_path / "text.zip").write_text("not a zip")
+    with pytest.raises(ModelFileError, match="not a zip archive"):
+        sktcn.load(tmp_path / "text.zip")
+
+
+@pytest.mark.parametrize("levels", [(2,), (2, 2)], ids=["panel", "hierarchy"])
+def test_global_forecaster_round_trip_keeps_the_time_frequency(levels, tmp_path):
+    # A MultiIndex's time level carries the frequency sktime needs for the cutoff;
+    # the level's values alone lose it, and the loaded forecaster could not predict.
+    from sktime.utils._testing.hierarchical import _make_hierarchical
+
+    y = _make_hierarchical(hierarchy_levels=levels, min_timepoints=12, max_timepoints=12, n_columns=1, random_state=0)
+    forecaster = TCNForecaster(**TINY, window_length=3, calibration_size=0.0, n_networks=1, random_state=0)
+    forecaster.fit(y, fh=[1, 2, 3])
+    loaded = sktcn.load(forecaster.save(tmp_path / "global"))
+    assert loaded.cutoff.freq == forecaster.cutoff.freq == "D"
+    pd.testing.assert_frame_equal(loaded.predict(), forecaster.predict(), check_exact=True)
+
+
+def test_forecaster_fit_on_a_nested_panel_forecasts_in_that_type_after_loading(tmp_path):
+    # sktime returns forecasts in the type y was given in; the file stores the
+    # inner pandas form, so the loaded forecaster must convert back.
+    from sktime.utils._testing.panel import _make_panel_X
+
+    y = _make_panel_X(n_instances=3, n_timepoints=10, n_columns=1, random_state=0, all_positive=True)
+    forecaster = TCNForecaster(**TINY, window_length=3, calibration_size=0.0, n_networks=1, random_state=0)
+    expected = forecaster.fit(y, fh=[1, 2, 3]).predict()
+    loaded = sktcn.load(forecaster.save(tmp_path / "nested"))
+    assert loaded._y_mtype_last_seen == "nested_univ"
+    forecast = loaded.predict()
+    assert forecast.shape == expected.shape == (3, 1)
+    for row in range(3):
+        pd.testing.assert_series_equal(forecast.iloc[row, 0], expected.iloc[row, 0], check_exact=True)
+
+
 def test_forecaster_series_scaling_is_stored(tmp_path):
     # After update(update_params=False) the network still uses the statistics of
     # the data it was fit on; the file must carry them, not recompute them.
