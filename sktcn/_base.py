@@ -38,7 +38,7 @@ from sktcn._distribute import (
     strategy_scope,
 )
 from sktcn._network import POOLINGS, auto_dilations, build_network, receptive_field
-from sktcn._streaming import StreamedData, is_streamed, predict_inputs
+from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 
 
 
@@ -801,9 +801,16 @@ class TCNEstimatorBase(BaseWrapper):
                     restore_best_weights=True,
                 )
             )
-        # releasing_all_reduce_gradients: without it TensorFlow's gradient
-        # registry keeps every fit's training graph alive (see sktcn._distribute).
-        with seeded(self._random_state), warnings.catch_warnings(), releasing_all_reduce_gradients():
+        # releasing_all_reduce_gradients and releasing_generator_functions: without
+        # them TensorFlow keeps every fit's training graph, or its PyDataset
+        # pipeline and model, alive in global registries (see sktcn._distribute
+        # and sktcn._streaming).
+        with (
+            seeded(self._random_state),
+            warnings.catch_warnings(),
+            releasing_all_reduce_gradients(),
+            releasing_generator_functions(X),
+        ):
             # keras-tcn: with skip connections, the last residual block's 1x1
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.

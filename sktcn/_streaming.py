@@ -16,18 +16,66 @@ two sktcn reads them in one pass over the data, keeping ``y`` and discarding
 ``x``, before training starts.
 """
 
+import contextlib
+import inspect
 import math
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["is_streamed", "RowBatches", "StreamedData", "predict_inputs"]
+__all__ = ["is_streamed", "RowBatches", "StreamedData", "predict_inputs", "releasing_generator_functions"]
 
 
 def is_streamed(X):
     """True for input that sktcn trains on batch by batch rather than as one array."""
     return isinstance(X, (np.memmap, keras.utils.PyDataset, tf.data.Dataset))
+
+
+def _generator_state(func):
+    """The tf.data ``_GeneratorState`` that a function registered by ``from_generator`` serves, or None."""
+    func = inspect.unwrap(func)
+    owner = getattr(func, "__self__", None)
+    if type(owner).__name__ == "_GeneratorState":
+        return owner
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if type(value).__name__ == "_GeneratorState":
+            return value
+    return None
+
+
+def _serves(func, data):
+    """Whether ``func`` feeds the generator Keras made for the PyDataset ``data``."""
+    generator = getattr(_generator_state(func), "_generator", None)
+    adapter = getattr(generator, "__self__", None)  # Keras' PyDatasetAdapter._get_iterator
+    return adapter is not None and getattr(adapter, "py_dataset", None) is data
+
+
+@contextlib.contextmanager
+def releasing_generator_functions(data):
+    """Let the data pipeline Keras builds for the PyDataset ``data`` be freed after ``fit``.
+
+    Keras trains on a PyDataset through ``tf.data.Dataset.from_generator``,
+    whose Python functions TensorFlow keeps alive in a list on the global
+    default graph, which lives as long as the process (tensorflow#57690). They
+    hold the generator, hence the PyDataset, its arrays and the model it
+    trained: about 13 MiB per fit of a small forecaster, without end. On exit,
+    the functions that serve ``data``'s generator, and only those, leave that
+    list; pipelines of other fits, also in other threads, are untouched. If
+    TensorFlow changes these private structures, nothing is removed.
+    """
+    graph = tf.compat.v1.get_default_graph()
+    try:
+        yield
+    finally:
+        functions = getattr(graph, "_py_funcs_used_in_graph", None)
+        if isinstance(data, keras.utils.PyDataset) and isinstance(functions, list):
+            for func in [func for func in functions if _serves(func, data)]:
+                functions.remove(func)  # one at a time: other threads may append meanwhile
 
 
 def _as_batch(element):

@@ -212,6 +212,42 @@ def test_fits_leave_no_all_reduce_gradient_registered(small_regression):
     assert len(set(registry) - before) == 1
 
 
+def test_pydataset_fits_release_their_pipeline_and_model(small_regression, tmp_path):
+    # Keras feeds a PyDataset through tf.data's from_generator, whose functions
+    # TensorFlow keeps on the global graph for good (tensorflow#57690): every
+    # streamed fit, and every lazy-window forecaster fit, once kept its model and
+    # data alive, about 13 MiB each.
+    from sktime.datasets import load_airline
+
+    from sktcn import TCNForecaster
+
+    X, y = small_regression
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    mapped = np.load(path, mmap_mode="r")  # streamed through a PyDataset of rows
+    graph = tf.compat.v1.get_default_graph()
+    airline = load_airline()
+
+    def fits():
+        TCNRegressor(**TINY).fit(mapped, y)
+        TCNForecaster(nb_filters=2, epochs=1, n_networks=1, calibration_size=0.0, lazy_windows=True).fit(
+            airline, fh=[1, 2]
+        )
+
+    def footprint():
+        gc.collect()
+        return _live(keras.Model), len(getattr(graph, "_py_funcs_used_in_graph", []))
+
+    # A pipeline of the user's own, made before the fits, must survive them.
+    own = tf.data.Dataset.from_generator(lambda: iter(range(3)), output_signature=tf.TensorSpec((), tf.int64))
+    fits()
+    before = footprint()
+    for _ in range(3):
+        fits()
+    assert footprint() == before
+    assert [int(v) for v in own] == [0, 1, 2]
+
+
 def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
     # A Dask worker's event loop draws from Python's global ``random`` while a
     # task fits; the seeded weights must not depend on it.
