@@ -7,7 +7,10 @@ Two workloads, each run in this one Python process:
   fit-and-score of the search;
 * ``forecaster``: repeated fits of a small ``TCNForecaster`` with its
   rolling-origin calibration (four networks per fit) and a ``predict_interval``
-  after each.
+  after each;
+* ``lazy``: repeated fits of a one-network ``TCNForecaster`` with
+  ``lazy_windows=True``, so that Keras trains from a PyDataset (the path of
+  every streamed fit) and a ``predict`` after each.
 
 For each it prints RSS after every fit and the growth per fit over the last two
 thirds of the fits (a least-squares slope; the first third is warm-up:
@@ -17,10 +20,11 @@ RSS is read from ``/proc/self/status`` (Linux); elsewhere ``psutil`` is used if
 it is installed.
 
 ``--without-release`` switches off sktcn's release of the all-reduce gradients
-that TensorFlow's gradient registry would keep (``sktcn._distribute``), to show
-the memory growth it prevents.
+that TensorFlow's gradient registry would keep (``sktcn._distribute``) and of
+the tf.data generator functions TensorFlow keeps on its global graph for a
+PyDataset (``sktcn._streaming``), to show the memory growth they prevent.
 
-Usage: python benchmarks/memory.py [--fits N] [--only search|forecaster]
+Usage: python benchmarks/memory.py [--fits N] [--only search|forecaster|lazy]
                                    [--clear-session] [--without-release] [--quick]
 """
 
@@ -147,24 +151,44 @@ def run_forecaster(n_fits, clear_session, quick):
     return recorder.summary(), time.perf_counter() - start
 
 
+def run_lazy(n_fits, clear_session, quick):
+    from sktime.datasets import load_airline
+
+    recorder = Recorder("lazy", clear_session)
+    y = load_airline()
+    print(f"\n# lazy: {n_fits} fits of TCNForecaster(nb_filters=8, epochs=2, n_networks=1, calibration_size=0, "
+          f"lazy_windows=True) on airline, fh 1..12, predict after each")
+    start = time.perf_counter()
+    for i in range(n_fits):
+        forecaster = TCNForecaster(nb_filters=8, epochs=2, n_networks=1, calibration_size=0.0, lazy_windows=True,
+                                   random_state=i)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            forecaster.fit(y, fh=np.arange(1, 13)).predict()
+        del forecaster
+        recorder()
+    return recorder.summary(), time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fits", type=int, default=36, help="fits per workload (default 36)")
-    parser.add_argument("--only", choices=("search", "forecaster"), help="run one workload")
+    parser.add_argument("--only", choices=("search", "forecaster", "lazy"), help="run one workload")
     parser.add_argument("--clear-session", action="store_true",
                         help="call keras.backend.clear_session() after every fit (for comparison)")
     parser.add_argument("--without-release", action="store_true",
-                        help="switch off sktcn's release of all-reduce gradients (shows the leak it fixes)")
+                        help="switch off sktcn's releases of TensorFlow registries (shows the leaks they fix)")
     parser.add_argument("--quick", action="store_true", help="smaller data, for a fast check")
     args = parser.parse_args()
     if args.without_release:
         import sktcn._base
 
         sktcn._base.releasing_all_reduce_gradients = contextlib.nullcontext
+        sktcn._base.releasing_generator_functions = contextlib.nullcontext
 
     print(f"# sktcn memory across fits, {platform.node()} ({os.cpu_count()} CPUs), Python "
           f"{platform.python_version()}, TF {tf.__version__}, Keras {keras.__version__}; "
-          f"clear_session after each fit: {args.clear_session}; sktcn's gradient release: {not args.without_release}")
+          f"clear_session after each fit: {args.clear_session}; sktcn's releases: {not args.without_release}")
     print(f"# RSS at start (after imports): {rss_mib():.1f} MiB")
     results = {}
     if args.only in (None, "search"):
@@ -172,6 +196,8 @@ def main():
     if args.only in (None, "forecaster"):
         results["forecaster (TCNForecaster + calibration)"] = run_forecaster(args.fits, args.clear_session,
                                                                               args.quick)
+    if args.only in (None, "lazy"):
+        results["lazy (TCNForecaster, lazy windows)"] = run_lazy(args.fits, args.clear_session, args.quick)
 
     print("\n| workload | fits | RSS after fit 1 (MiB) | after warm-up (MiB) | last (MiB) | max (MiB) "
           "| growth per fit, last 2/3 (MiB) | seconds |")

@@ -259,6 +259,7 @@ REPRESENTATIVE = [
     "test_fit_returns_self",
     "test_persistence_via_pickle",
     "test_fit_idempotent",
+    "test_save_estimators_to_file",  # sktime.base.load on what save(path) writes
 ]
 
 
