@@ -225,8 +225,10 @@ class TCNForecaster(BaseForecaster):
         beat the seasonal naive forecast with 6 of 15 seeds, averages of three
         with 5 of 5 disjoint triples (``benchmarks/RESULTS.md``). The average's
         absolute error is never above the members' mean absolute error. Costs
-        ``n_networks`` fits; the calibration networks stay single, so their
-        errors, and the intervals, are on the cautious side.
+        ``n_networks`` fits; the calibration networks stay single (their errors
+        are a single network's, larger than the average's), yet measured 90 %
+        intervals still covered a little less than 90 % (0.86-0.88 on bundled
+        series, less where a series breaks with its past).
     nb_filters, kernel_size, nb_stacks, dilations, padding, use_skip_connections,
     dropout_rate, activation, kernel_initializer, use_batch_norm, use_layer_norm,
     use_weight_norm, go_backwards, optimizer, learning_rate, loss, metrics, epochs,
