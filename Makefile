@@ -39,7 +39,7 @@ docs: $(STAMP)
 # over the workers; `make test` runs a representative 14 of them).
 test-full: $(STAMP)
 	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=20 -rA \
-		tests/test_sklearn_compliance.py tests/test_forecasting.py::test_sktime_check_estimator
+		tests/test_sklearn_compliance.py tests/test_sktime_suite.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/overhead.py
