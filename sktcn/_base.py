@@ -241,6 +241,22 @@ def extend_signature(function, base_init=None, **extra):
 
 
 @contextlib.contextmanager
+def unchanged_on_failure(obj):
+    """Within the block, an exception puts back ``obj``'s attributes as they were at its start.
+
+    A failed fit must leave no half-fitted estimator: attributes it set before
+    failing (``horizon_``, a new network, ...) are dropped, replaced ones return.
+    """
+    before = dict(vars(obj))
+    try:
+        yield
+    except BaseException:
+        vars(obj).clear()
+        vars(obj).update(before)
+        raise
+
+
+@contextlib.contextmanager
 def seeded(seed):
     """Seed Keras, TensorFlow, NumPy and Python for a block, then restore them.
 
@@ -693,8 +709,7 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # A failed fit restores the estimator as it was: no half-fitted state.
-        before = dict(vars(self))
-        try:
+        with unchanged_on_failure(self):
             self._check_params()
             if is_streamed(X):
                 self._fit_streamed(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
@@ -703,10 +718,6 @@ class TCNEstimatorBase(BaseWrapper):
             else:
                 super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
-            raise
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.

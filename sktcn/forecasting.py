@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from sktcn._base import TCNEstimatorBase, _seed_from
+from sktcn._base import TCNEstimatorBase, _seed_from, unchanged_on_failure
 from sktcn.regressor import TCNRegressor
 
 # The forecaster shares TCNRegressor's parameters, names and defaults, except
@@ -473,6 +473,12 @@ class TCNForecaster(BaseForecaster):
         return [None if base is None else base + k for k in range(self.n_networks)]
 
     def _fit(self, y, X, fh):
+        # sktime has reset the forecaster before _fit; a failure here must not
+        # leave some fitted attributes (horizon_, window_length_) behind.
+        with unchanged_on_failure(self):
+            return self._fit_new(y, X, fh)
+
+    def _fit_new(self, y, X, fh):
         if self.scaling not in _SCALINGS:
             raise ValueError(f"scaling={self.scaling!r} is not supported; use one of {list(_SCALINGS)}.")
         if not isinstance(self.forking_sequences, (bool, np.bool_)):
@@ -579,7 +585,9 @@ class TCNForecaster(BaseForecaster):
         if update_params:
             arrays = self._arrays(self._y, self._X)
             self._choose_window_length([len(a[1]) for a in arrays], self.horizon_)  # still long enough?
-            self._fit_network(arrays, warm=self.regressors_ if self.warm_start else None)
+            # A failed refit keeps the networks, residuals and scaling of the last fit together.
+            with unchanged_on_failure(self):
+                self._fit_network(arrays, warm=self.regressors_ if self.warm_start else None)
         return self
 
     # ------------------------------------------------------------- predicting

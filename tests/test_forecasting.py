@@ -219,6 +219,14 @@ def test_bad_input(airline):
         f.predict(fh=[5])  # not the horizon declared in fit
 
 
+def test_failed_fit_leaves_no_fitted_attributes(airline):
+    f = TCNForecaster(**POINT)
+    with pytest.raises(ValueError, match="too short"):
+        f.fit(airline.iloc[:3], fh=[1, 2, 3])  # fails after the horizon is known
+    assert not f.is_fitted
+    assert [name for name in vars(f) if name.endswith("_") and not name.startswith("_")] == []
+
+
 def test_inside_sktime_pipelines_and_tuning(airline):
     y = airline.iloc[:72]
     pipe = TransformedTargetForecaster(
