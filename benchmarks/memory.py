@@ -131,43 +131,38 @@ def run_search(n_fits, clear_session, quick):
     return RECORDER.summary(), time.perf_counter() - start
 
 
-def run_forecaster(n_fits, clear_session, quick):
+def repeat_forecaster_fits(label, n_fits, clear_session, params, after, after_name):
+    """Fit ``TCNForecaster(**params, random_state=i)`` on airline ``n_fits`` times, calling ``after`` on each."""
     from sktime.datasets import load_airline
 
-    recorder = Recorder("forecaster", clear_session)
+    recorder = Recorder(label, clear_session)
     y = load_airline()
     fh = np.arange(1, 13)
-    print(f"\n# forecaster: {n_fits} fits of TCNForecaster(nb_filters=8, epochs=2, calibration_size=0.2) "
-          f"on airline ({len(y)} months), fh 1..12, predict_interval after each")
+    shown = ", ".join(f"{name}={value!r}" for name, value in params.items())
+    print(f"\n# {label}: {n_fits} fits of TCNForecaster({shown}) on airline ({len(y)} months), fh 1..12, "
+          f"{after_name} after each")
     start = time.perf_counter()
     for i in range(n_fits):
-        forecaster = TCNForecaster(nb_filters=8, epochs=2, calibration_size=0.2, random_state=i)
+        forecaster = TCNForecaster(**params, random_state=i)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            forecaster.fit(y, fh=fh)
-            forecaster.predict_interval(coverage=0.9)
+            after(forecaster.fit(y, fh=fh))
         del forecaster
         recorder()
     return recorder.summary(), time.perf_counter() - start
+
+
+def run_forecaster(n_fits, clear_session, quick):
+    return repeat_forecaster_fits("forecaster", n_fits, clear_session,
+                                  dict(nb_filters=8, epochs=2, calibration_size=0.2),
+                                  lambda f: f.predict_interval(coverage=0.9), "predict_interval")
 
 
 def run_lazy(n_fits, clear_session, quick):
-    from sktime.datasets import load_airline
-
-    recorder = Recorder("lazy", clear_session)
-    y = load_airline()
-    print(f"\n# lazy: {n_fits} fits of TCNForecaster(nb_filters=8, epochs=2, n_networks=1, calibration_size=0, "
-          f"lazy_windows=True) on airline, fh 1..12, predict after each")
-    start = time.perf_counter()
-    for i in range(n_fits):
-        forecaster = TCNForecaster(nb_filters=8, epochs=2, n_networks=1, calibration_size=0.0, lazy_windows=True,
-                                   random_state=i)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            forecaster.fit(y, fh=np.arange(1, 13)).predict()
-        del forecaster
-        recorder()
-    return recorder.summary(), time.perf_counter() - start
+    # One network and no calibration: every fit trains from a PyDataset once.
+    return repeat_forecaster_fits("lazy", n_fits, clear_session,
+                                  dict(nb_filters=8, epochs=2, n_networks=1, calibration_size=0.0, lazy_windows=True),
+                                  lambda f: f.predict(), "predict")
 
 
 def main():
