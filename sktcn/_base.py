@@ -39,6 +39,7 @@ from sktcn._distribute import (
 )
 from sktcn._network import POOLINGS, auto_dilations, build_network, receptive_field
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
+from sktcn._training import TrainingPlan, plan_training, regime_callbacks
 
 
 
@@ -158,8 +159,17 @@ PARAMETERS_DOC = """
         ``None`` picks the estimator's natural loss.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``.
-    epochs : int, default=50
-        Number of passes over the training data.
+    epochs : int or "auto", default="auto"
+        Number of passes over the training data. ``"auto"`` plans a budget
+        of about 4,000 gradient steps (at least 10 and at most 600 epochs,
+        fewer for long series so that a fit stays within ~30 million
+        series-steps), halves the learning rate whenever the loss stalls,
+        stops once it has stalled for long, and keeps the weights of the
+        epoch with the lowest loss (the validation loss with a
+        ``validation_split``); ``epochs_`` holds the plan and ``history_``
+        the epochs run and their ``learning_rate``. An integer trains exactly
+        that many epochs at a constant learning rate (fewer only with
+        ``early_stopping=True``). See the user guide, "Training regime".
     batch_size : int, default=32
         Number of samples per gradient update.
     validation_split : float, default=0.0
@@ -212,7 +222,15 @@ ATTRIBUTES_DOC = """
         (keras-tcn's formula): all the last step sees, the widest span a
         pooled feature covers.
     history_ : dict
-        Loss (and metric) per epoch, ``val_``-prefixed for the validation split.
+        Loss (and metric) per epoch, ``val_``-prefixed for the validation
+        split; with ``epochs="auto"`` also the ``learning_rate`` of each epoch.
+        ``len(history_["loss"])`` is the number of epochs run.
+    epochs_ : int
+        Passes over the training data planned for the last fit: ``epochs``,
+        or its resolution when ``epochs="auto"`` (training may stop earlier).
+        With ``"auto"`` a small training set is repeated within each Keras
+        epoch (at least 32 gradient steps to an epoch), so ``history_`` then
+        holds one entry per several passes.
     n_features_in_ : int
         For 2D ``X``, the number of columns (time steps), as scikit-learn
         defines it; for 3D ``X`` or lists of series, features per time step.
@@ -413,7 +431,7 @@ class TCNEstimatorBase(BaseWrapper):
         "use_weight_norm": ["boolean"],
         "go_backwards": ["boolean"],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
@@ -447,7 +465,7 @@ class TCNEstimatorBase(BaseWrapper):
         learning_rate=None,
         loss=None,
         metrics=None,
-        epochs=50,
+        epochs="auto",
         batch_size=32,
         validation_split=0.0,
         early_stopping=False,
@@ -738,6 +756,8 @@ class TCNEstimatorBase(BaseWrapper):
         self.feature_encoder_ = self.feature_encoder.fit(X)
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._build_keras_model()
+        # What epochs="auto" starts each fit's learning-rate schedule from.
+        self._configured_learning_rate = float(keras.ops.convert_to_numpy(self.model_.optimizer.learning_rate))
         self._initialize_callbacks()
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
@@ -773,7 +793,9 @@ class TCNEstimatorBase(BaseWrapper):
             return self.feature_encoder_.transform(x), y, w
 
         example = encode(*next(iter(data.raw_batches())))
-        self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, epochs, initial_epoch,
+        n_batches = data.n_batches()
+        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])), None)
+        self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan, initial_epoch,
                             **kwargs)
 
     def _training_weights(self, y, sample_weight):
@@ -798,20 +820,46 @@ class TCNEstimatorBase(BaseWrapper):
             held_out, kept = order[:n_validation], order[n_validation:]
             validation_data = (X[held_out], y[held_out], weights[held_out])
             X, y, weights = X[kept], y[kept], weights[kept]
-        self._run_keras_fit(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
+        plan = self._plan(epochs, -(-len(X) // self.batch_size), len(X) * X.shape[1],
+                          X.nbytes + y.nbytes + weights.nbytes)
+        if plan.repeats > 1:
+            # Keras shuffles the copies together: each epoch is `repeats` passes.
+            X, y, weights = (np.concatenate([a] * plan.repeats) for a in (X, y, weights))
+        self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
-    def _run_keras_fit(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
+    def _plan(self, epochs, steps_per_pass, sample_steps_per_pass, bytes_per_pass):
+        """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
+        if isinstance(epochs, str):  # "auto", checked in _check_params
+            return plan_training(steps_per_pass, sample_steps_per_pass, bytes_per_pass)
+        return TrainingPlan(epochs=int(epochs))
+
+    def _regime_callbacks(self, plan, monitor):
+        """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked."""
+        callbacks = []
+        if plan.scheduled:
+            optimizer = self.model_.optimizer
+            # Each fit runs its own schedule from the configured learning rate,
+            # also after a warm start whose schedule lowered it.
+            configured = getattr(self, "_configured_learning_rate", None)
+            if configured is None:  # a network restored from a file saved before the regime existed
+                configured = self._configured_learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+            optimizer.learning_rate = configured
+            callbacks = regime_callbacks(plan.epochs, monitor, configured)
+            if self.early_stopping:
+                # The user's early stopping (its patience) replaces the regime's.
+                callbacks = [c for c in callbacks if not isinstance(c, keras.callbacks.EarlyStopping)]
+        if self.early_stopping:
+            callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience,
+                                                           restore_best_weights=True))
+        return callbacks
+
+    def _run_keras_fit(self, X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs):
         """Keras' fit with sktcn's callbacks and seeding, then the history and divergence checks."""
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
-        callbacks = list(self._fit_callbacks)
-        if self.early_stopping:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss" if validation_data is not None else "loss",
-                    patience=self.patience,
-                    restore_best_weights=True,
-                )
-            )
+        monitor = "val_loss" if validation_data is not None else "loss"
+        callbacks = list(self._fit_callbacks) + self._regime_callbacks(plan, monitor)
+        epochs = plan.epochs
+        self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
         # them TensorFlow keeps every fit's training graph, or its PyDataset
         # pipeline and model, alive in global registries (see sktcn._distribute

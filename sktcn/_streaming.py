@@ -191,6 +191,15 @@ class StreamedData:
             for index in range(len(self.batches)):
                 yield _as_batch(self.batches[index])
 
+    def n_batches(self):
+        """Batches in one epoch (a tf.data.Dataset of unknown cardinality is counted)."""
+        if isinstance(self.batches, tf.data.Dataset):
+            cardinality = int(self.batches.cardinality())
+            if cardinality >= 0:
+                return cardinality
+            return sum(1 for _ in self.batches)
+        return len(self.batches)
+
     def first_x(self):
         """The inputs of the first batch (to learn the series' shape)."""
         return next(iter(self.raw_batches()))[0]

@@ -57,6 +57,10 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    return "auto" if text == "auto" else _positive_int(text)
+
+
 def _non_negative_int(text):
     try:
         value = int(text)
@@ -107,7 +111,8 @@ _PARAMETER_OPTIONS = [
      "receptive field covers the series)"),
     ("--padding", "padding", str, "causal (sees only the past) or same"),
     ("--dropout-rate", "dropout_rate", _fraction, "dropout rate in the residual blocks"),
-    ("--epochs", "epochs", _positive_int, "passes over the training data"),
+    ("--epochs", "epochs", _epochs, "passes over the training data, or auto (a budget of gradient steps "
+     "with a learning-rate schedule)"),
     ("--batch-size", "batch_size", _positive_int, "samples per gradient step"),
     ("--learning-rate", "learning_rate", _positive_float, "learning rate (default: the optimizer's)"),
     ("--validation-split", "validation_split", _fraction, "fraction held out to report val_loss"),

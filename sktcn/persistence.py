@@ -62,6 +62,8 @@ _ESTIMATOR_STATE = (
     "receptive_field_",
     "pooling_",
     "history_",
+    "epochs_",
+    "_configured_learning_rate",
     "_n_channels",
     "_fit_timesteps",
     "_random_state",

@@ -1,0 +1,160 @@
+"""The default training regime, ``epochs="auto"``: how long to train, and how.
+
+A fixed number of epochs means very different amounts of optimisation on
+different data: 50 epochs are ~100 gradient steps on a UCR training set of 50
+series and ~8,000 on 5,000 series. ``epochs="auto"`` instead plans a budget of
+gradient steps, bounded by the compute it costs, and lets the data decide
+within it:
+
+* the learning rate halves whenever the monitored loss stalls
+  (reduce-on-plateau, as ResNet and InceptionTime train on the UCR archive);
+* training stops once the loss has stalled for longer than the schedule
+  can help, so large data sets do not pay for the whole plan;
+* the weights of the epoch with the lowest monitored loss are kept.
+
+The numbers below were chosen by the measurements in ``benchmarks/RESULTS.md``
+("Defaults that learn"). Everything here is a pure function of sizes, so tests
+reach it without training a network.
+"""
+
+import math
+from dataclasses import dataclass
+
+import keras
+
+# Gradient steps the plan aims for: enough for a network of the default size to
+# converge on a UCR training set of a few dozen series.
+TARGET_STEPS = 4000
+
+# Bounds on the planned passes over the training data. The floor keeps large
+# data sets at a few passes (each already holds thousands of steps).
+MIN_PASSES = 10
+MAX_PASSES = 2000
+
+# Series x time steps the plan may push through the network in all (forward and
+# backward), ~2.5 minutes of the default network on a 2-core CPU. Long series
+# reach this bound before the step budget (ACSF1: 100 series of 1,460 steps).
+MAX_SAMPLE_STEPS = 25_000_000
+
+# Keras pays ~0.1 s per epoch (a new data iterator, callbacks, logs) whatever its
+# size: 2,000 passes over 50 series would spend minutes on it. Small training
+# sets are therefore repeated, each copy shuffled anew, until one Keras epoch
+# holds at least this many gradient steps, as long as the copies stay below
+# MAX_REPEATED_BYTES.
+MIN_STEPS_PER_EPOCH = 32
+MAX_REPEATED_BYTES = 64 * 2**20
+
+# Reduce-on-plateau: halve the learning rate after this fraction of the planned
+# epochs without improvement (at least MIN_PATIENCE epochs), down to
+# MIN_LR_FACTOR times the initial rate.
+PATIENCE_FRACTION = 0.05
+MIN_PATIENCE = 5
+LR_FACTOR = 0.5
+MIN_LR_FACTOR = 0.01
+
+# Training stops after this many plateau patiences without improvement: by
+# then the learning rate has been halved several times to no avail.
+STOP_PATIENCES = 4
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """Keras epochs to run, each holding ``repeats`` passes over the training data.
+
+    ``scheduled``: the plan of ``epochs="auto"``, trained with the regime's
+    callbacks; an explicit number of epochs runs at a constant learning rate.
+    """
+
+    epochs: int
+    repeats: int = 1
+    scheduled: bool = False
+
+    @property
+    def passes(self):
+        return self.epochs * self.repeats
+
+
+def plan_training(steps_per_pass, sample_steps_per_pass, bytes_per_pass=None):
+    """What ``epochs="auto"`` plans for one training set.
+
+    Parameters
+    ----------
+    steps_per_pass : int
+        Gradient steps (batches) in one pass over the training data.
+    sample_steps_per_pass : int
+        Series times time steps in one pass (the cost of a pass).
+    bytes_per_pass : int or None
+        Memory of the training arrays; ``None`` for streamed data, which is
+        never repeated.
+
+    Returns
+    -------
+    TrainingPlan
+        ``ceil(TARGET_STEPS / steps_per_pass)`` passes, capped so that they
+        cost at most ``MAX_SAMPLE_STEPS``, within ``[MIN_PASSES, MAX_PASSES]``;
+        grouped ``repeats`` to a Keras epoch so that an epoch holds at least
+        ``MIN_STEPS_PER_EPOCH`` steps.
+
+    Examples
+    --------
+    >>> from sktcn._training import plan_training
+    >>> plan_training(steps_per_pass=2, sample_steps_per_pass=50 * 150, bytes_per_pass=30_000)  # GunPoint
+    TrainingPlan(epochs=125, repeats=16, scheduled=True)
+    >>> plan_training(steps_per_pass=157, sample_steps_per_pass=5000 * 200)  # 5,000 series of 200 steps
+    TrainingPlan(epochs=25, repeats=1, scheduled=True)
+    """
+    if steps_per_pass < 1 or sample_steps_per_pass < 1:
+        raise ValueError(
+            f"steps_per_pass={steps_per_pass} and sample_steps_per_pass={sample_steps_per_pass} "
+            "must both be positive: the training data holds no batch."
+        )
+    passes = math.ceil(TARGET_STEPS / steps_per_pass)
+    affordable = MAX_SAMPLE_STEPS // sample_steps_per_pass
+    passes = int(max(MIN_PASSES, min(MAX_PASSES, passes, affordable)))
+    repeats = 1
+    if bytes_per_pass is not None:
+        repeats = min(
+            math.ceil(MIN_STEPS_PER_EPOCH / steps_per_pass),
+            max(1, MAX_REPEATED_BYTES // max(1, bytes_per_pass)),
+            passes,
+        )
+    return TrainingPlan(epochs=math.ceil(passes / repeats), repeats=repeats, scheduled=True)
+
+
+def plateau_patience(epochs):
+    """Epochs without improvement before the learning rate is halved."""
+    return max(MIN_PATIENCE, int(round(PATIENCE_FRACTION * epochs)))
+
+
+def regime_callbacks(epochs, monitor, initial_learning_rate):
+    """The callbacks of ``epochs="auto"``: learning-rate schedule, stop on a plateau, best weights.
+
+    Parameters
+    ----------
+    epochs : int
+        The planned Keras epochs (``TrainingPlan.epochs``).
+    monitor : {"loss", "val_loss"}
+        What the schedule watches: the validation loss when there is a
+        validation split, the training loss otherwise.
+    initial_learning_rate : float
+        The optimizer's learning rate at the start; the schedule never goes
+        below ``MIN_LR_FACTOR`` times it.
+
+    Returns
+    -------
+    list of keras.callbacks.Callback
+    """
+    patience = plateau_patience(epochs)
+    return [
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor,
+            factor=LR_FACTOR,
+            patience=patience,
+            min_lr=initial_learning_rate * MIN_LR_FACTOR,
+        ),
+        keras.callbacks.EarlyStopping(
+            monitor=monitor,
+            patience=STOP_PATIENCES * patience,
+            restore_best_weights=True,
+        ),
+    ]

@@ -1,0 +1,145 @@
+"""The training regime of ``epochs="auto"``: its plan as pure functions, and how fits follow it."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import TINY
+
+from sktcn import TCNClassifier, TCNRegressor
+from sktcn import _training
+from sktcn._training import TrainingPlan, plan_training, plateau_patience, regime_callbacks
+
+
+# ------------------------------------------------------------ pure planning
+def test_small_training_sets_get_the_step_budget_in_repeated_epochs():
+    # GunPoint: 50 series of 150 steps, 2 batches of 32 per pass.
+    plan = plan_training(steps_per_pass=2, sample_steps_per_pass=50 * 150, bytes_per_pass=50 * 150 * 4)
+    assert plan.passes * 2 >= _training.TARGET_STEPS
+    assert plan.repeats * 2 >= _training.MIN_STEPS_PER_EPOCH and plan.scheduled
+    assert plan.passes <= _training.MAX_PASSES
+
+
+def test_large_training_sets_get_few_passes_and_no_repetition():
+    plan = plan_training(steps_per_pass=157, sample_steps_per_pass=5000 * 200, bytes_per_pass=4_000_000)
+    assert plan.repeats == 1
+    assert plan.epochs == max(_training.MIN_PASSES, min(-(-_training.TARGET_STEPS // 157),
+                                                        _training.MAX_SAMPLE_STEPS // (5000 * 200)))
+    huge = plan_training(steps_per_pass=10_000, sample_steps_per_pass=320_000 * 50, bytes_per_pass=None)
+    assert huge.epochs == _training.MIN_PASSES  # the floor, not the budget of steps
+
+
+def test_long_series_are_capped_by_compute():
+    # ACSF1: 100 series of 1,460 steps.
+    plan = plan_training(steps_per_pass=4, sample_steps_per_pass=100 * 1460, bytes_per_pass=None)
+    assert plan.passes == _training.MAX_SAMPLE_STEPS // (100 * 1460)
+    assert plan.passes * 100 * 1460 <= _training.MAX_SAMPLE_STEPS
+
+
+def test_repetition_respects_memory_and_streamed_data_is_never_repeated():
+    big = plan_training(steps_per_pass=1, sample_steps_per_pass=10, bytes_per_pass=_training.MAX_REPEATED_BYTES // 2)
+    assert big.repeats == 2
+    streamed = plan_training(steps_per_pass=1, sample_steps_per_pass=10, bytes_per_pass=None)
+    assert streamed.repeats == 1 and streamed.epochs == streamed.passes
+
+
+@pytest.mark.parametrize("steps, sample_steps", [(0, 10), (5, 0)])
+def test_an_empty_pass_is_refused(steps, sample_steps):
+    with pytest.raises(ValueError, match="no batch"):
+        plan_training(steps, sample_steps)
+
+
+def test_schedule_callbacks_scale_with_the_plan():
+    assert plateau_patience(10) == _training.MIN_PATIENCE
+    assert plateau_patience(1000) == round(_training.PATIENCE_FRACTION * 1000)
+    reduce, stop = regime_callbacks(400, "val_loss", 0.01)
+    assert isinstance(reduce, keras.callbacks.ReduceLROnPlateau) and reduce.monitor == "val_loss"
+    assert reduce.patience == plateau_patience(400) and reduce.min_lr == pytest.approx(0.01 * _training.MIN_LR_FACTOR)
+    assert isinstance(stop, keras.callbacks.EarlyStopping) and stop.restore_best_weights
+    assert stop.patience == _training.STOP_PATIENCES * reduce.patience
+
+
+# --------------------------------------------------------- fits under a plan
+class WeightsPerEpoch(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen.append(self.model.get_weights())
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """A budget of a few steps, so that fits under epochs="auto" take a second."""
+    monkeypatch.setattr(_training, "TARGET_STEPS", 24)
+    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 4)
+    monkeypatch.setattr(_training, "MIN_PASSES", 2)
+
+
+def test_auto_is_the_default_and_follows_its_plan(series_2d, small_budget):
+    X, y = series_2d  # 40 series: 3 batches of 16 per pass
+    reg = TCNRegressor(nb_filters=4, batch_size=16, random_state=0)
+    assert reg.epochs == "auto"
+    reg.fit(X, y)
+    plan = plan_training(3, 40 * 12, 1)
+    assert reg.epochs_ == plan.passes == 8 and plan.repeats == 2
+    assert len(reg.history_["loss"]) <= plan.epochs
+    assert len(reg.history_["learning_rate"]) == len(reg.history_["loss"])
+
+
+def test_an_explicit_number_of_epochs_means_exactly_that(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**dict(TINY, epochs=3), random_state=0).fit(X, y)
+    assert reg.epochs_ == 3 and len(reg.history_["loss"]) == 3
+    assert "learning_rate" not in reg.history_  # a constant learning rate, no schedule
+
+
+def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, monkeypatch):
+    X, y = series_2d
+    monkeypatch.setattr(_training, "TARGET_STEPS", 3 * 30)
+    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
+    monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+    weights = WeightsPerEpoch()
+    # A learning rate far too large: the loss stalls and the schedule halves it.
+    reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, callbacks=[weights], random_state=0).fit(X, y)
+    rates = reg.history_["learning_rate"]
+    assert min(rates) < 5.0 and min(rates) >= 5.0 * _training.MIN_LR_FACTOR - 1e-6
+    assert all(later <= earlier for earlier, later in zip(rates, rates[1:]))
+    # The kept weights are those of the epoch with the lowest loss, not the last.
+    best = int(np.argmin(reg.history_["loss"]))
+    assert best < len(rates) - 1
+    for kept, at_best in zip(reg.model_.get_weights(), weights.seen[best]):
+        np.testing.assert_array_equal(kept, at_best)
+
+
+def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, monkeypatch):
+    X, y = series_2d
+    monkeypatch.setattr(_training, "TARGET_STEPS", 3 * 20)
+    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
+    monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+    reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, warm_start=True, random_state=0).fit(X, y)
+    assert min(reg.history_["learning_rate"]) < 5.0
+    n_first = len(reg.history_["loss"])
+    reg.fit(X, y)
+    assert reg.history_["learning_rate"][n_first] == pytest.approx(5.0)
+
+
+def test_early_stopping_replaces_the_regimes_stop(series_3d, small_budget):
+    X, y = series_3d
+    clf = TCNClassifier(nb_filters=4, batch_size=16, validation_split=0.25, early_stopping=True, patience=1,
+                        random_state=0).fit(X, y)
+    assert "val_loss" in clf.history_ and "learning_rate" in clf.history_
+    assert len(clf.history_["loss"]) <= plan_training(2, 30 * 10, 1).epochs
+
+
+def test_epochs_must_be_a_positive_integer_or_auto(series_2d):
+    X, y = series_2d
+    for bad in (0, "many", 2.5):
+        with pytest.raises((ValueError, TypeError), match="epochs"):
+            TCNRegressor(epochs=bad).fit(X, y)
+    assert not hasattr(TCNRegressor(epochs=0), "model_")
+
+
+def test_a_fitted_plan_is_a_dataclass():
+    assert TrainingPlan(epochs=3).passes == 3 and not TrainingPlan(epochs=3).scheduled
+    assert np.isclose(TrainingPlan(epochs=3, repeats=4, scheduled=True).passes, 12)
