@@ -10,6 +10,9 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktcn._base import (
     ATTRIBUTES_DOC,
+    ENSEMBLE_ATTRIBUTE_DOC,
+    ENSEMBLE_CONSTRAINT,
+    ENSEMBLE_DOC,
     PARAMETERS_DOC,
     POOLING_ATTRIBUTE_DOC,
     POOLING_CONSTRAINT,
@@ -65,13 +68,13 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     ``return_sequences=True``; all of them share the classes in ``classes_``.
 
     Parameters
-    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"mean"``')}
+    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"mean"``')}{ENSEMBLE_DOC}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
         ``sample_weight``.
 
     Attributes
-    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}
+    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}{ENSEMBLE_ATTRIBUTE_DOC}
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     n_classes_ : int
@@ -99,17 +102,19 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     _parameter_constraints = {
         **TCNEstimatorBase._parameter_constraints,
         **POOLING_CONSTRAINT,
+        **ENSEMBLE_CONSTRAINT,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     _auto_pooling = "mean"
 
-    def __init__(self, *, pooling="auto", class_weight=None, **kwargs):
+    def __init__(self, *, pooling="auto", n_networks=1, class_weight=None, **kwargs):
         super().__init__(**kwargs)
         self.pooling = pooling
+        self.n_networks = n_networks
         self.class_weight = class_weight
 
-    __init__ = extend_signature(__init__, pooling="auto", class_weight=None)
+    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, class_weight=None)
 
     @property
     def target_encoder(self):

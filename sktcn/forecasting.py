@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from sktcn._base import TCNEstimatorBase, _seed_from, unchanged_on_failure
+from sktcn._base import TCNEstimatorBase, unchanged_on_failure
+from sktcn._random import member_seeds
 from sktcn.regressor import TCNRegressor
 
 # The forecaster shares TCNRegressor's parameters, names and defaults, except
@@ -475,8 +476,7 @@ class TCNForecaster(BaseForecaster):
 
     def _network_seeds(self):
         """One seed per network: ``random_state``, ``random_state + 1``, ... (None: unseeded)."""
-        base = _seed_from(self.random_state)
-        return [None if base is None else base + k for k in range(self.n_networks)]
+        return member_seeds(self.random_state, self.n_networks)
 
     def _fit(self, y, X, fh):
         # sktime has reset the forecaster before _fit; a failure here must not

@@ -7,6 +7,9 @@ from sklearn.utils.validation import check_array
 
 from sktcn._base import (
     ATTRIBUTES_DOC,
+    ENSEMBLE_ATTRIBUTE_DOC,
+    ENSEMBLE_CONSTRAINT,
+    ENSEMBLE_DOC,
     PARAMETERS_DOC,
     POOLING_ATTRIBUTE_DOC,
     POOLING_CONSTRAINT,
@@ -77,9 +80,9 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     training and predictions returned in the units of ``y``.
 
     Parameters
-    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"last"``')}
+    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"last"``')}{ENSEMBLE_DOC}
     Attributes
-    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}
+    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}{ENSEMBLE_ATTRIBUTE_DOC}
     See Also
     --------
     TCNClassifier : the same network with a softmax head.
@@ -99,13 +102,14 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     """
 
     _default_loss = "mse"
-    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT}
+    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT}
 
-    def __init__(self, *, pooling="auto", **kwargs):
+    def __init__(self, *, pooling="auto", n_networks=1, **kwargs):
         super().__init__(**kwargs)
         self.pooling = pooling
+        self.n_networks = n_networks
 
-    __init__ = extend_signature(__init__, pooling="auto")
+    __init__ = extend_signature(__init__, pooling="auto", n_networks=1)
 
     @property
     def target_encoder(self):
