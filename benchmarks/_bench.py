@@ -1,0 +1,196 @@
+"""What benchmarks/ucr.py and benchmarks/regression.py share.
+
+The command-line options common to both, the header naming date, machine and
+commit, and the TCN runs: one network per seed, fitted once and cached, so that
+``--seeds`` and ``--n-networks`` together never fit the same seed twice.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# --quick: networks that fit in a second or two; the tests check the plumbing, not accuracy.
+QUICK_TCN = dict(nb_filters=4, epochs=2)
+
+
+def add_common_options(parser, choices_name, choices, method_choices):
+    parser.add_argument(f"--{choices_name}", nargs="+", choices=choices, metavar=choices_name.upper().rstrip("S"),
+                        help=f"run only these (default all): {', '.join(choices)}")
+    parser.add_argument("--methods", nargs="+", choices=method_choices, metavar="METHOD",
+                        help=f"run only these methods (default all): {', '.join(method_choices)}")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0],
+                        help="random_state of the TCN (default 0); with several, the table reports the mean")
+    parser.add_argument("--tcn", type=json.loads, default={}, metavar="JSON",
+                        help="extra TCN parameters, e.g. '{\"epochs\": 500}' (for tuning experiments)")
+    parser.add_argument("--n-networks", nargs="+", type=int, default=[1], metavar="N",
+                        help="also report ensembles averaging N networks fitted with random_state, random_state+1, "
+                             "... (e.g. 1 3 5: the largest is fitted once, the others are its first networks)")
+    parser.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and networks, seconds (for the tests)")
+
+
+def check_common_options(parser, args):
+    if any(n < 1 for n in args.n_networks):
+        parser.error("--n-networks must be positive")
+    if not isinstance(args.tcn, dict):
+        parser.error("--tcn must be a JSON object")
+    args.n_networks = sorted(set(args.n_networks))
+
+
+def commit():
+    """The checked-out commit, marked dirty when the working tree differs from it."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def header(title, args):
+    import keras
+    import sklearn
+    import sktime
+    import tensorflow as tf
+
+    meta = dict(
+        date=time.strftime("%Y-%m-%d"), machine=platform.node() or "unknown", cpus=os.cpu_count(), commit=commit(),
+        run="quick run" if args.quick else "full run", python=platform.python_version(), tensorflow=tf.__version__,
+        keras=keras.__version__, sklearn=sklearn.__version__, sktime=sktime.__version__,
+        gpus=len(tf.config.list_physical_devices("GPU")),
+    )
+    print(f"# {title}, {meta['machine']} ({meta['cpus']} CPUs, {meta['gpus']} GPUs), {meta['run']}, "
+          f"{meta['date']}, commit {meta['commit']}")
+    print(f"TensorFlow {meta['tensorflow']}, Keras {meta['keras']}, scikit-learn {meta['sklearn']}, "
+          f"sktime {meta['sktime']}, Python {meta['python']}")
+    return meta
+
+
+def tcn_params(args, seed):
+    params = dict(QUICK_TCN) if args.quick else {}
+    params.update(args.tcn)  # --tcn wins over --quick's sizes
+    params["random_state"] = seed
+    return params
+
+
+def tcn_label(name, args, n):
+    extra = {k: v for k, v in tcn_params(args, None).items() if k != "random_state"}
+    label = f"{name} ({'defaults' if not extra else json.dumps(extra, sort_keys=True)})"
+    return label if n == 1 else f"{label}, mean of {n} networks"
+
+
+class TCNRuns:
+    """Fits one TCN per seed on one data set, once, and scores ensembles of consecutive seeds.
+
+    ``output(estimator, X)`` gives what is averaged over networks
+    (``predict_proba`` for the classifier, ``predict`` for the regressor) and
+    ``score(averaged_output)`` the figures of one ensemble.
+    """
+
+    def __init__(self, make, X_train, y_train, X_test, output, args):
+        self.make, self.X_train, self.y_train, self.X_test = make, X_train, y_train, X_test
+        self.output, self.args = output, args
+        self.fits = {}
+
+    def network(self, seed):
+        if seed not in self.fits:
+            estimator = self.make(**tcn_params(self.args, seed))
+            start = time.perf_counter()
+            estimator.fit(self.X_train, self.y_train)
+            fit_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            out = self.output(estimator, self.X_test)
+            predict_seconds = time.perf_counter() - start
+            history = getattr(estimator, "history_", None) or {}
+            self.fits[seed] = dict(
+                output=out, fit_seconds=fit_seconds, predict_seconds=predict_seconds,
+                # epochs_: the epochs a future sktcn picks itself; None until it exists.
+                epochs_=getattr(estimator, "epochs_", None), epochs_run=len(history.get("loss", [])),
+                classes=getattr(estimator, "classes_", None),
+            )
+        return self.fits[seed]
+
+    def ensembles(self, score):
+        """{n: figures averaged over ``--seeds``} for every ``--n-networks`` n."""
+        results = {}
+        for n in self.args.n_networks:
+            per_seed = []
+            for seed in self.args.seeds:
+                members = [self.network(seed + k) for k in range(n)]
+                if any(m["classes"] is not None for m in members):
+                    # Averaging probabilities column by column needs one class order.
+                    assert all(np.array_equal(m["classes"], members[0]["classes"]) for m in members)
+                figures = score(np.mean([m["output"] for m in members], axis=0), members[0]["classes"])
+                figures.update(
+                    seed=seed,
+                    fit_seconds=sum(m["fit_seconds"] for m in members),
+                    predict_seconds=sum(m["predict_seconds"] for m in members),
+                    epochs_=[m["epochs_"] for m in members],
+                    epochs_run=[m["epochs_run"] for m in members],
+                )
+                per_seed.append(figures)
+            results[n] = mean_over_seeds(per_seed)
+        return results
+
+
+def partial_note(args, n_run, n_all, what):
+    """Said beside the goals when the run is not the issue's measurement."""
+    if args.quick:
+        return " [quick run, tiny sizes and networks: not the issue's measurement]"
+    if n_run < n_all:
+        return f" [{n_run} of {n_all} {what} only: not the issue's measurement]"
+    return ""
+
+
+def mean_over_seeds(per_seed):
+    """The mean of every numeric figure over seeds, with the per-seed figures kept for the JSON."""
+    keys = [k for k, v in per_seed[0].items() if isinstance(v, (int, float, np.floating)) and k != "seed"]
+    summary = {k: float(np.mean([figures[k] for figures in per_seed])) for k in keys}
+    summary["per_seed"] = per_seed
+    return summary
+
+
+def timed_fit_predict(estimator, X_train, y_train, X_test, output="predict"):
+    """(test output, fit seconds, predict seconds) of a baseline."""
+    start = time.perf_counter()
+    estimator.fit(X_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    out = getattr(estimator, output)(X_test)
+    return out, fit_seconds, time.perf_counter() - start
+
+
+def epochs_note(results):
+    """One line on how many epochs each TCN network trained (all networks of the largest ensemble)."""
+    largest = results[max(results)]["per_seed"]
+    run = sorted({e for figures in largest for e in figures["epochs_run"]})
+    chosen = sorted({str(e) for figures in largest for e in figures["epochs_"]})
+    return f"TCN epochs: len(history_['loss']) {', '.join(map(str, run))}; epochs_ {', '.join(chosen)}"
+
+
+def dump_json(path, payload):
+    def default(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+    with open(path, "w") as out:
+        json.dump(payload, out, indent=1, default=default)
+    print(f"\nwrote {path}")
+
+
+def parser_with_doc(doc):
+    first, _, rest = doc.partition("\n\n")
+    return argparse.ArgumentParser(description=first, epilog=rest,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)

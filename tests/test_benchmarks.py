@@ -1,0 +1,68 @@
+"""benchmarks/ucr.py and benchmarks/regression.py run end to end with --quick and print their tables.
+
+In-process and on one data set each, to stay within seconds; the full runs are
+the benchmarks themselves.
+"""
+
+import importlib.util
+import json
+import os
+import re
+
+import pytest
+
+BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+
+
+def load_script(name, monkeypatch):
+    monkeypatch.syspath_prepend(BENCHMARKS)  # the scripts import benchmarks/_bench.py
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", os.path.join(BENCHMARKS, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def row_number(printed, label):
+    """The first figure of the table row starting with ``label``, or None."""
+    match = re.search(rf"^\| {re.escape(label)}[^|]* \| (-?[0-9.]+(?:e-?\d+)?) \|", printed, re.MULTILINE)
+    return None if match is None else float(match.group(1))
+
+
+def test_ucr_quick_without_numba(monkeypatch, capsys, tmp_path):
+    ucr = load_script("ucr", monkeypatch)
+    # As on a machine without numba: ROCKET, MiniRocket and DTW are left out with a note.
+    monkeypatch.setattr(ucr, "have_numba", lambda: False)
+    ucr.main(["--quick", "--sets", "ItalyPowerDemand", "--json", str(tmp_path / "ucr.json")])
+    printed = capsys.readouterr().out
+    assert "quick run" in printed and "numba is not installed" in printed
+    assert 0 <= row_number(printed, "TCNClassifier (") <= 1
+    assert 0 <= row_number(printed, "1-NN Euclidean") <= 1
+    assert row_number(printed, "RocketClassifier") is None
+    assert "## goals" in printed and "not assessed (ROCKET not run)" in printed
+    figures = json.loads((tmp_path / "ucr.json").read_text())
+    assert figures["sets"]["ItalyPowerDemand"]["shape"] == dict(train=20, test=20, channels=1, length=24)
+
+
+def test_ucr_quick_rocket(monkeypatch, capsys):
+    pytest.importorskip("numba")
+    ucr = load_script("ucr", monkeypatch)
+    ucr.main(["--quick", "--sets", "ItalyPowerDemand", "--methods", "rocket", "1nn-dtw"])
+    printed = capsys.readouterr().out
+    assert 0 <= row_number(printed, "RocketClassifier") <= 1
+    assert 0 <= row_number(printed, "1-NN DTW") <= 1
+
+
+def test_regression_quick(monkeypatch, capsys, tmp_path):
+    regression = load_script("regression", monkeypatch)
+    regression.main(["--quick", "--tasks", "covid3month", "--n-networks", "1", "2",
+                     "--json", str(tmp_path / "regression.json")])
+    printed = capsys.readouterr().out
+    assert "quick run" in printed
+    assert row_number(printed, "TCNRegressor (") is not None
+    assert row_number(printed, "RidgeCV") is not None
+    assert "mean of 2 networks" in printed
+    figures = json.loads((tmp_path / "regression.json").read_text())
+    tcn = [r for r in figures["tasks"]["covid3month"]["methods"].values() if r["method"] == "tcn"]
+    # The two-network ensemble reuses the single network's fit: its fit time is a sum of two.
+    assert sorted(r["n_networks"] for r in tcn) == [1, 2]
+    assert max(r["fit_seconds"] for r in tcn) >= min(r["fit_seconds"] for r in tcn)
