@@ -38,7 +38,14 @@ from sktcn._distribute import (
     strategy_scope,
 )
 from sktcn._ensemble import average_model
-from sktcn._network import POOLINGS, auto_dilations, build_network, receptive_field
+from sktcn._network import (
+    POOLINGS,
+    auto_dilations,
+    build_network,
+    channel_statistics,
+    receptive_field,
+    with_input_scaling,
+)
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 from sktcn._random import member_seeds
 from sktcn._random import seed_from as _seed_from
@@ -109,6 +116,22 @@ POOLING_DOC = """
         different lengths are padded with zeros in front, and pooling counts
         those steps too. With ``return_sequences=True`` there is no time axis
         to pool: leave ``pooling="auto"``.
+"""
+
+# ``input_scaling`` belongs to TCNClassifier and TCNRegressor: the forecaster
+# scales its windows itself, and the LSTM baselines stay the plain networks of
+# the source documents.
+INPUT_SCALING_CONSTRAINT = {"input_scaling": [StrOptions({"standard"}), None]}
+
+INPUT_SCALING_DOC = """
+    input_scaling : {"standard", None}, default="standard"
+        ``"standard"``: the network's first layer standardises each input
+        feature with the mean and standard deviation it had over all
+        training series and time steps (of the first batch, for streamed
+        data), so series in any units (case counts, accelerations) train
+        with the default learning rate. The statistics are part of
+        ``model_``. ``None``: the series go in as given. Per-series
+        normalisation (as in the UCR archive) is left to the data.
 """
 
 # ``n_networks`` belongs to TCNClassifier and TCNRegressor: the LSTM baselines
@@ -640,6 +663,8 @@ class TCNEstimatorBase(BaseWrapper):
         strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
         with seeded(self._random_state), strategy_scope(strategy):
             model = self._build_network()
+            if getattr(self, "_input_statistics", None) is not None:
+                model = with_input_scaling(model, *self._input_statistics)
             model.compile(**self._get_compile_kwargs())
         return model
 
@@ -790,6 +815,9 @@ class TCNEstimatorBase(BaseWrapper):
         self.target_encoder_ = self.target_encoder.fit(y) if target_encoder is None else target_encoder
         vars(self).update(self.target_encoder_.get_metadata())
         self.feature_encoder_ = self.feature_encoder.fit(X)
+        # Fitted from the data the network is first built on (all of it, or
+        # the first batch of a stream), and frozen in the model.
+        self._input_statistics = channel_statistics(X) if getattr(self, "input_scaling", None) else None
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._build_keras_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.

@@ -257,3 +257,36 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None)
     if n_classes is not None:
         outputs = layers.Softmax(axis=-1, name="probabilities", **head)(outputs)
     return outputs
+
+
+def channel_statistics(X):
+    """Mean and variance of each feature over all series and time steps of ``X`` (n, T, F).
+
+    A constant feature gets variance 1, so that scaling leaves it centred
+    instead of dividing by zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import channel_statistics
+    >>> X = np.stack([np.full((2, 3), 5.0), np.arange(6.0).reshape(2, 3)], axis=-1)
+    >>> mean, variance = channel_statistics(X)
+    >>> mean.tolist(), variance.tolist()
+    ([5.0, 2.5], [1.0, 2.9166666666666665])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=(0, 1))
+    variance = X.var(axis=(0, 1))
+    return mean, np.where(variance > 0, variance, 1.0)
+
+
+def with_input_scaling(network, mean, variance):
+    """``network`` behind a layer that standardises each input feature with fixed statistics.
+
+    The statistics live in the Keras model (a ``Normalization`` layer that is
+    not trained), so predict, saved files and ensembles all scale the same way
+    without a separate transformer to keep in step.
+    """
+    inputs = keras.Input(shape=network.input_shape[1:], dtype="float32", name="series")
+    scaled = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance), name="input_scaling")(inputs)
+    return keras.Model(inputs, network(scaled), name=f"{network.name}_scaled")

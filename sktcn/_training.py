@@ -52,6 +52,10 @@ MIN_PATIENCE = 5
 LR_FACTOR = 0.5
 MIN_LR_FACTOR = 0.01
 
+# Smallest decrease of the monitored loss that counts as an improvement (the
+# losses are of standardised targets or cross-entropies, so one scale suits all).
+MIN_DELTA = 1e-4
+
 # Training stops after this many plateau patiences without improvement: by
 # then the learning rate has been halved several times to no avail.
 STOP_PATIENCES = 4
@@ -151,10 +155,14 @@ def regime_callbacks(epochs, monitor, initial_learning_rate):
             factor=LR_FACTOR,
             patience=patience,
             min_lr=initial_learning_rate * MIN_LR_FACTOR,
+            min_delta=MIN_DELTA,
         ),
         keras.callbacks.EarlyStopping(
             monitor=monitor,
             patience=STOP_PATIENCES * patience,
+            # What counts as an improvement is the same for both callbacks:
+            # a training loss creeping towards zero stops the fit.
+            min_delta=MIN_DELTA,
             restore_best_weights=True,
         ),
     ]

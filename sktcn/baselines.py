@@ -24,7 +24,7 @@ __all__ = ["LSTMRegressor", "LSTMClassifier"]
 # TCN-only parameters of the base estimator and of TCNClassifier/TCNRegressor
 # (``pooling``: an LSTM here reads its last state; ``n_networks``: a baseline is one network); everything else (training,
 # optimizer, seeding) the LSTM baselines share unchanged.
-_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations", "pooling", "n_networks"}) - {"return_sequences"}
+_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations", "pooling", "n_networks", "input_scaling"}) - {"return_sequences"}
 
 _SHARED = [
     p

@@ -13,6 +13,8 @@ from sktcn._base import (
     ENSEMBLE_ATTRIBUTE_DOC,
     ENSEMBLE_CONSTRAINT,
     ENSEMBLE_DOC,
+    INPUT_SCALING_CONSTRAINT,
+    INPUT_SCALING_DOC,
     PARAMETERS_DOC,
     POOLING_ATTRIBUTE_DOC,
     POOLING_CONSTRAINT,
@@ -68,7 +70,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     ``return_sequences=True``; all of them share the classes in ``classes_``.
 
     Parameters
-    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"mean"``')}{ENSEMBLE_DOC}
+    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"mean"``')}{ENSEMBLE_DOC}{INPUT_SCALING_DOC}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
         ``sample_weight``.
@@ -103,18 +105,20 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         **TCNEstimatorBase._parameter_constraints,
         **POOLING_CONSTRAINT,
         **ENSEMBLE_CONSTRAINT,
+        **INPUT_SCALING_CONSTRAINT,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     _auto_pooling = "mean"
 
-    def __init__(self, *, pooling="auto", n_networks=1, class_weight=None, **kwargs):
+    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="standard", class_weight=None, **kwargs):
         super().__init__(**kwargs)
         self.pooling = pooling
         self.n_networks = n_networks
+        self.input_scaling = input_scaling
         self.class_weight = class_weight
 
-    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, class_weight=None)
+    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="standard", class_weight=None)
 
     @property
     def target_encoder(self):

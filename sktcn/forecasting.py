@@ -472,7 +472,8 @@ class TCNForecaster(BaseForecaster):
     # ---------------------------------------------------------------- fitting
     def _regressor(self, seed):
         params = {name: getattr(self, name) for name in _SHARED_PARAMS}
-        return TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking())
+        # The windows arrive scaled by the forecaster's own `scaling`.
+        return TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(), input_scaling=None)
 
     def _network_seeds(self):
         """One seed per network: ``random_state``, ``random_state + 1``, ... (None: unseeded)."""

@@ -10,6 +10,8 @@ from sktcn._base import (
     ENSEMBLE_ATTRIBUTE_DOC,
     ENSEMBLE_CONSTRAINT,
     ENSEMBLE_DOC,
+    INPUT_SCALING_CONSTRAINT,
+    INPUT_SCALING_DOC,
     PARAMETERS_DOC,
     POOLING_ATTRIBUTE_DOC,
     POOLING_CONSTRAINT,
@@ -80,7 +82,7 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     training and predictions returned in the units of ``y``.
 
     Parameters
-    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"last"``')}{ENSEMBLE_DOC}
+    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"last"``')}{ENSEMBLE_DOC}{INPUT_SCALING_DOC}
     Attributes
     ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}{ENSEMBLE_ATTRIBUTE_DOC}
     See Also
@@ -102,14 +104,16 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     """
 
     _default_loss = "mse"
-    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT}
+    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT,
+                              **INPUT_SCALING_CONSTRAINT}
 
-    def __init__(self, *, pooling="auto", n_networks=1, **kwargs):
+    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="standard", **kwargs):
         super().__init__(**kwargs)
         self.pooling = pooling
         self.n_networks = n_networks
+        self.input_scaling = input_scaling
 
-    __init__ = extend_signature(__init__, pooling="auto", n_networks=1)
+    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="standard")
 
     @property
     def target_encoder(self):
