@@ -1,9 +1,20 @@
 """Synthetic sequence tasks from the TCN literature, with seeds and documented shapes."""
 
+import numbers
+
+import keras
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_adding_problem", "make_copy_memory", "make_first_plus_last", "make_two_sines", "load_sequential_digits"]
+__all__ = [
+    "make_adding_problem",
+    "make_copy_memory",
+    "make_first_plus_last",
+    "FirstPlusLastStream",
+    "make_first_plus_last_stream",
+    "make_two_sines",
+    "load_sequential_digits",
+]
 
 
 def make_adding_problem(n_samples=1000, n_timesteps=200, random_state=None):
@@ -150,6 +161,151 @@ def make_first_plus_last(n_samples=1000, n_timesteps=70, random_state=None):
     rng = check_random_state(random_state)
     X = rng.normal(size=(n_samples, n_timesteps)).astype(np.float32)
     return X, X[:, 0] + X[:, -1]
+
+
+def _check_count(name, value, minimum, fix):
+    """``value`` as an int of at least ``minimum``, or a ValueError that says how to fix it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name}={value!r}: {fix}")
+    return int(value)
+
+
+class FirstPlusLastStream(keras.utils.PyDataset):
+    """``y = x[0] + x[-1]`` on fresh series every batch, as the memory study trained.
+
+    The streaming form of :func:`make_first_plus_last`: a
+    ``keras.utils.PyDataset`` whose every batch, in every epoch, holds new
+    standard normal series, so a model never sees a series twice and cannot
+    memorise the training set. Batch ``index`` of epoch ``epoch`` is drawn from
+    ``np.random.default_rng([seed, epoch, index])``: the same seed gives the
+    same batches in any order, in any worker. Keras calls ``on_epoch_end`` after
+    each epoch, which moves on to the next epoch's batches.
+
+    Fit an estimator on it with ``est.fit(stream)`` (no ``y``). Before training,
+    sktcn reads the targets in one pass over the batches, and Keras reads the
+    first batches to learn their shapes; both read the batches of the current
+    ``epoch``, 0 for a new stream. A regressor thus standardises its targets
+    with the mean and spread of epoch 0's ``n_batches * batch_size`` series.
+    Keras 3 then calls ``on_epoch_end`` once as its ``fit`` starts (it resets
+    its data iterator), so training uses the batches of epochs 1 to
+    ``epochs``, none of which the target pass saw, and after ``fit`` the
+    stream's ``epoch`` is ``epochs + 1``. A stream remembers its epoch: give
+    each fit a new stream with the same seed (or set ``epoch = 0``) to train
+    two models on the same batches.
+
+    Parameters
+    ----------
+    n_timesteps : int, default=70
+        Length of each series, at least 2.
+    batch_size : int, default=64
+        Series per batch.
+    n_batches : int, default=100
+        Batches per epoch: ``len(stream)``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the batches. An int (at least 0) is used as is; otherwise a
+        seed is drawn from it (from fresh entropy for ``None``) once, here.
+    **kwargs
+        ``workers``, ``use_multiprocessing`` and ``max_queue_size``, passed to
+        ``keras.utils.PyDataset``.
+
+    Attributes
+    ----------
+    seed : int
+        The seed of every batch.
+    epoch : int
+        The epoch whose batches indexing returns.
+
+    Examples
+    --------
+    >>> from sktcn.datasets import FirstPlusLastStream
+    >>> stream = FirstPlusLastStream(n_timesteps=5, batch_size=3, n_batches=2, random_state=0)
+    >>> len(stream)
+    2
+    >>> X, y = stream[0]
+    >>> X.shape, X.dtype, y.shape
+    ((3, 5), dtype('float32'), (3,))
+    >>> bool((y == X[:, 0] + X[:, -1]).all())
+    True
+    >>> stream.on_epoch_end()  # Keras does this after each epoch
+    >>> bool((stream[0][0] != X).all())
+    True
+    """
+
+    def __init__(self, n_timesteps=70, batch_size=64, n_batches=100, random_state=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_timesteps = _check_count(
+            "n_timesteps", n_timesteps, 2, "the task needs at least 2 steps (x[0] and x[-1]); set n_timesteps >= 2."
+        )
+        self.batch_size = _check_count("batch_size", batch_size, 1, "set batch_size to at least 1 series per batch.")
+        self.n_batches = _check_count("n_batches", n_batches, 1, "set n_batches to at least 1 batch per epoch.")
+        if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+            if random_state < 0:
+                raise ValueError(f"random_state={random_state}: NumPy seeds are non-negative; use an int >= 0.")
+            self.seed = int(random_state)
+        else:
+            # Drawn once, so that every batch and epoch of this stream is fixed
+            # from now on, even when random_state is None.
+            self.seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        self.epoch = 0
+
+    def __len__(self):
+        return self.n_batches
+
+    def batch(self, index, epoch=None):
+        """Batch ``index`` of ``epoch`` (default: the current epoch) as ``(X, y)``."""
+        if not -self.n_batches <= index < self.n_batches:
+            raise IndexError(f"batch {index} out of range for a stream of {self.n_batches} batches")
+        index %= self.n_batches
+        epoch = self.epoch if epoch is None else epoch
+        # A generator per (seed, epoch, index), not one shared generator that
+        # advances: batches do not depend on the order in which Keras (or its
+        # worker threads and processes) asks for them.
+        rng = np.random.default_rng([self.seed, epoch, index])
+        X = rng.standard_normal((self.batch_size, self.n_timesteps), dtype=np.float32)
+        return X, X[:, 0] + X[:, -1]
+
+    def __getitem__(self, index):
+        return self.batch(index)
+
+    def on_epoch_end(self):
+        self.epoch += 1
+
+
+def make_first_plus_last_stream(n_timesteps=70, batch_size=64, n_batches=100, random_state=None, **kwargs):
+    """``y = x[0] + x[-1]`` streamed: fresh series in every batch of every epoch.
+
+    Returns a :class:`FirstPlusLastStream`, which documents the details; fit
+    an estimator on it with ``est.fit(stream)``.
+
+    Parameters
+    ----------
+    n_timesteps : int, default=70
+        Length of each series, at least 2.
+    batch_size : int, default=64
+        Series per batch.
+    n_batches : int, default=100
+        Batches per epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the batches.
+    **kwargs
+        ``workers``, ``use_multiprocessing``, ``max_queue_size`` of ``keras.utils.PyDataset``.
+
+    Returns
+    -------
+    stream : FirstPlusLastStream
+        Items ``(X, y)``: ``X`` of shape ``(batch_size, n_timesteps)`` and ``y``
+        of shape ``(batch_size,)``, both float32.
+
+    Examples
+    --------
+    >>> from sktcn import TCNRegressor
+    >>> from sktcn.datasets import make_first_plus_last_stream
+    >>> stream = make_first_plus_last_stream(n_timesteps=8, batch_size=16, n_batches=4, random_state=0)
+    >>> reg = TCNRegressor(nb_filters=4, epochs=2, random_state=0).fit(stream)
+    >>> reg.predict(stream[0][0]).shape
+    (16,)
+    """
+    return FirstPlusLastStream(n_timesteps, batch_size, n_batches, random_state, **kwargs)
 
 
 def load_sequential_digits():

@@ -3,10 +3,12 @@ import pytest
 
 from sktcn import TCNRegressor
 from sktcn.datasets import (
+    FirstPlusLastStream,
     load_sequential_digits,
     make_adding_problem,
     make_copy_memory,
     make_first_plus_last,
+    make_first_plus_last_stream,
     make_two_sines,
 )
 from sktcn.inspection import blinding_probe, change_probe, effective_memory
@@ -42,6 +44,87 @@ def test_shapes_and_targets():
     assert X.shape == (4, 50) and future.shape == (4, 10) and np.abs(X).max() < 0.8
     X, y = load_sequential_digits()
     assert X.shape == (1797, 64, 1) and 0 <= X.min() and X.max() <= 1 and y.shape == (1797,)
+
+
+def test_first_plus_last_stream_batches():
+    stream = make_first_plus_last_stream(n_timesteps=7, batch_size=5, n_batches=3, random_state=0)
+    assert isinstance(stream, FirstPlusLastStream) and len(stream) == stream.num_batches == 3
+    for index in range(3):
+        X, y = stream[index]
+        assert X.shape == (5, 7) and y.shape == (5,)
+        assert X.dtype == np.float32 and y.dtype == np.float32
+        np.testing.assert_array_equal(y, X[:, 0] + X[:, -1])
+    assert abs(np.concatenate([stream[i][0] for i in range(3)]).std() - 1) < 0.3  # standard normal
+    with pytest.raises(IndexError):
+        stream[3]
+
+
+def test_first_plus_last_stream_is_fresh_and_reproducible():
+    stream = FirstPlusLastStream(n_timesteps=6, batch_size=4, n_batches=3, random_state=7)
+    epoch0 = [stream[i][0] for i in range(3)]
+    np.testing.assert_array_equal(stream[1][0], epoch0[1])  # asking again: the same batch
+    stream.on_epoch_end()
+    epoch1 = [stream[i][0] for i in range(3)]
+    batches = epoch0 + epoch1
+    for i in range(len(batches)):
+        for j in range(i):
+            assert not np.any(batches[i] == batches[j]), (i, j)  # no series, not even a value, repeats
+    # The batch depends on (seed, epoch, index) only, not on the order of the requests.
+    again = FirstPlusLastStream(n_timesteps=6, batch_size=4, n_batches=3, random_state=7)
+    np.testing.assert_array_equal(again.batch(2, epoch=1)[0], epoch1[2])
+    np.testing.assert_array_equal(again[0][0], epoch0[0])
+    other = FirstPlusLastStream(n_timesteps=6, batch_size=4, n_batches=3, random_state=8)
+    assert not np.array_equal(other[0][0], epoch0[0])
+    # random_state=None draws the seed once: the stream itself is still repeatable.
+    unseeded = FirstPlusLastStream(n_timesteps=6, batch_size=4, n_batches=3)
+    np.testing.assert_array_equal(unseeded[0][0], unseeded[0][0])
+
+
+def test_first_plus_last_stream_passes_pydataset_options():
+    stream = FirstPlusLastStream(n_timesteps=4, batch_size=2, n_batches=1, random_state=0, workers=2,
+                                 max_queue_size=3)
+    assert stream.workers == 2 and stream.max_queue_size == 3 and not stream.use_multiprocessing
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_timesteps=1), "n_timesteps >= 2"),
+        (dict(batch_size=0), "batch_size to at least 1"),
+        (dict(n_batches=0), "n_batches to at least 1"),
+        (dict(n_batches=2.5), "n_batches to at least 1"),
+        (dict(random_state=-1), "int >= 0"),
+    ],
+)
+def test_first_plus_last_stream_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_first_plus_last_stream(**kwargs)
+
+
+def test_regressor_fits_a_first_plus_last_stream():
+    class Recorded(FirstPlusLastStream):
+        def batch(self, index, epoch=None):
+            self.requests.append((self.epoch if epoch is None else epoch, index))
+            return super().batch(index, epoch)
+
+    stream = Recorded(n_timesteps=8, batch_size=16, n_batches=3, random_state=0)
+    stream.requests = []
+    reg = TCNRegressor(nb_filters=4, epochs=2, random_state=0).fit(stream)
+    assert len(reg.history_["loss"]) == 2
+    # What is read before training (sktcn's pass over the targets, the shape
+    # of the first batch) is epoch 0; every training epoch gets batches of its
+    # own (Keras 3 ends an "epoch" as its fit starts, so they are epochs 1 and
+    # 2), each read once.
+    before = stream.requests[: stream.requests.index((1, 0)) if (1, 0) in stream.requests else None]
+    assert {epoch for epoch, _ in before} == {0} and {i for _, i in before} == {0, 1, 2}
+    trained = [request for request in stream.requests if request[0] > 0]
+    assert sorted(trained) == [(e, i) for e in (1, 2) for i in range(3)]
+    assert stream.epoch == 3
+    assert reg.predict(stream[0][0]).shape == (16,)
+    # Seeded: the same stream and estimator give the same network.
+    again = TCNRegressor(nb_filters=4, epochs=2, random_state=0).fit(
+        FirstPlusLastStream(n_timesteps=8, batch_size=16, n_batches=3, random_state=0))
+    np.testing.assert_array_equal(reg.predict(stream[0][0]), again.predict(stream[0][0]))
 
 
 @pytest.fixture(scope="module")

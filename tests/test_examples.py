@@ -48,9 +48,13 @@ def test_example_quick_run(name, tmp_path, monkeypatch, capsys):
 
 def test_memory_length_verdict():
     study = runpy.run_path(os.path.join(EXAMPLES, "memory_length.py"))
-    good, forgot = {"change": 0.9, "mse": 0.1}, {"change": 0.05, "mse": 1.0}
+    good = {"change": 0.9, "blinding": 0.02, "mse": 0.05}
+    forgot = {"change": 0.05, "blinding": 1.0, "mse": 1.0}
     results = {10: good, 20: good, 40: forgot, 80: good}
     # The first length forgotten ends the run, even if a longer one happens to pass.
     assert study["longest_remembered"](results, [10, 20, 40, 80]) == 20
     assert study["longest_remembered"]({10: forgot}, [10]) == 0
-    assert not study["remembers"]({"change": 0.9, "mse": 0.8})
+    # Both probes must pass: following x[0] halfway, or predicting it only roughly, is not remembering.
+    assert study["remembers"]({"change": 0.8, "blinding": 0.05, "mse": 0.1})
+    assert not study["remembers"]({"change": 0.7, "blinding": 0.02, "mse": 0.1})
+    assert not study["remembers"]({"change": 0.9, "blinding": 0.2, "mse": 0.3})
