@@ -31,10 +31,11 @@ TARGET_STEPS = 4000
 MIN_PASSES = 10
 MAX_PASSES = 2000
 
-# Series x time steps the plan may push through the network in all (forward and
-# backward), ~2.5 minutes of the default network on a 2-core CPU. Long series
-# reach this bound before the step budget (ACSF1: 100 series of 1,460 steps).
-MAX_SAMPLE_STEPS = 25_000_000
+# What the passes of a plan may cost in all, counted in series x time steps
+# through one residual block of the default width (64 filters, kernel 3), see
+# network_cost: ~2 minutes of training on a 2-core CPU (1.5 us each, measured
+# on ACSF1). Long series reach this bound before the step budget.
+MAX_COST = 80_000_000
 
 # Keras pays ~0.1 s per epoch (a new data iterator, callbacks, logs) whatever its
 # size: 2,000 passes over 50 series would spend minutes on it. Small training
@@ -78,15 +79,33 @@ class TrainingPlan:
         return self.epochs * self.repeats
 
 
-def plan_training(steps_per_pass, sample_steps_per_pass, bytes_per_pass=None):
+def network_cost(network_shape):
+    """Cost of one series-step through a network, in blocks of the default width.
+
+    ``network_shape`` is (residual blocks, filters, kernel size). A block's two
+    convolutions cost ~ filters^2 x kernel size; below 16 filters Keras'
+    per-step overhead dominates, so smaller widths count as 16.
+
+    Examples
+    --------
+    >>> from sktcn._training import network_cost
+    >>> network_cost((4, 64, 3)), network_cost((5, 32, 3))
+    (4.0, 1.25)
+    """
+    blocks, filters, kernel_size = network_shape
+    return blocks * max(filters, 16) ** 2 * kernel_size / (64**2 * 3)
+
+
+def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None):
     """What ``epochs="auto"`` plans for one training set.
 
     Parameters
     ----------
     steps_per_pass : int
         Gradient steps (batches) in one pass over the training data.
-    sample_steps_per_pass : int
-        Series times time steps in one pass (the cost of a pass).
+    cost_per_pass : float
+        Series times time steps in one pass, times the :func:`network_cost`
+        of the network.
     bytes_per_pass : int or None
         Memory of the training arrays; ``None`` for streamed data, which is
         never repeated.
@@ -95,25 +114,25 @@ def plan_training(steps_per_pass, sample_steps_per_pass, bytes_per_pass=None):
     -------
     TrainingPlan
         ``ceil(TARGET_STEPS / steps_per_pass)`` passes, capped so that they
-        cost at most ``MAX_SAMPLE_STEPS``, within ``[MIN_PASSES, MAX_PASSES]``;
+        cost at most ``MAX_COST``, within ``[MIN_PASSES, MAX_PASSES]``;
         grouped ``repeats`` to a Keras epoch so that an epoch holds at least
         ``MIN_STEPS_PER_EPOCH`` steps.
 
     Examples
     --------
     >>> from sktcn._training import plan_training
-    >>> plan_training(steps_per_pass=2, sample_steps_per_pass=50 * 150, bytes_per_pass=30_000)  # GunPoint
+    >>> plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * 4.0, bytes_per_pass=30_000)  # GunPoint
     TrainingPlan(epochs=125, repeats=16, scheduled=True)
-    >>> plan_training(steps_per_pass=157, sample_steps_per_pass=5000 * 200)  # 5,000 series of 200 steps
-    TrainingPlan(epochs=25, repeats=1, scheduled=True)
+    >>> plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 4.0)  # 5,000 series of 200 steps
+    TrainingPlan(epochs=20, repeats=1, scheduled=True)
     """
-    if steps_per_pass < 1 or sample_steps_per_pass < 1:
+    if steps_per_pass < 1 or not cost_per_pass > 0:
         raise ValueError(
-            f"steps_per_pass={steps_per_pass} and sample_steps_per_pass={sample_steps_per_pass} "
+            f"steps_per_pass={steps_per_pass} and cost_per_pass={cost_per_pass} "
             "must both be positive: the training data holds no batch."
         )
     passes = math.ceil(TARGET_STEPS / steps_per_pass)
-    affordable = MAX_SAMPLE_STEPS // sample_steps_per_pass
+    affordable = int(MAX_COST // cost_per_pass)
     passes = int(max(MIN_PASSES, min(MAX_PASSES, passes, affordable)))
     repeats = 1
     if bytes_per_pass is not None:

@@ -7,45 +7,52 @@ from conftest import TINY
 
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn import _training
-from sktcn._training import TrainingPlan, plan_training, plateau_patience, regime_callbacks
+from sktcn._training import TrainingPlan, network_cost, plan_training, plateau_patience, regime_callbacks
 
 
 # ------------------------------------------------------------ pure planning
 def test_small_training_sets_get_the_step_budget_in_repeated_epochs():
     # GunPoint: 50 series of 150 steps, 2 batches of 32 per pass.
-    plan = plan_training(steps_per_pass=2, sample_steps_per_pass=50 * 150, bytes_per_pass=50 * 150 * 4)
+    plan = plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * 4.0, bytes_per_pass=50 * 150 * 4)
     assert plan.passes * 2 >= _training.TARGET_STEPS
     assert plan.repeats * 2 >= _training.MIN_STEPS_PER_EPOCH and plan.scheduled
     assert plan.passes <= _training.MAX_PASSES
 
 
 def test_large_training_sets_get_few_passes_and_no_repetition():
-    plan = plan_training(steps_per_pass=157, sample_steps_per_pass=5000 * 200, bytes_per_pass=4_000_000)
+    plan = plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 0.5, bytes_per_pass=4_000_000)
     assert plan.repeats == 1
     assert plan.epochs == max(_training.MIN_PASSES, min(-(-_training.TARGET_STEPS // 157),
-                                                        _training.MAX_SAMPLE_STEPS // (5000 * 200)))
-    huge = plan_training(steps_per_pass=10_000, sample_steps_per_pass=320_000 * 50, bytes_per_pass=None)
+                                                        _training.MAX_COST // (5000 * 200 * 0.5)))
+    huge = plan_training(steps_per_pass=10_000, cost_per_pass=320_000 * 50, bytes_per_pass=None)
     assert huge.epochs == _training.MIN_PASSES  # the floor, not the budget of steps
 
 
 def test_long_series_are_capped_by_compute():
-    # ACSF1: 100 series of 1,460 steps.
-    plan = plan_training(steps_per_pass=4, sample_steps_per_pass=100 * 1460, bytes_per_pass=None)
-    assert plan.passes == _training.MAX_SAMPLE_STEPS // (100 * 1460)
-    assert plan.passes * 100 * 1460 <= _training.MAX_SAMPLE_STEPS
+    # ACSF1: 100 series of 1,460 steps through 4 blocks.
+    plan = plan_training(steps_per_pass=4, cost_per_pass=100 * 1460 * 4.0, bytes_per_pass=None)
+    assert plan.passes == _training.MAX_COST // (100 * 1460 * 4.0)
+    assert plan.passes * 100 * 1460 * 4.0 <= _training.MAX_COST
 
 
 def test_repetition_respects_memory_and_streamed_data_is_never_repeated():
-    big = plan_training(steps_per_pass=1, sample_steps_per_pass=10, bytes_per_pass=_training.MAX_REPEATED_BYTES // 2)
+    big = plan_training(steps_per_pass=1, cost_per_pass=10, bytes_per_pass=_training.MAX_REPEATED_BYTES // 2)
     assert big.repeats == 2
-    streamed = plan_training(steps_per_pass=1, sample_steps_per_pass=10, bytes_per_pass=None)
+    streamed = plan_training(steps_per_pass=1, cost_per_pass=10, bytes_per_pass=None)
     assert streamed.repeats == 1 and streamed.epochs == streamed.passes
 
 
-@pytest.mark.parametrize("steps, sample_steps", [(0, 10), (5, 0)])
-def test_an_empty_pass_is_refused(steps, sample_steps):
+@pytest.mark.parametrize("steps, cost", [(0, 10), (5, 0)])
+def test_an_empty_pass_is_refused(steps, cost):
     with pytest.raises(ValueError, match="no batch"):
-        plan_training(steps, sample_steps)
+        plan_training(steps, cost)
+
+
+def test_the_cost_counts_blocks_width_and_kernel():
+    assert network_cost((1, 64, 3)) == 1.0
+    assert network_cost((4, 64, 3)) == 4 * network_cost((1, 64, 3))
+    assert network_cost((1, 128, 3)) == 4.0 and network_cost((1, 64, 6)) == 2.0
+    assert network_cost((1, 4, 3)) == network_cost((1, 16, 3))  # overhead-bound below 16 filters
 
 
 def test_schedule_callbacks_scale_with_the_plan():
@@ -81,7 +88,7 @@ def test_auto_is_the_default_and_follows_its_plan(series_2d, small_budget):
     reg = TCNRegressor(nb_filters=4, batch_size=16, random_state=0)
     assert reg.epochs == "auto"
     reg.fit(X, y)
-    plan = plan_training(3, 40 * 12, 1)
+    plan = plan_training(3, 40 * 12, 1)  # affordable at any cost: the budget of steps decides
     assert reg.epochs_ == plan.passes == 8 and plan.repeats == 2
     assert len(reg.history_["loss"]) <= plan.epochs
     assert len(reg.history_["learning_rate"]) == len(reg.history_["loss"])
@@ -129,7 +136,7 @@ def test_early_stopping_replaces_the_regimes_stop(series_3d, small_budget):
     clf = TCNClassifier(nb_filters=4, batch_size=16, validation_split=0.25, early_stopping=True, patience=1,
                         random_state=0).fit(X, y)
     assert "val_loss" in clf.history_ and "learning_rate" in clf.history_
-    assert len(clf.history_["loss"]) <= plan_training(2, 30 * 10, 1).epochs
+    assert len(clf.history_["loss"]) <= plan_training(2, 30 * 10 * 4, 1).epochs
 
 
 def test_epochs_must_be_a_positive_integer_or_auto(series_2d):
