@@ -44,7 +44,6 @@ from sktcn._network import (
     build_network,
     channel_statistics,
     receptive_field,
-    with_input_scaling,
 )
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 from sktcn._random import member_seeds
@@ -668,8 +667,6 @@ class TCNEstimatorBase(BaseWrapper):
         strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
         with seeded(self._random_state), strategy_scope(strategy):
             model = self._build_network()
-            if getattr(self, "_input_statistics", None) is not None:
-                model = with_input_scaling(model, *self._input_statistics)
             model.compile(**self._get_compile_kwargs())
         return model
 
@@ -705,6 +702,7 @@ class TCNEstimatorBase(BaseWrapper):
             n_classes=self._n_network_classes(),
             mixed_precision=self.mixed_precision,
             pooling=self.pooling_ or "last",
+            input_statistics=getattr(self, "_input_statistics", None),
         )
 
     def _n_network_classes(self):

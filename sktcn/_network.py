@@ -179,6 +179,7 @@ def build_network(
     n_classes=None,
     mixed_precision=False,
     pooling="last",
+    input_statistics=None,
 ):
     """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
 
@@ -206,6 +207,11 @@ def build_network(
         ``GlobalAveragePooling1D`` or ``GlobalMaxPooling1D`` layer named
         ``"pooling"``). With ``return_sequences=True`` there is nothing to
         pool: only ``"last"`` (ignored) is accepted.
+    input_statistics : (mean, variance) or None, default=None
+        Per-feature statistics (see :func:`channel_statistics`): the first
+        layer, a ``Normalization`` named ``"input_scaling"`` that is not
+        trained, standardises the inputs with them. The statistics then live
+        in the model, so predict, saved files and ensembles apply them alike.
 
     Returns
     -------
@@ -225,7 +231,12 @@ def build_network(
     if pooling != "last":
         tcn_params = {**tcn_params, "return_sequences": True}
     inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
-    features = SkTCN(**tcn_params, name="tcn", dtype=MIXED_POLICY if mixed_precision else None)(inputs)
+    series = inputs
+    if input_statistics is not None:
+        mean, variance = input_statistics
+        series = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance),
+                                            name="input_scaling")(inputs)
+    features = SkTCN(**tcn_params, name="tcn", dtype=MIXED_POLICY if mixed_precision else None)(series)
     if pooling != "last":
         features = _POOLING_LAYERS[pooling](name="pooling", **({"dtype": head_dtype} if head_dtype else {}))(features)
     outputs = output_head(
@@ -279,14 +290,3 @@ def channel_statistics(X):
     variance = X.var(axis=(0, 1))
     return mean, np.where(variance > 0, variance, 1.0)
 
-
-def with_input_scaling(network, mean, variance):
-    """``network`` behind a layer that standardises each input feature with fixed statistics.
-
-    The statistics live in the Keras model (a ``Normalization`` layer that is
-    not trained), so predict, saved files and ensembles all scale the same way
-    without a separate transformer to keep in step.
-    """
-    inputs = keras.Input(shape=network.input_shape[1:], dtype="float32", name="series")
-    scaled = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance), name="input_scaling")(inputs)
-    return keras.Model(inputs, network(scaled), name=f"{network.name}_scaled")
