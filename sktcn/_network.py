@@ -270,6 +270,38 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None)
     return outputs
 
 
+# input_scaling="auto" standardises a feature only when its training values reach
+# beyond this magnitude: raw units (counts, accelerations) need it; features
+# already near unit scale, and 0/1 indicators above all, train better as given.
+UNIT_RANGE = 10.0
+
+
+def scaling_statistics(X, mode):
+    """Per-feature (mean, variance) that input scaling ``mode`` applies to ``X``; None for no scaling.
+
+    ``"standard"`` standardises every feature; ``"auto"`` only those whose
+    values reach beyond ``UNIT_RANGE`` in magnitude (the others get mean 0 and
+    variance 1, which leaves them as they are).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import scaling_statistics
+    >>> X = np.stack([np.full((2, 3), 500.0), np.eye(2, 3)], axis=-1)  # counts, a 0/1 marker
+    >>> mean, variance = scaling_statistics(X, "auto")
+    >>> mean.tolist(), variance.tolist()
+    ([500.0, 0.0], [1.0, 1.0])
+    """
+    if mode is None:
+        return None
+    mean, variance = channel_statistics(X)
+    if mode == "auto":
+        unit_scale = np.abs(np.asarray(X, dtype=np.float64)).max(axis=(0, 1)) <= UNIT_RANGE
+        mean = np.where(unit_scale, 0.0, mean)
+        variance = np.where(unit_scale, 1.0, variance)
+    return mean, variance
+
+
 def channel_statistics(X):
     """Mean and variance of each feature over all series and time steps of ``X`` (n, T, F).
 

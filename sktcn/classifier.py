@@ -111,14 +111,14 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     _auto_pooling = "mean"
 
-    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="standard", class_weight=None, **kwargs):
+    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="auto", class_weight=None, **kwargs):
         super().__init__(**kwargs)
         self.pooling = pooling
         self.n_networks = n_networks
         self.input_scaling = input_scaling
         self.class_weight = class_weight
 
-    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="standard", class_weight=None)
+    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="auto", class_weight=None)
 
     @property
     def target_encoder(self):

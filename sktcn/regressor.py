@@ -107,13 +107,13 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT,
                               **INPUT_SCALING_CONSTRAINT}
 
-    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="standard", **kwargs):
+    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="auto", **kwargs):
         super().__init__(**kwargs)
         self.pooling = pooling
         self.n_networks = n_networks
         self.input_scaling = input_scaling
 
-    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="standard")
+    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="auto")
 
     @property
     def target_encoder(self):

@@ -8,7 +8,7 @@ from conftest import TINY
 
 import sktcn
 from sktcn import TCNClassifier, TCNRegressor
-from sktcn._network import channel_statistics
+from sktcn._network import UNIT_RANGE, channel_statistics, scaling_statistics
 
 
 def test_an_ensemble_averages_the_networks_of_consecutive_seeds(series_2d):
@@ -64,11 +64,11 @@ def test_input_scaling_makes_the_fit_independent_of_the_units(rng):
     X = rng.normal(size=(48, 10, 2)).astype(np.float32)
     y = X[:, 0, 0] + X[:, -1, 1]
     in_units = X * np.float32([2e4, 1e-3]) + np.float32([1e5, -3.0])
-    params = dict(TINY, epochs=3, random_state=0)
+    params = dict(TINY, epochs=3, random_state=0, input_scaling="standard")
     standard = TCNRegressor(**params).fit(X, y)
     scaled = TCNRegressor(**params).fit(in_units, y)
     np.testing.assert_allclose(scaled.predict(in_units), standard.predict(X), rtol=1e-3, atol=1e-3)
-    raw = TCNRegressor(**params, input_scaling=None).fit(in_units, y)
+    raw = TCNRegressor(**dict(params, input_scaling=None)).fit(in_units, y)
     assert "input_scaling" not in [layer.name for layer in raw.model_.layers]
     assert "input_scaling" in [layer.name for layer in scaled.model_.layers]
 
@@ -77,3 +77,20 @@ def test_input_scaling_is_checked(series_2d):
     X, y = series_2d
     with pytest.raises(ValueError, match="input_scaling"):
         TCNRegressor(**TINY, input_scaling="minmax").fit(X, y)
+
+
+def test_auto_scaling_standardises_only_features_beyond_unit_range(rng):
+    counts = rng.poisson(500, size=(30, 8)).astype(np.float32)
+    marker = (rng.uniform(size=(30, 8)) < 0.1).astype(np.float32)
+    X = np.stack([counts, marker], axis=-1)
+    mean, variance = scaling_statistics(X, "auto")
+    assert mean[0] == pytest.approx(counts.mean(), rel=1e-6) and variance[0] == pytest.approx(counts.var(), rel=1e-5)
+    assert (mean[1], variance[1]) == (0.0, 1.0)  # the marker goes in as given
+    assert np.abs(X[..., 1]).max() <= UNIT_RANGE < np.abs(X[..., 0]).max()
+    standard_mean, _ = scaling_statistics(X, "standard")
+    assert standard_mean[1] == pytest.approx(marker.mean())
+    assert scaling_statistics(X, None) is None
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, counts[:, -1])
+    assert reg.input_scaling == "auto"
+    layer = reg.model_.get_layer("input_scaling")
+    np.testing.assert_allclose(np.ravel(layer.mean), mean, rtol=1e-5)
