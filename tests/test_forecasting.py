@@ -26,14 +26,17 @@ def airline():
 
 
 def test_same_parameters_as_the_regressor():
-    # pooling is TCNRegressor's own; TCNForecaster builds its regressor with the default.
-    shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling"}
+    # pooling, n_networks and input_scaling are TCNRegressor's own (the forecaster
+    # has its own n_networks and scales its windows itself).
+    shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling", "n_networks", "input_scaling"}
     params = TCNForecaster().get_params()
     assert shared <= set(params)
     assert set(params) - shared == {
         "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks"
     }
-    for name in shared:
+    # The same defaults, except epochs: the forecaster keeps 50 (its measured figures).
+    assert params["epochs"] == 50 and TCNRegressor().epochs == "auto"
+    for name in shared - {"epochs"}:
         assert params[name] == TCNRegressor().get_params()[name], name
 
 
