@@ -177,6 +177,27 @@ def epochs_note(results):
     return f"TCN epochs: len(history_['loss']) {', '.join(map(str, run))}; epochs_ {', '.join(chosen)}"
 
 
+def print_row(label, figures, columns, n_seeds=1):
+    """One markdown table row: the label, then ``figures[key]`` formatted by ``fmt`` for each (key, fmt)."""
+    over = f" (mean of {n_seeds} seeds)" if n_seeds > 1 else ""
+    print(f"| {label}{over} | " + " | ".join(format(figures[key], fmt) for key, fmt in columns) + " |")
+
+
+def method_rows(results, method, n_networks=None):
+    """{data set: that method's row, or None where it was not run}; TCN rows are picked by ``n_networks``."""
+    def matches(row):
+        return row["method"] == method and (n_networks is None or row.get("n_networks") == n_networks)
+
+    return {name: next((row for row in result["methods"].values() if matches(row)), None)
+            for name, result in results.items()}
+
+
+def print_goals(lines, partial):
+    print("\n## goals" + partial)
+    for line in lines:
+        print(f"- {line}")
+
+
 def dump_json(path, payload):
     def default(value):
         if isinstance(value, np.ndarray):

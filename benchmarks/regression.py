@@ -135,10 +135,11 @@ def run_task(task, methods, args):
                 methods=rows)
 
 
+COLUMNS = [("rmse", ".4g"), ("r2", ".4f"), ("fit_seconds", ".1f"), ("predict_seconds", ".1f")]
+
+
 def print_row(label, figures, n_seeds=1):
-    over = f" (mean of {n_seeds} seeds)" if n_seeds > 1 else ""
-    print(f"| {label}{over} | {figures['rmse']:.4g} | {figures['r2']:.4f} | {figures['fit_seconds']:.1f} | "
-          f"{figures['predict_seconds']:.1f} |")
+    _bench.print_row(label, figures, COLUMNS, n_seeds)
 
 
 def goals(results, args):
@@ -147,10 +148,11 @@ def goals(results, args):
     partial = _bench.partial_note(args, len(tasks), len(TASKS), "tasks")
     for n in args.n_networks:
         label = _bench.tcn_label("TCNRegressor", args, n)
-        tcn = {t: next(r for r in results[t]["methods"].values() if r["method"] == "tcn" and r["n_networks"] == n)
-               for t in tasks}
+        tcn = _bench.method_rows(results, "tcn", n)
+        if any(r is None for r in tcn.values()):
+            continue
         for key, name in (("ridge", "ridge"), ("forest", "the random forest")):
-            other = {t: next((r for r in results[t]["methods"].values() if r["method"] == key), None) for t in tasks}
+            other = _bench.method_rows(results, key)
             if any(r is None for r in other.values()):
                 lines.append(f"{label}: lower RMSE than {name} on every task: not assessed ({key} not run)")
                 continue
@@ -163,9 +165,7 @@ def goals(results, args):
                          f"{'met' if r2 >= FIRST_PLUS_LAST_R2 else 'NOT met'} (R² {r2:.4f})")
         else:
             lines.append(f"{label}: first + last test R² >= {FIRST_PLUS_LAST_R2}: not assessed (task not run)")
-    print("\n## goals" + partial)
-    for line in lines:
-        print(f"- {line}")
+    _bench.print_goals(lines, partial)
     return lines
 
 

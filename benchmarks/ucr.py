@@ -181,10 +181,11 @@ def run_set(name, methods, args):
     return dict(shape=dict(train=n_train, test=len(X_test), channels=channels, length=length), methods=rows)
 
 
+COLUMNS = [("accuracy", ".4f"), ("fit_seconds", ".1f"), ("predict_seconds", ".1f")]
+
+
 def print_row(label, figures, n_seeds=1):
-    over = f" (mean of {n_seeds} seeds)" if n_seeds > 1 else ""
-    print(f"| {label}{over} | {figures['accuracy']:.4f} | {figures['fit_seconds']:.1f} | "
-          f"{figures['predict_seconds']:.1f} |")
+    _bench.print_row(label, figures, COLUMNS, n_seeds)
 
 
 def goals(results, args):
@@ -194,11 +195,10 @@ def goals(results, args):
     partial = _bench.partial_note(args, len(sets), len(SETS), "sets")
     for n in args.n_networks:
         label = _bench.tcn_label("TCNClassifier", args, n)
-        tcn = {s: next((r for r in results[s]["methods"].values() if r["method"] == "tcn" and r["n_networks"] == n),
-                       None) for s in sets}
+        tcn = _bench.method_rows(results, "tcn", n)
         if any(r is None for r in tcn.values()):
             continue
-        rocket = {s: next((r for r in results[s]["methods"].values() if r["method"] == "rocket"), None) for s in sets}
+        rocket = _bench.method_rows(results, "rocket")
         if any(r is None for r in rocket.values()):
             lines.append(f"{label}: within {WITHIN_ROCKET} of ROCKET on every set: not assessed (ROCKET not run)")
         else:
@@ -220,9 +220,7 @@ def goals(results, args):
         lines.append(f"{label}: fit <= {MAX_FIT_SECONDS:.0f} s per set: "
                      f"{'met' if seconds <= MAX_FIT_SECONDS else 'NOT met'} (slowest {slowest} {seconds:.1f} s; "
                      + ", ".join(f"{s} {tcn[s]['fit_seconds']:.1f}" for s in sets) + ")")
-    print("\n## goals" + partial)
-    for line in lines:
-        print(f"- {line}")
+    _bench.print_goals(lines, partial)
     return lines
 
 

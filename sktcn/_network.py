@@ -296,7 +296,9 @@ def scaling_statistics(X, mode):
         return None
     mean, variance = channel_statistics(X)
     if mode == "auto":
-        unit_scale = np.abs(np.asarray(X, dtype=np.float64)).max(axis=(0, 1)) <= UNIT_RANGE
+        # The largest magnitude from max and min: no float64 or abs() copy of X.
+        X = np.asarray(X)
+        unit_scale = np.maximum(X.max(axis=(0, 1)), -X.min(axis=(0, 1))) <= UNIT_RANGE
         mean = np.where(unit_scale, 0.0, mean)
         variance = np.where(unit_scale, 1.0, variance)
     return mean, variance

@@ -274,21 +274,9 @@ class FirstPlusLastStream(keras.utils.PyDataset):
 def make_first_plus_last_stream(n_timesteps=70, batch_size=64, n_batches=100, random_state=None, **kwargs):
     """``y = x[0] + x[-1]`` streamed: fresh series in every batch of every epoch.
 
-    Returns a :class:`FirstPlusLastStream`, which documents the details; fit
-    an estimator on it with ``est.fit(stream)``.
-
-    Parameters
-    ----------
-    n_timesteps : int, default=70
-        Length of each series, at least 2.
-    batch_size : int, default=64
-        Series per batch.
-    n_batches : int, default=100
-        Batches per epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the batches.
-    **kwargs
-        ``workers``, ``use_multiprocessing``, ``max_queue_size`` of ``keras.utils.PyDataset``.
+    The function form of :class:`FirstPlusLastStream`, as ``make_first_plus_last``
+    is of the fixed data set; the parameters are the class's, described there.
+    Fit an estimator on the stream with ``est.fit(stream)``.
 
     Returns
     -------
