@@ -1,0 +1,90 @@
+"""Refactors keep behaviour: the same seeds give the same predictions as the code of 2026-12-02.
+
+``tests/data/golden_predictions.npz`` holds predictions written by this module's
+``main`` on commit 1417407, before the layout refactor (issue 19). A difference
+beyond float32 rounding means a refactor changed what the estimators compute.
+Rewrite the file (``python tests/test_golden.py``) only for an intended change
+of behaviour, and say so in the commit message.
+"""
+
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "data", "golden_predictions.npz")
+NET = dict(nb_filters=4, epochs=2, batch_size=16, random_state=3)
+
+
+def _panel():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 16, 2)).astype(np.float32)
+    return X, X[:, 0, 0] + X[:, -1, 1], np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
+
+
+def _airline():
+    from sktime.datasets import load_airline
+
+    return load_airline().iloc[:84]
+
+
+def _exogenous(y):
+    rng = np.random.RandomState(1)
+    return pd.DataFrame({"promo": rng.normal(size=len(y) + 6)}, index=pd.period_range(y.index[0], periods=len(y) + 6,
+                                                                                      freq=y.index.freq))
+
+
+def _forecasts():
+    """name -> forecaster predictions (point and 80% interval) on airline, one per forecaster path."""
+    y = _airline()
+    X = _exogenous(y)
+    cases = {
+        "forecast_standard": dict(scaling="standard", n_networks=2, calibration_size=0.2),
+        "forecast_mean": dict(scaling="mean", n_networks=1, calibration_size=0.0, forking_sequences=False),
+        "forecast_series_lazy": dict(scaling="series", n_networks=1, calibration_size=0.2, lazy_windows=True),
+    }
+    out = {}
+    for name, params in cases.items():
+        f = TCNForecaster(**NET, window_length=12, **params).fit(y, fh=[1, 2, 3])
+        out[name] = f.predict().to_numpy()
+        out[name + "_interval"] = f.predict_interval(coverage=0.8).to_numpy()
+    f = TCNForecaster(**NET, window_length=12, n_networks=1, calibration_size=0.0).fit(
+        y, X=X.iloc[: len(y)], fh=[1, 2, 3])
+    out["forecast_exogenous"] = f.predict(X=X.iloc[len(y): len(y) + 3]).to_numpy()
+    return out
+
+
+def golden_predictions():
+    X, y_reg, y_clf = _panel()
+    out = {
+        "regressor": TCNRegressor(**NET).fit(X, y_reg).predict(X),
+        "regressor_ensemble": TCNRegressor(**NET, n_networks=2).fit(X, y_reg).predict(X),
+        "classifier_proba": TCNClassifier(**NET).fit(X, y_clf).predict_proba(X),
+    }
+    out.update(_forecasts())
+    return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+
+@pytest.fixture(scope="module")
+def golden():
+    if not os.path.exists(GOLDEN):
+        pytest.fail(f"{GOLDEN} is missing; it is written by `python tests/test_golden.py` on the reference commit.")
+    with np.load(GOLDEN) as stored:
+        return dict(stored)
+
+
+def test_same_seeds_give_the_reference_predictions(golden):
+    now = golden_predictions()
+    assert set(now) == set(golden)
+    for name, expected in golden.items():
+        np.testing.assert_allclose(now[name], expected, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+if __name__ == "__main__":
+    os.makedirs(os.path.dirname(GOLDEN), exist_ok=True)
+    np.savez(GOLDEN, **golden_predictions())
+    print(f"wrote {GOLDEN}", file=sys.stderr)
