@@ -69,6 +69,19 @@ def golden_predictions():
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
+SAVED = os.path.join(os.path.dirname(__file__), "data", "format1")
+
+
+def write_saved_models():
+    """Models saved by the reference commit's ``save`` (format 1), and their predictions."""
+    X, y_reg, _ = _panel()
+    reg = TCNRegressor(**NET).fit(X, y_reg)
+    reg.save(os.path.join(SAVED, "regressor"))
+    forecaster = TCNForecaster(**NET, window_length=12, n_networks=1, calibration_size=0.2).fit(_airline(), fh=[1, 2])
+    forecaster.save(os.path.join(SAVED, "forecaster"))
+    return {"saved_regressor": reg.predict(X), "saved_forecaster": forecaster.predict_interval(coverage=0.8).to_numpy()}
+
+
 @pytest.fixture(scope="module")
 def golden():
     if not os.path.exists(GOLDEN):
@@ -79,12 +92,23 @@ def golden():
 
 def test_same_seeds_give_the_reference_predictions(golden):
     now = golden_predictions()
-    assert set(now) == set(golden)
-    for name, expected in golden.items():
-        np.testing.assert_allclose(now[name], expected, rtol=1e-5, atol=1e-5, err_msg=name)
+    assert set(golden) - set(now) == {"saved_regressor", "saved_forecaster"}
+    for name, expected in now.items():
+        np.testing.assert_allclose(expected, golden[name], rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_files_saved_by_the_reference_commit_still_load(golden):
+    import sktcn
+
+    X, _, _ = _panel()
+    np.testing.assert_allclose(sktcn.load(os.path.join(SAVED, "regressor")).predict(X), golden["saved_regressor"],
+                               rtol=1e-5, atol=1e-5)
+    forecaster = sktcn.load(os.path.join(SAVED, "forecaster.zip"))
+    np.testing.assert_allclose(forecaster.predict_interval(coverage=0.8).to_numpy(), golden["saved_forecaster"],
+                               rtol=1e-5, atol=1e-5)
 
 
 if __name__ == "__main__":
-    os.makedirs(os.path.dirname(GOLDEN), exist_ok=True)
-    np.savez(GOLDEN, **golden_predictions())
+    os.makedirs(SAVED, exist_ok=True)
+    np.savez(GOLDEN, **golden_predictions(), **write_saved_models())
     print(f"wrote {GOLDEN}", file=sys.stderr)
