@@ -27,16 +27,15 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _common import airline_split  # noqa: E402
 
 HORIZON, WINDOW, EPOCHS = 36, 41, 50
 
 
-def airline_split():
-    """The airline series as floats, split into the first 108 and last 36 months."""
-    from sktime.datasets import load_airline
-
-    values = load_airline().to_numpy(np.float64)
-    return values[:-HORIZON], values[-HORIZON:]
+def airline_values():
+    """The airline split of benchmarks/_common.py as float arrays (train, test)."""
+    train, test, _ = airline_split()
+    return train.to_numpy(np.float64), test.to_numpy(np.float64)
 
 
 def mape(truth, forecast):
@@ -73,7 +72,7 @@ def sktcn_rows():
     from sktcn import TCNForecaster
     import pandas as pd
 
-    train, test = airline_split()
+    train, test = airline_values()
     rows = []
     for name, params in {
         "sktcn TCNForecaster, defaults (3 averaged networks + 3 calibration fits)": dict(),
@@ -101,7 +100,7 @@ def main():
         return
     rows = sktcn_rows()
     if args.darts_python:
-        train, test = airline_split()
+        train, test = airline_values()
         data = json.dumps({"train": train.tolist(), "test": test.tolist()})
         done = subprocess.run([args.darts_python, __file__, "--darts-only"], input=data, capture_output=True,
                               text=True, check=True)

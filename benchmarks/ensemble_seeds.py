@@ -17,8 +17,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 from sklearn.metrics import mean_absolute_percentage_error  # noqa: E402
-from sktime.datasets import load_airline  # noqa: E402
 from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
+
+from _common import airline_split  # noqa: E402
 
 from sktcn import TCNForecaster  # noqa: E402
 
@@ -27,9 +28,7 @@ SEEDS = 15
 
 def main():
     warnings.simplefilter("ignore")
-    y = load_airline()
-    train, test = y.iloc[:-36], y.iloc[-36:]
-    fh = np.arange(1, 37)
+    train, test, fh = airline_split()
     snaive = mean_absolute_percentage_error(test, NaiveForecaster(strategy="last", sp=12).fit(train, fh=fh).predict())
     forecasts = np.array([
         TCNForecaster(random_state=seed, calibration_size=0.0, n_networks=1).fit(train, fh=fh).predict().to_numpy()

@@ -33,20 +33,14 @@ from sktime.forecasting.theta import ThetaForecaster  # noqa: E402
 from sktime.performance_metrics.forecasting import mean_absolute_percentage_error  # noqa: E402
 from sktime.split import ExpandingWindowSplitter  # noqa: E402
 
+from _common import airline_split, timed  # noqa: E402
+
 from sktcn import TCNForecaster  # noqa: E402
 from sktcn.datasets import make_two_sines  # noqa: E402
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
-
-
 def airline(tcn_params):
-    y = load_airline()
-    train, test = y.iloc[:-36], y.iloc[-36:]
-    fh = np.arange(1, 37)
+    train, test, fh = airline_split()
     models = {
         "TCNForecaster (defaults)": TCNForecaster(**tcn_params),
         "NaiveForecaster (last)": NaiveForecaster(strategy="last"),

@@ -8,19 +8,14 @@ About 15 minutes on 2 cores.
     python benchmarks/forecasting_variants.py
 """
 
-import os
-import sys
 import warnings
 
 import numpy as np
 import pandas as pd
+from sktime.forecasting.naive import NaiveForecaster
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from forecasting import origins, real_series  # noqa: E402
-from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
-
-from sktcn import TCNForecaster  # noqa: E402
+from forecasting import origins, real_series  # benchmarks/forecasting.py, beside this script
+from sktcn import TCNForecaster
 
 VARIANTS = {
     "per window, last step": dict(scaling="standard", forking_sequences=False),

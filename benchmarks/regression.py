@@ -29,7 +29,6 @@ import time
 import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 from sklearn.ensemble import RandomForestRegressor  # noqa: E402
@@ -38,7 +37,7 @@ from sklearn.metrics import mean_squared_error, r2_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-import _bench  # noqa: E402
+import _common  # noqa: E402
 
 TASKS = ["covid3month", "adding", "first_plus_last"]
 METHODS = ["tcn", "ridge", "forest"]
@@ -117,20 +116,20 @@ def run_task(task, methods, args):
     rows = {}
     tcn = {}
     if "tcn" in methods:
-        runs = _bench.TCNRuns(TCNRegressor, X_train, y_train, X_test, lambda estimator, X: estimator.predict(X), args)
+        runs = _common.TCNRuns(TCNRegressor, X_train, y_train, X_test, lambda estimator, X: estimator.predict(X), args)
         tcn = runs.ensembles(lambda pred, classes: scores(pred, y_test))
         for n, figures in tcn.items():
-            label = _bench.tcn_label("TCNRegressor", args, n)
+            label = _common.tcn_label("TCNRegressor", args, n)
             rows[label] = dict(figures, method="tcn", n_networks=n)
             print_row(label, figures, len(args.seeds))
     flat_train, flat_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
     for label, (key, make) in baselines(methods, args.quick).items():
-        pred, fit_seconds, predict_seconds = _bench.timed_fit_predict(make(), flat_train, y_train, flat_test)
+        pred, fit_seconds, predict_seconds = _common.timed_fit_predict(make(), flat_train, y_train, flat_test)
         figures = dict(scores(pred, y_test), fit_seconds=fit_seconds, predict_seconds=predict_seconds)
         rows[label] = dict(figures, method=key)
         print_row(label, figures)
     if tcn:
-        print("\n" + _bench.epochs_note(tcn))
+        print("\n" + _common.epochs_note(tcn))
     return dict(shape=dict(train=len(X_train), test=len(X_test), channels=channels, length=X_train.shape[1]),
                 methods=rows)
 
@@ -139,20 +138,20 @@ COLUMNS = [("rmse", ".4g"), ("r2", ".4f"), ("fit_seconds", ".1f"), ("predict_sec
 
 
 def print_row(label, figures, n_seeds=1):
-    _bench.print_row(label, figures, COLUMNS, n_seeds)
+    _common.print_row(label, figures, COLUMNS, n_seeds)
 
 
 def goals(results, args):
     lines = []
     tasks = list(results)
-    partial = _bench.partial_note(args, len(tasks), len(TASKS), "tasks")
+    partial = _common.partial_note(args, len(tasks), len(TASKS), "tasks")
     for n in args.n_networks:
-        label = _bench.tcn_label("TCNRegressor", args, n)
-        tcn = _bench.method_rows(results, "tcn", n)
+        label = _common.tcn_label("TCNRegressor", args, n)
+        tcn = _common.method_rows(results, "tcn", n)
         if any(r is None for r in tcn.values()):
             continue
         for key, name in (("ridge", "ridge"), ("forest", "the random forest")):
-            other = _bench.method_rows(results, key)
+            other = _common.method_rows(results, key)
             if any(r is None for r in other.values()):
                 lines.append(f"{label}: lower RMSE than {name} on every task: not assessed ({key} not run)")
                 continue
@@ -165,23 +164,23 @@ def goals(results, args):
                          f"{'met' if r2 >= FIRST_PLUS_LAST_R2 else 'NOT met'} (R² {r2:.4f})")
         else:
             lines.append(f"{label}: first + last test R² >= {FIRST_PLUS_LAST_R2}: not assessed (task not run)")
-    _bench.print_goals(lines, partial)
+    _common.print_goals(lines, partial)
     return lines
 
 
 def main(argv=None):
-    parser = _bench.parser_with_doc(__doc__)
-    _bench.add_common_options(parser, "tasks", TASKS, METHODS)
+    parser = _common.parser_with_doc(__doc__)
+    _common.add_common_options(parser, "tasks", TASKS, METHODS)
     args = parser.parse_args(argv)
-    _bench.check_common_options(parser, args)
+    _common.check_common_options(parser, args)
     tasks = args.tasks or TASKS
     methods = [m for m in METHODS if m in (args.methods or METHODS)]
-    meta = _bench.header("TCNRegressor against ridge and a random forest", args)
+    meta = _common.header("TCNRegressor against ridge and a random forest", args)
     print(f"methods: {', '.join(methods)}; TCN seeds {args.seeds}; networks averaged {args.n_networks}"
           + (f"; TCN parameters {args.tcn}" if args.tcn else ""))
     if args.quick:
         print(f"quick: sizes (train, test, length) {QUICK_SIZES}, Covid3Month's first {QUICK_COVID} train and test "
-              f"series, TCN {_bench.QUICK_TCN}, forest of 10 trees")
+              f"series, TCN {_common.QUICK_TCN}, forest of 10 trees")
     start = time.perf_counter()
     results = {}
     with warnings.catch_warnings():
@@ -191,7 +190,7 @@ def main(argv=None):
     goal_lines = goals(results, args) if "tcn" in methods else []
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
     if args.json:
-        _bench.dump_json(args.json, dict(meta=meta, argv=sys.argv[1:] if argv is None else argv, methods=methods,
+        _common.dump_json(args.json, dict(meta=meta, argv=sys.argv[1:] if argv is None else argv, methods=methods,
                                          tasks=results, goals=goal_lines))
     return results
 

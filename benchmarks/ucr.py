@@ -32,13 +32,12 @@ import time
 import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 
-import _bench  # noqa: E402
+import _common  # noqa: E402
 
 SETS = ["GunPoint", "ItalyPowerDemand", "OSULeaf", "BasicMotions", "ACSF1"]
 METHODS = ["tcn", "rocket", "minirocket", "1nn-euclidean", "1nn-dtw"]
@@ -155,7 +154,7 @@ def run_set(name, methods, args):
     rows = {}
     tcn = {}
     if "tcn" in methods:
-        runs = _bench.TCNRuns(TCNClassifier, layout(X_train, "tcn"), y_train, layout(X_test, "tcn"),
+        runs = _common.TCNRuns(TCNClassifier, layout(X_train, "tcn"), y_train, layout(X_test, "tcn"),
                               lambda estimator, X: estimator.predict_proba(X), args)
 
         def accuracy(proba, classes):
@@ -163,12 +162,12 @@ def run_set(name, methods, args):
 
         tcn = runs.ensembles(accuracy)
         for n, figures in tcn.items():
-            rows[_bench.tcn_label("TCNClassifier", args, n)] = dict(figures, method="tcn", n_networks=n)
-            print_row(_bench.tcn_label("TCNClassifier", args, n), figures, len(args.seeds))
+            rows[_common.tcn_label("TCNClassifier", args, n)] = dict(figures, method="tcn", n_networks=n)
+            print_row(_common.tcn_label("TCNClassifier", args, n), figures, len(args.seeds))
     for label, (key, make, how) in baselines(methods, args.quick).items():
         if key in NEEDS_NUMBA:
             warm_up(make, layout(X_train, how), y_train)
-        pred, fit_seconds, predict_seconds = _bench.timed_fit_predict(
+        pred, fit_seconds, predict_seconds = _common.timed_fit_predict(
             make(), layout(X_train, how), y_train, layout(X_test, how))
         figures = dict(accuracy=float(np.mean(np.asarray(pred) == y_test)), fit_seconds=fit_seconds,
                        predict_seconds=predict_seconds)
@@ -177,7 +176,7 @@ def run_set(name, methods, args):
     published = ", ".join(f"{who} {figures[name]:.3f}" for who, figures in PUBLISHED.items() if name in figures)
     print(f"\npublished accuracy: {published or 'none given'}")
     if tcn:
-        print(_bench.epochs_note(tcn))
+        print(_common.epochs_note(tcn))
     return dict(shape=dict(train=n_train, test=len(X_test), channels=channels, length=length), methods=rows)
 
 
@@ -185,20 +184,20 @@ COLUMNS = [("accuracy", ".4f"), ("fit_seconds", ".1f"), ("predict_seconds", ".1f
 
 
 def print_row(label, figures, n_seeds=1):
-    _bench.print_row(label, figures, COLUMNS, n_seeds)
+    _common.print_row(label, figures, COLUMNS, n_seeds)
 
 
 def goals(results, args):
     """One line per goal and TCN variant, met / not met with the figures."""
     lines = []
     sets = list(results)
-    partial = _bench.partial_note(args, len(sets), len(SETS), "sets")
+    partial = _common.partial_note(args, len(sets), len(SETS), "sets")
     for n in args.n_networks:
-        label = _bench.tcn_label("TCNClassifier", args, n)
-        tcn = _bench.method_rows(results, "tcn", n)
+        label = _common.tcn_label("TCNClassifier", args, n)
+        tcn = _common.method_rows(results, "tcn", n)
         if any(r is None for r in tcn.values()):
             continue
-        rocket = _bench.method_rows(results, "rocket")
+        rocket = _common.method_rows(results, "rocket")
         if any(r is None for r in rocket.values()):
             lines.append(f"{label}: within {WITHIN_ROCKET} of ROCKET on every set: not assessed (ROCKET not run)")
         else:
@@ -220,7 +219,7 @@ def goals(results, args):
         lines.append(f"{label}: fit <= {MAX_FIT_SECONDS:.0f} s per set: "
                      f"{'met' if seconds <= MAX_FIT_SECONDS else 'NOT met'} (slowest {slowest} {seconds:.1f} s; "
                      + ", ".join(f"{s} {tcn[s]['fit_seconds']:.1f}" for s in sets) + ")")
-    _bench.print_goals(lines, partial)
+    _common.print_goals(lines, partial)
     return lines
 
 
@@ -237,13 +236,13 @@ def summary_table(results):
 
 
 def main(argv=None):
-    parser = _bench.parser_with_doc(__doc__)
-    _bench.add_common_options(parser, "sets", SETS, METHODS)
+    parser = _common.parser_with_doc(__doc__)
+    _common.add_common_options(parser, "sets", SETS, METHODS)
     args = parser.parse_args(argv)
-    _bench.check_common_options(parser, args)
+    _common.check_common_options(parser, args)
     sets = args.sets or (SETS[:2] if args.quick else SETS)
     methods = [m for m in METHODS if m in (args.methods or METHODS)]
-    meta = _bench.header("TCNClassifier on UCR/UEA sets shipped with sktime", args)
+    meta = _common.header("TCNClassifier on UCR/UEA sets shipped with sktime", args)
     if NEEDS_NUMBA & set(methods) and not have_numba():
         dropped = [m for m in methods if m in NEEDS_NUMBA]
         print(f"note: numba is not installed, so {', '.join(dropped)} are left out "
@@ -252,7 +251,7 @@ def main(argv=None):
     print(f"methods: {', '.join(methods)}; TCN seeds {args.seeds}; networks averaged {args.n_networks}"
           + (f"; TCN parameters {args.tcn}" if args.tcn else ""))
     if args.quick:
-        print(f"quick: {QUICK_SERIES} train and {QUICK_SERIES} test series per set, TCN {_bench.QUICK_TCN}, "
+        print(f"quick: {QUICK_SERIES} train and {QUICK_SERIES} test series per set, TCN {_common.QUICK_TCN}, "
               "ROCKET/MiniRocket with 500 kernels")
     start = time.perf_counter()
     results = {}
@@ -264,7 +263,7 @@ def main(argv=None):
     goal_lines = goals(results, args) if "tcn" in methods else []
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
     if args.json:
-        _bench.dump_json(args.json, dict(meta=meta, argv=sys.argv[1:] if argv is None else argv, methods=methods,
+        _common.dump_json(args.json, dict(meta=meta, argv=sys.argv[1:] if argv is None else argv, methods=methods,
                                          sets=results, goals=goal_lines, published=PUBLISHED))
     return results
 

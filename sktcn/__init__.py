@@ -12,7 +12,7 @@ from sktcn.classifier import TCNClassifier  # noqa: E402
 from sktcn.persistence import load  # noqa: E402
 from sktcn.regressor import TCNRegressor  # noqa: E402
 
-__version__ = "0.1.0"
+from sktcn._version import __version__  # noqa: E402
 
 # SKTCN_TF_THREADS=n caps TensorFlow's thread pools of this process (and of the
 # worker processes of a search, which inherit the environment); see the user guide.

@@ -12,7 +12,6 @@ without switching on TensorFlow's process-wide op determinism, transactional
 import contextlib
 import inspect
 import numbers
-import random
 import warnings
 from collections import defaultdict
 
@@ -24,12 +23,13 @@ from scikeras.wrappers import BaseWrapper
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import (
-    check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 
+from sktcn import _compat, persistence
+from sktcn._codec import from_json, to_json
 from sktcn._distribute import (
     STRATEGY_NAMES,
     picklable_strategy,
@@ -46,24 +46,13 @@ from sktcn._network import (
     scaling_statistics,
 )
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
-from sktcn._random import member_seeds
+from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
+from sktcn._validation import as_series_array, is_ragged, ndim
 from sktcn._training import TrainingPlan, network_cost, plan_training, regime_callbacks
 
-
-
-def _scikeras_sklearn_tags(self):
-    """scikit-learn >= 1.6 tags for scikeras' BaseWrapper, from its old-style ``_tags``."""
-    tags = super(BaseWrapper, self).__sklearn_tags__()
-    tags.target_tags.multi_output = bool(self._tags.get("multioutput", False))
-    return tags
-
-
-# scikeras 0.13 declares its tags only through ``_more_tags``, which scikit-learn
-# 1.6 replaced by ``__sklearn_tags__`` and now rejects on any class in the MRO.
-# This translation is what scikeras would ship; it steps aside once it does.
-if "__sklearn_tags__" not in vars(BaseWrapper):
-    BaseWrapper.__sklearn_tags__ = _scikeras_sklearn_tags
+# scikit-learn >= 1.6 rejects scikeras' old-style tags: see sktcn._compat.
+_compat.patch_scikeras_tags()
 
 # Samples x time steps fed to the network per predict call: bounds the memory of
 # the activations (nb_filters floats per step and block) for long inputs.
@@ -94,205 +83,21 @@ POOLED_FIELD = 60
 # on the shared parameters (the LSTM baselines, TCNForecaster) have no use for it.
 POOLING_CONSTRAINT = {"pooling": [StrOptions({"auto", *POOLINGS})]}
 
-POOLING_DOC = """
-    pooling : {{"auto", "last", "mean", "max"}}, default="auto"
-        How the network turns the TCN's output, one feature vector per time
-        step, into one prediction per series. ``"last"``: read the last step
-        only (keras-tcn's ``return_sequences=False``). ``"mean"`` or
-        ``"max"``: average, or take the maximum of, every step's features
-        (global average or max pooling) before the output layer. ``"auto"``:
-        {auto}; ``pooling_`` holds the choice made.
-
-        Pooling suits labels that depend on the whole series (a gesture, a
-        fault, a sleep stage): every step contributes to the prediction and
-        its gradient, so the network learns a pattern wherever it occurs,
-        and it generalised from few training series much better than one
-        that routes everything through the last step (measured figures on
-        the user guide's classification page). ``"last"`` is right when the answer
-        depends on the end of the series or on the order of distant steps:
-        the adding problem, ``y = x[0] + x[-1]``, the next value of a series.
-        Each step's features see the ``receptive_field_`` steps up to it:
-        with ``dilations=None`` a pooled network's field covers at most 60
-        steps (local patterns, as the UCR archive's convolutional
-        classifiers use), an unpooled one the whole training series; no
-        feature relates steps further apart than ``receptive_field_``. Series of
-        different lengths are padded with zeros in front, and pooling counts
-        those steps too. With ``return_sequences=True`` there is no time axis
-        to pool: leave ``pooling="auto"``.
-"""
 
 # ``input_scaling`` belongs to TCNClassifier and TCNRegressor: the forecaster
 # scales its windows itself, and the LSTM baselines stay the plain networks of
 # the source documents.
 INPUT_SCALING_CONSTRAINT = {"input_scaling": [StrOptions({"auto", "standard"}), None]}
 
-INPUT_SCALING_DOC = """
-    input_scaling : {"auto", "standard", None}, default="auto"
-        ``"standard"``: the network's first layer standardises each input
-        feature with the mean and standard deviation it had over all
-        training series and time steps (of the first batch, for streamed
-        data), so series in any units (case counts, accelerations) train
-        with the default learning rate. ``"auto"``: only the features whose
-        training values reach beyond 10 in magnitude; the others go in as
-        given. Standardising a 0/1 marker hurt: on the adding problem
-        (length 100, 15 epochs) test R² fell from 0.889 to -0.311, while raw
-        case counts (Covid3Month) need it. The statistics are part of
-        ``model_``. ``None``: every feature goes in as given.
-"""
 
 # ``n_networks`` belongs to TCNClassifier and TCNRegressor: the LSTM baselines
 # are single networks, and the forecaster has its own (default 3).
 ENSEMBLE_CONSTRAINT = {"n_networks": [Interval(numbers.Integral, 1, None, closed="left")]}
 
-ENSEMBLE_DOC = """
-    n_networks : int, default=1
-        Number of networks trained from the seeds ``random_state``,
-        ``random_state + 1``, ... on the same data; predictions (class
-        probabilities for the classifier) are their average, as InceptionTime
-        averages five networks. Costs ``n_networks`` fits. Measured effect of
-        1, 3 and 5 networks: the user guide's page "Training regime".
-"""
 
-ENSEMBLE_ATTRIBUTE_DOC = """
-    estimators_ : list of estimators
-        With ``n_networks > 1``, the fitted networks, each an estimator of the
-        same class with ``n_networks=1`` and its own seed; ``model_`` averages
-        their outputs, and ``history_`` and ``epochs_`` are the first one's.
-"""
 
-POOLING_ATTRIBUTE_DOC = """
-    pooling_ : {"last", "mean", "max"} or None
-        The pooling used, ``pooling="auto"`` resolved; ``None`` with
-        ``return_sequences=True``.
-"""
 
-PARAMETERS_DOC = """
-    nb_filters : int or list of int, default=64
-        Number of convolution filters in every residual block, or one number per
-        dilation (then ``use_skip_connections`` needs them all equal).
-    kernel_size : int, default=3
-        Size of the convolution kernels.
-    nb_stacks : int, default=1
-        Number of stacks of residual blocks.
-    dilations : sequence of int or None, default=None
-        Dilation rate of each residual block. ``None`` picks powers of two,
-        ``(1, 2, 4, ...)``, just long enough for the receptive field to cover the
-        training sequences (see ``dilations_``), or, for a pooled network
-        (``pooling_`` "mean" or "max"), at most 60 steps of them. This is the one default that
-        differs from keras-tcn, whose fixed ``(1, 2, 4, 8, 16, 32)`` is kept for
-        sequences of varying length.
-    padding : {"causal", "same"}, default="causal"
-        ``"causal"``: each output sees only the past. ``"same"``: a non-causal TCN.
-    use_skip_connections : bool, default=True
-        Add the output of every residual block to the TCN's output.
-    dropout_rate : float, default=0.0
-        Spatial dropout rate inside the residual blocks, in ``[0, 1)``.
-    return_sequences : bool, default=False
-        Predict one target per time step; ``y`` then has shape
-        ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)``.
-    activation : str, default="relu"
-        Activation of the residual blocks.
-    kernel_initializer : str, default="he_normal"
-        Initializer of the convolution kernels.
-    use_batch_norm : bool, default=False
-        Batch normalisation in the residual blocks.
-    use_layer_norm : bool, default=False
-        Layer normalisation in the residual blocks.
-    use_weight_norm : bool, default=False
-        Weight normalisation of the dilated convolutions (keras-tcn 3.5 dropped
-        this option; sktcn implements it for Keras 3). At most one of the three
-        normalisations may be on.
-    go_backwards : bool, default=False
-        Process the sequences backwards.
-    optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Optimizer, by Keras name, class or instance.
-    learning_rate : float or None, default=None
-        Learning rate of the optimizer; ``None`` keeps the optimizer's default.
-    loss : str, keras loss or None, default=None
-        ``None`` picks the estimator's natural loss.
-    metrics : list or None, default=None
-        Keras metrics recorded in ``history_``.
-    epochs : int or "auto", default="auto"
-        Number of passes over the training data. ``"auto"`` plans a budget
-        of about 4,000 gradient steps (at least 10 and at most 600 epochs,
-        fewer for long series so that a fit stays within ~30 million
-        series-steps), halves the learning rate whenever the loss stalls,
-        stops once it has stalled for long, and keeps the weights of the
-        epoch with the lowest loss (the validation loss with a
-        ``validation_split``); ``epochs_`` holds the plan and ``history_``
-        the epochs run and their ``learning_rate``. An integer trains exactly
-        that many epochs at a constant learning rate (fewer only with
-        ``early_stopping=True``). See the user guide, "Training regime".
-    batch_size : int, default=32
-        Number of samples per gradient update.
-    validation_split : float, default=0.0
-        Fraction of the training data, drawn at random with ``random_state``,
-        held out to compute ``val_loss`` (and to drive early stopping).
-    early_stopping : bool, default=False
-        Stop when the monitored loss (``val_loss`` with a validation split,
-        the training loss otherwise) has not improved for ``patience`` epochs,
-        and keep the best weights seen.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks for training.
-    shuffle : bool, default=True
-        Shuffle the training data before each epoch.
-    warm_start : bool, default=False
-        Keep training the fitted network on the next call to ``fit``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, dropout, shuffling and the validation
-        split. With a seed, fits on the CPU are repeatable exactly. The global
-        random state of Python, NumPy and TensorFlow is restored afterwards and
-        TensorFlow's process-wide determinism switch is left alone, so unseeded
-        fits in the same process keep working.
-    verbose : int, default=0
-        Keras' verbosity during training.
-    distribution_strategy : {"default", "mirrored", "auto"}, tf.distribute.Strategy or None, default=None
-        Where the network trains. ``None`` or ``"default"``: one device, the
-        first GPU if there is one, else the CPU. ``"mirrored"``: a copy of the
-        network on every visible GPU, each batch split between them
-        (``batch_size`` is the global batch). ``"auto"``: ``"mirrored"`` when
-        more than one GPU is visible. A ``tf.distribute.Strategy`` object
-        (e.g. ``MultiWorkerMirroredStrategy``) is used as given; pickling
-        stores it by name (see the user guide, "Scaling").
-    mixed_precision : bool, default=False
-        Train and predict with Keras' ``mixed_float16`` policy in the TCN
-        (float16 computation, float32 weights, loss scaling) and a float32
-        output head. Faster on GPUs with tensor cores; slow on CPUs.
-    **kwargs
-        Routed parameters in scikeras' style, for example
-        ``optimizer__momentum=0.9`` or ``compile__jit_compile=True``.
-"""
 
-ATTRIBUTES_DOC = """
-    model_ : keras.Model
-        The trained network.
-    dilations_ : tuple of int
-        The dilations used, chosen automatically when ``dilations=None``.
-    receptive_field_ : int
-        Number of past time steps each output step of the TCN sees
-        (keras-tcn's formula): all the last step sees, the widest span a
-        pooled feature covers.
-    history_ : dict
-        Loss (and metric) per epoch, ``val_``-prefixed for the validation
-        split; with ``epochs="auto"`` also the ``learning_rate`` of each epoch.
-        ``len(history_["loss"])`` is the number of epochs run.
-    epochs_ : int
-        Passes over the training data planned for the last fit: ``epochs``,
-        or its resolution when ``epochs="auto"`` (training may stop earlier).
-        With ``"auto"`` a small training set is repeated within each Keras
-        epoch (at least 32 gradient steps to an epoch), so ``history_`` then
-        holds one entry per several passes.
-    n_features_in_ : int
-        For 2D ``X``, the number of columns (time steps), as scikit-learn
-        defines it; for 3D ``X`` or lists of series, features per time step.
-    n_timesteps_in_ : int or None
-        Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
-        ``None`` when fit on 3D input, which may be predicted at any length.
-    feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
-"""
 
 
 def extend_signature(function, base_init=None, **extra):
@@ -325,121 +130,6 @@ def unchanged_on_failure(obj):
         vars(obj).clear()
         vars(obj).update(before)
         raise
-
-
-@contextlib.contextmanager
-def seeded(seed):
-    """Seed Keras, TensorFlow, NumPy and Python for a block, then restore them.
-
-    scikeras seeds through TensorFlow's op determinism, which stays on for the
-    whole process and makes later unseeded fits fail; this seeds only.
-    """
-    if seed is None:
-        yield
-        return
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    keras_seed = keras.utils.get_random_seed() if hasattr(keras.utils, "get_random_seed") else None
-    module = _keras_seed_module()
-    try:
-        keras.utils.set_random_seed(int(seed))
-        if module is not None:
-            # Keras draws the seeds of unseeded initializers and dropout layers
-            # from Python's process-wide ``random``. In a host with other busy
-            # threads (a Dask worker's event loop, a web server) those threads
-            # draw from it too, between our seeding and the model's build, and
-            # the "seeded" weights change from run to run. A private generator
-            # for the block keeps them a function of the seed alone.
-            module.python_random = random.Random(int(seed))
-        yield
-    finally:
-        if module is not None:
-            module.python_random = random
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
-        if keras_seed is None:
-            # Back to unseeded: TensorFlow and Keras draw fresh seeds again.
-            tf.random.set_seed(None)
-            keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
-        else:
-            keras.utils.set_random_seed(keras_seed)
-
-
-def _keras_seed_module():
-    """Keras' module that draws default seeds from ``random``, if it still does."""
-    try:
-        from keras.src.random import seed_generator
-    except ImportError:  # pragma: no cover - a Keras without the private module
-        return None
-    return seed_generator if getattr(seed_generator, "python_random", None) is random else None
-
-
-def _is_ragged(X):
-    """True for a list or tuple of series whose lengths differ."""
-    if not isinstance(X, (list, tuple)) or len(X) == 0:
-        return False
-    shapes = [np.shape(x) for x in X if hasattr(x, "__len__") and not isinstance(x, str)]
-    if len(shapes) != len(X) or any(len(s) == 0 for s in shapes):
-        return False
-    return len({s[0] for s in shapes}) > 1
-
-
-def _ndim(X):
-    """Number of dimensions of an array-like, -1 when it has no regular shape."""
-    if hasattr(X, "shape"):
-        return len(X.shape)
-    try:
-        return np.ndim(X)
-    except ValueError:  # nested lists of uneven shape: check_array reports it
-        return -1
-
-
-def _as_float32(X, **check_array_params):
-    """check_array(X, dtype=float32), with a fast path for finite float ndarrays.
-
-    scikit-learn's check_array costs ~90 us a call, most of a single-series
-    predict; a plain finite float array needs none of its conversions. Anything
-    else, including arrays with NaN or inf, gets check_array and its messages.
-    """
-    if (
-        type(X) is np.ndarray
-        and X.dtype.kind == "f"
-        and X.ndim in (2, 3)
-        and X.size
-        and np.isfinite(X).all()
-        and np.abs(X).max() < np.finfo(np.float32).max
-    ):
-        return X.astype(np.float32, copy=False)
-    return check_array(X, dtype=np.float32, **check_array_params)
-
-
-def _pad_ragged(X):
-    """Stack series of different lengths into (n, T_max, F), zeros in front.
-
-    Padding in front keeps every series' last real step at the last position,
-    which is where a causal TCN reads its prediction.
-    """
-    series = []
-    for i, x in enumerate(X):
-        x = check_array(x, ensure_2d=False, dtype=np.float32, input_name=f"X[{i}]")
-        if x.ndim == 1:
-            x = x[:, None]
-        if x.ndim != 2:
-            raise ValueError(
-                f"X[{i}] has {x.ndim} dimensions; each series in a list must be 1D "
-                "(n_timesteps,) or 2D (n_timesteps, n_features)."
-            )
-        series.append(x)
-    n_features = {x.shape[1] for x in series}
-    if len(n_features) > 1:
-        raise ValueError(
-            f"The series in X have different numbers of features {sorted(n_features)}; "
-            "every series needs the same features per time step."
-        )
-    longest = max(len(x) for x in series)
-    padded = np.zeros((len(series), longest, series[0].shape[1]), dtype=np.float32)
-    for i, x in enumerate(series):
-        padded[i, longest - len(x) :] = x
-    return padded
 
 
 class _Forward:
@@ -583,31 +273,11 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _check_X(self, X, reset):
         """The one validation path for inputs: returns float32 (n_samples, n_timesteps, n_features)."""
-        if sp.issparse(X):
-            raise TypeError(
-                f"{type(self).__name__} does not accept sparse input (a TCN convolves dense series); "
-                "convert it with X.toarray()."
-            )
-        if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
-            X = np.asarray(X)  # other array-likes (objects with __array__)
-        from_2d = False
-        if _is_ragged(X):
-            X = _pad_ragged(X)
-        elif _ndim(X) == 2:
-            from_2d = True
-            if reset or getattr(self, "n_timesteps_in_", None) is not None:
-                # scikit-learn's own bookkeeping of column names and counts.
-                validate_data(self, X, reset=reset, skip_check_array=True)
-            X = _as_float32(X)[:, :, None]
-        else:
-            X = _as_float32(X, allow_nd=True)
-            if X.ndim != 3:
-                raise ValueError(
-                    f"X has {X.ndim} dimensions; give 2D (n_samples, n_timesteps) for univariate series "
-                    "or 3D (n_samples, n_timesteps, n_features)."
-                )
-        if X.shape[1] == 0 or X.shape[2] == 0:
-            raise ValueError(f"X has shape {X.shape}: it needs at least one time step and one feature.")
+        from_2d = not is_ragged(X) and ndim(X) == 2 and not sp.issparse(X)
+        if from_2d and (reset or getattr(self, "n_timesteps_in_", None) is not None):
+            # scikit-learn's own bookkeeping of column names and counts.
+            validate_data(self, X, reset=reset, skip_check_array=True)
+        X, from_2d = as_series_array(X, type(self).__name__)
         if reset:
             self.n_timesteps_in_ = X.shape[1] if from_2d else None
             if not from_2d:
@@ -770,7 +440,7 @@ class TCNEstimatorBase(BaseWrapper):
             rows at a time), or a ``keras.utils.PyDataset`` or finite
             ``tf.data.Dataset`` of batches ``(x, y)`` or ``(x, y, w)`` with raw
             labels or targets in ``y``; sktcn reads their targets in one pass
-            before training (see the user guide, "Scaling").
+            before training (see the user guide, "Parallel and distributed training").
         y : array-like or None
             Targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``; with
             ``return_sequences=True``, ``(n_samples, n_timesteps[, n_outputs])``.
@@ -1035,9 +705,80 @@ class TCNEstimatorBase(BaseWrapper):
         -------
         pathlib.Path
         """
-        from sktcn.persistence import save  # the module imports the estimators
+        return persistence.save(self, path)
 
-        return save(self, path)
+    # ------------------------------------------------------------- saved state
+    # Fitted attributes saved beside the network and the target encoder's state.
+    # A manifest that sets any other attribute is refused, so a file cannot set
+    # arbitrary attributes.
+    _SAVED_STATE = (
+        "n_features_in_",
+        "n_timesteps_in_",
+        "feature_names_in_",
+        "dilations_",
+        "receptive_field_",
+        "pooling_",
+        "history_",
+        "epochs_",
+        "_configured_learning_rate",
+        "_n_channels",
+        "_fit_timesteps",
+        "_random_state",
+        "_output_shape",
+    )
+    _SAVED_ENCODER_STATE = {
+        "LabelEncoder": ("classes_",),
+        "StandardTargetEncoder": ("ndim_", "mean_", "scale_"),
+    }
+
+    def _saved_state(self, networks, model_file="model.keras"):
+        """This fitted estimator as JSON-ready data; its network is written by ``networks.write``."""
+        check_is_fitted(self, "model_")
+        encoder = self.target_encoder_
+        state = {name: to_json(getattr(self, name), name) for name in self._SAVED_STATE if hasattr(self, name)}
+        state["history_"] = to_json(dict(self.history_), "history_")
+        return {
+            "estimator": type(self).__name__,
+            "params": persistence.params_to_json(self),
+            "state": state,
+            "target_encoder": {
+                name: to_json(getattr(encoder, name), f"target_encoder_.{name}")
+                for name in self._SAVED_ENCODER_STATE[type(encoder).__name__]
+            },
+            "model_file": networks.write(self.model_, model_file),
+        }
+
+    def _restore_saved_state(self, description, networks):
+        """This freshly constructed estimator, fitted with the state ``_saved_state`` wrote; returns self."""
+        state = persistence.expect(description, "state", dict)
+        unknown = set(state) - set(self._SAVED_STATE)
+        if unknown:
+            raise persistence.ModelFileError(f"the manifest sets attributes {sorted(unknown)}, which sktcn never saves.")
+        for name, value in state.items():
+            setattr(self, name, from_json(value))
+        self.history_ = defaultdict(list, self.history_)
+
+        encoder = self.target_encoder  # a fresh encoder of the estimator's own kind
+        encoder_state = persistence.expect(description, "target_encoder", dict)
+        if set(encoder_state) != set(self._SAVED_ENCODER_STATE[type(encoder).__name__]):
+            raise persistence.ModelFileError(
+                f"the manifest's target encoder state {sorted(encoder_state)} does not fit {type(self).__name__}."
+            )
+        for name, value in encoder_state.items():
+            setattr(encoder, name, from_json(value))
+        self.target_encoder_ = encoder
+        vars(self).update(encoder.get_metadata())
+        self.feature_encoder_ = self.feature_encoder.fit(np.zeros((1, self._fit_timesteps, self._n_channels), np.float32))
+
+        self.model_ = networks.read(persistence.expect(description, "model_file", str))
+        if self.model_.input_shape[-1] != self._n_channels:
+            raise persistence.ModelFileError(
+                f"the network expects {self.model_.input_shape[-1]} features per step but the manifest "
+                f"says {self._n_channels}: the files do not belong together."
+            )
+        self._initialize_callbacks()
+        self._make_predict_function()
+        return self
 
     # ------------------------------------------------------------------- misc
     def __sklearn_tags__(self):

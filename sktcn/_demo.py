@@ -27,8 +27,12 @@ from sklearn.linear_model import RidgeCV
 from sklearn.metrics import accuracy_score, mean_absolute_percentage_error, mean_squared_error
 from sklearn.neighbors import KNeighborsClassifier
 
+from sktime.datasets import load_airline
+from sktime.forecasting.naive import NaiveForecaster
+
 from sktcn.classifier import TCNClassifier
 from sktcn.datasets import make_adding_problem
+from sktcn.forecasting import TCNForecaster
 from sktcn.regressor import TCNRegressor
 
 
@@ -104,11 +108,6 @@ def adding_problem(quick=False, out=sys.stdout):
 
 def airline(quick=False, out=sys.stdout):
     """Forecast airline two years ahead; return the fitted forecaster, the series and the split."""
-    from sktime.datasets import load_airline
-    from sktime.forecasting.naive import NaiveForecaster
-
-    from sktcn.forecasting import TCNForecaster
-
     y = load_airline()
     y_train, y_test = y.iloc[:-24], y.iloc[-24:]
     fh = np.arange(1, 25)

@@ -1,8 +1,15 @@
-"""Seeds: one int for Keras from a scikit-learn ``random_state``, and one per network of an ensemble."""
+"""Seeds: one int for Keras from a scikit-learn ``random_state``, one per network of an ensemble, and a seeded block."""
 
+import contextlib
 import numbers
+import random
 
+import keras
+import numpy as np
+import tensorflow as tf
 from sklearn.utils import check_random_state
+
+from sktcn import _compat
 
 
 def seed_from(random_state):
@@ -25,3 +32,40 @@ def member_seeds(random_state, n_networks):
     """
     base = seed_from(random_state)
     return [None if base is None else base + k for k in range(n_networks)]
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed Keras, TensorFlow, NumPy and Python for a block, then restore them.
+
+    scikeras seeds through TensorFlow's op determinism, which stays on for the
+    whole process and makes later unseeded fits fail; this seeds only.
+    """
+    if seed is None:
+        yield
+        return
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras_seed = keras.utils.get_random_seed() if hasattr(keras.utils, "get_random_seed") else None
+    module = _compat.keras_seed_module()
+    try:
+        keras.utils.set_random_seed(int(seed))
+        if module is not None:
+            # Keras draws the seeds of unseeded initializers and dropout layers
+            # from Python's process-wide ``random``. In a host with other busy
+            # threads (a Dask worker's event loop, a web server) those threads
+            # draw from it too, between our seeding and the model's build, and
+            # the "seeded" weights change from run to run. A private generator
+            # for the block keeps them a function of the seed alone.
+            module.python_random = random.Random(int(seed))
+        yield
+    finally:
+        if module is not None:
+            module.python_random = random
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        if keras_seed is None:
+            # Back to unseeded: TensorFlow and Keras draw fresh seeds again.
+            tf.random.set_seed(None)
+            keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
+        else:
+            keras.utils.set_random_seed(keras_seed)

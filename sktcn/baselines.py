@@ -14,6 +14,7 @@ import numbers
 import keras
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
+from sktcn import _docs
 from sktcn._base import _TCN_PARAMS, TCNEstimatorBase, extend_signature
 from sktcn._network import output_head
 from sktcn.classifier import TCNClassifier
@@ -89,10 +90,8 @@ _PARAMETERS_DOC = """
         Number of LSTM cells.
     return_sequences : bool, default=False
         Predict one target per time step.
-    optimizer, learning_rate, loss, metrics, epochs, batch_size, validation_split, \
-early_stopping, patience, callbacks, shuffle, warm_start, random_state, verbose, **kwargs
-        As for the TCN estimators.
-"""
+""" + _docs.grouped([p.name for p in _SHARED if p.name != "return_sequences"] + ["**kwargs"],
+                  "As for the TCN estimators.")
 
 _ATTRIBUTES_DOC = """
     Attributes

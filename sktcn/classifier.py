@@ -8,17 +8,11 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from sktcn import _docs
 from sktcn._base import (
-    ATTRIBUTES_DOC,
-    ENSEMBLE_ATTRIBUTE_DOC,
     ENSEMBLE_CONSTRAINT,
-    ENSEMBLE_DOC,
     INPUT_SCALING_CONSTRAINT,
-    INPUT_SCALING_DOC,
-    PARAMETERS_DOC,
-    POOLING_ATTRIBUTE_DOC,
     POOLING_CONSTRAINT,
-    POOLING_DOC,
     TCNEstimatorBase,
     extend_signature,
 )
@@ -70,14 +64,11 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     ``return_sequences=True``; all of them share the classes in ``classes_``.
 
     Parameters
-    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"mean"``')}{ENSEMBLE_DOC}{INPUT_SCALING_DOC}
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, as in scikit-learn; multiplies
-        ``sample_weight``.
-
+    ----------
+{_docs.parameters(_docs.TCN_PARAMETERS + ("pooling", "n_networks", "input_scaling", "class_weight"), auto='``"mean"``')}
     Attributes
-    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}{ENSEMBLE_ATTRIBUTE_DOC}
-    classes_ : ndarray of shape (n_classes,)
+    ----------
+{_docs.attributes(_docs.TCN_ATTRIBUTES)}    classes_ : ndarray of shape (n_classes,)
         The class labels.
     n_classes_ : int
         Number of classes.

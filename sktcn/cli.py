@@ -34,6 +34,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sktcn import _demo, persistence
+from sktcn._base import TCNEstimatorBase
+from sktcn._version import __version__
+from sktcn.classifier import TCNClassifier
+from sktcn.forecasting import TCNForecaster
+from sktcn.regressor import TCNRegressor
+
 EXIT_DATA_ERROR = 1
 EXIT_USAGE_ERROR = 2
 
@@ -123,8 +130,6 @@ _NORMALISATIONS = {"batch": "use_batch_norm", "layer": "use_layer_norm", "weight
 
 
 def _defaults():
-    from sktcn._base import TCNEstimatorBase
-
     return {name: p.default for name, p in inspect.signature(TCNEstimatorBase.__init__).parameters.items()}
 
 
@@ -164,15 +169,13 @@ def _estimator_params(args):
 
 
 def _build_parser():
-    import sktcn
-
     parser = argparse.ArgumentParser(
         prog="sktcn",
         description="Temporal Convolutional Networks for scikit-learn and sktime, from the command line.",
         epilog="Exit status: 0 success, 1 unusable data or model file or failed training, 2 wrong command line. "
         "See 'sktcn fit --help' for the CSV layouts.",
     )
-    parser.add_argument("--version", action="version", version=f"sktcn {sktcn.__version__}")
+    parser.add_argument("--version", action="version", version=f"sktcn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{demo,fit,predict}", required=True)
 
     demo = commands.add_parser("demo", help="a short tour on bundled data: scores against baselines, and plots")
@@ -270,8 +273,6 @@ def _time_series(frame, path, targets, time_column):
 
 # ----------------------------------------------------------------- commands
 def _fit(args, err):
-    from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
-
     params = _estimator_params(args)
     frame = _read_csv(args.data)
     if args.task == "forecast":
@@ -317,9 +318,7 @@ def _fit(args, err):
 
 
 def _predict(args, out, err):
-    import sktcn
-
-    model = sktcn.load(args.model)
+    model = persistence.load(args.model)
     if type(model).__name__ == "TCNForecaster":
         if args.data is not None:
             raise CommandError(
@@ -374,9 +373,7 @@ def main(argv=None, out=None, err=None):
     args = parser.parse_args(argv)  # exits with status 2 on a wrong command line
     try:
         if args.command == "demo":
-            from sktcn._demo import run
-
-            run(quick=args.quick, plot_dir=None if args.no_plots else args.plots, out=out)
+            _demo.run(quick=args.quick, plot_dir=None if args.no_plots else args.plots, out=out)
         elif args.command == "fit":
             _fit(args, err)
         else:

@@ -4,16 +4,33 @@ import contextlib
 import contextvars
 import functools
 import inspect
-import math
+import numbers
 import warnings
 
-import keras
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from sktcn._base import TCNEstimatorBase, unchanged_on_failure
+from sktcn import _docs, _window_scaling, persistence
+from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
+from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
+from sktcn._conformal import calibration_blocks, quantile_shifts
 from sktcn._random import member_seeds
+from sktcn._window_scaling import SCALINGS, get_scaling
+from sktcn._windows import (
+    WindowBatches,
+    WindowSpec,
+    choose_window_length,
+    scaled_window,
+    series_arrays,
+    series_of,
+    window_bytes,
+    window_rows,
+    windows_at,
+)
 from sktcn.regressor import TCNRegressor
 
 # The forecaster shares TCNRegressor's parameters, names and defaults, except
@@ -36,8 +53,6 @@ _OWN_PARAMS = {
     "lazy_windows": "auto",
     "n_networks": 3,
 }
-_SCALINGS = ("standard", "mean", "series")
-
 # Fewest training windows the automatic window length aims for.
 _MIN_WINDOWS = 32
 
@@ -54,14 +69,14 @@ _LAZY_WINDOW_BYTES = 256 * 2**20
 # and in-sample residuals): bounds that memory too.
 _SCORED_WINDOWS = 1024
 
-# Set by sktcn.persistence.load: a fitted network and its residuals that stand in
-# for training, so that sktime's own fit rebuilds the rest of a loaded forecaster.
+# Set while a saved forecaster is restored (``_restore_saved_state``): its fitted
+# networks, residuals and series statistics stand in for training, so that
+# sktime's own fit rebuilds the rest (cutoff, stored data, horizon).
 _RESTORED_NETWORK = contextvars.ContextVar("sktcn_restored_network", default=None)
 
 
 @contextlib.contextmanager
-def restoring(regressors, residuals, series_scale=None):
-    """Within the block, ``TCNForecaster`` fits adopt the given networks, residuals and series scaling instead of training."""
+def _restoring(regressors, residuals, series_scale=None):
     token = _RESTORED_NETWORK.set((list(regressors), residuals, series_scale))
     try:
         yield
@@ -69,89 +84,26 @@ def restoring(regressors, residuals, series_scale=None):
         _RESTORED_NETWORK.reset(token)
 
 
-def _series_of(frame):
-    """Split a single or multi-indexed frame into (key, frame) per series."""
-    if isinstance(frame.index, pd.MultiIndex):
-        levels = list(range(frame.index.nlevels - 1))
-        return [(key, part.droplevel(levels)) for key, part in frame.groupby(level=levels, sort=False)]
-    return [(None, frame)]
+# The shared parameters, documented as a group whose names come from the signature.
+_SHARED_DOC = _docs.grouped(
+    _SHARED_PARAMS,
+    """As in :class:`sktcn.TCNRegressor`, with the same defaults except ``epochs=50`` (``epochs="auto"`` may be
+    given). ``dilations=None`` covers the window (plus the horizon when there is exogenous data).""",
+)
 
 
-def _standardise(window, axis=0):
-    """Mean and scale of a window per column; constant columns get scale 1."""
-    mean = window.mean(axis=axis)
-    scale = window.std(axis=axis)
-    return mean, np.where(scale > 1e-8 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+def _as_mtype(y, mtype):
+    """``y`` in the container a saved forecaster was fit with (its forecasts come back in it).
 
-
-def _mean_scale(window, axis=0):
-    """Zero offset and the mean absolute value per column (1 where it is 0)."""
-    scale = np.abs(window).mean(axis=axis)
-    return np.zeros_like(scale), np.where(scale > 0, scale, 1.0)
-
-
-def _min_max(values, axis=0):
-    """Offset and scale that map each column's range to [0, 1] (constant columns: scale 1).
-
-    Measured on airline: the same network scored MAPE 0.10 with the series mapped
-    to [0, 1], 0.22 with [0, 1]'s offset but the standard deviation as scale, and
-    0.34 centred on the middle of the range. keras-tcn pads the start of each
-    window with zeros; at 0 the padding reads as the series' lowest level.
+    The file stores sktime's inner pandas form; sktime converts forecasts back to
+    the type ``y`` last had (a nested DataFrame, a 3D array, ...), so the loaded
+    forecaster must see that type too.
     """
-    low, high = values.min(axis=axis), values.max(axis=axis)
-    span = high - low
-    return low, np.where(span > 1e-8 * np.maximum(1.0, np.abs(low)), span, 1.0)
-
-
-def _scale_of(table, key):
-    """A series' (mean, scale) from ``TCNForecaster._series_scale_table()``; None without one."""
-    if table is None:
-        return None
-    if key not in table:
-        raise ValueError(
-            f"Series {key!r} was not in the data the network was fit on, so its scaling is unknown; "
-            "refit (or update with update_params=True) to forecast it."
-        )
-    return table[key]
-
-
-def _spans(values, starts, length):
-    """``values[start : start + length]`` for each start, as an array (n_starts, length, columns)."""
-    return np.lib.stride_tricks.sliding_window_view(values, length, axis=0)[starts].transpose(0, 2, 1)
-
-
-class _WindowBatches(keras.utils.PyDataset):
-    """Training windows made one batch at a time from the series, never all at once.
-
-    ``make(rows)`` builds the inputs and targets of the windows at ``rows``
-    (series number, start). The windows are reshuffled every epoch with their
-    own generator, seeded like the network, so a seeded fit repeats exactly.
-    """
-
-    def __init__(self, make, rows, batch_size, shuffle, seed):
-        super().__init__()
-        self.make, self.rows, self.batch_size, self.shuffle = make, rows, int(batch_size), shuffle
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
-
-    def __len__(self):
-        return math.ceil(len(self.rows) / self.batch_size)
-
-    def __getitem__(self, index):
-        picked = self.rows[self.order[index * self.batch_size : (index + 1) * self.batch_size]]
-        inputs, _, fit_targets = self.make(picked)
-        return inputs, fit_targets
-
-    def on_epoch_end(self):
-        if self.shuffle:
-            self.rng.shuffle(self.order)
-
-
-def _residual_scale(residuals):
-    """Root-mean-square residual per horizon step and variable, never shrinking further ahead."""
-    rms = np.sqrt(np.mean(np.square(residuals), axis=0))
-    rms = np.maximum.accumulate(rms, axis=0)
-    return np.where(rms > 0, rms, 1.0)
+    if mtype in ("pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"):
+        return y
+    if mtype not in set(MTYPE_LIST_SERIES) | set(MTYPE_LIST_PANEL) | set(MTYPE_LIST_HIERARCHICAL):
+        raise persistence.ModelFileError(f"the manifest names the data type {mtype!r}, which sktime does not know.")
+    return convert_to(y, to_type=mtype)
 
 
 class TCNForecaster(BaseForecaster):
@@ -235,15 +187,7 @@ class TCNForecaster(BaseForecaster):
         are a single network's, larger than the average's), yet measured 90 %
         intervals still covered a little less than 90 % (0.86-0.88 on bundled
         series, less where a series breaks with its past).
-    nb_filters, kernel_size, nb_stacks, dilations, padding, use_skip_connections,
-    dropout_rate, activation, kernel_initializer, use_batch_norm, use_layer_norm,
-    use_weight_norm, go_backwards, optimizer, learning_rate, loss, metrics, epochs,
-    batch_size, validation_split, early_stopping, patience, callbacks, shuffle,
-    warm_start, random_state, verbose
-        As in :class:`sktcn.TCNRegressor`, with the same defaults except
-        ``epochs=50`` (``epochs="auto"`` may be given). ``dilations=None``
-        covers the window (plus the horizon when there is exogenous data).
-
+{_SHARED_DOC}
     Attributes
     ----------
     regressors_ : list of TCNRegressor
@@ -266,7 +210,7 @@ class TCNForecaster(BaseForecaster):
     >>> from sktime.datasets import load_airline
     >>> from sktcn import TCNForecaster
     >>> y = load_airline()
-    >>> forecaster = TCNForecaster(nb_filters=8, epochs=3, random_state=0)
+    >>> forecaster = TCNForecaster(nb_filters=8, epochs=3, n_networks=1, random_state=0)
     >>> forecaster = forecaster.fit(y, fh=[1, 2, 3])
     >>> forecaster.window_length_
     10
@@ -305,6 +249,19 @@ class TCNForecaster(BaseForecaster):
     # no longer from sktime 1.3): declared here rather than left to the default.
     _config = {"remember_data": True}
 
+    # The forecaster's own parameters, and the shared ones TCNRegressor checks,
+    # validated together in fit before any window is made.
+    _parameter_constraints = {
+        **{name: constraint for name, constraint in TCNEstimatorBase._parameter_constraints.items()
+           if name in _SHARED_PARAMS},
+        "window_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "scaling": [StrOptions(set(SCALINGS))],
+        "forking_sequences": ["boolean"],
+        "calibration_size": [Interval(numbers.Real, 0, 1, closed="left")],
+        "lazy_windows": [StrOptions({"auto"}), "boolean"],
+        **ENSEMBLE_CONSTRAINT,
+    }
+
     def __init__(self, **params):
         unknown = set(params) - set(_OWN_PARAMS) - set(_SHARED_PARAMS)
         if unknown:
@@ -325,6 +282,17 @@ class TCNForecaster(BaseForecaster):
     )
 
     # ----------------------------------------------------------------- checks
+    def _check_params(self):
+        """Raise ValueError/TypeError for invalid parameters, before any windowing or training."""
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        if self.lazy_windows is True and self.validation_split:
+            raise ValueError(
+                f"validation_split={self.validation_split} needs the training windows in memory to draw the "
+                "split from; with lazy_windows=True set validation_split=0 (early_stopping then watches the "
+                "training loss), or set lazy_windows=False."
+            )
+
     def _horizon_steps(self, fh):
         steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
         if np.any(steps < 1):
@@ -334,131 +302,25 @@ class TCNForecaster(BaseForecaster):
             )
         return steps
 
-    def _choose_window_length(self, lengths, horizon):
-        shortest = min(lengths)
-        if self.window_length is not None:
-            if int(self.window_length) < 1:
-                raise ValueError(f"window_length={self.window_length} must be a positive integer.")
-            window = int(self.window_length)
-        else:
-            window = max(3 * horizon, 10)
-            while window > 1 and sum(max(0, n - window - horizon + 1) for n in lengths) < _MIN_WINDOWS:
-                window -= 1
-            window = max(1, min(window, shortest - horizon))
-        if shortest < window + horizon:
-            raise ValueError(
-                f"The shortest series has {shortest} observations, too short for window_length={window} plus a "
-                f"horizon of {horizon} steps: it needs at least {window + horizon}. Use a shorter window_length, "
-                "a shorter fh, or longer series."
-            )
-        return window
+    def _choose_window_length(self, arrays):
+        return choose_window_length([len(y) for _, y, _ in arrays], self.horizon_, self.window_length, _MIN_WINDOWS)
 
     # ---------------------------------------------------------------- windows
-    def _arrays(self, y, X):
-        """(key, y values (T, C), X values (T, D) or None) per series, aligned on y's index."""
-        exog = dict(_series_of(X)) if X is not None else {}
-        arrays = []
-        for key, part in _series_of(y):
-            x = exog[key].loc[part.index].to_numpy(np.float64) if X is not None else None
-            arrays.append((key, part.to_numpy(np.float64), x))
-        return arrays
-
-    def _scaled_inputs(self, y_past, x_all, stats=None):
-        """Network inputs ``(n, steps, channels)`` and the y statistics ``(n, C)`` that undo their scaling.
-
-        ``y_past`` is ``(n, window_length, C)``; ``x_all`` is X over the window
-        and the horizon, ``(n, window_length + horizon, D)``, or None. ``stats``
-        (mean, scale), ``(n, C)`` each, are the series' own with
-        ``scaling="series"``; otherwise each window's are computed here.
-        """
-        if stats is not None:
-            mean, scale = stats
-        else:
-            mean, scale = (_mean_scale if self.scaling == "mean" else _standardise)(y_past, axis=1)
-        y_scaled = (y_past - mean[:, None]) / scale[:, None]
-        if x_all is None:
-            return y_scaled, mean, scale
-        n, steps = x_all.shape[:2]
-        horizon = steps - y_past.shape[1]
-        x_mean, x_scale = _standardise(x_all, axis=1)
-        y_part = np.concatenate([y_scaled, np.zeros((n, horizon, y_past.shape[2]))], axis=1)
-        flag = np.zeros((n, steps, 1))
-        flag[:, y_past.shape[1] :] = 1.0
-        return np.concatenate([y_part, (x_all - x_mean[:, None]) / x_scale[:, None], flag], axis=2), mean, scale
-
-    def _window_rows(self, arrays):
-        """Every training window as a row (series number, start), and its position in its series.
-
-        Position 0 is a series' most recent window, -1 the one before, and so on
-        (the calibration holds out the most recent windows of every series).
-        """
-        rows, position = [], []
-        for number, (_, y, _) in enumerate(arrays):
-            n_windows = len(y) - self.window_length_ - self.horizon_ + 1
-            starts = np.arange(n_windows)
-            rows.append(np.column_stack([np.full(n_windows, number), starts]))
-            position.append(starts - (n_windows - 1))
-        return np.concatenate(rows), np.concatenate(position)
-
-    def _windows_at(self, arrays, rows, fit_targets=True):
-        """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows``, in their order.
-
-        ``targets`` are the horizon after each window, ``(n, horizon,
-        n_variables)``, against which forecasts are scored; ``fit_targets`` are
-        what the network trains on: the same, flattened, or with forking
-        sequences the horizon after every step of the window, ``(n,
-        window_length, horizon * n_variables)``.
-        """
-        L, H = self.window_length_, self.horizon_
-        forking = fit_targets and self._forking()
-        table = self._series_scale_table()
-        parts, order = [], []
-        for number in np.unique(rows[:, 0]):
-            picked = np.flatnonzero(rows[:, 0] == number)
-            key, y, x = arrays[number]
-            starts = rows[picked, 1]
-            span = _spans(y, starts, L + H)
-            stats = _scale_of(table, key)
-            if stats is not None:
-                stats = tuple(np.broadcast_to(s, (len(starts), y.shape[1])) for s in stats)
-            inputs, mean, scale = self._scaled_inputs(span[:, :L], None if x is None else _spans(x, starts, L + H),
-                                                      stats)
-            targets = (span[:, L:] - mean[:, None]) / scale[:, None]
-            part = [inputs, targets]
-            if forking:
-                # Step i of a window starting at s is followed by y[s+i+1 : s+i+1+H];
-                # the last step's horizon is the window's own target.
-                ahead = _spans(y, (starts[:, None] + 1 + np.arange(L)).ravel(), H)
-                ahead = (ahead.reshape(len(starts), L, H, -1) - mean[:, None, None]) / scale[:, None, None]
-                part.append(ahead.reshape(len(starts), L, -1))
-            elif fit_targets:
-                part.append(targets.reshape(len(starts), -1))
-            parts.append(part)
-            order.append(picked)
-        if len(parts) == 1:
-            # One series (a batch of a single series, or a univariate y): already in order.
-            return tuple(p.astype(np.float32) for p in parts[0])
-        back = np.argsort(np.concatenate(order))
-        return tuple(np.concatenate(p)[back].astype(np.float32) for p in zip(*parts))
-
     def _forking(self):
         """Whether the network trains on forking sequences (never with exogenous X: see the docstring)."""
         return bool(self.forking_sequences) and self._X is None
 
-    def _fit_series_scale(self, arrays):
-        """Per-series mean and scale of y for ``scaling="series"`` (else None)."""
-        if self.scaling != "series":
-            return None
-        return [(key, *_min_max(y)) for key, y, _ in arrays]
+    def _window_spec(self):
+        """How this fitted forecaster makes windows (see :class:`sktcn._windows.WindowSpec`)."""
+        return WindowSpec(self.window_length_, self.horizon_, get_scaling(self.scaling),
+                          _window_scaling.statistics_table(self.series_scale_), self._forking())
 
-    def _series_scale_table(self):
-        """``series_scale_`` as a dict key -> (mean, scale), or None without series scaling."""
-        if self.series_scale_ is None:
-            return None
-        return {key: (mean, scale) for key, mean, scale in self.series_scale_}
+    def _windows_at(self, arrays, rows, fit_targets=True):
+        """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows`` (see ``_windows.windows_at``)."""
+        return windows_at(self._window_spec(), arrays, rows, fit_targets)
 
     def _network_forecast(self, regressors, inputs):
-        """The networks' average standardised forecast ``(n_windows, horizon * n_variables)``, read from the last step."""
+        """The networks' average scaled forecast ``(n_windows, horizon * n_variables)``, read from the last step."""
         total = 0.0
         for regressor in regressors:
             predicted = regressor.predict(inputs)
@@ -475,10 +337,6 @@ class TCNForecaster(BaseForecaster):
         # The windows arrive scaled by the forecaster's own `scaling`.
         return TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(), input_scaling=None)
 
-    def _network_seeds(self):
-        """One seed per network: ``random_state``, ``random_state + 1``, ... (None: unseeded)."""
-        return member_seeds(self.random_state, self.n_networks)
-
     def _fit(self, y, X, fh):
         # sktime has reset the forecaster before _fit; a failure here must not
         # leave some fitted attributes (horizon_, window_length_) behind.
@@ -486,26 +344,11 @@ class TCNForecaster(BaseForecaster):
             return self._fit_new(y, X, fh)
 
     def _fit_new(self, y, X, fh):
-        if self.scaling not in _SCALINGS:
-            raise ValueError(f"scaling={self.scaling!r} is not supported; use one of {list(_SCALINGS)}.")
-        if not isinstance(self.forking_sequences, (bool, np.bool_)):
-            raise TypeError(f"forking_sequences must be True or False, got {self.forking_sequences!r}.")
-        if not isinstance(self.n_networks, (int, np.integer)) or isinstance(self.n_networks, bool) \
-                or self.n_networks < 1:
-            raise ValueError(f"n_networks must be a positive integer, got {self.n_networks!r}.")
-        if not (self.lazy_windows == "auto" or isinstance(self.lazy_windows, (bool, np.bool_))):
-            raise ValueError(f"lazy_windows must be 'auto', True or False, got {self.lazy_windows!r}.")
-        if self.lazy_windows is True and self.validation_split:
-            raise ValueError(
-                f"validation_split={self.validation_split} needs the training windows in memory to draw the "
-                "split from; with lazy_windows=True set validation_split=0 (early_stopping then watches the "
-                "training loss), or set lazy_windows=False."
-            )
-        steps = self._horizon_steps(fh)
-        self.horizon_ = int(steps.max())
+        self._check_params()
+        self.horizon_ = int(self._horizon_steps(fh).max())
         self._y_columns = y.columns
-        arrays = self._arrays(y, X)
-        self.window_length_ = self._choose_window_length([len(a[1]) for a in arrays], self.horizon_)
+        arrays = series_arrays(y, X)
+        self.window_length_ = self._choose_window_length(arrays)
         self._fit_network(arrays)
         return self
 
@@ -519,10 +362,10 @@ class TCNForecaster(BaseForecaster):
                 else [(key, *stats) for (key, _, _), stats in zip(arrays, stored_scale, strict=True)]
             )
             return
-        self.series_scale_ = self._fit_series_scale(arrays)
-        rows, position = self._window_rows(arrays)
+        self.series_scale_ = _window_scaling.fit_series_statistics(get_scaling(self.scaling), arrays)
+        rows, position = window_rows([len(y) for _, y, _ in arrays], self.window_length_, self.horizon_)
         lazy = self._lazy_windows(arrays, rows)
-        seeds = self._network_seeds()
+        seeds = member_seeds(self.random_state, self.n_networks)
         self.residual_quantile_source_ = self._calibration_residuals(arrays, rows, position, lazy, seeds[0])
         regressors = warm if warm is not None else [self._regressor(seed) for seed in seeds]
         self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]
@@ -533,8 +376,7 @@ class TCNForecaster(BaseForecaster):
     def _lazy_windows(self, arrays, rows):
         """Whether training windows are made batch by batch (see ``lazy_windows``)."""
         if self.lazy_windows == "auto":
-            window_bytes = sum(a.nbytes for a in self._windows_at(arrays, rows[:1]))
-            return not self.validation_split and window_bytes * len(rows) > _LAZY_WINDOW_BYTES
+            return not self.validation_split and window_bytes(self._window_spec(), arrays, rows) > _LAZY_WINDOW_BYTES
         return self.lazy_windows
 
     def _train(self, regressor, arrays, rows, lazy):
@@ -543,40 +385,29 @@ class TCNForecaster(BaseForecaster):
             inputs, _, fit_targets = self._windows_at(arrays, rows)
             return regressor.fit(inputs, fit_targets)
         make = functools.partial(self._windows_at, arrays)
-        return regressor.fit(
-            _WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state)
-        )
+        return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state))
 
     def _residuals(self, regressors, arrays, rows):
         """Scaled forecast errors ``(n, horizon, n_variables)`` of the networks' average on the windows at ``rows``."""
         residuals = []
         for first in range(0, len(rows), _SCORED_WINDOWS):
-            inputs, targets = self._windows_at(arrays, rows[first : first + _SCORED_WINDOWS], fit_targets=False)
+            inputs, targets = self._windows_at(arrays, rows[first: first + _SCORED_WINDOWS], fit_targets=False)
             residuals.append(targets - self._network_forecast(regressors, inputs).reshape(targets.shape))
         return np.concatenate(residuals)
 
     def _calibration_residuals(self, arrays, rows, position, lazy, seed):
-        """Standardised out-of-sample residuals from a small rolling-origin backtest, or None.
+        """Scaled out-of-sample residuals of the rolling-origin backtest (``_conformal.calibration_blocks``), or None.
 
-        The most recent ``calibration_size`` of each series' windows are split into
-        up to ``_CALIBRATION_FOLDS`` consecutive blocks. Each block is forecast by a
-        network (one, seeded with ``seed``) trained only on windows whose targets all precede it, so every
-        residual is a genuine forecast error, and later blocks come from networks
-        that saw more data, as the final one does.
+        Each block is forecast by one network, seeded with ``seed``, trained
+        only on windows whose targets all precede the block.
         """
         if not self.calibration_size:
             return None
-        n_calibration = int(math.ceil(self.calibration_size * len(rows) / len(arrays)))
-        blocks = np.array_split(np.arange(-n_calibration + 1, 1), min(_CALIBRATION_FOLDS, n_calibration))
-        residuals = []
-        for block in blocks:
-            held_out = (position >= block[0]) & (position <= block[-1])
-            # A training window's targets must end before the block's first target.
-            trained = position <= block[0] - self.horizon_
-            if trained.sum() < 2 or not held_out.any():
-                continue
-            model = self._train(self._regressor(seed), arrays, rows[trained], lazy)
-            residuals.append(self._residuals([model], arrays, rows[held_out]))
+        blocks = calibration_blocks(position, self.calibration_size, len(arrays), self.horizon_, _CALIBRATION_FOLDS)
+        residuals = [
+            self._residuals([self._train(self._regressor(seed), arrays, rows[trained], lazy)], arrays, rows[held_out])
+            for trained, held_out in blocks
+        ]
         if sum(len(r) for r in residuals) < 2:
             warnings.warn(
                 "Too few training windows to hold some out for calibrating intervals; using in-sample "
@@ -590,8 +421,8 @@ class TCNForecaster(BaseForecaster):
 
     def _update(self, y, X=None, update_params=True):
         if update_params:
-            arrays = self._arrays(self._y, self._X)
-            self._choose_window_length([len(a[1]) for a in arrays], self.horizon_)  # still long enough?
+            arrays = series_arrays(self._y, self._X)
+            self._choose_window_length(arrays)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             with unchanged_on_failure(self):
                 self._fit_network(arrays, warm=self.regressors_ if self.warm_start else None)
@@ -605,11 +436,11 @@ class TCNForecaster(BaseForecaster):
                 "TCNForecaster was fit with exogenous X, so predict needs X for the forecast horizon too."
             )
         L, H = self.window_length_, self.horizon_
-        future = dict(_series_of(X)) if X is not None and self._X is not None else {}
+        future = dict(series_of(X)) if X is not None and self._X is not None else {}
         horizon_index = ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index(self.cutoff)
+        spec = self._window_spec()
         inputs, keys = [], []
-        series_scale = self._series_scale_table()
-        for key, y, x in self._arrays(self._y, self._X):
+        for key, y, x in series_arrays(self._y, self._X):
             x_all = None
             if x is not None:
                 if key not in future:
@@ -619,12 +450,10 @@ class TCNForecaster(BaseForecaster):
                 # row takes the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], given.to_numpy(np.float64)])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
-            stats = _scale_of(series_scale, key)
-            inputs.append(self._scaled_inputs(y[None, -L:], x_all, None if stats is None else
-                                              tuple(s[None] for s in stats)))
+            inputs.append(scaled_window(spec, key, y[None, -L:], x_all))
             keys.append(key)
-        windows, means, scales = (np.concatenate(part) for part in zip(*inputs))
-        return windows.astype(np.float32), means, scales, keys
+        windows, offsets, scales = (np.concatenate(part) for part in zip(*inputs))
+        return windows.astype(np.float32), offsets, scales, keys
 
     def _frame(self, values, keys, fh, columns):
         """Forecast values (series, steps, columns) as a frame indexed like sktime expects."""
@@ -637,35 +466,21 @@ class TCNForecaster(BaseForecaster):
             values.reshape(-1, values.shape[-1]), index=pd.MultiIndex.from_tuples(tuples, names=names), columns=columns
         )
 
-    def _standardised_forecast(self, X, fh):
-        windows, means, scales, keys = self._forecast_windows(X)
+    def _scaled_forecast(self, X, fh):
+        windows, offsets, scales, keys = self._forecast_windows(X)
         steps = self._horizon_steps(fh) - 1
         forecast = self._network_forecast(self.regressors_, windows).reshape(len(windows), self.horizon_, -1)
-        return forecast[:, steps], means, scales, keys, steps
+        return forecast[:, steps], offsets, scales, keys, steps
 
     def _predict(self, fh, X):
-        forecast, means, scales, keys, _ = self._standardised_forecast(X, fh)
-        values = forecast * scales[:, None, :] + means[:, None, :]
-        return self._frame(values, keys, fh, self._y_columns)
+        forecast, offsets, scales, keys, _ = self._scaled_forecast(X, fh)
+        return self._frame(_window_scaling.invert(forecast, offsets, scales), keys, fh, self._y_columns)
 
     def _predict_quantiles(self, fh, X, alpha):
-        forecast, means, scales, keys, steps = self._standardised_forecast(X, fh)
-        scale = _residual_scale(self.residual_quantile_source_)  # (horizon, columns)
-        # Normalised residuals are pooled over windows and horizon steps: many more
-        # samples for the tails than one step's residuals alone.
-        normalised = (self.residual_quantile_source_ / scale).reshape(-1, scale.shape[-1])
-        n = len(normalised)
-        frames = []
-        for a in alpha:
-            # Split-conformal finite-sample correction of the quantile level.
-            upper = max(a, 1 - a)
-            level = min(1.0, math.ceil(upper * (n + 1)) / n)
-            level = level if a >= 0.5 else 1.0 - level
-            quantile = np.quantile(normalised, level, axis=0, method="higher" if a >= 0.5 else "lower")
-            shift = quantile * scale[steps]  # (steps, columns)
-            frames.append((forecast + shift) * scales[:, None, :] + means[:, None, :])
-        values = np.stack(frames, axis=-1)  # series, steps, columns, alphas
-        columns = self._get_columns(method="predict_quantiles", alpha=alpha)
+        forecast, offsets, scales, keys, steps = self._scaled_forecast(X, fh)
+        shifts = quantile_shifts(self.residual_quantile_source_, alpha, steps)
+        values = np.stack([_window_scaling.invert(forecast + shift, offsets, scales) for shift in shifts], axis=-1)
+        columns = self._get_columns(method="predict_quantiles", alpha=alpha)  # series, steps, columns, alphas
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
 
     def save(self, path=None, serialization_format="sktcn"):
@@ -711,9 +526,7 @@ class TCNForecaster(BaseForecaster):
         """
         if path is None or serialization_format != "sktcn":
             return super().save(path, serialization_format="pickle" if path is None else serialization_format)
-        from sktcn.persistence import save_archive
-
-        return save_archive(self, path)
+        return persistence.save_archive(self, path)
 
     @classmethod
     def load_from_path(cls, serial):
@@ -731,11 +544,77 @@ class TCNForecaster(BaseForecaster):
         -------
         TCNForecaster
         """
-        from sktcn.persistence import _is_model_archive, load
-
-        if _is_model_archive(serial):
-            return load(serial)
+        if persistence.is_model_archive(serial):
+            return persistence.load(serial)
         return super().load_from_path(serial)
+
+    # ------------------------------------------------------------- saved state
+    def _saved_state(self, networks):
+        """This fitted forecaster as JSON-ready data: its data, residuals and networks (written by ``networks``)."""
+        if not self.is_fitted:
+            # scikit-learn's exception, as for the other estimators (sktime has its own class).
+            raise NotFittedError("This TCNForecaster is not fitted yet; call fit before saving it.")
+        if self._is_vectorized:
+            raise TypeError("sktcn.save cannot store a TCNForecaster that sktime vectorized over series or columns.")
+        store = self._converter_store_y or {}
+        fh = self._fh
+        return {
+            "estimator": type(self).__name__,
+            "params": persistence.params_to_json(self),
+            "state": {
+                "window_length_": self.window_length_,
+                "horizon_": self.horizon_,
+                "residual_quantile_source_": to_json(self.residual_quantile_source_, "residual_quantile_source_"),
+                # scaling="series": the statistics the network was trained with, in the series' order.
+                "series_scale_": None if self.series_scale_ is None else [
+                    [to_json(offset, "series_scale_"), to_json(scale, "series_scale_")]
+                    for _, offset, scale in self.series_scale_
+                ],
+                # The data sktime remembers: forecasts start from its end.
+                "y": frame_to_json(self._y),
+                "X": frame_to_json(self._X),
+                "y_mtype": self._y_mtype_last_seen,
+                "y_name": to_json(store.get("name"), "the name of y"),
+                "fh": {"values": index_to_json(fh.to_pandas()), "is_relative": fh.is_relative, "freq": fh.freq},
+            },
+            "regressors": [
+                regressor._saved_state(networks, f"regressor_{number}.keras")
+                for number, regressor in enumerate(self.regressors_)
+            ],
+        }
+
+    def _restore_saved_state(self, description, networks):
+        """This freshly constructed forecaster, fitted with the state ``_saved_state`` wrote; returns self.
+
+        sktime's own ``fit`` on the stored data rebuilds its bookkeeping
+        (cutoff, stored data, horizon), while the stored networks, residuals and
+        series statistics stand in for training.
+        """
+        state = persistence.expect(description, "state", dict)
+        regressors = [
+            persistence.construct(part, {"TCNRegressor"})._restore_saved_state(part, networks)
+            for part in persistence.expect(description, "regressors", list)
+        ]
+        if len(regressors) != self.n_networks:
+            raise persistence.ModelFileError(
+                f"the manifest holds {len(regressors)} networks but n_networks={self.n_networks}: it was altered."
+            )
+        residuals = np.asarray(from_json(state["residual_quantile_source_"]), dtype=np.float64)
+        y, X = frame_from_json(state["y"]), frame_from_json(state["X"])
+        y = y.iloc[:, 0].rename(state["y_name"]) if state["y_mtype"] == "pd.Series" else _as_mtype(y, state["y_mtype"])
+        fh_spec = state["fh"]
+        fh = ForecastingHorizon(index_from_json(fh_spec["values"]), is_relative=fh_spec["is_relative"],
+                                freq=fh_spec["freq"])
+        series_scale = state["series_scale_"]
+        if series_scale is not None:
+            series_scale = [tuple(np.asarray(from_json(v), dtype=np.float64) for v in pair) for pair in series_scale]
+        with _restoring(regressors, residuals, series_scale):
+            self.fit(y, X=X, fh=fh)
+        if (self.window_length_, self.horizon_) != (state["window_length_"], state["horizon_"]):
+            raise persistence.ModelFileError(
+                "the stored data and the network's window do not match: the manifest was altered."
+            )
+        return self
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

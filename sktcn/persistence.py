@@ -25,21 +25,23 @@ working for scikit-learn's own tools; use :func:`save` to share models.
 """
 
 import hashlib
+import importlib
 import inspect
 import json
 import os
+import pickle
 import shutil
 import tempfile
-from collections import defaultdict
+import zipfile
 from pathlib import Path
 
 import keras
-import numpy as np
-import pandas as pd
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["save", "save_archive", "load", "FORMAT_VERSION"]
+from sktcn._codec import CodecError, from_json, to_json
+from sktcn._network import SkTCN, WeightNormConv1D
+from sktcn._version import __version__
+
+__all__ = ["save", "save_archive", "load", "FORMAT_VERSION", "ModelFileError"]
 
 # sktime's ``load`` opens a zip file and unpickles its ``_metadata`` entry to find
 # the class; TCNForecaster.save writes that layout around the model files, and
@@ -51,362 +53,48 @@ FORMAT_VERSION = 1
 _FORMAT_NAME = "sktcn-model"
 _MANIFEST = "manifest.json"
 
-# Fitted attributes of TCNClassifier/TCNRegressor that are not the network or the
-# encoders, and the fitted attributes of each target encoder. Anything else in a
-# manifest is refused, so a manifest cannot set arbitrary attributes.
-_ESTIMATOR_STATE = (
-    "n_features_in_",
-    "n_timesteps_in_",
-    "feature_names_in_",
-    "dilations_",
-    "receptive_field_",
-    "pooling_",
-    "history_",
-    "epochs_",
-    "_configured_learning_rate",
-    "_n_channels",
-    "_fit_timesteps",
-    "_random_state",
-    "_output_shape",
-)
-_ENCODER_STATE = {
-    "LabelEncoder": ("classes_",),
-    "StandardTargetEncoder": ("ndim_", "mean_", "scale_"),
+# The classes a manifest may name, and the module of each. The estimators own
+# their state (``_saved_state`` / ``_restore_saved_state``); this module knows
+# only the file format, so it imports none of them: the class a manifest names
+# is imported from this fixed table when a file is loaded (the forecaster's
+# module needs sktime, which scikit-learn-only users never import).
+_LOADABLE = {
+    "TCNClassifier": "sktcn.classifier",
+    "TCNRegressor": "sktcn.regressor",
+    "TCNForecaster": "sktcn.forecasting",
 }
-# dtypes an array in a manifest may have; "O" holds JSON scalars (labels of mixed type).
-_ARRAY_DTYPES = {"bool", "int32", "int64", "uint8", "float32", "float64", "O"}
 
 
 class ModelFileError(ValueError):
     """A saved model that :func:`load` refuses: missing, altered, or from an incompatible version."""
 
 
-def _estimator_classes():
-    # Imported here: sktime (for the forecaster) is only needed when it is used.
-    from sktcn.classifier import TCNClassifier
-    from sktcn.forecasting import TCNForecaster
-    from sktcn.regressor import TCNRegressor
-
-    return {cls.__name__: cls for cls in (TCNClassifier, TCNRegressor, TCNForecaster)}
+# ------------------------------------------------------ helpers for estimators
+def params_to_json(estimator):
+    """An estimator's ``get_params(deep=False)`` as JSON."""
+    return {name: to_json(value, f"parameter {name!r}") for name, value in estimator.get_params(deep=False).items()}
 
 
-# ------------------------------------------------------------------ JSON values
-def _to_json(value, where):
-    """Encode a parameter or fitted value as JSON, keeping tuples, arrays and dict keys exact."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return value.item()
-    if isinstance(value, np.ndarray):
-        dtype = "O" if value.dtype.kind in "OU" else value.dtype.name
-        if dtype not in _ARRAY_DTYPES:
-            raise TypeError(f"{where} is an array of dtype {value.dtype}, which sktcn cannot store as JSON.")
-        items = value.ravel().tolist()
-        if dtype == "O":
-            items = [_to_json(item, f"an element of {where}") for item in items]
-        # Unicode labels come back as object arrays of str; remember the dtype to restore it.
-        return {"__array__": items, "shape": list(value.shape), "dtype": value.dtype.str if value.dtype.kind == "U" else dtype}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_to_json(v, where) for v in value]}
-    if isinstance(value, list):
-        return [_to_json(v, where) for v in value]
-    if isinstance(value, dict):
-        return {"__dict__": [[_to_json(k, f"a key of {where}"), _to_json(v, where)] for k, v in value.items()]}
-    raise TypeError(
-        f"{where} holds a {type(value).__name__} object, which sktcn.save cannot store as JSON "
-        "(only numbers, strings, booleans, None, lists, tuples, dicts and arrays of those). "
-        "Set it to a plain value before saving, or use pickle/joblib for this estimator."
-    )
+def expect(mapping, key, kind):
+    """``mapping[key]``, which must be a ``kind``; ModelFileError otherwise."""
+    if not isinstance(mapping, dict) or key not in mapping or not isinstance(mapping[key], kind):
+        raise ModelFileError(f"the manifest lacks {key!r} (a {kind.__name__}): it is damaged or not an sktcn manifest.")
+    return mapping[key]
 
 
-def _from_json(value):
-    """Inverse of :func:`_to_json`; only builds plain data."""
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if set(value) == {"__tuple__"}:
-        return tuple(_from_json(v) for v in value["__tuple__"])
-    if set(value) == {"__dict__"}:
-        return {_hashable(_from_json(k)): _from_json(v) for k, v in value["__dict__"]}
-    if set(value) == {"__array__", "shape", "dtype"}:
-        dtype = value["dtype"]
-        if not (dtype in _ARRAY_DTYPES or (isinstance(dtype, str) and dtype.startswith("<U") and dtype[2:].isdigit())):
-            raise ModelFileError(f"the manifest holds an array of dtype {dtype!r}, which sktcn never writes.")
-        items = [_from_json(v) for v in value["__array__"]]
-        if dtype == "O":
-            array = np.empty(len(items), dtype=object)
-            array[:] = items
-        else:
-            array = np.asarray(items, dtype=dtype)
-        return array.reshape(value["shape"])
-    raise ModelFileError(f"the manifest holds an object with keys {sorted(value)}, which sktcn never writes.")
+def construct(description, allowed):
+    """A new estimator of the class a description names, with its parameters; only classes in ``allowed``.
 
-
-def _hashable(key):
-    return tuple(key) if isinstance(key, list) else key
-
-
-# ------------------------------------------------------------ pandas indexes
-def _index_to_json(index):
-    """A pandas index as JSON: values plus what restores its type and frequency."""
-    if isinstance(index, pd.MultiIndex):
-        return {
-            "kind": "multi",
-            "names": list(index.names),
-            "levels": [_index_to_json(index.get_level_values(i)) for i in range(index.nlevels)],
-            # The values of a level lose its frequency, and sktime reads the cutoff's
-            # frequency from the time level of a panel or hierarchy.
-            "level_freqs": [getattr(level, "freqstr", None) for level in index.levels],
-        }
-    name = index.name
-    if isinstance(index, pd.PeriodIndex):
-        return {"kind": "period", "name": name, "values": index.astype(str).tolist(), "freq": index.freqstr}
-    if isinstance(index, pd.DatetimeIndex):
-        return {
-            "kind": "datetime",
-            "name": name,
-            "values": [t.isoformat() for t in index],
-            "freq": index.freqstr,
-            "tz": None if index.tz is None else str(index.tz),
-            "unit": index.unit,
-        }
-    if isinstance(index, pd.RangeIndex):
-        return {"kind": "range", "name": name, "start": index.start, "stop": index.stop, "step": index.step}
-    values = index.tolist()
-    return {"kind": "values", "name": name, "values": _to_json(values, "the index of the stored data"), "dtype": str(index.dtype)}
-
-
-def _index_from_json(spec):
-    kind = spec["kind"]
-    if kind == "multi":
-        levels = [_index_from_json(level) for level in spec["levels"]]
-        index = pd.MultiIndex.from_arrays(levels, names=spec["names"])
-        for number, freq in enumerate(spec.get("level_freqs") or []):  # absent in older files
-            if freq is not None:
-                level = index.levels[number].copy()
-                level.freq = freq
-                index = index.set_levels(level, level=number, verify_integrity=False)
-        return index
-    if kind == "period":
-        return pd.PeriodIndex(spec["values"], freq=spec["freq"], name=spec["name"])
-    if kind == "datetime":
-        index = pd.DatetimeIndex(spec["values"], name=spec["name"]).as_unit(spec["unit"])
-        if spec["freq"] is not None:
-            index.freq = spec["freq"]
-        return index
-    if kind == "range":
-        return pd.RangeIndex(spec["start"], spec["stop"], spec["step"], name=spec["name"])
-    if kind == "values":
-        values = _from_json(spec["values"])
-        dtype = spec["dtype"] if spec["dtype"] in {"int64", "float64", "object", "str"} else None
-        return pd.Index(values, dtype=dtype, name=spec["name"])
-    raise ModelFileError(f"the manifest holds an index of kind {kind!r}, which sktcn never writes.")
-
-
-def _frame_to_json(frame):
-    if frame is None:
-        return None
-    return {
-        "index": _index_to_json(frame.index),
-        "columns": _index_to_json(frame.columns),
-        "values": frame.to_numpy(np.float64).tolist(),
-    }
-
-
-def _frame_from_json(spec):
-    if spec is None:
-        return None
-    values = np.asarray(spec["values"], dtype=np.float64)
-    return pd.DataFrame(values, index=_index_from_json(spec["index"]), columns=_index_from_json(spec["columns"]))
-
-
-# ----------------------------------------------------------- estimator state
-def _dump_estimator(estimator, directory, keras_file):
-    """The JSON description of a fitted classifier or regressor; writes its network."""
-    check_is_fitted(estimator, "model_")
-    encoder = estimator.target_encoder_
-    state = {name: _to_json(getattr(estimator, name), name) for name in _ESTIMATOR_STATE if hasattr(estimator, name)}
-    state["history_"] = _to_json(dict(estimator.history_), "history_")
-    estimator.model_.save(directory / keras_file)
-    return {
-        "estimator": type(estimator).__name__,
-        "params": _params_to_json(estimator),
-        "state": state,
-        "target_encoder": {
-            name: _to_json(getattr(encoder, name), f"target_encoder_.{name}")
-            for name in _ENCODER_STATE[type(encoder).__name__]
-        },
-        "model_file": keras_file,
-    }
-
-
-def _params_to_json(estimator):
-    return {name: _to_json(value, f"parameter {name!r}") for name, value in estimator.get_params(deep=False).items()}
-
-
-def _load_estimator(description, directory, allowed_classes):
-    """Rebuild a fitted classifier or regressor from its JSON description."""
-    cls = _class_of(description, allowed_classes)
-    estimator = _construct(cls, description)
-    state = _expect(description, "state", dict)
-    unknown = set(state) - set(_ESTIMATOR_STATE)
-    if unknown:
-        raise ModelFileError(f"the manifest sets attributes {sorted(unknown)}, which sktcn never saves.")
-    for name, value in state.items():
-        setattr(estimator, name, _from_json(value))
-    if "pooling_" not in state:  # written before sktcn had ``pooling``; _construct set it
-        estimator.pooling_ = estimator._resolve_pooling()
-    estimator.history_ = defaultdict(list, estimator.history_)
-
-    encoder = estimator.target_encoder  # a fresh encoder of the estimator's own kind
-    encoder_state = _expect(description, "target_encoder", dict)
-    if set(encoder_state) != set(_ENCODER_STATE[type(encoder).__name__]):
-        raise ModelFileError(f"the manifest's target encoder state {sorted(encoder_state)} does not fit {cls.__name__}.")
-    for name, value in encoder_state.items():
-        setattr(encoder, name, _from_json(value))
-    estimator.target_encoder_ = encoder
-    vars(estimator).update(encoder.get_metadata())
-    estimator.feature_encoder_ = estimator.feature_encoder.fit(
-        np.zeros((1, estimator._fit_timesteps, estimator._n_channels), np.float32)
-    )
-
-    model_file = _expect(description, "model_file", str)
-    estimator.model_ = _load_keras(directory / model_file)
-    if estimator.model_.input_shape[-1] != estimator._n_channels:
-        raise ModelFileError(
-            f"the network expects {estimator.model_.input_shape[-1]} features per step but the manifest "
-            f"says {estimator._n_channels}: the files do not belong together."
-        )
-    estimator._initialize_callbacks()
-    estimator._make_predict_function()
-    return estimator
-
-
-def _load_keras(path):
-    from sktcn._network import SkTCN, WeightNormConv1D
-
-    try:
-        # safe_mode refuses Lambda layers and anything else that would unpickle Python code.
-        return keras.saving.load_model(
-            path,
-            custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D},
-            compile=True,
-            safe_mode=True,
-        )
-    except Exception as error:
-        raise ModelFileError(f"Keras refused the network file {path.name}: {error}") from error
-
-
-def _dump_forecaster(forecaster, directory):
-    if not forecaster.is_fitted:
-        # scikit-learn's exception, as for the other estimators (sktime has its own class).
-        raise NotFittedError("This TCNForecaster is not fitted yet; call fit before saving it.")
-    if forecaster._is_vectorized:
-        raise TypeError("sktcn.save cannot store a TCNForecaster that sktime vectorized over series or columns.")
-    store = forecaster._converter_store_y or {}
-    fh = forecaster._fh
-    return {
-        "estimator": type(forecaster).__name__,
-        "params": _params_to_json(forecaster),
-        "state": {
-            "window_length_": forecaster.window_length_,
-            "horizon_": forecaster.horizon_,
-            "residual_quantile_source_": _to_json(forecaster.residual_quantile_source_, "residual_quantile_source_"),
-            # scaling="series": the statistics the network was trained with, in the series' order.
-            "series_scale_": None if forecaster.series_scale_ is None else [
-                [_to_json(mean, "series_scale_"), _to_json(scale, "series_scale_")]
-                for _, mean, scale in forecaster.series_scale_
-            ],
-            # The data sktime remembers: forecasts start from its end.
-            "y": _frame_to_json(forecaster._y),
-            "X": _frame_to_json(forecaster._X),
-            "y_mtype": forecaster._y_mtype_last_seen,
-            "y_name": _to_json(store.get("name"), "the name of y"),
-            "fh": {"values": _index_to_json(fh.to_pandas()), "is_relative": fh.is_relative, "freq": fh.freq},
-        },
-        "regressors": [
-            _dump_estimator(regressor, directory, f"regressor_{number}.keras")
-            for number, regressor in enumerate(forecaster.regressors_)
-        ],
-    }
-
-
-def _load_forecaster(description, directory, allowed_classes):
-    from sktime.forecasting.base import ForecastingHorizon
-
-    from sktcn.forecasting import restoring
-
-    cls = _class_of(description, allowed_classes)
-    forecaster = _construct(cls, description)
-    state = _expect(description, "state", dict)
-    if "regressors" in description:
-        regressors = [_load_estimator(part, directory, {"TCNRegressor"}) for part in _expect(description, "regressors", list)]
-    else:  # written before TCNForecaster averaged several networks
-        regressors = [_load_estimator(_expect(description, "regressor", dict), directory, {"TCNRegressor"})]
-    if len(regressors) != forecaster.n_networks:
-        raise ModelFileError(
-            f"the manifest holds {len(regressors)} networks but n_networks={forecaster.n_networks}: it was altered."
-        )
-    residuals = np.asarray(_from_json(state["residual_quantile_source_"]), dtype=np.float64)
-    y = _frame_from_json(state["y"])
-    X = _frame_from_json(state["X"])
-    if state["y_mtype"] == "pd.Series":
-        y = y.iloc[:, 0].rename(state["y_name"])
-    else:
-        y = _as_mtype(y, state["y_mtype"])
-    fh_spec = state["fh"]
-    fh = ForecastingHorizon(_index_from_json(fh_spec["values"]), is_relative=fh_spec["is_relative"], freq=fh_spec["freq"])
-    # sktime's own fit rebuilds its bookkeeping (cutoff, stored data, horizon);
-    # the restored network and residuals stand in for training.
-    stored_scale = state.get("series_scale_")
-    if stored_scale is not None:
-        stored_scale = [tuple(np.asarray(_from_json(v), dtype=np.float64) for v in pair) for pair in stored_scale]
-    with restoring(regressors, residuals, stored_scale):
-        forecaster.fit(y, X=X, fh=fh)
-    if (forecaster.window_length_, forecaster.horizon_) != (state["window_length_"], state["horizon_"]):
-        raise ModelFileError("the stored data and the network's window do not match: the manifest was altered.")
-    return forecaster
-
-
-def _as_mtype(y, mtype):
-    """``y`` in the container the forecaster was fit with (its forecasts come back in it).
-
-    The file stores sktime's inner pandas form; sktime converts forecasts back to
-    the type ``y`` last had (a nested DataFrame, a 3D array, ...), so the loaded
-    forecaster must see that type too.
+    Besides its own parameters an estimator accepts only scikeras' routed ones
+    (``optimizer__momentum``); anything else would become an arbitrary attribute.
     """
-    from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
-
-    if mtype in ("pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"):
-        return y
-    if mtype not in set(MTYPE_LIST_SERIES) | set(MTYPE_LIST_PANEL) | set(MTYPE_LIST_HIERARCHICAL):
-        raise ModelFileError(f"the manifest names the data type {mtype!r}, which sktime does not know.")
-    return convert_to(y, to_type=mtype)
-
-
-# --------------------------------------------------------------- manifest
-def _class_of(description, allowed):
-    name = _expect(description, "estimator", str)
-    if name not in allowed:
+    name = expect(description, "estimator", str)
+    if name not in allowed or name not in _LOADABLE:
         raise ModelFileError(f"the manifest names the class {name!r}; sktcn loads only {sorted(allowed)}.")
-    return _estimator_classes()[name]
-
-
-def _construct(cls, description):
-    params = {name: _from_json(value) for name, value in _expect(description, "params", dict).items()}
-    if "pooling" in inspect.signature(cls.__init__).parameters and "pooling" not in params:
-        # Written before sktcn had ``pooling``: the network reads the last step
-        # (now "auto" for TCNRegressor, but not for TCNClassifier).
-        params["pooling"] = "auto" if params.get("return_sequences") else "last"
-    if "n_networks" in inspect.signature(cls.__init__).parameters and "n_networks" not in params:
-        params["n_networks"] = 1  # written before TCNForecaster averaged several networks
-    # Besides its own parameters an estimator accepts only scikeras' routed ones
-    # (``optimizer__momentum``); anything else would become an arbitrary attribute.
+    cls = getattr(importlib.import_module(_LOADABLE[name]), name)
+    params = {key: from_json(value) for key, value in expect(description, "params", dict).items()}
     own = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
-    unknown = sorted(name for name in params if name not in own and "__" not in name)
+    unknown = sorted(key for key in params if key not in own and "__" not in key)
     if unknown:
         raise ModelFileError(f"the manifest gives {cls.__name__} parameters it does not have: {unknown}.")
     try:
@@ -415,12 +103,83 @@ def _construct(cls, description):
         raise ModelFileError(f"the manifest's parameters do not fit {cls.__name__}: {error}") from error
 
 
-def _expect(mapping, key, kind):
-    if not isinstance(mapping, dict) or key not in mapping or not isinstance(mapping[key], kind):
-        raise ModelFileError(f"the manifest lacks {key!r} (a {kind.__name__}): it is damaged or not an sktcn manifest.")
-    return mapping[key]
+class NetworkFiles:
+    """The Keras files of one saved model: written by name into its directory, read back in safe mode."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+
+    def write(self, model, name):
+        model.save(self.directory / name)
+        return name
+
+    def read(self, name):
+        path = self.directory / name
+        try:
+            # safe_mode refuses Lambda layers and anything else that would unpickle Python code.
+            return keras.saving.load_model(
+                path, custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D}, compile=True,
+                safe_mode=True,
+            )
+        except Exception as error:
+            raise ModelFileError(f"Keras refused the network file {path.name}: {error}") from error
 
 
+# ----------------------------------------------------------- older manifests
+def migrate(manifest):
+    """An older format-1 manifest brought to today's layout, in place; the one home of compatibility.
+
+    Format 1 gained fields over time; files written before each one still load:
+
+    - ``pooling`` (classifier and regressor, and a forecaster's networks): the
+      network read the last step, or every step with ``return_sequences``;
+    - ``n_networks`` and ``regressors`` (forecaster): one network, in
+      ``regressor`` / ``regressor.keras``;
+    - ``series_scale_`` (forecaster): no per-series scaling;
+    - ``level_freqs`` (a panel's index): no stored frequency.
+    """
+    if manifest.get("estimator") == "TCNForecaster":
+        params = manifest.get("params")
+        if isinstance(params, dict):
+            params.setdefault("n_networks", 1)
+        if "regressors" not in manifest and isinstance(manifest.get("regressor"), dict):
+            manifest["regressors"] = [manifest.pop("regressor")]
+        state = manifest.get("state")
+        if isinstance(state, dict):
+            state.setdefault("series_scale_", None)
+            for frame in (state.get("y"), state.get("X")):
+                if isinstance(frame, dict):
+                    _add_level_freqs(frame.get("index"))
+        for part in manifest.get("regressors") or []:
+            _migrate_network_description(part)
+    elif manifest.get("estimator") in ("TCNClassifier", "TCNRegressor"):
+        _migrate_network_description(manifest)
+    return manifest
+
+
+def _migrate_network_description(description):
+    params, state = description.get("params"), description.get("state")
+    if isinstance(params, dict) and "pooling" not in params:
+        sequences = bool(params.get("return_sequences"))
+        params["pooling"] = "auto" if sequences else "last"
+        if isinstance(state, dict):
+            state.setdefault("pooling_", None if sequences else "last")
+
+
+def _add_level_freqs(index):
+    if isinstance(index, dict) and index.get("kind") == "multi" and "level_freqs" not in index:
+        index["level_freqs"] = [None] * len(index.get("levels", []))
+
+
+def _network_files(description):
+    """Every network file a (migrated) manifest names: its own and its parts'."""
+    names = {description["model_file"]} if isinstance(description.get("model_file"), str) else set()
+    for part in description.get("regressors") or []:
+        names |= _network_files(part) if isinstance(part, dict) else set()
+    return names
+
+
+# ----------------------------------------------------------------- the files
 def _sha256(path):
     digest = hashlib.sha256()
     with open(path, "rb") as file:
@@ -430,9 +189,7 @@ def _sha256(path):
 
 
 def _versions():
-    import sktcn
-
-    return {"sktcn": sktcn.__version__, "keras": keras.__version__}
+    return {"sktcn": __version__, "keras": keras.__version__}
 
 
 def save(estimator, path):
@@ -484,8 +241,7 @@ def save(estimator, path):
     >>> bool(np.array_equal(again.predict(X), reg.predict(X)))
     True
     """
-    classes = _estimator_classes()
-    if type(estimator).__name__ not in classes or not isinstance(estimator, classes[type(estimator).__name__]):
+    if type(estimator).__name__ not in _LOADABLE or not hasattr(estimator, "_saved_state"):
         raise TypeError(f"sktcn.save stores TCNClassifier, TCNRegressor and TCNForecaster, not {type(estimator).__name__}.")
     path = Path(path)
     if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
@@ -497,10 +253,7 @@ def save(estimator, path):
     # save never leaves half a model (or destroys the previous one) at ``path``.
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
     try:
-        if type(estimator).__name__ == "TCNForecaster":
-            description = _dump_forecaster(estimator, staging)
-        else:
-            description = _dump_estimator(estimator, staging, "model.keras")
+        description = estimator._saved_state(NetworkFiles(staging))
         files = sorted(p.name for p in staging.iterdir())
         manifest = {
             "format": _FORMAT_NAME,
@@ -539,12 +292,9 @@ def save_archive(estimator, path):
     pathlib.Path
         The zip file written.
     """
-    import pickle
-    import zipfile
-
     path = Path(path)
     target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
-    if target.exists() and not (target.is_file() and _is_model_archive(target)):
+    if target.exists() and not (target.is_file() and is_model_archive(target)):
         raise FileExistsError(f"{target} exists and is not an sktcn model archive; choose a new path or remove it first.")
     target.parent.mkdir(parents=True, exist_ok=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
@@ -560,9 +310,8 @@ def save_archive(estimator, path):
     return target
 
 
-def _is_model_archive(path):
-    import zipfile
-
+def is_model_archive(path):
+    """Whether ``path`` is a zip file holding an sktcn manifest (what :func:`save_archive` writes)."""
     if not zipfile.is_zipfile(path):
         return False
     with zipfile.ZipFile(path) as archive:
@@ -580,8 +329,6 @@ def _archive_path(path):
 
 def _extract_archive(archive, directory):
     """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
-    import zipfile
-
     if not zipfile.is_zipfile(archive):
         raise ModelFileError(
             f"{archive} is a file but not a zip archive: sktcn.load reads the directory sktcn.save() writes "
@@ -613,7 +360,7 @@ def _read_manifest(path):
             f"{manifest.get('versions', {}).get('sktcn', '?')}); this sktcn reads format {FORMAT_VERSION}. "
             "Load it with the sktcn version that saved it."
         )
-    saved_keras = str(_expect(manifest, "versions", dict).get("keras", ""))
+    saved_keras = str(expect(manifest, "versions", dict).get("keras", ""))
     if saved_keras.split(".")[0] != keras.__version__.split(".")[0]:
         raise ModelFileError(
             f"{path} holds a network saved by Keras {saved_keras}; this Keras is {keras.__version__} "
@@ -623,13 +370,8 @@ def _read_manifest(path):
 
 
 def _check_files(path, manifest):
-    files = _expect(manifest, "files", dict)
-    if manifest.get("estimator") != "TCNForecaster":
-        expected = {"model.keras"}
-    elif "regressors" in manifest:
-        expected = {f"regressor_{number}.keras" for number in range(len(_expect(manifest, "regressors", list)))}
-    else:  # written before TCNForecaster averaged several networks
-        expected = {"regressor.keras"}
+    files = expect(manifest, "files", dict)
+    expected = _network_files(manifest)
     if set(files) != expected:
         raise ModelFileError(f"the manifest lists files {sorted(files)}; expected {sorted(expected)}.")
     for name, digest in files.items():
@@ -681,15 +423,14 @@ def load(path):
             _extract_archive(archive, Path(directory))
             # Keras reads each network fully into memory, so the files can go afterwards.
             return load(directory)
-    manifest = _read_manifest(path)
+    manifest = migrate(_read_manifest(path))
     _check_files(path, manifest)
-    classes = set(_estimator_classes())
     try:
-        if manifest.get("estimator") == "TCNForecaster":
-            return _load_forecaster(manifest, path, classes)
-        return _load_estimator(manifest, path, classes - {"TCNForecaster"})
+        estimator = construct(manifest, set(_LOADABLE))
+        return estimator._restore_saved_state(manifest, NetworkFiles(path))
     except ModelFileError:
         raise
+    except CodecError as error:
+        raise ModelFileError(str(error)) from error
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         raise ModelFileError(f"{path}: the manifest does not describe a valid fitted estimator ({error!r}).") from error
-

@@ -5,17 +5,11 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
+from sktcn import _docs
 from sktcn._base import (
-    ATTRIBUTES_DOC,
-    ENSEMBLE_ATTRIBUTE_DOC,
     ENSEMBLE_CONSTRAINT,
-    ENSEMBLE_DOC,
     INPUT_SCALING_CONSTRAINT,
-    INPUT_SCALING_DOC,
-    PARAMETERS_DOC,
-    POOLING_ATTRIBUTE_DOC,
     POOLING_CONSTRAINT,
-    POOLING_DOC,
     TCNEstimatorBase,
     extend_signature,
 )
@@ -82,9 +76,11 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     training and predictions returned in the units of ``y``.
 
     Parameters
-    ----------{PARAMETERS_DOC}{POOLING_DOC.format(auto='``"last"``')}{ENSEMBLE_DOC}{INPUT_SCALING_DOC}
+    ----------
+{_docs.parameters(_docs.TCN_PARAMETERS + ("pooling", "n_networks", "input_scaling"), auto='``"last"``')}
     Attributes
-    ----------{ATTRIBUTES_DOC}{POOLING_ATTRIBUTE_DOC}{ENSEMBLE_ATTRIBUTE_DOC}
+    ----------
+{_docs.attributes(_docs.TCN_ATTRIBUTES)}
     See Also
     --------
     TCNClassifier : the same network with a softmax head.

@@ -5,8 +5,13 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# Tiny networks and few epochs: the tests check behaviour, not accuracy.
+# The tests' one small-network configuration: tiny networks and few epochs,
+# since the tests check behaviour, not accuracy. The others derive from it.
 TINY = dict(nb_filters=4, epochs=2, batch_size=16)
+# The LSTM baselines size their network by ``units`` instead of ``nb_filters``.
+TINY_LSTM = dict({k: v for k, v in TINY.items() if k != "nb_filters"}, units=4, random_state=0)
+# Seeded, and one network per fit (the forecaster's default is three).
+TINY_FORECASTER = dict(TINY, random_state=0, n_networks=1)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from sklearn.base import clone
 
 from sktcn import TCNRegressor
 from sktcn.baselines import LSTMClassifier, LSTMRegressor
+from conftest import TINY_LSTM
 
-FAST = dict(units=4, epochs=2, batch_size=16, random_state=0)
+FAST = TINY_LSTM
 
 
 def test_regressor_fit_predict_score(series_2d):

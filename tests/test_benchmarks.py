@@ -15,7 +15,7 @@ BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 
 def load_script(name, monkeypatch):
-    monkeypatch.syspath_prepend(BENCHMARKS)  # the scripts import benchmarks/_bench.py
+    monkeypatch.syspath_prepend(BENCHMARKS)  # the scripts import benchmarks/_common.py
     spec = importlib.util.spec_from_file_location(f"benchmark_{name}", os.path.join(BENCHMARKS, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

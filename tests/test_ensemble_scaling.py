@@ -13,9 +13,9 @@ from sktcn._network import UNIT_RANGE, channel_statistics, scaling_statistics
 
 def test_an_ensemble_averages_the_networks_of_consecutive_seeds(series_2d):
     X, y = series_2d
-    ensemble = TCNRegressor(**TINY, n_networks=3, random_state=5).fit(X, y)
-    singles = [TCNRegressor(**TINY, random_state=seed).fit(X, y) for seed in (5, 6, 7)]
-    assert [m.random_state for m in ensemble.estimators_] == [5, 6, 7]
+    ensemble = TCNRegressor(**TINY, n_networks=2, random_state=5).fit(X, y)
+    singles = [TCNRegressor(**TINY, random_state=seed).fit(X, y) for seed in (5, 6)]
+    assert [m.random_state for m in ensemble.estimators_] == [5, 6]
     assert all(m.n_networks == 1 for m in ensemble.estimators_)
     for member, single in zip(ensemble.estimators_, singles):
         np.testing.assert_array_equal(member.predict(X), single.predict(X))

@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 
 import sktcn.forecasting as forecasting
+from sktcn._windows import WindowBatches
 from sktcn import TCNForecaster, TCNRegressor
+from conftest import TINY_FORECASTER
 
-TINY = dict(nb_filters=4, epochs=2, random_state=0, n_networks=1)
+TINY = TINY_FORECASTER
 
 
 def _series(n=90, seed=0):
@@ -47,10 +49,10 @@ def test_lazy_windows_build_one_batch_at_a_time(spies, monkeypatch):
     built, fitted = spies
     monkeypatch.setattr(forecasting, "_SCORED_WINDOWS", 5)
     y = _series()
-    f = TCNForecaster(**TINY, batch_size=8, lazy_windows=True, calibration_size=0.2).fit(y, fh=[1, 2, 3])
+    f = TCNForecaster(**dict(TINY, batch_size=8), lazy_windows=True, calibration_size=0.2).fit(y, fh=[1, 2, 3])
     n_windows = len(y) - f.window_length_ - f.horizon_ + 1
     # Four networks (three calibration folds and the final one), all trained on batches.
-    assert len(fitted) == 4 and all(isinstance(x, forecasting._WindowBatches) for x in fitted)
+    assert len(fitted) == 4 and all(isinstance(x, WindowBatches) for x in fitted)
     assert len(fitted[-1].rows) == n_windows
     assert max(len(rows) for rows in built) <= 8
     # Every window is made at some point: training covers them all.
@@ -75,7 +77,7 @@ def test_lazy_windows_shuffle_and_repeat_with_a_seed():
     a = TCNForecaster(**params).fit(y, fh=[1, 2]).predict()
     b = TCNForecaster(**params).fit(y, fh=[1, 2]).predict()
     pd.testing.assert_series_equal(a, b)
-    batches = forecasting._WindowBatches(lambda rows: (rows, None, rows), np.arange(40)[:, None], 8, True, 0)
+    batches = WindowBatches(lambda rows: (rows, None, rows), np.arange(40)[:, None], 8, True, 0)
     first = np.concatenate([batches[i][0] for i in range(len(batches))]).ravel()
     batches.on_epoch_end()
     second = np.concatenate([batches[i][0] for i in range(len(batches))]).ravel()
@@ -85,8 +87,8 @@ def test_lazy_windows_shuffle_and_repeat_with_a_seed():
 def test_lazy_windows_on_a_panel_with_exogenous_data(spies):
     built, fitted = spies
     y, X = _panel()
-    f = TCNForecaster(**TINY, batch_size=16, lazy_windows=True, calibration_size=0.0).fit(y, X=X, fh=[1, 2])
-    assert isinstance(fitted[-1], forecasting._WindowBatches)
+    f = TCNForecaster(**TINY, lazy_windows=True, calibration_size=0.0).fit(y, X=X, fh=[1, 2])
+    assert isinstance(fitted[-1], WindowBatches)
     assert {int(r[0]) for rows in built for r in rows} == {0, 1, 2}  # every series' windows
     future = pd.DataFrame(
         {"x": 0.0}, index=pd.MultiIndex.from_product([["a", "b", "c"], [50, 51]], names=["unit", "time"])
@@ -102,7 +104,7 @@ def test_auto_streams_only_windows_larger_than_the_limit(spies, monkeypatch):
     assert isinstance(fitted[-1], np.ndarray)  # small data: arrays in memory
     monkeypatch.setattr(forecasting, "_LAZY_WINDOW_BYTES", 1000)
     TCNForecaster(**TINY, calibration_size=0.0).fit(y, fh=[1, 2])
-    assert isinstance(fitted[-1], forecasting._WindowBatches)
+    assert isinstance(fitted[-1], WindowBatches)
     # A validation split is drawn from arrays, so "auto" keeps them in memory.
     TCNForecaster(**TINY, calibration_size=0.0, validation_split=0.2).fit(y, fh=[1, 2])
     assert isinstance(fitted[-1], np.ndarray)
@@ -111,7 +113,7 @@ def test_auto_streams_only_windows_larger_than_the_limit(spies, monkeypatch):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        (dict(lazy_windows="yes"), ValueError, "lazy_windows must be 'auto', True or False"),
+        (dict(lazy_windows="yes"), ValueError, "'lazy_windows' parameter of TCNForecaster"),
         (dict(lazy_windows=True, validation_split=0.2), ValueError, "set validation_split=0"),
     ],
 )

@@ -1,8 +1,13 @@
-"""What benchmarks/ucr.py and benchmarks/regression.py share.
+"""What the benchmark scripts share.
 
-The command-line options common to both, the header naming date, machine and
+Every script: a timer (:func:`timed`) and the airline split of the forecasting
+figures (:func:`airline_split`). benchmarks/ucr.py and benchmarks/regression.py
+also share their command-line options, the header naming date, machine and
 commit, and the TCN runs: one network per seed, fitted once and cached, so that
 ``--seeds`` and ``--n-networks`` together never fit the same seed twice.
+
+The scripts run as ``python benchmarks/NAME.py``, so Python finds this module
+beside them without any ``sys.path`` edit.
 """
 
 import argparse
@@ -15,6 +20,25 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The airline figures hold out the last three years.
+AIRLINE_TEST_MONTHS = 36
+
+
+def timed(function, *args):
+    """(``function(*args)``, wall seconds it took)."""
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def airline_split():
+    """sktime's airline series as (train, test, fh): all but the last 36 months, those months, and 1..36."""
+    from sktime.datasets import load_airline
+
+    y = load_airline()
+    return y.iloc[:-AIRLINE_TEST_MONTHS], y.iloc[-AIRLINE_TEST_MONTHS:], np.arange(1, AIRLINE_TEST_MONTHS + 1)
+
 
 # --quick: networks that fit in a second or two; the tests check the plumbing, not accuracy.
 QUICK_TCN = dict(nb_filters=4, epochs=2)

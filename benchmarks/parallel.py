@@ -9,7 +9,7 @@ interleaved passes over the grid (on a shared machine the fastest epoch is the
 least disturbed one). A warm-up fit runs before the table. Then times ``predict`` on one series
 against batches of series.
 
-Usage: python benchmarks/scaling.py [--lengths 64 128 256 512] [--sizes 500 1000 2000]
+Usage: python benchmarks/parallel.py [--lengths 64 128 256 512] [--sizes 500 1000 2000]
                                     [--epochs 4] [--rounds 2] [--quick]
 """
 
@@ -22,7 +22,6 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from sktcn import TCNRegressor  # noqa: E402

@@ -1,0 +1,153 @@
+"""Plain values, numpy arrays and pandas frames as JSON, exactly, and nothing else.
+
+The codec of sktcn's model files (:mod:`sktcn.persistence`): parameters and
+fitted state go through :func:`to_json` and come back through
+:func:`from_json` with their types (tuples, arrays with their dtype and shape,
+dicts with non-string keys); pandas indexes and frames keep their kind, names
+and frequency. Decoding builds plain data only: anything the encoder never
+writes is a :class:`CodecError`. It imports nothing from sktcn, so every
+module may use it.
+"""
+
+import numpy as np
+import pandas as pd
+
+# dtypes an array in a manifest may have; "O" holds JSON scalars (labels of mixed type).
+ARRAY_DTYPES = {"bool", "int32", "int64", "uint8", "float32", "float64", "O"}
+
+
+class CodecError(ValueError):
+    """JSON that :func:`from_json` refuses: it holds something the encoder never writes."""
+
+
+# ------------------------------------------------------------------ JSON values
+def to_json(value, where):
+    """Encode a parameter or fitted value as JSON, keeping tuples, arrays and dict keys exact."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    if isinstance(value, np.ndarray):
+        dtype = "O" if value.dtype.kind in "OU" else value.dtype.name
+        if dtype not in ARRAY_DTYPES:
+            raise TypeError(f"{where} is an array of dtype {value.dtype}, which sktcn cannot store as JSON.")
+        items = value.ravel().tolist()
+        if dtype == "O":
+            items = [to_json(item, f"an element of {where}") for item in items]
+        # Unicode labels come back as object arrays of str; remember the dtype to restore it.
+        return {"__array__": items, "shape": list(value.shape), "dtype": value.dtype.str if value.dtype.kind == "U" else dtype}
+    if isinstance(value, tuple):
+        return {"__tuple__": [to_json(v, where) for v in value]}
+    if isinstance(value, list):
+        return [to_json(v, where) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": [[to_json(k, f"a key of {where}"), to_json(v, where)] for k, v in value.items()]}
+    raise TypeError(
+        f"{where} holds a {type(value).__name__} object, which sktcn.save cannot store as JSON "
+        "(only numbers, strings, booleans, None, lists, tuples, dicts and arrays of those). "
+        "Set it to a plain value before saving, or use pickle/joblib for this estimator."
+    )
+
+
+def from_json(value):
+    """Inverse of :func:`to_json`; only builds plain data."""
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"__tuple__"}:
+        return tuple(from_json(v) for v in value["__tuple__"])
+    if set(value) == {"__dict__"}:
+        return {_hashable(from_json(k)): from_json(v) for k, v in value["__dict__"]}
+    if set(value) == {"__array__", "shape", "dtype"}:
+        dtype = value["dtype"]
+        if not (dtype in ARRAY_DTYPES or (isinstance(dtype, str) and dtype.startswith("<U") and dtype[2:].isdigit())):
+            raise CodecError(f"the manifest holds an array of dtype {dtype!r}, which sktcn never writes.")
+        items = [from_json(v) for v in value["__array__"]]
+        if dtype == "O":
+            array = np.empty(len(items), dtype=object)
+            array[:] = items
+        else:
+            array = np.asarray(items, dtype=dtype)
+        return array.reshape(value["shape"])
+    raise CodecError(f"the manifest holds an object with keys {sorted(value)}, which sktcn never writes.")
+
+
+def _hashable(key):
+    return tuple(key) if isinstance(key, list) else key
+
+
+# ------------------------------------------------------------ pandas indexes
+def index_to_json(index):
+    """A pandas index as JSON: values plus what restores its type and frequency."""
+    if isinstance(index, pd.MultiIndex):
+        return {
+            "kind": "multi",
+            "names": list(index.names),
+            "levels": [index_to_json(index.get_level_values(i)) for i in range(index.nlevels)],
+            # The values of a level lose its frequency, and sktime reads the cutoff's
+            # frequency from the time level of a panel or hierarchy.
+            "level_freqs": [getattr(level, "freqstr", None) for level in index.levels],
+        }
+    name = index.name
+    if isinstance(index, pd.PeriodIndex):
+        return {"kind": "period", "name": name, "values": index.astype(str).tolist(), "freq": index.freqstr}
+    if isinstance(index, pd.DatetimeIndex):
+        return {
+            "kind": "datetime",
+            "name": name,
+            "values": [t.isoformat() for t in index],
+            "freq": index.freqstr,
+            "tz": None if index.tz is None else str(index.tz),
+            "unit": index.unit,
+        }
+    if isinstance(index, pd.RangeIndex):
+        return {"kind": "range", "name": name, "start": index.start, "stop": index.stop, "step": index.step}
+    values = index.tolist()
+    return {"kind": "values", "name": name, "values": to_json(values, "the index of the stored data"), "dtype": str(index.dtype)}
+
+
+def index_from_json(spec):
+    kind = spec["kind"]
+    if kind == "multi":
+        levels = [index_from_json(level) for level in spec["levels"]]
+        index = pd.MultiIndex.from_arrays(levels, names=spec["names"])
+        for number, freq in enumerate(spec["level_freqs"]):
+            if freq is not None:
+                level = index.levels[number].copy()
+                level.freq = freq
+                index = index.set_levels(level, level=number, verify_integrity=False)
+        return index
+    if kind == "period":
+        return pd.PeriodIndex(spec["values"], freq=spec["freq"], name=spec["name"])
+    if kind == "datetime":
+        index = pd.DatetimeIndex(spec["values"], name=spec["name"]).as_unit(spec["unit"])
+        if spec["freq"] is not None:
+            index.freq = spec["freq"]
+        return index
+    if kind == "range":
+        return pd.RangeIndex(spec["start"], spec["stop"], spec["step"], name=spec["name"])
+    if kind == "values":
+        values = from_json(spec["values"])
+        dtype = spec["dtype"] if spec["dtype"] in {"int64", "float64", "object", "str"} else None
+        return pd.Index(values, dtype=dtype, name=spec["name"])
+    raise CodecError(f"the manifest holds an index of kind {kind!r}, which sktcn never writes.")
+
+
+def frame_to_json(frame):
+    if frame is None:
+        return None
+    return {
+        "index": index_to_json(frame.index),
+        "columns": index_to_json(frame.columns),
+        "values": frame.to_numpy(np.float64).tolist(),
+    }
+
+
+def frame_from_json(spec):
+    if spec is None:
+        return None
+    values = np.asarray(spec["values"], dtype=np.float64)
+    return pd.DataFrame(values, index=index_from_json(spec["index"]), columns=index_from_json(spec["columns"]))

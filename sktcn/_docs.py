@@ -1,0 +1,233 @@
+"""The parameter and attribute docs of sktcn's estimators: one table, rendered per estimator.
+
+Each entry is written once, in numpydoc form, and every estimator's
+docstring is assembled from the entries of its own parameters, so a shared
+parameter reads the same everywhere. Estimators that document shared
+parameters as a group ("As in TCNRegressor") get the group's names from their
+signature (:func:`grouped`), so the list cannot drift from what they accept;
+``tests/test_docstring_parameters.py`` checks signature, ``get_params`` and
+docs against each other.
+"""
+
+import textwrap
+
+
+def _table(text):
+    """{name: entry} from numpydoc entries (a ``name : type`` line, then its indented description)."""
+    entries = {}
+    for line in textwrap.dedent(text).strip("\n").splitlines():
+        if line and not line[0].isspace():
+            name = line.split(" :")[0].strip()
+            entries[name] = []
+        entries[name].append(line)
+    # Rendered as a class docstring's section: names at 4 spaces, descriptions at 8.
+    return {name: "".join(f"    {line}\n" if line.strip() else "\n" for line in lines)
+            for name, lines in entries.items()}
+
+
+PARAMETERS = _table("""
+    nb_filters : int or list of int, default=64
+        Number of convolution filters in every residual block, or one number per
+        dilation (then ``use_skip_connections`` needs them all equal).
+    kernel_size : int, default=3
+        Size of the convolution kernels.
+    nb_stacks : int, default=1
+        Number of stacks of residual blocks.
+    dilations : sequence of int or None, default=None
+        Dilation rate of each residual block. ``None`` picks powers of two,
+        ``(1, 2, 4, ...)``, just long enough for the receptive field to cover the
+        training sequences (see ``dilations_``), or, for a pooled network
+        (``pooling_`` "mean" or "max"), at most 60 steps of them. This is the one default that
+        differs from keras-tcn, whose fixed ``(1, 2, 4, 8, 16, 32)`` is kept for
+        sequences of varying length.
+    padding : {"causal", "same"}, default="causal"
+        ``"causal"``: each output sees only the past. ``"same"``: a non-causal TCN.
+    use_skip_connections : bool, default=True
+        Add the output of every residual block to the TCN's output.
+    dropout_rate : float, default=0.0
+        Spatial dropout rate inside the residual blocks, in ``[0, 1)``.
+    return_sequences : bool, default=False
+        Predict one target per time step; ``y`` then has shape
+        ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)``.
+    activation : str, default="relu"
+        Activation of the residual blocks.
+    kernel_initializer : str, default="he_normal"
+        Initializer of the convolution kernels.
+    use_batch_norm : bool, default=False
+        Batch normalisation in the residual blocks.
+    use_layer_norm : bool, default=False
+        Layer normalisation in the residual blocks.
+    use_weight_norm : bool, default=False
+        Weight normalisation of the dilated convolutions (keras-tcn 3.5 dropped
+        this option; sktcn implements it for Keras 3). At most one of the three
+        normalisations may be on.
+    go_backwards : bool, default=False
+        Process the sequences backwards.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Optimizer, by Keras name, class or instance.
+    learning_rate : float or None, default=None
+        Learning rate of the optimizer; ``None`` keeps the optimizer's default.
+    loss : str, keras loss or None, default=None
+        ``None`` picks the estimator's natural loss.
+    metrics : list or None, default=None
+        Keras metrics recorded in ``history_``.
+    epochs : int or "auto", default="auto"
+        Number of passes over the training data. ``"auto"`` plans a budget
+        of about 4,000 gradient steps (at least 10 and at most 600 epochs,
+        fewer for long series so that a fit stays within ~30 million
+        series-steps), halves the learning rate whenever the loss stalls,
+        stops once it has stalled for long, and keeps the weights of the
+        epoch with the lowest loss (the validation loss with a
+        ``validation_split``); ``epochs_`` holds the plan and ``history_``
+        the epochs run and their ``learning_rate``. An integer trains exactly
+        that many epochs at a constant learning rate (fewer only with
+        ``early_stopping=True``). See the user guide, "Training regime".
+    batch_size : int, default=32
+        Number of samples per gradient update.
+    validation_split : float, default=0.0
+        Fraction of the training data, drawn at random with ``random_state``,
+        held out to compute ``val_loss`` (and to drive early stopping).
+    early_stopping : bool, default=False
+        Stop when the monitored loss (``val_loss`` with a validation split,
+        the training loss otherwise) has not improved for ``patience`` epochs,
+        and keep the best weights seen.
+    patience : int, default=10
+        Epochs without improvement before early stopping stops.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks for training.
+    shuffle : bool, default=True
+        Shuffle the training data before each epoch.
+    warm_start : bool, default=False
+        Keep training the fitted network on the next call to ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split. With a seed, fits on the CPU are repeatable exactly. The global
+        random state of Python, NumPy and TensorFlow is restored afterwards and
+        TensorFlow's process-wide determinism switch is left alone, so unseeded
+        fits in the same process keep working.
+    verbose : int, default=0
+        Keras' verbosity during training.
+    distribution_strategy : {"default", "mirrored", "auto"}, tf.distribute.Strategy or None, default=None
+        Where the network trains. ``None`` or ``"default"``: one device, the
+        first GPU if there is one, else the CPU. ``"mirrored"``: a copy of the
+        network on every visible GPU, each batch split between them
+        (``batch_size`` is the global batch). ``"auto"``: ``"mirrored"`` when
+        more than one GPU is visible. A ``tf.distribute.Strategy`` object
+        (e.g. ``MultiWorkerMirroredStrategy``) is used as given; pickling
+        stores it by name (see the user guide, "Parallel and distributed training").
+    mixed_precision : bool, default=False
+        Train and predict with Keras' ``mixed_float16`` policy in the TCN
+        (float16 computation, float32 weights, loss scaling) and a float32
+        output head. Faster on GPUs with tensor cores; slow on CPUs.
+    **kwargs
+        Routed parameters in scikeras' style, for example
+        ``optimizer__momentum=0.9`` or ``compile__jit_compile=True``.
+    pooling : {"auto", "last", "mean", "max"}, default="auto"
+        How the network turns the TCN's output, one feature vector per time
+        step, into one prediction per series. ``"last"``: read the last step
+        only (keras-tcn's ``return_sequences=False``). ``"mean"`` or
+        ``"max"``: average, or take the maximum of, every step's features
+        (global average or max pooling) before the output layer. ``"auto"``:
+        {auto}; ``pooling_`` holds the choice made.
+
+        Pooling suits labels that depend on the whole series (a gesture, a
+        fault, a sleep stage): every step contributes to the prediction and
+        its gradient, so the network learns a pattern wherever it occurs,
+        and it generalised from few training series much better than one
+        that routes everything through the last step (measured figures on
+        the user guide's classification page). ``"last"`` is right when the answer
+        depends on the end of the series or on the order of distant steps:
+        the adding problem, ``y = x[0] + x[-1]``, the next value of a series.
+        Each step's features see the ``receptive_field_`` steps up to it:
+        with ``dilations=None`` a pooled network's field covers at most 60
+        steps (local patterns, as the UCR archive's convolutional
+        classifiers use), an unpooled one the whole training series; no
+        feature relates steps further apart than ``receptive_field_``. Series of
+        different lengths are padded with zeros in front, and pooling counts
+        those steps too. With ``return_sequences=True`` there is no time axis
+        to pool: leave ``pooling="auto"``.
+    n_networks : int, default=1
+        Number of networks trained from the seeds ``random_state``,
+        ``random_state + 1``, ... on the same data; predictions (class
+        probabilities for the classifier) are their average, as InceptionTime
+        averages five networks. Costs ``n_networks`` fits. Measured effect of
+        1, 3 and 5 networks: the user guide's page "Training regime".
+    input_scaling : {"auto", "standard", None}, default="auto"
+        ``"standard"``: the network's first layer standardises each input
+        feature with the mean and standard deviation it had over all
+        training series and time steps (of the first batch, for streamed
+        data), so series in any units (case counts, accelerations) train
+        with the default learning rate. ``"auto"``: only the features whose
+        training values reach beyond 10 in magnitude; the others go in as
+        given. Standardising a 0/1 marker hurt: on the adding problem
+        (length 100, 15 epochs) test R² fell from 0.889 to -0.311, while raw
+        case counts (Covid3Month) need it. The statistics are part of
+        ``model_``. ``None``: every feature goes in as given.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn; multiplies
+        ``sample_weight``.
+""")
+
+ATTRIBUTES = _table("""
+    model_ : keras.Model
+        The trained network.
+    dilations_ : tuple of int
+        The dilations used, chosen automatically when ``dilations=None``.
+    receptive_field_ : int
+        Number of past time steps each output step of the TCN sees
+        (keras-tcn's formula): all the last step sees, the widest span a
+        pooled feature covers.
+    history_ : dict
+        Loss (and metric) per epoch, ``val_``-prefixed for the validation
+        split; with ``epochs="auto"`` also the ``learning_rate`` of each epoch.
+        ``len(history_["loss"])`` is the number of epochs run.
+    epochs_ : int
+        Passes over the training data planned for the last fit: ``epochs``,
+        or its resolution when ``epochs="auto"`` (training may stop earlier).
+        With ``"auto"`` a small training set is repeated within each Keras
+        epoch (at least 32 gradient steps to an epoch), so ``history_`` then
+        holds one entry per several passes.
+    n_features_in_ : int
+        For 2D ``X``, the number of columns (time steps), as scikit-learn
+        defines it; for 3D ``X`` or lists of series, features per time step.
+    n_timesteps_in_ : int or None
+        Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
+        ``None`` when fit on 3D input, which may be predicted at any length.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+    pooling_ : {"last", "mean", "max"} or None
+        The pooling used, ``pooling="auto"`` resolved; ``None`` with
+        ``return_sequences=True``.
+    estimators_ : list of estimators
+        With ``n_networks > 1``, the fitted networks, each an estimator of the
+        same class with ``n_networks=1`` and its own seed; ``model_`` averages
+        their outputs, and ``history_`` and ``epochs_`` are the first one's.
+""")
+
+
+# The parameters of TCNEstimatorBase, in its signature's order (with the routed
+# ``**kwargs`` last), and the attributes every fitted TCN estimator has.
+TCN_PARAMETERS = tuple(name for name in PARAMETERS if name not in ("pooling", "n_networks", "input_scaling",
+                                                                  "class_weight"))
+TCN_ATTRIBUTES = tuple(ATTRIBUTES)
+
+
+def parameters(names, **fill):
+    """The entries of ``names``, in that order; ``fill`` replaces ``{field}`` in an entry (pooling's ``{auto}``)."""
+    text = "".join(PARAMETERS[name] for name in names)
+    for field, value in fill.items():
+        text = text.replace("{" + field + "}", value)
+    return text
+
+
+def attributes(names):
+    """The attribute entries of ``names``, in that order."""
+    return "".join(ATTRIBUTES[name] for name in names)
+
+
+def grouped(names, description):
+    """One numpydoc entry documenting ``names`` together, wrapped, with an indented ``description``."""
+    head = textwrap.fill(", ".join(names), width=88, initial_indent="    ", subsequent_indent="    ")
+    body = textwrap.fill(" ".join(description.split()), width=80, initial_indent="        ",
+                         subsequent_indent="        ")
+    return f"{head}\n{body}\n"

@@ -1,0 +1,221 @@
+"""The forecaster's training and forecast windows, as pure functions of the series.
+
+A window is ``window_length`` past steps of y (and X over the window and the
+horizon, with a flag marking the horizon steps), scaled; its target is the
+``horizon`` steps of y after it. Training windows are named by rows
+``(series number, start)``, so they can be made all at once, or batch by batch
+(:class:`WindowBatches`) when all of them would not fit in memory.
+
+Nothing here trains a network or reads an estimator: the forecaster passes a
+:class:`WindowSpec` with what it has fitted.
+"""
+
+import math
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import pandas as pd
+
+from sktcn import _window_scaling
+
+
+def series_of(frame):
+    """Split a single or multi-indexed frame into (key, frame) per series; key None for a single series."""
+    if isinstance(frame.index, pd.MultiIndex):
+        levels = list(range(frame.index.nlevels - 1))
+        return [(key, part.droplevel(levels)) for key, part in frame.groupby(level=levels, sort=False)]
+    return [(None, frame)]
+
+
+def series_arrays(y, X):
+    """(key, y values (T, C), X values (T, D) or None) per series, X aligned on y's index."""
+    exog = dict(series_of(X)) if X is not None else {}
+    arrays = []
+    for key, part in series_of(y):
+        x = exog[key].loc[part.index].to_numpy(np.float64) if X is not None else None
+        arrays.append((key, part.to_numpy(np.float64), x))
+    return arrays
+
+
+def spans(values, starts, length):
+    """``values[start : start + length]`` for each start, as an array (n_starts, length, columns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._windows import spans
+    >>> spans(np.arange(6.0)[:, None], np.array([0, 3]), 2)[..., 0]
+    array([[0., 1.],
+           [3., 4.]])
+    """
+    return np.lib.stride_tricks.sliding_window_view(values, length, axis=0)[starts].transpose(0, 2, 1)
+
+
+def choose_window_length(lengths, horizon, window_length=None, min_windows=32):
+    """The window length for series of ``lengths`` and a ``horizon``: the one given, or an automatic one.
+
+    Automatic: three horizons (at least 10 steps), shortened until the series
+    give at least ``min_windows`` training windows, and never longer than the
+    shortest series allows. A ValueError says what to change when a series is
+    too short for the window plus the horizon.
+
+    Examples
+    --------
+    >>> from sktcn._windows import choose_window_length
+    >>> choose_window_length([144], horizon=12)
+    36
+    >>> choose_window_length([40], horizon=3)  # 9 would leave 29 windows, 6 leaves 32
+    6
+    """
+    shortest = min(lengths)
+    if window_length is not None:
+        if int(window_length) < 1:
+            raise ValueError(f"window_length={window_length} must be a positive integer.")
+        window = int(window_length)
+    else:
+        window = max(3 * horizon, 10)
+        while window > 1 and sum(max(0, n - window - horizon + 1) for n in lengths) < min_windows:
+            window -= 1
+        window = max(1, min(window, shortest - horizon))
+    if shortest < window + horizon:
+        raise ValueError(
+            f"The shortest series has {shortest} observations, too short for window_length={window} plus a "
+            f"horizon of {horizon} steps: it needs at least {window + horizon}. Use a shorter window_length, "
+            "a shorter fh, or longer series."
+        )
+    return window
+
+
+def window_rows(lengths, window_length, horizon):
+    """Every training window as a row (series number, start), and its position in its series.
+
+    Position 0 is a series' most recent window, -1 the one before, and so on
+    (the calibration holds out the most recent windows of every series).
+
+    Examples
+    --------
+    >>> from sktcn._windows import window_rows
+    >>> rows, position = window_rows([5, 4], window_length=2, horizon=1)
+    >>> rows.tolist(), position.tolist()
+    ([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1]], [-2, -1, 0, -1, 0])
+    """
+    rows, position = [], []
+    for number, length in enumerate(lengths):
+        n_windows = length - window_length - horizon + 1
+        starts = np.arange(n_windows)
+        rows.append(np.column_stack([np.full(n_windows, number), starts]))
+        position.append(starts - (n_windows - 1))
+    return np.concatenate(rows), np.concatenate(position)
+
+
+def network_inputs(y_scaled, x_all):
+    """What the network reads: scaled y, then X standardised per window, then a horizon flag.
+
+    ``y_scaled`` is ``(n, window_length, C)``; ``x_all`` is X over the window
+    and the horizon, ``(n, window_length + horizon, D)``, or None (then the
+    input is ``y_scaled`` alone). With X, y is zero over the horizon and the
+    flag (the last channel) is 1 there, 0 over the past.
+    """
+    if x_all is None:
+        return y_scaled
+    n, steps = x_all.shape[:2]
+    horizon = steps - y_scaled.shape[1]
+    x_mean, x_scale = _window_scaling.standardise(x_all, axis=1)
+    y_part = np.concatenate([y_scaled, np.zeros((n, horizon, y_scaled.shape[2]))], axis=1)
+    flag = np.zeros((n, steps, 1))
+    flag[:, y_scaled.shape[1]:] = 1.0
+    return np.concatenate([y_part, _window_scaling.apply(x_all, x_mean, x_scale), flag], axis=2)
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """How the forecaster makes windows: its fitted sizes, scaling and target layout.
+
+    ``series_table`` holds the per-series statistics of a per-series scaling
+    (:func:`sktcn._window_scaling.statistics_table`), else None. ``forking``:
+    the network trains on forking sequences, the horizon after every step of
+    the window.
+    """
+
+    window_length: int
+    horizon: int
+    scaling: _window_scaling.Scaling
+    series_table: dict = None
+    forking: bool = False
+
+
+def scaled_window(spec, key, y_past, x_all):
+    """(network inputs, offset, scale) of windows ``y_past`` ``(n, L, C)`` of series ``key``."""
+    fitted = _window_scaling.series_statistics(spec.series_table, key)
+    offset, scale = _window_scaling.window_statistics(spec.scaling, y_past, fitted)
+    return network_inputs(_window_scaling.apply(y_past, offset, scale), x_all), offset, scale
+
+
+def windows_at(spec, arrays, rows, fit_targets=True):
+    """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows``, in their order.
+
+    ``targets`` are the horizon after each window, ``(n, horizon,
+    n_variables)``, against which forecasts are scored; ``fit_targets`` are
+    what the network trains on: the same, flattened, or with forking
+    sequences the horizon after every step of the window, ``(n,
+    window_length, horizon * n_variables)``. All float32.
+    """
+    L, H = spec.window_length, spec.horizon
+    forking = fit_targets and spec.forking
+    parts, order = [], []
+    for number in np.unique(rows[:, 0]):
+        picked = np.flatnonzero(rows[:, 0] == number)
+        key, y, x = arrays[number]
+        starts = rows[picked, 1]
+        span = spans(y, starts, L + H)
+        inputs, offset, scale = scaled_window(spec, key, span[:, :L], None if x is None else spans(x, starts, L + H))
+        targets = _window_scaling.apply(span[:, L:], offset, scale)
+        part = [inputs, targets]
+        if forking:
+            # Step i of a window starting at s is followed by y[s+i+1 : s+i+1+H];
+            # the last step's horizon is the window's own target.
+            ahead = spans(y, (starts[:, None] + 1 + np.arange(L)).ravel(), H)
+            ahead = _window_scaling.apply(ahead.reshape(len(starts), L, H, -1), offset, scale)
+            part.append(ahead.reshape(len(starts), L, -1))
+        elif fit_targets:
+            part.append(targets.reshape(len(starts), -1))
+        parts.append(part)
+        order.append(picked)
+    if len(parts) == 1:
+        # One series (a batch of a single series, or a univariate y): already in order.
+        return tuple(p.astype(np.float32) for p in parts[0])
+    back = np.argsort(np.concatenate(order))
+    return tuple(np.concatenate(p)[back].astype(np.float32) for p in zip(*parts))
+
+
+def window_bytes(spec, arrays, rows):
+    """Memory that the windows at ``rows`` would take as arrays (inputs and targets), from one window's size."""
+    return sum(a.nbytes for a in windows_at(spec, arrays, rows[:1])) * len(rows)
+
+
+class WindowBatches(keras.utils.PyDataset):
+    """Training windows made one batch at a time from the series, never all at once.
+
+    ``make(rows)`` builds the inputs and targets of the windows at ``rows``
+    (series number, start). The windows are reshuffled every epoch with their
+    own generator, seeded like the network, so a seeded fit repeats exactly.
+    """
+
+    def __init__(self, make, rows, batch_size, shuffle, seed):
+        super().__init__()
+        self.make, self.rows, self.batch_size, self.shuffle = make, rows, int(batch_size), shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
+
+    def __len__(self):
+        return math.ceil(len(self.rows) / self.batch_size)
+
+    def __getitem__(self, index):
+        picked = self.rows[self.order[index * self.batch_size: (index + 1) * self.batch_size]]
+        inputs, _, fit_targets = self.make(picked)
+        return inputs, fit_targets
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.rng.shuffle(self.order)

@@ -1,0 +1,193 @@
+"""The forecaster's numerics without training: windows, their scaling, conformal intervals."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktcn import _conformal, _window_scaling, _windows
+
+
+def _spec(L=4, H=2, scaling="standard", arrays=None, forking=False):
+    scale = _window_scaling.get_scaling(scaling)
+    fitted = _window_scaling.fit_series_statistics(scale, arrays) if arrays is not None else None
+    return _windows.WindowSpec(L, H, scale, _window_scaling.statistics_table(fitted), forking)
+
+
+def _arrays(*series):
+    return [(key, np.asarray(y, dtype=np.float64)[:, None], None) for key, y in enumerate(series)]
+
+
+# --------------------------------------------------------------------- scalings
+@pytest.mark.parametrize("name", list(_window_scaling.SCALINGS))
+def test_every_scaling_inverts_exactly(name):
+    rng = np.random.RandomState(0)
+    windows = rng.normal(loc=5, scale=3, size=(6, 10, 2))
+    scaling = _window_scaling.get_scaling(name)
+    offset, scale = _window_scaling.window_statistics(scaling, windows,
+                                                      scaling.statistics(windows[0]) if scaling.per_series else None)
+    assert offset.shape == scale.shape == (6, 2) and np.all(scale > 0)
+    scaled = _window_scaling.apply(windows, offset, scale)
+    np.testing.assert_allclose(_window_scaling.invert(scaled, offset, scale), windows)
+
+
+def test_standard_scaling_gives_unit_windows_and_mean_scaling_keeps_the_sign():
+    rng = np.random.RandomState(1)
+    windows = rng.normal(loc=100, scale=7, size=(3, 20, 1))
+    offset, scale = _window_scaling.standardise(windows, axis=1)
+    scaled = _window_scaling.apply(windows, offset, scale)
+    np.testing.assert_allclose(scaled.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(scaled.std(axis=1), 1)
+    offset, scale = _window_scaling.mean_scale(windows, axis=1)
+    assert np.all(offset == 0) and np.all(_window_scaling.apply(windows, offset, scale) > 0)
+
+
+def test_constant_data_gets_scale_one():
+    flat = np.full((5, 2), 3.0)
+    for statistics in (_window_scaling.standardise, _window_scaling.mean_scale, _window_scaling.min_max):
+        _, scale = statistics(flat)
+        assert np.all(scale > 0)
+    assert _window_scaling.standardise(flat)[1].tolist() == [1.0, 1.0]
+    assert _window_scaling.mean_scale(np.zeros((4, 1)))[1].tolist() == [1.0]
+
+
+def test_unknown_scaling_is_an_error_naming_the_choices():
+    with pytest.raises(ValueError, match=r"scaling='log' is not supported; use one of \['standard', 'mean', 'series'\]"):
+        _window_scaling.get_scaling("log")
+
+
+def test_series_statistics_are_fitted_per_series_and_unknown_series_refused():
+    arrays = _arrays(np.arange(10.0), 10 + 2 * np.arange(10.0))
+    fitted = _window_scaling.fit_series_statistics(_window_scaling.get_scaling("series"), arrays)
+    table = _window_scaling.statistics_table(fitted)
+    assert table[0][0].tolist() == [0.0] and table[0][1].tolist() == [9.0]
+    assert table[1][0].tolist() == [10.0] and table[1][1].tolist() == [18.0]
+    assert _window_scaling.fit_series_statistics(_window_scaling.get_scaling("standard"), arrays) is None
+    with pytest.raises(ValueError, match="Series 'new' was not in the data"):
+        _window_scaling.series_statistics(table, "new")
+
+
+# ---------------------------------------------------------------------- windows
+def test_rows_name_every_window_of_every_series():
+    rows, position = _windows.window_rows([7, 5], window_length=3, horizon=2)
+    assert rows.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0]]
+    assert position.tolist() == [-2, -1, 0, 0]
+
+
+def test_windows_and_targets_are_the_series_scaled_by_each_window():
+    y = np.arange(12.0) ** 2
+    arrays = _arrays(y)
+    spec = _spec(L=4, H=2)
+    rows, _ = _windows.window_rows([12], 4, 2)
+    inputs, targets, fit_targets = _windows.windows_at(spec, arrays, rows)
+    assert inputs.dtype == np.float32 and inputs.shape == (7, 4, 1) and targets.shape == (7, 2, 1)
+    mean, std = y[2:6].mean(), y[2:6].std()
+    np.testing.assert_allclose(inputs[2, :, 0], (y[2:6] - mean) / std, rtol=1e-6)
+    np.testing.assert_allclose(targets[2, :, 0], (y[6:8] - mean) / std, rtol=1e-6)
+    np.testing.assert_array_equal(fit_targets, targets.reshape(7, -1))
+
+
+def test_forking_targets_follow_every_step_of_the_window():
+    y = np.arange(10.0) ** 1.5
+    spec = _spec(L=3, H=2, forking=True)
+    rows, _ = _windows.window_rows([10], 3, 2)
+    inputs, targets, fit_targets = _windows.windows_at(spec, _arrays(y), rows)
+    assert fit_targets.shape == (len(rows), 3, 2)
+    np.testing.assert_array_equal(fit_targets[:, -1], targets.reshape(len(rows), -1))
+    mean, std = y[1:4].mean(), y[1:4].std()
+    np.testing.assert_allclose(fit_targets[1, 0], (y[2:4] - mean) / std, rtol=1e-6)
+
+
+def test_windows_of_a_panel_come_back_in_the_rows_order():
+    arrays = _arrays(np.arange(8.0), 100 + np.arange(8.0) ** 2)
+    spec = _spec(L=3, H=1)
+    rows = np.array([[1, 2], [0, 0], [1, 0], [0, 4]])
+    inputs, targets = _windows.windows_at(spec, arrays, rows, fit_targets=False)
+    for i, (number, start) in enumerate(rows):
+        alone, alone_target = _windows.windows_at(spec, arrays, rows[i:i + 1], fit_targets=False)
+        np.testing.assert_array_equal(inputs[i], alone[0])
+        np.testing.assert_array_equal(targets[i], alone_target[0])
+
+
+def test_exogenous_inputs_carry_the_horizon_and_a_flag():
+    y = np.arange(10.0)[:, None]
+    x = np.column_stack([np.linspace(0, 1, 10)])
+    spec = _spec(L=4, H=2)
+    inputs, _ = _windows.windows_at(spec, [(None, y, x)], np.array([[0, 1]]), fit_targets=False)
+    assert inputs.shape == (1, 6, 3)  # y, X, flag over window + horizon
+    assert inputs[0, 4:, 0].tolist() == [0.0, 0.0] and inputs[0, :, 2].tolist() == [0, 0, 0, 0, 1, 1]
+    np.testing.assert_allclose(inputs[0, :, 1].mean(), 0, atol=1e-6)
+
+
+def test_series_scaling_uses_the_fitted_statistics_in_every_window():
+    y = np.arange(10.0)
+    arrays = _arrays(y)
+    spec = _spec(L=3, H=1, scaling="series", arrays=arrays)
+    inputs, targets = _windows.windows_at(spec, arrays, np.array([[0, 5]]), fit_targets=False)
+    np.testing.assert_allclose(inputs[0, :, 0], y[5:8] / 9.0, rtol=1e-6)
+    np.testing.assert_allclose(targets[0, 0, 0], 8 / 9.0, rtol=1e-6)
+
+
+def test_series_of_splits_a_panel_and_keeps_a_single_series_whole():
+    index = pd.MultiIndex.from_product([["a", "b"], range(3)], names=["unit", "time"])
+    frame = pd.DataFrame({"y": np.arange(6.0)}, index=index)
+    parts = _windows.series_of(frame)
+    assert [key for key, _ in parts] == [("a",), ("b",)] and parts[1][1]["y"].tolist() == [3.0, 4.0, 5.0]
+    single = pd.DataFrame({"y": np.arange(3.0)})
+    assert _windows.series_of(single)[0][0] is None
+
+
+def test_window_length_too_long_says_what_to_change():
+    with pytest.raises(ValueError, match="needs at least 12"):
+        _windows.choose_window_length([10], horizon=2, window_length=10)
+    assert _windows.choose_window_length([10], horizon=2, window_length=3) == 3
+
+
+def test_window_batches_cover_the_rows_and_reshuffle_each_epoch():
+    rows = np.arange(20)[:, None]
+    batches = _windows.WindowBatches(lambda r: (r, None, r), rows, 6, True, 0)
+    assert len(batches) == 4
+    first = np.concatenate([batches[i][0] for i in range(4)]).ravel()
+    batches.on_epoch_end()
+    second = np.concatenate([batches[i][0] for i in range(4)]).ravel()
+    assert sorted(first) == sorted(second) == list(range(20)) and list(first) != list(second)
+    fixed = _windows.WindowBatches(lambda r: (r, None, r), rows, 6, False, 0)
+    assert np.concatenate([fixed[i][0] for i in range(4)]).ravel().tolist() == list(range(20))
+
+
+# -------------------------------------------------------------------- conformal
+def test_residual_scale_never_shrinks_further_ahead():
+    residuals = np.array([[[3.0], [1.0], [4.0]], [[3.0], [1.0], [0.0]]])
+    np.testing.assert_allclose(_conformal.residual_scale(residuals)[:, 0], [3.0, 3.0, 3.0])
+    assert _conformal.residual_scale(np.zeros((2, 2, 1)))[:, 0].tolist() == [1.0, 1.0]
+
+
+def test_calibration_blocks_hold_out_recent_windows_trained_only_on_earlier_targets():
+    _, position = _windows.window_rows([30, 30], window_length=5, horizon=3)
+    blocks = _conformal.calibration_blocks(position, 0.25, n_series=2, horizon=3, folds=3)
+    assert len(blocks) == 3
+    held = [position[h] for _, h in blocks]
+    assert sorted(np.concatenate(held)) == sorted(position[position >= -5])  # the newest 25 % of each series
+    for trained, held_out in blocks:
+        assert not (trained & held_out).any()
+        # every trained window's targets end before the block's first target
+        assert position[trained].max() + 3 <= position[held_out].min()
+    assert _conformal.calibration_blocks(position, 0.0, 2, 3, 3) == []
+
+
+def test_conformal_quantiles_cover_the_calibration_errors_and_never_cross():
+    rng = np.random.RandomState(0)
+    residuals = rng.normal(size=(200, 3, 1)) * np.array([1.0, 2.0, 3.0])[None, :, None]
+    alpha = [0.05, 0.1, 0.5, 0.9, 0.95]
+    shifts = np.stack(_conformal.quantile_shifts(residuals, alpha, steps=np.arange(3)))
+    assert np.all(np.diff(shifts, axis=0) >= 0)  # quantiles ordered at every step
+    inside = (residuals >= shifts[1]) & (residuals <= shifts[3])
+    assert inside.mean() >= 0.8
+    # the further step's interval is wider, by its own error scale
+    width = shifts[-1] - shifts[0]
+    assert width[0, 0] < width[1, 0] < width[2, 0]
+
+
+def test_conformal_level_corrects_for_the_finite_sample():
+    assert _conformal.conformal_level(0.9, 9) == 1.0
+    assert _conformal.conformal_level(0.9, 99) == pytest.approx(0.9090909)
+    assert _conformal.conformal_level(0.1, 99) == pytest.approx(1 - 0.9090909)
