@@ -115,7 +115,9 @@ def index_from_json(spec):
         levels = [index_from_json(level) for level in spec["levels"]]
         index = pd.MultiIndex.from_arrays(levels, names=spec["names"])
         for number, freq in enumerate(spec["level_freqs"]):
-            if freq is not None:
+            # A period level carries its frequency in its dtype (and refuses a new one);
+            # a datetime level loses it with its values.
+            if freq is not None and isinstance(index.levels[number], pd.DatetimeIndex):
                 level = index.levels[number].copy()
                 level.freq = freq
                 index = index.set_levels(level, level=number, verify_integrity=False)

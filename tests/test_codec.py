@@ -1,0 +1,79 @@
+"""The JSON codec of model files, without any estimator: values come back exactly, with their types."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktcn._codec import CodecError, frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
+
+
+def _round_trip(value):
+    # Through a JSON string, as a manifest on disk.
+    return from_json(json.loads(json.dumps(to_json(value, "value"))))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, True, 3, 2.5, "text", [1, (2, 3)], (1, 2, 4), {"a": 1, 2: "b", (1, 2): [3]}],
+    ids=["none", "bool", "int", "float", "str", "list", "tuple", "dict"],
+)
+def test_plain_values_keep_their_types(value):
+    back = _round_trip(value)
+    assert back == value and type(back) is type(value)
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(6, dtype=np.int64).reshape(2, 3),
+    np.array([[0.5, -1.0]], dtype=np.float32),
+    np.array([True, False]),
+    np.array(["up", "down"]),
+    np.array(["a", 1, 2.5], dtype=object),
+])
+def test_arrays_keep_dtype_and_shape(array):
+    back = _round_trip(array)
+    assert back.dtype == array.dtype and back.shape == array.shape
+    np.testing.assert_array_equal(back, array)
+
+
+def test_numpy_scalars_become_python_numbers():
+    assert _round_trip(np.float64(1.5)) == 1.5 and _round_trip(np.int32(7)) == 7
+
+
+def test_what_json_cannot_hold_is_refused_with_the_fix():
+    with pytest.raises(TypeError, match="holds a builtin_function_or_method object.*plain value"):
+        to_json(len, "parameter 'callbacks'")
+    with pytest.raises(TypeError, match="dtype complex128"):
+        to_json(np.zeros(2, dtype=complex), "x")
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"__array__": [1], "shape": [1], "dtype": "V8"}, "dtype 'V8'"),
+    ({"__class__": "os.system"}, "keys \\['__class__'\\]"),
+])
+def test_decoding_refuses_what_the_encoder_never_writes(spec, message):
+    with pytest.raises(CodecError, match=message):
+        from_json(spec)
+
+
+@pytest.mark.parametrize("index", [
+    pd.period_range("2000-01", periods=4, freq="M", name="month"),
+    pd.date_range("2020-01-01", periods=3, freq="D", tz="UTC"),
+    pd.RangeIndex(2, 10, 2, name="t"),
+    pd.Index(["a", "b"], name="unit"),
+    pd.MultiIndex.from_product([["a", "b"], pd.period_range("2000", periods=2, freq="Y")], names=["unit", "year"]),
+])
+def test_indexes_keep_kind_names_and_frequency(index):
+    back = index_from_json(json.loads(json.dumps(index_to_json(index))))
+    pd.testing.assert_index_equal(back, index)
+    if isinstance(index, pd.MultiIndex):
+        assert back.levels[1].freqstr == index.levels[1].freqstr
+    elif hasattr(index, "freqstr"):
+        assert back.freqstr == index.freqstr
+
+
+def test_frames_round_trip_and_none_stays_none():
+    frame = pd.DataFrame({"y": [1.0, 2.5], "x": [0.0, -1.0]}, index=pd.period_range("2001-01", periods=2, freq="M"))
+    pd.testing.assert_frame_equal(frame_from_json(json.loads(json.dumps(frame_to_json(frame)))), frame)
+    assert frame_to_json(None) is None and frame_from_json(None) is None
