@@ -17,7 +17,6 @@ from collections import defaultdict
 
 import keras
 import numpy as np
-import scipy.sparse as sp
 import tensorflow as tf
 from scikeras.wrappers import BaseWrapper
 from sklearn.utils import check_random_state
@@ -48,7 +47,7 @@ from sktcn._network import (
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
-from sktcn._validation import as_series_array, is_ragged, ndim
+from sktcn._validation import as_array_like, as_series_array, is_ragged, ndim
 from sktcn._training import TrainingPlan, network_cost, plan_training, regime_callbacks
 
 # scikit-learn >= 1.6 rejects scikeras' old-style tags: see sktcn._compat.
@@ -273,7 +272,8 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _check_X(self, X, reset):
         """The one validation path for inputs: returns float32 (n_samples, n_timesteps, n_features)."""
-        from_2d = not is_ragged(X) and ndim(X) == 2 and not sp.issparse(X)
+        X = as_array_like(X, type(self).__name__)
+        from_2d = not is_ragged(X) and ndim(X) == 2
         if from_2d and (reset or getattr(self, "n_timesteps_in_", None) is not None):
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)

@@ -9,6 +9,17 @@ import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
 
+def as_array_like(X, owner="the estimator"):
+    """``X`` itself, or as an ndarray when it is an array-like without a shape; sparse input is a TypeError."""
+    if sp.issparse(X):
+        raise TypeError(
+            f"{owner} does not accept sparse input (a TCN convolves dense series); convert it with X.toarray()."
+        )
+    if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
+        X = np.asarray(X)  # other array-likes (objects with __array__)
+    return X
+
+
 def as_series_array(X, owner="the estimator"):
     """``X`` as float32 ``(n_samples, n_timesteps, n_features)``, and whether it came as 2D.
 
@@ -26,12 +37,7 @@ def as_series_array(X, owner="the estimator"):
     >>> as_series_array([[1.0, 2.0, 3.0], [4.0]])[0][:, :, 0].tolist()
     [[1.0, 2.0, 3.0], [0.0, 0.0, 4.0]]
     """
-    if sp.issparse(X):
-        raise TypeError(
-            f"{owner} does not accept sparse input (a TCN convolves dense series); convert it with X.toarray()."
-        )
-    if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
-        X = np.asarray(X)  # other array-likes (objects with __array__)
+    X = as_array_like(X, owner)
     from_2d = False
     if is_ragged(X):
         X = pad_ragged(X)
