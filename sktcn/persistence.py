@@ -12,9 +12,10 @@ source. :func:`save` writes a directory that holds nothing executable:
     The network (a forecaster's networks), in Keras' native format.
 
 :func:`load` parses the manifest as JSON, accepts only the names, types and
-versions it expects, checks the digests, and loads the network with Keras'
-``safe_mode=True``, which refuses to deserialize Python code (``Lambda``
-layers, pickled functions). Predictions after a round trip equal those before it
+versions it expects, checks the digests, then checks each network file itself
+(:mod:`sktcn._keras_file`: only the layers and config keys sktcn's builder
+writes, sizes bounded before and while reading) before Keras loads it with
+``safe_mode=True``. Predictions after a round trip equal those before it
 exactly.
 
 What the digests do and do not do: they detect a network file that was
@@ -33,11 +34,13 @@ import pickle
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import keras
 
 from sktcn._codec import CodecError, from_json, to_json
+from sktcn._keras_file import FileCheckError, check_keras_file, check_weights, parse_json, read_member
 from sktcn._network import SkTCN, WeightNormConv1D
 from sktcn._version import __version__
 
@@ -52,6 +55,14 @@ _SKTIME_METADATA = "_metadata"
 FORMAT_VERSION = 1
 _FORMAT_NAME = "sktcn-model"
 _MANIFEST = "manifest.json"
+
+#: Largest ``manifest.json`` that :func:`load` reads, in bytes. A forecaster's
+#: manifest holds its training data (about 25 bytes per value), so a series of
+#: millions of points needs more: raise it for files you trust.
+MAX_MANIFEST_BYTES = 64 * 2**20
+#: Largest network file (``.keras``) :func:`load` takes out of an archive, in
+#: bytes; within it, the weights may not exceed what the network's shapes imply.
+MAX_NETWORK_FILE_BYTES = 2**30
 
 # The classes a manifest may name, and the module of each. The estimators own
 # their state (``_saved_state`` / ``_restore_saved_state``); this module knows
@@ -116,13 +127,25 @@ class NetworkFiles:
     def read(self, name):
         path = self.directory / name
         try:
+            # sktcn's own check first, so that a hole in Keras' safe mode is not enough.
+            check_keras_file(path)
+        except FileCheckError as error:
+            raise ModelFileError(f"{path.name} refused: {error}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+            raise ModelFileError(f"{path.name} is not a readable Keras archive: {error}") from None
+        try:
             # safe_mode refuses Lambda layers and anything else that would unpickle Python code.
-            return keras.saving.load_model(
+            model = keras.saving.load_model(
                 path, custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D}, compile=True,
                 safe_mode=True,
             )
         except Exception as error:
             raise ModelFileError(f"Keras refused the network file {path.name}: {error}") from error
+        try:
+            check_weights(model)
+        except FileCheckError as error:
+            raise ModelFileError(f"{path.name} refused: {error}") from None
+        return model
 
 
 # ----------------------------------------------------------- older manifests
@@ -335,22 +358,38 @@ def _extract_archive(archive, directory):
             "or the zip file TCNForecaster.save() writes."
         )
     with zipfile.ZipFile(archive) as zipped:
-        for name in zipped.namelist():
+        for info in zipped.infolist():
+            name = info.filename
             if name == _SKTIME_METADATA:
                 continue  # never unpickled here: the manifest names the class
             if name != Path(name).name or name.startswith(".") or not (name == _MANIFEST or name.endswith(".keras")):
                 raise ModelFileError(f"{archive} holds {name!r}, which sktcn does not write. Refusing to load it.")
-            (directory / name).write_bytes(zipped.read(name))
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise ModelFileError(f"{archive} holds {name!r} as a symbolic link, which sktcn never writes.")
+            limit = MAX_MANIFEST_BYTES if name == _MANIFEST else MAX_NETWORK_FILE_BYTES
+            try:
+                # Checked against the declared and the inflated size, chunk by chunk: a
+                # zip bomb is refused before it fills memory.
+                (directory / name).write_bytes(read_member(zipped, info, limit))
+            except FileCheckError as error:
+                raise ModelFileError(f"{archive}: {error}") from None
 
 
 def _read_manifest(path):
     manifest_path = path / _MANIFEST
     if not manifest_path.is_file():
         raise ModelFileError(f"{path} holds no {_MANIFEST}: it is not a model saved by sktcn.save().")
+    _refuse_links(manifest_path)
+    size = manifest_path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise ModelFileError(
+            f"{manifest_path} has {size} bytes, more than MAX_MANIFEST_BYTES ({MAX_MANIFEST_BYTES}); "
+            "raise sktcn.persistence.MAX_MANIFEST_BYTES to load a file you trust."
+        )
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(f"{manifest_path} is not valid JSON ({error}).") from error
+        manifest = parse_json(manifest_path.read_bytes(), str(manifest_path))
+    except FileCheckError as error:
+        raise ModelFileError(str(error)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
         raise ModelFileError(f"{manifest_path} is not an sktcn manifest.")
     version = manifest.get("format_version")
@@ -369,6 +408,11 @@ def _read_manifest(path):
     return manifest
 
 
+def _refuse_links(file):
+    if file.is_symlink():
+        raise ModelFileError(f"{file} is a symbolic link, which sktcn never writes; refusing to follow it.")
+
+
 def _check_files(path, manifest):
     files = expect(manifest, "files", dict)
     expected = _network_files(manifest)
@@ -378,6 +422,7 @@ def _check_files(path, manifest):
         file = path / name
         if not file.is_file():
             raise ModelFileError(f"{file} is missing.")
+        _refuse_links(file)
         if _sha256(file) != digest:
             raise ModelFileError(
                 f"{file} does not match the SHA-256 digest recorded when it was saved: it was altered or "

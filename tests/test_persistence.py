@@ -263,8 +263,17 @@ def test_code_in_a_network_file_is_not_executed(saved_regressor, tmp_path):
     marker.unlink()  # building the model above ran the function once
     shutil.copy(evil, saved_regressor / "model.keras")
     _edit_manifest(saved_regressor, lambda m: m["files"].update({"model.keras": _sha256(evil)}))
-    with pytest.raises(ModelFileError, match="safe_mode"):
+    # sktcn's own check refuses it before Keras reads it ...
+    with pytest.raises(ModelFileError, match="keras.layers.Lambda, which sktcn never writes"):
         sktcn.load(saved_regressor)
+    assert not marker.exists()
+    # ... and without that check, Keras' safe mode still would: two layers of defence.
+    import sktcn.persistence as persistence
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(persistence, "check_keras_file", lambda path: None)
+        with pytest.raises(ModelFileError, match="safe_mode"):
+            sktcn.load(saved_regressor)
     assert not marker.exists()
     # The control: without safe mode, loading this file does run its code.
     keras.saving.load_model(evil, safe_mode=False)
