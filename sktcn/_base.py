@@ -29,6 +29,7 @@ from sklearn.utils.validation import (
 
 from sktcn import _compat, persistence
 from sktcn._codec import from_json, to_json
+from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
     STRATEGY_NAMES,
     picklable_strategy,
@@ -93,10 +94,25 @@ INPUT_SCALING_CONSTRAINT = {"input_scaling": [StrOptions({"auto", "standard"}), 
 # are single networks, and the forecaster has its own (default 3).
 ENSEMBLE_CONSTRAINT = {"n_networks": [Interval(numbers.Integral, 1, None, closed="left")]}
 
+# ``subsequence_length`` and ``subsequence_sampling`` belong to TCNClassifier and
+# TCNRegressor: crops need a causal TCN (the LSTM baselines carry state across
+# the whole sequence) and the forecaster cuts its own windows.
+SUBSEQUENCE_CONSTRAINT = {
+    "subsequence_length": [Interval(numbers.Integral, 2, None, closed="left"), None],
+    "subsequence_sampling": [StrOptions({"random", "stride"})],
+}
+
+# The parameters TCNClassifier and TCNRegressor add to the shared ones, with their
+# defaults and constraints (see ``own_params``).
+ESTIMATOR_PARAMS = {"pooling": "auto", "n_networks": 1, "input_scaling": "auto", "subsequence_length": None,
+                    "subsequence_sampling": "random"}
+ESTIMATOR_CONSTRAINTS = {**POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT, **INPUT_SCALING_CONSTRAINT,
+                         **SUBSEQUENCE_CONSTRAINT}
 
 
-
-
+def own_params(kwargs, defaults=ESTIMATOR_PARAMS):
+    """Take the parameters named in ``defaults`` out of ``kwargs``: {name: given value or default}."""
+    return {name: kwargs.pop(name, default) for name, default in defaults.items()}
 
 
 def extend_signature(function, base_init=None, **extra):
@@ -393,7 +409,9 @@ class TCNEstimatorBase(BaseWrapper):
         """
         if self.pooling_ in ("mean", "max"):
             return min(n_timesteps, POOLED_FIELD)
-        return n_timesteps
+        # Trained on crops, a network sees one crop (plus its context) at a time.
+        length = getattr(self, "subsequence_length", None)
+        return n_timesteps if length is None else min(n_timesteps, length)
 
     # What ``pooling="auto"`` means for this estimator.
     _auto_pooling = "last"
@@ -461,6 +479,11 @@ class TCNEstimatorBase(BaseWrapper):
             if getattr(self, "n_networks", 1) > 1:
                 self._fit_ensemble(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             elif is_streamed(X):
+                if getattr(self, "subsequence_length", None) is not None:
+                    raise ValueError(
+                        "subsequence_length crops sequences held in memory; streamed X is already cut into "
+                        "batches: crop them there, or set subsequence_length=None."
+                    )
                 self._fit_streamed(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             elif y is None:
                 raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
@@ -574,12 +597,37 @@ class TCNEstimatorBase(BaseWrapper):
             held_out, kept = order[:n_validation], order[n_validation:]
             validation_data = (X[held_out], y[held_out], weights[held_out])
             X, y, weights = X[kept], y[kept], weights[kept]
+        if getattr(self, "subsequence_length", None) is not None:
+            self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
+            return
         plan = self._plan(epochs, -(-len(X) // self.batch_size), len(X) * X.shape[1],
                           X.nbytes + y.nbytes + weights.nbytes)
         if plan.repeats > 1:
             # Keras shuffles the copies together: each epoch is `repeats` passes.
             X, y, weights = (np.concatenate([a] * plan.repeats) for a in (X, y, weights))
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
+
+    def _fit_on_crops(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
+        """Train on crops of ``subsequence_length`` steps with their context (see ``sktcn._crops``)."""
+        length = self.subsequence_length
+        if not self.return_sequences:
+            raise ValueError(
+                f"subsequence_length={length} trains on crops of per-step targets, which need "
+                "return_sequences=True; with one target per sequence set subsequence_length=None."
+            )
+        if length > X.shape[1]:
+            raise ValueError(
+                f"subsequence_length={length} is longer than the sequences ({X.shape[1]} steps); "
+                f"use at most {X.shape[1]}, or None to train on whole sequences."
+            )
+        crops = dict(X=X, y=y, weights=weights, length=length, context=self.receptive_field_ - 1,
+                     batch_size=self.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
+        one_pass = CropBatches(**crops)
+        # Bytes 0: more rounds of crops per Keras epoch cost no copies of the data,
+        # so a small data set gets them as it would get repeated copies.
+        plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(), 0)
+        self._run_keras_fit(CropBatches(**crops, repeats=plan.repeats), None, None, validation_data, warm_start,
+                            plan, initial_epoch, **kwargs)
 
     def _plan(self, epochs, steps_per_pass, sample_steps_per_pass, bytes_per_pass):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
@@ -673,10 +721,29 @@ class TCNEstimatorBase(BaseWrapper):
             rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1]) if isinstance(X, np.ndarray) else None
             return np.concatenate([self._predict_raw(x) for x in predict_inputs(X, rows)])
         X, _ = self._validate_data(X=X)
+        context = self._causal_context()
+        if context is not None and X.shape[1] > _PREDICT_CHUNK_STEPS:
+            # One long sequence at a time, in chunks along time that overlap by the
+            # receptive field: bounded memory, the outputs of one full pass.
+            return np.concatenate([self._predict_in_time_chunks(X[i: i + 1], context) for i in range(len(X))])
         chunk = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
         if len(X) <= chunk:
             return self._predict_function(X).numpy()
         return np.concatenate([self._predict_function(X[i : i + chunk]).numpy() for i in range(0, len(X), chunk)])
+
+    def _causal_context(self):
+        """Steps before an output that it depends on, when outputs per step depend on the past only; else None."""
+        causal = getattr(self, "padding", None) == "causal" and not getattr(self, "go_backwards", True)
+        if self.return_sequences and causal and hasattr(self, "receptive_field_"):
+            return self.receptive_field_ - 1
+        return None
+
+    def _predict_in_time_chunks(self, X, context, chunk=None):
+        """Per-step outputs of ``X`` computed chunk by chunk along time (``sktcn._crops.time_chunks``)."""
+        chunk = chunk or max(1, _PREDICT_CHUNK_STEPS - context)
+        parts = [self._predict_function(X[:, start:stop]).numpy()[:, drop:]
+                 for start, stop, drop in time_chunks(X.shape[1], chunk, context)]
+        return np.concatenate(parts, axis=1)
 
     def __getstate__(self):
         # A copy: on Python 3.11+ the parent hands out the live __dict__.

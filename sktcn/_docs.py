@@ -163,6 +163,22 @@ PARAMETERS = _table("""
         (length 100, 15 epochs) test R² fell from 0.889 to -0.311, while raw
         case counts (Covid3Month) need it. The statistics are part of
         ``model_``. ``None``: every feature goes in as given.
+    subsequence_length : int or None, default=None
+        Train on crops of this many steps instead of whole sequences (with
+        ``return_sequences=True``), for recordings too long to train on in
+        one piece. Each crop also reads the ``receptive_field_ - 1`` steps
+        before it, whose outputs get no loss, so every trained output saw a
+        full receptive field or the true start of its recording; an epoch
+        draws ``ceil(n_timesteps / subsequence_length)`` crops per recording.
+        ``dilations=None`` then covers ``subsequence_length`` steps.
+        ``predict`` reads whole sequences either way, in chunks that overlap
+        by the receptive field, with the outputs of one pass. ``None``: whole
+        sequences. A hyperparameter to search, as the source on long
+        sequences advises.
+    subsequence_sampling : {"random", "stride"}, default="random"
+        Where the crops lie: ``"random"`` draws fresh uniform offsets every
+        epoch (seeded by ``random_state``), ``"stride"`` tiles each recording
+        with the same crops every epoch.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
         ``sample_weight``.
@@ -207,8 +223,9 @@ ATTRIBUTES = _table("""
 
 # The parameters of TCNEstimatorBase, in its signature's order (with the routed
 # ``**kwargs`` last), and the attributes every fitted TCN estimator has.
-TCN_PARAMETERS = tuple(name for name in PARAMETERS if name not in ("pooling", "n_networks", "input_scaling",
-                                                                  "class_weight"))
+# TCNClassifier's and TCNRegressor's own parameters (sktcn._base.ESTIMATOR_PARAMS).
+ESTIMATOR_PARAMETERS = ("pooling", "n_networks", "input_scaling", "subsequence_length", "subsequence_sampling")
+TCN_PARAMETERS = tuple(name for name in PARAMETERS if name not in ESTIMATOR_PARAMETERS + ("class_weight",))
 TCN_ATTRIBUTES = tuple(ATTRIBUTES)
 
 

@@ -15,7 +15,7 @@ import keras
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from sktcn import _docs
-from sktcn._base import _TCN_PARAMS, TCNEstimatorBase, extend_signature
+from sktcn._base import _TCN_PARAMS, ESTIMATOR_PARAMS, TCNEstimatorBase, extend_signature
 from sktcn._network import output_head
 from sktcn.classifier import TCNClassifier
 from sktcn.regressor import TCNRegressor
@@ -25,7 +25,7 @@ __all__ = ["LSTMRegressor", "LSTMClassifier"]
 # TCN-only parameters of the base estimator and of TCNClassifier/TCNRegressor
 # (``pooling``: an LSTM here reads its last state; ``n_networks``: a baseline is one network); everything else (training,
 # optimizer, seeding) the LSTM baselines share unchanged.
-_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations", "pooling", "n_networks", "input_scaling"}) - {"return_sequences"}
+_TCN_ONLY = (set(_TCN_PARAMS) | {"dilations"} | set(ESTIMATOR_PARAMS)) - {"return_sequences"}
 
 _SHARED = [
     p

@@ -10,11 +10,11 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktcn import _docs
 from sktcn._base import (
-    ENSEMBLE_CONSTRAINT,
-    INPUT_SCALING_CONSTRAINT,
-    POOLING_CONSTRAINT,
+    ESTIMATOR_CONSTRAINTS,
+    ESTIMATOR_PARAMS,
     TCNEstimatorBase,
     extend_signature,
+    own_params,
 )
 
 
@@ -65,7 +65,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     Parameters
     ----------
-{_docs.parameters(_docs.TCN_PARAMETERS + ("pooling", "n_networks", "input_scaling", "class_weight"), auto='``"mean"``')}
+{_docs.parameters(_docs.TCN_PARAMETERS + _docs.ESTIMATOR_PARAMETERS + ("class_weight",), auto='``"mean"``')}
     Attributes
     ----------
 {_docs.attributes(_docs.TCN_ATTRIBUTES)}    classes_ : ndarray of shape (n_classes,)
@@ -94,22 +94,19 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     _default_loss = "sparse_categorical_crossentropy"
     _parameter_constraints = {
         **TCNEstimatorBase._parameter_constraints,
-        **POOLING_CONSTRAINT,
-        **ENSEMBLE_CONSTRAINT,
-        **INPUT_SCALING_CONSTRAINT,
+        **ESTIMATOR_CONSTRAINTS,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     _auto_pooling = "mean"
 
-    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="auto", class_weight=None, **kwargs):
+    def __init__(self, *, class_weight=None, **kwargs):
+        own = own_params(kwargs)
         super().__init__(**kwargs)
-        self.pooling = pooling
-        self.n_networks = n_networks
-        self.input_scaling = input_scaling
+        vars(self).update(own)
         self.class_weight = class_weight
 
-    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="auto", class_weight=None)
+    __init__ = extend_signature(__init__, **ESTIMATOR_PARAMS, class_weight=None)
 
     @property
     def target_encoder(self):

@@ -7,11 +7,11 @@ from sklearn.utils.validation import check_array
 
 from sktcn import _docs
 from sktcn._base import (
-    ENSEMBLE_CONSTRAINT,
-    INPUT_SCALING_CONSTRAINT,
-    POOLING_CONSTRAINT,
+    ESTIMATOR_CONSTRAINTS,
+    ESTIMATOR_PARAMS,
     TCNEstimatorBase,
     extend_signature,
+    own_params,
 )
 
 
@@ -57,12 +57,16 @@ class StandardTargetEncoder:
 
     def transform(self, y):
         scaled = ((y - self.mean_) / self.scale_).astype(np.float32)
-        return scaled[:, None] if scaled.ndim == 1 else scaled
+        # Always an output axis last: Keras' regression losses average over it, so
+        # per-step targets then get a loss (and a loss weight) per time step.
+        return scaled[..., None] if scaled.ndim == (2 if self.sequence else 1) else scaled
 
     def inverse_transform(self, y):
         # float64, as scikit-learn's regressors return.
         y = np.asarray(y, dtype=np.float64) * self.scale_ + self.mean_
-        return y.reshape(len(y)) if self.ndim_ == 1 else y
+        if self.ndim_ == (2 if self.sequence else 1):
+            return y.reshape(y.shape[: self.ndim_])
+        return y
 
     def get_metadata(self):
         return {}
@@ -77,7 +81,7 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
 
     Parameters
     ----------
-{_docs.parameters(_docs.TCN_PARAMETERS + ("pooling", "n_networks", "input_scaling"), auto='``"last"``')}
+{_docs.parameters(_docs.TCN_PARAMETERS + _docs.ESTIMATOR_PARAMETERS, auto='``"last"``')}
     Attributes
     ----------
 {_docs.attributes(_docs.TCN_ATTRIBUTES)}
@@ -100,16 +104,14 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     """
 
     _default_loss = "mse"
-    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT,
-                              **INPUT_SCALING_CONSTRAINT}
+    _parameter_constraints = {**TCNEstimatorBase._parameter_constraints, **ESTIMATOR_CONSTRAINTS}
 
-    def __init__(self, *, pooling="auto", n_networks=1, input_scaling="auto", **kwargs):
+    def __init__(self, **kwargs):
+        own = own_params(kwargs)
         super().__init__(**kwargs)
-        self.pooling = pooling
-        self.n_networks = n_networks
-        self.input_scaling = input_scaling
+        vars(self).update(own)
 
-    __init__ = extend_signature(__init__, pooling="auto", n_networks=1, input_scaling="auto")
+    __init__ = extend_signature(__init__, **ESTIMATOR_PARAMS)
 
     @property
     def target_encoder(self):

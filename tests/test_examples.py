@@ -19,6 +19,8 @@ EXPECTED = {
     "classification": (["GunPoint TCN accuracy", "GunPoint CNNClassifier accuracy"], ["classification_history.png"]),
     "grid_search": (["best dilations", "best mean CV R^2"], ["grid_search.png"]),
     "forecasting_pipeline": (["log + TCN MAPE", "seasonal naive MAPE"], ["forecast.png"]),
+    "long_sequences": (["best subsequence_length", "L=16: receptive field", "chunked vs one pass, max |difference|"],
+                       ["long_sequences.png"]),
 }
 
 

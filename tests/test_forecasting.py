@@ -28,9 +28,11 @@ def airline():
 
 
 def test_same_parameters_as_the_regressor():
-    # pooling, n_networks and input_scaling are TCNRegressor's own (the forecaster
-    # has its own n_networks and scales its windows itself).
-    shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling", "n_networks", "input_scaling"}
+    # pooling, n_networks, input_scaling and the subsequence parameters are
+    # TCNRegressor's own (the forecaster has its own n_networks, scales and cuts
+    # its windows itself).
+    shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling", "n_networks", "input_scaling",
+                                                 "subsequence_length", "subsequence_sampling"}
     params = TCNForecaster().get_params()
     assert shared <= set(params)
     assert set(params) - shared == {
