@@ -26,7 +26,7 @@ from _common import Timer, main, png
 from sktcn import TCNClassifier
 from sktcn._network import auto_dilations, receptive_field
 
-FULL = dict(n_recordings=6, n_timesteps=200_000, lag=300, lengths=(100, 400), nb_filters=16, epochs=3)
+FULL = dict(n_recordings=6, n_timesteps=200_000, lag=100, lengths=(30, 120), nb_filters=16, epochs=8)
 QUICK = dict(n_recordings=4, n_timesteps=2_000, lag=12, lengths=(4, 16), nb_filters=4, epochs=2)
 
 
