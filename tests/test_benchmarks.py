@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 
 import pytest
 
@@ -16,6 +17,8 @@ BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 def load_script(name, monkeypatch):
     monkeypatch.syspath_prepend(BENCHMARKS)  # the scripts import benchmarks/_common.py
+    # ... not examples/_common.py, which an example run in this process may have cached.
+    monkeypatch.delitem(sys.modules, "_common", raising=False)
     spec = importlib.util.spec_from_file_location(f"benchmark_{name}", os.path.join(BENCHMARKS, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -36,6 +36,8 @@ def test_example_quick_run(name, tmp_path, monkeypatch, capsys):
     # In-process, as `python examples/NAME.py --quick --out DIR` would run it:
     # saves TensorFlow's start-up (seconds) per example.
     monkeypatch.syspath_prepend(EXAMPLES)
+    # examples/_common.py, not benchmarks/_common.py, which a benchmark test may have cached.
+    monkeypatch.delitem(sys.modules, "_common", raising=False)
     monkeypatch.setattr(sys, "argv", [f"{name}.py", "--quick", "--out", str(tmp_path)])
     runpy.run_path(os.path.join(EXAMPLES, f"{name}.py"), run_name="__main__")
     printed = capsys.readouterr().out
