@@ -202,22 +202,8 @@ def weights_limit(config):
     return 2 * (16 * parameter_bound(config) + 2**20)
 
 
-def read_member(archive, info, limit):
-    """The bytes of one zip member, read in chunks and refused once more than ``limit`` come out."""
-    if info.file_size > limit:
-        raise FileCheckError(f"{info.filename} declares {info.file_size} bytes; sktcn reads at most {limit}.")
-    chunks, total = [], 0
-    with archive.open(info) as member:
-        while chunk := member.read(_CHUNK):
-            total += len(chunk)
-            if total > limit:
-                raise FileCheckError(f"{info.filename} inflates past {limit} bytes; refusing it.")
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def drain_member(archive, info, limit):
-    """Inflate one zip member in constant memory, refusing it past ``limit`` bytes (nothing kept)."""
+def _member_chunks(archive, info, limit):
+    """The chunks of one zip member, refused on its declared size or once more than ``limit`` bytes come out."""
     if info.file_size > limit:
         raise FileCheckError(f"{info.filename} declares {info.file_size} bytes; sktcn reads at most {limit}.")
     total = 0
@@ -226,6 +212,18 @@ def drain_member(archive, info, limit):
             total += len(chunk)
             if total > limit:
                 raise FileCheckError(f"{info.filename} inflates past {limit} bytes; refusing it.")
+            yield chunk
+
+
+def read_member(archive, info, limit):
+    """The bytes of one zip member, read in bounded chunks."""
+    return b"".join(_member_chunks(archive, info, limit))
+
+
+def drain_member(archive, info, limit):
+    """Inflate one zip member in constant memory, refusing it past ``limit`` bytes (nothing kept)."""
+    for _ in _member_chunks(archive, info, limit):
+        pass
 
 
 def _finite(text):

@@ -147,13 +147,18 @@ def window_statistics(scaling, y_past, fitted=None):
     return scaling.statistics(y_past, axis=1)
 
 
+def _over_middle_axes(values):
+    """Index that broadcasts ``(n, C)`` statistics over the middle axes of ``values``."""
+    return (slice(None),) + (None,) * (values.ndim - 2)
+
+
 def apply(values, offset, scale):
     """``(values - offset) / scale``, with offset and scale ``(n, C)`` broadcast over the middle axes of values."""
-    expand = (slice(None),) + (None,) * (values.ndim - 2)
+    expand = _over_middle_axes(values)
     return (values - offset[expand]) / scale[expand]
 
 
 def invert(values, offset, scale):
     """The inverse of :func:`apply`: ``values * scale + offset``."""
-    expand = (slice(None),) + (None,) * (values.ndim - 2)
+    expand = _over_middle_axes(values)
     return values * scale[expand] + offset[expand]
