@@ -1,7 +1,9 @@
 """Refactors keep behaviour: the same seeds give the same predictions as the code of 2026-12-02.
 
 ``tests/data/golden_predictions.npz`` holds predictions written by this module's
-``main`` on commit 1417407, before the layout refactor (issue 19). A difference
+``main`` on commit 1417407, before the layout refactor (issue 19), and rewritten
+once since, for an intended change: the zero-initialised output head (issue 16);
+the files saved in format 1, and their predictions, are still 1417407's. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change
 of behaviour, and say so in the commit message.

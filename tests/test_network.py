@@ -66,6 +66,10 @@ def test_models_pickle_with_identical_outputs(use_weight_norm):
         n_channels=2, n_timesteps=None, output_shape=(3,), n_classes=4,
         tcn_params=dict(nb_filters=4, dilations=[1, 2, 4], use_weight_norm=use_weight_norm),
     )
+    # The head starts at zero (every model would then give uniform
+    # probabilities): give it weights so that the outputs depend on all layers.
+    head = model.get_layer("head")
+    head.kernel.assign(np.random.RandomState(0).normal(size=head.kernel.shape).astype("float32"))
     x = np.random.RandomState(1).normal(size=(5, 20, 2)).astype("float32")
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(copy(x)), keras.ops.convert_to_numpy(model(x)))
@@ -93,3 +97,20 @@ def test_head_shapes(output_shape, n_classes, return_sequences, expected):
     assert out.shape == expected
     if n_classes:
         np.testing.assert_allclose(out.sum(axis=-1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("n_classes, return_sequences", [(None, False), (3, False), (None, True)])
+def test_untrained_networks_predict_the_target_mean_or_uniform_probabilities(n_classes, return_sequences):
+    # A random head would read random features of the whole receptive field:
+    # on first + last (length 300) the default regressor's first outputs had 25
+    # times the variance of its standardised targets.
+    model = build_network(
+        n_channels=1, n_timesteps=None, output_shape=(30,) if return_sequences else (1,), n_classes=n_classes,
+        tcn_params=dict(nb_filters=8, dilations=[1, 2, 4], return_sequences=return_sequences),
+    )
+    x = np.random.RandomState(0).normal(scale=5.0, size=(6, 30, 1)).astype("float32")
+    out = keras.ops.convert_to_numpy(model(x))
+    np.testing.assert_allclose(out, 1.0 / n_classes if n_classes else 0.0, atol=1e-6)
+    # Only the head starts at zero: the features it reads vary with the input.
+    features = keras.ops.convert_to_numpy(model.get_layer("tcn")(x))
+    assert features.std() > 0
