@@ -49,7 +49,7 @@ from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasin
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import as_array_like, as_series_array, is_ragged, ndim
-from sktcn._training import TrainingPlan, network_cost, plan_training, regime_callbacks
+from sktcn._training import StopWhenConverged, TrainingPlan, network_cost, plan_training, regime_callbacks
 
 # scikit-learn >= 1.6 rejects scikeras' old-style tags: see sktcn._compat.
 _compat.patch_scikeras_tags()
@@ -655,7 +655,8 @@ class TCNEstimatorBase(BaseWrapper):
             callbacks = regime_callbacks(plan.epochs, monitor, configured)
             if self.early_stopping:
                 # The user's early stopping (its patience) replaces the regime's.
-                callbacks = [c for c in callbacks if not isinstance(c, keras.callbacks.EarlyStopping)]
+                regime_stops = (keras.callbacks.EarlyStopping, StopWhenConverged)
+                callbacks = [c for c in callbacks if not isinstance(c, regime_stops)]
         if self.early_stopping:
             callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience,
                                                            restore_best_weights=True))

@@ -61,6 +61,14 @@ MIN_DELTA = 1e-4
 # then the learning rate has been halved several times to no avail.
 STOP_PATIENCES = 4
 
+# A training loss below this leaves little to learn from the training data: a
+# classifier's mean cross-entropy of 1e-3 gives its training series ~0.999 of
+# the probability on average, a regressor's MSE on standardised targets explains
+# 99.9 % of their variance. Training on would only sharpen that: on GunPoint the
+# test accuracy did not move over the last 34 of 46 epochs, which took 60 % of
+# the fit (benchmarks/RESULTS.md). Applies when the training loss is monitored.
+CONVERGED_LOSS = 1e-3
+
 
 @dataclass(frozen=True)
 class TrainingPlan:
@@ -150,7 +158,7 @@ def plateau_patience(epochs):
 
 
 def regime_callbacks(epochs, monitor, initial_learning_rate):
-    """The callbacks of ``epochs="auto"``: learning-rate schedule, stop on a plateau, best weights.
+    """The callbacks of ``epochs="auto"``: learning-rate schedule, stops, best weights.
 
     Parameters
     ----------
@@ -166,9 +174,13 @@ def regime_callbacks(epochs, monitor, initial_learning_rate):
     Returns
     -------
     list of keras.callbacks.Callback
+        A :class:`StopWhenConverged` when ``monitor`` is the training loss,
+        then ``ReduceLROnPlateau`` and ``EarlyStopping`` (which restores the
+        best weights at the end of any fit).
     """
     patience = plateau_patience(epochs)
-    return [
+    converged = [StopWhenConverged(monitor, CONVERGED_LOSS)] if monitor == "loss" else []
+    return converged + [
         keras.callbacks.ReduceLROnPlateau(
             monitor=monitor,
             factor=LR_FACTOR,
@@ -185,3 +197,17 @@ def regime_callbacks(epochs, monitor, initial_learning_rate):
             restore_best_weights=True,
         ),
     ]
+
+
+class StopWhenConverged(keras.callbacks.Callback):
+    """Stop training once the monitored loss of an epoch falls below ``threshold``."""
+
+    def __init__(self, monitor, threshold):
+        super().__init__()
+        self.monitor = monitor
+        self.threshold = threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is not None and value < self.threshold:
+            self.model.stop_training = True

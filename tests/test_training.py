@@ -65,6 +65,20 @@ def test_schedule_callbacks_scale_with_the_plan():
     assert stop.patience == _training.STOP_PATIENCES * reduce.patience
 
 
+def test_a_converged_training_loss_stops_the_fit():
+    converged, reduce, stop = regime_callbacks(400, "loss", 0.01)
+    assert isinstance(converged, _training.StopWhenConverged) and converged.monitor == "loss"
+
+    class Model:
+        stop_training = False
+
+    converged.set_model(Model())
+    converged.on_epoch_end(0, {"loss": 2 * _training.CONVERGED_LOSS})
+    assert not converged.model.stop_training
+    converged.on_epoch_end(1, {"loss": 0.5 * _training.CONVERGED_LOSS})
+    assert converged.model.stop_training
+
+
 # --------------------------------------------------------- fits under a plan
 class WeightsPerEpoch(keras.callbacks.Callback):
     def __init__(self):
