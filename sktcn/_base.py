@@ -37,7 +37,7 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._ensemble import average_model
+from sktcn._ensemble import MemberLoss, average_model, joint_model, member_networks
 from sktcn._network import (
     POOLINGS,
     auto_dilations,
@@ -354,10 +354,49 @@ class TCNEstimatorBase(BaseWrapper):
         # Variables created in a strategy's scope are placed (and mirrored) by
         # it, and Keras' fit then distributes every step the same way.
         strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
-        with seeded(self._random_state), strategy_scope(strategy):
-            model = self._build_network()
+        n_networks = getattr(self, "n_networks", 1)
+        with strategy_scope(strategy):
+            if n_networks == 1:
+                with seeded(self._random_state):
+                    model = self._build_network()
+            else:
+                # Member k is initialised as a single network seeded random_state + k.
+                members = []
+                for seed in member_seeds(self._random_state, n_networks):
+                    with seeded(seed):
+                        members.append(self._build_network())
+                model = average_model(members, self._n_channels)
+                self._trainer = self._compile_trainer(members)
             model.compile(**self._get_compile_kwargs())
         return model
+
+    def _compile_trainer(self, members):
+        """The joint model that trains an ensemble's ``members`` in one ``fit`` (see ``sktcn._ensemble``)."""
+        trainer = joint_model(members, self._n_channels)
+        kwargs = self._get_compile_kwargs()
+        kwargs["loss"] = MemberLoss(kwargs["loss"])
+        # Metrics would compare the stacked members' outputs with one target.
+        kwargs.pop("metrics", None)
+        kwargs.pop("weighted_metrics", None)
+        trainer.compile(**kwargs)
+        return trainer
+
+    def _training_model(self):
+        """The Keras model ``fit`` trains: ``model_`` itself, or an ensemble's joint model."""
+        n_networks = getattr(self, "n_networks", 1)
+        built = len(member_networks(self.model_)) or 1
+        if built != n_networks:
+            raise ValueError(
+                f"n_networks={n_networks} but the fitted model holds {built} network(s): a warm start "
+                "continues the networks it has. Set warm_start=False to train new ones."
+            )
+        if n_networks == 1:
+            return self.model_
+        if getattr(self, "_trainer", None) is None:
+            # Not pickled, nor saved: rebuilt from model_'s members (a new optimizer).
+            with strategy_scope(resolve_strategy(getattr(self, "distribution_strategy", None))):
+                self._trainer = self._compile_trainer(member_networks(self.model_))
+        return self._trainer
 
     def _build_network(self):
         """The uncompiled Keras model; subclasses with another network override this."""
@@ -476,9 +515,7 @@ class TCNEstimatorBase(BaseWrapper):
         # A failed fit restores the estimator as it was: no half-fitted state.
         with unchanged_on_failure(self):
             self._check_params()
-            if getattr(self, "n_networks", 1) > 1:
-                self._fit_ensemble(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
-            elif is_streamed(X):
+            if is_streamed(X):
                 if getattr(self, "subsequence_length", None) is not None:
                     raise ValueError(
                         "subsequence_length crops sequences held in memory; streamed X is already cut into "
@@ -490,26 +527,6 @@ class TCNEstimatorBase(BaseWrapper):
             else:
                 super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
-
-    def _fit_ensemble(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        """Train ``n_networks`` single networks from consecutive seeds; ``model_`` averages them."""
-        members = getattr(self, "estimators_", None)
-        if not ((self.warm_start or warm_start) and members and len(members) == self.n_networks):
-            params = self.get_params(deep=False)
-            members = [
-                type(self)(**dict(params, n_networks=1, random_state=seed))
-                for seed in member_seeds(self.random_state, self.n_networks)
-            ]
-        for member in members:
-            if hasattr(self, "_declared_classes"):  # partial_fit(..., classes=...) of a classifier
-                member._declared_classes = self._declared_classes
-            member._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
-        # The ensemble describes itself by its first network (shapes, classes,
-        # encoders, history), with its own parameters kept.
-        params = set(self.get_params(deep=False))
-        vars(self).update({k: v for k, v in vars(members[0]).items() if k not in params and k != "_predict_function"})
-        self.estimators_ = members
-        self.model_ = average_model([m.model_ for m in members], self._n_channels)
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -645,14 +662,14 @@ class TCNEstimatorBase(BaseWrapper):
         """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked."""
         callbacks = []
         if plan.scheduled:
-            optimizer = self.model_.optimizer
+            optimizer = self._training_model().optimizer
             # Each fit runs its own schedule from the configured learning rate,
             # also after a warm start whose schedule lowered it.
             configured = getattr(self, "_configured_learning_rate", None)
             if configured is None:  # a network restored from a file saved before the regime existed
                 configured = self._configured_learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
             optimizer.learning_rate = configured
-            callbacks = regime_callbacks(plan.epochs, monitor, configured)
+            callbacks = regime_callbacks(plan.epochs, monitor, configured, getattr(self, "n_networks", 1))
             if self.early_stopping:
                 # The user's early stopping (its patience) replaces the regime's.
                 regime_stops = (keras.callbacks.EarlyStopping, StopWhenConverged)
@@ -683,7 +700,7 @@ class TCNEstimatorBase(BaseWrapper):
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
-            history = self.model_.fit(
+            history = self._training_model().fit(
                 X,
                 y,
                 sample_weight=weights,
@@ -711,26 +728,58 @@ class TCNEstimatorBase(BaseWrapper):
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):
+        self._predict_function = self._forward_function(self.model_)
+        self._member_functions = None  # traced on the first predict_members
+
+    def _forward_function(self, model):
         # One traced graph for every batch size and sequence length: Keras'
         # model.predict pays ~100 ms of set-up per call, this pays microseconds.
         spec = tf.TensorSpec((None, None, self._n_channels), tf.float32)
-        self._predict_function = tf.function(_Forward(self.model_), input_signature=[spec])
+        return tf.function(_Forward(model), input_signature=[spec])
 
-    def _predict_raw(self, X, **kwargs):
+    def predict_members(self, X):
+        """Each network's own predictions, before the ensemble averages them.
+
+        Parameters
+        ----------
+        X : array-like
+            Series, as for ``predict``.
+
+        Returns
+        -------
+        list of ndarray
+            One entry per network (``n_networks``, in seed order): what
+            ``predict`` returns for a regressor, what ``predict_proba`` returns
+            for a classifier. Their mean is the ensemble's prediction.
+        """
         check_is_fitted(self, "model_")
+        if getattr(self, "_member_functions", None) is None:
+            members = member_networks(self.model_) if getattr(self, "n_networks", 1) > 1 else [self.model_]
+            self._member_functions = [self._forward_function(member) for member in members]
+        return [self._decode_member(self._predict_raw(X, forward)) for forward in self._member_functions]
+
+    def _decode_member(self, raw):
+        """One network's raw outputs as ``predict_members`` returns them."""
+        raise NotImplementedError
+
+    def _predict_raw(self, X, forward=None, **kwargs):
+        """The network's outputs for ``X``; ``forward``: another compiled function than ``model_``'s."""
+        check_is_fitted(self, "model_")
+        forward = forward or self._predict_function
         if is_streamed(X):
             rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1]) if isinstance(X, np.ndarray) else None
-            return np.concatenate([self._predict_raw(x) for x in predict_inputs(X, rows)])
+            return np.concatenate([self._predict_raw(x, forward) for x in predict_inputs(X, rows)])
         X, _ = self._validate_data(X=X)
         context = self._causal_context()
         if context is not None and X.shape[1] > _PREDICT_CHUNK_STEPS:
             # One long sequence at a time, in chunks along time that overlap by the
             # receptive field: bounded memory, the outputs of one full pass.
-            return np.concatenate([self._predict_in_time_chunks(X[i: i + 1], context) for i in range(len(X))])
+            return np.concatenate([self._predict_in_time_chunks(X[i: i + 1], context, forward=forward)
+                                   for i in range(len(X))])
         chunk = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
         if len(X) <= chunk:
-            return self._predict_function(X).numpy()
-        return np.concatenate([self._predict_function(X[i : i + chunk]).numpy() for i in range(0, len(X), chunk)])
+            return forward(X).numpy()
+        return np.concatenate([forward(X[i : i + chunk]).numpy() for i in range(0, len(X), chunk)])
 
     def _causal_context(self):
         """Steps before an output that it depends on, when outputs per step depend on the past only; else None."""
@@ -739,17 +788,21 @@ class TCNEstimatorBase(BaseWrapper):
             return self.receptive_field_ - 1
         return None
 
-    def _predict_in_time_chunks(self, X, context, chunk=None):
+    def _predict_in_time_chunks(self, X, context, chunk=None, forward=None):
         """Per-step outputs of ``X`` computed chunk by chunk along time (``sktcn._crops.time_chunks``)."""
         chunk = chunk or max(1, _PREDICT_CHUNK_STEPS - context)
-        parts = [self._predict_function(X[:, start:stop]).numpy()[:, drop:]
+        forward = forward or self._predict_function
+        parts = [forward(X[:, start:stop]).numpy()[:, drop:]
                  for start, stop, drop in time_chunks(X.shape[1], chunk, context)]
         return np.concatenate(parts, axis=1)
 
     def __getstate__(self):
         # A copy: on Python 3.11+ the parent hands out the live __dict__.
         state = dict(super().__getstate__())
-        state.pop("_predict_function", None)  # a traced graph does not pickle
+        # Traced graphs do not pickle; an ensemble's joint model is rebuilt on
+        # the next fit (see _training_model).
+        for name in ("_predict_function", "_member_functions", "_trainer"):
+            state.pop(name, None)
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
         return state
 

@@ -150,8 +150,10 @@ PARAMETERS = _table("""
         Number of networks trained from the seeds ``random_state``,
         ``random_state + 1``, ... on the same data; predictions (class
         probabilities for the classifier) are their average, as InceptionTime
-        averages five networks. Costs ``n_networks`` fits. Measured effect of
-        1, 3 and 5 networks: the user guide's page "Training regime".
+        averages five networks. The networks train together as one Keras
+        model, on the same batches; ``predict_members`` gives each one's
+        predictions. Costs and measured effect of 1, 3 and 5 networks: the
+        user guide's page "Training regime".
     input_scaling : {"auto", "standard", None}, default="auto"
         ``"standard"``: the network's first layer standardises each input
         feature with the mean and standard deviation it had over all
@@ -214,10 +216,6 @@ ATTRIBUTES = _table("""
     pooling_ : {"last", "mean", "max"} or None
         The pooling used, ``pooling="auto"`` resolved; ``None`` with
         ``return_sequences=True``.
-    estimators_ : list of estimators
-        With ``n_networks > 1``, the fitted networks, each an estimator of the
-        same class with ``n_networks=1`` and its own seed; ``model_`` averages
-        their outputs, and ``history_`` and ``epochs_`` are the first one's.
 """)
 
 

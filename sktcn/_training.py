@@ -157,7 +157,7 @@ def plateau_patience(epochs):
     return max(MIN_PATIENCE, int(round(PATIENCE_FRACTION * epochs)))
 
 
-def regime_callbacks(epochs, monitor, initial_learning_rate):
+def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
     """The callbacks of ``epochs="auto"``: learning-rate schedule, stops, best weights.
 
     Parameters
@@ -170,6 +170,9 @@ def regime_callbacks(epochs, monitor, initial_learning_rate):
     initial_learning_rate : float
         The optimizer's learning rate at the start; the schedule never goes
         below ``MIN_LR_FACTOR`` times it.
+    n_members : int, default=1
+        Networks whose losses the monitored loss adds up (an ensemble trained
+        as one model): the thresholds are per network.
 
     Returns
     -------
@@ -179,21 +182,21 @@ def regime_callbacks(epochs, monitor, initial_learning_rate):
         best weights at the end of any fit).
     """
     patience = plateau_patience(epochs)
-    converged = [StopWhenConverged(monitor, CONVERGED_LOSS)] if monitor == "loss" else []
+    converged = [StopWhenConverged(monitor, CONVERGED_LOSS * n_members)] if monitor == "loss" else []
     return converged + [
         keras.callbacks.ReduceLROnPlateau(
             monitor=monitor,
             factor=LR_FACTOR,
             patience=patience,
             min_lr=initial_learning_rate * MIN_LR_FACTOR,
-            min_delta=MIN_DELTA,
+            min_delta=MIN_DELTA * n_members,
         ),
         keras.callbacks.EarlyStopping(
             monitor=monitor,
             patience=STOP_PATIENCES * patience,
             # What counts as an improvement is the same for both callbacks:
             # a training loss creeping towards zero stops the fit.
-            min_delta=MIN_DELTA,
+            min_delta=MIN_DELTA * n_members,
             restore_best_weights=True,
         ),
     ]

@@ -173,7 +173,10 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
             ``return_sequences=True``, one array ``(n_samples, n_timesteps[,
             n_outputs], n_classes)``.
         """
-        proba = self._predict_raw(X).astype(np.float64)
+        return self._decode_member(self._predict_raw(X))
+
+    def _decode_member(self, raw):
+        proba = raw.astype(np.float64)
         if not self.return_sequences and proba.ndim == 3:
             return list(np.moveaxis(proba, 1, 0))
         return proba

@@ -121,6 +121,9 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         # Keras' regression losses average over the last axis of the target.
         return y.shape[:-1]
 
+    def _decode_member(self, raw):
+        return self.target_encoder_.inverse_transform(raw)
+
     def _as_target_array(self, y):
         return check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
 

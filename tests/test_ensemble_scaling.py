@@ -11,29 +11,54 @@ from sktcn import TCNClassifier, TCNRegressor
 from sktcn._network import UNIT_RANGE, channel_statistics, scaling_statistics
 
 
-def test_an_ensemble_averages_the_networks_of_consecutive_seeds(series_2d):
+def test_member_k_trains_as_a_single_network_seeded_random_state_plus_k(series_2d):
+    # One Keras model trains both members on the same batches (shuffle=False:
+    # the same batches a single network sees), each from its own seed.
     X, y = series_2d
-    ensemble = TCNRegressor(**TINY, n_networks=2, random_state=5).fit(X, y)
-    singles = [TCNRegressor(**TINY, random_state=seed).fit(X, y) for seed in (5, 6)]
-    assert [m.random_state for m in ensemble.estimators_] == [5, 6]
-    assert all(m.n_networks == 1 for m in ensemble.estimators_)
-    for member, single in zip(ensemble.estimators_, singles):
-        np.testing.assert_array_equal(member.predict(X), single.predict(X))
-    np.testing.assert_allclose(ensemble.predict(X), np.mean([s.predict(X) for s in singles], axis=0), atol=1e-5)
-    assert ensemble.history_ == singles[0].history_
+    params = dict(TINY, shuffle=False)
+    ensemble = TCNRegressor(**params, n_networks=2, random_state=5).fit(X, y)
+    singles = [TCNRegressor(**params, random_state=seed).fit(X, y) for seed in (5, 6)]
+    members = ensemble.predict_members(X)
+    assert len(members) == 2
+    for member, single in zip(members, singles):
+        assert np.std(member) > 0  # the zero head has trained: the comparison can fail
+        np.testing.assert_allclose(member, single.predict(X), rtol=1e-4, atol=1e-5)
+    assert not np.allclose(members[0], members[1])
+    np.testing.assert_allclose(ensemble.predict(X), np.mean(members, axis=0), atol=1e-5)
+    # The ensemble's loss is the sum of its members'.
+    np.testing.assert_allclose(ensemble.history_["loss"], np.sum([s.history_["loss"] for s in singles], axis=0),
+                               rtol=1e-4)
 
 
-def test_a_classifier_ensemble_averages_probabilities(series_3d):
+def test_a_classifier_ensemble_averages_probabilities_and_keeps_training(series_3d):
     X, y = series_3d
     ensemble = TCNClassifier(**TINY, n_networks=2, random_state=0).fit(X, y)
-    proba = np.mean([m.predict_proba(X) for m in ensemble.estimators_], axis=0)
+    proba = np.mean(ensemble.predict_members(X), axis=0)
     np.testing.assert_allclose(ensemble.predict_proba(X), proba, atol=1e-6)
     np.testing.assert_array_equal(ensemble.predict(X), ensemble.classes_[proba.argmax(axis=1)])
-    ensemble.partial_fit(X, y)  # trains every member one more epoch
-    assert all(len(m.history_["loss"]) == TINY["epochs"] + 1 for m in ensemble.estimators_)
-    np.testing.assert_allclose(
-        ensemble.predict_proba(X), np.mean([m.predict_proba(X) for m in ensemble.estimators_], axis=0), atol=1e-6
-    )
+    before = ensemble.predict_members(X)
+    ensemble.partial_fit(X, y)  # one more epoch for every member
+    assert len(ensemble.history_["loss"]) == TINY["epochs"] + 1
+    after = ensemble.predict_members(X)
+    assert all(not np.allclose(b, a) for b, a in zip(before, after))
+    np.testing.assert_allclose(ensemble.predict_proba(X), np.mean(after, axis=0), atol=1e-6)
+
+
+def test_a_single_network_is_its_only_member(series_2d):
+    X, y = series_2d
+    single = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    (member,) = single.predict_members(X)
+    np.testing.assert_array_equal(member, single.predict(X))
+
+
+def test_a_warm_start_cannot_change_the_number_of_networks(series_2d):
+    X, y = series_2d
+    ensemble = TCNRegressor(**TINY, n_networks=2, warm_start=True, random_state=0).fit(X, y)
+    expected = ensemble.predict(X)
+    ensemble.set_params(n_networks=3)
+    with pytest.raises(ValueError, match="n_networks=3 but the fitted model holds 2"):
+        ensemble.fit(X, y)
+    np.testing.assert_array_equal(ensemble.predict(X), expected)  # the failed fit changed nothing
 
 
 def test_an_ensemble_survives_pickling_and_saving(series_2d, tmp_path):
@@ -42,7 +67,12 @@ def test_an_ensemble_survives_pickling_and_saving(series_2d, tmp_path):
     expected = ensemble.predict(X)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(ensemble)).predict(X), expected)
     ensemble.save(tmp_path / "model")
-    np.testing.assert_array_equal(sktcn.load(tmp_path / "model").predict(X), expected)
+    loaded = sktcn.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.predict(X), expected)
+    # A loaded (or unpickled) ensemble rebuilds its joint model to train on.
+    loaded.set_params(warm_start=True).fit(X, y)
+    assert len(loaded.history_["loss"]) == 2 * TINY["epochs"]
+    assert not np.allclose(loaded.predict(X), expected)
 
 
 @pytest.mark.parametrize("bad", [0, 1.5, "3"])

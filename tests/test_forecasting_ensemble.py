@@ -26,26 +26,33 @@ def ensemble(series):
     return TCNForecaster(**TINY, n_networks=3).fit(series, fh=[1, 2, 3])
 
 
-def _member_forecast(forecaster, regressor):
-    """One network's forecast, mapped back to the series' units as the forecaster does."""
-    windows, means, scales, _ = forecaster._forecast_windows(None)
-    standardised = forecaster._network_forecast([regressor], windows).reshape(1, forecaster.horizon_, -1)
+def _unscaled(forecaster, standardised):
+    """Scaled network outputs (one row per window) mapped back to the series' units, as the forecaster does."""
+    _, means, scales, _ = forecaster._forecast_windows(None)
+    standardised = standardised.reshape(1, forecaster.horizon_, -1)
     return (standardised * scales[:, None, :] + means[:, None, :]).ravel()
 
 
-def test_point_forecast_is_the_members_average(ensemble):
-    members = [_member_forecast(ensemble, r) for r in ensemble.regressors_]
-    assert len(members) == 3 and ensemble.regressor_ is ensemble.regressors_[0]
+def _member_forecasts(forecaster):
+    """Each network's forecast: the ensemble regressor's predict_members on the latest window."""
+    windows = forecaster._forecast_windows(None)[0]
+    members = forecaster.regressor_.predict_members(windows)
+    return [_unscaled(forecaster, m[:, -1] if forecaster._forking() else m) for m in members]
+
+
+def test_the_networks_train_as_one_ensemble_whose_average_is_the_forecast(ensemble):
+    assert len(ensemble.regressors_) == 1 and ensemble.regressor_.n_networks == 3
+    assert ensemble.regressor_.random_state == 0
+    members = _member_forecasts(ensemble)
     # Different seeds, different networks.
     assert not np.allclose(members[0], members[1]) and not np.allclose(members[1], members[2])
-    np.testing.assert_allclose(ensemble.predict().to_numpy(), np.mean(members, axis=0), rtol=1e-6)
-    assert [r.random_state for r in ensemble.regressors_] == [0, 1, 2]
+    np.testing.assert_allclose(ensemble.predict().to_numpy(), np.mean(members, axis=0), rtol=1e-5)
 
 
 def test_first_member_is_the_single_network_of_the_same_seed(series, ensemble):
+    # Member 0 has seed 0's initialisation and seed 0's batch order, as the single network.
     single = TCNForecaster(**TINY, n_networks=1).fit(series, fh=[1, 2, 3])
-    np.testing.assert_allclose(single.predict().to_numpy(), _member_forecast(ensemble, ensemble.regressors_[0]),
-                               rtol=1e-6)
+    np.testing.assert_allclose(single.predict().to_numpy(), _member_forecasts(ensemble)[0], rtol=1e-5)
 
 
 def test_in_sample_residuals_are_the_average_forecasts(series, ensemble):
@@ -53,17 +60,27 @@ def test_in_sample_residuals_are_the_average_forecasts(series, ensemble):
     arrays = series_arrays(ensemble._y, None)
     rows, _ = window_rows([len(y) for _, y, _ in arrays], ensemble.window_length_, ensemble.horizon_)
     inputs, targets = ensemble._windows_at(arrays, rows, fit_targets=False)
-    average = np.mean([ensemble._network_forecast([r], inputs) for r in ensemble.regressors_], axis=0)
+    average = ensemble._network_forecast(ensemble.regressors_, inputs)
     np.testing.assert_allclose(ensemble.residual_quantile_source_, targets - average.reshape(targets.shape),
                                rtol=1e-4, atol=1e-5)
 
 
-def test_ensemble_round_trip_and_old_single_network_files(series, ensemble, tmp_path):
+def test_ensemble_round_trip_and_older_files(series, ensemble, tmp_path):
     restored = load(ensemble.save(tmp_path / "three"))
-    assert restored.n_networks == 3 and len(restored.regressors_) == 3
+    assert restored.n_networks == 3 and restored.regressor_.n_networks == 3
     pd.testing.assert_series_equal(restored.predict(), ensemble.predict())
+    # Files of format 1 held one single-network regressor per network.
+    singles = [TCNForecaster(**dict(TINY, random_state=seed), n_networks=1).fit(series, fh=[1, 2, 3])
+               for seed in range(3)]
+    legacy = singles[0]
+    legacy.regressors_ = [s.regressor_ for s in singles]
+    legacy.n_networks = 3
+    expected = legacy.predict().to_numpy()
+    old_three = load(legacy.save(tmp_path / "legacy"))
+    assert len(old_three.regressors_) == 3
+    np.testing.assert_allclose(old_three.predict().to_numpy(), expected, rtol=1e-5)
     # A file written before n_networks existed: one "regressor", no n_networks parameter.
-    single = TCNForecaster(**TINY, n_networks=1).fit(series, fh=[1, 2, 3])
+    single = singles[1]
     path = save(single, tmp_path / "old")  # the directory layout, to edit in place
     manifest = json.loads((path / "manifest.json").read_text())
     (path / "regressor_0.keras").rename(path / "regressor.keras")

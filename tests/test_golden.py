@@ -2,8 +2,10 @@
 
 ``tests/data/golden_predictions.npz`` holds predictions written by this module's
 ``main`` on commit 1417407, before the layout refactor (issue 19), and rewritten
-once since, for an intended change: the zero-initialised output head (issue 16);
-the files saved in format 1, and their predictions, are still 1417407's. A difference
+since for two intended changes: the zero-initialised output head (issue 16) and
+ensembles trained as one Keras model, whose members share the first seed's batch
+order (issue 18; only the two ensemble entries changed). The files saved in
+format 1, and their predictions, are still 1417407's. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change
 of behaviour, and say so in the commit message.
