@@ -13,6 +13,9 @@ README's anywhere, which changes nothing in the cost) and reports, for each of
 * ``jit_compile=False`` (sktcn's default) and ``True`` (XLA, routed to Keras'
   ``compile`` as ``compile__jit_compile=True``),
 
+and of 1, 3 and 5 networks trained as one ensemble (``fp32``, ``fp32x3``,
+``fp32x5``: ``n_networks``, float32, no XLA),
+
 the seconds per epoch (training plus validation, as in the README's log),
 training samples per second and the ratio to the README's 154 s. The first
 epoch traces (and with XLA compiles) the graph and is reported apart; the
@@ -24,7 +27,7 @@ that the script works. ``--dry-run`` alone (tiny sizes, 1 epoch) also works on
 a GPU machine.
 
 Usage: python benchmarks/gpu.py [--epochs 3] [--dry-run] [--allow-cpu]
-                                [--configs fp32 fp32+xla mixed mixed+xla] [--json PATH]
+                                [--configs fp32 fp32+xla mixed mixed+xla fp32x3 fp32x5] [--json PATH]
 """
 
 import argparse
@@ -60,6 +63,10 @@ CONFIGS = {
     "fp32+xla": dict(mixed_precision=False, jit_compile=True),
     "mixed": dict(mixed_precision=True, jit_compile=False),
     "mixed+xla": dict(mixed_precision=True, jit_compile=True),
+    # Ensembles trained as one Keras model (issue 18): on a GPU one small
+    # member rarely fills the device, so n members should cost less than n fits.
+    "fp32x3": dict(mixed_precision=False, jit_compile=False, n_networks=3),
+    "fp32x5": dict(mixed_precision=False, jit_compile=False, n_networks=5),
 }
 
 EPOCH_SECONDS = []  # module level: the estimator may copy its callbacks
@@ -93,6 +100,7 @@ def run_config(name, X, y, sizes, epochs):
         validation_split=sizes["n_validation"] / (sizes["n_train"] + sizes["n_validation"]),
         mixed_precision=config["mixed_precision"],
         compile__jit_compile=config["jit_compile"],
+        n_networks=config.get("n_networks", 1),
         callbacks=[EpochTimer()],
         random_state=0,
     )
@@ -105,6 +113,7 @@ def run_config(name, X, y, sizes, epochs):
     per_epoch = statistics.median(later) if later else EPOCH_SECONDS[0]
     return {
         "config": name,
+        "n_networks": 1,
         **config,
         "first_epoch_s": EPOCH_SECONDS[0],
         "later_epochs_s": later,
@@ -159,11 +168,12 @@ def main():
 
     steps = -(-sizes["n_train"] // sizes["batch_size"])
     note = " (one epoch only: includes tracing)" if epochs == 1 else " (median of epochs 2..n)"
-    print(f"\n| configuration | mixed precision | XLA | s/epoch{note} | training samples/s | ms/step "
+    print(f"\n| configuration | networks | mixed precision | XLA | s/epoch{note} | training samples/s | ms/step "
           f"({steps} steps) | / README's 154 s |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
-        print(f"| {r['config']} | {r['mixed_precision']} | {r['jit_compile']} | {r['seconds_per_epoch']:.2f} "
+        print(f"| {r['config']} | {r['n_networks']} | {r['mixed_precision']} | {r['jit_compile']} "
+              f"| {r['seconds_per_epoch']:.2f} "
               f"| {r['train_samples_per_s']:.0f} | {1000 * r['seconds_per_epoch'] / steps:.1f} "
               f"| {'n/a (dry run)' if args.dry_run else format(r['readme_ratio'], '.3f')} |")
     if args.json:
