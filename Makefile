@@ -1,5 +1,5 @@
 # `make demo` and `make test` work on a machine with nothing but Python 3.11:
-# they create .venv and install sktcn with its test extras into it first.
+# they create .venv and install sktcn with its test, docs and onnx extras into it first.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[test,docs,onnx]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -45,6 +45,7 @@ from sktcn._network import (
     receptive_field,
     scaling_statistics,
 )
+from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
@@ -827,6 +828,82 @@ class TCNEstimatorBase(BaseWrapper):
         pathlib.Path
         """
         return persistence.save(self, path)
+
+    def export_onnx(self, path, *, opset=None):
+        """Write the fitted network to the ONNX file ``path``, for inference without TensorFlow.
+
+        The file holds the network, input scaling included: ONNX Runtime
+        (``pip install onnxruntime``, a few dozen MB against TensorFlow's
+        hundreds) or any ONNX runtime then predicts without sktcn. It reads
+        float32 series ``(n_samples, n_timesteps, n_features)`` under the
+        input name ``"series"``, with any number of samples and, for an
+        estimator fit on 3D input or lists of series, any number of time
+        steps. Fit on 2D ``X`` the time axis is fixed to ``n_timesteps_in_``,
+        as ``predict`` requires it (give the series as ``X[..., None]``).
+
+        The output ``"output"`` is the network's, before the estimator decodes
+        it: ``predict_proba``'s probabilities for a classifier, as one array
+        (``(n_samples[, n_timesteps][, n_outputs], n_classes)``); for a
+        regressor, standardised targets with an output axis last (of length
+        1 for one target). Decode them with numpy as in the examples:
+        ``classes_[proba.argmax(-1)]``, and ``out * target_encoder_.scale_ +
+        target_encoder_.mean_`` (then ``[..., 0]`` for one target). An
+        ensemble (``n_networks > 1``) exports its averaging model.
+
+        Before writing, the converted network is run with ONNX Runtime on
+        random series and compared with TensorFlow; a mismatch raises
+        ``RuntimeError`` and writes nothing. A network trained with
+        ``mixed_precision=True`` computes in float16 in the file too, and
+        agrees with ``predict`` to float16's precision (about 1e-3 relative).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write: a name ending with ``.onnx`` in an existing
+            directory (an existing file is replaced).
+        opset : int or None, default=None
+            ONNX opset version; ``None`` uses tf2onnx's default (15 with
+            tf2onnx 1.17), which ONNX Runtime 1.10 and later run.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            When the estimator is not fitted.
+        ImportError
+            When tf2onnx, onnx or onnxruntime is missing (``pip install sktcn[onnx]``).
+        ValueError
+            When ``path`` does not end with ``.onnx``, is a directory or lies in
+            a directory that does not exist.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import numpy as np
+        >>> import onnxruntime                                  # pip install sktcn[onnx]
+        >>> from sktcn import TCNRegressor
+        >>> X = np.random.RandomState(0).normal(size=(40, 12, 1)).astype(np.float32)
+        >>> reg = TCNRegressor(nb_filters=4, epochs=1, random_state=0).fit(X, X[:, 0, 0] + X[:, -1, 0])
+        >>> path = reg.export_onnx(f"{tempfile.mkdtemp()}/regressor.onnx")
+        >>> session = onnxruntime.InferenceSession(path)
+        >>> out = session.run(None, {"series": X[:3]})[0]      # standardised, shape (3, 1)
+        >>> y = out * reg.target_encoder_.scale_ + reg.target_encoder_.mean_
+        >>> np.allclose(y[..., 0], reg.predict(X[:3]), atol=1e-5)
+        True
+
+        A fitted classifier ``clf``'s output is ``predict_proba``'s; its labels,
+        those ``clf.predict`` returns, are the most probable classes:
+
+        >>> session = onnxruntime.InferenceSession(clf.export_onnx("clf.onnx"))  # doctest: +SKIP
+        >>> proba = session.run(None, {"series": X[:3]})[0]    # doctest: +SKIP
+        >>> labels = clf.classes_[proba.argmax(-1)]            # doctest: +SKIP
+        """
+        check_is_fitted(self, "model_")
+        return _export_onnx(self.model_, path, n_timesteps=self.n_timesteps_in_, opset=opset)
 
     # ------------------------------------------------------------- saved state
     # Fitted attributes saved beside the network and the target encoder's state.

@@ -209,6 +209,15 @@ class TCNForecaster(BaseForecaster):
         With ``scaling="series"``, each series' key (``None`` for a single series)
         and the statistics of ``y`` the network was trained with; else ``None``.
 
+    Notes
+    -----
+    ONNX export (serving without TensorFlow): each of ``regressors_`` exports
+    its network with ``export_onnx``. The windows' scaling, the decoding of
+    the networks' standardised outputs (``target_encoder_``), the average over
+    networks and the mapping back to the series' units happen outside the
+    networks, in a few lines of numpy; the user guide's page "Serving without
+    TensorFlow: ONNX export" shows them.
+
     Examples
     --------
     >>> from sktime.datasets import load_airline

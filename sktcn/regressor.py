@@ -84,7 +84,11 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
 {_docs.parameters(_docs.TCN_PARAMETERS + _docs.ESTIMATOR_PARAMETERS, auto='``"last"``')}
     Attributes
     ----------
-{_docs.attributes(_docs.TCN_ATTRIBUTES)}
+{_docs.attributes(_docs.TCN_ATTRIBUTES)}    target_encoder_ : StandardTargetEncoder
+        The standardisation of ``y`` the network trains on: its ``mean_`` and
+        ``scale_`` (one per output) map the network's outputs back to the
+        units of ``y``, ``out * scale_ + mean_`` (see ``export_onnx``).
+
     See Also
     --------
     TCNClassifier : the same network with a softmax head.
