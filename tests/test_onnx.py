@@ -15,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sktime.datasets import load_airline
 
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, _onnx
+from sktcn._ensemble import member_networks
 
 from conftest import TINY_FORECASTER
 
@@ -40,8 +41,8 @@ X_TRAIN = series(24, 12)
 def randomise_heads(est):
     """Random output-head weights for ``est``'s network (each member's, for an ensemble); returns est."""
     rng = np.random.RandomState(1)
-    for member in getattr(est, "estimators_", None) or [est]:
-        head = member.model_.get_layer("head")
+    for network in member_networks(est.model_) or [est.model_]:
+        head = network.get_layer("head")
         head.set_weights([rng.normal(scale=1.0, size=w.shape).astype(np.float32) for w in head.get_weights()])
     return est
 
@@ -147,7 +148,7 @@ def test_ensemble_exports_the_average(tmp_path):
     reg = fitted(TCNRegressor(**NET, n_networks=2), X_TRAIN[:, -1, 0])
     X = series(6, 12, seed=4)
     expected = reg.predict(X)
-    members = [m.predict(X) for m in reg.estimators_]
+    members = reg.predict_members(X)
     assert_varies(expected)
     assert not np.allclose(members[0], members[1])  # an average of two different networks
     out = onnx_output(reg.export_onnx(tmp_path / "ens.onnx"), X)
