@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.sktcn-installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install demo test test-full bench docs clean
+.PHONY: install demo test test-full bench docs docs-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +24,24 @@ demo: $(STAMP)
 # core busy with Python overhead, so each of CI's 2 cores gets a worker.
 TEST_WORKERS ?= 2
 
+# The site is checked in a browser after it is built (docs-check, a few seconds
+# where Chromium is installed, a skip message elsewhere); tests/test_docs_site.py,
+# which would check the previous build, is skipped here for that reason.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -rxX -n $(TEST_WORKERS) --dist loadfile --durations=20
+	SKTCN_SITE_CHECKED_BY_MAKE=1 $(BIN)/python -m pytest -q -rxX -n $(TEST_WORKERS) --dist loadfile --durations=20
 	$(MAKE) docs
+	$(MAKE) docs-check
 
-# The documentation site, warnings as errors (part of `make test`). Examples in
-# the gallery are not executed here (see docs/conf.py); SKTCN_DOCS_RUN_EXAMPLES=1 runs them.
+# The documentation site, warnings as errors (part of `make test`). The gallery runs
+# the quick sizes of the examples that take seconds, and the user guide draws its
+# figures from tiny networks (see docs/conf.py); SKTCN_DOCS_RUN_EXAMPLES=1 runs every example.
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+# The built site in headless Chromium: console errors, failed requests, images that do
+# not load; screenshots in docs/_build/screenshots. Skips, saying so, without Chromium.
+docs-check: $(STAMP)
+	$(BIN)/python docs/check_site.py
 
 # scikit-learn's full estimator checks on the *default* estimators (slower than
 # the tiny configurations `make test` runs them with), and sktime's whole
