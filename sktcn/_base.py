@@ -432,7 +432,12 @@ class TCNEstimatorBase(BaseWrapper):
             mixed_precision=self.mixed_precision,
             pooling=self.pooling_ or "last",
             input_statistics=getattr(self, "_input_statistics", None),
+            head_initializer=self._head_initializer,
         )
+
+    # The output head's initializer (sktcn._network.output_head); not a
+    # parameter: only TCNForecaster sets another one, on the networks it builds.
+    _head_initializer = "zeros"
 
     def _n_network_classes(self):
         return None

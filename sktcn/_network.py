@@ -180,6 +180,7 @@ def build_network(
     mixed_precision=False,
     pooling="last",
     input_statistics=None,
+    head_initializer="zeros",
 ):
     """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
 
@@ -212,6 +213,8 @@ def build_network(
         layer, a ``Normalization`` named ``"input_scaling"`` that is not
         trained, standardises the inputs with them. The statistics then live
         in the model, so predict, saved files and ensembles apply them alike.
+    head_initializer : str, default="zeros"
+        Initializer of the output head's kernel (see :func:`output_head`).
 
     Returns
     -------
@@ -241,17 +244,23 @@ def build_network(
         features = _POOLING_LAYERS[pooling](name="pooling", **({"dtype": head_dtype} if head_dtype else {}))(features)
     outputs = output_head(
         features, sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
+        kernel_initializer=head_initializer,
     )
     return keras.Model(inputs, outputs, name="sktcn")
 
 
-def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None):
+def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None, kernel_initializer="zeros"):
     """The estimators' output layers on top of a sequence encoder's features.
 
     ``features`` is ``(batch, units)``, or ``(batch, time, units)`` when
     ``sequence`` is true; ``output_shape`` and ``n_classes`` are as for
     :func:`build_network`; ``dtype`` (e.g. ``"float32"`` under mixed precision)
     is given to every head layer. Returns the output tensor.
+
+    ``kernel_initializer`` is the dense layer's. ``"zeros"`` (the default) starts
+    every estimator at the target mean or uniform probabilities; the
+    forecaster keeps Keras' ``"glorot_uniform"``, see
+    ``TCNForecaster._regressor``.
     """
     head = {"dtype": dtype} if dtype else {}
     # Per time step when the encoder returns sequences, per sample otherwise.
@@ -264,7 +273,7 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None)
     # training on 2,500 fixed series never undid that noise (test R^2 -0.87
     # after 5 epochs, 0.95 with a zero head; benchmarks/RESULTS.md).
     dense = layers.Dense(
-        math.prod(value_shape) * units_per_value, kernel_initializer="zeros", name="head", **head
+        math.prod(value_shape) * units_per_value, kernel_initializer=kernel_initializer, name="head", **head
     )(features)
     target_shape = value_shape + ((n_classes,) if n_classes is not None else ())
     outputs = dense

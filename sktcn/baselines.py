@@ -79,6 +79,7 @@ class _LSTMNetwork:
             sequence=self.return_sequences,
             output_shape=self._output_shape,
             n_classes=self._n_network_classes(),
+            kernel_initializer=self._head_initializer,
         )
         return keras.Model(inputs, outputs, name="sktcn_lstm")
 

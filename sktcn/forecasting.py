@@ -348,8 +348,13 @@ class TCNForecaster(BaseForecaster):
     def _regressor(self, seed, n_networks=1):
         params = {name: getattr(self, name) for name in _SHARED_PARAMS}
         # The windows arrive scaled by the forecaster's own `scaling`.
-        return TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(), input_scaling=None,
-                            n_networks=n_networks)
+        regressor = TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(),
+                                 input_scaling=None, n_networks=n_networks)
+        # Keras' random head, not the estimators' zero head: a default fit makes
+        # only ~100 gradient steps, and on airline the zero head raised the mean
+        # MAPE over seeds 0-4 from 0.1143 to 0.1350 (benchmarks/RESULTS.md).
+        regressor._head_initializer = "glorot_uniform"
+        return regressor
 
     def _fit(self, y, X, fh):
         # sktime has reset the forecaster before _fit; a failure here must not

@@ -2,9 +2,11 @@
 
 ``tests/data/golden_predictions.npz`` holds predictions written by this module's
 ``main`` on commit 1417407, before the layout refactor (issue 19), and rewritten
-since for two intended changes: the zero-initialised output head (issue 16) and
-ensembles trained as one Keras model, whose members share the first seed's batch
-order (issue 18; only the two ensemble entries changed). The files saved in
+since for two intended changes: the zero-initialised output head of the classifier
+and regressor (issue 16; the forecaster keeps Keras' random head, and its
+single-network entries are 1417407's to the last bit) and ensembles trained as one
+Keras model, whose members share the first seed's batch order (issue 18: the
+``*_ensemble`` and ``forecast_standard`` entries). The files saved in
 format 1, and their predictions, are still 1417407's. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change

@@ -1,6 +1,6 @@
 """scikit-learn's own estimator checks, and the workflows users put estimators in.
 
-`make test` runs the full check suite on compact networks (16 filters, 30 epochs)
+`make test` runs the full check suite on compact networks (16 filters, 15 epochs)
 so that it fits the CI budget; `make test-full` (SKTCN_FULL_CHECKS=1) runs it on
 the default estimators, which is what `check_estimator(TCNRegressor())` does.
 """
@@ -24,7 +24,7 @@ from sktcn.testing import expected_failed_checks
 if os.environ.get("SKTCN_FULL_CHECKS"):
     CHECKED = [TCNClassifier(), TCNRegressor()]
 else:
-    CHECKED = [TCNClassifier(nb_filters=16, epochs=30), TCNRegressor(nb_filters=16, epochs=30)]
+    CHECKED = [TCNClassifier(nb_filters=16, epochs=15), TCNRegressor(nb_filters=16, epochs=15)]
 
 
 @parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks)
