@@ -32,6 +32,26 @@ def timed(function, *args):
     return result, time.perf_counter() - start
 
 
+def epoch_timer():
+    """A Keras callback that records each epoch's wall seconds, and the list it records them in.
+
+    The list lives outside the callback (the class closes over it): an estimator
+    may copy the callbacks it is given, and the copies must still report here.
+    """
+    import keras
+
+    seconds = []
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            seconds.append(time.perf_counter() - self._start)
+
+    return EpochTimer(), seconds
+
+
 def airline_split():
     """sktime's airline series as (train, test, fh): all but the last 36 months, those months, and 1..36."""
     from sktime.datasets import load_airline

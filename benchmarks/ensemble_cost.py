@@ -73,16 +73,7 @@ def matmul_gflops(n=2048, repeats=5):
 
 def child(case, n_networks, quick):
     """One fit, in this process: prints JSON with its seconds and peak memory."""
-    import keras
-
-    epoch_seconds = []
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            epoch_seconds.append(time.perf_counter() - self._start)
+    from _common import epoch_timer, timed
 
     sizes = SIZES[quick]
     result = {}
@@ -93,9 +84,8 @@ def child(case, n_networks, quick):
 
         train, _, fh = airline_split()
         extra = {} if sizes["forecaster_epochs"] is None else dict(epochs=sizes["forecaster_epochs"], nb_filters=4)
-        start = time.perf_counter()
-        TCNForecaster(n_networks=n_networks, random_state=0, **extra).fit(train, fh=fh)
-        result["fit_seconds"] = time.perf_counter() - start
+        forecaster = TCNForecaster(n_networks=n_networks, random_state=0, **extra)
+        _, result["fit_seconds"] = timed(forecaster.fit, train, None, fh)
     else:
         from sktcn import TCNRegressor
         from sktcn.datasets import make_adding_problem
@@ -103,11 +93,9 @@ def child(case, n_networks, quick):
         n_samples, n_timesteps, epochs = sizes[case]
         X, y = make_adding_problem(n_samples=n_samples, n_timesteps=n_timesteps, random_state=0)
         params = dict(nb_filters=16) if case == "regressor" else dict(ADDING)
-        reg = TCNRegressor(**params, epochs=epochs, n_networks=n_networks, random_state=0,
-                           callbacks=[EpochTimer()])
-        start = time.perf_counter()
-        reg.fit(X, y)
-        result["fit_seconds"] = time.perf_counter() - start
+        timer, epoch_seconds = epoch_timer()
+        reg = TCNRegressor(**params, epochs=epochs, n_networks=n_networks, random_state=0, callbacks=[timer])
+        _, result["fit_seconds"] = timed(reg.fit, X, y)
         later = epoch_seconds[1:] or epoch_seconds
         result["epoch_seconds"] = statistics.median(later)
         result["flops_per_epoch"] = n_networks * n_samples * conv_flops_per_sample(
@@ -124,7 +112,9 @@ def run_child(case, n_networks, quick):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    import _common
+
+    parser = _common.parser_with_doc(__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: checks that the script runs")
     parser.add_argument("--repeats", type=int, default=3, help="fits per setting (default 3)")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
@@ -133,8 +123,6 @@ def main(argv=None):
     if args.child:
         child(args.child[0], int(args.child[1]), args.quick)
         return 0
-
-    import _common
 
     _common.header("Ensembles trained as one Keras model: n_networks=3 against 1", args)
     repeats = 1 if args.quick else args.repeats

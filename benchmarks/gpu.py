@@ -43,6 +43,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from _common import epoch_timer  # noqa: E402
+
 from sktcn import TCNRegressor  # noqa: E402
 from sktcn.datasets import make_adding_problem  # noqa: E402
 
@@ -69,17 +71,6 @@ CONFIGS = {
     "fp32x5": dict(mixed_precision=False, jit_compile=False, n_networks=5),
 }
 
-EPOCH_SECONDS = []  # module level: the estimator may copy its callbacks
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        EPOCH_SECONDS.append(time.perf_counter() - self._start)
-
-
 def gpu_names():
     names = []
     for gpu in tf.config.list_physical_devices("GPU"):
@@ -92,7 +83,7 @@ def gpu_names():
 
 def run_config(name, X, y, sizes, epochs):
     config = CONFIGS[name]
-    EPOCH_SECONDS.clear()
+    timer, epoch_seconds = epoch_timer()
     reg = TCNRegressor(
         **README_ARCH,
         epochs=epochs,
@@ -101,7 +92,7 @@ def run_config(name, X, y, sizes, epochs):
         mixed_precision=config["mixed_precision"],
         compile__jit_compile=config["jit_compile"],
         n_networks=config.get("n_networks", 1),
-        callbacks=[EpochTimer()],
+        callbacks=[timer],
         random_state=0,
     )
     start = time.perf_counter()
@@ -109,13 +100,13 @@ def run_config(name, X, y, sizes, epochs):
     total = time.perf_counter() - start
     # What Keras really compiled with: the routed parameter must have arrived.
     assert bool(reg.model_.jit_compile) == config["jit_compile"], (reg.model_.jit_compile, config)
-    later = EPOCH_SECONDS[1:]
-    per_epoch = statistics.median(later) if later else EPOCH_SECONDS[0]
+    later = epoch_seconds[1:]
+    per_epoch = statistics.median(later) if later else epoch_seconds[0]
     return {
         "config": name,
         "n_networks": 1,
         **config,
-        "first_epoch_s": EPOCH_SECONDS[0],
+        "first_epoch_s": epoch_seconds[0],
         "later_epochs_s": later,
         "seconds_per_epoch": per_epoch,
         "per_epoch_includes_tracing": not later,

@@ -24,32 +24,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from _common import epoch_timer  # noqa: E402
+
 from sktcn import TCNRegressor  # noqa: E402
 from sktcn.datasets import make_adding_problem  # noqa: E402
 
 ARCH = dict(nb_filters=16, kernel_size=3, dilations=(1, 2, 4, 8, 16, 32, 64, 128))
 BATCH_SIZE = 32
 
-# Epoch durations of the current fit. A module-level list rather than an
-# attribute, because the estimator may copy the callbacks it is given.
-EPOCH_SECONDS = []
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        EPOCH_SECONDS.append(time.perf_counter() - self._start)
-
-
 def fit_seconds(n_samples, n_timesteps, epochs):
     """(seconds of each epoch after the first, seconds of the first epoch, the estimator, X)."""
     X, y = make_adding_problem(n_samples=n_samples, n_timesteps=n_timesteps, random_state=0)
-    EPOCH_SECONDS.clear()
-    reg = TCNRegressor(**ARCH, epochs=epochs, batch_size=BATCH_SIZE, callbacks=[EpochTimer()], random_state=0)
+    timer, epoch_seconds = epoch_timer()
+    reg = TCNRegressor(**ARCH, epochs=epochs, batch_size=BATCH_SIZE, callbacks=[timer], random_state=0)
     reg.fit(X, y)
-    first, later = EPOCH_SECONDS[0], EPOCH_SECONDS[1:]
+    first, later = epoch_seconds[0], epoch_seconds[1:]
     return later, first, reg, X
 
 

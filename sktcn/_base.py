@@ -760,8 +760,10 @@ class TCNEstimatorBase(BaseWrapper):
         """
         check_is_fitted(self, "model_")
         if getattr(self, "_member_functions", None) is None:
-            members = member_networks(self.model_) if getattr(self, "n_networks", 1) > 1 else [self.model_]
-            self._member_functions = [self._forward_function(member) for member in members]
+            # A single network is its own only member: its traced forward pass serves.
+            members = member_networks(self.model_)
+            self._member_functions = ([self._forward_function(member) for member in members] if members
+                                      else [self._predict_function])
         return [self._decode_member(self._predict_raw(X, forward)) for forward in self._member_functions]
 
     def _decode_member(self, raw):
