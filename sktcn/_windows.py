@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from sktcn import _window_scaling
+from sktcn import _simple_forecasts, _window_scaling
 
 
 def series_of(frame):
@@ -135,7 +135,9 @@ class WindowSpec:
     ``series_table`` holds the per-series statistics of a per-series scaling
     (:func:`sktcn._window_scaling.statistics_table`), else None. ``forking``:
     the network trains on forking sequences, the horizon after every step of
-    the window.
+    the window. ``baseline``: the name of the simple forecast
+    (:mod:`sktcn._simple_forecasts`, season ``sp``) whose errors the network
+    learns, or None (the network forecasts the series itself).
     """
 
     window_length: int
@@ -143,6 +145,36 @@ class WindowSpec:
     scaling: _window_scaling.Scaling
     series_table: dict = None
     forking: bool = False
+    baseline: str = None
+    sp: int = 1
+
+
+def varying(inputs, spec, n_variables):
+    """Whether each window's past varies, per variable ``(n, n_variables)``, read from the network inputs.
+
+    A constant window (an intermittent series' run of zeros) has no scale of
+    its own: its scaled values are all 0 and its scale falls back to 1, in the
+    series' raw units. A correction learned in other windows' scaled units would
+    land on it in raw units, so constant windows get none: their forecast is the
+    baseline (without one, the window's last value), and they train the
+    network towards no correction. A window of one step cannot vary: its
+    scale is always 1, so its corrections are all in raw units alike, and they stay.
+    """
+    if spec.window_length == 1:
+        return np.ones((len(inputs), n_variables), dtype=bool)
+    return np.any(inputs[:, :spec.window_length, :n_variables] != 0, axis=1)
+
+
+def scaled_baseline(spec, y, origins, offset, scale):
+    """The simple forecast from each of ``origins`` of ``y``, in its window's scale ``(n, horizon, C)``.
+
+    ``offset`` and ``scale`` are ``(n, C)``, one window's each; zeros without a
+    baseline, so that adding it changes nothing.
+    """
+    if spec.baseline is None:
+        return np.zeros((len(origins), spec.horizon, y.shape[1]))
+    raw = _simple_forecasts.forecast_at(spec.baseline, y, origins, spec.horizon, spec.sp)
+    return _window_scaling.apply(raw, offset, scale)
 
 
 def scaled_window(spec, key, y_past, x_all):
@@ -159,7 +191,9 @@ def windows_at(spec, arrays, rows, fit_targets=True):
     n_variables)``, against which forecasts are scored; ``fit_targets`` are
     what the network trains on: the same, flattened, or with forking
     sequences the horizon after every step of the window, ``(n,
-    window_length, horizon * n_variables)``. All float32.
+    window_length, horizon * n_variables)``. All float32. With a baseline both
+    are what the baseline forecast from the same step gets wrong (the target
+    minus it), so that a network's output is always added to the baseline.
     """
     L, H = spec.window_length, spec.horizon
     forking = fit_targets and spec.forking
@@ -171,15 +205,22 @@ def windows_at(spec, arrays, rows, fit_targets=True):
         span = spans(y, starts, L + H)
         inputs, offset, scale = scaled_window(spec, key, span[:, :L], None if x is None else spans(x, starts, L + H))
         targets = _window_scaling.apply(span[:, L:], offset, scale)
+        targets = targets - scaled_baseline(spec, y, starts + L - 1, offset, scale)
         part = [inputs, targets]
         if forking:
             # Step i of a window starting at s is followed by y[s+i+1 : s+i+1+H];
             # the last step's horizon is the window's own target.
-            ahead = spans(y, (starts[:, None] + 1 + np.arange(L)).ravel(), H)
-            ahead = _window_scaling.apply(ahead.reshape(len(starts), L, H, -1), offset, scale)
+            steps = (starts[:, None] + np.arange(L)).ravel()
+            ahead = spans(y, steps + 1, H).reshape(len(starts), L, H, -1)
+            ahead = _window_scaling.apply(ahead, offset, scale)
+            if spec.baseline is not None:
+                # Each step's baseline in its window's scale: the window's statistics, repeated per step.
+                per_step = scaled_baseline(spec, y, steps, np.repeat(offset, L, axis=0), np.repeat(scale, L, axis=0))
+                ahead = ahead - per_step.reshape(ahead.shape)
+            ahead = ahead * varying(inputs, spec, y.shape[1])[:, None, None, :]
             part.append(ahead.reshape(len(starts), L, -1))
         elif fit_targets:
-            part.append(targets.reshape(len(starts), -1))
+            part.append((targets * varying(inputs, spec, y.shape[1])[:, None, :]).reshape(len(starts), -1))
         parts.append(part)
         order.append(picked)
     if len(parts) == 1:

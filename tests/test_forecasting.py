@@ -36,10 +36,11 @@ def test_same_parameters_as_the_regressor():
     params = TCNForecaster().get_params()
     assert shared <= set(params)
     assert set(params) - shared == {
-        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks"
+        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks",
+        "baseline", "sp",
     }
-    # The same defaults, except epochs: the forecaster keeps 50 (its measured figures).
-    assert params["epochs"] == 50 and TCNRegressor().epochs == "auto"
+    # The same defaults, except epochs: the forecaster trains 15 (its measured figures).
+    assert params["epochs"] == 15 and TCNRegressor().epochs == "auto"
     for name in shared - {"epochs"}:
         assert params[name] == TCNRegressor().get_params()[name], name
 
@@ -83,8 +84,9 @@ def test_mean_scaling_is_equivariant_to_scale():
 def test_forking_sequences_train_every_step():
     # Every step of a window learns the horizon that follows it; the last step's
     # horizon is the window's own target, and forecasts are read from it.
+    # (No baseline: the targets are the series itself; tests/test_simple_forecasts.py has them with one.)
     y = pd.Series(np.arange(40, dtype=float) ** 1.5)
-    f = TCNForecaster(**POINT, window_length=6).fit(y, fh=[1, 2, 3])
+    f = TCNForecaster(**POINT, window_length=6, baseline=None).fit(y, fh=[1, 2, 3])
     assert f.regressor_.return_sequences
     arrays = series_arrays(f._y, f._X)
     inputs, targets, fit_targets = f._windows_at(arrays, window_rows([len(y)], 6, 3)[0])
@@ -176,6 +178,50 @@ def test_intervals_come_from_a_rolling_origin_backtest(airline):
     assert len(f.residual_quantile_source_) == int(np.ceil(0.2 * n_windows))
     widths = f.predict_interval(coverage=0.9).diff(axis=1).iloc[:, 1].to_numpy()
     assert np.all(np.diff(widths) >= -1e-6 * widths.max())  # uncertainty does not shrink further ahead
+
+
+def test_an_untrained_correction_forecasts_the_baseline(airline):
+    # The head starts at zero and a learning rate of 1e-12 keeps it there, so the
+    # network outputs its targets' mean (the regressor standardises targets): the
+    # forecast is the seasonal naive forecast with drift, computed by hand here,
+    # plus the baseline's mean error on the training windows, in the last window's scale.
+    f = TCNForecaster(**POINT, learning_rate=1e-12, baseline="seasonal_drift").fit(airline, fh=[1, 12, 13])
+    y = airline.to_numpy()
+    slope = (y[-1] - y[0]) / (len(y) - 1)
+    baseline = np.array([y[-12] + 12 * slope, y[-1] + 12 * slope, y[-12] + 24 * slope])
+    assert f.sp_ == 12 and f.baseline_ == "seasonal_drift"
+    mean_error = f.regressor_.target_encoder_.mean_[[0, 11, 12]]
+    window = y[-f.window_length_:]
+    np.testing.assert_allclose((f.predict().to_numpy() - baseline) / window.std(), mean_error, rtol=1e-4, atol=1e-6)
+
+
+def test_baseline_auto_and_sp_auto_follow_the_data(airline):
+    f = TCNForecaster(**POINT).fit(airline, fh=[1, 2, 3])
+    # Monthly data that grows with a season: the seasonal forecast with drift errs least.
+    assert (f.sp_, f.baseline_) == (12, "seasonal_drift")
+    ranged = airline.reset_index(drop=True)
+    g = TCNForecaster(**POINT).fit(ranged, fh=[1, 2, 3])
+    assert g.sp_ == 1 and g.baseline_ in {"naive", "drift"}
+    assert TCNForecaster(**POINT, sp=12).fit(ranged, fh=[1, 2, 3]).baseline_ == "seasonal_drift"
+    # None: the network forecasts the series itself (the forecaster before baselines).
+    assert TCNForecaster(**POINT, baseline=None).fit(airline, fh=[1]).baseline_ is None
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(baseline="theta"), "baseline"), (dict(sp=0), "sp"), (dict(sp="12"), "sp"),
+])
+def test_bad_baseline_parameters_are_named(airline, params, message):
+    with pytest.raises(ValueError, match=message):
+        TCNForecaster(**POINT, **params).fit(airline, fh=[1])
+
+
+def test_a_series_that_stops_forecasts_the_baseline():
+    # An intermittent series whose last windows are all zero: a correction learned
+    # in other windows' scaled units would land in raw units there, so none is added.
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.concatenate([rng.poisson(3.0, 60), np.zeros(20)]).astype(float))
+    f = TCNForecaster(**POINT, baseline="naive", window_length=8).fit(y, fh=[1, 2, 3])
+    assert f.predict().to_numpy().tolist() == [0.0, 0.0, 0.0]
 
 
 def test_interval_width_matches_the_noise():

@@ -27,9 +27,9 @@ def ensemble(series):
 
 
 def _unscaled(forecaster, standardised):
-    """Scaled network outputs (one row per window) mapped back to the series' units, as the forecaster does."""
-    _, means, scales, _ = forecaster._forecast_windows(None)
-    standardised = standardised.reshape(1, forecaster.horizon_, -1)
+    """Scaled network outputs (one row per window) added to the baseline and mapped back to the series' units."""
+    _, baselines, means, scales, _ = forecaster._forecast_windows(None)
+    standardised = standardised.reshape(1, forecaster.horizon_, -1) + baselines
     return (standardised * scales[:, None, :] + means[:, None, :]).ravel()
 
 

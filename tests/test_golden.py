@@ -6,7 +6,9 @@ since for two intended changes: the zero-initialised output head of the classifi
 and regressor (issue 16; the forecaster keeps Keras' random head, and its
 single-network entries are 1417407's to the last bit) and ensembles trained as one
 Keras model, whose members share the first seed's batch order (issue 18: the
-``*_ensemble`` and ``forecast_standard`` entries). The files saved in
+``*_ensemble`` and ``forecast_standard`` entries). The forecasters are built with
+``baseline=None``, the forecaster before baselines (issue 17), whose networks forecast
+the series itself. The files saved in
 format 1, and their predictions, are still 1417407's. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change
@@ -55,10 +57,10 @@ def _forecasts():
     }
     out = {}
     for name, params in cases.items():
-        f = TCNForecaster(**NET, window_length=12, **params).fit(y, fh=[1, 2, 3])
+        f = TCNForecaster(**NET, window_length=12, baseline=None, **params).fit(y, fh=[1, 2, 3])
         out[name] = f.predict().to_numpy()
         out[name + "_interval"] = f.predict_interval(coverage=0.8).to_numpy()
-    f = TCNForecaster(**NET, window_length=12, n_networks=1, calibration_size=0.0).fit(
+    f = TCNForecaster(**NET, window_length=12, n_networks=1, calibration_size=0.0, baseline=None).fit(
         y, X=X.iloc[: len(y)], fh=[1, 2, 3])
     out["forecast_exogenous"] = f.predict(X=X.iloc[len(y): len(y) + 3]).to_numpy()
     return out

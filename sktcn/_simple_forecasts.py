@@ -1,0 +1,201 @@
+"""The simple forecasts TCNForecaster's network corrects: pure numpy, no training.
+
+A forecaster with a ``baseline`` trains its network on what a simple forecast
+(the last value, the last season, a straight line) gets wrong, not on the
+series itself, the way the hybrid winner of the M4 competition let a network
+correct exponential smoothing. An untrained network (its head starts at zero)
+therefore forecasts exactly the simple forecast, and training can only add
+what the windows teach it. On airline the seasonal naive forecast with drift
+alone scores MAPE 0.045, where the network trained on the series scored 0.114
+(``benchmarks/RESULTS.md``).
+
+Every simple forecast here is affine-equivariant (shifting and scaling the
+series shifts and scales the forecast the same way), so it can be computed on
+the raw series and scaled with each window's statistics afterwards.
+
+Each function takes the history ``y`` ``(T, C)``, the forecast origins
+(indices of the last observed step, ``(n,)``), the horizon and the season
+length, and returns ``(n, horizon, C)``. An origin with too little history for
+a seasonal forecast falls back to the last value.
+"""
+
+import numpy as np
+import pandas as pd
+
+# Origins per series scored when "auto" chooses the baseline: the most recent
+# ones, which bound the work on long series.
+_SCORED_ORIGINS = 2000
+
+# Season lengths implied by an index's frequency (pandas' offset names, their
+# prefix before any anchor such as "-DEC").
+_PERIODS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "H": 24, "h": 24}
+
+
+def _steps(horizon):
+    return np.arange(1, horizon + 1)
+
+
+def last_value(y, origins, horizon, sp=1):
+    """Every step repeats the last observation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import last_value
+    >>> last_value(np.arange(5.0)[:, None], np.array([2, 4]), 2)[..., 0]
+    array([[2., 2.],
+           [4., 4.]])
+    """
+    return np.repeat(y[origins][:, None], horizon, axis=1)
+
+
+def _seasonal_lag(origins, horizon, sp):
+    """Index of the observation each step repeats: the same season in the last observed cycle."""
+    cycles = np.ceil(_steps(horizon) / sp).astype(int)
+    source = origins[:, None] + _steps(horizon)[None] - sp * cycles[None]
+    # Too little history for a whole season: the last value instead.
+    return np.where(source >= 0, source, origins[:, None]), cycles
+
+
+def seasonal_naive(y, origins, horizon, sp=1):
+    """Every step repeats the observation one season (or a whole number of seasons) earlier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import seasonal_naive
+    >>> y = np.array([1.0, 2.0, 3.0, 10.0, 20.0, 30.0])[:, None]
+    >>> seasonal_naive(y, np.array([5]), 4, sp=3)[0, :, 0]
+    array([10., 20., 30., 10.])
+    """
+    source, _ = _seasonal_lag(origins, horizon, sp)
+    return y[source]
+
+
+def _slope(y, origins):
+    """Average change per step from the first observation to each origin (0 at the first)."""
+    return (y[origins] - y[0]) / np.maximum(origins, 1)[:, None]
+
+
+def drift(y, origins, horizon, sp=1):
+    """The last value, continued along the straight line through the first and the last observation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import drift
+    >>> drift(np.array([0.0, 1.0, 4.0])[:, None], np.array([2]), 2)[0, :, 0]
+    array([6., 8.])
+    """
+    return y[origins][:, None] + _steps(horizon)[None, :, None] * _slope(y, origins)[:, None]
+
+
+def seasonal_drift(y, origins, horizon, sp=1):
+    """The seasonal naive forecast, raised by the drift over the seasons it skips.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import seasonal_drift
+    >>> y = np.array([0.0, 2.0, 1.0, 3.0])[:, None]   # season 2, growing 1 per step
+    >>> seasonal_drift(y, np.array([3]), 2, sp=2)[0, :, 0]
+    array([3., 5.])
+    """
+    source, cycles = _seasonal_lag(origins, horizon, sp)
+    skipped = np.where(source == origins[:, None], _steps(horizon)[None], sp * cycles[None])
+    return y[source] + skipped[..., None] * _slope(y, origins)[:, None]
+
+
+SIMPLE_FORECASTS = {
+    "naive": last_value,
+    "seasonal_naive": seasonal_naive,
+    "drift": drift,
+    "seasonal_drift": seasonal_drift,
+}
+# Those that differ from their non-seasonal counterpart only with a season.
+_SEASONAL = {"seasonal_naive", "seasonal_drift"}
+
+
+def get_simple_forecast(name):
+    """The function called ``name`` in ``SIMPLE_FORECASTS``; None for None; ValueError otherwise."""
+    if name is None:
+        return None
+    try:
+        return SIMPLE_FORECASTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"baseline={name!r} is not supported; use 'auto', None or one of "
+                         f"{list(SIMPLE_FORECASTS)}.") from None
+
+
+def forecast_at(name, y, origins, horizon, sp):
+    """``name``'s forecasts ``(n, horizon, C)`` from ``origins`` of ``y``; zeros for ``name=None``."""
+    function = get_simple_forecast(name)
+    if function is None:
+        return np.zeros((len(origins), horizon, y.shape[1]))
+    return function(y, np.asarray(origins, dtype=int), horizon, sp)
+
+
+def relative_errors(series, horizon, sp, names=None):
+    """Each simple forecast's error on the series it is fit to, pooled over the series: name -> error.
+
+    Every origin with a whole season before it and a whole horizon after it (the most recent
+    ``_SCORED_ORIGINS`` per series) forecasts that horizon; a series' mean
+    absolute error is divided by the mean absolute change between consecutive
+    steps (MASE's scale), so that series of different units pool fairly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import relative_errors
+    >>> trend = np.arange(30.0)[:, None]
+    >>> errors = relative_errors([trend], horizon=3, sp=1)
+    >>> min(errors, key=errors.get), float(errors["drift"])
+    ('drift', 0.0)
+    """
+    names = list(SIMPLE_FORECASTS) if names is None else list(names)
+    totals = dict.fromkeys(names, 0.0)
+    for y in series:
+        # From the first origin with a whole season and a drift behind it.
+        origins = np.arange(max(len(y) - horizon - _SCORED_ORIGINS, sp - 1, 1), len(y) - horizon)
+        if len(origins) == 0:
+            continue
+        truth = y[origins[:, None] + _steps(horizon)[None]]
+        scale = np.mean(np.abs(np.diff(y, axis=0))) if len(y) > 1 else 1.0
+        scale = scale if scale > 0 else 1.0
+        for name in names:
+            totals[name] += np.mean(np.abs(forecast_at(name, y, origins, horizon, sp) - truth)) / scale
+    return totals
+
+
+def choose_baseline(series, horizon, sp):
+    """The simple forecast with the least :func:`relative_errors` on ``series`` (seasonal ones only if sp > 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import choose_baseline
+    >>> season = np.tile([0.0, 5.0, 1.0, 7.0], 10)[:, None]
+    >>> choose_baseline([season], horizon=4, sp=4), choose_baseline([season], horizon=4, sp=1)
+    ('seasonal_naive', 'naive')
+    """
+    names = [name for name in SIMPLE_FORECASTS if sp > 1 or name not in _SEASONAL]
+    errors = relative_errors(series, horizon, sp, names)
+    return min(names, key=lambda name: errors[name])
+
+
+def season_length(index):
+    """The season implied by a pandas index's frequency (12 for monthly data, ...); 1 when it has none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._simple_forecasts import season_length
+    >>> season_length(pd.period_range("2000-01", periods=3, freq="M")), season_length(pd.RangeIndex(3))
+    (12, 1)
+    """
+    freq = getattr(index, "freqstr", None) or (pd.infer_freq(index) if isinstance(index, pd.DatetimeIndex)
+                                               and len(index) >= 3 else None)
+    if not freq:
+        return 1
+    name = freq.split("-")[0].lstrip("0123456789")
+    return _PERIODS.get(name, 1)

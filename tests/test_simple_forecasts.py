@@ -1,0 +1,112 @@
+"""The simple forecasts the forecaster's network corrects (sktcn._simple_forecasts): numerics, no training."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sktcn._simple_forecasts import (
+    SIMPLE_FORECASTS,
+    choose_baseline,
+    forecast_at,
+    get_simple_forecast,
+    relative_errors,
+    season_length,
+)
+from sktcn._window_scaling import SCALINGS
+from sktcn._windows import WindowSpec, varying, windows_at
+
+
+def test_each_forecast_from_several_origins_matches_a_loop():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=(40, 2)).cumsum(axis=0)
+    origins, horizon, sp = np.array([3, 17, 30]), 7, 4
+    for origin, got in zip(origins, forecast_at("seasonal_drift", y, origins, horizon, sp)):
+        slope = (y[origin] - y[0]) / origin
+        for h in range(1, horizon + 1):
+            cycles = -(-h // sp)
+            assert np.allclose(got[h - 1], y[origin + h - sp * cycles] + sp * cycles * slope)
+    for origin, got in zip(origins, forecast_at("drift", y, origins, horizon, sp)):
+        assert np.allclose(got, y[origin] + np.arange(1, horizon + 1)[:, None] * (y[origin] - y[0]) / origin)
+
+
+def test_too_little_history_for_a_season_falls_back_to_the_last_value():
+    y = np.arange(5.0)[:, None]
+    # From step 1 with a season of 4: steps 1 and 2 would repeat steps -2 and -1; step 3 repeats step 0.
+    assert forecast_at("seasonal_naive", y, np.array([1]), 3, sp=4)[0, :, 0].tolist() == [1.0, 1.0, 0.0]
+    # The drift of a one-step history is zero: nothing to extrapolate.
+    assert forecast_at("drift", y, np.array([0]), 2, sp=1)[0, :, 0].tolist() == [0.0, 0.0]
+
+
+def test_simple_forecasts_are_affine_equivariant():
+    # The windows scale the baseline after computing it on raw values: valid only if this holds.
+    y = np.random.default_rng(1).normal(size=(30, 1)).cumsum(axis=0)
+    origins = np.array([12, 29])
+    for name in SIMPLE_FORECASTS:
+        raw = forecast_at(name, y, origins, 5, 6)
+        assert np.allclose(forecast_at(name, 3.0 * y - 7.0, origins, 5, 6), 3.0 * raw - 7.0), name
+
+
+def test_choice_follows_the_series():
+    t = np.arange(60.0)
+    season = np.tile([0.0, 4.0, 1.0, 6.0], 15)
+    assert choose_baseline([t[:, None]], 4, 1) == "drift"
+    assert choose_baseline([season[:, None]], 4, 4) == "seasonal_naive"
+    assert choose_baseline([(season + 0.5 * t)[:, None]], 4, 4) == "seasonal_drift"
+    # Without a season, seasonal forecasts are not candidates.
+    assert choose_baseline([season[:, None]], 4, 1) in {"naive", "drift"}
+    # Pooled over series of different units: the errors are relative to each series' scale.
+    errors = relative_errors([t[:, None], 1000 * t[:, None]], 4, 1)
+    assert errors["drift"] == pytest.approx(0.0) and errors["naive"] == pytest.approx(2 * 2.5)
+
+
+def test_unknown_baseline_names_the_choices():
+    assert get_simple_forecast(None) is None
+    with pytest.raises(ValueError, match="baseline='theta' is not supported.*seasonal_drift"):
+        get_simple_forecast("theta")
+
+
+@pytest.mark.parametrize("index, expected", [
+    (pd.period_range("2000-01", periods=5, freq="M"), 12),
+    (pd.period_range("2000Q1", periods=5, freq="Q"), 4),
+    (pd.date_range("2000-01-03", periods=10, freq="D"), 7),
+    (pd.date_range("2000-01-03", periods=10, freq="h"), 24),
+    (pd.DatetimeIndex(pd.date_range("2000-01-31", periods=6, freq="ME").to_numpy()), 12),  # inferred
+    (pd.period_range("2000", periods=5, freq="Y"), 1),
+    (pd.RangeIndex(10), 1),
+])
+def test_season_length_from_the_index(index, expected):
+    assert season_length(index) == expected
+
+
+@pytest.mark.parametrize("forking", [False, True])
+def test_window_targets_are_what_the_baseline_gets_wrong(forking):
+    y = np.random.default_rng(2).normal(size=(30, 1)).cumsum(axis=0)
+    rows = np.array([[0, 0], [0, 5], [0, 9]])
+    plain = WindowSpec(8, 3, SCALINGS["standard"], forking=forking)
+    based = WindowSpec(8, 3, SCALINGS["standard"], forking=forking, baseline="drift")
+    inputs, targets, fit_targets = windows_at(plain, [(None, y, None)], rows)
+    inputs_b, targets_b, fit_targets_b = windows_at(based, [(None, y, None)], rows)
+    assert np.array_equal(inputs, inputs_b)
+    scale = y[:8].std()
+    drift0 = forecast_at("drift", y, np.array([7]), 3, 1)[0, :, 0]
+    # Window 0: its target minus the drift forecast from its last step, in the window's scale.
+    assert np.allclose(targets_b[0, :, 0], targets[0, :, 0] - (drift0 - y[:8].mean()) / scale, atol=1e-5)
+    if forking:
+        # Step 2 of window 0 forecasts y[3:6]; its baseline is the drift from step 2.
+        step = forecast_at("drift", y, np.array([2]), 3, 1)[0, :, 0]
+        assert np.allclose(fit_targets_b[0, 2], fit_targets[0, 2] - (step - y[:8].mean()) / scale, atol=1e-5)
+        assert np.allclose(fit_targets_b[:, -1], targets_b[..., 0], atol=1e-6)
+
+
+def test_constant_windows_get_no_correction():
+    spec = WindowSpec(3, 2, SCALINGS["standard"], baseline="naive")
+    y = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 2.0])[:, None]
+    rows = np.array([[0, 0], [0, 2]])  # a window of zeros; one that varies
+    inputs, targets, fit_targets = windows_at(spec, [(None, y, None)], rows)
+    assert varying(inputs, spec, 1)[:, 0].tolist() == [False, True]
+    # The constant window trains towards no correction, but its true error stays for calibration.
+    assert not fit_targets[0].any() and fit_targets[1].any()
+    assert targets[0, :, 0].tolist() == [0.0, 1.0]
+    # A one-step window always "varies": every window's scale is 1 alike.
+    single = WindowSpec(1, 2, SCALINGS["standard"], baseline="naive")
+    assert varying(windows_at(single, [(None, y, None)], rows)[0], single, 1).all()
