@@ -190,4 +190,13 @@ def test_conformal_quantiles_cover_the_calibration_errors_and_never_cross():
 def test_conformal_level_corrects_for_the_finite_sample():
     assert _conformal.conformal_level(0.9, 9) == 1.0
     assert _conformal.conformal_level(0.9, 99) == pytest.approx(0.9090909)
-    assert _conformal.conformal_level(0.1, 99) == pytest.approx(1 - 0.9090909)
+    assert _conformal.conformal_level(0.1, 99) == pytest.approx(10 / 99)
+
+
+def test_intervals_stay_centred_when_the_calibration_errors_share_a_sign():
+    # Few consecutive held-out windows often err the same way; the interval must
+    # still hold the point forecast, not move above it.
+    residuals = np.abs(np.random.RandomState(1).normal(size=(10, 4, 1))) + 0.5
+    lower, upper = _conformal.quantile_shifts(residuals, [0.05, 0.95], steps=np.arange(4))
+    assert np.all(lower < 0) and np.all(upper > 0)
+    np.testing.assert_allclose(lower, -upper)
