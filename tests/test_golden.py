@@ -8,7 +8,9 @@ single-network entries are 1417407's to the last bit) and ensembles trained as o
 Keras model, whose members share the first seed's batch order (issue 18: the
 ``*_ensemble`` and ``forecast_standard`` entries). The forecasters are built with
 ``baseline=None``, the forecaster before baselines (issue 17), whose networks forecast
-the series itself. The files saved in
+the series itself; their ``*_interval`` entries, and ``saved_forecaster``, were
+rewritten (and nothing else) when intervals became symmetric about the point forecast
+(issue 17). The files saved in
 format 1, and their predictions, are still 1417407's. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change
