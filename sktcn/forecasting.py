@@ -116,9 +116,11 @@ def _as_mtype(y, mtype):
 class TCNForecaster(BaseForecaster):
     __doc__ = f"""Temporal Convolutional Network forecaster (keras-tcn) for sktime.
 
-    A direct multi-step forecaster: a network reads the last ``window_length``
-    observations and outputs every step of the horizon at once, and the forecast
-    is the average of ``n_networks`` such networks trained from different seeds. Training windows
+    A direct multi-step forecaster: a simple forecast (``baseline``: the last
+    value, the last season, a drift) corrected by networks that read the last
+    ``window_length`` observations and output a correction for every step of
+    the horizon at once; the correction is the average of ``n_networks`` such
+    networks trained from different seeds. Training windows
     are cut from the series with a stride of one; each window is standardised by
     its own mean and standard deviation (per variable), and the forecast is
     mapped back with the same statistics, so the network sees windows of unit
@@ -132,9 +134,10 @@ class TCNForecaster(BaseForecaster):
     Prediction intervals and quantiles are conformal: networks trained on earlier
     windows forecast the last ``calibration_size`` of the windows (none of whose
     targets they saw). Their errors, divided by each horizon step's root mean
-    square error, are pooled across steps; the pooled quantiles, times each
-    step's scale, are added to the point forecast in the forecast window's
-    scale. The point forecaster itself is trained on all windows.
+    square error, are pooled across steps; the quantiles of their absolute
+    values, times each step's scale, widen the point forecast symmetrically,
+    in the forecast window's scale. The point forecaster itself is trained on
+    all windows.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
@@ -186,15 +189,13 @@ class TCNForecaster(BaseForecaster):
         Number of networks trained on the same windows from different seeds
         (``random_state``, ``random_state + 1``, ...); the point forecast is
         their average. One network's forecast depends on its initialisation
-        and batch order; on airline (last 36 months held out) single networks
-        beat the seasonal naive forecast with 6 of 15 seeds, averages of three
-        with 5 of 5 disjoint triples (``benchmarks/RESULTS.md``). The average's
-        absolute error is never above the members' mean absolute error. The
-        networks train together as one Keras model, on the same batches (see
-        the user guide's "Training regime"); the calibration networks stay single (their errors
-        are a single network's, larger than the average's), yet measured 90 %
-        intervals still covered a little less than 90 % (0.86-0.88 on bundled
-        series, less where a series breaks with its past).
+        and batch order; on airline (last 36 months held out), networks that
+        forecast the series itself (``baseline=None``) beat the seasonal naive
+        forecast with 6 of 15 seeds alone and with 5 of 5 disjoint triples as
+        averages of three (``benchmarks/RESULTS.md``). The average's absolute
+        error is never above the members' mean absolute error. The networks
+        train together as one Keras model, on the same batches (see the user
+        guide's "Training regime"); the calibration networks stay single.
     baseline : {{"auto", "naive", "seasonal_naive", "drift", "seasonal_drift"}} or None, default="auto"
         The simple forecast the networks correct: they learn what it gets wrong,
         in each window's scale, and the forecast is the baseline plus their
