@@ -16,6 +16,7 @@ from sktime.datasets import load_airline
 
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, _onnx
 from sktcn._ensemble import member_networks
+from sktcn._simple_forecasts import forecast_at
 
 from conftest import TINY_FORECASTER
 
@@ -165,13 +166,17 @@ def forecast_with_onnx(forecaster, paths, y):
     for reg, path in zip(forecaster.regressors_, paths):
         out = onnx_output(path, inputs) * reg.target_encoder_.scale_ + reg.target_encoder_.mean_
         total = total + (out[:, -1] if reg.return_sequences else out).reshape(-1)  # forking: the last step's
-    return (total / len(paths)) * scale + offset
+    baseline = forecast_at(forecaster.baseline_, y[:, None], [len(y) - 1], forecaster.horizon_, forecaster.sp_)[0, :, 0]
+    baseline = (baseline - offset) / scale if forecaster.baseline_ is not None else baseline
+    return (baseline + total / len(paths)) * scale + offset
 
 
-def test_forecaster_route(tmp_path):
+@pytest.mark.parametrize("baseline", ["auto", None])
+def test_forecaster_route(tmp_path, baseline):
     y = load_airline()
     # One network: the route's loop averages any number (the default is 3), and each costs a fit.
-    forecaster = TCNForecaster(**dict(TINY_FORECASTER, epochs=1, calibration_size=0.0, dilations=[1, 2]))
+    forecaster = TCNForecaster(**dict(TINY_FORECASTER, epochs=1, calibration_size=0.0, dilations=[1, 2]),
+                               baseline=baseline)
     forecaster.fit(y, fh=[1, 2, 3])
     for reg in forecaster.regressors_:
         randomise_heads(reg)
