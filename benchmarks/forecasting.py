@@ -16,6 +16,7 @@ Usage: python benchmarks/forecasting.py [--quick]
 """
 
 import argparse
+import json
 import os
 import platform
 import time
@@ -214,11 +215,15 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the tests")
     parser.add_argument("--only", nargs="+", choices=["airline", "sines", "coverage", "series"],
                         help="run only these parts")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help='TCNForecaster parameters to set beside the defaults, as JSON: '
+                             '\'{"calendar_features": true}\'')
     args = parser.parse_args()
     run = set(args.only or ["airline", "sines", "coverage", "series"])
     tcn_params = dict(random_state=0) if not args.quick else dict(random_state=0, epochs=2, nb_filters=4)
+    tcn_params.update(args.params)
     print(f"# TCNForecaster accuracy, {platform.node()} ({os.cpu_count()} CPUs), "
-          f"{'quick run' if args.quick else 'full run'}, {time.strftime('%Y-%m-%d')}")
+          f"{'quick run' if args.quick else 'full run'}, {time.strftime('%Y-%m-%d')}, parameters {args.params}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         airline_mapes = None

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from sktcn import _simple_forecasts, _window_scaling
+from sktcn import _covariates, _simple_forecasts, _window_scaling
 
 
 def series_of(frame):
@@ -147,6 +147,7 @@ class WindowSpec:
     forking: bool = False
     baseline: str = None
     sp: int = 1
+    covariates: dict = None
 
 
 def varying(inputs, spec, n_variables):
@@ -177,11 +178,20 @@ def scaled_baseline(spec, y, origins, offset, scale):
     return _window_scaling.apply(raw, offset, scale)
 
 
-def scaled_window(spec, key, y_past, x_all):
-    """(network inputs, offset, scale) of windows ``y_past`` ``(n, L, C)`` of series ``key``."""
+def scaled_window(spec, key, y_past, x_all, starts):
+    """(network inputs, offset, scale) of windows ``y_past`` ``(n, L, C)`` of series ``key``.
+
+    ``starts``: each window's first step, counted from the series' first
+    observation (the calendar channels' phase follows from it).
+    """
     fitted = _window_scaling.series_statistics(spec.series_table, key)
     offset, scale = _window_scaling.window_statistics(spec.scaling, y_past, fitted)
-    return network_inputs(_window_scaling.apply(y_past, offset, scale), x_all), offset, scale
+    inputs = network_inputs(_window_scaling.apply(y_past, offset, scale), x_all)
+    if spec.covariates is not None:
+        phase, static = spec.covariates[key]
+        channels = _covariates.covariate_channels(phase, spec.sp, static, starts, inputs.shape[1])
+        inputs = np.concatenate([inputs, channels], axis=2)
+    return inputs, offset, scale
 
 
 def windows_at(spec, arrays, rows, fit_targets=True):
@@ -203,7 +213,8 @@ def windows_at(spec, arrays, rows, fit_targets=True):
         key, y, x = arrays[number]
         starts = rows[picked, 1]
         span = spans(y, starts, L + H)
-        inputs, offset, scale = scaled_window(spec, key, span[:, :L], None if x is None else spans(x, starts, L + H))
+        inputs, offset, scale = scaled_window(spec, key, span[:, :L], None if x is None else spans(x, starts, L + H),
+                                             starts)
         targets = _window_scaling.apply(span[:, L:], offset, scale)
         targets = targets - scaled_baseline(spec, y, starts + L - 1, offset, scale)
         part = [inputs, targets]

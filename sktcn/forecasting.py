@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from sktcn import _docs, _simple_forecasts, _window_scaling, persistence
+from sktcn import _covariates, _docs, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
 from sktcn._conformal import calibration_blocks, quantile_shifts
@@ -58,6 +58,8 @@ _OWN_PARAMS = {
     "n_networks": 3,
     "baseline": "auto",
     "sp": "auto",
+    "calendar_features": False,
+    "static_features": None,
 }
 # Fewest training windows the automatic window length aims for.
 _MIN_WINDOWS = 32
@@ -212,6 +214,24 @@ class TCNForecaster(BaseForecaster):
         Season length of the seasonal baselines. ``"auto"`` reads it from the
         index's frequency (monthly 12, quarterly 4, weekly 52, daily 7, hourly
         24; 1 without a frequency, such as a ``RangeIndex``).
+    calendar_features : bool, default=False
+        Give the networks each step's position in the season of ``sp_`` steps
+        (the month of the year for monthly data, the day of the week for daily
+        data, the hour of the day for hourly data), as two extra input channels:
+        the sine and cosine of the phase, so that the season's last step sits
+        next to its first. The phase is counted from y's index (a
+        ``PeriodIndex``, a ``DatetimeIndex`` with a frequency, or integers), so
+        the horizon's calendar follows from the window's and ``predict`` needs
+        nothing more. Off by default: with the seasonal baselines the eight
+        benchmark series did not gain from it (``benchmarks/RESULTS.md``).
+    static_features : list of X column names or None, default=None
+        Columns of ``X`` that hold one value per series (a panel's store size,
+        region code, ...). They are standardised across the training series
+        and given to the networks as constant channels beside each window,
+        instead of entering the windows as exogenous data (which standardises
+        every window by itself and would turn a constant into 0). ``predict``
+        does not need them again; if X has no other columns, it needs no X.
+        A ValueError names a column that X lacks or that changes within a series.
 {_SHARED_DOC}
     Attributes
     ----------
@@ -232,7 +252,12 @@ class TCNForecaster(BaseForecaster):
     baseline_ : str or None
         The baseline the networks correct (``baseline``, or the one ``"auto"`` chose).
     sp_ : int
-        The season length of the seasonal baselines.
+        The season length of the seasonal baselines and the calendar features.
+    covariates_ : dict or None
+        Per series key (``None`` for a single series), the phase in the season
+        of its first observation (or None) and its standardised static features
+        (or None), from which the calendar and static channels are made; None
+        when neither ``calendar_features`` nor ``static_features`` is set.
     series_scale_ : list of (key, mean, scale) or None
         With ``scaling="series"``, each series' key (``None`` for a single series)
         and the statistics of ``y`` the network was trained with; else ``None``.
@@ -302,6 +327,8 @@ class TCNForecaster(BaseForecaster):
         "lazy_windows": [StrOptions({"auto"}), "boolean"],
         "baseline": [StrOptions({"auto", *_simple_forecasts.SIMPLE_FORECASTS}), None],
         "sp": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "calendar_features": ["boolean"],
+        "static_features": [list, tuple, None],
         **ENSEMBLE_CONSTRAINT,
     }
 
@@ -351,13 +378,48 @@ class TCNForecaster(BaseForecaster):
     # ---------------------------------------------------------------- windows
     def _forking(self):
         """Whether the network trains on forking sequences (never with exogenous X: see the docstring)."""
-        return bool(self.forking_sequences) and self._X is None
+        return bool(self.forking_sequences) and self._window_X(self._X) is None
+
+    def _window_X(self, X):
+        """The columns of ``X`` that enter the windows over time: all but ``static_features``; None if none."""
+        if X is None or not self.static_features:
+            return X
+        # Missing static columns are reported by _fit_covariates, with the fix.
+        rest = X.drop(columns=[c for c in self.static_features if c in X.columns])
+        return rest if rest.shape[1] else None
+
+    def _arrays(self, y, X):
+        """``series_arrays`` of y and the windows' part of X (``_window_X``)."""
+        return series_arrays(y, self._window_X(X))
+
+    def _fit_covariates(self, y, X):
+        """Per series key, the (calendar phase, standardised static values) of its channels; None without either.
+
+        Both are functions of the stored data (the index of y, the static
+        columns of X), so a refit, an update and a restored file recompute them alike.
+        """
+        keys = [key for key, _ in series_of(y)]
+        if not self.calendar_features and not self.static_features:
+            return None
+        phases = dict.fromkeys(keys)
+        if self.calendar_features:
+            if self.sp_ < 2:
+                raise ValueError(
+                    "calendar_features=True needs a season of at least 2 steps, and y's index implies none "
+                    f"(sp={self.sp!r} gave {self.sp_}); give y a PeriodIndex or DatetimeIndex with a frequency, "
+                    "or pass sp, or set calendar_features=False."
+                )
+            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in series_of(y)}
+        statics = dict.fromkeys(keys)
+        if self.static_features:
+            statics = _covariates.fit_static(_covariates.static_values(X, self.static_features, keys))
+        return {key: (phases[key], statics[key]) for key in keys}
 
     def _window_spec(self):
         """How this fitted forecaster makes windows (see :class:`sktcn._windows.WindowSpec`)."""
         return WindowSpec(self.window_length_, self.horizon_, get_scaling(self.scaling),
                           _window_scaling.statistics_table(self.series_scale_), self._forking(),
-                          self.baseline_, self.sp_)
+                          self.baseline_, self.sp_, self.covariates_)
 
     def _windows_at(self, arrays, rows, fit_targets=True):
         """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows`` (see ``_windows.windows_at``)."""
@@ -404,7 +466,7 @@ class TCNForecaster(BaseForecaster):
         self._check_params()
         self.horizon_ = int(self._horizon_steps(fh).max())
         self._y_columns = y.columns
-        arrays = series_arrays(y, X)
+        arrays = self._arrays(y, X)
         self.window_length_ = self._choose_window_length(arrays)
         restored = _RESTORED_NETWORK.get()
         if restored is not None:
@@ -413,6 +475,7 @@ class TCNForecaster(BaseForecaster):
         else:
             self.sp_ = self._season_length(y)
             self.baseline_ = self._choose_baseline(arrays)
+        self.covariates_ = self._fit_covariates(y, X)
         self._fit_network(arrays)
         return self
 
@@ -502,36 +565,38 @@ class TCNForecaster(BaseForecaster):
 
     def _update(self, y, X=None, update_params=True):
         if update_params:
-            arrays = series_arrays(self._y, self._X)
+            arrays = self._arrays(self._y, self._X)
             self._choose_window_length(arrays)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             with unchanged_on_failure(self):
+                self.covariates_ = self._fit_covariates(self._y, self._X)
                 self._fit_network(arrays, warm=self.regressors_ if self.warm_start else None)
         return self
 
     # ------------------------------------------------------------- predicting
     def _forecast_windows(self, X):
         """Network inputs for the latest window of every series, the baseline forecast from it and their scaling."""
-        if self._X is not None and X is None:
+        past_X = self._window_X(self._X)
+        if past_X is not None and X is None:
             raise ValueError(
                 "TCNForecaster was fit with exogenous X, so predict needs X for the forecast horizon too."
             )
         L, H = self.window_length_, self.horizon_
-        future = dict(series_of(X)) if X is not None and self._X is not None else {}
+        future = dict(series_of(X)) if X is not None and past_X is not None else {}
         horizon_index = ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index(self.cutoff)
         spec = self._window_spec()
         inputs, baselines, keys = [], [], []
-        for key, y, x in series_arrays(self._y, self._X):
+        for key, y, x in series_arrays(self._y, past_X):
             x_all = None
             if x is not None:
                 if key not in future:
                     raise ValueError(f"predict needs X for the forecast horizon of series {key}.")
-                given = future[key].reindex(index=horizon_index, columns=self._X.columns)
+                given = future[key].reindex(index=horizon_index, columns=past_X.columns)
                 # sktime passes X for the rows of fh only; a horizon step without a
                 # row takes the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], given.to_numpy(np.float64)])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
-            window = scaled_window(spec, key, y[None, -L:], x_all)
+            window = scaled_window(spec, key, y[None, -L:], x_all, np.array([len(y) - L]))
             inputs.append(window)
             baselines.append(scaled_baseline(spec, y, np.array([len(y) - 1]), *window[1:]))
             keys.append(key)

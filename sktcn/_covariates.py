@@ -1,0 +1,156 @@
+"""Channels the forecaster adds beside the scaled series: calendar and static features.
+
+* **Calendar**: the position of each step in the season (the month of the
+  year for monthly data, the day of the week for daily data, ...) as a point
+  on the unit circle, ``sin`` and ``cos`` of ``2 pi phase / sp``, so that the
+  last month of a year sits next to the first. The phase of a step is a pure
+  function of its place in the series: the phase of the series' first
+  observation (:func:`first_phase`, read from the index) plus the step number,
+  modulo the season. A forecast window therefore knows the phase of every
+  horizon step from its last step's, and the channels need no future data.
+* **Static**: per-series values (a panel's region, store size, ...) that do
+  not change over time. They are standardised across the training series once
+  (:func:`fit_static`), and repeated along every window of their series.
+
+Both are already on a fixed scale, so they bypass the per-window scaling that
+y and X get: a window standardised by its own mean would turn a static value
+into 0, and a calendar channel shorter than a season into a different curve.
+Everything here is a pure function of the series and their index.
+"""
+
+import numpy as np
+import pandas as pd
+
+
+def first_phase(index, sp):
+    """The position in a season of ``sp`` steps of the first entry of ``index`` (0 <= phase < sp).
+
+    Periods and timestamps count from pandas' epoch in steps of the index's
+    frequency (months since 1970-01, days since 1970-01-01, ...); integers are
+    their own step numbers. Only the phases' differences matter to the network,
+    so the origin can be any fixed date. A ValueError explains an index that
+    has no regular steps to count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._covariates import first_phase
+    >>> first_phase(pd.period_range("1949-01", periods=3, freq="M"), 12)  # January
+    0
+    >>> first_phase(pd.period_range("1949-03", periods=3, freq="M"), 12)  # March
+    2
+    >>> first_phase(pd.RangeIndex(5, 9), 4)
+    1
+    """
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        if freq is None:
+            raise ValueError(
+                "calendar_features=True needs the steps of y's DatetimeIndex to be regular: give the index a "
+                "frequency (for example y.asfreq('D')), or set calendar_features=False."
+            )
+        index = index.to_period(freq)
+    if isinstance(index, pd.PeriodIndex):
+        return int(index[0].ordinal % sp)
+    if pd.api.types.is_integer_dtype(index):
+        return int(index[0] % sp)
+    raise ValueError(
+        f"calendar_features=True cannot place a {type(index).__name__} in a season; use a PeriodIndex, a "
+        "DatetimeIndex with a frequency or an integer index, or set calendar_features=False."
+    )
+
+
+def calendar_channels(phase, starts, length, sp):
+    """sin and cos of the season position of steps ``start .. start + length - 1``: ``(n, length, 2)``.
+
+    ``phase`` is the series' :func:`first_phase`; ``starts`` count steps from
+    the series' first observation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._covariates import calendar_channels
+    >>> channels = calendar_channels(phase=3, starts=np.array([0, 1]), length=2, sp=4)
+    >>> np.round(channels, 6).tolist()  # phases 3, 0 and 0, 1
+    [[[-1.0, -0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]]
+    """
+    steps = (phase + np.asarray(starts)[:, None] + np.arange(length)[None]) % sp
+    angle = 2 * np.pi * steps / sp
+    return np.stack([np.sin(angle), np.cos(angle)], axis=-1)
+
+
+def static_values(X, columns, keys):
+    """Each series' value of the static ``columns`` of ``X``: {key: (n_columns,)}.
+
+    A ValueError names a column that is missing from X or that changes within
+    a series. ``keys`` are the series' keys in y's order (None for one series).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._covariates import static_values
+    >>> X = pd.DataFrame({"size": [3.0, 3.0, 3.0], "price": [1.0, 2.0, 4.0]})
+    >>> static_values(X, ["size"], [None])
+    {None: array([3.])}
+    """
+    from sktcn._windows import series_of  # the windows module imports this one
+
+    columns = list(columns)
+    if X is None or not set(columns) <= set(X.columns):
+        missing = columns if X is None else sorted(set(columns) - set(X.columns), key=str)
+        raise ValueError(
+            f"static_features names X columns {missing} that X does not have; pass X with those columns "
+            "(one value per series, repeated over its time steps), or leave them out of static_features."
+        )
+    parts = dict(series_of(X))
+    values = {}
+    for key in keys:
+        part = parts[key][columns].to_numpy(np.float64)
+        changing = [c for c, col in zip(columns, part.T) if np.ptp(col) > 0]
+        if changing:
+            raise ValueError(
+                f"static_features columns {changing} change over time in series {key!r}; a static feature has "
+                "one value per series. Pass it as an ordinary X column instead, or give it one value per series."
+            )
+        values[key] = part[0]
+    return values
+
+
+def fit_static(values):
+    """Standardise per-series static values across the series: {key: standardised (n_columns,)}.
+
+    A column that every series shares (one series, or equal values) becomes 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._covariates import fit_static
+    >>> fit_static({"a": np.array([1.0]), "b": np.array([3.0])})
+    {'a': array([-1.]), 'b': array([1.])}
+    """
+    table = np.stack(list(values.values()))
+    mean, scale = table.mean(axis=0), table.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    return {key: (row - mean) / scale for key, row in zip(values, table)}
+
+
+def covariate_channels(phase, sp, static, starts, length):
+    """The calendar (when ``phase`` is not None) and static (when not None) channels of windows: ``(n, length, k)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._covariates import covariate_channels
+    >>> covariate_channels(None, 1, np.array([0.5]), np.array([0, 4]), 3)[..., 0].tolist()
+    [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+    >>> covariate_channels(0, 12, None, np.array([0]), 3).shape
+    (1, 3, 2)
+    """
+    parts = []
+    if phase is not None:
+        parts.append(calendar_channels(phase, starts, length, sp))
+    if static is not None:
+        parts.append(np.broadcast_to(static, (len(starts), length, len(static))))
+    if not parts:
+        return np.zeros((len(starts), length, 0))
+    return np.concatenate(parts, axis=-1)
