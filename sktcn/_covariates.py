@@ -43,13 +43,7 @@ def first_phase(index, sp):
     1
     """
     if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
-        if freq is None:
-            raise ValueError(
-                "calendar_features=True needs the steps of y's DatetimeIndex to be regular: give the index a "
-                "frequency (for example y.asfreq('D')), or set calendar_features=False."
-            )
-        index = index.to_period(freq)
+        return _datetime_phase(index, sp)
     if isinstance(index, pd.PeriodIndex):
         return int(index[0].ordinal % sp)
     if pd.api.types.is_integer_dtype(index):
@@ -57,6 +51,31 @@ def first_phase(index, sp):
     raise ValueError(
         f"calendar_features=True cannot place a {type(index).__name__} in a season; use a PeriodIndex, a "
         "DatetimeIndex with a frequency or an integer index, or set calendar_features=False."
+    )
+
+
+def _datetime_phase(index, sp):
+    """:func:`first_phase` of a DatetimeIndex: its steps counted as the periods of its frequency."""
+    freq = index.freq or (pd.tseries.frequencies.to_offset(pd.infer_freq(index)) if len(index) >= 3
+                          and pd.infer_freq(index) else None)
+    if freq is None:
+        raise ValueError(
+            "calendar_features=True needs the steps of y's DatetimeIndex to be regular: give the index a "
+            "frequency (for example y.asfreq('D')), or set calendar_features=False."
+        )
+    name = freq.name if hasattr(freq, "name") else str(freq)
+    if name == "B":
+        # Business days have no period type without a deprecation warning: count them with numpy.
+        return int(np.busday_count(np.datetime64("1970-01-01"), index[0].to_datetime64().astype("M8[D]")) % sp)
+    # Month-, quarter- and year-start timestamps count as the periods of their month, quarter, year.
+    for period_freq in (freq, name.rstrip("S")):
+        try:
+            return int(index[:1].to_period(period_freq)[0].ordinal % sp)
+        except (AttributeError, ValueError, TypeError):
+            continue
+    raise ValueError(
+        f"calendar_features=True cannot count steps of frequency {name!r}; use a PeriodIndex or an integer "
+        "index, or set calendar_features=False."
     )
 
 

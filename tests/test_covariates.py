@@ -1,0 +1,200 @@
+"""Calendar and static features of TCNForecaster: the pure channel functions, then their wiring."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sktime.datasets import load_airline
+
+import sktcn
+from sktcn import TCNForecaster
+from sktcn._covariates import calendar_channels, covariate_channels, first_phase, fit_static, static_values
+from conftest import TINY_FORECASTER
+
+POINT = dict(TINY_FORECASTER, calibration_size=0.0)
+
+
+# ------------------------------------------------------------ pure functions
+@pytest.mark.parametrize("index, sp, phase", [
+    (pd.period_range("1949-01", periods=4, freq="M"), 12, 0),
+    (pd.period_range("1949-11", periods=4, freq="M"), 12, 10),
+    (pd.period_range("2001Q3", periods=4, freq="Q"), 4, 2),
+    (pd.date_range("2020-01-01 05:00", periods=4, freq="h"), 24, 5),
+    (pd.date_range("2020-03-01", periods=4, freq="MS"), 12, 2),  # a frequency pandas infers
+    (pd.Index([25, 26, 27, 28]), 7, 4),
+])
+def test_first_phase_counts_steps_of_the_index(index, sp, phase):
+    assert first_phase(index, sp) == phase
+
+
+def test_first_phase_of_days_follows_the_weekday():
+    # The origin is arbitrary; one week apart is the same phase, one day apart the next.
+    monday = pd.date_range("2024-01-01", periods=3, freq="D")
+    assert first_phase(monday + pd.Timedelta(days=7), 7) == first_phase(monday, 7)
+    assert first_phase(monday + pd.Timedelta(days=1), 7) == (first_phase(monday, 7) + 1) % 7
+
+
+def test_first_phase_rejects_irregular_and_unplaceable_indices():
+    irregular = pd.DatetimeIndex(["2020-01-01", "2020-01-03", "2020-01-04", "2020-01-10"])
+    with pytest.raises(ValueError, match="regular"):
+        first_phase(irregular, 7)
+    with pytest.raises(ValueError, match="cannot place"):
+        first_phase(pd.Index(["a", "b", "c"]), 3)
+
+
+def test_calendar_channels_are_the_unit_circle_of_the_phase():
+    channels = calendar_channels(phase=10, starts=np.array([0, 5]), length=4, sp=12)
+    assert channels.shape == (2, 4, 2)
+    np.testing.assert_allclose(np.hypot(channels[..., 0], channels[..., 1]), 1.0)
+    # Step 2 of the first window (phase 0) is the first of the next season: (sin, cos) = (0, 1).
+    np.testing.assert_allclose(channels[0, 2], [0.0, 1.0], atol=1e-12)
+    # A window starting one season later reads the same channels.
+    np.testing.assert_allclose(calendar_channels(10, np.array([12]), 4, 12), channels[:1])
+
+
+def test_static_values_and_their_standardisation():
+    index = pd.MultiIndex.from_product([["a", "b"], range(3)])
+    X = pd.DataFrame({"size": [2.0] * 3 + [4.0] * 3, "price": np.arange(6.0)}, index=index)
+    keys = [("a",), ("b",)]  # series keys as sktcn._windows.series_of gives them
+    values = static_values(X, ["size"], keys)
+    assert {k: v.tolist() for k, v in values.items()} == {("a",): [2.0], ("b",): [4.0]}
+    assert {k: v.tolist() for k, v in fit_static(values).items()} == {("a",): [-1.0], ("b",): [1.0]}
+    # One series: nothing to tell apart, so the channel is 0 rather than a division by 0.
+    assert fit_static({None: np.array([7.0])})[None].tolist() == [0.0]
+    with pytest.raises(ValueError, match=r"\['price'\] change over time"):
+        static_values(X, ["size", "price"], keys)
+    with pytest.raises(ValueError, match="does not have"):
+        static_values(X, ["region"], keys)
+    with pytest.raises(ValueError, match="does not have"):
+        static_values(None, ["size"], [None])
+
+
+def test_covariate_channels_order_calendar_then_static():
+    channels = covariate_channels(3, 12, np.array([0.5, -1.0]), np.array([0, 1]), 5)
+    assert channels.shape == (2, 5, 4)
+    np.testing.assert_allclose(channels[..., :2], calendar_channels(3, np.array([0, 1]), 5, 12))
+    assert (channels[..., 2] == 0.5).all() and (channels[..., 3] == -1.0).all()
+    assert covariate_channels(None, 12, None, np.array([0]), 5).shape == (1, 5, 0)
+
+
+# ------------------------------------------------------------------ wiring
+@pytest.fixture(scope="module")
+def airline():
+    return load_airline()
+
+
+@pytest.fixture(scope="module")
+def calendar_forecaster(airline):
+    return TCNForecaster(**POINT, calendar_features=True).fit(airline, fh=[1, 2, 3])
+
+
+def test_calendar_channels_reach_the_network(airline, calendar_forecaster):
+    f = calendar_forecaster
+    assert f.sp_ == 12 and f.covariates_ == {None: (0, None)}  # airline starts in January
+    windows = f._forecast_windows(None)[0]
+    L = f.window_length_
+    assert windows.shape == (1, L, 3)  # y, sin, cos
+    # The forecast window ends in December 1960: its channels are the phases of its months.
+    expected = calendar_channels(0, np.array([len(airline) - L]), L, 12)[0]
+    np.testing.assert_allclose(windows[0, :, 1:], expected, atol=1e-6)
+    np.testing.assert_allclose(windows[0, -1, 1:], [np.sin(2 * np.pi * 11 / 12), np.cos(2 * np.pi * 11 / 12)],
+                               atol=1e-6)
+    # Training windows too: the window starting at step s has the phases of steps s, s+1, ...
+    rows = np.array([[0, 0], [0, 7]])
+    inputs = f._windows_at(f._arrays(f._y, f._X), rows, fit_targets=False)[0]
+    np.testing.assert_allclose(inputs[:, :, 1:], calendar_channels(0, np.array([0, 7]), L, 12), atol=1e-6)
+    assert f.predict().notna().all()
+
+
+def test_calendar_features_off_by_default(airline):
+    f = TCNForecaster(**POINT).fit(airline, fh=[1])
+    assert f.covariates_ is None and f._forecast_windows(None)[0].shape[-1] == 1
+
+
+def test_calendar_phase_follows_where_the_series_starts(airline):
+    f = TCNForecaster(**POINT, calendar_features=True).fit(airline.iloc[2:], fh=[1])
+    assert f.covariates_ == {None: (2, None)}  # March
+
+
+def test_calendar_features_need_a_season():
+    y = pd.Series(np.sin(np.arange(60.0)))
+    with pytest.raises(ValueError, match="needs a season"):
+        TCNForecaster(**POINT, calendar_features=True).fit(y, fh=[1])
+    f = TCNForecaster(**POINT, calendar_features=True, sp=6).fit(y, fh=[1])  # integers count with a given sp
+    assert f.covariates_ == {None: (0, None)}
+    assert not hasattr(TCNForecaster(**POINT, calendar_features=True), "covariates_")
+
+
+def test_calendar_forecaster_saves_and_loads(tmp_path, calendar_forecaster):
+    path = calendar_forecaster.save(tmp_path / "calendar")
+    loaded = sktcn.load(path)
+    assert loaded.calendar_features is True and loaded.covariates_ == calendar_forecaster.covariates_
+    pd.testing.assert_series_equal(loaded.predict(), calendar_forecaster.predict())
+
+
+@pytest.fixture(scope="module")
+def panel():
+    index = pd.MultiIndex.from_product([["a", "b", "c"], pd.period_range("2000-01", periods=48, freq="M")],
+                                       names=["store", "month"])
+    rng = np.random.default_rng(0)
+    y = pd.DataFrame({"sales": rng.normal(size=len(index)).cumsum()}, index=index)
+    X = pd.DataFrame({"size": np.repeat([1.0, 2.0, 6.0], 48), "price": rng.normal(size=len(index))}, index=index)
+    return y, X
+
+
+def test_static_features_are_constant_channels(panel):
+    y, X = panel
+    f = TCNForecaster(**POINT, static_features=["size"]).fit(y, X=X[["size"]], fh=[1, 2])
+    sizes = {key[0]: static[0] for key, (phase, static) in f.covariates_.items()}
+    np.testing.assert_allclose(list(sizes.values()), (np.array([1, 2, 6]) - 3) / np.std([1, 2, 6]))
+    # Only static columns: the windows hold no exogenous data, so forking
+    # sequences stay on and predict needs no X.
+    assert f._forking()
+    windows = f._forecast_windows(None)[0]
+    assert windows.shape == (3, f.window_length_, 2)
+    np.testing.assert_allclose(windows[:, :, 1], np.repeat(list(sizes.values()), f.window_length_).reshape(3, -1),
+                               rtol=1e-6)
+    assert f.predict().shape == (6, 1)
+
+
+def test_static_features_beside_exogenous_x(panel, tmp_path):
+    y, X = panel
+    f = TCNForecaster(**POINT, static_features=["size"], calendar_features=True).fit(y, X=X, fh=[1, 2])
+    assert not f._forking()  # "price" enters the windows over the horizon
+    future = X.groupby(level=0).tail(2)
+    future.index = pd.MultiIndex.from_product([["a", "b", "c"], pd.period_range("2004-01", periods=2, freq="M")],
+                                              names=["store", "month"])
+    # y, price, horizon flag, sin, cos, size; over the window and the horizon.
+    assert f._forecast_windows(future)[0].shape == (3, f.window_length_ + 2, 6)
+    pred = f.predict(X=future)
+    assert pred.shape == (6, 1) and pred.notna().all().all()
+    with pytest.raises(ValueError, match="needs X for the forecast horizon"):
+        f.predict()
+    loaded = sktcn.load(f.save(tmp_path / "panel"))
+    pd.testing.assert_frame_equal(loaded.predict(X=future), pred)
+
+
+@pytest.mark.parametrize("X_columns, static, message", [
+    (["size"], ["region"], "does not have"),
+    (None, ["size"], "does not have"),
+    (["size", "price"], ["price"], "change over time"),
+])
+def test_bad_static_features_fail_clearly_and_leave_nothing(panel, X_columns, static, message):
+    y, X = panel
+    f = TCNForecaster(**POINT, static_features=static)
+    with pytest.raises(ValueError, match=message):
+        f.fit(y, X=None if X_columns is None else X[X_columns], fh=[1])
+    assert not hasattr(f, "covariates_") and not hasattr(f, "regressors_")
+
+
+def test_bad_covariate_parameter_types():
+    with pytest.raises((TypeError, ValueError), match="calendar_features"):
+        TCNForecaster(**POINT, calendar_features="yes").fit(load_airline(), fh=[1])
+    with pytest.raises((TypeError, ValueError), match="static_features"):
+        TCNForecaster(**POINT, static_features="size").fit(load_airline(), fh=[1])
+
+
+def test_first_phase_of_business_days_skips_weekends():
+    friday = pd.bdate_range("2024-01-05", periods=3)
+    monday = pd.bdate_range("2024-01-08", periods=3)
+    assert first_phase(monday, 5) == (first_phase(friday, 5) + 1) % 5
+    assert first_phase(pd.bdate_range("2024-01-12", periods=3), 5) == first_phase(friday, 5)
