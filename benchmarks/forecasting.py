@@ -193,7 +193,9 @@ def rolling_origin(tcn_params, n_origins, airline_mapes):
                 if key == "tcn":
                     coverage.add(model, test, series_scale(train))
                     coverage_all.add(model, test, series_scale(train))
-                    chosen.append((model.baseline_, model.regressor_.epochs))
+                    # "alone": the backtest dropped the networks' correction (correction="backtest").
+                    chosen.append((model.baseline_ + ("" if model.correction_weight_ else " alone"),
+                                   model.regressor_.epochs))
         mae = {key: np.mean(value) for key, value in errors.items()}
         relative.append(mae["tcn"] / mae["snaive"])
         beats_theta.append(mae["tcn"] < mae["theta"])

@@ -113,3 +113,27 @@ def quantile_shifts(residuals, alpha, steps):
         half_width = np.quantile(magnitude, conformal_level(abs(2 * a - 1), n), axis=0, method="higher")
         shifts.append(np.sign(a - 0.5) * half_width * scale[steps])
     return shifts
+
+
+def correction_weight(baseline_errors, corrections):
+    """1 if the networks' correction lowered the backtest's mean absolute error, else 0.
+
+    ``baseline_errors`` are what the simple forecast got wrong on the held-out
+    windows (the networks' targets), ``corrections`` what the networks added,
+    both ``(n_windows, horizon, n_variables)`` in the windows' scale. The
+    choice is all or nothing: the held-out windows are few and consecutive,
+    and a fitted fraction followed their last stretch (US unemployment lost
+    against Theta with it), while dropping a correction that made the
+    backtest worse saves a series whose past the networks misread (PBS:
+    2.9 times seasonal naive's error with it; benchmarks/RESULTS.md).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._conformal import correction_weight
+    >>> errors = np.array([[[1.0]], [[-2.0]]])
+    >>> correction_weight(errors, 0.5 * errors), correction_weight(errors, -errors)
+    (1.0, 0.0)
+    """
+    corrected = np.mean(np.abs(baseline_errors - corrections))
+    return 1.0 if corrected <= np.mean(np.abs(baseline_errors)) else 0.0

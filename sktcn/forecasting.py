@@ -17,7 +17,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktcn import _covariates, _docs, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
-from sktcn._conformal import calibration_blocks, quantile_shifts
+from sktcn._conformal import calibration_blocks, correction_weight, quantile_shifts
 from sktcn._random import member_seeds
 from sktcn._window_scaling import SCALINGS, get_scaling
 from sktcn._windows import (
@@ -60,6 +60,7 @@ _OWN_PARAMS = {
     "sp": "auto",
     "calendar_features": False,
     "static_features": None,
+    "correction": "backtest",
 }
 # Fewest training windows the automatic window length aims for.
 _MIN_WINDOWS = 32
@@ -85,8 +86,8 @@ _RESTORED_NETWORK = contextvars.ContextVar("sktcn_restored_network", default=Non
 
 
 @contextlib.contextmanager
-def _restoring(regressors, residuals, series_scale=None, baseline=None, sp=1):
-    token = _RESTORED_NETWORK.set((list(regressors), residuals, series_scale, baseline, sp))
+def _restoring(regressors, residuals, series_scale=None, baseline=None, sp=1, weight=1.0):
+    token = _RESTORED_NETWORK.set((list(regressors), residuals, series_scale, weight, baseline, sp))
     try:
         yield
     finally:
@@ -232,6 +233,16 @@ class TCNForecaster(BaseForecaster):
         every window by itself and would turn a constant into 0). ``predict``
         does not need them again; if X has no other columns, it needs no X.
         A ValueError names a column that X lacks or that changes within a series.
+    correction : {{"backtest", "always"}}, default="backtest"
+        Whether the networks' correction of the baseline must earn its place.
+        ``"backtest"``: the calibration backtest (see ``calibration_size``)
+        also scores the baseline alone on its held-out windows, and the
+        forecast keeps the correction only if it lowered the mean absolute
+        error there; otherwise the forecast is the baseline, and the intervals
+        come from the baseline's own held-out errors. ``"always"``: the
+        correction is always added. Without a backtest (``calibration_size=0``,
+        or series too short to hold windows out) and with ``baseline=None`` the
+        correction is always kept. ``correction_weight_`` says what fit chose.
 {_SHARED_DOC}
     Attributes
     ----------
@@ -251,6 +262,9 @@ class TCNForecaster(BaseForecaster):
         Standardised residuals the intervals are computed from.
     baseline_ : str or None
         The baseline the networks correct (``baseline``, or the one ``"auto"`` chose).
+    correction_weight_ : float
+        1.0 when the forecast adds the networks' correction to the baseline,
+        0.0 when ``correction="backtest"`` dropped it (see ``correction``).
     sp_ : int
         The season length of the seasonal baselines and the calendar features.
     covariates_ : dict or None
@@ -329,6 +343,7 @@ class TCNForecaster(BaseForecaster):
         "sp": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "calendar_features": ["boolean"],
         "static_features": [list, tuple, None],
+        "correction": [StrOptions({"backtest", "always"})],
         **ENSEMBLE_CONSTRAINT,
     }
 
@@ -433,10 +448,10 @@ class TCNForecaster(BaseForecaster):
             total = total + (predicted[:, -1] if self._forking() else predicted.reshape(len(inputs), -1))
         return total / len(regressors)
 
-    def _correction(self, regressors, inputs):
-        """The networks' average forecast ``(n, horizon, n_variables)``, none for constant windows (``varying``)."""
+    def _correction(self, regressors, inputs, weight=1.0):
+        """The networks' average forecast ``(n, horizon, n_variables)`` times ``weight``; none for constant windows."""
         forecast = self._network_forecast(regressors, inputs).reshape(len(inputs), self.horizon_, -1)
-        return forecast * varying(inputs, self._window_spec(), forecast.shape[-1])[:, None, :]
+        return weight * forecast * varying(inputs, self._window_spec(), forecast.shape[-1])[:, None, :]
 
     @property
     def regressor_(self):
@@ -471,7 +486,7 @@ class TCNForecaster(BaseForecaster):
         restored = _RESTORED_NETWORK.get()
         if restored is not None:
             # The networks learned the errors of the baseline chosen when they were fit.
-            self.baseline_, self.sp_ = restored[3:]
+            self.baseline_, self.sp_ = restored[4:]
         else:
             self.sp_ = self._season_length(y)
             self.baseline_ = self._choose_baseline(arrays)
@@ -495,7 +510,7 @@ class TCNForecaster(BaseForecaster):
     def _fit_network(self, arrays, warm=None):
         restored = _RESTORED_NETWORK.get()
         if restored is not None:
-            self.regressors_, self.residual_quantile_source_, stored_scale = restored[:3]
+            self.regressors_, self.residual_quantile_source_, stored_scale, self.correction_weight_ = restored[:4]
             # The file keeps the statistics in the series' order, without their keys.
             self.series_scale_ = (
                 None if stored_scale is None
@@ -506,13 +521,28 @@ class TCNForecaster(BaseForecaster):
         rows, position = window_rows([len(y) for _, y, _ in arrays], self.window_length_, self.horizon_)
         lazy = self._lazy_windows(arrays, rows)
         seeds = member_seeds(self.random_state, self.n_networks)
-        self.residual_quantile_source_ = self._calibration_residuals(arrays, rows, position, lazy, seeds[0])
+        backtest = self._calibration_errors(arrays, rows, position, lazy, seeds[0])
+        self.correction_weight_ = self._correction_weight(backtest)
         # The averaged networks train together, as one Keras model (sktcn._ensemble).
         regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks)]
         self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]
-        if self.residual_quantile_source_ is None:
+        if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.residual_quantile_source_ = self._residuals(self.regressors_, arrays, rows)
+        else:
+            # The errors of the forecast as it will be made: with or without the correction.
+            baseline_errors, corrections = backtest
+            self.residual_quantile_source_ = baseline_errors - self.correction_weight_ * corrections
+
+    def _correction_weight(self, backtest):
+        """``correction_weight_``: 0 when ``correction="backtest"`` found the networks' correction harmful, else 1.
+
+        Only a correction of a baseline can be dropped (without one the
+        networks' output is the whole forecast), and only with a backtest.
+        """
+        if self.correction == "always" or self.baseline_ is None or backtest is None:
+            return 1.0
+        return correction_weight(*backtest)
 
     def _lazy_windows(self, arrays, rows):
         """Whether training windows are made batch by batch (see ``lazy_windows``)."""
@@ -528,31 +558,42 @@ class TCNForecaster(BaseForecaster):
         make = functools.partial(self._windows_at, arrays)
         return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state))
 
-    def _residuals(self, regressors, arrays, rows):
-        """Scaled forecast errors ``(n, horizon, n_variables)`` of the networks' average on the windows at ``rows``."""
-        residuals = []
+    def _errors(self, regressors, arrays, rows):
+        """(targets, corrections) of the windows at ``rows``, scaled, ``(n, horizon, n_variables)`` each.
+
+        The targets are what the baseline gets wrong (the series itself without
+        one); the corrections are the networks' average output.
+        """
+        targets, corrections = [], []
         for first in range(0, len(rows), _SCORED_WINDOWS):
-            inputs, targets = self._windows_at(arrays, rows[first: first + _SCORED_WINDOWS], fit_targets=False)
-            residuals.append(targets - self._correction(regressors, inputs).reshape(targets.shape))
-        return np.concatenate(residuals)
+            inputs, scored = self._windows_at(arrays, rows[first: first + _SCORED_WINDOWS], fit_targets=False)
+            targets.append(scored)
+            corrections.append(self._correction(regressors, inputs).reshape(scored.shape))
+        return np.concatenate(targets), np.concatenate(corrections)
 
-    def _calibration_residuals(self, arrays, rows, position, lazy, seed):
-        """Scaled out-of-sample residuals of the rolling-origin backtest (``_conformal.calibration_blocks``), or None.
+    def _residuals(self, regressors, arrays, rows):
+        """Scaled forecast errors ``(n, horizon, n_variables)`` of the forecast on the windows at ``rows``."""
+        targets, corrections = self._errors(regressors, arrays, rows)
+        return targets - self.correction_weight_ * corrections
 
-        Each block is forecast by one network, seeded with ``seed``, trained
-        only on windows whose targets all precede the block.
+    def _calibration_errors(self, arrays, rows, position, lazy, seed):
+        """(targets, corrections) of the rolling-origin backtest's held-out windows (see ``_errors``), or None.
+
+        Each block (``_conformal.calibration_blocks``) is forecast by one
+        network, seeded with ``seed``, trained only on windows whose targets
+        all precede the block.
         """
         if not self.calibration_size:
             return None
         blocks = calibration_blocks(position, self.calibration_size, len(arrays), self.horizon_, _CALIBRATION_FOLDS)
-        return self._pooled_residuals([
-            self._residuals([self._train(self._regressor(seed), arrays, rows[trained], lazy)], arrays, rows[held_out])
+        return self._pooled_errors([
+            self._errors([self._train(self._regressor(seed), arrays, rows[trained], lazy)], arrays, rows[held_out])
             for trained, held_out in blocks
         ])
 
-    def _pooled_residuals(self, residuals):
-        """The calibration blocks' residuals as one array, or None (with a warning) when too few."""
-        if sum(len(r) for r in residuals) < 2:
+    def _pooled_errors(self, errors):
+        """The calibration blocks' (targets, corrections) as two arrays, or None (with a warning) when too few."""
+        if sum(len(targets) for targets, _ in errors) < 2:
             warnings.warn(
                 "Too few training windows to hold some out for calibrating intervals; using in-sample "
                 "residuals, which make intervals too narrow. Give more data, a shorter fh or window_length, "
@@ -561,7 +602,7 @@ class TCNForecaster(BaseForecaster):
                 stacklevel=5,
             )
             return None
-        return np.concatenate(residuals)
+        return tuple(np.concatenate(part) for part in zip(*errors))
 
     def _update(self, y, X=None, update_params=True):
         if update_params:
@@ -617,7 +658,7 @@ class TCNForecaster(BaseForecaster):
     def _scaled_forecast(self, X, fh):
         windows, baselines, offsets, scales, keys = self._forecast_windows(X)
         steps = self._horizon_steps(fh) - 1
-        correction = self._correction(self.regressors_, windows).reshape(baselines.shape)
+        correction = self._correction(self.regressors_, windows, self.correction_weight_).reshape(baselines.shape)
         return (baselines + correction)[:, steps], offsets, scales, keys, steps
 
     def _predict(self, fh, X):
@@ -714,6 +755,7 @@ class TCNForecaster(BaseForecaster):
                 "horizon_": self.horizon_,
                 "baseline_": self.baseline_,
                 "sp_": self.sp_,
+                "correction_weight_": self.correction_weight_,
                 "residual_quantile_source_": to_json(self.residual_quantile_source_, "residual_quantile_source_"),
                 # scaling="series": the statistics the network was trained with, in the series' order.
                 "series_scale_": None if self.series_scale_ is None else [
@@ -767,7 +809,13 @@ class TCNForecaster(BaseForecaster):
             raise persistence.ModelFileError(
                 f"the manifest names baseline {baseline!r} with season {sp!r}, which sktcn does not know: it was altered."
             )
-        with _restoring(regressors, residuals, series_scale, baseline, int(sp)):
+        # Files written before the backtest could drop the correction always apply it.
+        weight = state.get("correction_weight_", 1.0)
+        if weight not in (0.0, 1.0):
+            raise persistence.ModelFileError(
+                f"the manifest gives correction_weight_ {weight!r}; sktcn writes 0 or 1: it was altered."
+            )
+        with _restoring(regressors, residuals, series_scale, baseline, int(sp), float(weight)):
             self.fit(y, X=X, fh=fh)
         if (self.window_length_, self.horizon_) != (state["window_length_"], state["horizon_"]):
             raise persistence.ModelFileError(
