@@ -37,7 +37,7 @@ def test_same_parameters_as_the_regressor():
     assert shared <= set(params)
     assert set(params) - shared == {
         "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks",
-        "baseline", "sp", "calendar_features", "static_features",
+        "baseline", "sp", "calendar_features", "static_features", "correction",
     }
     # The same defaults, except epochs: the forecaster trains 15 (its measured figures).
     assert params["epochs"] == 15 and TCNRegressor().epochs == "auto"
