@@ -168,7 +168,8 @@ def forecast_with_onnx(forecaster, paths, y):
         total = total + (out[:, -1] if reg.return_sequences else out).reshape(-1)  # forking: the last step's
     baseline = forecast_at(forecaster.baseline_, y[:, None], [len(y) - 1], forecaster.horizon_, forecaster.sp_)[0, :, 0]
     baseline = (baseline - offset) / scale if forecaster.baseline_ is not None else baseline
-    return (baseline + total / len(paths)) * scale + offset
+    # correction_weight_: 0 when the fit's backtest dropped the networks' correction.
+    return (baseline + forecaster.correction_weight_ * total / len(paths)) * scale + offset
 
 
 @pytest.mark.parametrize("baseline", ["auto", None])
