@@ -122,10 +122,12 @@ def extend_signature(function, base_init=None, **extra):
     scikit-learn reads an estimator's parameters and their defaults from the
     signature of ``__init__`` (for ``repr``, ``clone`` and its checks). A subclass
     that adds a parameter would otherwise have to repeat every shared one.
-    ``base_init`` defaults to ``TCNEstimatorBase.__init__``.
+    ``base_init`` defaults to ``TCNEstimatorBase.__init__``. An ``extra`` that
+    names a shared parameter gives it this estimator's own default, in place.
     """
     base = inspect.signature(base_init or TCNEstimatorBase.__init__).parameters.values()
-    params = [p for p in base if p.kind != p.VAR_KEYWORD]
+    params = [p.replace(default=extra.pop(p.name)) if p.name in extra else p
+              for p in base if p.kind != p.VAR_KEYWORD]
     params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in extra.items()]
     params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
     function.__signature__ = inspect.Signature(params)
@@ -176,7 +178,7 @@ class TCNEstimatorBase(BaseWrapper):
         "return_sequences": ["boolean"],
         "activation": [str, callable],
         "kernel_initializer": [str, keras.initializers.Initializer],
-        "use_batch_norm": ["boolean"],
+        "use_batch_norm": ["boolean", StrOptions({"auto"})],
         "use_layer_norm": ["boolean"],
         "use_weight_norm": ["boolean"],
         "go_backwards": ["boolean"],
@@ -275,7 +277,7 @@ class TCNEstimatorBase(BaseWrapper):
             if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dilations):
                 raise ValueError(f"dilations must be positive integers, got {self.dilations!r}.")
         self._resolve_pooling()
-        norms = [n for n in ("use_batch_norm", "use_layer_norm", "use_weight_norm") if getattr(self, n)]
+        norms = [n for n in ("use_batch_norm", "use_layer_norm", "use_weight_norm") if self._tcn_flag(n)]
         if len(norms) > 1:
             raise ValueError(f"{' and '.join(norms)} are both set; choose at most one normalisation.")
         if isinstance(self.nb_filters, (list, tuple)):
@@ -344,8 +346,19 @@ class TCNEstimatorBase(BaseWrapper):
         raise NotImplementedError
 
     # ---------------------------------------------------------------- building
+    # Whether use_batch_norm="auto" means batch normalisation (see TCNClassifier).
+    def _batch_norm_by_default(self):
+        return False
+
+    def _tcn_flag(self, name):
+        """A keras-tcn parameter as the network gets it: ``use_batch_norm="auto"`` resolved."""
+        if name == "use_batch_norm" and self.use_batch_norm == "auto":
+            other_norm = self.use_layer_norm or self.use_weight_norm
+            return self._batch_norm_by_default() and not other_norm
+        return getattr(self, name)
+
     def _tcn_params(self):
-        params = {name: getattr(self, name) for name in _TCN_PARAMS}
+        params = {name: self._tcn_flag(name) for name in _TCN_PARAMS}
         if isinstance(params["nb_filters"], tuple):
             params["nb_filters"] = list(params["nb_filters"])  # keras-tcn checks for a list
         params["dilations"] = list(self.dilations_)

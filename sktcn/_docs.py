@@ -53,8 +53,9 @@ PARAMETERS = _table("""
         Activation of the residual blocks.
     kernel_initializer : str, default="he_normal"
         Initializer of the convolution kernels.
-    use_batch_norm : bool, default=False
-        Batch normalisation in the residual blocks.
+    use_batch_norm : bool{batch_norm_type}, default={batch_norm}
+        Batch normalisation in the residual blocks (its moving statistics with
+        momentum 0.9, which suits fits of a few hundred steps).{batch_norm_why}
     use_layer_norm : bool, default=False
         Layer normalisation in the residual blocks.
     use_weight_norm : bool, default=False
@@ -230,6 +231,7 @@ TCN_ATTRIBUTES = tuple(ATTRIBUTES)
 def parameters(names, **fill):
     """The entries of ``names``, in that order; ``fill`` replaces ``{field}`` in an entry (pooling's ``{auto}``)."""
     text = "".join(PARAMETERS[name] for name in names)
+    fill = {"batch_norm": "False", "batch_norm_why": "", "batch_norm_type": "", **fill}
     for field, value in fill.items():
         text = text.replace("{" + field + "}", value)
     return text

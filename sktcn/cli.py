@@ -140,7 +140,8 @@ def _add_parameter_options(parser):
         choices = ["causal", "same"] if name == "padding" else None
         shown = "" if "default:" in text else f" (default: {defaults[name]})"
         group.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text + shown)
-    group.add_argument("--norm", choices=sorted(_NORMALISATIONS), help="normalisation in the residual blocks (default: none)")
+    group.add_argument("--norm", choices=sorted(_NORMALISATIONS) + ["none"],
+                       help="normalisation in the residual blocks (default: batch for classify, none otherwise)")
     group.add_argument("--no-skip-connections", dest="use_skip_connections", action="store_false", default=None,
                        help="do not add every block's output to the TCN's output")
     group.add_argument("--early-stopping", dest="early_stopping", action="store_true", default=None,
@@ -161,7 +162,9 @@ def _estimator_params(args):
     params = {name: getattr(args, name) for _, name, _, _ in _PARAMETER_OPTIONS}
     params["use_skip_connections"] = args.use_skip_connections
     params["early_stopping"] = args.early_stopping
-    if args.norm:
+    if args.norm == "none":
+        params["use_batch_norm"] = False
+    elif args.norm:
         params[_NORMALISATIONS[args.norm]] = True
     params = {name: value for name, value in params.items() if value is not None}
     params["verbose"] = 0 if args.quiet else 2  # Keras: one line per epoch
