@@ -207,3 +207,19 @@ def test_pooling_option(files, tmp_path):
     status, _, err = run_main("fit", "--task", "forecast", *common, "--fh", "2", "--model", tmp_path / "fc",
                               "--pooling", "mean")
     assert status == 2 and "--pooling is for classify and regress" in err and not (tmp_path / "fc").exists()
+
+
+@pytest.mark.parametrize("norm, expected", [
+    (None, {}),
+    ("none", {"use_batch_norm": False}),
+    ("batch", {"use_batch_norm": True}),
+    ("layer", {"use_layer_norm": True}),
+])
+def test_norm_option_maps_to_the_parameters(norm, expected):
+    from sktcn.cli import _build_parser, _estimator_params
+
+    argv = ["fit", "--task", "classify", "--data", "train.csv", "--target", "label", "--model", "m"]
+    argv += ["--norm", norm] if norm else []
+    params = _estimator_params(_build_parser().parse_args(argv))
+    norms = {name: value for name, value in params.items() if name.startswith("use_") and name.endswith("_norm")}
+    assert norms == expected
