@@ -98,30 +98,30 @@ def calendar_channels(phase, starts, length, sp):
     return np.stack([np.sin(angle), np.cos(angle)], axis=-1)
 
 
-def static_values(X, columns, keys):
-    """Each series' value of the static ``columns`` of ``X``: {key: (n_columns,)}.
+def static_values(parts, columns, keys):
+    """Each series' value of the static ``columns`` of X: {key: (n_columns,)}.
 
-    A ValueError names a column that is missing from X or that changes within
-    a series. ``keys`` are the series' keys in y's order (None for one series).
+    ``parts`` maps each series' key to its part of X (None without X), as
+    :func:`sktcn._windows.series_of` splits it; ``keys`` are the series' keys
+    in y's order (None for one series). A ValueError names a column that is
+    missing from X or that changes within a series.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from sktcn._covariates import static_values
     >>> X = pd.DataFrame({"size": [3.0, 3.0, 3.0], "price": [1.0, 2.0, 4.0]})
-    >>> static_values(X, ["size"], [None])
+    >>> static_values({None: X}, ["size"], [None])
     {None: array([3.])}
     """
-    from sktcn._windows import series_of  # the windows module imports this one
-
     columns = list(columns)
-    if X is None or not set(columns) <= set(X.columns):
-        missing = columns if X is None else sorted(set(columns) - set(X.columns), key=str)
+    present = set() if parts is None else set.intersection(*(set(part.columns) for part in parts.values()))
+    if not set(columns) <= present:
+        missing = sorted(set(columns) - present, key=str)
         raise ValueError(
             f"static_features names X columns {missing} that X does not have; pass X with those columns "
             "(one value per series, repeated over its time steps), or leave them out of static_features."
         )
-    parts = dict(series_of(X))
     values = {}
     for key in keys:
         part = parts[key][columns].to_numpy(np.float64)

@@ -427,7 +427,8 @@ class TCNForecaster(BaseForecaster):
             phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in series_of(y)}
         statics = dict.fromkeys(keys)
         if self.static_features:
-            statics = _covariates.fit_static(_covariates.static_values(X, self.static_features, keys))
+            parts = None if X is None else dict(series_of(X))
+            statics = _covariates.fit_static(_covariates.static_values(parts, self.static_features, keys))
         return {key: (phases[key], statics[key]) for key in keys}
 
     def _window_spec(self):

@@ -8,6 +8,7 @@ from sktime.datasets import load_airline
 import sktcn
 from sktcn import TCNForecaster
 from sktcn._covariates import calendar_channels, covariate_channels, first_phase, fit_static, static_values
+from sktcn._windows import series_of
 from conftest import TINY_FORECASTER
 
 POINT = dict(TINY_FORECASTER, calibration_size=0.0)
@@ -54,16 +55,17 @@ def test_calendar_channels_are_the_unit_circle_of_the_phase():
 def test_static_values_and_their_standardisation():
     index = pd.MultiIndex.from_product([["a", "b"], range(3)])
     X = pd.DataFrame({"size": [2.0] * 3 + [4.0] * 3, "price": np.arange(6.0)}, index=index)
+    parts = dict(series_of(X))
     keys = [("a",), ("b",)]  # series keys as sktcn._windows.series_of gives them
-    values = static_values(X, ["size"], keys)
+    values = static_values(parts, ["size"], keys)
     assert {k: v.tolist() for k, v in values.items()} == {("a",): [2.0], ("b",): [4.0]}
     assert {k: v.tolist() for k, v in fit_static(values).items()} == {("a",): [-1.0], ("b",): [1.0]}
     # One series: nothing to tell apart, so the channel is 0 rather than a division by 0.
     assert fit_static({None: np.array([7.0])})[None].tolist() == [0.0]
     with pytest.raises(ValueError, match=r"\['price'\] change over time"):
-        static_values(X, ["size", "price"], keys)
+        static_values(parts, ["size", "price"], keys)
     with pytest.raises(ValueError, match="does not have"):
-        static_values(X, ["region"], keys)
+        static_values(parts, ["region"], keys)
     with pytest.raises(ValueError, match="does not have"):
         static_values(None, ["size"], [None])
 
