@@ -225,7 +225,8 @@ class TCNForecaster(BaseForecaster):
         the horizon's calendar follows from the window's and ``predict`` needs
         nothing more. Off by default: beside the seasonal baselines it helped
         two of the benchmark series (US unemployment, inflation) and hurt
-        three (airline, PBS, US real GDP), and the geometric-mean error rose
+        four (airline, PBS, US real GDP, US consumption), and the
+        geometric-mean error rose
         (``benchmarks/RESULTS.md``).
     static_features : list of X column names or None, default=None
         Columns of ``X`` that hold one value per series (a panel's store size,
