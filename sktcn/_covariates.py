@@ -21,6 +21,8 @@ Everything here is a pure function of the series and their index.
 import numpy as np
 import pandas as pd
 
+from sktcn._simple_forecasts import index_frequency
+
 
 def first_phase(index, sp):
     """The position in a season of ``sp`` steps of the first entry of ``index`` (0 <= phase < sp).
@@ -56,8 +58,7 @@ def first_phase(index, sp):
 
 def _datetime_phase(index, sp):
     """:func:`first_phase` of a DatetimeIndex: its steps counted as the periods of its frequency."""
-    freq = index.freq or (pd.tseries.frequencies.to_offset(pd.infer_freq(index)) if len(index) >= 3
-                          and pd.infer_freq(index) else None)
+    freq = index_frequency(index)
     if freq is None:
         raise ValueError(
             "calendar_features=True needs the steps of y's DatetimeIndex to be regular: give the index a "

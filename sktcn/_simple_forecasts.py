@@ -193,9 +193,27 @@ def season_length(index):
     >>> season_length(pd.period_range("2000-01", periods=3, freq="M")), season_length(pd.RangeIndex(3))
     (12, 1)
     """
-    freq = getattr(index, "freqstr", None) or (pd.infer_freq(index) if isinstance(index, pd.DatetimeIndex)
-                                               and len(index) >= 3 else None)
-    if not freq:
+    freq = index_frequency(index)
+    if freq is None:
         return 1
-    name = freq.split("-")[0].lstrip("0123456789")
+    name = freq.freqstr.split("-")[0].lstrip("0123456789")
     return _PERIODS.get(name, 1)
+
+
+def index_frequency(index):
+    """The pandas offset between the steps of a Period or Datetime index (inferred when unset), or None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._simple_forecasts import index_frequency
+    >>> index_frequency(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-03"])).freqstr
+    'D'
+    >>> index_frequency(pd.RangeIndex(3)) is None
+    True
+    """
+    freq = getattr(index, "freq", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        inferred = pd.infer_freq(index)
+        freq = pd.tseries.frequencies.to_offset(inferred) if inferred else None
+    return freq

@@ -6,6 +6,7 @@ import functools
 import inspect
 import numbers
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -85,9 +86,20 @@ _SCORED_WINDOWS = 1024
 _RESTORED_NETWORK = contextvars.ContextVar("sktcn_restored_network", default=None)
 
 
+class _Restored(NamedTuple):
+    """What a saved forecaster's file gives ``fit`` in place of training."""
+
+    regressors: list
+    residuals: np.ndarray
+    series_scale: list = None
+    baseline: str = None
+    sp: int = 1
+    correction_weight: float = 1.0
+
+
 @contextlib.contextmanager
 def _restoring(regressors, residuals, series_scale=None, baseline=None, sp=1, weight=1.0):
-    token = _RESTORED_NETWORK.set((list(regressors), residuals, series_scale, weight, baseline, sp))
+    token = _RESTORED_NETWORK.set(_Restored(list(regressors), residuals, series_scale, baseline, sp, weight))
     try:
         yield
     finally:
@@ -396,15 +408,24 @@ class TCNForecaster(BaseForecaster):
     # ---------------------------------------------------------------- windows
     def _forking(self):
         """Whether the network trains on forking sequences (never with exogenous X: see the docstring)."""
-        return bool(self.forking_sequences) and self._window_X(self._X) is None
+        return bool(self.forking_sequences) and not self._window_columns(self._X)
+
+    def _window_columns(self, X):
+        """The columns of ``X`` that enter the windows over time: all but ``static_features`` (none without X)."""
+        if X is None:
+            return []
+        static = set(self.static_features or ())
+        return [column for column in X.columns if column not in static]
 
     def _window_X(self, X):
-        """The columns of ``X`` that enter the windows over time: all but ``static_features``; None if none."""
-        if X is None or not self.static_features:
-            return X
-        # Missing static columns are reported by _fit_covariates, with the fix.
-        rest = X.drop(columns=[c for c in self.static_features if c in X.columns])
-        return rest if rest.shape[1] else None
+        """``X`` restricted to ``_window_columns``; None if none are left.
+
+        Missing static columns are reported by _fit_covariates, with the fix.
+        """
+        columns = self._window_columns(X)
+        if not columns:
+            return None
+        return X if len(columns) == X.shape[1] else X[columns]
 
     def _arrays(self, y, X):
         """``series_arrays`` of y and the windows' part of X (``_window_X``)."""
@@ -416,9 +437,10 @@ class TCNForecaster(BaseForecaster):
         Both are functions of the stored data (the index of y, the static
         columns of X), so a refit, an update and a restored file recompute them alike.
         """
-        keys = [key for key, _ in series_of(y)]
         if not self.calendar_features and not self.static_features:
             return None
+        parts = series_of(y)
+        keys = [key for key, _ in parts]
         phases = dict.fromkeys(keys)
         if self.calendar_features:
             if self.sp_ < 2:
@@ -427,11 +449,11 @@ class TCNForecaster(BaseForecaster):
                     f"(sp={self.sp!r} gave {self.sp_}); give y a PeriodIndex or DatetimeIndex with a frequency, "
                     "or pass sp, or set calendar_features=False."
                 )
-            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in series_of(y)}
+            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in parts}
         statics = dict.fromkeys(keys)
         if self.static_features:
-            parts = None if X is None else dict(series_of(X))
-            statics = _covariates.fit_static(_covariates.static_values(parts, self.static_features, keys))
+            x_parts = None if X is None else dict(series_of(X))
+            statics = _covariates.fit_static(_covariates.static_values(x_parts, self.static_features, keys))
         return {key: (phases[key], statics[key]) for key in keys}
 
     def _window_spec(self):
@@ -490,7 +512,7 @@ class TCNForecaster(BaseForecaster):
         restored = _RESTORED_NETWORK.get()
         if restored is not None:
             # The networks learned the errors of the baseline chosen when they were fit.
-            self.baseline_, self.sp_ = restored[4:]
+            self.baseline_, self.sp_ = restored.baseline, restored.sp
         else:
             self.sp_ = self._season_length(y)
             self.baseline_ = self._choose_baseline(arrays)
@@ -514,7 +536,8 @@ class TCNForecaster(BaseForecaster):
     def _fit_network(self, arrays, warm=None):
         restored = _RESTORED_NETWORK.get()
         if restored is not None:
-            self.regressors_, self.residual_quantile_source_, stored_scale, self.correction_weight_ = restored[:4]
+            self.regressors_, self.residual_quantile_source_ = restored.regressors, restored.residuals
+            self.correction_weight_, stored_scale = restored.correction_weight, restored.series_scale
             # The file keeps the statistics in the series' order, without their keys.
             self.series_scale_ = (
                 None if stored_scale is None
