@@ -33,8 +33,8 @@ test: $(STAMP)
 	$(MAKE) docs-check
 
 # The documentation site, warnings as errors (part of `make test`). The gallery runs
-# the quick sizes of the examples that take seconds, and the user guide draws its
-# figures from tiny networks (see docs/conf.py); SKTCN_DOCS_RUN_EXAMPLES=1 runs every example.
+# every example in its quick size, and the user guide draws its figures from tiny
+# networks (see docs/conf.py).
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 

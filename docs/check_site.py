@@ -4,8 +4,9 @@
 
 Checks three pages, the home page, the forecasting guide and the example gallery:
 every JavaScript error or console error, every failed or 4xx/5xx request, every
-``<img>`` that did not decode, and the version switcher, which the theme fills
-from ``_static/switcher.json`` after the page loads. Writes a 1280x900 screenshot
+``<img>`` that did not decode, the version switcher, which the theme fills
+from ``_static/switcher.json`` after the page loads, and, on the gallery, any
+placeholder thumbnail (an example that did not run). Writes a 1280x900 screenshot
 of each (the forecasting page scrolled to its figure, the home page in light and
 dark mode) to the screenshot folder.
 
@@ -46,9 +47,10 @@ PAGES = {
                        ("index_dark.png", "document.documentElement.dataset.theme = 'dark';")]),
     "user_guide/forecasting.html": (1, [("forecasting.png",
                                          "document.querySelector('figure img').scrollIntoView({block: 'center'});")]),
-    # Every example has a thumbnail, executed or not; the executed ones show their figure.
+    # Every example runs at build time and shows a thumbnail of its own figure.
     "auto_examples/index.html": (10, [("gallery.png", "")]),
 }
+GALLERY = "auto_examples/index.html"
 
 # Every <img> that did not load or decode, and what the version switcher shows: the
 # theme sets the button's data-active-version once it has read switcher.json.
@@ -247,6 +249,19 @@ SWITCHER_SETTLED = """(() => {
 })()"""
 
 
+def placeholder_thumbnails(site):
+    """Gallery thumbnails that several examples share: sphinx-gallery's placeholder.
+
+    An example that did not run, or ran and drew nothing, gets the same stock
+    image as a thumbnail; every executed example draws its own figures, so two
+    identical thumbnails mean placeholders. Returns the sharing file names.
+    """
+    by_content = {}
+    for path in sorted((site / "_images").glob("sphx_glr_*_thumb.png")):
+        by_content.setdefault(path.read_bytes(), []).append(path.name)
+    return sorted(name for names in by_content.values() if len(names) > 1 for name in names)
+
+
 def check_site(site, screenshots, executable, settle=0.5):
     """Check every page of PAGES; return ({page: report}, [problems], [notes]). Writes the screenshots."""
     screenshots.mkdir(parents=True, exist_ok=True)
@@ -277,6 +292,9 @@ def check_site(site, screenshots, executable, settle=0.5):
                 page_problems.append(f"version switcher shows {dom['switcher']}, not version {dom['version']!r}")
             if dom["figures"] < min_figures:
                 page_problems.append(f"{dom['figures']} figure or thumbnail images, expected at least {min_figures}")
+            if page == GALLERY:
+                page_problems += [f"placeholder thumbnail (the example did not run or drew nothing): {name}"
+                                  for name in placeholder_thumbnails(site)]
             for name, script in shots:
                 if script:
                     browser.evaluate(script)

@@ -61,25 +61,20 @@ numpydoc_show_class_members = False
 autodoc_typehints = "none"
 autodoc_member_order = "bysource"
 
-# The gallery runs the examples in their quick sizes (``--quick``: tiny data and
+# The gallery runs every example in its quick size (``--quick``: tiny data and
 # networks, as tests/test_examples.py runs them), so its figures are small
-# illustrations; the full-size figures are in benchmarks/RESULTS.md. Every executed
-# example adds its run time to `make docs`, which `make test` runs within a 20-minute
-# budget on 2 cores, so only the examples whose quick run took under 10 s there
-# (2026-12-02, loaded machine, TensorFlow already imported) are executed:
-#   adding_problem 5 s, copy_memory 5 s, sequential_digits 8 s, classification 9 s,
-#   plot_receptive_field <1 s (it trains nothing).
-# The others are shown as code only (placeholder thumbnail, no output):
-#   grid_search 15 s, long_sequences 19 s, forecasting_pipeline 25 s, memory_length 28 s.
-# The user-guide pages draw a forecast with its interval and an effective-memory
-# curve instead (docs/user_guide/figures). SKTCN_DOCS_RUN_EXAMPLES=1 executes every
-# example (quick sizes still); demo.py never, it is `sktcn demo`.
-_EXECUTED = ("plot_receptive_field", "adding_problem", "copy_memory", "sequential_digits", "classification")
-_RUN_ALL_EXAMPLES = os.environ.get("SKTCN_DOCS_RUN_EXAMPLES", "0") == "1"
+# illustrations; the full-size figures are in benchmarks/RESULTS.md. Each example
+# adds its run time to `make docs`, which `make test` runs within a 20-minute
+# budget on 2 cores. Quick runs measured 2026-12-02 on a loaded machine,
+# TensorFlow already imported: plot_receptive_field <1 s, adding_problem 5 s,
+# copy_memory 5 s, sequential_digits 8 s, classification 9 s, grid_search 15 s,
+# long_sequences 19 s, forecasting_pipeline 25 s, memory_length 28 s; demo (the
+# tour of `sktcn demo` in its quick size) a few seconds more.
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/(?!demo\.py$)[^/_][^/]*\.py$" if _RUN_ALL_EXAMPLES else rf"/({'|'.join(_EXECUTED)})\.py$",
+    # Every script whose name does not start with an underscore.
+    "filename_pattern": r"/[^/_][^/]*\.py$",
     "download_all_examples": False,
     # Helpers shared by the example scripts, not an example themselves.
     "ignore_pattern": r"_common\.py$",

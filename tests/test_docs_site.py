@@ -38,3 +38,17 @@ def test_built_site_has_no_browser_errors(tmp_path):
     for report in reports.values():
         for shot in report["screenshots"]:
             assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_placeholder_thumbnails_are_the_shared_ones(tmp_path):
+    # No browser needed: two examples with the same thumbnail bytes got the stock image.
+    check_site = _check_site_module()
+    images = tmp_path / "_images"
+    images.mkdir()
+    (images / "sphx_glr_a_thumb.png").write_bytes(b"figure a")
+    (images / "sphx_glr_b_thumb.png").write_bytes(b"stock")
+    (images / "sphx_glr_c_thumb.png").write_bytes(b"stock")
+    (images / "sphx_glr_b_001.png").write_bytes(b"stock")  # a figure, not a thumbnail
+    assert check_site.placeholder_thumbnails(tmp_path) == ["sphx_glr_b_thumb.png", "sphx_glr_c_thumb.png"]
+    (images / "sphx_glr_c_thumb.png").write_bytes(b"figure c")
+    assert check_site.placeholder_thumbnails(tmp_path) == []
