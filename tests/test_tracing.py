@@ -1,0 +1,52 @@
+"""A fit traces Keras' train step once (sktcn._compat.build_optimizer).
+
+Keras' TensorFlow trainer creates the optimizer's variables inside the first
+trace of its train step unless they exist already, and TensorFlow then traces
+the step a second time. Tracing dominates the cost of small fits.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from sktcn import TCNClassifier, TCNRegressor
+from sktcn._compat import build_optimizer
+
+
+@pytest.fixture
+def traces(monkeypatch):
+    """Number of Python calls of Model.train_step during the test: one per trace."""
+    calls = []
+    original = keras.Model.train_step
+
+    def counted(self, data):
+        calls.append(1)
+        return original(self, data)
+
+    monkeypatch.setattr(keras.Model, "train_step", counted)
+    return calls
+
+
+@pytest.mark.parametrize("estimator", [
+    TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0),
+    TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0, n_networks=2),
+    TCNClassifier(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0),
+], ids=["regressor", "ensemble", "classifier"])
+def test_fit_traces_the_train_step_once(traces, estimator):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 12, 1)).astype(np.float32)
+    y = X[:, 0, 0] > 0
+    estimator.fit(X, y if isinstance(estimator, TCNClassifier) else y.astype(np.float32))
+    assert len(traces) == 1
+
+
+def test_build_optimizer_creates_the_slots_once():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    assert not model.optimizer.built
+    build_optimizer(model)
+    assert model.optimizer.built
+    n_variables = len(model.optimizer.variables)
+    assert n_variables > len(model.trainable_variables)  # the step counter, moments and velocities
+    build_optimizer(model)  # a second call leaves it as it is
+    assert len(model.optimizer.variables) == n_variables
