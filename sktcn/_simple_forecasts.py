@@ -21,10 +21,17 @@ a seasonal forecast falls back to the last value.
 
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
 
 # Origins per series scored when "auto" chooses the baseline: the most recent
 # ones, which bound the work on long series.
 _SCORED_ORIGINS = 2000
+
+# Smoothing constants simple exponential smoothing chooses from, per origin and
+# channel: the one whose one-step-ahead errors up to the origin were least.
+_SES_ALPHAS = np.linspace(0.05, 1.0, 20)
+# Relative difference of squared errors below which two alphas tie.
+_TIE = 1e-9
 
 # Season lengths implied by an index's frequency (pandas' offset names, their
 # prefix before any anchor such as "-DEC").
@@ -106,11 +113,92 @@ def seasonal_drift(y, origins, horizon, sp=1):
     return y[source] + skipped[..., None] * _slope(y, origins)[:, None]
 
 
+def _smoothed_levels(y, origins):
+    """Simple exponential smoothing's level at each origin, and its smoothing constant: ``(n, C)`` each.
+
+    The level starts at the first observation and follows
+    ``level[t] = alpha * y[t] + (1 - alpha) * level[t - 1]``. Each origin and
+    channel gets the ``alpha`` of ``_SES_ALPHAS`` with the least sum of squared
+    one-step-ahead errors up to that origin (the smallest on ties, ``_TIE``), so no
+    origin sees past itself. The level is a weighted mean of observations
+    (weights summing to one) and the choice does not change when the series is
+    shifted or scaled: the forecast is affine-equivariant.
+    """
+    shape = (len(origins), y.shape[1])
+    best_sse, best_level, best_alpha = np.full(shape, np.inf), np.zeros(shape), np.ones(shape)
+    one_step_errors = np.zeros_like(y, dtype=float)
+    for alpha in _SES_ALPHAS:
+        # lfilter's state (1 - alpha) * y[0] starts the recursion at level y[0].
+        level, _ = lfilter([alpha], [1.0, alpha - 1.0], y, axis=0, zi=(1.0 - alpha) * y[:1])
+        one_step_errors[1:] = y[1:] - level[:-1]
+        sse = np.cumsum(np.square(one_step_errors), axis=0)[origins]
+        # Ties (origins with one or two observations, where every alpha errs
+        # alike) up to rounding keep the smaller alpha.
+        better = sse < np.where(np.isfinite(best_sse), best_sse * (1.0 - _TIE), np.inf)
+        best_sse = np.where(better, sse, best_sse)
+        best_level = np.where(better, level[origins], best_level)
+        best_alpha = np.where(better, alpha, best_alpha)
+    return best_level, best_alpha
+
+
+def simple_exponential_smoothing(y, origins, horizon, sp=1):
+    """Every step repeats the smoothed level at the origin (see :func:`_smoothed_levels`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import simple_exponential_smoothing
+    >>> flat = np.full((6, 1), 3.0)
+    >>> simple_exponential_smoothing(flat, np.array([5]), 2)[0, :, 0]
+    array([3., 3.])
+    """
+    level, _ = _smoothed_levels(y, origins)
+    return np.repeat(level[:, None], horizon, axis=1)
+
+
+def _trend_slope(y, origins):
+    """Least-squares slope of ``y`` against time over the observations up to each origin (0 with one)."""
+    t = np.arange(len(y), dtype=float)[:, None]
+    n = (origins + 1.0)[:, None]
+    sum_t, sum_tt = (np.cumsum(t) [origins])[:, None], (np.cumsum(t * t)[origins])[:, None]
+    sum_y, sum_ty = np.cumsum(y, axis=0)[origins], np.cumsum(t * y, axis=0)[origins]
+    denominator = n * sum_tt - sum_t ** 2
+    safe = np.where(denominator > 0, denominator, 1.0)
+    return np.where(denominator > 0, (n * sum_ty - sum_t * sum_y) / safe, 0.0)
+
+
+def theta(y, origins, horizon, sp=1):
+    """The theta method's forecast: smoothed level plus half the linear trend.
+
+    Hyndman and Billah (2003) showed the theta method of Assimakopoulos and
+    Nikolopoulos to be simple exponential smoothing with a drift of half the
+    least-squares trend slope ``b``: step ``h`` adds
+    ``b / 2 * (h - 1 + 1 / alpha - (1 - alpha) ** n / alpha)`` to the level, over
+    the ``n`` observations up to the origin. Without the seasonal adjustment
+    of the full method: on seasonal series the seasonal baselines compete.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import theta
+    >>> line = np.arange(10.0)[:, None]   # smoothing with alpha 1 keeps the last value, 9
+    >>> theta(line, np.array([9]), 2)[0, :, 0]
+    array([ 9.5, 10. ])
+    """
+    level, alpha = _smoothed_levels(y, origins)
+    n = (origins + 1.0)[:, None]
+    steps = _steps(horizon)[None, :, None]
+    lag = (1.0 / alpha - (1.0 - alpha) ** n / alpha)[:, None]
+    return level[:, None] + 0.5 * _trend_slope(y, origins)[:, None] * (steps - 1 + lag)
+
+
 SIMPLE_FORECASTS = {
     "naive": last_value,
     "seasonal_naive": seasonal_naive,
     "drift": drift,
     "seasonal_drift": seasonal_drift,
+    "ses": simple_exponential_smoothing,
+    "theta": theta,
 }
 # Those that differ from their non-seasonal counterpart only with a season.
 _SEASONAL = {"seasonal_naive", "seasonal_drift"}
@@ -176,7 +264,7 @@ def choose_baseline(series, horizon, sp):
     >>> from sktcn._simple_forecasts import choose_baseline
     >>> season = np.tile([0.0, 5.0, 1.0, 7.0], 10)[:, None]
     >>> choose_baseline([season], horizon=4, sp=4), choose_baseline([season], horizon=4, sp=1)
-    ('seasonal_naive', 'naive')
+    ('seasonal_naive', 'ses')
     """
     names = [name for name in SIMPLE_FORECASTS if sp > 1 or name not in _SEASONAL]
     errors = relative_errors(series, horizon, sp, names)

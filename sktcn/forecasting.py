@@ -211,14 +211,18 @@ class TCNForecaster(BaseForecaster):
         error is never above the members' mean absolute error. The networks
         train together as one Keras model, on the same batches (see the user
         guide's "Training regime"); the calibration networks stay single.
-    baseline : {{"auto", "naive", "seasonal_naive", "drift", "seasonal_drift"}} or None, default="auto"
+    baseline : {{"auto", "naive", "seasonal_naive", "drift", "seasonal_drift", "ses", "theta"}} or None, default="auto"
         The simple forecast the networks correct: they learn what it gets wrong,
         in each window's scale, and the forecast is the baseline plus their
         average correction (the way the hybrid winner of the M4 competition let
         a network correct exponential smoothing). ``"naive"`` repeats the last
         value, ``"seasonal_naive"`` the last season, ``"drift"`` continues the
         line through the first and last observation, ``"seasonal_drift"``
-        repeats the last season raised by that drift. ``"auto"`` picks the one
+        repeats the last season raised by that drift, ``"ses"`` repeats the
+        level of simple exponential smoothing, and ``"theta"`` adds half the
+        least-squares trend to that level (the theta method, without its
+        seasonal adjustment); both choose their smoothing constant at each
+        origin from the errors before it. ``"auto"`` picks the one
         with the least error on the training series' own past (every origin,
         errors relative to each series' scale). ``None``: the networks forecast
         the series itself. On airline the baseline took the mean MAPE from

@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from sktcn._simple_forecasts import (
+    _SES_ALPHAS,
+    _TIE,
     SIMPLE_FORECASTS,
     choose_baseline,
     forecast_at,
@@ -27,6 +29,46 @@ def test_each_forecast_from_several_origins_matches_a_loop():
             assert np.allclose(got[h - 1], y[origin + h - sp * cycles] + sp * cycles * slope)
     for origin, got in zip(origins, forecast_at("drift", y, origins, horizon, sp)):
         assert np.allclose(got, y[origin] + np.arange(1, horizon + 1)[:, None] * (y[origin] - y[0]) / origin)
+
+
+def _smoothing_by_loop(y, origin):
+    """Simple exponential smoothing of one channel up to ``origin``, alpha by least one-step squared error."""
+    best = None
+    for alpha in _SES_ALPHAS:
+        level, sse = y[0], 0.0
+        for value in y[1 : origin + 1]:
+            sse += (value - level) ** 2
+            level = alpha * value + (1 - alpha) * level
+        if best is None or sse < best[0] * (1 - _TIE):
+            best = (sse, level, alpha)
+    return best[1], best[2]
+
+
+def test_smoothing_and_theta_match_a_loop():
+    rng = np.random.default_rng(2)
+    y = rng.normal(size=(50, 2)).cumsum(axis=0) + np.arange(50.0)[:, None] * [0.3, -0.1]
+    origins, horizon = np.array([0, 1, 9, 49]), 3
+    ses = forecast_at("ses", y, origins, horizon, 1)
+    theta = forecast_at("theta", y, origins, horizon, 1)
+    for i, origin in enumerate(origins):
+        for c in range(2):
+            level, alpha = _smoothing_by_loop(y[:, c], origin)
+            assert np.allclose(ses[i, :, c], level)
+            n = origin + 1
+            slope = np.polyfit(np.arange(n), y[:n, c], 1)[0] if n > 1 else 0.0
+            steps = np.arange(1, horizon + 1)
+            expected = level + slope / 2 * (steps - 1 + 1 / alpha - (1 - alpha) ** n / alpha)
+            assert np.allclose(theta[i, :, c], expected)
+
+
+def test_no_forecast_looks_past_its_origin():
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=(40, 1)).cumsum(axis=0)
+    changed = y.copy()
+    changed[21:] += 100.0
+    for name in SIMPLE_FORECASTS:
+        assert np.allclose(forecast_at(name, y, np.array([5, 20]), 4, 4),
+                           forecast_at(name, changed, np.array([5, 20]), 4, 4)), name
 
 
 def test_too_little_history_for_a_season_falls_back_to_the_last_value():
@@ -53,7 +95,7 @@ def test_choice_follows_the_series():
     assert choose_baseline([season[:, None]], 4, 4) == "seasonal_naive"
     assert choose_baseline([(season + 0.5 * t)[:, None]], 4, 4) == "seasonal_drift"
     # Without a season, seasonal forecasts are not candidates.
-    assert choose_baseline([season[:, None]], 4, 1) in {"naive", "drift"}
+    assert choose_baseline([season[:, None]], 4, 1) in {"naive", "drift", "ses", "theta"}
     # Pooled over series of different units: the errors are relative to each series' scale.
     errors = relative_errors([t[:, None], 1000 * t[:, None]], 4, 1)
     assert errors["drift"] == pytest.approx(0.0) and errors["naive"] == pytest.approx(2 * 2.5)
@@ -61,8 +103,8 @@ def test_choice_follows_the_series():
 
 def test_unknown_baseline_names_the_choices():
     assert get_simple_forecast(None) is None
-    with pytest.raises(ValueError, match="baseline='theta' is not supported.*seasonal_drift"):
-        get_simple_forecast("theta")
+    with pytest.raises(ValueError, match="baseline='holt_winters' is not supported.*seasonal_drift.*theta"):
+        get_simple_forecast("holt_winters")
 
 
 @pytest.mark.parametrize("index, expected", [
