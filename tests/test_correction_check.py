@@ -101,7 +101,7 @@ def _rewrite_state(path, edit):
 
 @pytest.mark.parametrize("changes, message", [
     (dict(correction_weight_=0.5), "correction_weight_ 0.5"),
-    (dict(baseline_="theta"), "baseline 'theta'"),
+    (dict(baseline_="holt_winters"), "baseline 'holt_winters'"),
     (dict(sp_=0), "season 0"),
 ])
 def test_an_altered_forecaster_state_is_refused(series, tmp_path, changes, message):

@@ -208,7 +208,7 @@ def test_baseline_auto_and_sp_auto_follow_the_data(airline):
 
 
 @pytest.mark.parametrize("params, message", [
-    (dict(baseline="theta"), "baseline"), (dict(sp=0), "sp"), (dict(sp="12"), "sp"),
+    (dict(baseline="holt_winters"), "baseline"), (dict(sp=0), "sp"), (dict(sp="12"), "sp"),
 ])
 def test_bad_baseline_parameters_are_named(airline, params, message):
     with pytest.raises(ValueError, match=message):
