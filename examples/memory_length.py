@@ -47,7 +47,7 @@ from sktcn.datasets import make_first_plus_last, make_first_plus_last_stream
 from sktcn.inspection import blinding_probe, change_probe, effective_memory
 from sktcn.plotting import plot_effective_memory, save
 
-# The full run, as measured for RESULTS.md (2026-12-03): both protocols, 30 epochs
+# The full run, as measured for RESULTS.md (2026-12-02, fifth session): both protocols, 30 epochs
 # each (the stream: 40 fresh batches of 64 per epoch, 76,800 series; fixed: 1,200
 # series). The TCN is keras-tcn's README architecture for its memory tasks, kernel
 # size 8 and few filters (16 here), not the default width and kernel 3: with
