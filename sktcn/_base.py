@@ -719,8 +719,9 @@ class TCNEstimatorBase(BaseWrapper):
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
-            _compat.build_optimizer(self._training_model())
-            history = self._training_model().fit(
+            model = self._training_model()
+            _compat.build_optimizer(model)
+            history = model.fit(
                 X,
                 y,
                 sample_weight=weights,

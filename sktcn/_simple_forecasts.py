@@ -19,6 +19,8 @@ length, and returns ``(n, horizon, C)``. An origin with too little history for
 a seasonal forecast falls back to the last value.
 """
 
+import weakref
+
 import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
@@ -32,6 +34,11 @@ _SCORED_ORIGINS = 2000
 _SES_ALPHAS = np.linspace(0.05, 1.0, 20)
 # Relative difference of squared errors below which two alphas tie.
 _TIE = 1e-9
+
+# Smoothing of every step of a series, by id of the series array, while it lives.
+# The windows ask for a few origins per batch, and smoothing costs a pass over the
+# whole series per alpha: once per series and fit, not once per batch.
+_SMOOTHING_TABLES = {}
 
 # Season lengths implied by an index's frequency (pandas' offset names, their
 # prefix before any anchor such as "-DEC").
@@ -141,6 +148,22 @@ def _smoothed_levels(y, origins):
     return best_level, best_alpha
 
 
+def _smoothing_at(y, origins):
+    """:func:`_smoothed_levels` at ``origins``, read from a table of every step of ``y`` computed once.
+
+    Each origin's choice uses only the steps up to it, so the table's rows are
+    exactly what a call with those origins alone returns. sktcn never changes a
+    series array in place once its windows are made.
+    """
+    key = id(y)
+    table = _SMOOTHING_TABLES.get(key)
+    if table is None:
+        table = _SMOOTHING_TABLES[key] = _smoothed_levels(y, np.arange(len(y)))
+        weakref.finalize(y, _SMOOTHING_TABLES.pop, key, None)
+    level, alpha = table
+    return level[origins], alpha[origins]
+
+
 def simple_exponential_smoothing(y, origins, horizon, sp=1):
     """Every step repeats the smoothed level at the origin (see :func:`_smoothed_levels`).
 
@@ -152,7 +175,7 @@ def simple_exponential_smoothing(y, origins, horizon, sp=1):
     >>> simple_exponential_smoothing(flat, np.array([5]), 2)[0, :, 0]
     array([3., 3.])
     """
-    level, _ = _smoothed_levels(y, origins)
+    level, _ = _smoothing_at(y, origins)
     return np.repeat(level[:, None], horizon, axis=1)
 
 
@@ -160,7 +183,7 @@ def _trend_slope(y, origins):
     """Least-squares slope of ``y`` against time over the observations up to each origin (0 with one)."""
     t = np.arange(len(y), dtype=float)[:, None]
     n = (origins + 1.0)[:, None]
-    sum_t, sum_tt = (np.cumsum(t) [origins])[:, None], (np.cumsum(t * t)[origins])[:, None]
+    sum_t, sum_tt = np.cumsum(t, axis=0)[origins], np.cumsum(t * t, axis=0)[origins]
     sum_y, sum_ty = np.cumsum(y, axis=0)[origins], np.cumsum(t * y, axis=0)[origins]
     denominator = n * sum_tt - sum_t ** 2
     safe = np.where(denominator > 0, denominator, 1.0)
@@ -185,7 +208,7 @@ def theta(y, origins, horizon, sp=1):
     >>> theta(line, np.array([9]), 2)[0, :, 0]
     array([ 9.5, 10. ])
     """
-    level, alpha = _smoothed_levels(y, origins)
+    level, alpha = _smoothing_at(y, origins)
     n = (origins + 1.0)[:, None]
     steps = _steps(horizon)[None, :, None]
     lag = (1.0 / alpha - (1.0 - alpha) ** n / alpha)[:, None]
