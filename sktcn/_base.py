@@ -50,7 +50,14 @@ from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasin
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import as_array_like, as_series_array, is_ragged, ndim
-from sktcn._training import StopWhenConverged, TrainingPlan, network_cost, plan_training, regime_callbacks
+from sktcn._training import (
+    StopWhenConverged,
+    TrainingPlan,
+    network_cost,
+    plan_training,
+    regime_callbacks,
+    validation_fraction,
+)
 
 # scikit-learn >= 1.6 rejects scikeras' old-style tags: see sktcn._compat.
 _compat.patch_scikeras_tags()
@@ -103,12 +110,19 @@ SUBSEQUENCE_CONSTRAINT = {
     "subsequence_sampling": [StrOptions({"random", "stride"})],
 }
 
+# ``validation_split="auto"`` (see sktcn._training.validation_fraction) belongs to
+# TCNClassifier and TCNRegressor: the forecaster's windows overlap, so a random
+# split of them would validate on what the network trained on.
+VALIDATION_SPLIT_CONSTRAINT = {
+    "validation_split": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"})],
+}
+
 # The parameters TCNClassifier and TCNRegressor add to the shared ones, with their
 # defaults and constraints (see ``own_params``).
 ESTIMATOR_PARAMS = {"pooling": "auto", "n_networks": 1, "input_scaling": "auto", "subsequence_length": None,
                     "subsequence_sampling": "random"}
 ESTIMATOR_CONSTRAINTS = {**POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT, **INPUT_SCALING_CONSTRAINT,
-                         **SUBSEQUENCE_CONSTRAINT}
+                         **SUBSEQUENCE_CONSTRAINT, **VALIDATION_SPLIT_CONSTRAINT}
 
 
 def own_params(kwargs, defaults=ESTIMATOR_PARAMS):
@@ -575,7 +589,7 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
-        if self.validation_split:
+        if validation_fraction(self.validation_split, 0, scheduled=False, in_memory=False):
             raise ValueError(
                 f"validation_split={self.validation_split} needs X in memory to draw the split from; with "
                 "streamed X set validation_split=0 (early_stopping then watches the training loss)."
@@ -622,9 +636,10 @@ class TCNEstimatorBase(BaseWrapper):
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
         validation_data = None
-        if self.validation_split:
+        split = validation_fraction(self.validation_split, len(X), scheduled=isinstance(epochs, str))
+        if split:
             order = check_random_state(self._random_state).permutation(len(X))
-            n_validation = max(1, int(round(self.validation_split * len(X))))
+            n_validation = max(1, int(round(split * len(X))))
             if n_validation >= len(X):
                 raise ValueError(
                     f"validation_split={self.validation_split} leaves no training sample out of {len(X)}; "

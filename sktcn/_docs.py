@@ -74,9 +74,9 @@ PARAMETERS = _table("""
         Keras metrics recorded in ``history_``.
     epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` plans a budget
-        of about 4,000 gradient steps (at least 10 and at most 600 epochs,
-        fewer for long series so that a fit stays within ~30 million
-        series-steps), halves the learning rate whenever the loss stalls,
+        of about 4,000 gradient steps (at least 10 and at most 2,000 passes
+        over the data, fewer for long series or wide networks so that a fit's
+        compute stays bounded, ~2 minutes on a 2-core CPU), halves the learning rate whenever the loss stalls,
         stops once it has stalled for long, and keeps the weights of the
         epoch with the lowest loss (the validation loss with a
         ``validation_split``); ``epochs_`` holds the plan and ``history_``
@@ -85,9 +85,9 @@ PARAMETERS = _table("""
         ``early_stopping=True``). See the user guide, "Training regime".
     batch_size : int, default=32
         Number of samples per gradient update.
-    validation_split : float, default=0.0
+    validation_split : float{validation_type}, default={validation}
         Fraction of the training data, drawn at random with ``random_state``,
-        held out to compute ``val_loss`` (and to drive early stopping).
+        held out to compute ``val_loss`` (and to drive early stopping).{validation_why}
     early_stopping : bool, default=False
         Stop when the monitored loss (``val_loss`` with a validation split,
         the training loss otherwise) has not improved for ``patience`` epochs,
@@ -231,7 +231,8 @@ TCN_ATTRIBUTES = tuple(ATTRIBUTES)
 def parameters(names, **fill):
     """The entries of ``names``, in that order; ``fill`` replaces ``{field}`` in an entry (pooling's ``{auto}``)."""
     text = "".join(PARAMETERS[name] for name in names)
-    fill = {"batch_norm": "False", "batch_norm_why": "", "batch_norm_type": "", **fill}
+    fill = {"batch_norm": "False", "batch_norm_why": "", "batch_norm_type": "",
+            "validation": "0.0", "validation_why": "", "validation_type": "", **fill}
     for field, value in fill.items():
         text = text.replace("{" + field + "}", value)
     return text

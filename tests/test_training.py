@@ -5,9 +5,16 @@ import numpy as np
 import pytest
 from conftest import TINY
 
-from sktcn import TCNClassifier, TCNRegressor
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
 from sktcn import _training
-from sktcn._training import TrainingPlan, network_cost, plan_training, plateau_patience, regime_callbacks
+from sktcn._training import (
+    TrainingPlan,
+    network_cost,
+    plan_training,
+    plateau_patience,
+    regime_callbacks,
+    validation_fraction,
+)
 
 
 # ------------------------------------------------------------ pure planning
@@ -151,6 +158,42 @@ def test_early_stopping_replaces_the_regimes_stop(series_3d, small_budget):
                         random_state=0).fit(X, y)
     assert "val_loss" in clf.history_ and "learning_rate" in clf.history_
     assert len(clf.history_["loss"]) <= plan_training(2, 30 * 10 * 4, 1).epochs
+
+
+@pytest.mark.parametrize(
+    "split, n_samples, scheduled, in_memory, expected",
+    [
+        ("auto", _training.AUTO_VALIDATION_MIN_SERIES, True, True, _training.AUTO_VALIDATION_FRACTION),
+        ("auto", _training.AUTO_VALIDATION_MIN_SERIES - 1, True, True, 0.0),  # too few series to spare
+        ("auto", 10_000, False, True, 0.0),  # explicit epochs: nothing uses a held-out loss
+        ("auto", 10_000, True, False, 0.0),  # streamed: no series to draw from
+        (0.3, 10, False, True, 0.3),  # a number is kept as given
+        (0.0, 10_000, True, True, 0.0),
+    ],
+)
+def test_validation_fraction_resolves_auto(split, n_samples, scheduled, in_memory, expected):
+    assert validation_fraction(split, n_samples, scheduled, in_memory) == expected
+
+
+def test_the_regressor_validates_on_a_fifth_of_enough_series(rng, small_budget, monkeypatch):
+    monkeypatch.setattr(_training, "AUTO_VALIDATION_MIN_SERIES", 50)
+    X = rng.normal(size=(60, 8)).astype(np.float32)
+    y = X[:, 0] + X[:, -1]
+    reg = TCNRegressor(nb_filters=4, batch_size=16, random_state=0)
+    assert reg.validation_split == "auto" and TCNClassifier().validation_split == 0.0
+    reg.fit(X, y)
+    assert "val_loss" in reg.history_ and reg.validation_split == "auto"  # the parameter stays verbatim
+    # 48 of the 60 series train: 3 batches of 16 per pass, as the plan counts them.
+    assert reg.epochs_ == plan_training(3, 48 * 8, 1).passes
+    # Below the threshold, and with explicit epochs, every series trains.
+    assert "val_loss" not in TCNRegressor(nb_filters=4, batch_size=16, random_state=0).fit(X[:49], y[:49]).history_
+    assert "val_loss" not in TCNRegressor(**TINY, random_state=0).fit(X, y).history_
+
+
+def test_auto_validation_is_not_the_forecasters():
+    # Its windows overlap: a random split would validate on what it trained on.
+    with pytest.raises(ValueError, match="validation_split"):
+        TCNForecaster(validation_split="auto").fit(np.arange(40.0), fh=[1])
 
 
 def test_epochs_must_be_a_positive_integer_or_auto(series_2d):
