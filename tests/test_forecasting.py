@@ -39,9 +39,12 @@ def test_same_parameters_as_the_regressor():
         "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks",
         "baseline", "sp", "calendar_features", "static_features", "correction",
     }
-    # The same defaults, except epochs: the forecaster trains 15 (its measured figures).
+    # The same defaults, except epochs (the forecaster trains 15, its measured
+    # figures) and validation_split (the regressor holds out a fifth of enough
+    # series; the forecaster's windows overlap in time, so it holds none out).
     assert params["epochs"] == 15 and TCNRegressor().epochs == "auto"
-    for name in shared - {"epochs"}:
+    assert params["validation_split"] == 0.0 and TCNRegressor().validation_split == "auto"
+    for name in shared - {"epochs", "validation_split"}:
         assert params[name] == TCNRegressor().get_params()[name], name
 
 
