@@ -37,7 +37,16 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._ensemble import MemberLoss, average_model, joint_model, member_networks
+from sktcn._ensemble import (
+    MemberLoss,
+    average_model,
+    fuses_members,
+    is_fused,
+    joint_model,
+    load_members,
+    member_networks,
+    store_members,
+)
 from sktcn._network import (
     POOLINGS,
     auto_dilations,
@@ -399,8 +408,14 @@ class TCNEstimatorBase(BaseWrapper):
         return model
 
     def _compile_trainer(self, members):
-        """The joint model that trains an ensemble's ``members`` in one ``fit`` (see ``sktcn._ensemble``)."""
-        trainer = joint_model(members, self._n_channels)
+        """The model that trains an ensemble's ``members`` in one ``fit`` (see ``sktcn._ensemble``).
+
+        Fused (one network with block-diagonal convolutions) where
+        :meth:`_fuses` says so, else the members side by side.
+        """
+        trainer = self._fused_trainer(members) if self._fuses(len(members)) else None
+        if trainer is None:
+            trainer = joint_model(members, self._n_channels)
         kwargs = self._get_compile_kwargs()
         kwargs["loss"] = MemberLoss(kwargs["loss"])
         # Metrics would compare the stacked members' outputs with one target.
@@ -408,6 +423,33 @@ class TCNEstimatorBase(BaseWrapper):
         kwargs.pop("weighted_metrics", None)
         trainer.compile(**kwargs)
         return trainer
+
+    def _fuses(self, n_members):
+        """Whether an ensemble of ``n_members`` trains fused (``sktcn._ensemble``).
+
+        Only where the fused network is the members exactly: sktcn's own TCN
+        network (not a subclass's), no layer or weight normalisation (they mix
+        channels), no mixed precision; and only where it pays (see
+        :func:`sktcn._training.fuses_members`).
+        """
+        return (
+            type(self)._build_network is TCNEstimatorBase._build_network
+            and not (self.use_layer_norm or self.use_weight_norm or self.mixed_precision)
+            and fuses_members(n_members, self._network_shape()[1])
+        )
+
+    def _fused_trainer(self, members):
+        """The fused training model of the ``members``, or None where its layers differ from theirs."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the members' build already warned
+            fused = self._build_network(n_members=len(members))
+        # keras-tcn matches a block's input width with a 1x1 convolution only
+        # when the widths differ; where the input's channels equal one member's
+        # filters, or all members' together, one TCN would have that
+        # convolution and the other not.
+        if len(fused.get_layer("tcn").weights) != len(members[0].get_layer("tcn").weights):
+            return None
+        return fused
 
     def _training_model(self):
         """The Keras model ``fit`` trains: ``model_`` itself, or an ensemble's joint model."""
@@ -426,8 +468,11 @@ class TCNEstimatorBase(BaseWrapper):
                 self._trainer = self._compile_trainer(member_networks(self.model_))
         return self._trainer
 
-    def _build_network(self):
-        """The uncompiled Keras model; subclasses with another network override this."""
+    def _build_network(self, n_members=1):
+        """The uncompiled Keras model; subclasses with another network override this.
+
+        ``n_members > 1`` builds a fused ensemble's training model (``sktcn._ensemble``).
+        """
         n_timesteps = self._fit_timesteps
         self.pooling_ = self._resolve_pooling()
         self.dilations_ = (
@@ -460,6 +505,7 @@ class TCNEstimatorBase(BaseWrapper):
             pooling=self.pooling_ or "last",
             input_statistics=getattr(self, "_input_statistics", None),
             head_initializer=self._head_initializer,
+            n_members=n_members,
         )
 
     # The output head's initializer (sktcn._network.output_head); not a
@@ -736,6 +782,8 @@ class TCNEstimatorBase(BaseWrapper):
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
             model = self._training_model()
             _compat.build_optimizer(model)
+            if is_fused(model):
+                load_members(model, member_networks(self.model_))
             history = model.fit(
                 X,
                 y,
@@ -750,6 +798,8 @@ class TCNEstimatorBase(BaseWrapper):
                 validation_data=validation_data,
                 **kwargs,
             )
+        if is_fused(model):
+            store_members(model, member_networks(self.model_))
         losses = history.history.get("loss", [])
         if not np.all(np.isfinite(losses)):
             raise ValueError(

@@ -13,12 +13,39 @@ on a GPU the members fill the device together. Because no weight is shared, the
 gradient of the summed loss with respect to a member's weights is that member's
 own gradient, and Adam's update of each weight depends only on that weight's
 gradients: each member trains exactly as it would alone on the same batches.
+
+Small networks can train *fused* instead: :func:`sktcn._network.build_network`
+with ``n_members=k`` builds one TCN ``k`` times as wide whose convolutions are
+block-diagonal, so each member's channels see only its own, and one head per
+member. Each layer then runs one kernel per step for all members, instead of
+one per member: on a CPU, where small networks spend their time in the
+per-operation overhead, that is what makes an ensemble cheap. The members stay
+the canonical form (prediction, files, ``predict_members``):
+:func:`load_members` copies them into the fused model before a fit and
+:func:`store_members` copies the result back.
 """
 
 import keras
+import numpy as np
 
 # The axis of the members in the joint model's output: (batch, member, ...).
 MEMBER_AXIS = 1
+
+# The widest fused TCN (members x filters) an ensemble trains as; wider ones
+# train side by side (see fuses_members).
+FUSED_MAX_WIDTH = 256
+
+
+def fuses_members(n_members, nb_filters):
+    """Whether ``n_members`` networks of ``nb_filters`` (the widest block's) train fused.
+
+    A fused layer computes ``n_members`` times the arithmetic of the members'
+    own layers (the blocks off the diagonal are multiplied by zero), in one
+    kernel call instead of ``n_members``; that pays where a step's time goes to
+    per-operation overhead, not arithmetic, which is the case of narrow
+    networks.
+    """
+    return n_members > 1 and n_members * nb_filters <= FUSED_MAX_WIDTH
 
 
 def _named_members(members, inputs):
@@ -93,3 +120,75 @@ class MemberLoss(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "loss": keras.losses.serialize(keras.losses.get(self.loss))}
+
+
+def member_block(member_shape, fused_shape, member, n_members):
+    """The index of member ``member``'s part of a fused variable.
+
+    An axis as long in the member as in the fused variable is shared (the
+    input channels of the first convolution, a kernel's width); an axis
+    ``n_members`` times longer is sliced to the member's block.
+
+    Examples
+    --------
+    >>> from sktcn._ensemble import member_block
+    >>> member_block((3, 2, 4), (3, 2, 12), 1, 3)  # reads the input: output channels sliced
+    (slice(None, None, None), slice(None, None, None), slice(4, 8, None))
+    >>> member_block((3, 4, 4), (3, 12, 12), 2, 3)  # reads members' channels: a diagonal block
+    (slice(None, None, None), slice(8, 12, None), slice(8, 12, None))
+    """
+    index = []
+    for size, fused_size in zip(member_shape, fused_shape, strict=True):
+        if fused_size == size:
+            index.append(slice(None))
+        elif fused_size == size * n_members:
+            index.append(slice(member * size, (member + 1) * size))
+        else:
+            raise ValueError(f"a variable of shape {tuple(fused_shape)} cannot hold {n_members} of shape "
+                             f"{tuple(member_shape)}")
+    return tuple(index)
+
+
+def _paired_variables(fused, members):
+    """``(fused variable, [each member's variable])`` for every variable of a fused model.
+
+    A member's layer ``name`` is the fused model's ``name_k`` where each member
+    has its own (the heads), else its ``name`` (the TCN, the input scaling).
+    """
+    fused_layers = {layer.name: layer for layer in fused.layers}
+    pairs = {}
+    for k, member in enumerate(members):
+        for layer in member.layers:
+            if not layer.weights:
+                continue
+            target = fused_layers.get(f"{layer.name}_{k}", fused_layers.get(layer.name))
+            if target is None or len(target.weights) != len(layer.weights):
+                raise ValueError(f"the fused model has no counterpart of the members' layer {layer.name!r}")
+            for fused_var, member_var in zip(target.weights, layer.weights):
+                pairs.setdefault(id(fused_var), (fused_var, []))[1].append(member_var)
+    return list(pairs.values())
+
+
+def load_members(fused, members):
+    """Copy the ``members``' weights (and statistics) into their blocks of the ``fused`` model."""
+    for fused_var, member_vars in _paired_variables(fused, members):
+        # Entries outside every member's block (off the diagonal) stay zero.
+        value = np.zeros(fused_var.shape, keras.backend.standardize_dtype(fused_var.dtype))
+        for k, member_var in enumerate(member_vars):
+            value[member_block(member_var.shape, fused_var.shape, k, len(member_vars))] = (
+                keras.ops.convert_to_numpy(member_var)
+            )
+        fused_var.assign(value)
+
+
+def store_members(fused, members):
+    """Copy each member's block of the ``fused`` model back into the ``members``."""
+    for fused_var, member_vars in _paired_variables(fused, members):
+        value = keras.ops.convert_to_numpy(fused_var)
+        for k, member_var in enumerate(member_vars):
+            member_var.assign(value[member_block(member_var.shape, fused_var.shape, k, len(member_vars))])
+
+
+def is_fused(model):
+    """Whether ``model`` is a fused ensemble's training model (``build_network(n_members=k)``)."""
+    return model.name == "sktcn_fused"

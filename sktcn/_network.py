@@ -12,6 +12,7 @@ from keras import layers, ops
 from tcn import TCN
 
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
+from sktcn._ensemble import StackMembers
 
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
@@ -130,6 +131,51 @@ class WeightNormConv1D(layers.Conv1D):
         return direction * (self.weight_norm_g / norm)
 
 
+@keras.saving.register_keras_serializable(package="sktcn")
+class BlockDiagonalConv1D(layers.Conv1D):
+    """Conv1D that computes ``n_blocks`` independent convolutions side by side.
+
+    Input channel block ``j`` feeds only output channel block ``j``: the kernel
+    is multiplied by a block-diagonal 0/1 mask wherever it is used, so the
+    entries off the diagonal neither act nor receive a gradient (and Adam,
+    which updates each entry from its own gradient, never moves them). The
+    fused ensembles of ``sktcn._ensemble`` build their members' convolutions as
+    one such layer: one kernel call per layer and step instead of one per member.
+    """
+
+    def set_blocks(self, n_blocks):
+        """Mask an already built layer into ``n_blocks`` diagonal blocks."""
+        size, width_in, width_out = self._kernel.shape
+        self.n_blocks = n_blocks
+        self._block_mask = block_diagonal_mask(size, width_in, width_out, n_blocks)
+        self._kernel.assign(keras.ops.convert_to_numpy(self._kernel) * self._block_mask)
+
+    @property
+    def kernel(self):
+        return self._kernel * self._block_mask
+
+
+def block_diagonal_mask(size, width_in, width_out, n_blocks):
+    """A ``(size, width_in, width_out)`` float32 mask with ones on ``n_blocks`` diagonal blocks.
+
+    Examples
+    --------
+    >>> from sktcn._network import block_diagonal_mask
+    >>> block_diagonal_mask(1, 4, 2, 2)[0]
+    array([[1., 0.],
+           [1., 0.],
+           [0., 1.],
+           [0., 1.]], dtype=float32)
+    """
+    if width_in % n_blocks or width_out % n_blocks:
+        raise ValueError(f"widths {width_in} and {width_out} do not split into {n_blocks} equal blocks")
+    rows, cols = width_in // n_blocks, width_out // n_blocks
+    mask = np.zeros((size, width_in, width_out), np.float32)
+    for block in range(n_blocks):
+        mask[:, block * rows:(block + 1) * rows, block * cols:(block + 1) * cols] = 1.0
+    return mask
+
+
 # Momentum of the moving statistics of batch normalisation (see SkTCN._build_blocks).
 BATCH_NORM_MOMENTUM = 0.9
 
@@ -144,10 +190,21 @@ class SkTCN(TCN):
     With ``use_weight_norm=True`` every dilated convolution of every residual
     block becomes a :class:`WeightNormConv1D` right after keras-tcn builds it;
     the 1x1 shape-matching convolutions stay plain, as in the TCN paper.
+
+    With ``n_members=k`` (``nb_filters`` already ``k`` times a member's) the
+    layer holds ``k`` independent TCNs side by side: every convolution that
+    reads other convolutions' channels becomes a :class:`BlockDiagonalConv1D`,
+    so member ``j``'s channels (block ``j`` of every layer) see only member
+    ``j``'s. Batch normalisation, activations, dropout, additions and skip
+    connections act channel by channel and need nothing more; layer and weight
+    normalisation mix channels and are refused.
     """
 
-    def __init__(self, use_weight_norm=False, **kwargs):
+    def __init__(self, use_weight_norm=False, n_members=1, **kwargs):
         self.use_weight_norm = use_weight_norm
+        self.n_members = n_members
+        if n_members > 1 and (use_weight_norm or kwargs.get("use_layer_norm")):
+            raise ValueError("n_members > 1 needs channel-wise layers: not with layer or weight normalisation")
         super().__init__(**kwargs)
 
     def build(self, input_shape):
@@ -183,10 +240,30 @@ class SkTCN(TCN):
                         # Keras' tracking of them intact.
                         layer.__class__ = WeightNormConv1D
                         layer.add_weight_norm()
+        if self.n_members > 1:
+            self._split_members(input_shape[-1])
+
+    def _split_members(self, n_inputs):
+        """Make every convolution that reads the members' channels block-diagonal (see the class)."""
+        for index, block in enumerate(self.residual_blocks):
+            for layer in [*block.layers, block.shape_match_conv]:
+                if type(layer) is not layers.Conv1D:
+                    continue
+                # The first block's convolutions that read the TCN's input
+                # serve every member alike and stay dense.
+                if index == 0 and layer._kernel.shape[1] == n_inputs:
+                    continue
+                layer.__class__ = BlockDiagonalConv1D
+                layer.set_blocks(self.n_members)
 
     def get_config(self):
         config = super().get_config()
         config["use_weight_norm"] = self.use_weight_norm
+        # Saved files hold single networks only (an ensemble saves its
+        # members); their configs stay as before fused ensembles existed, which
+        # is what sktcn's check of model files (sktcn._keras_file) accepts.
+        if self.n_members > 1:
+            config["n_members"] = self.n_members
         return config
 
 
@@ -201,6 +278,7 @@ def build_network(
     pooling="last",
     input_statistics=None,
     head_initializer="zeros",
+    n_members=1,
 ):
     """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
 
@@ -235,6 +313,11 @@ def build_network(
         in the model, so predict, saved files and ensembles apply them alike.
     head_initializer : str, default="zeros"
         Initializer of the output head's kernel (see :func:`output_head`).
+    n_members : int, default=1
+        Build that many independent networks side by side in one TCN (see
+        :class:`SkTCN`), each with its own head; the output then stacks the
+        members' outputs along axis 1: ``(batch, n_members, ...)``. This is the
+        training form of a fused ensemble (``sktcn._ensemble``).
 
     Returns
     -------
@@ -259,17 +342,50 @@ def build_network(
         mean, variance = input_statistics
         series = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance),
                                             name="input_scaling")(inputs)
+    if n_members > 1:
+        tcn_params = {**tcn_params, "n_members": n_members, "nb_filters": _times(tcn_params["nb_filters"], n_members)}
     features = SkTCN(**tcn_params, name="tcn", dtype=MIXED_POLICY if mixed_precision else None)(series)
     if pooling != "last":
         features = _POOLING_LAYERS[pooling](name="pooling", **({"dtype": head_dtype} if head_dtype else {}))(features)
-    outputs = output_head(
-        features, sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
-        kernel_initializer=head_initializer,
-    )
-    return keras.Model(inputs, outputs, name="sktcn")
+    head = dict(sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
+                kernel_initializer=head_initializer)
+    if n_members == 1:
+        return keras.Model(inputs, output_head(features, **head), name="sktcn")
+    outputs = [
+        output_head(MemberChannels(member, n_members, name=f"channels_{member}")(features), **head,
+                    name_suffix=f"_{member}")
+        for member in range(n_members)
+    ]
+    return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name="sktcn_fused")
 
 
-def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None, kernel_initializer="zeros"):
+def _times(nb_filters, factor):
+    """keras-tcn's ``nb_filters`` (an int or one per block) multiplied by ``factor``."""
+    return [n * factor for n in nb_filters] if isinstance(nb_filters, list) else nb_filters * factor
+
+
+@keras.saving.register_keras_serializable(package="sktcn")
+class MemberChannels(layers.Layer):
+    """Member ``member``'s block of the last axis, out of ``n_members`` equal blocks."""
+
+    def __init__(self, member, n_members, **kwargs):
+        super().__init__(**kwargs)
+        self.member = member
+        self.n_members = n_members
+
+    def call(self, features):
+        width = features.shape[-1] // self.n_members
+        return features[..., self.member * width:(self.member + 1) * width]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] // self.n_members)
+
+    def get_config(self):
+        return {**super().get_config(), "member": self.member, "n_members": self.n_members}
+
+
+def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None, kernel_initializer="zeros",
+                name_suffix=""):
     """The estimators' output layers on top of a sequence encoder's features.
 
     ``features`` is ``(batch, units)``, or ``(batch, time, units)`` when
@@ -280,7 +396,8 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None,
     ``kernel_initializer`` is the dense layer's. ``"zeros"`` (the default) starts
     every estimator at the target mean or uniform probabilities; the
     forecaster keeps Keras' ``"glorot_uniform"``, see
-    ``TCNForecaster._regressor``.
+    ``TCNForecaster._regressor``. ``name_suffix`` is appended to the layers'
+    names (a fused ensemble has one head per member).
     """
     head = {"dtype": dtype} if dtype else {}
     # Per time step when the encoder returns sequences, per sample otherwise.
@@ -294,17 +411,17 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None,
     # noise (test R^2 -0.87 after 5 epochs, 0.94 with a zero head; the default
     # regressor -0.91 and 0.99; benchmarks/RESULTS.md).
     dense = layers.Dense(
-        math.prod(value_shape) * units_per_value, kernel_initializer=kernel_initializer, name="head", **head
+        math.prod(value_shape) * units_per_value, kernel_initializer=kernel_initializer, name="head" + name_suffix, **head
     )(features)
     target_shape = value_shape + ((n_classes,) if n_classes is not None else ())
     outputs = dense
     if sequence:
         # The time axis stays unknown so the model accepts any sequence length.
-        outputs = layers.Reshape((-1,) + target_shape, name="head_shape", **head)(dense)
+        outputs = layers.Reshape((-1,) + target_shape, name="head_shape" + name_suffix, **head)(dense)
     elif tuple(dense.shape[1:]) != target_shape:
-        outputs = layers.Reshape(target_shape, name="head_shape", **head)(dense)
+        outputs = layers.Reshape(target_shape, name="head_shape" + name_suffix, **head)(dense)
     if n_classes is not None:
-        outputs = layers.Softmax(axis=-1, name="probabilities", **head)(outputs)
+        outputs = layers.Softmax(axis=-1, name="probabilities" + name_suffix, **head)(outputs)
     return outputs
 
 
