@@ -430,12 +430,12 @@ class TCNEstimatorBase(BaseWrapper):
         Only where the fused network is the members exactly: sktcn's own TCN
         network (not a subclass's), no layer or weight normalisation (they mix
         channels), no mixed precision; and only where it pays (see
-        :func:`sktcn._training.fuses_members`).
+        :func:`sktcn._ensemble.fuses_members`).
         """
         return (
             type(self)._build_network is TCNEstimatorBase._build_network
             and not (self.use_layer_norm or self.use_weight_norm or self.mixed_precision)
-            and fuses_members(n_members, self._network_shape()[1])
+            and fuses_members(n_members, *self._network_shape()[1:])
         )
 
     def _fused_trainer(self, members):

@@ -31,21 +31,34 @@ import numpy as np
 # The axis of the members in the joint model's output: (batch, member, ...).
 MEMBER_AXIS = 1
 
-# The widest fused TCN (members x filters) an ensemble trains as; wider ones
-# train side by side (see fuses_members).
-FUSED_MAX_WIDTH = 256
+# The most multiply-adds per output value (members x filters x kernel size) a
+# fused convolution may do; beyond it the members train side by side (see
+# fuses_members).
+FUSED_MAX_MACS = 600
 
 
-def fuses_members(n_members, nb_filters):
+def fuses_members(n_members, nb_filters, kernel_size):
     """Whether ``n_members`` networks of ``nb_filters`` (the widest block's) train fused.
 
-    A fused layer computes ``n_members`` times the arithmetic of the members'
-    own layers (the blocks off the diagonal are multiplied by zero), in one
-    kernel call instead of ``n_members``; that pays where a step's time goes to
-    per-operation overhead, not arithmetic, which is the case of narrow
-    networks.
+    A fused convolution does ``n_members`` times the members' own arithmetic
+    (its blocks off the diagonal multiply zeros) in one kernel call instead of
+    ``n_members``. That pays where a step's time goes to per-operation
+    overhead and tracing rather than arithmetic, i.e. where each output value
+    costs few multiply-adds (``n_members * nb_filters * kernel_size``). The
+    bound comes from three measured cases on the 2-core machine
+    (``benchmarks/RESULTS.md``, "Fused ensembles"): three 16-filter members,
+    kernel 3 (144 per value): fused 1.6x one network against 2.4x side by
+    side; the forecaster's three of 64 filters (576): 1.9x against 2.3x; three
+    of 32 filters with kernel 8 on 200 steps (768, compute-bound): 3.5x
+    fused against 3.0x side by side.
+
+    Examples
+    --------
+    >>> from sktcn._ensemble import fuses_members
+    >>> fuses_members(3, 16, 3), fuses_members(3, 32, 8), fuses_members(1, 16, 3)
+    (True, False, False)
     """
-    return n_members > 1 and n_members * nb_filters <= FUSED_MAX_WIDTH
+    return n_members > 1 and n_members * nb_filters * kernel_size <= FUSED_MAX_MACS
 
 
 def _named_members(members, inputs):

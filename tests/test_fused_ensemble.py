@@ -76,14 +76,14 @@ def test_member_block_refuses_shapes_that_do_not_split():
 
 
 def test_only_narrow_ensembles_fuse():
-    limit = sktcn._ensemble.FUSED_MAX_WIDTH
-    assert fuses_members(3, limit // 3) and not fuses_members(3, limit // 3 + 1)
-    assert not fuses_members(1, 4)
+    limit = sktcn._ensemble.FUSED_MAX_MACS
+    assert fuses_members(3, limit // 6, 2) and not fuses_members(3, limit // 6 + 1, 2)
+    assert not fuses_members(1, 4, 2)
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "side-by-side"])
 def test_member_k_trains_as_a_single_network_either_way(series_2d, monkeypatch, fused):
-    monkeypatch.setattr(sktcn._ensemble, "FUSED_MAX_WIDTH", 10**6 if fused else 0)
+    monkeypatch.setattr(sktcn._ensemble, "FUSED_MAX_MACS", 10**6 if fused else 0)
     X, y = series_2d
     params = dict(TINY, shuffle=False)
     ensemble = TCNRegressor(**params, n_networks=2, random_state=5).fit(X, y)
