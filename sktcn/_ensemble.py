@@ -45,12 +45,12 @@ def fuses_members(n_members, nb_filters, kernel_size):
     ``n_members``. That pays where a step's time goes to per-operation
     overhead and tracing rather than arithmetic, i.e. where each output value
     costs few multiply-adds (``n_members * nb_filters * kernel_size``). The
-    bound comes from three measured cases on the 2-core machine
-    (``benchmarks/RESULTS.md``, "Fused ensembles"): three 16-filter members,
-    kernel 3 (144 per value): fused 1.6x one network against 2.4x side by
-    side; the forecaster's three of 64 filters (576): 1.9x against 2.3x; three
-    of 32 filters with kernel 8 on 200 steps (768, compute-bound): 3.5x
-    fused against 3.0x side by side.
+    bound comes from three cases measured on the 2-core machine
+    (``benchmarks/RESULTS.md``, "Fused ensembles"): three 16-filter members
+    with kernel 3 (144 per value) and the forecaster's three of 64 filters
+    (576) trained faster fused than side by side; three of 32 filters with
+    kernel 8 on 200 steps (768, bound by arithmetic) trained slower fused
+    (18.1 s against 15.3 s).
 
     Examples
     --------
