@@ -11,6 +11,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 
 import contextlib
 import inspect
+import math
 import numbers
 import warnings
 from collections import defaultdict
@@ -403,7 +404,9 @@ class TCNEstimatorBase(BaseWrapper):
                     with seeded(seed):
                         members.append(self._build_network())
                 model = average_model(members, self._n_channels)
-                self._trainer = self._compile_trainer(members)
+                # The model that trains them is built by _training_model, once
+                # the fit's plan says what the training costs (see _fuses).
+                self._trainer = None
             model.compile(**self._get_compile_kwargs())
         return model
 
@@ -429,13 +432,13 @@ class TCNEstimatorBase(BaseWrapper):
 
         Only where the fused network is the members exactly: sktcn's own TCN
         network (not a subclass's), no layer or weight normalisation (they mix
-        channels), no mixed precision; and only where it pays (see
-        :func:`sktcn._ensemble.fuses_members`).
+        channels), no mixed precision; and only where it pays: a fit whose
+        arithmetic is small (see :func:`sktcn._ensemble.fuses_members`).
         """
         return (
             type(self)._build_network is TCNEstimatorBase._build_network
             and not (self.use_layer_norm or self.use_weight_norm or self.mixed_precision)
-            and fuses_members(n_members, *self._network_shape()[1:])
+            and fuses_members(n_members, getattr(self, "_fit_cost", math.inf))
         )
 
     def _fused_trainer(self, members):
@@ -728,10 +731,15 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _plan(self, epochs, steps_per_pass, sample_steps_per_pass, bytes_per_pass):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
+        cost = sample_steps_per_pass * network_cost(self._network_shape())
         if isinstance(epochs, str):  # "auto", checked in _check_params
-            cost = sample_steps_per_pass * network_cost(self._network_shape())
-            return plan_training(steps_per_pass, cost, bytes_per_pass)
-        return TrainingPlan(epochs=int(epochs))
+            plan = plan_training(steps_per_pass, cost, bytes_per_pass)
+        else:
+            plan = TrainingPlan(epochs=int(epochs))
+        # One member's arithmetic over the whole fit decides whether an
+        # ensemble trains fused (_fuses).
+        self._fit_cost = plan.passes * cost
+        return plan
 
     def _network_shape(self):
         """(residual blocks, filters, kernel size) of the network, for the cost of a plan."""

@@ -31,36 +31,37 @@ import numpy as np
 # The axis of the members in the joint model's output: (batch, member, ...).
 MEMBER_AXIS = 1
 
-# The most multiply-adds per output value (members x filters x kernel size) a
-# fused convolution may do; beyond it the members train side by side (see
-# fuses_members).
-FUSED_MAX_MACS = 192
+# The most arithmetic a fit may do to train its ensemble fused: one member's
+# series-steps times passes times sktcn._training.network_cost (blocks of the
+# default width), see fuses_members.
+FUSED_MAX_COST = 1_000_000
 
 
-def fuses_members(n_members, nb_filters, kernel_size):
-    """Whether ``n_members`` networks of ``nb_filters`` (the widest block's) train fused.
+def fuses_members(n_members, fit_cost):
+    """Whether ``n_members`` networks train fused, for a fit that costs ``fit_cost`` per member.
 
-    A fused convolution does ``n_members`` times the members' own arithmetic
-    (its blocks off the diagonal multiply zeros) in one kernel call instead of
-    ``n_members``. That pays where a step's time goes to per-operation
-    overhead and tracing rather than arithmetic, i.e. where each output value
-    costs few multiply-adds (``n_members * nb_filters * kernel_size``). The
-    bound comes from cases measured on the 2-core machine
-    (``benchmarks/RESULTS.md``, "Fused ensembles"): three 16-filter members
-    with kernel 3 (144 per value) trained faster fused than side by side;
-    three of 64 filters with kernel 3 (576) were faster fused only on airline's
-    few short windows and far slower on GunPoint (three classifiers: 249 s
-    against 28 s for one), and three of 32 filters with kernel 8 on 200 steps
-    (768) were slower fused. The bound, 192, lies between what was measured
-    to pay and what was not.
+    ``fit_cost`` is one member's arithmetic over the whole fit: series-steps
+    per pass, times passes, times :func:`sktcn._training.network_cost`. A
+    fused layer does ``n_members`` times the members' own arithmetic (its
+    blocks off the diagonal multiply zeros) in one kernel call instead of
+    ``n_members``, and the fit traces one network's graph instead of
+    ``n_members``: that pays where tracing and per-step overhead, not
+    arithmetic, make up the fit. Measured on the 2-core machine
+    (``benchmarks/RESULTS.md``, "Fused ensembles"): fused was faster for
+    ``TCNForecaster()`` on airline (cost 0.08 million) and for 16-filter
+    regressors on 1,000 series of 64 steps, 20 epochs (0.4 million), and
+    slower for the adding problem with 32 filters, kernel 8, 200 steps, 3
+    epochs (1.6 million) and far slower for GunPoint's default classifiers
+    (60 million: 249 s against 100 s side by side). The bound, 1 million,
+    lies between them.
 
     Examples
     --------
     >>> from sktcn._ensemble import fuses_members
-    >>> fuses_members(3, 16, 3), fuses_members(3, 64, 3), fuses_members(1, 16, 3)
+    >>> fuses_members(3, 200_000), fuses_members(3, 60_000_000), fuses_members(1, 200_000)
     (True, False, False)
     """
-    return n_members > 1 and n_members * nb_filters * kernel_size <= FUSED_MAX_MACS
+    return n_members > 1 and fit_cost <= FUSED_MAX_COST
 
 
 def _named_members(members, inputs):

@@ -75,15 +75,22 @@ def test_member_block_refuses_shapes_that_do_not_split():
         block_diagonal_mask(1, 4, 5, 2)
 
 
-def test_only_narrow_ensembles_fuse():
-    limit = sktcn._ensemble.FUSED_MAX_MACS
-    assert fuses_members(3, limit // 6, 2) and not fuses_members(3, limit // 6 + 1, 2)
-    assert not fuses_members(1, 4, 2)
+def test_only_small_fits_fuse(series_2d):
+    limit = sktcn._ensemble.FUSED_MAX_COST
+    assert fuses_members(3, limit) and not fuses_members(3, limit + 1)
+    assert not fuses_members(1, 1)
+    # The fit's cost: series-steps per pass x passes x network_cost (blocks of
+    # the default width); four filters count as 16.
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, n_networks=2, random_state=0).fit(X, y)
+    blocks = len(reg.dilations_)
+    assert reg._fit_cost == pytest.approx(X.shape[0] * X.shape[1] * TINY["epochs"] * blocks * 16**2 * 3 / (64**2 * 3))
+    assert reg._trainer.name == "sktcn_fused"
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "side-by-side"])
 def test_member_k_trains_as_a_single_network_either_way(series_2d, monkeypatch, fused):
-    monkeypatch.setattr(sktcn._ensemble, "FUSED_MAX_MACS", 10**6 if fused else 0)
+    monkeypatch.setattr(sktcn._ensemble, "FUSED_MAX_COST", 10**12 if fused else 0)
     X, y = series_2d
     params = dict(TINY, shuffle=False)
     ensemble = TCNRegressor(**params, n_networks=2, random_state=5).fit(X, y)
