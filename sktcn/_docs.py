@@ -152,7 +152,7 @@ PARAMETERS = _table("""
         ``random_state + 1``, ... on the same data; predictions (class
         probabilities for the classifier) are their average, as InceptionTime
         averages five networks. The networks train together as one Keras
-        model, on the same batches (narrow ones fused into one TCN with
+        model, on the same batches (in small fits fused into one TCN with
         block-diagonal convolutions); ``predict_members`` gives each one's
         predictions. Costs and measured effect of 1, 3 and 5 networks: the
         user guide's page "Training regime".
