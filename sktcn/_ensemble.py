@@ -31,6 +31,9 @@ import numpy as np
 # The axis of the members in the joint model's output: (batch, member, ...).
 MEMBER_AXIS = 1
 
+# The name of a fused ensemble's training model (build_network(n_members=k)).
+FUSED_MODEL_NAME = "sktcn_fused"
+
 # The most arithmetic a fit may do to train its ensemble fused: one member's
 # series-steps times passes times sktcn._training.network_cost (blocks of the
 # default width), see fuses_members.
@@ -207,4 +210,4 @@ def store_members(fused, members):
 
 def is_fused(model):
     """Whether ``model`` is a fused ensemble's training model (``build_network(n_members=k)``)."""
-    return model.name == "sktcn_fused"
+    return model.name == FUSED_MODEL_NAME

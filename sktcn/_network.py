@@ -12,7 +12,7 @@ from keras import layers, ops
 from tcn import TCN
 
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
-from sktcn._ensemble import StackMembers
+from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
 
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
@@ -144,11 +144,13 @@ class BlockDiagonalConv1D(layers.Conv1D):
     """
 
     def set_blocks(self, n_blocks):
-        """Mask an already built layer into ``n_blocks`` diagonal blocks."""
-        size, width_in, width_out = self._kernel.shape
-        self.n_blocks = n_blocks
-        self._block_mask = block_diagonal_mask(size, width_in, width_out, n_blocks)
-        self._kernel.assign(keras.ops.convert_to_numpy(self._kernel) * self._block_mask)
+        """Mask an already built layer into ``n_blocks`` diagonal blocks.
+
+        The raw kernel keeps its values: the mask applies wherever the kernel
+        is used, and ``sktcn._ensemble.load_members`` writes zeros off the
+        diagonal when it copies the members in.
+        """
+        self._block_mask = block_diagonal_mask(*self._kernel.shape, n_blocks)
 
     @property
     def kernel(self):
@@ -356,7 +358,7 @@ def build_network(
                     name_suffix=f"_{member}")
         for member in range(n_members)
     ]
-    return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name="sktcn_fused")
+    return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name=FUSED_MODEL_NAME)
 
 
 def _times(nb_filters, factor):
