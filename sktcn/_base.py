@@ -11,7 +11,6 @@ without switching on TensorFlow's process-wide op determinism, transactional
 
 import contextlib
 import inspect
-import math
 import numbers
 import warnings
 from collections import defaultdict
@@ -186,6 +185,38 @@ class _Forward:
 
     def __call__(self, x):
         return self.model(x, training=False)
+
+
+# Calls of a model's forward pass that run eagerly before it is traced (see _TracedOnDemand).
+EAGER_CALLS = 2
+
+
+class _TracedOnDemand:
+    """A model's inference-mode forward pass: eager for its first ``EAGER_CALLS`` calls, then traced.
+
+    A traced graph runs a call in microseconds of overhead, but tracing it
+    costs about as much as ten eager calls (airline's forecaster: 0.35-0.5 s
+    for one network against ~50 ms eagerly, 1.4-1.6 s for three against
+    ~140 ms). Many fits are followed by only a call or two (a search's score,
+    a backtest's fold, the forecaster's residuals of its own fit); those pay
+    no trace. Repeated predictions pay at most ``EAGER_CALLS`` eager calls on
+    top of the trace they would have paid anyway.
+    """
+
+    def __init__(self, model, n_channels):
+        self.model = model
+        self.spec = tf.TensorSpec((None, None, n_channels), tf.float32)
+        self.eager_calls = 0
+        self.traced = None
+
+    def __call__(self, x):
+        if self.traced is None and self.eager_calls < EAGER_CALLS:
+            self.eager_calls += 1
+            return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
+        if self.traced is None:
+            # One graph for every batch size and sequence length.
+            self.traced = tf.function(_Forward(self.model), input_signature=[self.spec])
+        return self.traced(x)
 
 
 class TCNEstimatorBase(BaseWrapper):
@@ -410,13 +441,13 @@ class TCNEstimatorBase(BaseWrapper):
             model.compile(**self._get_compile_kwargs())
         return model
 
-    def _compile_trainer(self, members):
+    def _compile_trainer(self, members, plan):
         """The model that trains an ensemble's ``members`` in one ``fit`` (see ``sktcn._ensemble``).
 
         Fused (one network with block-diagonal convolutions) where
-        :meth:`_fuses` says so, else the members side by side.
+        :meth:`_fuses` says so for the fit's ``plan``, else the members side by side.
         """
-        trainer = self._fused_trainer(members) if self._fuses(len(members)) else None
+        trainer = self._fused_trainer(members) if self._fuses(len(members), plan) else None
         if trainer is None:
             trainer = joint_model(members, self._n_channels)
         kwargs = self._get_compile_kwargs()
@@ -427,8 +458,8 @@ class TCNEstimatorBase(BaseWrapper):
         trainer.compile(**kwargs)
         return trainer
 
-    def _fuses(self, n_members):
-        """Whether an ensemble of ``n_members`` trains fused (``sktcn._ensemble``).
+    def _fuses(self, n_members, plan):
+        """Whether an ensemble of ``n_members`` trains fused (``sktcn._ensemble``) under ``plan``.
 
         Only where the fused network is the members exactly: sktcn's own TCN
         network (not a subclass's), no layer or weight normalisation (they mix
@@ -438,7 +469,7 @@ class TCNEstimatorBase(BaseWrapper):
         return (
             type(self)._build_network is TCNEstimatorBase._build_network
             and not (self.use_layer_norm or self.use_weight_norm or self.mixed_precision)
-            and fuses_members(n_members, getattr(self, "_fit_cost", math.inf))
+            and fuses_members(n_members, plan.cost)
         )
 
     def _fused_trainer(self, members):
@@ -454,8 +485,11 @@ class TCNEstimatorBase(BaseWrapper):
             return None
         return fused
 
-    def _training_model(self):
-        """The Keras model ``fit`` trains: ``model_`` itself, or an ensemble's joint model."""
+    def _training_model(self, plan):
+        """The Keras model a fit under ``plan`` trains: ``model_`` itself, or an ensemble's joint model.
+
+        An ensemble's is built on its first fit and kept for the warm starts after it.
+        """
         n_networks = getattr(self, "n_networks", 1)
         built = len(member_networks(self.model_)) or 1
         if built != n_networks:
@@ -468,7 +502,7 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "_trainer", None) is None:
             # Not pickled, nor saved: rebuilt from model_'s members (a new optimizer).
             with strategy_scope(resolve_strategy(getattr(self, "distribution_strategy", None))):
-                self._trainer = self._compile_trainer(member_networks(self.model_))
+                self._trainer = self._compile_trainer(member_networks(self.model_), plan)
         return self._trainer
 
     def _build_network(self, n_members=1):
@@ -733,13 +767,8 @@ class TCNEstimatorBase(BaseWrapper):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
         cost = sample_steps_per_pass * network_cost(self._network_shape())
         if isinstance(epochs, str):  # "auto", checked in _check_params
-            plan = plan_training(steps_per_pass, cost, bytes_per_pass)
-        else:
-            plan = TrainingPlan(epochs=int(epochs))
-        # One member's arithmetic over the whole fit decides whether an
-        # ensemble trains fused (_fuses).
-        self._fit_cost = plan.passes * cost
-        return plan
+            return plan_training(steps_per_pass, cost, bytes_per_pass)
+        return TrainingPlan(epochs=int(epochs), cost_per_pass=cost)
 
     def _network_shape(self):
         """(residual blocks, filters, kernel size) of the network, for the cost of a plan."""
@@ -750,7 +779,7 @@ class TCNEstimatorBase(BaseWrapper):
         """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked."""
         callbacks = []
         if plan.scheduled:
-            optimizer = self._training_model().optimizer
+            optimizer = self._training_model(plan).optimizer
             # Each fit runs its own schedule from the configured learning rate,
             # also after a warm start whose schedule lowered it.
             configured = getattr(self, "_configured_learning_rate", None)
@@ -788,7 +817,7 @@ class TCNEstimatorBase(BaseWrapper):
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
-            model = self._training_model()
+            model = self._training_model(plan)
             _compat.build_optimizer(model)
             if is_fused(model):
                 load_members(model, member_networks(self.model_))
@@ -826,10 +855,9 @@ class TCNEstimatorBase(BaseWrapper):
         self._member_functions = None  # traced on the first predict_members
 
     def _forward_function(self, model):
-        # One traced graph for every batch size and sequence length: Keras'
-        # model.predict pays ~100 ms of set-up per call, this pays microseconds.
-        spec = tf.TensorSpec((None, None, self._n_channels), tf.float32)
-        return tf.function(_Forward(model), input_signature=[spec])
+        # Not Keras' model.predict: it pays ~100 ms of set-up per call, a traced
+        # graph microseconds.
+        return _TracedOnDemand(model, self._n_channels)
 
     def predict_members(self, X):
         """Each network's own predictions, before the ensemble averages them.

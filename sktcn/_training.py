@@ -18,7 +18,7 @@ reach it without training a network.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 
@@ -87,15 +87,23 @@ class TrainingPlan:
 
     ``scheduled``: the plan of ``epochs="auto"``, trained with the regime's
     callbacks; an explicit number of epochs runs at a constant learning rate.
+    ``cost_per_pass``: one network's arithmetic in a pass (see
+    :func:`plan_training`); infinite where not known.
     """
 
     epochs: int
     repeats: int = 1
     scheduled: bool = False
+    cost_per_pass: float = field(default=math.inf, repr=False, compare=False)
 
     @property
     def passes(self):
         return self.epochs * self.repeats
+
+    @property
+    def cost(self):
+        """One network's arithmetic over the whole fit: ``passes x cost_per_pass``."""
+        return self.passes * self.cost_per_pass
 
 
 def network_cost(network_shape):
@@ -160,7 +168,8 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None):
             max(1, MAX_REPEATED_BYTES // max(1, bytes_per_pass)),
             passes,
         )
-    return TrainingPlan(epochs=math.ceil(passes / repeats), repeats=repeats, scheduled=True)
+    return TrainingPlan(epochs=math.ceil(passes / repeats), repeats=repeats, scheduled=True,
+                        cost_per_pass=cost_per_pass)
 
 
 def validation_fraction(validation_split, n_samples, scheduled, in_memory=True):

@@ -31,13 +31,18 @@ def test_every_example_is_tested():
     assert scripts - {"demo", "plot_receptive_field"} == set(EXPECTED)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_quick_run(name, tmp_path, monkeypatch, capsys):
-    # In-process, as `python examples/NAME.py --quick --out DIR` would run it:
-    # saves TensorFlow's start-up (seconds) per example.
+@pytest.fixture
+def examples_importable(monkeypatch):
+    """The examples' own imports resolve as when run as scripts from examples/."""
     monkeypatch.syspath_prepend(EXAMPLES)
     # examples/_common.py, not benchmarks/_common.py, which a benchmark test may have cached.
     monkeypatch.delitem(sys.modules, "_common", raising=False)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_quick_run(name, tmp_path, monkeypatch, capsys, examples_importable):
+    # In-process, as `python examples/NAME.py --quick --out DIR` would run it:
+    # saves TensorFlow's start-up (seconds) per example.
     monkeypatch.setattr(sys, "argv", [f"{name}.py", "--quick", "--out", str(tmp_path)])
     runpy.run_path(os.path.join(EXAMPLES, f"{name}.py"), run_name="__main__")
     printed = capsys.readouterr().out
@@ -50,7 +55,7 @@ def test_example_quick_run(name, tmp_path, monkeypatch, capsys):
             assert image.read(8) == b"\x89PNG\r\n\x1a\n", f"{plot} is not a PNG"
 
 
-def test_memory_length_verdict():
+def test_memory_length_verdict(examples_importable):
     study = runpy.run_path(os.path.join(EXAMPLES, "memory_length.py"))
     good = {"change": 0.9, "blinding": 0.02, "mse": 0.05}
     forgot = {"change": 0.05, "blinding": 1.0, "mse": 1.0}

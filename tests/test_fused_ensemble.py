@@ -84,7 +84,8 @@ def test_only_small_fits_fuse(series_2d):
     X, y = series_2d
     reg = TCNRegressor(**TINY, n_networks=2, random_state=0).fit(X, y)
     blocks = len(reg.dilations_)
-    assert reg._fit_cost == pytest.approx(X.shape[0] * X.shape[1] * TINY["epochs"] * blocks * 16**2 * 3 / (64**2 * 3))
+    plan = reg._plan(TINY["epochs"], 1, X.shape[0] * X.shape[1], None)
+    assert plan.cost == pytest.approx(X.shape[0] * X.shape[1] * TINY["epochs"] * blocks * 16**2 * 3 / (64**2 * 3))
     assert reg._trainer.name == "sktcn_fused"
 
 

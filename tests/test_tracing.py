@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+import sktcn._base
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._compat import build_optimizer
 
@@ -50,3 +51,26 @@ def test_build_optimizer_creates_the_slots_once():
     assert n_variables > len(model.trainable_variables)  # the step counter, moments and velocities
     build_optimizer(model)  # a second call leaves it as it is
     assert len(model.optimizer.variables) == n_variables
+
+
+def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
+    # A fit followed by one or two predictions (a search's score) pays no trace;
+    # from the third call on one traced graph serves every batch size.
+    traced = []
+    original = sktcn._base._Forward.__call__
+
+    def counted(self, x):
+        traced.append(1)  # a Python call of the traced function: one per trace
+        return original(self, x)
+
+    monkeypatch.setattr(sktcn._base._Forward, "__call__", counted)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 12, 1)).astype(np.float32)
+    reg = TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0)
+    reg.fit(X, X[:, 0, 0])
+    eager = [reg.predict(X[:n]) for n in (20, 7)]
+    assert len(traced) == 0
+    graph = [reg.predict(X[:n]) for n in (20, 7, 3)]
+    assert len(traced) == 1
+    for a, b in zip(eager, graph):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
