@@ -852,7 +852,7 @@ class TCNEstimatorBase(BaseWrapper):
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):
         self._predict_function = self._forward_function(self.model_)
-        self._member_functions = None  # traced on the first predict_members
+        self._member_functions = None  # made on the first predict_members
 
     def _forward_function(self, model):
         # Not Keras' model.predict: it pays ~100 ms of set-up per call, a traced
