@@ -210,10 +210,10 @@ class _TracedOnDemand:
         self.traced = None
 
     def __call__(self, x):
-        if self.traced is None and self.eager_calls < EAGER_CALLS:
-            self.eager_calls += 1
-            return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
         if self.traced is None:
+            if self.eager_calls < EAGER_CALLS:
+                self.eager_calls += 1
+                return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
             # One graph for every batch size and sequence length.
             self.traced = tf.function(_Forward(self.model), input_signature=[self.spec])
         return self.traced(x)
