@@ -63,6 +63,7 @@ from sktcn._training import (
     StopWhenConverged,
     TrainingPlan,
     network_cost,
+    network_time,
     plan_training,
     regime_callbacks,
     validation_fraction,
@@ -765,9 +766,11 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _plan(self, epochs, steps_per_pass, sample_steps_per_pass, bytes_per_pass):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
-        cost = sample_steps_per_pass * network_cost(self._network_shape())
+        shape = self._network_shape()
+        cost = sample_steps_per_pass * network_cost(shape)
         if isinstance(epochs, str):  # "auto", checked in _check_params
-            return plan_training(steps_per_pass, cost, bytes_per_pass)
+            return plan_training(steps_per_pass, cost, bytes_per_pass,
+                                 time_per_pass=sample_steps_per_pass * network_time(shape))
         return TrainingPlan(epochs=int(epochs), cost_per_pass=cost)
 
     def _network_shape(self):

@@ -31,11 +31,29 @@ TARGET_STEPS = 4000
 MIN_PASSES = 10
 MAX_PASSES = 2000
 
-# What the passes of a plan may cost in all, counted in series x time steps
-# through one residual block of the default width (64 filters, kernel 3), see
-# network_cost: ~2 minutes of training on a 2-core CPU (1.5 us each, measured
-# on ACSF1). Long series reach this bound before the step budget.
+# What the passes of a plan may cost in all, counted in the time of one series
+# x time step through one residual block of the default width (64 filters,
+# kernel 3), see network_time: ~2 minutes of training on a 2-core CPU (1.5 us
+# each, measured on ACSF1). Long series reach this bound before the step budget.
 MAX_COST = 80_000_000
+
+# A residual block's time per series-step grows with its filters f as
+# f^2 x kernel_size (the convolutions' multiply-adds) plus PER_FILTER_COST x f:
+# the work done once per channel (activations, normalisation, residual sums,
+# moving the activations through memory). Measured per block and series-step
+# on ACSF1 with batch normalisation (benchmarks/RESULTS.md, eighth session):
+# 2.0 us with 64 filters, 1.4 with 48, 0.78 with 32 and 0.42 with 16 (kernel
+# 3), 1.0 with 24 filters of kernel 8. The convolutions alone would put 32
+# filters at a quarter of 64's time; they took 0.39 of it.
+PER_FILTER_COST = 381
+
+# What each gradient step costs besides its series-steps (the optimizer's
+# update, Keras' dispatch), in the same unit: ~15 ms, as long as 7,500
+# series-steps through a default block. Measured on OSULeaf with 32 filters:
+# a pass of 7 steps took 0.42 s where its series-steps account for 0.28 s, and
+# halving the batch (twice the steps) added 15-28 ms per added step. Without
+# it a 32-filter classifier planned 565 passes there and took 237 s.
+STEP_COST = 7_500
 
 # Keras pays ~0.1 s per epoch (a new data iterator, callbacks, logs) whatever its
 # size: 2,000 passes over 50 series would spend minutes on it. Small training
@@ -123,7 +141,28 @@ def network_cost(network_shape):
     return blocks * max(filters, 16) ** 2 * kernel_size / (64**2 * 3)
 
 
-def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None):
+def network_time(network_shape):
+    """Time of one series-step through a network, in blocks of the default width.
+
+    What bounds ``epochs="auto"`` (``MAX_COST``). Unlike :func:`network_cost`,
+    which counts the convolutions' arithmetic, it also counts the work per
+    filter that narrow networks spend most of their time on
+    (``PER_FILTER_COST``). Below 16 filters per-step overhead dominates, so
+    smaller widths count as 16.
+
+    Examples
+    --------
+    >>> from sktcn._training import network_time
+    >>> network_time((4, 64, 3)), round(network_time((4, 32, 3)), 3)
+    (4.0, 1.665)
+    """
+    blocks, filters, kernel_size = network_shape
+    filters = max(filters, 16)
+    per_block = filters**2 * kernel_size + PER_FILTER_COST * filters
+    return blocks * per_block / (64**2 * 3 + PER_FILTER_COST * 64)
+
+
+def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None, time_per_pass=None):
     """What ``epochs="auto"`` plans for one training set.
 
     Parameters
@@ -132,16 +171,21 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None):
         Gradient steps (batches) in one pass over the training data.
     cost_per_pass : float
         Series times time steps in one pass, times the :func:`network_cost`
-        of the network.
+        of the network: its arithmetic, which the plan carries (``cost``).
     bytes_per_pass : int or None
         Memory of the training arrays; ``None`` for streamed data, which is
         never repeated.
+    time_per_pass : float or None
+        Series times time steps in one pass, times the :func:`network_time`
+        of the network. ``None``: ``cost_per_pass`` (the two agree for
+        blocks of the default width). With ``STEP_COST`` for each of its
+        steps, it is what ``MAX_COST`` bounds.
 
     Returns
     -------
     TrainingPlan
         ``ceil(TARGET_STEPS / steps_per_pass)`` passes, capped so that they
-        cost at most ``MAX_COST``, within ``[MIN_PASSES, MAX_PASSES]``;
+        take at most ``MAX_COST`` of time, within ``[MIN_PASSES, MAX_PASSES]``;
         grouped ``repeats`` to a Keras epoch so that an epoch holds at least
         ``MIN_STEPS_PER_EPOCH`` steps.
 
@@ -149,9 +193,9 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None):
     --------
     >>> from sktcn._training import plan_training
     >>> plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * 4.0, bytes_per_pass=30_000)  # GunPoint
-    TrainingPlan(epochs=125, repeats=16, scheduled=True)
+    TrainingPlan(epochs=112, repeats=16, scheduled=True)
     >>> plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 4.0)  # 5,000 series of 200 steps
-    TrainingPlan(epochs=20, repeats=1, scheduled=True)
+    TrainingPlan(epochs=15, repeats=1, scheduled=True)
     """
     if steps_per_pass < 1 or not cost_per_pass > 0:
         raise ValueError(
@@ -159,7 +203,8 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None):
             "must both be positive: the training data holds no batch."
         )
     passes = math.ceil(TARGET_STEPS / steps_per_pass)
-    affordable = int(MAX_COST // cost_per_pass)
+    pass_time = (cost_per_pass if time_per_pass is None else time_per_pass) + steps_per_pass * STEP_COST
+    affordable = int(MAX_COST // pass_time)
     passes = int(max(MIN_PASSES, min(MAX_PASSES, passes, affordable)))
     repeats = 1
     if bytes_per_pass is not None:

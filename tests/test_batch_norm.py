@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+from sktcn._base import POOLED_FIELD
 from sktcn._network import BATCH_NORM_MOMENTUM
 from conftest import TINY
 
@@ -15,7 +16,7 @@ def test_defaults_per_estimator():
 
 
 @pytest.mark.parametrize("params, expected", [
-    ({}, True),  # one label per series
+    ({}, True),  # one label per series (before a fit: its length decides, see below)
     ({"return_sequences": True}, False),  # labels per time step
     ({"use_layer_norm": True}, False),  # another normalisation asked for
     ({"use_weight_norm": True}, False),
@@ -24,6 +25,20 @@ def test_defaults_per_estimator():
 ])
 def test_classifier_auto_resolves(params, expected):
     assert TCNClassifier(**params)._tcn_flag("use_batch_norm") is expected
+
+
+def test_classifier_auto_leaves_series_within_the_pooled_field_unnormalised():
+    # ItalyPowerDemand's 24 steps lost accuracy with it; longer series gained.
+    rng = np.random.default_rng(0)
+    y = np.arange(16) % 2
+    for n_timesteps, expected in [(POOLED_FIELD, False), (POOLED_FIELD + 1, True)]:
+        X = rng.normal(size=(16, n_timesteps, 1)).astype(np.float32)
+        clf = TCNClassifier(**TINY, random_state=0).fit(X, y)
+        assert clf._tcn_flag("use_batch_norm") is expected
+        assert bool(_batch_norm_layers(clf.model_)) is expected
+    # An explicit choice holds whatever the length.
+    X = rng.normal(size=(16, 12, 1)).astype(np.float32)
+    assert _batch_norm_layers(TCNClassifier(**TINY, use_batch_norm=True, random_state=0).fit(X, y).model_)
 
 
 def test_regressor_auto_means_off():
@@ -49,7 +64,7 @@ def _batch_norm_layers(model):
 
 def test_the_default_classifier_normalises_with_fast_moving_statistics():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(24, 12, 1)).astype(np.float32)
+    X = rng.normal(size=(24, POOLED_FIELD + 4, 1)).astype(np.float32)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
     clf = TCNClassifier(**TINY, random_state=0).fit(X, y)
     layers = _batch_norm_layers(clf.model_)

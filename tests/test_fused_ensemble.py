@@ -110,7 +110,7 @@ def test_channel_mixing_layers_train_side_by_side(series_3d):
     X, y = series_3d
     layer_norm = TCNClassifier(**TINY, n_networks=2, use_layer_norm=True, random_state=0).fit(X, y)
     assert layer_norm._trainer.name == "sktcn_members"
-    batch_norm = TCNClassifier(**TINY, n_networks=2, random_state=0).fit(X, y)  # batch norm: channel-wise
+    batch_norm = TCNClassifier(**TINY, n_networks=2, use_batch_norm=True, random_state=0).fit(X, y)  # channel-wise
     assert batch_norm._trainer.name == "sktcn_fused"
     np.testing.assert_allclose(batch_norm.predict_proba(X), np.mean(batch_norm.predict_members(X), axis=0),
                                atol=1e-6)

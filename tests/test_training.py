@@ -10,6 +10,7 @@ from sktcn import _training
 from sktcn._training import (
     TrainingPlan,
     network_cost,
+    network_time,
     plan_training,
     plateau_patience,
     regime_callbacks,
@@ -19,8 +20,9 @@ from sktcn._training import (
 
 # ------------------------------------------------------------ pure planning
 def test_small_training_sets_get_the_step_budget_in_repeated_epochs():
-    # GunPoint: 50 series of 150 steps, 2 batches of 32 per pass.
-    plan = plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * 4.0, bytes_per_pass=50 * 150 * 4)
+    # 50 series of 150 steps (GunPoint), 2 batches of 32 per pass, 4 blocks of 32 filters.
+    plan = plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * network_cost((4, 32, 3)),
+                         bytes_per_pass=50 * 150 * 4, time_per_pass=50 * 150 * network_time((4, 32, 3)))
     assert plan.passes * 2 >= _training.TARGET_STEPS
     assert plan.repeats * 2 >= _training.MIN_STEPS_PER_EPOCH and plan.scheduled
     assert plan.passes <= _training.MAX_PASSES
@@ -29,8 +31,9 @@ def test_small_training_sets_get_the_step_budget_in_repeated_epochs():
 def test_large_training_sets_get_few_passes_and_no_repetition():
     plan = plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 0.5, bytes_per_pass=4_000_000)
     assert plan.repeats == 1
+    pass_time = 5000 * 200 * 0.5 + 157 * _training.STEP_COST
     assert plan.epochs == max(_training.MIN_PASSES, min(-(-_training.TARGET_STEPS // 157),
-                                                        _training.MAX_COST // (5000 * 200 * 0.5)))
+                                                        _training.MAX_COST // pass_time))
     huge = plan_training(steps_per_pass=10_000, cost_per_pass=320_000 * 50, bytes_per_pass=None)
     assert huge.epochs == _training.MIN_PASSES  # the floor, not the budget of steps
 
@@ -38,8 +41,16 @@ def test_large_training_sets_get_few_passes_and_no_repetition():
 def test_long_series_are_capped_by_compute():
     # ACSF1: 100 series of 1,460 steps through 4 blocks.
     plan = plan_training(steps_per_pass=4, cost_per_pass=100 * 1460 * 4.0, bytes_per_pass=None)
-    assert plan.passes == _training.MAX_COST // (100 * 1460 * 4.0)
-    assert plan.passes * 100 * 1460 * 4.0 <= _training.MAX_COST
+    pass_time = 100 * 1460 * 4.0 + 4 * _training.STEP_COST
+    assert plan.passes == _training.MAX_COST // pass_time
+    assert plan.passes * pass_time <= _training.MAX_COST < (plan.passes + 1) * pass_time
+
+
+def test_each_step_costs_time_besides_its_series_steps():
+    # The same series-steps in more, smaller batches: fewer passes fit the bound.
+    few = plan_training(steps_per_pass=4, cost_per_pass=100 * 1460 * 4.0)
+    many = plan_training(steps_per_pass=16, cost_per_pass=100 * 1460 * 4.0)
+    assert many.passes < few.passes
 
 
 def test_repetition_respects_memory_and_streamed_data_is_never_repeated():
@@ -60,6 +71,24 @@ def test_the_cost_counts_blocks_width_and_kernel():
     assert network_cost((4, 64, 3)) == 4 * network_cost((1, 64, 3))
     assert network_cost((1, 128, 3)) == 4.0 and network_cost((1, 64, 6)) == 2.0
     assert network_cost((1, 4, 3)) == network_cost((1, 16, 3))  # overhead-bound below 16 filters
+
+
+def test_the_time_counts_work_per_filter_besides_the_arithmetic():
+    assert network_time((4, 64, 3)) == network_cost((4, 64, 3)) == 4.0
+    # Narrow networks take longer than their arithmetic: 32 filters 0.39 of 64's time, not 0.25.
+    assert 0.35 < network_time((1, 32, 3)) < 0.45 and network_cost((1, 32, 3)) == 0.25
+    assert network_time((1, 128, 3)) > network_time((1, 64, 3)) > network_time((1, 64, 2))
+    assert network_time((1, 4, 3)) == network_time((1, 16, 3))
+
+
+def test_the_compute_bound_reads_the_time_and_the_plan_carries_the_arithmetic():
+    # ACSF1 with 32 filters: the time bounds the passes; fusing reads the arithmetic (plan.cost).
+    steps = 100 * 1460
+    plan = plan_training(steps_per_pass=4, cost_per_pass=steps * network_cost((4, 32, 3)),
+                         time_per_pass=steps * network_time((4, 32, 3)))
+    assert plan.passes == _training.MAX_COST // (steps * network_time((4, 32, 3)) + 4 * _training.STEP_COST)
+    assert plan.cost == plan.passes * steps * network_cost((4, 32, 3))
+    assert plan_training(4, 1000.0).passes == plan_training(4, 1000.0, time_per_pass=1000.0).passes
 
 
 def test_schedule_callbacks_scale_with_the_plan():
