@@ -33,8 +33,9 @@ MAX_PASSES = 2000
 
 # What the passes of a plan may cost in all, counted in the time of one series
 # x time step through one residual block of the default width (64 filters,
-# kernel 3), see network_time: ~2 minutes of training on a 2-core CPU (1.5 us
-# each, measured on ACSF1). Long series reach this bound before the step budget.
+# kernel 3), see network_time: 2-3 minutes of training on a 2-core CPU (1.5-2.0
+# us each, measured on ACSF1 on different days). Long series reach this bound
+# before the step budget.
 MAX_COST = 80_000_000
 
 # A residual block's time per series-step grows with its filters f as
@@ -44,7 +45,8 @@ MAX_COST = 80_000_000
 # on ACSF1 with batch normalisation (benchmarks/RESULTS.md, eighth session):
 # 2.0 us with 64 filters, 1.4 with 48, 0.78 with 32 and 0.42 with 16 (kernel
 # 3), 1.0 with 24 filters of kernel 8. The convolutions alone would put 32
-# filters at a quarter of 64's time; they took 0.39 of it.
+# filters at a quarter of 64's time; they took 0.35-0.55 of it (ACSF1 and
+# OSULeaf); this model says 0.42.
 PER_FILTER_COST = 381
 
 # What each gradient step costs besides its series-steps (the optimizer's
