@@ -158,10 +158,12 @@ def network_time(network_shape):
     >>> network_time((4, 64, 3)), round(network_time((4, 32, 3)), 3)
     (4.0, 1.665)
     """
-    blocks, filters, kernel_size = network_shape
-    filters = max(filters, 16)
-    per_block = filters**2 * kernel_size + PER_FILTER_COST * filters
-    return blocks * per_block / (64**2 * 3 + PER_FILTER_COST * 64)
+    blocks, filters, _ = network_shape
+    # Both terms in network_cost's unit (one default block's multiply-adds),
+    # then rescaled so that one default block still counts 1.
+    per_filter = blocks * PER_FILTER_COST * max(filters, 16) / (64**2 * 3)
+    default_block = 1 + PER_FILTER_COST * 64 / (64**2 * 3)
+    return (network_cost(network_shape) + per_filter) / default_block
 
 
 def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None, time_per_pass=None):
