@@ -69,3 +69,13 @@ def test_regression_quick(monkeypatch, capsys, tmp_path):
     # The two-network ensemble reuses the single network's fit: its fit time is a sum of two.
     assert sorted(r["n_networks"] for r in tcn) == [1, 2]
     assert max(r["fit_seconds"] for r in tcn) >= min(r["fit_seconds"] for r in tcn)
+
+
+def test_regression_held_out_counts_in_no_goal(monkeypatch, capsys):
+    regression = load_script("regression", monkeypatch)
+    regression.main(["--quick", "--tasks", "tecator", "--methods", "tcn", "ridge"])
+    printed = capsys.readouterr().out
+    assert "## tecator: 20 train, 20 test series, 1 channel(s) x 100 steps" in printed
+    assert row_number(printed, "RidgeCV") is not None
+    # Tecator was never used to tune: with no goal task run there is no goal to judge.
+    assert "## goals" not in printed
