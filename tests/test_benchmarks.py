@@ -79,3 +79,17 @@ def test_regression_held_out_counts_in_no_goal(monkeypatch, capsys):
     assert row_number(printed, "RidgeCV") is not None
     # Tecator was never used to tune: with no goal task run there is no goal to judge.
     assert "## goals" not in printed
+
+
+def test_ucr_unequal_lengths_padded_in_front(monkeypatch, capsys, tmp_path):
+    ucr = load_script("ucr", monkeypatch)
+    X_train, _, X_test, _ = ucr.load("JapaneseVowels", quick=False)
+    # 12 channels, 7 to 29 steps, padded in front to the longest of both splits.
+    assert X_train.shape == (270, 12, 29) and X_test.shape == (370, 12, 29)
+    lengths = (X_train != 0).any(axis=1).sum(axis=1)
+    assert lengths.min() == 7 and not (X_train[:, :, -1] == 0).all(axis=1).any()  # every series ends at the last step
+    ucr.main(["--quick", "--sets", "JapaneseVowels", "--methods", "tcn", "1nn-euclidean"])
+    printed = capsys.readouterr().out
+    assert "12 channel(s) x 29 steps, 9 classes" in printed
+    assert 0 <= row_number(printed, "1-NN Euclidean") <= 1
+    assert "## goals" not in printed  # a held-out set counts in no goal
