@@ -55,7 +55,7 @@ METHODS = ["tcn", "ridge", "forest"]
 # Sizes: (train series, test series, length); --quick shrinks everything to seconds.
 SIZES = {"adding": (5000, 1000, 200), "first_plus_last": (2500, 1000, 300)}
 QUICK_SIZES = {"adding": (40, 20, 20), "first_plus_last": (40, 20, 30)}
-QUICK_COVID = 20  # train and test series of a shipped set (Covid3Month, Tecator) in --quick
+QUICK_SHIPPED = 20  # train and test series of a set shipped with sktime (Covid3Month, Tecator) in --quick
 
 # The goal of the issue on first + last.
 FIRST_PLUS_LAST_R2 = 0.9
@@ -93,7 +93,7 @@ def load_shipped(name, quick):
                                     y_dtype="float")
         X = X[:, 0, :].astype(np.float32)  # univariate: (n, time)
         if quick:
-            X, y = X[:QUICK_COVID], y[:QUICK_COVID]
+            X, y = X[:QUICK_SHIPPED], y[:QUICK_SHIPPED]
         splits += [X, np.asarray(y, dtype=np.float64)]
     return tuple(splits)
 
@@ -198,7 +198,7 @@ def main(argv=None):
     print(f"methods: {', '.join(methods)}; TCN seeds {args.seeds}; networks averaged {args.n_networks}"
           + (f"; TCN parameters {args.tcn}" if args.tcn else ""))
     if args.quick:
-        print(f"quick: sizes (train, test, length) {QUICK_SIZES}, Covid3Month's first {QUICK_COVID} train and test "
+        print(f"quick: sizes (train, test, length) {QUICK_SIZES}, the shipped sets' first {QUICK_SHIPPED} train and test "
               f"series, TCN {_common.QUICK_TCN}, forest of 10 trees")
     start = time.perf_counter()
     results = {}

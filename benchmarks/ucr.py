@@ -18,8 +18,8 @@ train, 370 test, 12 channels, 7 to 29 steps, 9 classes). ``--sets ArrowHead
 UnitTest JapaneseVowels`` runs them as a check that the defaults carry over to
 sets they were not tuned on; they count in no goal. JapaneseVowels' series
 differ in length: every method gets them padded with zeros in front to the
-longest (29 steps), which is what TCNClassifier does itself with a list of
-series of different lengths.
+longest of both splits (29 steps), as TCNClassifier pads a list of series of
+different lengths itself (to the longest of the list it is given).
 
 Methods: ``TCNClassifier(random_state=seed)``; sktime's RocketClassifier (10 000
 kernels, its default) and its MiniRocket variant, both ``random_state=0``; 1-NN
