@@ -198,8 +198,8 @@ def main(argv=None):
     print(f"methods: {', '.join(methods)}; TCN seeds {args.seeds}; networks averaged {args.n_networks}"
           + (f"; TCN parameters {args.tcn}" if args.tcn else ""))
     if args.quick:
-        print(f"quick: sizes (train, test, length) {QUICK_SIZES}, the shipped sets' first {QUICK_SHIPPED} train and test "
-              f"series, TCN {_common.QUICK_TCN}, forest of 10 trees")
+        print(f"quick: sizes (train, test, length) {QUICK_SIZES}, the shipped sets' first {QUICK_SHIPPED} "
+              f"train and test series, TCN {_common.QUICK_TCN}, forest of 10 trees")
     start = time.perf_counter()
     results = {}
     with warnings.catch_warnings():
