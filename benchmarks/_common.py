@@ -64,6 +64,22 @@ def airline_split():
 QUICK_TCN = dict(nb_filters=4, epochs=2)
 
 
+def shipped_data_dir(name):
+    """sktime's own data folder, after checking that it holds both splits of the set ``name``.
+
+    sktime's ``load_UCR_UEA_dataset`` downloads a set it does not find there;
+    the benchmarks must not, so a missing file is an error instead.
+    """
+    import sktime.datasets
+
+    data_dir = os.path.join(os.path.dirname(sktime.datasets.__file__), "data")
+    for split in ("TRAIN", "TEST"):
+        path = os.path.join(data_dir, name, f"{name}_{split}.ts")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{path} is missing: this sktime does not ship {name}")
+    return data_dir
+
+
 def add_common_options(parser, choices_name, choices, method_choices):
     parser.add_argument(f"--{choices_name}", nargs="+", choices=choices, metavar=choices_name.upper().rstrip("S"),
                         help=f"run only these (default all): {', '.join(choices)}")

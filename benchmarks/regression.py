@@ -77,16 +77,11 @@ def load(task, quick):
 
 def load_shipped(name, quick):
     """A univariate TSER set from sktime's data folder: (X_train, y_train, X_test, y_test), X (n, time)."""
-    import sktime.datasets
     from sktime.datasets import load_UCR_UEA_dataset
 
-    data_dir = os.path.join(os.path.dirname(sktime.datasets.__file__), "data")
+    data_dir = _common.shipped_data_dir(name)
     splits = []
     for split in ("train", "test"):
-        path = os.path.join(data_dir, name, f"{name}_{split.upper()}.ts")
-        # load_UCR_UEA_dataset downloads what it does not find; this benchmark must not.
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"{path} is missing: this sktime does not ship {name}")
         # The generic loader gives numpy3D (n, 1 channel, time) and, with
         # y_dtype="float", float targets (load_covid_3month has no return_type).
         X, y = load_UCR_UEA_dataset(name, split=split, return_type="numpy3D", extract_path=data_dir,

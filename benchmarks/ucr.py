@@ -77,22 +77,11 @@ def have_numba():
     return importlib.util.find_spec("numba") is not None
 
 
-def sktime_data_dir():
-    import sktime.datasets
-
-    return os.path.join(os.path.dirname(sktime.datasets.__file__), "data")
-
-
 def load(name, quick):
     """(X_train, y_train, X_test, y_test) in sktime's numpy3D layout (n, channels, time)."""
     from sktime.datasets import load_UCR_UEA_dataset
 
-    data_dir = sktime_data_dir()
-    for split in ("TRAIN", "TEST"):
-        path = os.path.join(data_dir, name, f"{name}_{split}.ts")
-        # load_UCR_UEA_dataset downloads what it does not find; this benchmark must not.
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"{path} is missing: this sktime does not ship {name}")
+    data_dir = _common.shipped_data_dir(name)
     if name in UNEQUAL_LENGTH:
         X_train, y_train, X_test, y_test = load_unequal(name, data_dir)
     else:
