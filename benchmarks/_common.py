@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import time
 
@@ -104,8 +105,18 @@ def check_common_options(parser, args):
     args.n_networks = sorted(set(args.n_networks))
 
 
-def commit():
-    """The checked-out commit, marked dirty when the working tree differs from it."""
+# What `git archive` writes here (.gitattributes, export-subst): the exported
+# commit's short hash. In a checkout it stays the unexpanded placeholder.
+EXPORT_STAMP = os.path.join(HERE, "_export_commit.txt")
+
+
+def commit(stamp=EXPORT_STAMP):
+    """The checked-out commit, marked dirty when the working tree differs from it.
+
+    Outside a git checkout (a copy made with ``git archive``, as benchmarks run
+    beside ongoing work), the commit the export was made from, read from
+    ``stamp`` and marked ``(export)``; "unknown" when neither says.
+    """
     try:
         sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
                              check=True).stdout.strip()
@@ -113,7 +124,18 @@ def commit():
                                capture_output=True, text=True, check=True).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
+        return exported_commit(stamp)
+
+
+def exported_commit(stamp):
+    """The commit ``git archive`` wrote into ``stamp`` as ``"<hash> (export)"``, or "unknown"."""
+    try:
+        with open(stamp, encoding="utf-8") as file:
+            text = file.read().strip()
+    except OSError:
         return "unknown"
+    # Unexpanded ("$Format:...$"): the file was copied, not exported.
+    return f"{text} (export)" if re.fullmatch(r"[0-9a-f]{4,40}", text) else "unknown"
 
 
 def header(title, args):

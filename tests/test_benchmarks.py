@@ -93,3 +93,30 @@ def test_ucr_unequal_lengths_padded_in_front(monkeypatch, capsys, tmp_path):
     assert "12 channel(s) x 29 steps, 9 classes" in printed
     assert 0 <= row_number(printed, "1-NN Euclidean") <= 1
     assert "## goals" not in printed  # a held-out set counts in no goal
+
+
+def test_exported_commit_read_from_the_stamp(monkeypatch, tmp_path):
+    common = load_script("_common", monkeypatch)
+    stamp = tmp_path / "_export_commit.txt"
+    stamp.write_text("5ea123a\n")
+    assert common.exported_commit(str(stamp)) == "5ea123a (export)"
+    # As committed (git archive expands it only in the export): no commit to name.
+    with open(common.EXPORT_STAMP, encoding="utf-8") as file:
+        placeholder = file.read()
+    assert placeholder.strip() == "$Format:%h$"
+    stamp.write_text(placeholder)
+    assert common.exported_commit(str(stamp)) == "unknown"
+    assert common.exported_commit(str(tmp_path / "missing.txt")) == "unknown"
+
+
+def test_git_archive_expands_the_stamp():
+    """.gitattributes marks the stamp for expansion (checked where git and the checkout are at hand)."""
+    import subprocess
+
+    root = os.path.dirname(BENCHMARKS)
+    try:
+        attribute = subprocess.run(["git", "check-attr", "export-subst", "benchmarks/_export_commit.txt"], cwd=root,
+                                   capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    assert attribute.strip().endswith("export-subst: set")
