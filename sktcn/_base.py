@@ -442,6 +442,23 @@ class TCNEstimatorBase(BaseWrapper):
             model.compile(**self._get_compile_kwargs())
         return model
 
+    # A private ReusedNetwork (sktcn._network_reuse) that TCNForecaster sets on
+    # the single networks of its calibration backtest; None: every fit builds.
+    _network_reuse = None
+
+    def _new_or_reused_model(self):
+        """``model_`` for a new fit: built, or the ``_network_reuse``'s network restored to how it was built."""
+        if self._network_reuse is None or getattr(self, "n_networks", 1) != 1:
+            return self._build_keras_model()
+        statistics = self._input_statistics
+        inputs = (self._n_channels, self._fit_timesteps, tuple(self._output_shape),
+                  None if statistics is None else tuple(np.asarray(part).tobytes() for part in statistics))
+        model = self._network_reuse.model_for(self._build_keras_model, inputs)
+        # A reused network skips the build, which sets these fitted attributes
+        # (and warned, if it had to, when the network was built).
+        self._fit_architecture(warn=False)
+        return model
+
     def _compile_trainer(self, members, plan):
         """The model that trains an ensemble's ``members`` in one ``fit`` (see ``sktcn._ensemble``).
 
@@ -511,6 +528,25 @@ class TCNEstimatorBase(BaseWrapper):
 
         ``n_members > 1`` builds a fused ensemble's training model (``sktcn._ensemble``).
         """
+        self._fit_architecture()
+        return build_network(
+            n_channels=self._n_channels,
+            n_timesteps=None,
+            tcn_params=self._tcn_params(),
+            output_shape=self._output_shape,
+            n_classes=self._n_network_classes(),
+            mixed_precision=self.mixed_precision,
+            pooling=self.pooling_ or "last",
+            input_statistics=getattr(self, "_input_statistics", None),
+            head_initializer=self._head_initializer,
+            n_members=n_members,
+        )
+
+    def _fit_architecture(self, warn=True):
+        """``pooling_``, ``dilations_`` and ``receptive_field_`` for the fitted series length, checked.
+
+        ``warn``: whether a receptive field shorter than the series warns.
+        """
         n_timesteps = self._fit_timesteps
         self.pooling_ = self._resolve_pooling()
         self.dilations_ = (
@@ -525,26 +561,14 @@ class TCNEstimatorBase(BaseWrapper):
             )
         # A pooled network still sees every step, through the outputs of other
         # steps; a short receptive field only bounds the patterns it combines.
-        if self.receptive_field_ < n_timesteps and self.pooling_ in ("last", None):
+        if warn and self.receptive_field_ < n_timesteps and self.pooling_ in ("last", None):
             warnings.warn(
                 f"The receptive field ({self.receptive_field_} steps) is shorter than the training "
                 f"sequences ({n_timesteps} steps): the network cannot see steps further back. "
                 "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
-        return build_network(
-            n_channels=self._n_channels,
-            n_timesteps=None,
-            tcn_params=self._tcn_params(),
-            output_shape=self._output_shape,
-            n_classes=self._n_network_classes(),
-            mixed_precision=self.mixed_precision,
-            pooling=self.pooling_ or "last",
-            input_statistics=getattr(self, "_input_statistics", None),
-            head_initializer=self._head_initializer,
-            n_members=n_members,
-        )
 
     # The output head's initializer (sktcn._network.output_head); not a
     # parameter: only TCNForecaster sets another one, on the networks it builds.
@@ -666,7 +690,7 @@ class TCNEstimatorBase(BaseWrapper):
         # the first batch of a stream), and frozen in the model.
         self._input_statistics = scaling_statistics(X, getattr(self, "input_scaling", None))
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
-        self.model_ = self._build_keras_model()
+        self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
         self._configured_learning_rate = float(keras.ops.convert_to_numpy(self.model_.optimizer.learning_rate))
         self._initialize_callbacks()

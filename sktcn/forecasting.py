@@ -19,6 +19,7 @@ from sktcn import _covariates, _docs, _simple_forecasts, _window_scaling, persis
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
 from sktcn._conformal import calibration_blocks, correction_weight, quantile_shifts
+from sktcn._network_reuse import ReusedNetwork
 from sktcn._random import member_seeds
 from sktcn._window_scaling import SCALINGS, get_scaling
 from sktcn._windows import (
@@ -488,11 +489,13 @@ class TCNForecaster(BaseForecaster):
         return self.regressors_[0]
 
     # ---------------------------------------------------------------- fitting
-    def _regressor(self, seed, n_networks=1):
+    def _regressor(self, seed, n_networks=1, reuse=None):
+        """A new TCNRegressor of the forecaster's parameters; ``reuse``: a ReusedNetwork its fit trains."""
         params = {name: getattr(self, name) for name in _SHARED_PARAMS}
         # The windows arrive scaled by the forecaster's own `scaling`.
         regressor = TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(),
                                  input_scaling=None, n_networks=n_networks)
+        regressor._network_reuse = reuse
         # Correcting a baseline, the head starts at zero (the estimators' head), so
         # that an untrained network adds only its targets' mean to the baseline.
         # Forecasting the series itself (baseline=None), Keras' random head: on
@@ -552,11 +555,17 @@ class TCNForecaster(BaseForecaster):
         rows, position = window_rows([len(y) for _, y, _ in arrays], self.window_length_, self.horizon_)
         lazy = self._lazy_windows(arrays, rows)
         seeds = member_seeds(self.random_state, self.n_networks)
-        backtest = self._calibration_errors(arrays, rows, position, lazy, seeds[0])
+        # The backtest's networks, and a single averaged one, are one network
+        # (and seed) trained on different windows: built and traced once.
+        reuse = ReusedNetwork()
+        backtest = self._calibration_errors(arrays, rows, position, lazy, seeds[0], reuse)
         self.correction_weight_ = self._correction_weight(backtest)
         # The averaged networks train together, as one Keras model (sktcn._ensemble).
-        regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks)]
+        regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks, reuse)]
         self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]
+        for regressor in self.regressors_:
+            # Fitted; the reuse (and its copy of the initial weights) goes no further.
+            regressor._network_reuse = None
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.residual_quantile_source_ = self._residuals(self.regressors_, arrays, rows)
@@ -607,18 +616,20 @@ class TCNForecaster(BaseForecaster):
         targets, corrections = self._errors(regressors, arrays, rows)
         return targets - self.correction_weight_ * corrections
 
-    def _calibration_errors(self, arrays, rows, position, lazy, seed):
+    def _calibration_errors(self, arrays, rows, position, lazy, seed, reuse):
         """(targets, corrections) of the rolling-origin backtest's held-out windows (see ``_errors``), or None.
 
         Each block (``_conformal.calibration_blocks``) is forecast by one
         network, seeded with ``seed``, trained only on windows whose targets
-        all precede the block.
+        all precede the block. The blocks' networks are one Keras network
+        trained afresh for each block (``reuse``, sktcn._network_reuse).
         """
         if not self.calibration_size:
             return None
         blocks = calibration_blocks(position, self.calibration_size, len(arrays), self.horizon_, _CALIBRATION_FOLDS)
         return self._pooled_errors([
-            self._errors([self._train(self._regressor(seed), arrays, rows[trained], lazy)], arrays, rows[held_out])
+            self._errors([self._train(self._regressor(seed, reuse=reuse), arrays, rows[trained], lazy)],
+                         arrays, rows[held_out])
             for trained, held_out in blocks
         ])
 
