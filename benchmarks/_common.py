@@ -110,12 +110,12 @@ def check_common_options(parser, args):
 EXPORT_STAMP = os.path.join(HERE, "_export_commit.txt")
 
 
-def commit(stamp=EXPORT_STAMP):
+def commit():
     """The checked-out commit, marked dirty when the working tree differs from it.
 
     Outside a git checkout (a copy made with ``git archive``, as benchmarks run
     beside ongoing work), the commit the export was made from, read from
-    ``stamp`` and marked ``(export)``; "unknown" when neither says.
+    ``EXPORT_STAMP`` and marked ``(export)``; "unknown" when neither says.
     """
     try:
         sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
@@ -124,7 +124,7 @@ def commit(stamp=EXPORT_STAMP):
                                capture_output=True, text=True, check=True).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return exported_commit(stamp)
+        return exported_commit(EXPORT_STAMP)
 
 
 def exported_commit(stamp):
