@@ -37,6 +37,7 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
+from sktcn._epoch_batches import epoch_batches
 from sktcn._ensemble import (
     MemberLoss,
     average_model,
@@ -729,7 +730,7 @@ class TCNEstimatorBase(BaseWrapper):
 
         example = encode(*next(iter(data.raw_batches())))
         n_batches = data.n_batches()
-        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])), None)
+        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])), False)
         self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan, initial_epoch,
                             **kwargs)
 
@@ -759,11 +760,7 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "subsequence_length", None) is not None:
             self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
             return
-        plan = self._plan(epochs, -(-len(X) // self.batch_size), len(X) * X.shape[1],
-                          X.nbytes + y.nbytes + weights.nbytes)
-        if plan.repeats > 1:
-            # Keras shuffles the copies together: each epoch is `repeats` passes.
-            X, y, weights = (np.concatenate([a] * plan.repeats) for a in (X, y, weights))
+        plan = self._plan(epochs, -(-len(X) // self.batch_size), len(X) * X.shape[1], True)
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
     def _fit_on_crops(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
@@ -782,18 +779,17 @@ class TCNEstimatorBase(BaseWrapper):
         crops = dict(X=X, y=y, weights=weights, length=length, context=self.receptive_field_ - 1,
                      batch_size=self.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
         one_pass = CropBatches(**crops)
-        # Bytes 0: more rounds of crops per Keras epoch cost no copies of the data,
-        # so a small data set gets them as it would get repeated copies.
-        plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(), 0)
+        # Several rounds of crops per Keras epoch, as several passes over arrays.
+        plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(), True)
         self._run_keras_fit(CropBatches(**crops, repeats=plan.repeats), None, None, validation_data, warm_start,
                             plan, initial_epoch, **kwargs)
 
-    def _plan(self, epochs, steps_per_pass, sample_steps_per_pass, bytes_per_pass):
+    def _plan(self, epochs, steps_per_pass, sample_steps_per_pass, repeatable):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
         shape = self._network_shape()
         cost = sample_steps_per_pass * network_cost(shape)
         if isinstance(epochs, str):  # "auto", checked in _check_params
-            return plan_training(steps_per_pass, cost, bytes_per_pass,
+            return plan_training(steps_per_pass, cost, repeatable,
                                  time_per_pass=sample_steps_per_pass * network_time(shape))
         return TrainingPlan(epochs=int(epochs), cost_per_pass=cost)
 
@@ -826,6 +822,12 @@ class TCNEstimatorBase(BaseWrapper):
     def _run_keras_fit(self, X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs):
         """Keras' fit with sktcn's callbacks and seeding, then the history and divergence checks."""
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
+        if not streamed:
+            # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
+            # sktcn._epoch_batches). Each epoch is plan.repeats passes.
+            X, steps = epoch_batches((X, y, weights), self.batch_size, plan.repeats, self.shuffle, self._random_state)
+            y = weights = None
+            kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
         callbacks = list(self._fit_callbacks) + self._regime_callbacks(plan, monitor)
         epochs = plan.epochs
@@ -852,7 +854,7 @@ class TCNEstimatorBase(BaseWrapper):
                 X,
                 y,
                 sample_weight=weights,
-                batch_size=None if streamed else self.batch_size,
+                batch_size=None,
                 epochs=initial_epoch + epochs,
                 initial_epoch=initial_epoch,
                 # A tf.data pipeline shuffles (or not) by itself; Keras would warn.

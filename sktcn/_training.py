@@ -57,13 +57,12 @@ PER_FILTER_COST = 381
 # it a 32-filter classifier planned 565 passes there and took 237 s.
 STEP_COST = 7_500
 
-# Keras pays ~0.1 s per epoch (a new data iterator, callbacks, logs) whatever its
+# Keras pays for every epoch (callbacks, logs, a validation pass) whatever its
 # size: 2,000 passes over 50 series would spend minutes on it. Small training
-# sets are therefore repeated, each copy shuffled anew, until one Keras epoch
-# holds at least this many gradient steps, as long as the copies stay below
-# MAX_REPEATED_BYTES.
+# sets therefore run several passes per Keras epoch, each pass in a new order
+# (sktcn._epoch_batches: no copies of the data), until an epoch holds at least
+# this many gradient steps.
 MIN_STEPS_PER_EPOCH = 32
-MAX_REPEATED_BYTES = 64 * 2**20
 
 # Reduce-on-plateau: halve the learning rate after this fraction of the planned
 # epochs without improvement (at least MIN_PATIENCE epochs), down to
@@ -166,7 +165,7 @@ def network_time(network_shape):
     return (network_cost(network_shape) + per_filter) / default_block
 
 
-def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None, time_per_pass=None):
+def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass=None):
     """What ``epochs="auto"`` plans for one training set.
 
     Parameters
@@ -176,9 +175,9 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None, time_per_p
     cost_per_pass : float
         Series times time steps in one pass, times the :func:`network_cost`
         of the network: its arithmetic, which the plan carries (``cost``).
-    bytes_per_pass : int or None
-        Memory of the training arrays; ``None`` for streamed data, which is
-        never repeated.
+    repeatable : bool, default=False
+        Whether a Keras epoch may hold several passes: true for arrays and
+        crops, false for streamed data, whose epoch is the stream's length.
     time_per_pass : float or None
         Series times time steps in one pass, times the :func:`network_time`
         of the network. ``None``: ``cost_per_pass`` (the two agree for
@@ -196,7 +195,7 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None, time_per_p
     Examples
     --------
     >>> from sktcn._training import plan_training
-    >>> plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * 4.0, bytes_per_pass=30_000)  # GunPoint
+    >>> plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * 4.0, repeatable=True)  # GunPoint
     TrainingPlan(epochs=112, repeats=16, scheduled=True)
     >>> plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 4.0)  # 5,000 series of 200 steps
     TrainingPlan(epochs=15, repeats=1, scheduled=True)
@@ -211,12 +210,8 @@ def plan_training(steps_per_pass, cost_per_pass, bytes_per_pass=None, time_per_p
     affordable = int(MAX_COST // pass_time)
     passes = int(max(MIN_PASSES, min(MAX_PASSES, passes, affordable)))
     repeats = 1
-    if bytes_per_pass is not None:
-        repeats = min(
-            math.ceil(MIN_STEPS_PER_EPOCH / steps_per_pass),
-            max(1, MAX_REPEATED_BYTES // max(1, bytes_per_pass)),
-            passes,
-        )
+    if repeatable:
+        repeats = min(math.ceil(MIN_STEPS_PER_EPOCH / steps_per_pass), passes)
     return TrainingPlan(epochs=math.ceil(passes / repeats), repeats=repeats, scheduled=True,
                         cost_per_pass=cost_per_pass)
 

@@ -22,25 +22,25 @@ from sktcn._training import (
 def test_small_training_sets_get_the_step_budget_in_repeated_epochs():
     # 50 series of 150 steps (GunPoint), 2 batches of 32 per pass, 4 blocks of 32 filters.
     plan = plan_training(steps_per_pass=2, cost_per_pass=50 * 150 * network_cost((4, 32, 3)),
-                         bytes_per_pass=50 * 150 * 4, time_per_pass=50 * 150 * network_time((4, 32, 3)))
+                         repeatable=True, time_per_pass=50 * 150 * network_time((4, 32, 3)))
     assert plan.passes * 2 >= _training.TARGET_STEPS
     assert plan.repeats * 2 >= _training.MIN_STEPS_PER_EPOCH and plan.scheduled
     assert plan.passes <= _training.MAX_PASSES
 
 
 def test_large_training_sets_get_few_passes_and_no_repetition():
-    plan = plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 0.5, bytes_per_pass=4_000_000)
+    plan = plan_training(steps_per_pass=157, cost_per_pass=5000 * 200 * 0.5, repeatable=True)
     assert plan.repeats == 1
     pass_time = 5000 * 200 * 0.5 + 157 * _training.STEP_COST
     assert plan.epochs == max(_training.MIN_PASSES, min(-(-_training.TARGET_STEPS // 157),
                                                         _training.MAX_COST // pass_time))
-    huge = plan_training(steps_per_pass=10_000, cost_per_pass=320_000 * 50, bytes_per_pass=None)
+    huge = plan_training(steps_per_pass=10_000, cost_per_pass=320_000 * 50, repeatable=False)
     assert huge.epochs == _training.MIN_PASSES  # the floor, not the budget of steps
 
 
 def test_long_series_are_capped_by_compute():
     # ACSF1: 100 series of 1,460 steps through 4 blocks.
-    plan = plan_training(steps_per_pass=4, cost_per_pass=100 * 1460 * 4.0, bytes_per_pass=None)
+    plan = plan_training(steps_per_pass=4, cost_per_pass=100 * 1460 * 4.0, repeatable=False)
     pass_time = 100 * 1460 * 4.0 + 4 * _training.STEP_COST
     assert plan.passes == _training.MAX_COST // pass_time
     assert plan.passes * pass_time <= _training.MAX_COST < (plan.passes + 1) * pass_time
@@ -53,10 +53,13 @@ def test_each_step_costs_time_besides_its_series_steps():
     assert many.passes < few.passes
 
 
-def test_repetition_respects_memory_and_streamed_data_is_never_repeated():
-    big = plan_training(steps_per_pass=1, cost_per_pass=10, bytes_per_pass=_training.MAX_REPEATED_BYTES // 2)
-    assert big.repeats == 2
-    streamed = plan_training(steps_per_pass=1, cost_per_pass=10, bytes_per_pass=None)
+def test_repetition_fills_an_epoch_and_streamed_data_is_never_repeated():
+    # Passes over arrays cost no copies (sktcn._epoch_batches): an epoch of one-step passes gets
+    # MIN_STEPS_PER_EPOCH of them, however large the data.
+    small = plan_training(steps_per_pass=1, cost_per_pass=10, repeatable=True)
+    assert small.repeats == _training.MIN_STEPS_PER_EPOCH
+    assert small.epochs * small.repeats >= small.passes > (small.epochs - 1) * small.repeats
+    streamed = plan_training(steps_per_pass=1, cost_per_pass=10, repeatable=False)
     assert streamed.repeats == 1 and streamed.epochs == streamed.passes
 
 

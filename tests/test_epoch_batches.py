@@ -1,0 +1,81 @@
+"""Training batches from arrays: a new order every pass, reproducible under a seed (sktcn._epoch_batches)."""
+
+import numpy as np
+import pytest
+
+from sktcn import TCNRegressor, _epoch_batches
+from sktcn._epoch_batches import epoch_batches, steps_per_epoch
+
+
+def _batches(n, batch_size, passes, shuffle=True, seed=0, epochs=3):
+    dataset, steps = epoch_batches((np.arange(n), np.arange(n) * 10.0), batch_size, passes, shuffle, seed)
+    taken = [(a.numpy(), b.numpy()) for a, b in dataset.take(steps * epochs)]
+    return steps, [taken[e * steps:(e + 1) * steps] for e in range(epochs)]
+
+
+def test_steps_per_epoch_counts_a_partial_batch_only_at_the_epoch_end():
+    assert steps_per_epoch(67, 32) == 3
+    assert steps_per_epoch(64, 32) == 2
+    assert steps_per_epoch(67, 32, passes=3) == 7  # 201 samples
+    with pytest.raises(ValueError, match="at least 1"):
+        steps_per_epoch(0, 32)
+
+
+@pytest.mark.parametrize("passes", [1, 3])
+def test_every_pass_visits_every_sample_once_in_a_new_order(passes):
+    n, batch_size = 11, 4
+    steps, epochs = _batches(n, batch_size, passes)
+    orders = []
+    for epoch in epochs:
+        samples = np.concatenate([a for a, _ in epoch])
+        sizes = [len(a) for a, _ in epoch]
+        # Full batches but the epoch's last.
+        assert sizes[:-1] == [batch_size] * (steps - 1) and len(samples) == n * passes
+        for a, b in epoch:
+            np.testing.assert_array_equal(b, a * 10.0)  # the arrays stay aligned
+        for k in range(passes):
+            one_pass = samples[k * n:(k + 1) * n]
+            np.testing.assert_array_equal(np.sort(one_pass), np.arange(n))
+            orders.append(tuple(one_pass))
+    # Keras' own pipeline, seeded, repeats one order in every epoch; here each pass draws anew.
+    assert len(set(orders)) == len(orders)
+
+
+def test_the_orders_repeat_under_the_same_seed_only():
+    first = _batches(9, 4, 1, seed=5)[1]
+    again = _batches(9, 4, 1, seed=5)[1]
+    other = _batches(9, 4, 1, seed=6)[1]
+    flat = [np.concatenate([a for a, _ in epoch]) for epoch in first]
+    assert all(np.array_equal(x, y) for x, y in zip(flat, [np.concatenate([a for a, _ in e]) for e in again]))
+    assert not all(np.array_equal(x, y) for x, y in zip(flat, [np.concatenate([a for a, _ in e]) for e in other]))
+
+
+def test_without_shuffling_every_pass_runs_in_order():
+    _, epochs = _batches(5, 2, 2, shuffle=False, epochs=2)
+    for epoch in epochs:
+        np.testing.assert_array_equal(np.concatenate([a for a, _ in epoch]), np.tile(np.arange(5), 2))
+
+
+def test_arrays_of_different_lengths_are_refused():
+    with pytest.raises(ValueError, match="different numbers of samples"):
+        epoch_batches((np.arange(3), np.arange(4)), 2)
+
+
+def test_fits_on_arrays_train_through_it(monkeypatch):
+    """TCNRegressor hands its arrays to epoch_batches (not to Keras' pipeline), one pass per epoch here."""
+    calls = []
+    original = _epoch_batches.epoch_batches
+
+    def spy(arrays, batch_size, passes, shuffle, seed):
+        calls.append((len(arrays[0]), batch_size, passes, shuffle, seed))
+        return original(arrays, batch_size, passes, shuffle, seed)
+
+    monkeypatch.setattr("sktcn._base.epoch_batches", spy)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(24, 8, 1)).astype(np.float32)
+    reg = TCNRegressor(nb_filters=2, dilations=(1, 2), epochs=2, batch_size=8, validation_split=0.0,
+                       random_state=4).fit(X, X[:, 0, 0])
+    assert calls == [(24, 8, 1, True, 4)]
+    assert len(reg.history_["loss"]) == 2
+    again = TCNRegressor(**reg.get_params()).fit(X, X[:, 0, 0])
+    np.testing.assert_array_equal(reg.predict(X), again.predict(X))
