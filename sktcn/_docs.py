@@ -84,7 +84,10 @@ PARAMETERS = _table("""
         that many epochs at a constant learning rate (fewer only with
         ``early_stopping=True``). See the user guide, "Training regime".
     batch_size : int, default=32
-        Number of samples per gradient update.
+        The most samples per gradient update. Training arrays are split into
+        as few batches as that allows, of equal size to within one sample (35
+        series make batches of 18 and 17, not 32 and 3); a streamed ``X``
+        keeps its own batches.
     validation_split : float{validation_type}, default={validation}
         Fraction of the training data, drawn at random with ``random_state``,
         held out to compute ``val_loss`` (and to drive early stopping).{validation_why}
@@ -97,7 +100,9 @@ PARAMETERS = _table("""
     callbacks : list of keras.callbacks.Callback or None, default=None
         Extra Keras callbacks for training.
     shuffle : bool, default=True
-        Shuffle the training data before each epoch.
+        Visit the training samples in a new random order on every pass over
+        them (drawn from ``random_state``). A ``tf.data.Dataset`` given as
+        ``X`` keeps its own order.
     warm_start : bool, default=False
         Keep training the fitted network on the next call to ``fit``.
     random_state : int, RandomState instance or None, default=None

@@ -17,27 +17,38 @@ because it is given the steps per epoch.
 
 import math
 
+import numpy as np
 import tensorflow as tf
 
 
-def steps_per_epoch(n_samples, batch_size, passes=1):
-    """Batches in one Keras epoch of ``passes`` passes over ``n_samples`` samples.
+def batch_sizes(n_samples, batch_size, passes=1):
+    """Sizes of the batches of one Keras epoch of ``passes`` passes over ``n_samples`` samples.
 
-    The passes of an epoch follow each other without a gap, so a batch may
-    hold the end of one pass and the start of the next; only the epoch's last
-    batch may be smaller, as in Keras' epochs.
+    As few batches as ``batch_size`` allows, of equal size to within one
+    sample: 35 samples in batches of at most 32 make batches of 18 and 17, not
+    32 and 3. A remainder batch of a few samples would weigh as much in the
+    optimisation as a full one and, reshuffled every pass, add a noisy step
+    to every epoch; batch normalisation would take its statistics from those
+    few. On the rolling-origin forecasts of lynx (19 to 65 training windows)
+    that cost a third of the accuracy on two seeds of three
+    (``benchmarks/RESULTS.md``). The passes of an epoch follow each other
+    without a gap, so a batch may hold the end of one pass and the start of
+    the next.
 
     Examples
     --------
-    >>> from sktcn._epoch_batches import steps_per_epoch
-    >>> steps_per_epoch(67, 32), steps_per_epoch(67, 32, passes=3), steps_per_epoch(64, 32, passes=2)
-    (3, 7, 4)
+    >>> from sktcn._epoch_batches import batch_sizes
+    >>> batch_sizes(35, 32), batch_sizes(64, 32), batch_sizes(67, 32, passes=3)
+    ([18, 17], [32, 32], [29, 29, 29, 29, 29, 28, 28])
     """
     if n_samples < 1 or batch_size < 1 or passes < 1:
         raise ValueError(
             f"n_samples={n_samples}, batch_size={batch_size} and passes={passes} must all be at least 1."
         )
-    return math.ceil(passes * n_samples / batch_size)
+    total = passes * n_samples
+    n_batches = math.ceil(total / batch_size)
+    small, larger = divmod(total, n_batches)
+    return [small + 1] * larger + [small] * (n_batches - larger)
 
 
 def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
@@ -49,7 +60,7 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
         Arrays with the samples along their first axis, all of the same
         length, e.g. ``(X, y, sample_weight)``; each batch is the same tuple.
     batch_size : int
-        Samples per batch; the last batch of an epoch may hold fewer.
+        The most samples in a batch (see :func:`batch_sizes`).
     passes : int, default=1
         Passes over the samples per Keras epoch.
     shuffle : bool, default=True
@@ -61,9 +72,10 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
     Returns
     -------
     dataset : tf.data.Dataset
-        Batches without end: give Keras ``steps_per_epoch`` with it.
+        Batches without end, of the :func:`batch_sizes`: give Keras
+        ``steps_per_epoch`` with it.
     steps : int
-        :func:`steps_per_epoch`.
+        Batches per Keras epoch.
 
     Examples
     --------
@@ -77,14 +89,23 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
     n_samples = len(arrays[0])
     if any(len(array) != n_samples for array in arrays):
         raise ValueError(f"The arrays hold different numbers of samples: {[len(a) for a in arrays]}.")
-    steps = steps_per_epoch(n_samples, batch_size, passes)
+    sizes = batch_sizes(n_samples, batch_size, passes)
     order = tf.data.Dataset.range(n_samples)
     if shuffle:
         # The whole pass fits in the buffer: a full permutation, drawn anew
         # each time the repeats below start the pass again (within an epoch
         # and from one epoch to the next).
         order = order.shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
-    order = order.repeat(passes).batch(batch_size).repeat()
+    # One element per epoch: the indices of its passes, then cut into batches.
+    epochs = order.repeat(passes).batch(passes * n_samples)
+    ends = tf.constant(np.cumsum(sizes), tf.int64)
+    cuts = tf.data.Dataset.from_tensor_slices((ends - tf.constant(sizes, tf.int64), ends))
+
+    def cut(indices):
+        batches = tf.data.Dataset.zip((tf.data.Dataset.from_tensors(indices).repeat(), cuts))
+        return batches.map(lambda epoch, bounds: epoch[bounds[0]:bounds[1]])
+
+    order = epochs.flat_map(cut).repeat()
     # One copy of the arrays inside the pipeline (not a constant per batch),
     # as Keras' own adapter holds them.
     data = tf.data.Dataset.from_tensors(tuple(arrays)).repeat()
@@ -98,4 +119,4 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
     # pipeline; split by data under a distribution strategy.
     options.experimental_optimization.apply_default_optimizations = False
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.with_options(options).prefetch(tf.data.AUTOTUNE), steps
+    return dataset.with_options(options).prefetch(tf.data.AUTOTUNE), len(sizes)

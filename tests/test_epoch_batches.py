@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sktcn import TCNRegressor, _epoch_batches
-from sktcn._epoch_batches import epoch_batches, steps_per_epoch
+from sktcn._epoch_batches import batch_sizes, epoch_batches
 
 
 def _batches(n, batch_size, passes, shuffle=True, seed=0, epochs=3):
@@ -13,12 +13,16 @@ def _batches(n, batch_size, passes, shuffle=True, seed=0, epochs=3):
     return steps, [taken[e * steps:(e + 1) * steps] for e in range(epochs)]
 
 
-def test_steps_per_epoch_counts_a_partial_batch_only_at_the_epoch_end():
-    assert steps_per_epoch(67, 32) == 3
-    assert steps_per_epoch(64, 32) == 2
-    assert steps_per_epoch(67, 32, passes=3) == 7  # 201 samples
+def test_batches_are_as_few_as_batch_size_allows_and_equal_to_within_one():
+    assert batch_sizes(35, 32) == [18, 17]  # not 32 and a remainder of 3
+    assert batch_sizes(64, 32) == [32, 32]
+    assert batch_sizes(5, 32) == [5]
+    for n, size, passes in [(67, 32, 3), (1000, 7, 1), (33, 32, 2)]:
+        sizes = batch_sizes(n, size, passes)
+        assert sum(sizes) == n * passes and len(sizes) == -(-n * passes // size)
+        assert max(sizes) <= size and max(sizes) - min(sizes) <= 1
     with pytest.raises(ValueError, match="at least 1"):
-        steps_per_epoch(0, 32)
+        batch_sizes(0, 32)
 
 
 @pytest.mark.parametrize("passes", [1, 3])
@@ -28,9 +32,7 @@ def test_every_pass_visits_every_sample_once_in_a_new_order(passes):
     orders = []
     for epoch in epochs:
         samples = np.concatenate([a for a, _ in epoch])
-        sizes = [len(a) for a, _ in epoch]
-        # Full batches but the epoch's last.
-        assert sizes[:-1] == [batch_size] * (steps - 1) and len(samples) == n * passes
+        assert [len(a) for a, _ in epoch] == batch_sizes(n, batch_size, passes) and len(samples) == n * passes
         for a, b in epoch:
             np.testing.assert_array_equal(b, a * 10.0)  # the arrays stay aligned
         for k in range(passes):
