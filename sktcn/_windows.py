@@ -10,7 +10,6 @@ Nothing here trains a network or reads an estimator: the forecaster passes a
 :class:`WindowSpec` with what it has fitted.
 """
 
-import math
 from dataclasses import dataclass
 
 import keras
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sktcn import _covariates, _simple_forecasts, _window_scaling
+from sktcn._epoch_batches import batch_sizes
 
 
 def series_of(frame):
@@ -259,12 +259,14 @@ class WindowBatches(keras.utils.PyDataset):
         self.make, self.rows, self.batch_size, self.shuffle = make, rows, int(batch_size), shuffle
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
+        # The batches of in-memory windows: equal sizes, no small remainder.
+        self.bounds = np.concatenate([[0], np.cumsum(batch_sizes(len(rows), self.batch_size))])
 
     def __len__(self):
-        return math.ceil(len(self.rows) / self.batch_size)
+        return len(self.bounds) - 1
 
     def __getitem__(self, index):
-        picked = self.rows[self.order[index * self.batch_size: (index + 1) * self.batch_size]]
+        picked = self.rows[self.order[self.bounds[index]: self.bounds[index + 1]]]
         inputs, _, fit_targets = self.make(picked)
         return inputs, fit_targets
 

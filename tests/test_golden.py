@@ -12,8 +12,8 @@ the series itself; their ``*_interval`` entries, and ``saved_forecaster``, were
 rewritten (and nothing else) when intervals became symmetric about the point forecast
 (issue 17). Every entry trained from arrays was rewritten when each pass of a fit
 began to draw a new batch order, in batches of equal size (``sktcn._epoch_batches``;
-Keras' own pipeline, seeded, had repeated one order in every epoch);
-``forecast_series_lazy``, trained from lazy batches, kept its values. The classifier is built with ``use_batch_norm=False``, its network before
+Keras' own pipeline, seeded, had repeated one order in every epoch), and
+``forecast_series_lazy*`` when the lazy windows took the same equal batch sizes. The classifier is built with ``use_batch_norm=False``, its network before
 batch normalisation became its default (issue 16). The files saved in
 format 1, and their predictions, are still 1417407's. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
