@@ -30,8 +30,8 @@ def batch_sizes(n_samples, batch_size, passes=1):
     32 and 3. A remainder batch of a few samples would weigh as much in the
     optimisation as a full one and, reshuffled every pass, add a noisy step
     to every epoch; batch normalisation would take its statistics from those
-    few. On the rolling-origin forecasts of lynx (19 to 65 training windows)
-    that cost a third of the accuracy on two seeds of three
+    few. On the rolling-origin forecasts of lynx (19 to 65 training windows) it
+    nearly doubled the error relative to seasonal naive on two seeds of three
     (``benchmarks/RESULTS.md``). The passes of an epoch follow each other
     without a gap, so a batch may hold the end of one pass and the start of
     the next.
