@@ -37,7 +37,7 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._epoch_batches import epoch_batches
+from sktcn._epoch_batches import batch_sizes, epoch_batches
 from sktcn._ensemble import (
     MemberLoss,
     average_model,
@@ -730,7 +730,8 @@ class TCNEstimatorBase(BaseWrapper):
 
         example = encode(*next(iter(data.raw_batches())))
         n_batches = data.n_batches()
-        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])), False)
+        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
+                          repeatable=False)
         self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan, initial_epoch,
                             **kwargs)
 
@@ -760,7 +761,7 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "subsequence_length", None) is not None:
             self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
             return
-        plan = self._plan(epochs, -(-len(X) // self.batch_size), len(X) * X.shape[1], True)
+        plan = self._plan(epochs, len(batch_sizes(len(X), self.batch_size)), len(X) * X.shape[1], repeatable=True)
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
     def _fit_on_crops(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
@@ -780,7 +781,8 @@ class TCNEstimatorBase(BaseWrapper):
                      batch_size=self.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
         one_pass = CropBatches(**crops)
         # Several rounds of crops per Keras epoch, as several passes over arrays.
-        plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(), True)
+        plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(),
+                          repeatable=True)
         self._run_keras_fit(CropBatches(**crops, repeats=plan.repeats), None, None, validation_data, warm_start,
                             plan, initial_epoch, **kwargs)
 
@@ -789,7 +791,7 @@ class TCNEstimatorBase(BaseWrapper):
         shape = self._network_shape()
         cost = sample_steps_per_pass * network_cost(shape)
         if isinstance(epochs, str):  # "auto", checked in _check_params
-            return plan_training(steps_per_pass, cost, repeatable,
+            return plan_training(steps_per_pass, cost, repeatable=repeatable,
                                  time_per_pass=sample_steps_per_pass * network_time(shape))
         return TrainingPlan(epochs=int(epochs), cost_per_pass=cost)
 
