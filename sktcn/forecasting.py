@@ -150,7 +150,8 @@ class TCNForecaster(BaseForecaster):
     Prediction intervals and quantiles are conformal: networks trained on earlier
     windows forecast the last ``calibration_size`` of the windows (none of whose
     targets they saw). Their errors, divided by each horizon step's root mean
-    square error, are pooled across steps; the quantiles of their absolute
+    square error (shrunk towards all steps' when the held-out windows are few),
+    are pooled across steps; the quantiles of their absolute
     values, times each step's scale, widen the point forecast symmetrically,
     in the forecast window's scale. The point forecaster itself is trained on
     all windows.

@@ -13,9 +13,13 @@ rewritten (and nothing else) when intervals became symmetric about the point for
 (issue 17). Every entry trained from arrays was rewritten when each pass of a fit
 began to draw a new batch order, in batches of equal size (``sktcn._epoch_batches``;
 Keras' own pipeline, seeded, had repeated one order in every epoch), and
-``forecast_series_lazy*`` when the lazy windows took the same equal batch sizes. The classifier is built with ``use_batch_norm=False``, its network before
-batch normalisation became its default (issue 16). The files saved in
-format 1, and their predictions, are still 1417407's. A difference
+``forecast_series_lazy*`` when the lazy windows took the same equal batch sizes.
+The ``*_interval`` entries and ``saved_forecaster`` were rewritten (and nothing
+else) when each horizon step's error scale began to lean on all steps'
+(``sktcn._conformal.residual_scale``). The classifier is built with
+``use_batch_norm=False``, its network before batch normalisation became its
+default (issue 16). The files saved in format 1 are still 1417407's, and so are
+their predictions except the forecaster's intervals. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change
 of behaviour, and say so in the commit message.

@@ -157,8 +157,24 @@ def test_window_batches_cover_the_rows_and_reshuffle_each_epoch():
 # -------------------------------------------------------------------- conformal
 def test_residual_scale_never_shrinks_further_ahead():
     residuals = np.array([[[3.0], [1.0], [4.0]], [[3.0], [1.0], [0.0]]])
-    np.testing.assert_allclose(_conformal.residual_scale(residuals)[:, 0], [3.0, 3.0, 3.0])
+    scale = _conformal.residual_scale(residuals)[:, 0]
+    assert np.all(np.diff(scale) >= 0) and scale[1] == scale[0]
     assert _conformal.residual_scale(np.zeros((2, 2, 1)))[:, 0].tolist() == [1.0, 1.0]
+
+
+def test_residual_scale_leans_on_all_steps_when_windows_are_few():
+    step_rms = np.array([1.0, 3.0])
+    pooled = np.sqrt(np.mean(step_rms ** 2))
+
+    def scale(n_windows):
+        return _conformal.residual_scale(np.tile(step_rms[None, :, None], (n_windows, 1, 1)))[:, 0]
+
+    few, many = scale(2), scale(2000)
+    # few windows: both steps near the pooled scale; many: each step its own
+    assert abs(few[0] - pooled) < abs(few[0] - step_rms[0]) and few[1] < step_rms[1]
+    np.testing.assert_allclose(many, step_rms, rtol=0.01)
+    prior = _conformal.SCALE_PRIOR_WINDOWS
+    np.testing.assert_allclose(scale(prior) ** 2, (step_rms ** 2 + pooled ** 2) / 2)
 
 
 def test_calibration_blocks_hold_out_recent_windows_trained_only_on_earlier_targets():
