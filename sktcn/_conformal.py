@@ -27,7 +27,7 @@ import numpy as np
 # small. Each step's mean square is therefore shrunk towards the mean square
 # over all steps, as if the pooled errors were this many more windows of that
 # step. Fitted on the two interval backtests of benchmarks/forecasting.py with
-# random_state 0-3 (benchmarks/RESULTS.md, thirteenth session): airline's 90 %
+# random_state 0-3 (benchmarks/RESULTS.md, twelfth session): airline's 90 %
 # coverage went from 0.861-0.889 to 0.875-0.889 with intervals 2 % narrower, the
 # seven series' from 0.892-0.896 to 0.892-0.904 with intervals 1 % wider. 4
 # windows left airline's 80 % and 95 % levels further below their nominal
