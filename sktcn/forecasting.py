@@ -96,11 +96,14 @@ class _Restored(NamedTuple):
     baseline: str = None
     sp: int = 1
     correction_weight: float = 1.0
+    calibration: str = None
 
 
 @contextlib.contextmanager
-def _restoring(regressors, residuals, series_scale=None, baseline=None, sp=1, weight=1.0):
-    token = _RESTORED_NETWORK.set(_Restored(list(regressors), residuals, series_scale, baseline, sp, weight))
+def _restoring(regressors, residuals, series_scale=None, baseline=None, sp=1, weight=1.0, calibration=None):
+    token = _RESTORED_NETWORK.set(
+        _Restored(list(regressors), residuals, series_scale, baseline, sp, weight, calibration)
+    )
     try:
         yield
     finally:
@@ -281,6 +284,11 @@ class TCNForecaster(BaseForecaster):
         Number of steps the network forecasts (the furthest step of ``fh``).
     residual_quantile_source_ : ndarray of shape (n_windows, horizon, n_variables)
         Standardised residuals the intervals are computed from.
+    interval_calibration_ : {"backtest", "in-sample"} or None
+        Where those residuals come from: ``"backtest"``, the held-out windows'
+        forecast errors; ``"in-sample"``, the training windows' own errors
+        (``calibration_size=0``, or too few windows to hold some out), which
+        make intervals too narrow. ``None`` for files saved before it was kept.
     baseline_ : str or None
         The baseline the networks correct (``baseline``, or the one ``"auto"`` chose).
     correction_weight_ : float
@@ -546,6 +554,7 @@ class TCNForecaster(BaseForecaster):
         if restored is not None:
             self.regressors_, self.residual_quantile_source_ = restored.regressors, restored.residuals
             self.correction_weight_, stored_scale = restored.correction_weight, restored.series_scale
+            self.interval_calibration_ = restored.calibration
             # The file keeps the statistics in the series' order, without their keys.
             self.series_scale_ = (
                 None if stored_scale is None
@@ -567,6 +576,7 @@ class TCNForecaster(BaseForecaster):
         for regressor in self.regressors_:
             # Fitted; the reuse (and its copy of the initial weights) goes no further.
             regressor._network_reuse = None
+        self.interval_calibration_ = "in-sample" if backtest is None else "backtest"
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.residual_quantile_source_ = self._residuals(self.regressors_, arrays, rows)
@@ -635,15 +645,13 @@ class TCNForecaster(BaseForecaster):
         ])
 
     def _pooled_errors(self, errors):
-        """The calibration blocks' (targets, corrections) as two arrays, or None (with a warning) when too few."""
+        """The calibration blocks' (targets, corrections) as two arrays, or None when too few.
+
+        None makes the intervals fall back on in-sample residuals; the
+        warning waits for a request of intervals (``_warn_in_sample``), since
+        a fit made for point forecasts alone loses nothing.
+        """
         if sum(len(targets) for targets, _ in errors) < 2:
-            warnings.warn(
-                "Too few training windows to hold some out for calibrating intervals; using in-sample "
-                "residuals, which make intervals too narrow. Give more data, a shorter fh or window_length, "
-                "or set calibration_size=0 to silence this.",
-                UserWarning,
-                stacklevel=5,
-            )
             return None
         return tuple(np.concatenate(part) for part in zip(*errors))
 
@@ -708,7 +716,20 @@ class TCNForecaster(BaseForecaster):
         forecast, offsets, scales, keys, _ = self._scaled_forecast(X, fh)
         return self._frame(_window_scaling.invert(forecast, offsets, scales), keys, fh, self._y_columns)
 
+    def _warn_in_sample(self):
+        """Warn that intervals rest on in-sample residuals where fit wanted a backtest but had no room for one."""
+        # getattr: forecasters pickled before the attribute existed.
+        if self.calibration_size and getattr(self, "interval_calibration_", None) == "in-sample":
+            warnings.warn(
+                "These intervals come from in-sample residuals, which make them too narrow: fit had too few "
+                "training windows to hold some out for calibrating them. Give more data, a shorter fh or "
+                "window_length; calibration_size=0 asks for in-sample residuals and silences this.",
+                UserWarning,
+                stacklevel=4,
+            )
+
     def _predict_quantiles(self, fh, X, alpha):
+        self._warn_in_sample()
         forecast, offsets, scales, keys, steps = self._scaled_forecast(X, fh)
         shifts = quantile_shifts(self.residual_quantile_source_, alpha, steps)
         values = np.stack([_window_scaling.invert(forecast + shift, offsets, scales) for shift in shifts], axis=-1)
@@ -799,6 +820,7 @@ class TCNForecaster(BaseForecaster):
                 "baseline_": self.baseline_,
                 "sp_": self.sp_,
                 "correction_weight_": self.correction_weight_,
+                "interval_calibration_": self.interval_calibration_,
                 "residual_quantile_source_": to_json(self.residual_quantile_source_, "residual_quantile_source_"),
                 # scaling="series": the statistics the network was trained with, in the series' order.
                 "series_scale_": None if self.series_scale_ is None else [
@@ -858,7 +880,13 @@ class TCNForecaster(BaseForecaster):
             raise persistence.ModelFileError(
                 f"the manifest gives correction_weight_ {weight!r}; sktcn writes 0 or 1: it was altered."
             )
-        with _restoring(regressors, residuals, series_scale, baseline, int(sp), float(weight)):
+        # Files written before it was kept do not say where their residuals came from.
+        calibration = state.get("interval_calibration_")
+        if calibration not in (None, "backtest", "in-sample"):
+            raise persistence.ModelFileError(
+                f"the manifest gives interval_calibration_ {calibration!r}, which sktcn does not write: it was altered."
+            )
+        with _restoring(regressors, residuals, series_scale, baseline, int(sp), float(weight), calibration):
             self.fit(y, X=X, fh=fh)
         if (self.window_length_, self.horizon_) != (state["window_length_"], state["horizon_"]):
             raise persistence.ModelFileError(

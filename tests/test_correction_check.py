@@ -103,6 +103,7 @@ def _rewrite_state(path, edit):
     (dict(correction_weight_=0.5), "correction_weight_ 0.5"),
     (dict(baseline_="holt_winters"), "baseline 'holt_winters'"),
     (dict(sp_=0), "season 0"),
+    (dict(interval_calibration_="oracle"), "interval_calibration_ 'oracle'"),
 ])
 def test_an_altered_forecaster_state_is_refused(series, tmp_path, changes, message):
     f = TCNForecaster(**dict(TINY_FORECASTER, calibration_size=0.0)).fit(series, fh=[1])
@@ -116,3 +117,12 @@ def test_files_from_before_the_check_apply_the_correction(series, tmp_path):
     loaded = sktcn.load(old)
     assert loaded.correction_weight_ == 1.0
     pd.testing.assert_series_equal(loaded.predict(), f.predict())
+
+
+def test_files_from_before_interval_calibration_was_kept_load_without_it(series, tmp_path):
+    f = TCNForecaster(**dict(TINY_FORECASTER, calibration_size=0.0)).fit(series, fh=[1])
+    assert f.interval_calibration_ == "in-sample"
+    old = _rewrite_state(f.save(tmp_path / "old"), lambda state: state.pop("interval_calibration_"))
+    loaded = sktcn.load(old)
+    assert loaded.interval_calibration_ is None
+    pd.testing.assert_frame_equal(loaded.predict_interval(coverage=0.8), f.predict_interval(coverage=0.8))

@@ -183,6 +183,30 @@ def test_intervals_come_from_a_rolling_origin_backtest(airline):
     assert np.all(np.diff(widths) >= -1e-6 * widths.max())  # uncertainty does not shrink further ahead
 
 
+def test_in_sample_intervals_warn_when_asked_for_not_when_fitting(airline, recwarn):
+    import warnings
+
+    short = airline.iloc[:60]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # fit and point forecasts stay silent
+        f = TCNForecaster(**FAST, window_length=12, calibration_size=0.2).fit(short, fh=range(1, 37))
+        f.predict()
+    # 13 windows of 36 steps: no block's network could train on windows that end before it.
+    assert f.interval_calibration_ == "in-sample"
+    with pytest.warns(UserWarning, match="in-sample residuals"):
+        f.predict_interval(coverage=0.9)
+    with pytest.warns(UserWarning, match="in-sample residuals"):
+        f.predict_quantiles(alpha=[0.1, 0.9])
+    # Asked for in-sample residuals: no warning; with room for a backtest: none either.
+    chosen = TCNForecaster(**POINT, window_length=12).fit(short, fh=range(1, 37))
+    roomy = TCNForecaster(**FAST, window_length=12, calibration_size=0.2).fit(airline, fh=range(1, 5))
+    assert (chosen.interval_calibration_, roomy.interval_calibration_) == ("in-sample", "backtest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        chosen.predict_interval(coverage=0.9)
+        roomy.predict_interval(coverage=0.9)
+
+
 def test_an_untrained_correction_forecasts_the_baseline(airline):
     # The head starts at zero and a learning rate of 1e-12 keeps it there, so the
     # network outputs its targets' mean (the regressor standardises targets): the

@@ -73,6 +73,7 @@ def test_forecaster_round_trip_is_exact_after_update(tmp_path):
         loaded.predict_interval(coverage=[0.5, 0.9]), forecaster.predict_interval(coverage=[0.5, 0.9]), check_exact=True
     )
     assert loaded.get_params() == forecaster.get_params()
+    assert loaded.interval_calibration_ == forecaster.interval_calibration_ == "backtest"
     # sktime's own in-memory serialization, which its tools call, is still there.
     pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
 
