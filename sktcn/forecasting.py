@@ -576,12 +576,13 @@ class TCNForecaster(BaseForecaster):
         for regressor in self.regressors_:
             # Fitted; the reuse (and its copy of the initial weights) goes no further.
             regressor._network_reuse = None
-        self.interval_calibration_ = "in-sample" if backtest is None else "backtest"
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
+            self.interval_calibration_ = "in-sample"
             self.residual_quantile_source_ = self._residuals(self.regressors_, arrays, rows)
         else:
             # The errors of the forecast as it will be made: with or without the correction.
+            self.interval_calibration_ = "backtest"
             baseline_errors, corrections = backtest
             self.residual_quantile_source_ = baseline_errors - self.correction_weight_ * corrections
 

@@ -1,5 +1,7 @@
 """TCNForecaster: sktime's contract, windows, data shapes, intervals, bad input."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -183,9 +185,7 @@ def test_intervals_come_from_a_rolling_origin_backtest(airline):
     assert np.all(np.diff(widths) >= -1e-6 * widths.max())  # uncertainty does not shrink further ahead
 
 
-def test_in_sample_intervals_warn_when_asked_for_not_when_fitting(airline, recwarn):
-    import warnings
-
+def test_in_sample_intervals_warn_when_asked_for_not_when_fitting(airline):
     short = airline.iloc[:60]
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # fit and point forecasts stay silent
