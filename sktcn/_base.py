@@ -59,7 +59,16 @@ from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
-from sktcn._validation import as_array_like, as_series_array, is_ragged, ndim
+from sktcn._validation import (
+    CHANNELS_FIRST_HINT,
+    as_array_like,
+    as_series_array,
+    caller_stacklevel,
+    from_panel_frame,
+    is_ragged,
+    looks_channels_first,
+    ndim,
+)
 from sktcn._training import (
     StopWhenConverged,
     TrainingPlan,
@@ -346,14 +355,28 @@ class TCNEstimatorBase(BaseWrapper):
                     "use one value or set use_skip_connections=False."
                 )
 
+    # Whether fit warns about 3D X that looks like sktime's (series, channels,
+    # time) layout; off for the forecaster's own windows, whose layout it built.
+    _checks_input_layout = True
+
     def _check_X(self, X, reset):
         """The one validation path for inputs: returns float32 (n_samples, n_timesteps, n_features)."""
-        X = as_array_like(X, type(self).__name__)
+        panel = from_panel_frame(X)
+        # An array's layout is ambiguous; an sktime DataFrame panel's is not.
+        layout_ambiguous = panel is X
+        X = as_array_like(panel, type(self).__name__)
         from_2d = not is_ragged(X) and ndim(X) == 2
         if from_2d and (reset or getattr(self, "n_timesteps_in_", None) is not None):
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)
         X, from_2d = as_series_array(X, type(self).__name__)
+        if reset and self._checks_input_layout and layout_ambiguous and not from_2d and looks_channels_first(X.shape):
+            warnings.warn(
+                f"X has shape {X.shape}, read as {X.shape[1]} time step(s) of {X.shape[2]} features each. "
+                + CHANNELS_FIRST_HINT,
+                UserWarning,
+                stacklevel=caller_stacklevel(),
+            )
         if reset:
             self.n_timesteps_in_ = X.shape[1] if from_2d else None
             if not from_2d:
@@ -363,9 +386,11 @@ class TCNEstimatorBase(BaseWrapper):
             self._n_channels = X.shape[2]
         else:
             if X.shape[2] != self._n_channels:
+                swapped = X.shape[1] == self._n_channels
                 raise ValueError(
                     f"X has {X.shape[2]} features per time step, but {type(self).__name__} "
                     f"is expecting {self._n_channels} features per time step as input."
+                    + (" " + CHANNELS_FIRST_HINT if swapped else "")
                 )
             if self.n_timesteps_in_ is not None and X.shape[1] != self.n_timesteps_in_:
                 raise ValueError(

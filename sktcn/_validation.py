@@ -1,12 +1,35 @@
 """Input series: validation and conversion of 2D, 3D, DataFrame and ragged ``X`` to one float32 array.
 
+sktime's DataFrame panels (``nested_univ``, ``pd-multiindex``) are read as the
+series they hold; a 2D DataFrame is a table, one series per row.
+
 Pure functions of the input; the estimators keep their own bookkeeping (feature
 counts, column names) in ``TCNEstimatorBase._check_X``.
 """
 
+import os
+import sys
+
 import numpy as np
+import pandas as pd
+import scikeras
+import scipy
 import scipy.sparse as sp
+import sklearn
 from sklearn.utils.validation import check_array
+
+# Packages whose frames stand between a user's call and sktcn's input checks:
+# sktcn's own, then those that call into it.
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(path) + os.sep for path in (__file__, scikeras.__file__, sklearn.__file__, scipy.__file__)
+)
+
+
+# Appended to messages about 3D X whose time steps and features look swapped.
+CHANNELS_FIRST_HINT = (
+    "sktcn reads 3D X as (n_samples, n_timesteps, n_features); sktime's and aeon's numpy3D "
+    "layout is (n_samples, n_channels, n_timesteps). If X comes in that layout, pass X.transpose(0, 2, 1)."
+)
 
 
 def as_array_like(X, owner="the estimator"):
@@ -54,6 +77,87 @@ def as_series_array(X, owner="the estimator"):
     if X.shape[1] == 0 or X.shape[2] == 0:
         raise ValueError(f"X has shape {X.shape}: it needs at least one time step and one feature.")
     return X, from_2d
+
+
+def caller_stacklevel():
+    """The ``stacklevel`` that points a warning raised by its caller at the first frame outside the libraries.
+
+    A warning about the input names the user's line that passed it, whichever
+    path (fit, a search, a pipeline) led from there to the check.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def from_panel_frame(X):
+    """The series of an sktime DataFrame panel as (n, T, F), or a list where lengths differ; other ``X`` as it is.
+
+    sktime keeps panels in two DataFrame layouts. ``nested_univ``: a row per
+    series, a column per feature, each cell that feature's series (a
+    ``pd.Series`` or array). ``pd-multiindex``: a row per time step, indexed by
+    (series, time), a column per feature; more index levels name the series by
+    all but the last. Read as a table instead, both would give nonsense (or an
+    unclear error) rather than the series they hold. A DataFrame of plain
+    values stays a table: one series per row, one time step per column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sktcn._validation import from_panel_frame
+    >>> nested = pd.DataFrame({"a": [pd.Series([1.0, 2.0, 3.0])] * 2, "b": [pd.Series([0.0, 0.0, 1.0])] * 2})
+    >>> from_panel_frame(nested).shape  # 2 series, 3 steps, 2 features
+    (2, 3, 2)
+    >>> index = pd.MultiIndex.from_product([["x", "y"], range(3)], names=["series", "time"])
+    >>> long = pd.DataFrame({"a": np.arange(6.0)}, index=index)
+    >>> from_panel_frame(long)[:, :, 0].tolist()
+    [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    """
+    if not isinstance(X, pd.DataFrame) or X.size == 0:
+        return X
+    if isinstance(X.index, pd.MultiIndex):
+        series_levels = list(range(X.index.nlevels - 1))
+        series = [group.to_numpy() for _, group in X.groupby(level=series_levels, sort=False)]
+    elif all(isinstance(cell, (pd.Series, np.ndarray)) for cell in X.iloc[0]):
+        series = [_nested_series(row, i) for i, row in enumerate(X.itertuples(index=False))]
+    else:
+        return X
+    if len({len(x) for x in series}) > 1:
+        return series  # of different lengths: padded as any ragged list
+    return np.stack(series)
+
+
+def _nested_series(cells, i):
+    """Row ``i`` of a nested DataFrame as one (n_timesteps, n_features) array."""
+    if not all(isinstance(cell, (pd.Series, np.ndarray)) and np.ndim(cell) == 1 for cell in cells):
+        raise ValueError(
+            f"Row {i} of the nested DataFrame X holds something other than a 1D series in a cell; "
+            "every cell of sktime's nested_univ layout holds one feature's series (a pd.Series)."
+        )
+    lengths = {len(cell) for cell in cells}
+    if len(lengths) > 1:
+        raise ValueError(
+            f"Row {i} of the nested DataFrame X has features of different lengths {sorted(lengths)}; "
+            "the features of one series need one value per time step each."
+        )
+    return np.column_stack([np.asarray(cell) for cell in cells])
+
+
+def looks_channels_first(shape):
+    """Whether a 3D ``X`` of this shape has fewer time steps than features, as sktime's numpy3D layout would.
+
+    A TCN convolves along the time steps; a panel with more features per step
+    than steps is far more often a (series, channels, time) array read the
+    wrong way round than a real one.
+
+    Examples
+    --------
+    >>> from sktcn._validation import looks_channels_first
+    >>> looks_channels_first((50, 1, 150)), looks_channels_first((50, 150, 1)), looks_channels_first((8, 4, 4))
+    (True, False, False)
+    """
+    return shape[1] < shape[2]
 
 
 def is_ragged(X):

@@ -505,6 +505,9 @@ class TCNForecaster(BaseForecaster):
         regressor = TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(),
                                  input_scaling=None, n_networks=n_networks)
         regressor._network_reuse = reuse
+        # The forecaster builds the windows (window, step, channel) itself: a
+        # short window with many covariates is not a transposed panel.
+        regressor._checks_input_layout = False
         # Correcting a baseline, the head starts at zero (the estimators' head), so
         # that an untrained network adds only its targets' mean to the baseline.
         # Forecasting the series itself (baseline=None), Keras' random head: on

@@ -1,5 +1,7 @@
 """Bad input gets a clear ValueError/TypeError, and a failed fit leaves nothing behind."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -170,3 +172,101 @@ def test_random_inputs_fail_only_with_clear_errors(X, y, Estimator):
         return
     assert _assert_clear(lambda: est.predict(X)) is True
     _assert_clear(lambda: est.predict(np.asarray(X)[:, :1] if np.ndim(X) >= 2 else X))
+
+
+# -- sktime's layouts: DataFrame panels are read as their series; a transposed array is flagged
+
+
+def _panel(rng, n=6, n_timesteps=7, n_channels=2):
+    """(n, time, channels) values and the same series as sktime's numpy3D (n, channels, time)."""
+    X = rng.rand(n, n_timesteps, n_channels)
+    return X, X.transpose(0, 2, 1)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sktime_dataframe_panels_give_the_predictions_of_their_series(Estimator, rng):
+    from sktime.datatypes import convert_to
+
+    X, numpy3d = _panel(rng)
+    est = Estimator(**TINY, random_state=0).fit(X, _targets(Estimator, len(X)))
+    expected = est.predict(X)
+    for mtype in ("nested_univ", "pd-multiindex"):
+        frame = convert_to(numpy3d, to_type=mtype)
+        np.testing.assert_array_equal(est.predict(frame), expected, err_msg=mtype)
+    fitted_on_frame = Estimator(**TINY, random_state=0).fit(convert_to(numpy3d, to_type="nested_univ"),
+                                                            _targets(Estimator, len(X)))
+    assert fitted_on_frame.n_features_in_ == X.shape[2]
+    np.testing.assert_array_equal(fitted_on_frame.predict(X), expected)
+
+
+def test_panel_frames_of_unequal_lengths_are_padded_like_ragged_lists():
+    import pandas as pd
+
+    from sktcn._validation import as_series_array, from_panel_frame
+
+    short, long = np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])
+    nested = pd.DataFrame({"a": [pd.Series(short), pd.Series(long)]})
+    index = pd.MultiIndex.from_tuples([(0, 0), (0, 1), (1, 0), (1, 1), (1, 2)])
+    long_format = pd.DataFrame({"a": np.r_[short, long]}, index=index)
+    expected = as_series_array([short, long])[0]
+    for frame in (nested, long_format):
+        np.testing.assert_array_equal(as_series_array(from_panel_frame(frame))[0], expected)
+
+
+def test_a_plain_dataframe_stays_a_table_of_series():
+    import pandas as pd
+
+    from sktcn._validation import from_panel_frame
+
+    table = pd.DataFrame(np.ones((3, 4)))
+    assert from_panel_frame(table) is table
+
+
+@pytest.mark.parametrize(
+    "cells, match",
+    [
+        (["series", "scalar"], "other than a 1D series"),
+        (["series", "short series"], "different lengths"),
+    ],
+)
+def test_bad_nested_rows_name_the_row_and_the_fix(cells, match):
+    import pandas as pd
+
+    from sktcn._validation import from_panel_frame
+
+    make = {"series": pd.Series([1.0, 2.0, 3.0]), "short series": pd.Series([1.0]), "scalar": 1.0}
+    good = {f"c{k}": [pd.Series([0.0, 0.0, 0.0])] for k in range(len(cells))}
+    bad = {f"c{k}": [make[cell]] for k, cell in enumerate(cells)}
+    frame = pd.concat([pd.DataFrame(good), pd.DataFrame(bad)], ignore_index=True)
+    with pytest.raises(ValueError, match=f"Row 1 of the nested DataFrame X .*{match}"):
+        from_panel_frame(frame)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fit_warns_when_3d_X_looks_like_sktimes_numpy3d(Estimator, rng):
+    X, numpy3d = _panel(rng, n_timesteps=9, n_channels=2)
+    y = _targets(Estimator, len(X))
+    with pytest.warns(UserWarning, match=r"\(6, 2, 9\), read as 2 time step\(s\) of 9 features.*transpose\(0, 2, 1\)"):
+        est = Estimator(**TINY).fit(numpy3d, y)
+    # Predicting in the other layout than the fit's: the error says how to mend it.
+    with pytest.raises(ValueError, match=r"expecting 9 features per time step.*transpose\(0, 2, 1\)"):
+        est.predict(X)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*read as")
+        Estimator(**TINY).fit(X, y)  # (n, time, channels): no warning
+
+
+def test_the_forecasters_own_windows_raise_no_layout_warning():
+    import pandas as pd
+
+    from sktcn import TCNForecaster
+
+    index = pd.period_range("2000-01", periods=40, freq="M")
+    y = pd.Series(np.sin(np.arange(40) / 3.0) + 5.0, index=index)
+    X = pd.DataFrame(np.random.RandomState(0).normal(size=(40, 5)), index=index)
+    with warnings.catch_warnings():
+        # Windows of 3 steps with 6 channels (the series and 5 covariates) are
+        # (window, step, channel) by construction.
+        warnings.filterwarnings("error", message=".*read as")
+        TCNForecaster(window_length=3, epochs=1, nb_filters=2, n_networks=1, calibration_size=0,
+                      random_state=0).fit(y, X=X, fh=[1, 2])
