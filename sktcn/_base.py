@@ -718,7 +718,7 @@ class TCNEstimatorBase(BaseWrapper):
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
-        self._configured_learning_rate = float(keras.ops.convert_to_numpy(self.model_.optimizer.learning_rate))
+        self._configured_learning_rate = float(self.model_.optimizer.learning_rate.numpy())
         self._initialize_callbacks()
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
@@ -834,7 +834,7 @@ class TCNEstimatorBase(BaseWrapper):
             # also after a warm start whose schedule lowered it.
             configured = getattr(self, "_configured_learning_rate", None)
             if configured is None:  # a network restored from a file saved before the regime existed
-                configured = self._configured_learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+                configured = self._configured_learning_rate = float(optimizer.learning_rate.numpy())
             optimizer.learning_rate = configured
             callbacks = regime_callbacks(plan.epochs, monitor, configured, getattr(self, "n_networks", 1))
             if self.early_stopping:

@@ -195,7 +195,7 @@ def load_members(fused, members):
         value = np.zeros(fused_var.shape, keras.backend.standardize_dtype(fused_var.dtype))
         for k, member_var in enumerate(member_vars):
             value[member_block(member_var.shape, fused_var.shape, k, len(member_vars))] = (
-                keras.ops.convert_to_numpy(member_var)
+                member_var.numpy()
             )
         fused_var.assign(value)
 
@@ -203,7 +203,7 @@ def load_members(fused, members):
 def store_members(fused, members):
     """Copy each member's block of the ``fused`` model back into the ``members``."""
     for fused_var, member_vars in _paired_variables(fused, members):
-        value = keras.ops.convert_to_numpy(fused_var)
+        value = fused_var.numpy()
         for k, member_var in enumerate(member_vars):
             member_var.assign(value[member_block(member_var.shape, fused_var.shape, k, len(member_vars))])
 

@@ -271,7 +271,7 @@ def check_weights(model):
         if isinstance(layer, keras.layers.Normalization):
             continue
         for weight in layer.weights:
-            values = keras.ops.convert_to_numpy(weight)
+            values = weight.numpy()
             if values.size and not (abs(values) <= MAX_WEIGHT).all():
                 raise FileCheckError(
                     f"the weight {weight.path} holds values that are not finite or beyond {MAX_WEIGHT:g}, "

@@ -105,7 +105,7 @@ class WeightNormConv1D(layers.Conv1D):
             shape=(self.filters,),
             initializer=keras.initializers.Constant(
                 np.linalg.norm(
-                    keras.ops.convert_to_numpy(self._kernel).reshape(-1, self.filters), axis=0
+                    self._kernel.numpy().reshape(-1, self.filters), axis=0
                 )
             ),
             trainable=True,

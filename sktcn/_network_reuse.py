@@ -74,4 +74,4 @@ def _state(model):
 
 
 def _state_values(model):
-    return [keras.ops.convert_to_numpy(variable).copy() for variable in _state(model)]
+    return [variable.numpy().copy() for variable in _state(model)]
