@@ -119,7 +119,10 @@ def from_panel_frame(X):
     if isinstance(X.index, pd.MultiIndex):
         series_levels = list(range(X.index.nlevels - 1))
         series = [group.to_numpy() for _, group in X.groupby(level=series_levels, sort=False)]
-    elif all(isinstance(cell, (pd.Series, np.ndarray)) for cell in X.iloc[0]):
+    # Numeric columns hold values, not series: a table (and no row is read).
+    elif all(dtype == object for dtype in X.dtypes) and all(
+        isinstance(cell, (pd.Series, np.ndarray)) for cell in X.iloc[0]
+    ):
         series = [_nested_series(row, i) for i, row in enumerate(X.itertuples(index=False))]
     else:
         return X
