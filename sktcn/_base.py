@@ -370,13 +370,8 @@ class TCNEstimatorBase(BaseWrapper):
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)
         X, from_2d = as_series_array(X, type(self).__name__)
-        if reset and self._checks_input_layout and layout_ambiguous and not from_2d and looks_channels_first(X.shape):
-            warnings.warn(
-                f"X has shape {X.shape}, read as {X.shape[1]} time step(s) of {X.shape[2]} features each. "
-                + CHANNELS_FIRST_HINT,
-                UserWarning,
-                stacklevel=caller_stacklevel(),
-            )
+        if reset and layout_ambiguous and not from_2d:
+            self._warn_if_transposed(X.shape)
         if reset:
             self.n_timesteps_in_ = X.shape[1] if from_2d else None
             if not from_2d:
@@ -399,6 +394,16 @@ class TCNEstimatorBase(BaseWrapper):
                     "fit on 3D input to predict series of other lengths)."
                 )
         return X
+
+    def _warn_if_transposed(self, shape):
+        """Warn when a 3D array of ``shape`` looks like sktime's (series, channels, time), read the wrong way round."""
+        if self._checks_input_layout and looks_channels_first(shape):
+            warnings.warn(
+                f"X has shape {shape}, read as {shape[1]} time step(s) of {shape[2]} features each. "
+                + CHANNELS_FIRST_HINT,
+                UserWarning,
+                stacklevel=caller_stacklevel(),
+            )
 
     def _check_y(self, y, X):
         """Check the target's shape against X; subclasses check its values."""

@@ -10,18 +10,18 @@ counts, column names) in ``TCNEstimatorBase._check_X``.
 import os
 import sys
 
+import joblib
 import numpy as np
 import pandas as pd
 import scikeras
-import scipy
 import scipy.sparse as sp
 import sklearn
 from sklearn.utils.validation import check_array
 
 # Packages whose frames stand between a user's call and sktcn's input checks:
-# sktcn's own, then those that call into it.
+# sktcn's own, scikeras' fit, scikit-learn's searches and pipelines, joblib's workers.
 _LIBRARY_DIRS = tuple(
-    os.path.dirname(path) + os.sep for path in (__file__, scikeras.__file__, sklearn.__file__, scipy.__file__)
+    os.path.dirname(path) + os.sep for path in (__file__, scikeras.__file__, sklearn.__file__, joblib.__file__)
 )
 
 

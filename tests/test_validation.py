@@ -246,8 +246,11 @@ def test_bad_nested_rows_name_the_row_and_the_fix(cells, match):
 def test_fit_warns_when_3d_X_looks_like_sktimes_numpy3d(Estimator, rng):
     X, numpy3d = _panel(rng, n_timesteps=9, n_channels=2)
     y = _targets(Estimator, len(X))
-    with pytest.warns(UserWarning, match=r"\(6, 2, 9\), read as 2 time step\(s\) of 9 features.*transpose\(0, 2, 1\)"):
+    message = r"\(6, 2, 9\), read as 2 time step\(s\) of 9 features.*transpose\(0, 2, 1\)"
+    with pytest.warns(UserWarning, match=message) as caught:
         est = Estimator(**TINY).fit(numpy3d, y)
+    # It points at the caller's line, not at sktcn's or scikeras' internals.
+    assert {w.filename for w in caught if "read as" in str(w.message)} == {__file__}
     # Predicting in the other layout than the fit's: the error says how to mend it.
     with pytest.raises(ValueError, match=r"expecting 9 features per time step.*transpose\(0, 2, 1\)"):
         est.predict(X)
