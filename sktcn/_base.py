@@ -362,7 +362,7 @@ class TCNEstimatorBase(BaseWrapper):
     def _check_X(self, X, reset):
         """The one validation path for inputs: returns float32 (n_samples, n_timesteps, n_features)."""
         panel = from_panel_frame(X)
-        # An array's layout is ambiguous; an sktime DataFrame panel's is not.
+        # An array's layout is ambiguous; a nested DataFrame's is not.
         layout_ambiguous = panel is X
         X = as_array_like(panel, type(self).__name__)
         from_2d = not is_ragged(X) and ndim(X) == 2

@@ -1,7 +1,7 @@
 """Input series: validation and conversion of 2D, 3D, DataFrame and ragged ``X`` to one float32 array.
 
-sktime's DataFrame panels (``nested_univ``, ``pd-multiindex``) are read as the
-series they hold; a 2D DataFrame is a table, one series per row.
+sktime's nested DataFrame panels (``nested_univ``) are read as the series they
+hold; any other DataFrame is a table, one series per row.
 
 Pure functions of the input; the estimators keep their own bookkeeping (feature
 counts, column names) in ``TCNEstimatorBase._check_X``.
@@ -92,40 +92,33 @@ def caller_stacklevel():
 
 
 def from_panel_frame(X):
-    """The series of an sktime DataFrame panel as (n, T, F), or a list where lengths differ; other ``X`` as it is.
+    """The series of an sktime nested DataFrame as (n, T, F), or a list where lengths differ; other ``X`` as it is.
 
-    sktime keeps panels in two DataFrame layouts. ``nested_univ``: a row per
+    sktime's loaders return panels as ``nested_univ`` DataFrames: a row per
     series, a column per feature, each cell that feature's series (a
-    ``pd.Series`` or array). ``pd-multiindex``: a row per time step, indexed by
-    (series, time), a column per feature; more index levels name the series by
-    all but the last. Read as a table instead, both would give nonsense (or an
-    unclear error) rather than the series they hold. A DataFrame of plain
-    values stays a table: one series per row, one time step per column.
+    ``pd.Series`` or array). Read as a table, such a frame would fail with an
+    unclear error. Any other DataFrame stays a table, one series per row and
+    one time step per column, whatever its index: a frame indexed by (series,
+    time), sktime's ``pd-multiindex``, cannot be told from a table whose rows
+    carry a two-level index, so it is read as the table it also is.
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    >>> import pandas as pd
     >>> from sktcn._validation import from_panel_frame
     >>> nested = pd.DataFrame({"a": [pd.Series([1.0, 2.0, 3.0])] * 2, "b": [pd.Series([0.0, 0.0, 1.0])] * 2})
     >>> from_panel_frame(nested).shape  # 2 series, 3 steps, 2 features
     (2, 3, 2)
-    >>> index = pd.MultiIndex.from_product([["x", "y"], range(3)], names=["series", "time"])
-    >>> long = pd.DataFrame({"a": np.arange(6.0)}, index=index)
-    >>> from_panel_frame(long)[:, :, 0].tolist()
-    [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     """
-    if not isinstance(X, pd.DataFrame) or X.size == 0:
-        return X
-    if isinstance(X.index, pd.MultiIndex):
-        series_levels = list(range(X.index.nlevels - 1))
-        series = [group.to_numpy() for _, group in X.groupby(level=series_levels, sort=False)]
     # Numeric columns hold values, not series: a table (and no row is read).
-    elif all(dtype == object for dtype in X.dtypes) and all(
-        isinstance(cell, (pd.Series, np.ndarray)) for cell in X.iloc[0]
+    if (
+        not isinstance(X, pd.DataFrame)
+        or X.size == 0
+        or not all(dtype == object for dtype in X.dtypes)
+        or not all(isinstance(cell, (pd.Series, np.ndarray)) for cell in X.iloc[0])
     ):
-        series = [_nested_series(row, i) for i, row in enumerate(X.itertuples(index=False))]
-    else:
         return X
+    series = [_nested_series(row, i) for i, row in enumerate(X.itertuples(index=False))]
     if len({len(x) for x in series}) > 1:
         return series  # of different lengths: padded as any ragged list
     return np.stack(series)

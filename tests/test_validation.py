@@ -184,42 +184,48 @@ def _panel(rng, n=6, n_timesteps=7, n_channels=2):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_sktime_dataframe_panels_give_the_predictions_of_their_series(Estimator, rng):
+def test_sktime_nested_frames_give_the_predictions_of_their_series(Estimator, rng):
     from sktime.datatypes import convert_to
 
     X, numpy3d = _panel(rng)
     est = Estimator(**TINY, random_state=0).fit(X, _targets(Estimator, len(X)))
     expected = est.predict(X)
-    for mtype in ("nested_univ", "pd-multiindex"):
-        frame = convert_to(numpy3d, to_type=mtype)
-        np.testing.assert_array_equal(est.predict(frame), expected, err_msg=mtype)
+    np.testing.assert_array_equal(est.predict(convert_to(numpy3d, to_type="nested_univ")), expected)
     fitted_on_frame = Estimator(**TINY, random_state=0).fit(convert_to(numpy3d, to_type="nested_univ"),
                                                             _targets(Estimator, len(X)))
     assert fitted_on_frame.n_features_in_ == X.shape[2]
     np.testing.assert_array_equal(fitted_on_frame.predict(X), expected)
 
 
-def test_panel_frames_of_unequal_lengths_are_padded_like_ragged_lists():
+def test_nested_frames_of_unequal_lengths_are_padded_like_ragged_lists():
     import pandas as pd
 
     from sktcn._validation import as_series_array, from_panel_frame
 
     short, long = np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])
     nested = pd.DataFrame({"a": [pd.Series(short), pd.Series(long)]})
-    index = pd.MultiIndex.from_tuples([(0, 0), (0, 1), (1, 0), (1, 1), (1, 2)])
-    long_format = pd.DataFrame({"a": np.r_[short, long]}, index=index)
-    expected = as_series_array([short, long])[0]
-    for frame in (nested, long_format):
-        np.testing.assert_array_equal(as_series_array(from_panel_frame(frame))[0], expected)
+    np.testing.assert_array_equal(as_series_array(from_panel_frame(nested))[0], as_series_array([short, long])[0])
 
 
-def test_a_plain_dataframe_stays_a_table_of_series():
+def test_numeric_dataframes_stay_tables_whatever_their_index():
     import pandas as pd
 
     from sktcn._validation import from_panel_frame
 
     table = pd.DataFrame(np.ones((3, 4)))
-    assert from_panel_frame(table) is table
+    # A row index of (subject, trial) looks like sktime's pd-multiindex panel;
+    # it was, and stays, a table of one series per row.
+    two_level = table.set_axis(pd.MultiIndex.from_tuples([("a", 0), ("a", 1), ("b", 0)]))
+    assert from_panel_frame(table) is table and from_panel_frame(two_level) is two_level
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_table_with_a_two_level_row_index_gives_a_prediction_per_row(Estimator, rng):
+    import pandas as pd
+
+    X = pd.DataFrame(rng.rand(8, 5), index=pd.MultiIndex.from_product([range(4), range(2)]))
+    est = Estimator(**TINY).fit(X, _targets(Estimator, 8))
+    assert len(est.predict(X)) == 8
 
 
 @pytest.mark.parametrize(
