@@ -598,7 +598,7 @@ class TCNEstimatorBase(BaseWrapper):
                 f"sequences ({n_timesteps} steps): the network cannot see steps further back. "
                 "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.",
                 UserWarning,
-                stacklevel=6,
+                stacklevel=caller_stacklevel(),
             )
 
     # The output head's initializer (sktcn._network.output_head); not a

@@ -106,9 +106,11 @@ def test_copy_memory_task_through_the_classifier():
 
 def test_receptive_field_warning_when_too_short(series_2d):
     X, y = series_2d
-    with pytest.warns(UserWarning, match=r"receptive field \(5 steps\) is shorter .* \(12 steps\)"):
+    with pytest.warns(UserWarning, match=r"receptive field \(5 steps\) is shorter .* \(12 steps\)") as caught:
         reg = TCNRegressor(**TINY, dilations=(1,)).fit(X, y)
     assert reg.receptive_field_ == 5
+    # It points at the line that called fit, not at sktcn's internals.
+    assert {w.filename for w in caught if "receptive field" in str(w.message)} == {__file__}
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         TCNRegressor(**TINY, dilations=(1, 2, 4)).fit(X, y)
