@@ -7,6 +7,7 @@ Pure functions of the input; the estimators keep their own bookkeeping (feature
 counts, column names) in ``TCNEstimatorBase._check_X``.
 """
 
+import importlib.util
 import os
 import sys
 
@@ -18,10 +19,19 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.utils.validation import check_array
 
-# Packages whose frames stand between a user's call and sktcn's input checks:
-# sktcn's own, scikeras' fit, scikit-learn's searches and pipelines, joblib's workers.
+# Packages whose frames stand between a user's call and sktcn's checks: sktcn's
+# own, scikeras' fit, scikit-learn's searches and pipelines, joblib's workers,
+# sktime's forecasting interface. sktime is located, not imported: users of the
+# classifier and regressor alone do not pay for its import.
 _LIBRARY_DIRS = tuple(
-    os.path.dirname(path) + os.sep for path in (__file__, scikeras.__file__, sklearn.__file__, joblib.__file__)
+    os.path.dirname(path) + os.sep
+    for path in (
+        __file__,
+        scikeras.__file__,
+        sklearn.__file__,
+        joblib.__file__,
+        importlib.util.find_spec("sktime").origin,
+    )
 )
 
 
@@ -82,8 +92,8 @@ def as_series_array(X, owner="the estimator"):
 def caller_stacklevel():
     """The ``stacklevel`` that points a warning raised by its caller at the first frame outside the libraries.
 
-    A warning about the input names the user's line that passed it, whichever
-    path (fit, a search, a pipeline) led from there to the check.
+    A warning names the user's line that called, whichever path (fit, a
+    search, a pipeline, sktime's ``predict_interval``) led from there to it.
     """
     frame, level = sys._getframe(1), 1
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):

@@ -21,6 +21,7 @@ from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_fail
 from sktcn._conformal import calibration_blocks, correction_weight, quantile_shifts
 from sktcn._network_reuse import ReusedNetwork
 from sktcn._random import member_seeds
+from sktcn._validation import caller_stacklevel
 from sktcn._window_scaling import SCALINGS, get_scaling
 from sktcn._windows import (
     WindowBatches,
@@ -729,7 +730,9 @@ class TCNForecaster(BaseForecaster):
                 "training windows to hold some out for calibrating them. Give more data, a shorter fh or "
                 "window_length; calibration_size=0 asks for in-sample residuals and silences this.",
                 UserWarning,
-                stacklevel=4,
+                # sktime reaches _predict_quantiles through more frames from
+                # predict_interval than from predict_quantiles.
+                stacklevel=caller_stacklevel(),
             )
 
     def _predict_quantiles(self, fh, X, alpha):

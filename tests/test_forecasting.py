@@ -193,10 +193,12 @@ def test_in_sample_intervals_warn_when_asked_for_not_when_fitting(airline):
         f.predict()
     # 13 windows of 36 steps: no block's network could train on windows that end before it.
     assert f.interval_calibration_ == "in-sample"
-    with pytest.warns(UserWarning, match="in-sample residuals"):
+    with pytest.warns(UserWarning, match="in-sample residuals") as from_interval:
         f.predict_interval(coverage=0.9)
-    with pytest.warns(UserWarning, match="in-sample residuals"):
+    with pytest.warns(UserWarning, match="in-sample residuals") as from_quantiles:
         f.predict_quantiles(alpha=[0.1, 0.9])
+    # Both point at the line that asked, not at sktime's or sktcn's internals.
+    assert {w.filename for w in [*from_interval, *from_quantiles] if "in-sample" in str(w.message)} == {__file__}
     # Asked for in-sample residuals: no warning; with room for a backtest: none either.
     chosen = TCNForecaster(**POINT, window_length=12).fit(short, fh=range(1, 37))
     roomy = TCNForecaster(**FAST, window_length=12, calibration_size=0.2).fit(airline, fh=range(1, 5))
