@@ -471,6 +471,12 @@ class TCNEstimatorBase(BaseWrapper):
                 # the fit's plan says what the training costs (see _fuses).
                 self._trainer = None
             model.compile(**self._get_compile_kwargs())
+            if n_networks > 1:
+                # The trainer's optimizer steps the members; the average's own
+                # never would build. Keras builds a compiled model's optimizer
+                # when it loads one, so an unbuilt one in a file (or a pickle)
+                # made every load warn "Skipping variable loading for optimizer".
+                _compat.build_optimizer(model)
         return model
 
     # A private ReusedNetwork (sktcn._network_reuse) that TCNForecaster sets on
