@@ -886,6 +886,7 @@ class TCNEstimatorBase(BaseWrapper):
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
             model = self._training_model(plan)
             _compat.build_optimizer(model)
+            _compat.flatten_adam_update(model.optimizer)
             if is_fused(model):
                 load_members(model, member_networks(self.model_))
             history = model.fit(

@@ -17,11 +17,22 @@ Each entry says what it works around and when it can go:
   fit's cost (a default TCNForecaster fit on airline: about half of its
   seconds), so :func:`build_optimizer` builds the optimizer before ``fit``.
   It can go once Keras builds the optimizer before tracing.
+- Keras' TensorFlow optimizer updates each weight tensor on its own, a dozen
+  traced operations per tensor; :func:`flatten_adam_update` lets an ``Adam``
+  update them all as one flat tensor (``sktcn._adam``), bit for bit the same.
+  It reaches into Keras' private ``_backend_update_step`` and slot lists, and
+  leaves Keras' update in place wherever those are missing. It can go once
+  Keras updates a model's weights in one piece.
 """
 
 import random
 
+import keras
+import numpy as np
+import tensorflow as tf
 from scikeras.wrappers import BaseWrapper
+
+from sktcn._adam import adam_update
 
 
 def scikeras_sklearn_tags(self):
@@ -56,3 +67,59 @@ def build_optimizer(model):
     if optimizer is not None and not optimizer.built and model.built:
         with model.distribute_strategy.scope():
             optimizer.build(model.trainable_variables)
+
+
+# What the flat update reads of a built Keras Adam besides its public hyperparameters.
+_ADAM_INTERNALS = ("_momentums", "_velocities", "_get_variable_index", "iterations")
+
+
+def flatten_adam_update(optimizer):
+    """Make a Keras ``Adam`` (not a subclass, nor AMSGrad) update all its weights as one flat tensor.
+
+    Installed on the instance, so that other Keras code in the process keeps
+    Keras' update; idempotent. Under a distribution strategy, and for sparse
+    gradients or weights of mixed dtypes, the step falls back on Keras' own.
+    """
+    if type(optimizer) is not keras.optimizers.Adam or optimizer.amsgrad:
+        return
+    if "_backend_update_step" in vars(optimizer) or not hasattr(type(optimizer), "_backend_update_step"):
+        return
+    keras_update = optimizer._backend_update_step
+
+    def update(grads, trainable_variables, learning_rate):
+        tensors = [getattr(variable, "value", variable) for variable in trainable_variables]
+        if (tf.distribute.has_strategy() or not all(hasattr(optimizer, name) for name in _ADAM_INTERNALS)
+                or not _flat_updatable(grads, tensors)):
+            return keras_update(grads, trainable_variables, learning_rate)
+        slots = [optimizer._get_variable_index(variable) for variable in trainable_variables]
+        m_slots = [optimizer._momentums[slot] for slot in slots]
+        v_slots = [optimizer._velocities[slot] for slot in slots]
+        dtype = tensors[0].dtype
+        m, v, delta = adam_update(
+            _flat(grads, dtype), _flat([slot.value for slot in m_slots], dtype),
+            _flat([slot.value for slot in v_slots], dtype), learning_rate=learning_rate,
+            beta_1=optimizer.beta_1, beta_2=optimizer.beta_2, epsilon=optimizer.epsilon,
+            step=optimizer.iterations + 1,
+        )
+        sizes = [int(np.prod(tensor.shape)) for tensor in tensors]
+        parts = zip(tensors, m_slots, v_slots, tf.split(m, sizes), tf.split(v, sizes), tf.split(delta, sizes))
+        for tensor, m_slot, v_slot, m_part, v_part, delta_part in parts:
+            m_slot.value.assign(tf.reshape(m_part, tensor.shape))
+            v_slot.value.assign(tf.reshape(v_part, tensor.shape))
+            tensor.assign_sub(tf.reshape(delta_part, tensor.shape))
+
+    optimizer._backend_update_step = update
+
+
+def _flat_updatable(grads, tensors):
+    """Whether the weights can be updated as one flat tensor: dense gradients, one dtype, known shapes."""
+    return (
+        len(tensors) > 0
+        and all(isinstance(grad, tf.Tensor) for grad in grads)
+        and len({tensor.dtype for tensor in tensors}) == 1
+        and all(tensor.shape.is_fully_defined() for tensor in tensors)
+    )
+
+
+def _flat(parts, dtype):
+    return tf.concat([tf.reshape(tf.cast(part, dtype), [-1]) for part in parts], axis=0)
