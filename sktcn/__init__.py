@@ -2,8 +2,12 @@
 
 import os
 
-# TensorFlow's C++ start-up chatter (CUDA probing, CPU instruction notes) is noise
-# for scikit-learn users; an explicit setting by the user still wins.
+# TensorFlow's C++ start-up chatter (CPU instruction notes) is noise for
+# scikit-learn users; an explicit setting by the user still wins. Since
+# TensorFlow 2.19 the lines its libraries log while loading, before their logging
+# is initialised (the oneDNN note, CUDA probing), ignore the setting and still
+# appear (tensorflow/tensorflow#100442); sktcn leaves stderr alone rather than hide
+# them, since on a machine with a GPU they are the diagnostics.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from sktcn._distribute import apply_thread_setting  # noqa: E402
