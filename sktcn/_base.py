@@ -471,12 +471,6 @@ class TCNEstimatorBase(BaseWrapper):
                 # the fit's plan says what the training costs (see _fuses).
                 self._trainer = None
             model.compile(**self._get_compile_kwargs())
-            if n_networks > 1:
-                # The trainer's optimizer steps the members; the average's own
-                # never would build. Keras builds a compiled model's optimizer
-                # when it loads one, so an unbuilt one in a file (or a pickle)
-                # made every load warn "Skipping variable loading for optimizer".
-                _compat.build_optimizer(model)
         return model
 
     # A private ReusedNetwork (sktcn._network_reuse) that TCNForecaster sets on
@@ -989,6 +983,9 @@ class TCNEstimatorBase(BaseWrapper):
         return np.concatenate(parts, axis=1)
 
     def __getstate__(self):
+        if "model_" in vars(self):
+            # As a file would hold it (sktcn._compat.saveable_optimizer).
+            _compat.saveable_optimizer(self.model_)
         # A copy: on Python 3.11+ the parent hands out the live __dict__.
         state = dict(super().__getstate__())
         # Traced graphs do not pickle; an ensemble's joint model is rebuilt on

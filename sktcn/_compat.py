@@ -69,6 +69,19 @@ def build_optimizer(model):
             optimizer.build(model.trainable_variables)
 
 
+def saveable_optimizer(model):
+    """Build ``model``'s optimizer before it is saved or pickled, so that loading it does not warn.
+
+    Keras builds a compiled model's optimizer when it loads one and warns
+    ("Skipping variable loading for optimizer") when the file holds an
+    unbuilt one. An ensemble's averaging model is compiled, but its optimizer
+    never steps (the training model's does), so it was saved unbuilt and
+    every load of an ensemble warned. Built here, not with the model, so that
+    fits do not pay for optimizer variables that only a file needs.
+    """
+    build_optimizer(model)
+
+
 # What the flat update reads of a built Keras Adam besides its public hyperparameters.
 _ADAM_INTERNALS = ("_momentums", "_velocities", "_get_variable_index", "iterations")
 

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import keras
 
+from sktcn import _compat
 from sktcn._codec import CodecError, from_json, to_json
 from sktcn._keras_file import FileCheckError, check_keras_file, check_weights, parse_json, read_member
 from sktcn._network import SkTCN, WeightNormConv1D
@@ -121,6 +122,7 @@ class NetworkFiles:
         self.directory = Path(directory)
 
     def write(self, model, name):
+        _compat.saveable_optimizer(model)
         model.save(self.directory / name)
         return name
 
