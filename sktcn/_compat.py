@@ -17,6 +17,10 @@ Each entry says what it works around and when it can go:
   fit's cost (a default TCNForecaster fit on airline: about half of its
   seconds), so :func:`build_optimizer` builds the optimizer before ``fit``.
   It can go once Keras builds the optimizer before tracing.
+- Keras builds a compiled model's optimizer when it loads one, and warns when the
+  file holds it unbuilt, as an ensemble's averaging model (whose optimizer never
+  steps) had it: :func:`saveable_optimizer` builds it before a model is pickled
+  or written. It can go once Keras loads an unbuilt optimizer quietly.
 - Keras' TensorFlow optimizer updates each weight tensor on its own, a dozen
   traced operations per tensor; :func:`flatten_adam_update` lets an ``Adam``
   update them all as one flat tensor (``sktcn._adam``), bit for bit the same.
@@ -104,24 +108,29 @@ def flatten_adam_update(optimizer):
         if (tf.distribute.has_strategy() or not all(hasattr(optimizer, name) for name in _ADAM_INTERNALS)
                 or not _flat_updatable(grads, tensors)):
             return keras_update(grads, trainable_variables, learning_rate)
-        slots = [optimizer._get_variable_index(variable) for variable in trainable_variables]
-        m_slots = [optimizer._momentums[slot] for slot in slots]
-        v_slots = [optimizer._velocities[slot] for slot in slots]
-        dtype = tensors[0].dtype
-        m, v, delta = adam_update(
-            _flat(grads, dtype), _flat([slot.value for slot in m_slots], dtype),
-            _flat([slot.value for slot in v_slots], dtype), learning_rate=learning_rate,
-            beta_1=optimizer.beta_1, beta_2=optimizer.beta_2, epsilon=optimizer.epsilon,
-            step=optimizer.iterations + 1,
-        )
-        sizes = [int(np.prod(tensor.shape)) for tensor in tensors]
-        parts = zip(tensors, m_slots, v_slots, tf.split(m, sizes), tf.split(v, sizes), tf.split(delta, sizes))
-        for tensor, m_slot, v_slot, m_part, v_part, delta_part in parts:
-            m_slot.value.assign(tf.reshape(m_part, tensor.shape))
-            v_slot.value.assign(tf.reshape(v_part, tensor.shape))
-            tensor.assign_sub(tf.reshape(delta_part, tensor.shape))
+        return _flat_adam_step(optimizer, grads, trainable_variables, tensors, learning_rate)
 
     optimizer._backend_update_step = update
+
+
+def _flat_adam_step(optimizer, grads, trainable_variables, tensors, learning_rate):
+    """Keras' Adam step for every weight at once (sktcn._adam), written back into the weights and slots."""
+    slots = [optimizer._get_variable_index(variable) for variable in trainable_variables]
+    m_slots = [optimizer._momentums[slot] for slot in slots]
+    v_slots = [optimizer._velocities[slot] for slot in slots]
+    dtype = tensors[0].dtype
+    m, v, delta = adam_update(
+        _flat(grads, dtype), _flat([slot.value for slot in m_slots], dtype),
+        _flat([slot.value for slot in v_slots], dtype), learning_rate=learning_rate,
+        beta_1=optimizer.beta_1, beta_2=optimizer.beta_2, epsilon=optimizer.epsilon,
+        step=optimizer.iterations + 1,
+    )
+    sizes = [int(np.prod(tensor.shape)) for tensor in tensors]
+    parts = zip(tensors, m_slots, v_slots, tf.split(m, sizes), tf.split(v, sizes), tf.split(delta, sizes))
+    for tensor, m_slot, v_slot, m_part, v_part, delta_part in parts:
+        m_slot.value.assign(tf.reshape(m_part, tensor.shape))
+        v_slot.value.assign(tf.reshape(v_part, tensor.shape))
+        tensor.assign_sub(tf.reshape(delta_part, tensor.shape))
 
 
 def _flat_updatable(grads, tensors):
