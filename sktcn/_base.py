@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from sktcn import _compat, persistence
+from sktcn._caller import caller_stacklevel
 from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
@@ -63,7 +64,6 @@ from sktcn._validation import (
     CHANNELS_FIRST_HINT,
     as_array_like,
     as_series_array,
-    caller_stacklevel,
     from_panel_frame,
     is_ragged,
     looks_channels_first,

@@ -7,33 +7,10 @@ Pure functions of the input; the estimators keep their own bookkeeping (feature
 counts, column names) in ``TCNEstimatorBase._check_X``.
 """
 
-import importlib.util
-import os
-import sys
-
-import joblib
 import numpy as np
 import pandas as pd
-import scikeras
 import scipy.sparse as sp
-import sklearn
 from sklearn.utils.validation import check_array
-
-# Packages whose frames stand between a user's call and sktcn's checks: sktcn's
-# own, scikeras' fit, scikit-learn's searches and pipelines, joblib's workers,
-# sktime's forecasting interface. sktime is located, not imported: users of the
-# classifier and regressor alone do not pay for its import.
-_LIBRARY_DIRS = tuple(
-    os.path.dirname(path) + os.sep
-    for path in (
-        __file__,
-        scikeras.__file__,
-        sklearn.__file__,
-        joblib.__file__,
-        importlib.util.find_spec("sktime").origin,
-    )
-)
-
 
 # Appended to messages about 3D X whose time steps and features look swapped.
 CHANNELS_FIRST_HINT = (
@@ -87,18 +64,6 @@ def as_series_array(X, owner="the estimator"):
     if X.shape[1] == 0 or X.shape[2] == 0:
         raise ValueError(f"X has shape {X.shape}: it needs at least one time step and one feature.")
     return X, from_2d
-
-
-def caller_stacklevel():
-    """The ``stacklevel`` that points a warning raised by its caller at the first frame outside the libraries.
-
-    A warning names the user's line that called, whichever path (fit, a
-    search, a pipeline, sktime's ``predict_interval``) led from there to it.
-    """
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def from_panel_frame(X):

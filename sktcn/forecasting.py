@@ -18,10 +18,10 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktcn import _covariates, _docs, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
+from sktcn._caller import caller_stacklevel
 from sktcn._conformal import calibration_blocks, correction_weight, quantile_shifts
 from sktcn._network_reuse import ReusedNetwork
 from sktcn._random import member_seeds
-from sktcn._validation import caller_stacklevel
 from sktcn._window_scaling import SCALINGS, get_scaling
 from sktcn._windows import (
     WindowBatches,
