@@ -984,8 +984,9 @@ class TCNEstimatorBase(BaseWrapper):
 
     def __getstate__(self):
         if "model_" in vars(self):
-            # As a file would hold it (sktcn._compat.saveable_optimizer).
-            _compat.saveable_optimizer(self.model_)
+            # An ensemble's averaging model never trains its optimizer; saved
+            # unbuilt, Keras would warn on every load (sktcn._compat).
+            _compat.build_optimizer(self.model_)
         # A copy: on Python 3.11+ the parent hands out the live __dict__.
         state = dict(super().__getstate__())
         # Traced graphs do not pickle; an ensemble's joint model is rebuilt on

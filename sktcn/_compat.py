@@ -19,8 +19,9 @@ Each entry says what it works around and when it can go:
   It can go once Keras builds the optimizer before tracing.
 - Keras builds a compiled model's optimizer when it loads one, and warns when the
   file holds it unbuilt, as an ensemble's averaging model (whose optimizer never
-  steps) had it: :func:`saveable_optimizer` builds it before a model is pickled
-  or written. It can go once Keras loads an unbuilt optimizer quietly.
+  steps) had it: :func:`build_optimizer` is also called before a model is
+  pickled or written (not with the model: fits would pay for variables only a
+  file needs). It can go once Keras loads an unbuilt optimizer quietly.
 - Keras' TensorFlow optimizer updates each weight tensor on its own, a dozen
   traced operations per tensor; :func:`flatten_adam_update` lets an ``Adam``
   update them all as one flat tensor (``sktcn._adam``), bit for bit the same.
@@ -65,25 +66,14 @@ def build_optimizer(model):
     """Create ``model``'s optimizer variables now, in the model's distribution scope, if Keras has not.
 
     Slots start at zero and the step counter at 0 either way, so training is
-    unchanged; only the second trace of the train step is saved.
+    unchanged; only the second trace of the train step is saved. Before a model
+    is pickled or saved it makes the file hold a built optimizer, which Keras
+    loads without warning.
     """
     optimizer = model.optimizer
     if optimizer is not None and not optimizer.built and model.built:
         with model.distribute_strategy.scope():
             optimizer.build(model.trainable_variables)
-
-
-def saveable_optimizer(model):
-    """Build ``model``'s optimizer before it is saved or pickled, so that loading it does not warn.
-
-    Keras builds a compiled model's optimizer when it loads one and warns
-    ("Skipping variable loading for optimizer") when the file holds an
-    unbuilt one. An ensemble's averaging model is compiled, but its optimizer
-    never steps (the training model's does), so it was saved unbuilt and
-    every load of an ensemble warned. Built here, not with the model, so that
-    fits do not pay for optimizer variables that only a file needs.
-    """
-    build_optimizer(model)
 
 
 # What the flat update reads of a built Keras Adam besides its public hyperparameters.

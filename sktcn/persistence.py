@@ -122,7 +122,7 @@ class NetworkFiles:
         self.directory = Path(directory)
 
     def write(self, model, name):
-        _compat.saveable_optimizer(model)
+        _compat.build_optimizer(model)  # a built optimizer loads without Keras' warning (sktcn._compat)
         model.save(self.directory / name)
         return name
 
