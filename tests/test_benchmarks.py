@@ -120,3 +120,12 @@ def test_git_archive_expands_the_stamp():
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     assert attribute.strip().endswith("export-subst: set")
+
+
+def test_flat_update_quick(monkeypatch, capsys):
+    # One fresh process per update; the printed table says whether their predictions agree.
+    flat_update = load_script("flat_update", monkeypatch)
+    flat_update.main(["--quick", "--cases", "forecaster-one"])
+    printed = capsys.readouterr().out
+    assert row_number(printed, "forecaster-one") > 0
+    assert re.search(r"^\| forecaster-one \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)
