@@ -293,6 +293,34 @@ def dump_json(path, payload):
     print(f"\nwrote {path}")
 
 
+def run_child(script, *args):
+    """Run ``script`` (a path) with ``args`` in a fresh Python process; its last stdout line, as JSON."""
+    import sys
+
+    done = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True, cwd=HERE)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def alternating_children(script, args, variants, repeats):
+    """``{variant: [result, ...]}`` of ``repeats`` fresh processes per variant, the variants taking turns.
+
+    Each process runs ``script --child *args VARIANT``. Taking turns, a change
+    of the machine's load hits every variant alike.
+    """
+    runs = {variant: [] for variant in variants}
+    for _ in range(repeats):
+        for variant in variants:
+            runs[variant].append(run_child(script, "--child", *args, variant))
+    return runs
+
+
+def digest(array):
+    """A short hash of ``array``'s values: equal only for bit-for-bit equal results."""
+    import hashlib
+
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+
+
 def parser_with_doc(doc):
     first, _, rest = doc.partition("\n\n")
     return argparse.ArgumentParser(description=first, epilog=rest,

@@ -18,16 +18,12 @@ Usage: python benchmarks/flat_update.py [--quick] [--repeats 3] [--cases forecas
 """
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
 
 CASES = ("forecaster", "forecaster-one", "regressor")
 UPDATES = ("keras", "flat")
@@ -63,9 +59,9 @@ def fit_and_predict(case, quick):
     return seconds, regressor.predict(X)
 
 
-def child(case, update, quick):
+def child(case, quick, update):
     """One timed fit with ``update``, in this process: prints JSON with its seconds and its predictions' hash."""
-    from _common import airline_split
+    from _common import airline_split, digest
 
     from sktcn import TCNForecaster, _compat
 
@@ -74,14 +70,7 @@ def child(case, update, quick):
     train, _, fh = airline_split()
     TCNForecaster(random_state=1, epochs=1, nb_filters=2, n_networks=1, calibration_size=0).fit(train, fh=fh)
     seconds, predictions = fit_and_predict(case, quick)
-    digest = hashlib.sha256(np.ascontiguousarray(predictions).tobytes()).hexdigest()
-    print(json.dumps({"fit_seconds": seconds, "predictions": digest}))
-
-
-def run_child(case, update, quick):
-    command = [sys.executable, __file__, "--child", case, update] + (["--quick"] if quick else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=os.path.dirname(__file__))
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    print(json.dumps({"fit_seconds": seconds, "predictions": digest(predictions)}))
 
 
 def main(argv=None):
@@ -91,10 +80,11 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: checks that the script runs")
     parser.add_argument("--repeats", type=int, default=3, help="fits per update (default 3)")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
-    parser.add_argument("--child", nargs=2, metavar=("CASE", "UPDATE"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("CASE", "QUICK", "UPDATE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child[0], args.child[1], args.quick)
+        case, quick, update = args.child
+        child(case, quick == "quick", update)
         return 0
 
     _common.header("Adam's update: one flat tensor against Keras' per-tensor update", args)
@@ -103,10 +93,7 @@ def main(argv=None):
           "same predictions |")
     print("|---|---|---|---|---|")
     for case in args.cases:
-        runs = {update: [] for update in UPDATES}
-        for _ in range(repeats):
-            for update in UPDATES:
-                runs[update].append(run_child(case, update, args.quick))
+        runs = _common.alternating_children(__file__, [case, "quick" if args.quick else "full"], UPDATES, repeats)
         fit = {update: statistics.median(r["fit_seconds"] for r in runs[update]) for update in UPDATES}
         same = len({r["predictions"] for update in UPDATES for r in runs[update]}) == 1
         print(f"| {case} | {fit['keras']:.2f} | {fit['flat']:.2f} | {fit['flat'] / fit['keras']:.2f} | "

@@ -10,6 +10,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import functools
 import inspect
 import numbers
 import warnings
@@ -27,7 +28,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sktcn import _compat, persistence
+from sktcn import _compat, _network_pool, persistence
 from sktcn._caller import caller_stacklevel
 from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
@@ -53,9 +54,11 @@ from sktcn._network import (
     POOLINGS,
     auto_dilations,
     build_network,
+    input_statistics_of,
     receptive_field,
     scaling_statistics,
 )
+from sktcn._network_pool import pool_key
 from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
 from sktcn._random import member_seeds, seeded
@@ -468,8 +471,9 @@ class TCNEstimatorBase(BaseWrapper):
                         members.append(self._build_network())
                 model = average_model(members, self._n_channels)
                 # The model that trains them is built by _training_model, once
-                # the fit's plan says what the training costs (see _fuses).
-                self._trainer = None
+                # the fit's plan says what the training costs (see _fuses). A
+                # pooled one goes back to sktcn._network_pool with its lease.
+                self._trainer = self._trainer_lease = None
             model.compile(**self._get_compile_kwargs())
         return model
 
@@ -481,24 +485,44 @@ class TCNEstimatorBase(BaseWrapper):
         """``model_`` for a new fit: built, or the ``_network_reuse``'s network restored to how it was built."""
         if self._network_reuse is None or getattr(self, "n_networks", 1) != 1:
             return self._build_keras_model()
-        statistics = self._input_statistics
-        inputs = (self._n_channels, self._fit_timesteps, tuple(self._output_shape),
-                  None if statistics is None else tuple(np.asarray(part).tobytes() for part in statistics))
-        model = self._network_reuse.model_for(self._build_keras_model, inputs)
+        model = self._network_reuse.model_for(self._build_keras_model, self._network_inputs())
         # A reused network skips the build, which sets these fitted attributes
         # (and warned, if it had to, when the network was built).
         self._fit_architecture(warn=False)
         return model
 
-    def _compile_trainer(self, members, plan):
-        """The model that trains an ensemble's ``members`` in one ``fit`` (see ``sktcn._ensemble``).
+    def _network_inputs(self):
+        """What building the network depends on besides the parameters, as a hashable value."""
+        statistics = self._input_statistics
+        return (self._n_channels, self._fit_timesteps, tuple(self._output_shape),
+                None if statistics is None else tuple(np.asarray(part).tobytes() for part in statistics))
+
+    def _new_trainer(self, members, plan):
+        """``(model, lease)``: the model that trains an ensemble's ``members`` in one ``fit`` (``sktcn._ensemble``).
 
         Fused (one network with block-diagonal convolutions) where
-        :meth:`_fuses` says so for the fit's ``plan``, else the members side by side.
+        :meth:`_fuses` says so for the fit's ``plan``, else the members side by
+        side. A fused model holds none of the members' objects, only copies of
+        their weights, so it comes from the process's pool of networks (its
+        trace made by an earlier fit) where one of its key is idle, and goes
+        back when ``lease`` is dropped; lease is None for a model of its own.
         """
-        trainer = self._fused_trainer(members) if self._fuses(len(members), plan) else None
-        if trainer is None:
-            trainer = joint_model(members, self._n_channels)
+        if self._fuses(len(members), plan):
+            key = pool_key(self, "fused trainer", self._network_inputs())
+            lease = _network_pool.POOL.lend(key) if key is not None else None
+            build = functools.partial(self._compile_fused_trainer, members)
+            trainer = build() if lease is None else lease.network.model_for(build, key)
+            if trainer is not None:
+                return trainer, lease
+        return self._compile(joint_model(members, self._n_channels)), None
+
+    def _compile_fused_trainer(self, members):
+        """The compiled fused training model of the ``members``, or None where its layers differ from theirs."""
+        trainer = self._fused_trainer(members)
+        return None if trainer is None else self._compile(trainer)
+
+    def _compile(self, trainer):
+        """``trainer`` compiled as the estimator's model, with a loss that sums the members' losses."""
         kwargs = self._get_compile_kwargs()
         kwargs["loss"] = MemberLoss(kwargs["loss"])
         # Metrics would compare the stacked members' outputs with one target.
@@ -549,9 +573,15 @@ class TCNEstimatorBase(BaseWrapper):
         if n_networks == 1:
             return self.model_
         if getattr(self, "_trainer", None) is None:
-            # Not pickled, nor saved: rebuilt from model_'s members (a new optimizer).
-            with strategy_scope(resolve_strategy(getattr(self, "distribution_strategy", None))):
-                self._trainer = self._compile_trainer(member_networks(self.model_), plan)
+            # Not pickled, nor saved: rebuilt from model_'s members (a new
+            # optimizer). Seeded: a fit with dropout draws from the seed states
+            # the model is built with, also when a schedule asks for its
+            # optimizer before the fit's own seeding.
+            with (
+                strategy_scope(resolve_strategy(getattr(self, "distribution_strategy", None))),
+                seeded(self._random_state),
+            ):
+                self._trainer, self._trainer_lease = self._new_trainer(member_networks(self.model_), plan)
         return self._trainer
 
     def _build_network(self, n_members=1):
@@ -991,7 +1021,7 @@ class TCNEstimatorBase(BaseWrapper):
         state = dict(super().__getstate__())
         # Traced graphs do not pickle; an ensemble's joint model is rebuilt on
         # the next fit (see _training_model).
-        for name in ("_predict_function", "_member_functions", "_trainer"):
+        for name in ("_predict_function", "_member_functions", "_trainer", "_trainer_lease"):
             state.pop(name, None)
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
         return state
@@ -1163,6 +1193,8 @@ class TCNEstimatorBase(BaseWrapper):
                 f"the network expects {self.model_.input_shape[-1]} features per step but the manifest "
                 f"says {self._n_channels}: the files do not belong together."
             )
+        # What a warm start's fused training model must standardise its inputs with.
+        self._input_statistics = input_statistics_of((member_networks(self.model_) or [self.model_])[0])
         self._initialize_callbacks()
         self._make_predict_function()
         return self

@@ -461,6 +461,32 @@ def scaling_statistics(X, mode):
     return mean, variance
 
 
+def input_statistics_of(network):
+    """The (mean, variance) that a network of :func:`build_network` standardises its inputs with, or None.
+
+    Keras keeps a ``Normalization`` layer's statistics as constants, not
+    weights: a network read from a file carries them only in its
+    ``input_scaling`` layer, and a network built again for it (an ensemble's
+    fused training model) needs them from there.
+
+    Examples
+    --------
+    >>> from sktcn._network import build_network, input_statistics_of
+    >>> args = dict(n_channels=1, n_timesteps=None, output_shape=(1,),
+    ...             tcn_params=dict(nb_filters=2, kernel_size=2, dilations=[1]))
+    >>> network = build_network(**args, input_statistics=([5.0], [4.0]))
+    >>> [part.tolist() for part in input_statistics_of(network)]
+    [[5.0], [4.0]]
+    >>> input_statistics_of(build_network(**args)) is None
+    True
+    """
+    try:
+        layer = network.get_layer("input_scaling")
+    except ValueError:
+        return None
+    return np.asarray(layer.input_mean, np.float64), np.asarray(layer.input_variance, np.float64)
+
+
 def channel_statistics(X):
     """Mean and variance of each feature over all series and time steps of ``X`` (n, T, F).
 

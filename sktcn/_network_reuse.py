@@ -54,9 +54,14 @@ class ReusedNetwork:
         self._initial = None
 
     def model_for(self, build, inputs):
-        """The network a fit trains: ``build()`` on the first call (or new ``inputs``), else the same one reset."""
+        """The network a fit trains: ``build()`` on the first call (or new ``inputs``), else the same one reset.
+
+        ``build()`` may return None (no network for these inputs); so does this call then.
+        """
         if self.model is None or self.inputs != inputs:
             model = build()
+            if model is None:  # the builder found nothing to build: nothing to keep
+                return None
             # The optimizer's variables exist from here on, so that their
             # initial values (zeros, the configured learning rate) are kept too.
             _compat.build_optimizer(model)

@@ -15,12 +15,12 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from sktcn import _covariates, _docs, _simple_forecasts, _window_scaling, persistence
+from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import calibration_blocks, correction_weight, quantile_shifts
-from sktcn._network_reuse import ReusedNetwork
+from sktcn._network_pool import pool_key
 from sktcn._random import member_seeds
 from sktcn._window_scaling import SCALINGS, get_scaling
 from sktcn._windows import (
@@ -570,8 +570,10 @@ class TCNForecaster(BaseForecaster):
         lazy = self._lazy_windows(arrays, rows)
         seeds = member_seeds(self.random_state, self.n_networks)
         # The backtest's networks, and a single averaged one, are one network
-        # (and seed) trained on different windows: built and traced once.
-        reuse = ReusedNetwork()
+        # (and seed) trained on different windows: built and traced once, and
+        # once per process where equal forecasters fit again (sktcn._network_pool).
+        key = pool_key(self, "calibration network", None, trains_built_weights=True)
+        reuse = _network_pool.POOL.take(key)
         backtest = self._calibration_errors(arrays, rows, position, lazy, seeds[0], reuse)
         self.correction_weight_ = self._correction_weight(backtest)
         # The averaged networks train together, as one Keras model (sktcn._ensemble).
@@ -580,6 +582,9 @@ class TCNForecaster(BaseForecaster):
         for regressor in self.regressors_:
             # Fitted; the reuse (and its copy of the initial weights) goes no further.
             regressor._network_reuse = None
+        if not any(regressor.model_ is reuse.model for regressor in self.regressors_):
+            # Only the backtest trained it (a single network is the forecast's own).
+            _network_pool.POOL.give(key, reuse)
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.interval_calibration_ = "in-sample"

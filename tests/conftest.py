@@ -14,6 +14,20 @@ TINY_LSTM = dict({k: v for k, v in TINY.items() if k != "nb_filters"}, units=4, 
 TINY_FORECASTER = dict(TINY, random_state=0, n_networks=1)
 
 
+@pytest.fixture(autouse=True)
+def network_pool(monkeypatch):
+    """Each test's own pool of idle training networks (sktcn._network_pool), empty at its start.
+
+    The process's pool would carry networks from one test into another: a
+    test's figures would then depend on the tests run before it.
+    """
+    import sktcn._network_pool
+
+    pool = sktcn._network_pool.NetworkPool()
+    monkeypatch.setattr(sktcn._network_pool, "POOL", pool)
+    return pool
+
+
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)

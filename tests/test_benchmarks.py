@@ -129,3 +129,12 @@ def test_flat_update_quick(monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert row_number(printed, "forecaster-one") > 0
     assert re.search(r"^\| forecaster-one \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)
+
+
+def test_repeated_fits_quick(monkeypatch, capsys):
+    # Fresh processes with and without the pool of training networks; the results must agree bit for bit.
+    repeated_fits = load_script("repeated_fits", monkeypatch)
+    repeated_fits.main(["--quick", "--cases", "cross-val"])
+    printed = capsys.readouterr().out
+    assert row_number(printed, "cross-val") > 0
+    assert re.search(r"^\| cross-val \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)

@@ -81,6 +81,23 @@ def test_an_ensemble_survives_pickling_and_saving(series_2d, tmp_path):
     assert not np.allclose(loaded.predict(X), expected)
 
 
+def test_a_loaded_ensemble_warm_starts_with_its_input_scaling(rng, tmp_path):
+    # Series in raw units: the networks standardise their inputs. Keras keeps
+    # those statistics as constants, so the fused training model that a warm
+    # start builds must read them from the loaded network (it once left the
+    # scaling out and trained the members on unscaled inputs).
+    X = (rng.normal(size=(40, 12, 1)) * 50 + 100).astype(np.float32)
+    y = X[:, 0, 0] + X[:, -1, 0]
+    ensemble = TCNRegressor(**TINY, n_networks=2, random_state=0).fit(X, y)
+    ensemble.save(tmp_path / "model")
+    unpickled = pickle.loads(pickle.dumps(ensemble))
+    loaded = sktcn.load(tmp_path / "model")
+    for copy in (unpickled, loaded):
+        copy.set_params(warm_start=True).fit(X, y)
+        assert copy._trainer.name == "sktcn_fused"
+    np.testing.assert_array_equal(loaded.predict(X), unpickled.predict(X))
+
+
 @pytest.mark.parametrize("bad", [0, 1.5, "3"])
 def test_n_networks_must_be_a_positive_integer(series_2d, bad):
     X, y = series_2d

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sktcn._network_pool
 import sktcn.forecasting
 from sktcn import TCNForecaster, TCNRegressor
 from sktcn._network_reuse import ReusedNetwork
@@ -19,8 +20,20 @@ from conftest import TINY_FORECASTER
 class BuildEveryTime:
     """A stand-in for ReusedNetwork that builds a new network for every fit, as before the reuse."""
 
+    model = None
+
     def model_for(self, build, inputs):
         return build()
+
+
+class BuildingPool(sktcn._network_pool.NetworkPool):
+    """A pool (sktcn._network_pool) whose networks build anew for every fit."""
+
+    def take(self, key):
+        return BuildEveryTime()
+
+    def give(self, key, network):
+        pass
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +64,7 @@ def test_reused_network_forecasts_as_networks_built_one_by_one(monkeypatch, buil
                   calibration_size=0.3)
     reused = TCNForecaster(**params).fit(series, fh=[1, 2, 3])
     reused_builds = len(builds)
-    monkeypatch.setattr(sktcn.forecasting, "ReusedNetwork", BuildEveryTime)
+    monkeypatch.setattr(sktcn._network_pool, "POOL", BuildingPool())
     one_by_one = TCNForecaster(**params).fit(series, fh=[1, 2, 3])
     # Several backtest blocks, else there is nothing to reuse.
     n_blocks = len(builds) - reused_builds - 1

@@ -1,0 +1,161 @@
+"""Training networks kept between fits, so that a process traces each architecture once.
+
+Keras builds a network and traces its train step anew for every fit. On the
+small networks that forecasters train, that set-up costs more than the
+training: a default ``TCNForecaster`` fit on airline spent about 1 s of its
+2.5 s building and tracing its ensemble's training model
+(``benchmarks/RESULTS.md``). Backtests (sktime's ``evaluate``), searches
+(``GridSearchCV``) and cross-validation fit clones of one estimator again and
+again, each paying it.
+
+The networks pooled here are the ones no user ever holds: an ensemble's
+training model (the fused network that ``sktcn._ensemble.load_members`` fills
+and ``store_members`` empties at every fit) and the forecaster's calibration
+network (scored, then discarded, inside its fit). A fit takes an idle
+:class:`~sktcn._network_reuse.ReusedNetwork` of its key, which restores the
+state the network was built with (weights, optimizer, seed states), so the fit
+computes exactly what it would on a newly built network; it gives the network
+back when it is done with it. An ensemble keeps its training model for warm
+starts as long as the estimator lives: :meth:`NetworkPool.lend` gives it back
+only when the estimator lets go of the :class:`Lease`.
+
+Only estimators whose parameters make equal networks share a key
+(:func:`pool_key`); at most ``max_idle`` networks wait in the pool, the least
+recently given back leaving first.
+"""
+
+import numbers
+import threading
+import weakref
+
+import keras
+
+from sktcn._network_reuse import ReusedNetwork
+
+# Idle networks the process keeps. A default TCNForecaster's training model
+# and its Adam state take about 10 MB; a search over a few architectures
+# finds each of its own waiting.
+MAX_IDLE = 4
+
+# Parameters that change how a network is trained or used, never what Keras
+# builds and traces. random_state only decides the weights, which each fit
+# loads anew; it enters the key where dropout makes it decide seed states too.
+_UNBUILT_PARAMS = frozenset({
+    "callbacks", "early_stopping", "epochs", "patience", "random_state", "shuffle",
+    "validation_split", "verbose", "warm_start",
+})
+
+
+class NetworkPool:
+    """Idle :class:`~sktcn._network_reuse.ReusedNetwork` instances by key, shared by a process's fits.
+
+    Thread-safe: a network is taken by one fit at a time.
+
+    Examples
+    --------
+    >>> from sktcn._network_pool import NetworkPool
+    >>> pool = NetworkPool(max_idle=1)
+    >>> first = pool.take("a")
+    >>> first.model = "a network"  # what a fit's model_for would build
+    >>> pool.give("a", first)
+    >>> pool.take("a") is first, pool.take("a") is first
+    (True, False)
+    """
+
+    def __init__(self, max_idle=MAX_IDLE):
+        self.max_idle = max_idle
+        self._idle = []  # (key, ReusedNetwork), the most recently given back last
+        # Reentrant: a lease collected by the garbage collector while this
+        # thread holds the lock gives its network back from inside take or give.
+        # Each of them changes the list in one step, so a nested one is safe.
+        self._lock = threading.RLock()
+
+    def take(self, key):
+        """An idle network of ``key`` (the one given back last), or a new, empty one (always for key None)."""
+        if key is None:
+            return ReusedNetwork()
+        with self._lock:
+            for position in range(len(self._idle) - 1, -1, -1):
+                if self._idle[position][0] == key:
+                    return self._idle.pop(position)[1]
+        return ReusedNetwork()
+
+    def give(self, key, network):
+        """Return ``network`` to the pool; an empty one, one of key None, or one beyond ``max_idle`` is dropped."""
+        if key is None or network.model is None or self.max_idle < 1:
+            return
+        with self._lock:
+            self._idle.append((key, network))
+            del self._idle[:-self.max_idle]
+
+    def lend(self, key):
+        """A :class:`Lease` of a network of ``key``: given back once the lease is no longer referenced."""
+        network = self.take(key)
+        lease = Lease(network)
+        finalizer = weakref.finalize(lease, self.give, key, network)
+        finalizer.atexit = False  # nothing to give back to at shutdown
+        return lease
+
+    def clear(self):
+        """Drop every idle network."""
+        with self._lock:
+            self._idle.clear()
+
+    def __len__(self):
+        with self._lock:
+            return len(self._idle)
+
+
+class Lease:
+    """A pooled network an estimator keeps while it lives (see :meth:`NetworkPool.lend`)."""
+
+    def __init__(self, network):
+        self.network = network
+
+
+# The process's pool.
+POOL = NetworkPool()
+
+
+def pool_key(estimator, purpose, inputs, trains_built_weights=False):
+    """The key under which ``estimator``'s ``purpose`` network is pooled, or None where it may not be.
+
+    ``inputs`` names what the build depends on besides the parameters (the
+    estimators' channels, series length, output shape and input statistics).
+    Parameters enter through their ``repr``: an object without a value-based
+    one (a callback, an optimizer instance) gives every estimator a key of its
+    own, which pools nothing rather than something wrong.
+
+    ``trains_built_weights``: whether a fit trains the weights the network was
+    built with (the forecaster's calibration network), so that the seed that
+    drew them belongs to the key; an ensemble's training model has its
+    members' weights loaded into it before every fit.
+
+    Examples
+    --------
+    >>> from sktcn import TCNRegressor
+    >>> from sktcn._network_pool import pool_key
+    >>> a = pool_key(TCNRegressor(random_state=0, epochs=3), "trainer", (1, 20))
+    >>> a == pool_key(TCNRegressor(random_state=1, epochs=9), "trainer", (1, 20))
+    True
+    >>> a == pool_key(TCNRegressor(kernel_size=2), "trainer", (1, 20))
+    False
+    >>> pool_key(TCNRegressor(dropout_rate=0.1), "trainer", (1, 20)) is None  # unseeded dropout
+    True
+    """
+    params = estimator.get_params(deep=False)
+    if params.get("distribution_strategy") is not None:
+        return None
+    seed = None
+    # A fit's dropout draws from seed states made with the network, which its
+    # random_state decides, as it decides built weights; unseeded, a pooled
+    # network would repeat the draws of the fit that built it.
+    if trains_built_weights or params.get("dropout_rate"):
+        seed = params.get("random_state")
+        if not isinstance(seed, numbers.Integral):
+            return None
+        seed = int(seed)
+    built = tuple(sorted((name, repr(value)) for name, value in params.items() if name not in _UNBUILT_PARAMS))
+    # Keras' global settings decide the dtypes of what it builds.
+    settings = (keras.config.floatx(), keras.config.dtype_policy().name)
+    return (type(estimator), purpose, built, seed, settings, inputs)

@@ -1,0 +1,168 @@
+"""Training networks kept between fits (sktcn._network_pool).
+
+A pooled network must change nothing but the cost: a fit that takes one
+computes, bit for bit, what it computes on a newly built network. And no two
+live estimators may ever train the same network.
+"""
+
+import gc
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY, TINY_FORECASTER
+
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+from sktcn._network_pool import NetworkPool, pool_key
+from sktcn._network_reuse import ReusedNetwork
+
+
+def _built(name):
+    network = ReusedNetwork()
+    network.model = name  # what model_for would build
+    return network
+
+
+def test_the_pool_keeps_at_most_max_idle_networks_and_drops_the_oldest():
+    pool = NetworkPool(max_idle=2)
+    a, b, c = _built("a"), _built("b"), _built("c")
+    pool.give("x", a)
+    pool.give("y", b)
+    pool.give("x", c)
+    assert len(pool) == 2
+    assert pool.take("y") is b and pool.take("x") is c
+    assert pool.take("x").model is None  # a left first
+    pool.give("x", ReusedNetwork())  # nothing built: nothing kept
+    pool.give(None, _built("d"))  # no key: never pooled
+    assert len(pool) == 0 and pool.take(None).model is None
+    NetworkPool(max_idle=0).give("x", a)
+
+
+def test_a_lease_gives_its_network_back_once_dropped():
+    pool = NetworkPool()
+    lease = pool.lend("x")
+    lease.network.model = "a network"
+    network = lease.network
+    assert len(pool) == 0
+    del lease
+    gc.collect()
+    assert len(pool) == 1 and pool.take("x") is network
+
+
+def test_pool_keys_follow_what_builds_the_network():
+    inputs = (1, 12)
+    key = pool_key(TCNRegressor(random_state=0, epochs=3, verbose=1), "trainer", inputs)
+    assert key == pool_key(TCNRegressor(random_state=5, epochs=9), "trainer", inputs)
+    for other in (dict(kernel_size=2), dict(nb_filters=8), dict(learning_rate=0.01), dict(n_networks=2)):
+        assert key != pool_key(TCNRegressor(**other), "trainer", inputs)
+    assert key != pool_key(TCNClassifier(), "trainer", inputs)
+    assert key != pool_key(TCNRegressor(), "trainer", (1, 13))
+    assert key != pool_key(TCNRegressor(), "calibration", inputs)
+    # Strategies place variables: never pooled.
+    assert pool_key(TCNRegressor(distribution_strategy="default"), "trainer", inputs) is None
+    # Seed states (dropout) and built weights belong to a seed: keyed by it, and unseeded never pooled.
+    dropout = pool_key(TCNRegressor(dropout_rate=0.1, random_state=0), "trainer", inputs)
+    assert dropout is not None and dropout != pool_key(TCNRegressor(dropout_rate=0.1, random_state=1), "trainer",
+                                                       inputs)
+    assert pool_key(TCNRegressor(dropout_rate=0.1), "trainer", inputs) is None
+    assert pool_key(TCNRegressor(), "calibration", inputs, trains_built_weights=True) is None
+    assert pool_key(TCNRegressor(random_state=np.int64(3)), "calibration", inputs, trains_built_weights=True)
+
+
+ENSEMBLE = dict(TINY, n_networks=2, epochs=3)
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.normal(size=(48, 12, 2)).astype(np.float32)
+    return X, X[:, 0, 0] + X[:, -1, 1]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        dict(epochs="auto", validation_split=0.0, batch_size=24),
+        dict(use_batch_norm=True),
+        dict(dropout_rate=0.3),
+    ],
+    ids=["fixed-epochs", "scheduled", "batch-norm", "dropout"],
+)
+def test_a_pooled_trainer_trains_as_a_new_one(network_pool, data, params):
+    X, y = data
+    # Dropout's seed states make the seed part of the key: the network is
+    # pooled between fits of one seed only.
+    seeds = (1, 1) if params.get("dropout_rate") else (0, 1)
+    network_pool.max_idle = 0
+    expected = TCNRegressor(**{**ENSEMBLE, **params}, random_state=seeds[1]).fit(X, y)
+    network_pool.max_idle = 4
+    first = TCNRegressor(**{**ENSEMBLE, **params}, random_state=seeds[0]).fit(X, y)
+    trainer = first._trainer
+    assert trainer.name == "sktcn_fused"
+    del first
+    gc.collect()
+    assert len(network_pool) == 1
+    pooled = TCNRegressor(**{**ENSEMBLE, **params}, random_state=seeds[1]).fit(X, y)
+    assert pooled._trainer is trainer
+    np.testing.assert_array_equal(pooled.predict(X), expected.predict(X))
+    for a, b in zip(pooled.predict_members(X), expected.predict_members(X)):
+        np.testing.assert_array_equal(a, b)
+    assert pooled.history_ == expected.history_
+
+
+def test_live_estimators_never_share_a_trainer_and_warm_starts_keep_their_own(network_pool, data):
+    X, y = data
+
+    def warm_started(pool_size):
+        network_pool.max_idle = pool_size
+        network_pool.clear()
+        kept = TCNRegressor(**ENSEMBLE, random_state=0).fit(X, y)
+        trainer = kept._trainer
+        for seed in (1, 2):  # others fit, and are dropped, while `kept` lives
+            other = TCNRegressor(**ENSEMBLE, random_state=seed).fit(X, y)
+            assert other._trainer is not trainer
+            del other
+            gc.collect()
+        kept.set_params(warm_start=True).fit(X, y)
+        assert kept._trainer is trainer  # its Adam moments go on
+        return kept
+
+    pooled, alone = warm_started(4), warm_started(0)
+    np.testing.assert_array_equal(pooled.predict(X), alone.predict(X))
+    # A copy has no lease: it trains a network of its own.
+    copy = pickle.loads(pickle.dumps(pooled))
+    assert not hasattr(copy, "_trainer_lease")
+    copy.fit(X, y)
+    assert copy._trainer is not pooled._trainer
+
+
+def test_a_failed_fit_takes_no_network_from_a_live_estimator(network_pool, data):
+    X, y = data
+    kept = TCNRegressor(**ENSEMBLE, random_state=0).fit(X, y)
+    with pytest.raises(ValueError):
+        TCNRegressor(**ENSEMBLE, random_state=0).fit(X, y[:-1])
+    kept.set_params(warm_start=True).fit(X, y)
+    assert kept._trainer.name == "sktcn_fused"
+
+
+def test_equal_forecasters_share_their_calibration_network(network_pool):
+    rng = np.random.RandomState(0)
+    series = pd.Series(np.sin(np.arange(90) / 3.0) + 0.2 * rng.normal(size=90) + 5.0)
+    params = dict(TINY_FORECASTER, n_networks=2, epochs=3, calibration_size=0.3)
+    first = TCNForecaster(**params).fit(series, fh=[1, 2, 3])
+    # The calibration network went back; the ensemble's trainer stays with `first`.
+    assert len(network_pool) == 1
+    network_pool.max_idle = 0
+    alone = TCNForecaster(**params).fit(series, fh=[1, 2, 3])
+    network_pool.max_idle = 4
+    pooled = TCNForecaster(**params).fit(series, fh=[1, 2, 3])
+    assert pooled.interval_calibration_ == "backtest"
+    np.testing.assert_array_equal(pooled.residual_quantile_source_, alone.residual_quantile_source_)
+    np.testing.assert_array_equal(pooled.predict_interval(coverage=0.9).to_numpy(),
+                                  alone.predict_interval(coverage=0.9).to_numpy())
+    np.testing.assert_array_equal(pooled.predict().to_numpy(), first.predict().to_numpy())
+    # A single network is the forecast's own: its calibration network is not given back.
+    network_pool.clear()
+    TCNForecaster(**dict(params, n_networks=1)).fit(series, fh=[1, 2, 3])
+    assert len(network_pool) == 0
