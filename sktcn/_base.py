@@ -55,6 +55,7 @@ from sktcn._network import (
     auto_dilations,
     build_network,
     input_statistics_of,
+    network_signature,
     receptive_field,
     scaling_statistics,
 )
@@ -485,17 +486,9 @@ class TCNEstimatorBase(BaseWrapper):
         """``model_`` for a new fit: built, or the ``_network_reuse``'s network restored to how it was built."""
         if self._network_reuse is None or getattr(self, "n_networks", 1) != 1:
             return self._build_keras_model()
-        model = self._network_reuse.model_for(self._build_keras_model, self._network_inputs())
-        # A reused network skips the build, which sets these fitted attributes
-        # (and warned, if it had to, when the network was built).
-        self._fit_architecture(warn=False)
-        return model
-
-    def _network_inputs(self):
-        """What building the network depends on besides the parameters, as a hashable value."""
-        statistics = self._input_statistics
-        return (self._n_channels, self._fit_timesteps, tuple(self._output_shape),
-                None if statistics is None else tuple(np.asarray(part).tobytes() for part in statistics))
+        # The signature sets the fitted architecture (dilations_, ...) that a
+        # reused network skips building; the build warns, if it has to.
+        return self._network_reuse.model_for(self._build_keras_model, self._network_signature())
 
     def _new_trainer(self, members, plan):
         """``(model, lease)``: the model that trains an ensemble's ``members`` in one ``fit`` (``sktcn._ensemble``).
@@ -508,7 +501,7 @@ class TCNEstimatorBase(BaseWrapper):
         back when ``lease`` is dropped; lease is None for a model of its own.
         """
         if self._fuses(len(members), plan):
-            key = pool_key(self, "fused trainer", self._network_inputs())
+            key = pool_key(self, "fused trainer", self._network_signature())
             lease = _network_pool.POOL.lend(key) if key is not None else None
             build = functools.partial(self._compile_fused_trainer, members)
             trainer = build() if lease is None else lease.network.model_for(build, key)
@@ -590,7 +583,11 @@ class TCNEstimatorBase(BaseWrapper):
         ``n_members > 1`` builds a fused ensemble's training model (``sktcn._ensemble``).
         """
         self._fit_architecture()
-        return build_network(
+        return build_network(**self._network_args(), n_members=n_members)
+
+    def _network_args(self):
+        """The arguments of :func:`sktcn._network.build_network` for the network, once ``_fit_architecture`` ran."""
+        return dict(
             n_channels=self._n_channels,
             n_timesteps=None,
             tcn_params=self._tcn_params(),
@@ -600,8 +597,12 @@ class TCNEstimatorBase(BaseWrapper):
             pooling=self.pooling_ or "last",
             input_statistics=getattr(self, "_input_statistics", None),
             head_initializer=self._head_initializer,
-            n_members=n_members,
         )
+
+    def _network_signature(self):
+        """What the network's build depends on, for the fitted data, as a hashable value (``network_signature``)."""
+        self._fit_architecture(warn=False)
+        return network_signature(**self._network_args())
 
     def _fit_architecture(self, warn=True):
         """``pooling_``, ``dilations_`` and ``receptive_field_`` for the fitted series length, checked.

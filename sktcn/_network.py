@@ -361,6 +361,41 @@ def build_network(
     return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name=FUSED_MODEL_NAME)
 
 
+def network_signature(**args):
+    """A hashable value, equal for arguments of :func:`build_network` that build the same network.
+
+    Networks that return sequences accept any length and ignore the time axis
+    of ``output_shape``, so it does not count: fits on windows of another
+    length, with the same dilations, build the same network.
+
+    Examples
+    --------
+    >>> from sktcn._network import network_signature
+    >>> args = dict(n_channels=1, n_timesteps=None, tcn_params=dict(dilations=[1, 2], return_sequences=True),
+    ...             input_statistics=None)
+    >>> network_signature(**args, output_shape=(20, 3)) == network_signature(**args, output_shape=(30, 3))
+    True
+    >>> network_signature(**args, output_shape=(20, 3)) == network_signature(**args, output_shape=(20, 4))
+    False
+    """
+    args = dict(args)
+    if args["tcn_params"].get("return_sequences"):
+        args["output_shape"] = tuple(args["output_shape"][1:])
+    statistics = args.pop("input_statistics")
+    if statistics is not None:
+        statistics = tuple(np.asarray(part, np.float64).tobytes() for part in statistics)
+    return _hashable(args), statistics
+
+
+def _hashable(value):
+    """``value`` with its dicts and lists as (sorted) tuples."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(item) for item in value)
+    return value
+
+
 def _times(nb_filters, factor):
     """keras-tcn's ``nb_filters`` (an int or one per block) multiplied by ``factor``."""
     return [n * factor for n in nb_filters] if isinstance(nb_filters, list) else nb_filters * factor

@@ -111,6 +111,25 @@ def test_a_pooled_trainer_trains_as_a_new_one(network_pool, data, params):
     assert pooled.history_ == expected.history_
 
 
+def test_series_of_another_length_share_the_trainer_when_the_network_is_the_same(network_pool, data):
+    X, y = data
+    params = dict(ENSEMBLE, dilations=[1, 2], random_state=0)
+    network_pool.max_idle = 0
+    expected = TCNRegressor(**params).fit(X[:, 2:], y)
+    network_pool.max_idle = 4
+    first = TCNRegressor(**params).fit(X, y)
+    trainer = first._trainer
+    del first
+    gc.collect()
+    shorter = TCNRegressor(**params).fit(X[:, 2:], y)
+    assert shorter._trainer is trainer
+    np.testing.assert_array_equal(shorter.predict(X[:, 2:]), expected.predict(X[:, 2:]))
+    # Other dilations: another network.
+    del shorter
+    gc.collect()
+    assert TCNRegressor(**dict(params, dilations=[1, 2, 4])).fit(X, y)._trainer is not trainer
+
+
 def test_live_estimators_never_share_a_trainer_and_warm_starts_keep_their_own(network_pool, data):
     X, y = data
 
