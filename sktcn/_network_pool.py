@@ -33,7 +33,7 @@ import keras
 from sktcn._network_reuse import ReusedNetwork
 
 # Idle networks the process keeps. A default TCNForecaster's training model
-# and its Adam state take about 10 MB; a search over a few architectures
+# with its Adam state and their built copy take about 20 MB; a search over a few architectures
 # finds each of its own waiting.
 MAX_IDLE = 4
 
