@@ -32,9 +32,9 @@ import keras
 
 from sktcn._network_reuse import ReusedNetwork
 
-# Idle networks the process keeps. A default TCNForecaster's training model
-# with its Adam state and their built copy take about 20 MB; a search over a few architectures
-# finds each of its own waiting.
+# Idle networks the process keeps. A default TCNForecaster's training model,
+# its Adam state and their built copy take about 20 MB; a search over a few
+# architectures finds each of its own waiting.
 MAX_IDLE = 4
 
 # Parameters that change how a network is trained or used, never what Keras
