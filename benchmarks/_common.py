@@ -301,17 +301,42 @@ def run_child(script, *args):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def alternating_children(script, args, variants, repeats):
+def ab_parser(doc, cases):
+    """The command line of an A/B script: --quick, --repeats, --cases, and the hidden --child CASE QUICK VARIANT."""
+    parser = parser_with_doc(doc)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: checks that the script runs")
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per variant (default 3)")
+    parser.add_argument("--cases", nargs="+", choices=cases, default=list(cases))
+    parser.add_argument("--child", nargs=3, metavar=("CASE", "QUICK", "VARIANT"), help=argparse.SUPPRESS)
+    return parser
+
+
+def run_as_child(args, child):
+    """Call ``child(case, quick, variant)`` when this process is an A/B script's child; whether it was."""
+    if not args.child:
+        return False
+    case, quick, variant = args.child
+    child(case, quick == "quick", variant)
+    return True
+
+
+def alternating_children(script, case, quick, variants, repeats):
     """``{variant: [result, ...]}`` of ``repeats`` fresh processes per variant, the variants taking turns.
 
-    Each process runs ``script --child *args VARIANT``. Taking turns, a change
-    of the machine's load hits every variant alike.
+    Each process runs ``script --child CASE QUICK VARIANT`` and prints its
+    result as JSON on its last line. Taking turns, a change of the machine's
+    load hits every variant alike.
     """
     runs = {variant: [] for variant in variants}
     for _ in range(repeats):
         for variant in variants:
-            runs[variant].append(run_child(script, "--child", *args, variant))
+            runs[variant].append(run_child(script, "--child", case, "quick" if quick else "full", variant))
     return runs
+
+
+def same_in_all(runs, field):
+    """Whether every run of every variant has the same ``field`` (a digest): "yes, bit for bit" or "NO"."""
+    return "yes, bit for bit" if len({run[field] for done in runs.values() for run in done}) == 1 else "NO"
 
 
 def digest(array):

@@ -17,7 +17,6 @@ for bit.
 Usage: python benchmarks/flat_update.py [--quick] [--repeats 3] [--cases forecaster forecaster-one regressor]
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -76,15 +75,8 @@ def child(case, quick, update):
 def main(argv=None):
     import _common
 
-    parser = _common.parser_with_doc(__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: checks that the script runs")
-    parser.add_argument("--repeats", type=int, default=3, help="fits per update (default 3)")
-    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
-    parser.add_argument("--child", nargs=3, metavar=("CASE", "QUICK", "UPDATE"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        case, quick, update = args.child
-        child(case, quick == "quick", update)
+    args = _common.ab_parser(__doc__, CASES).parse_args(argv)
+    if _common.run_as_child(args, child):
         return 0
 
     _common.header("Adam's update: one flat tensor against Keras' per-tensor update", args)
@@ -93,11 +85,10 @@ def main(argv=None):
           "same predictions |")
     print("|---|---|---|---|---|")
     for case in args.cases:
-        runs = _common.alternating_children(__file__, [case, "quick" if args.quick else "full"], UPDATES, repeats)
+        runs = _common.alternating_children(__file__, case, args.quick, UPDATES, repeats)
         fit = {update: statistics.median(r["fit_seconds"] for r in runs[update]) for update in UPDATES}
-        same = len({r["predictions"] for update in UPDATES for r in runs[update]}) == 1
         print(f"| {case} | {fit['keras']:.2f} | {fit['flat']:.2f} | {fit['flat'] / fit['keras']:.2f} | "
-              f"{'yes, bit for bit' if same else 'NO'} |", flush=True)
+              f"{_common.same_in_all(runs, 'predictions')} |", flush=True)
         print(f"<!-- {case} fit seconds, keras: {[round(r['fit_seconds'], 2) for r in runs['keras']]}; "
               f"flat: {[round(r['fit_seconds'], 2) for r in runs['flat']]} -->", flush=True)
     return 0

@@ -23,7 +23,6 @@ the table says whether the two gave the same ones, bit for bit.
 Usage: python benchmarks/repeated_fits.py [--quick] [--repeats 3] [--cases evaluate-12 evaluate-36 cross-val]
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -94,15 +93,8 @@ def child(case, quick, variant):
 def main(argv=None):
     import _common
 
-    parser = _common.parser_with_doc(__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny networks, one repeat: checks that the script runs")
-    parser.add_argument("--repeats", type=int, default=3, help="processes per variant (default 3)")
-    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
-    parser.add_argument("--child", nargs=3, metavar=("CASE", "QUICK", "VARIANT"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        case, quick, variant = args.child
-        child(case, quick == "quick", variant)
+    args = _common.ab_parser(__doc__, CASES).parse_args(argv)
+    if _common.run_as_child(args, child):
         return 0
 
     _common.header("Repeated fits: the pool of training networks against building every fit", args)
@@ -111,16 +103,15 @@ def main(argv=None):
           "first fit / later fits, s without | with | same results |")
     print("|---|---|---|---|---|---|---|")
     for case in args.cases:
-        runs = _common.alternating_children(__file__, [case, "quick" if args.quick else "full"], VARIANTS, repeats)
+        runs = _common.alternating_children(__file__, case, args.quick, VARIANTS, repeats)
         total = {variant: statistics.median(r["seconds"] for r in runs[variant]) for variant in VARIANTS}
         # The first fit of a process builds in either variant; the later ones show the pool.
         first = {variant: statistics.median(r["fits"][0] for r in runs[variant]) for variant in VARIANTS}
         later = {variant: statistics.median(statistics.mean(r["fits"][1:]) for r in runs[variant])
                  for variant in VARIANTS}
-        same = len({r["results"] for variant in VARIANTS for r in runs[variant]}) == 1
         print(f"| {case} | {total['no-pool']:.1f} | {total['pool']:.1f} | {total['pool'] / total['no-pool']:.2f} | "
               f"{first['no-pool']:.2f} / {later['no-pool']:.2f} | {first['pool']:.2f} / {later['pool']:.2f} | "
-              f"{'yes, bit for bit' if same else 'NO'} |", flush=True)
+              f"{_common.same_in_all(runs, 'results')} |", flush=True)
         print(f"<!-- {case} seconds, no pool: {[round(r['seconds'], 1) for r in runs['no-pool']]}; "
               f"pool: {[round(r['seconds'], 1) for r in runs['pool']]} -->", flush=True)
     return 0

@@ -122,19 +122,17 @@ def test_git_archive_expands_the_stamp():
     assert attribute.strip().endswith("export-subst: set")
 
 
-def test_flat_update_quick(monkeypatch, capsys):
-    # One fresh process per update; the printed table says whether their predictions agree.
-    flat_update = load_script("flat_update", monkeypatch)
-    flat_update.main(["--quick", "--cases", "forecaster-one"])
+@pytest.mark.parametrize(
+    "script, case",
+    [("flat_update", "forecaster-one"), ("repeated_fits", "cross-val")],
+    ids=["flat-update", "repeated-fits"],
+)
+def test_ab_scripts_quick(monkeypatch, capsys, script, case):
+    # Fresh processes per variant (Keras' Adam update or the flat one; with the
+    # pool of training networks or without); the printed table says whether
+    # their results agree, bit for bit, as they must.
+    module = load_script(script, monkeypatch)
+    module.main(["--quick", "--cases", case])
     printed = capsys.readouterr().out
-    assert row_number(printed, "forecaster-one") > 0
-    assert re.search(r"^\| forecaster-one \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)
-
-
-def test_repeated_fits_quick(monkeypatch, capsys):
-    # Fresh processes with and without the pool of training networks; the results must agree bit for bit.
-    repeated_fits = load_script("repeated_fits", monkeypatch)
-    repeated_fits.main(["--quick", "--cases", "cross-val"])
-    printed = capsys.readouterr().out
-    assert row_number(printed, "cross-val") > 0
-    assert re.search(r"^\| cross-val \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)
+    assert row_number(printed, case) > 0
+    assert re.search(rf"^\| {case} \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)
