@@ -887,8 +887,12 @@ class TCNEstimatorBase(BaseWrapper):
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
-            # sktcn._epoch_batches). Each epoch is plan.repeats passes.
-            X, steps = epoch_batches((X, y, weights), self.batch_size, plan.repeats, self.shuffle, self._random_state)
+            # sktcn._epoch_batches). Each epoch is plan.repeats passes. Its
+            # shuffle pairs our seed with TensorFlow's global one as it is now,
+            # which another thread's seeded fit would change: hence seeded(None).
+            with seeded(None):
+                X, steps = epoch_batches((X, y, weights), self.batch_size, plan.repeats, self.shuffle,
+                                         self._random_state)
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"

@@ -3,6 +3,7 @@
 import contextlib
 import numbers
 import random
+import threading
 
 import keras
 import numpy as np
@@ -34,16 +35,38 @@ def member_seeds(random_state, n_networks):
     return [None if base is None else base + k for k in range(n_networks)]
 
 
+# Held by every seeded block, seeded or not (see seeded).
+_SEEDING = threading.RLock()
+
+
 @contextlib.contextmanager
 def seeded(seed):
     """Seed Keras, TensorFlow, NumPy and Python for a block, then restore them.
 
     scikeras seeds through TensorFlow's op determinism, which stays on for the
     whole process and makes later unseeded fits fail; this seeds only.
+
+    The generators seeded here belong to the process, not to a thread, so two
+    blocks in threads of one process (joblib's threading backend, sktime's
+    ``backend="threading"``, a Dask worker with several task threads) would draw
+    from each other's streams, an unseeded block too. Blocks therefore run one at
+    a time in a process (reentrant: a fit's seeded build nests in its seeded
+    fit); processes still fit in parallel. ``seed=None`` seeds nothing, but its
+    block too runs apart from other threads' seeded blocks: for code that reads
+    the process's seeds (a ``tf.data`` shuffle takes TensorFlow's global seed
+    when it is made).
     """
-    if seed is None:
-        yield
-        return
+    with _SEEDING:
+        if seed is None:
+            yield
+            return
+        with _seeded(seed):
+            yield
+
+
+@contextlib.contextmanager
+def _seeded(seed):
+    """The seeding of :func:`seeded`, with the caller holding the lock."""
     python_state, numpy_state = random.getstate(), np.random.get_state()
     keras_seed = keras.utils.get_random_seed() if hasattr(keras.utils, "get_random_seed") else None
     module = _compat.keras_seed_module()

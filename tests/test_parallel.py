@@ -17,10 +17,12 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from tensorflow.python.framework.func_graph import FuncGraph
 
-from sktcn import TCNClassifier, TCNRegressor
+from sktime.datasets import load_airline
+
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
 from sktcn._distribute import apply_thread_setting, picklable_strategy
 
-from conftest import TINY
+from conftest import TINY, TINY_FORECASTER
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -274,3 +276,48 @@ def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
         stop.set()
         thread.join()
     np.testing.assert_array_equal(busy, expected)
+
+
+
+def _in_threads_at_once(tasks):
+    """The results of ``tasks`` (callables), each run in its own thread, all started together."""
+    import threading
+
+    start = threading.Barrier(len(tasks))
+    results = [None] * len(tasks)
+
+    def run(position):
+        start.wait()
+        results[position] = tasks[position]()
+
+    threads = [threading.Thread(target=run, args=(position,)) for position in range(len(tasks))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+# joblib's threading backend, sktime's backend="threading" and Dask workers with
+# several task threads fit estimators side by side in one process. The seeding
+# that random_state does is process-wide state (Python's, NumPy's and
+# TensorFlow's generators, Keras' seed module, the global seed a tf.data shuffle
+# reads when it is made), so each seeded fit must give what it gives alone.
+@pytest.mark.parametrize("n_networks", [1, 3])
+def test_seeded_fits_in_threads_of_one_process_match_fits_one_after_another(small_regression, n_networks):
+    X, y = small_regression
+    estimators = [TCNRegressor(**TINY, n_networks=n_networks, random_state=seed) for seed in range(4)]
+    alone = [clone(estimator).fit(X, y).predict(X) for estimator in estimators]
+    side_by_side = _in_threads_at_once([lambda e=estimator: e.fit(X, y).predict(X) for estimator in estimators])
+    for expected, got in zip(alone, side_by_side):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_seeded_forecasters_in_threads_match_forecasters_one_after_another():
+    y = load_airline()[:72]
+    forecasters = [TCNForecaster(**dict(TINY_FORECASTER, random_state=seed)) for seed in range(3)]
+    alone = [clone(forecaster).fit(y, fh=[1, 2, 3]).predict() for forecaster in forecasters]
+    side_by_side = _in_threads_at_once(
+        [lambda f=forecaster: f.fit(y, fh=[1, 2, 3]).predict() for forecaster in forecasters])
+    for expected, got in zip(alone, side_by_side):
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
