@@ -10,6 +10,12 @@ Each entry says what it works around and when it can go:
 - Keras draws the seeds of unseeded layers from Python's process-wide
   ``random`` through a private module; :func:`keras_seed_module` finds it, so
   that :func:`sktcn._random.seeded` can give it a private generator.
+- Neither Keras nor TensorFlow exports a way to read back the global seeds
+  that ``keras.utils.set_random_seed`` and ``tf.random.set_seed`` set, nor
+  where their streams stand: :func:`global_seed_state` reads them from Keras'
+  global state and TensorFlow's eager context, and
+  :func:`restore_global_seed_state` puts them back, so that a seeded fit leaves
+  a user's seeds as it found them.
 - Keras' TensorFlow trainer, without a distribution strategy, leaves the
   optimizer unbuilt until the first trace of its train step, which creates
   the optimizer's variables there; TensorFlow then traces the step a second
@@ -60,6 +66,41 @@ def keras_seed_module():
     except ImportError:  # pragma: no cover - a Keras without the private module
         return None
     return seed_generator if getattr(seed_generator, "python_random", None) is random else None
+
+
+def global_seed_state():
+    """What seeds Keras' and TensorFlow's unseeded draws now: restore it with :func:`restore_global_seed_state`.
+
+    Keras: the seed ``keras.utils.set_random_seed`` stored and the generator
+    ``keras.random`` draws from (per thread, as Keras keeps them). TensorFlow:
+    the global seed and the state of the generator that hands out its ops'
+    seeds (its eager context's, for the whole process).
+    """
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from tensorflow.python.eager import context
+
+    keras_state = (global_state.get_global_attribute("global_random_seed"),
+                   global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR))
+    eager = context.context()
+    op_seeds = getattr(eager, "_rng", None)
+    tensorflow_state = (context.global_seed(), None if op_seeds is None else op_seeds.getstate())
+    return keras_state, tensorflow_state
+
+
+def restore_global_seed_state(state):
+    """Put back what :func:`global_seed_state` read (TensorFlow's kernel cache of seeded ops starts anew)."""
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from tensorflow.python.eager import context
+
+    (keras_seed, keras_generator), (tensorflow_seed, op_seeds) = state
+    global_state.set_global_attribute("global_random_seed", keras_seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, keras_generator)
+    tf.random.set_seed(tensorflow_seed)
+    eager = context.context()
+    if tensorflow_seed is not None and op_seeds is not None and getattr(eager, "_rng", None) is not None:
+        eager._rng.setstate(op_seeds)
 
 
 def build_optimizer(model):

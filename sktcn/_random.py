@@ -52,9 +52,10 @@ def seeded(seed):
     from each other's streams, an unseeded block too. Blocks therefore run one at
     a time in a process (reentrant: a fit's seeded build nests in its seeded
     fit); processes still fit in parallel. ``seed=None`` seeds nothing, but its
-    block too runs apart from other threads' seeded blocks: for code that reads
-    the process's seeds (a ``tf.data`` shuffle takes TensorFlow's global seed
-    when it is made).
+    block too runs apart from other threads' seeded blocks.
+
+    Afterwards Python's, NumPy's, Keras' and TensorFlow's generators are where
+    they were before the block, a global seed the user set included.
     """
     with _SEEDING:
         if seed is None:
@@ -68,7 +69,9 @@ def seeded(seed):
 def _seeded(seed):
     """The seeding of :func:`seeded`, with the caller holding the lock."""
     python_state, numpy_state = random.getstate(), np.random.get_state()
-    keras_seed = keras.utils.get_random_seed() if hasattr(keras.utils, "get_random_seed") else None
+    # A user's own keras.utils.set_random_seed / tf.random.set_seed, and where
+    # their streams stand: a fit must not unset them or move them on.
+    global_state = _compat.global_seed_state()
     module = _compat.keras_seed_module()
     try:
         keras.utils.set_random_seed(int(seed))
@@ -84,11 +87,29 @@ def _seeded(seed):
     finally:
         if module is not None:
             module.python_random = random
+        _compat.restore_global_seed_state(global_state)
         random.setstate(python_state)
         np.random.set_state(numpy_state)
-        if keras_seed is None:
-            # Back to unseeded: TensorFlow and Keras draw fresh seeds again.
-            tf.random.set_seed(None)
-            keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
-        else:
-            keras.utils.set_random_seed(keras_seed)
+
+
+@contextlib.contextmanager
+def tensorflow_seed_unset(seed):
+    """A block in which TensorFlow ops seeded with ``seed`` depend on it alone, not on a global seed.
+
+    TensorFlow pairs an op's seed with the global seed when the op is made (a
+    ``tf.data`` shuffle, for one), so a user's ``tf.random.set_seed`` would
+    change a seeded fit's batches: the block unsets it, then restores it. With
+    ``seed=None`` the process's seeds decide, as they decide the rest of an
+    unseeded fit. Either way the block runs apart from other threads' seeded
+    blocks (see :func:`seeded`).
+    """
+    with _SEEDING:
+        if seed is None:
+            yield
+            return
+        state = _compat.global_seed_state()
+        tf.random.set_seed(None)
+        try:
+            yield
+        finally:
+            _compat.restore_global_seed_state(state)

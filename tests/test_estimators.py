@@ -1,6 +1,7 @@
 """Inputs, targets and the fitted state of TCNClassifier and TCNRegressor."""
 
 import pickle
+import random
 import warnings
 
 import keras
@@ -139,6 +140,36 @@ def test_unseeded_fits_work_after_seeded_ones_and_global_state_is_restored(serie
     a = TCNRegressor(**TINY, dropout_rate=0.2).fit(X, y).predict(X)
     b = TCNRegressor(**TINY, dropout_rate=0.2).fit(X, y).predict(X)
     assert not np.array_equal(a, b)  # unseeded fits still draw fresh weights
+
+
+def test_a_seeded_fit_leaves_the_users_global_seeds_where_they_were(series_2d):
+    # A user's keras.utils.set_random_seed makes their own Keras and TensorFlow
+    # draws reproducible; a seeded fit in between must neither unset that seed
+    # nor move the streams on, and the seed must not change the fit.
+    import tensorflow as tf
+
+    X, y = series_2d
+
+    def draws():
+        return (keras.random.normal((3,)).numpy(), tf.random.uniform((3,)).numpy(), np.random.rand(), random.random())
+
+    try:
+        keras.utils.set_random_seed(42)
+        draws()
+        expected = draws()
+        keras.utils.set_random_seed(42)
+        draws()
+        with_seed = TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X)
+        got = draws()
+        for a, b in zip(got, expected):
+            np.testing.assert_array_equal(a, b)
+        keras.utils.set_random_seed(7)
+        np.testing.assert_array_equal(TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X), with_seed)
+    finally:
+        # Back to unseeded for the tests that follow in this process.
+        tf.random.set_seed(None)
+        keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
+        keras.src.backend.common.global_state.set_global_attribute("global_seed_generator", None)
 
 
 def test_pickle_round_trip_predicts_identically(series_3d):
