@@ -62,7 +62,7 @@ from sktcn._network import (
 from sktcn._network_pool import pool_key
 from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
-from sktcn._random import member_seeds, seeded, tensorflow_seed_unset
+from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
@@ -887,12 +887,8 @@ class TCNEstimatorBase(BaseWrapper):
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
-            # sktcn._epoch_batches). Each epoch is plan.repeats passes. Its
-            # shuffle would pair our seed with TensorFlow's global one as it is
-            # when the pipeline is made (a user's, another thread's).
-            with tensorflow_seed_unset(self._random_state):
-                X, steps = epoch_batches((X, y, weights), self.batch_size, plan.repeats, self.shuffle,
-                                         self._random_state)
+            # sktcn._epoch_batches). Each epoch is plan.repeats passes.
+            X, steps = epoch_batches((X, y, weights), self.batch_size, plan.repeats, self.shuffle, self._random_state)
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"

@@ -41,7 +41,10 @@ import random
 import keras
 import numpy as np
 import tensorflow as tf
+from keras.src.backend.common import global_state as keras_global_state
+from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
 from scikeras.wrappers import BaseWrapper
+from tensorflow.python.eager import context as tensorflow_context
 
 from sktcn._adam import adam_update
 
@@ -76,32 +79,22 @@ def global_seed_state():
     the global seed and the state of the generator that hands out its ops'
     seeds (its eager context's, for the whole process).
     """
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from tensorflow.python.eager import context
-
-    keras_state = (global_state.get_global_attribute("global_random_seed"),
-                   global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR))
-    eager = context.context()
-    op_seeds = getattr(eager, "_rng", None)
-    tensorflow_state = (context.global_seed(), None if op_seeds is None else op_seeds.getstate())
+    keras_state = (keras_global_state.get_global_attribute("global_random_seed"),
+                   keras_global_state.get_global_attribute(GLOBAL_SEED_GENERATOR))
+    op_seeds = getattr(tensorflow_context.context(), "_rng", None)
+    tensorflow_state = (tensorflow_context.global_seed(), None if op_seeds is None else op_seeds.getstate())
     return keras_state, tensorflow_state
 
 
 def restore_global_seed_state(state):
     """Put back what :func:`global_seed_state` read (TensorFlow's kernel cache of seeded ops starts anew)."""
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from tensorflow.python.eager import context
-
     (keras_seed, keras_generator), (tensorflow_seed, op_seeds) = state
-    global_state.set_global_attribute("global_random_seed", keras_seed)
-    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, keras_generator)
+    keras_global_state.set_global_attribute("global_random_seed", keras_seed)
+    keras_global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, keras_generator)
     tf.random.set_seed(tensorflow_seed)
-    eager = context.context()
+    eager = tensorflow_context.context()
     if tensorflow_seed is not None and op_seeds is not None and getattr(eager, "_rng", None) is not None:
         eager._rng.setstate(op_seeds)
-
 
 def build_optimizer(model):
     """Create ``model``'s optimizer variables now, in the model's distribution scope, if Keras has not.

@@ -21,6 +21,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from sktcn._random import tensorflow_seed_unset
+
 
 def batch_sizes(n_samples, batch_size, passes=1):
     """Sizes of the batches of one Keras epoch of ``passes`` passes over ``n_samples`` samples.
@@ -68,7 +70,7 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
         Whether each pass visits the samples in a new random order.
     seed : int or None, default=None
         Seed of the orders. With a seed, the sequence of orders is the same in
-        every run (under the same global TensorFlow seed); with None it is not.
+        every run, whatever TensorFlow's global seed; with None it is not.
 
     Returns
     -------
@@ -96,7 +98,10 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
         # The whole pass fits in the buffer: a full permutation, drawn anew
         # each time the repeats below start the pass again (within an epoch
         # and from one epoch to the next).
-        order = order.shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
+        # TensorFlow pairs the seed with its global one as it is when the
+        # shuffle is made (a user's, another thread's fit's): not with it.
+        with tensorflow_seed_unset(seed):
+            order = order.shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
     # One element per epoch: the indices of its passes, then cut into batches.
     epochs = order.repeat(passes).batch(passes * n_samples)
     ends = tf.constant(np.cumsum(sizes), tf.int64)

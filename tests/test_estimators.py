@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import TINY
 
-from sktcn import TCNClassifier, TCNRegressor, receptive_field
+from sktcn import TCNClassifier, TCNRegressor, _compat, receptive_field
 from sktcn.datasets import make_adding_problem, make_copy_memory
 
 
@@ -153,6 +153,7 @@ def test_a_seeded_fit_leaves_the_users_global_seeds_where_they_were(series_2d):
     def draws():
         return (keras.random.normal((3,)).numpy(), tf.random.uniform((3,)).numpy(), np.random.rand(), random.random())
 
+    before = _compat.global_seed_state()
     try:
         keras.utils.set_random_seed(42)
         draws()
@@ -166,10 +167,8 @@ def test_a_seeded_fit_leaves_the_users_global_seeds_where_they_were(series_2d):
         keras.utils.set_random_seed(7)
         np.testing.assert_array_equal(TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X), with_seed)
     finally:
-        # Back to unseeded for the tests that follow in this process.
-        tf.random.set_seed(None)
-        keras.src.backend.common.global_state.set_global_attribute("global_random_seed", None)
-        keras.src.backend.common.global_state.set_global_attribute("global_seed_generator", None)
+        # As it was, for the tests that follow in this process.
+        _compat.restore_global_seed_state(before)
 
 
 def test_pickle_round_trip_predicts_identically(series_3d):

@@ -278,7 +278,6 @@ def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
     np.testing.assert_array_equal(busy, expected)
 
 
-
 def _in_threads_at_once(tasks):
     """The results of ``tasks`` (callables), each run in its own thread, all started together."""
     import threading
