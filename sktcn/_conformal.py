@@ -108,10 +108,11 @@ def conformal_level(coverage, n):
 
 
 def quantile_shifts(residuals, alpha, steps):
-    """For each level in ``alpha``, the shift ``(len(steps), n_variables)`` to add to the scaled point forecast.
+    """For each level in ``alpha``, the shift ``(*steps.shape, n_variables)`` to add to the scaled point forecast.
 
     ``residuals`` are scaled calibration errors ``(n_windows, horizon,
-    n_variables)``; ``steps`` the horizon steps forecast (0-based). Normalised
+    n_variables)``; ``steps`` the horizon steps forecast (0-based; an array of
+    any shape, for example one row per series). Normalised
     residuals are pooled over windows and horizon steps: many more samples for
     the tails than one step's residuals alone. The ``alpha`` quantile is the
     edge of the central interval of coverage ``|2 alpha - 1|``, whose half-width

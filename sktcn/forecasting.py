@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
-from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
+from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to, get_cutoff
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
@@ -98,13 +98,15 @@ class _Restored(NamedTuple):
     sp: int = 1
     correction_weight: float = 1.0
     calibration: str = None
+    # The window and horizon the networks were fit with: after an update the
+    # stored data may imply others (a longer series, a later cutoff).
+    window_length: int = None
+    horizon: int = None
 
 
 @contextlib.contextmanager
-def _restoring(regressors, residuals, series_scale=None, baseline=None, sp=1, weight=1.0, calibration=None):
-    token = _RESTORED_NETWORK.set(
-        _Restored(list(regressors), residuals, series_scale, baseline, sp, weight, calibration)
-    )
+def _restoring(regressors, residuals, **state):
+    token = _RESTORED_NETWORK.set(_Restored(list(regressors), residuals, **state))
     try:
         yield
     finally:
@@ -408,8 +410,20 @@ class TCNForecaster(BaseForecaster):
                 "training loss), or set lazy_windows=False."
             )
 
+    def _series_cutoffs(self):
+        """Each series' cutoff, the time of its last observation (sktime's one-entry index), in ``_y``'s order.
+
+        sktime's ``cutoff`` of a panel is its latest; a series that ends earlier
+        is forecast from its own end, as sktime's per-series forecasters do.
+        """
+        parts = series_of(self._y)
+        if len(parts) == 1:
+            return [self.cutoff]
+        return [get_cutoff(part, return_index=True) for _, part in parts]
+
     def _horizon_steps(self, fh):
-        steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
+        """The steps of ``fh`` counted from each series' cutoff: ``(n_series, len(fh))``, all >= 1."""
+        steps = np.array([np.asarray(fh.to_relative(cutoff), dtype=int) for cutoff in self._series_cutoffs()])
         if np.any(steps < 1):
             raise ValueError(
                 f"TCNForecaster forecasts the future only; fh holds in-sample steps {steps[steps < 1].tolist()}. "
@@ -525,15 +539,18 @@ class TCNForecaster(BaseForecaster):
 
     def _fit_new(self, y, X, fh):
         self._check_params()
-        self.horizon_ = int(self._horizon_steps(fh).max())
+        restored = _RESTORED_NETWORK.get()
+        steps = self._horizon_steps(fh)
         self._y_columns = y.columns
         arrays = self._arrays(y, X)
-        self.window_length_ = self._choose_window_length(arrays)
-        restored = _RESTORED_NETWORK.get()
         if restored is not None:
-            # The networks learned the errors of the baseline chosen when they were fit.
+            # The networks' own window, horizon and baseline: those they were fit
+            # with, whatever the stored (perhaps updated) data would choose now.
+            self.horizon_, self.window_length_ = restored.horizon, restored.window_length
             self.baseline_, self.sp_ = restored.baseline, restored.sp
         else:
+            self.horizon_ = int(steps.max())
+            self.window_length_ = self._choose_window_length(arrays)
             self.sp_ = self._season_length(y)
             self.baseline_ = self._choose_baseline(arrays)
         self.covariates_ = self._fit_covariates(y, X)
@@ -676,8 +693,13 @@ class TCNForecaster(BaseForecaster):
         return self
 
     # ------------------------------------------------------------- predicting
-    def _forecast_windows(self, X):
-        """Network inputs for the latest window of every series, the baseline forecast from it and their scaling."""
+    def _forecast_windows(self, X, steps=None):
+        """Network inputs for the latest window of every series, the baseline forecast from it and their scaling.
+
+        ``steps`` are the horizon steps forecast, per series (``_horizon_steps``; by default fit's fh's).
+        """
+        if steps is None:
+            steps = self._horizon_steps(self.fh)
         past_X = self._window_X(self._X)
         if past_X is not None and X is None:
             raise ValueError(
@@ -685,18 +707,15 @@ class TCNForecaster(BaseForecaster):
             )
         L, H = self.window_length_, self.horizon_
         future = dict(series_of(X)) if X is not None and past_X is not None else {}
-        horizon_index = ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index(self.cutoff)
         spec = self._window_spec()
         inputs, baselines, keys = [], [], []
-        for key, y, x in series_arrays(self._y, past_X):
+        for (key, y, x), cutoff, series_steps in zip(series_arrays(self._y, past_X), self._series_cutoffs(), steps,
+                                                     strict=True):
             x_all = None
             if x is not None:
-                if key not in future:
-                    raise ValueError(f"predict needs X for the forecast horizon of series {key}.")
-                given = future[key].reindex(index=horizon_index, columns=past_X.columns)
-                # sktime passes X for the rows of fh only; a horizon step without a
-                # row takes the latest known value (from the past X or an earlier row).
-                known = pd.DataFrame(np.vstack([x[-1:], given.to_numpy(np.float64)])).ffill()
+                known = self._future_X(future, key, past_X.columns, cutoff, series_steps)
+                # Horizon steps that fh skips take the latest known value (from the past X or an earlier row).
+                known = pd.DataFrame(np.vstack([x[-1:], known])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
             window = scaled_window(spec, key, y[None, -L:], x_all, np.array([len(y) - L]))
             inputs.append(window)
@@ -705,22 +724,47 @@ class TCNForecaster(BaseForecaster):
         windows, offsets, scales = (np.concatenate(part) for part in zip(*inputs))
         return windows.astype(np.float32), np.concatenate(baselines), offsets, scales, keys
 
+    def _future_X(self, future, key, columns, cutoff, steps):
+        """Series ``key``'s X over horizon steps 1..horizon_ ``(horizon_, n_columns)``: NaN at steps fh skips.
+
+        sktime passes X for the steps of fh, perhaps with the past; every step
+        forecast needs its row, with fit's columns: a ValueError names what is missing.
+        """
+        series = f" of series {key}" if key is not None else ""
+        given = future.get(key)
+        if given is None:
+            raise ValueError(f"predict needs X for the forecast horizon{series}.")
+        missing = [column for column in columns if column not in given.columns]
+        if missing:
+            raise ValueError(f"predict's X{series} lacks the columns {missing} that fit's X had; give X the same "
+                             "columns in predict as in fit.")
+        horizon_index = ForecastingHorizon(np.arange(1, self.horizon_ + 1), is_relative=True).to_absolute_index(cutoff)
+        rows = given.reindex(index=horizon_index, columns=columns).to_numpy(np.float64)
+        absent = np.isnan(rows[np.asarray(steps) - 1]).any(axis=1)
+        if absent.any():
+            raise ValueError(
+                f"predict's X{series} has no values for {list(horizon_index[np.asarray(steps)[absent] - 1])}, "
+                "steps of fh: give X a row without missing values for every time forecast."
+            )
+        return rows
+
     def _frame(self, values, keys, fh, columns):
-        """Forecast values (series, steps, columns) as a frame indexed like sktime expects."""
-        index = fh.to_absolute_index(self.cutoff)
+        """Forecast values (series, steps, columns) as a frame indexed like sktime expects, each from its cutoff."""
+        indexes = [fh.to_absolute_index(cutoff) for cutoff in self._series_cutoffs()]
         if keys == [None]:
-            return pd.DataFrame(values[0], index=index, columns=columns)
-        tuples = [(*(k if isinstance(k, tuple) else (k,)), t) for k in keys for t in index]
+            return pd.DataFrame(values[0], index=indexes[0], columns=columns)
+        tuples = [(*(k if isinstance(k, tuple) else (k,)), t) for k, index in zip(keys, indexes) for t in index]
         names = list(self._y.index.names)
         return pd.DataFrame(
             values.reshape(-1, values.shape[-1]), index=pd.MultiIndex.from_tuples(tuples, names=names), columns=columns
         )
 
     def _scaled_forecast(self, X, fh):
-        windows, baselines, offsets, scales, keys = self._forecast_windows(X)
-        steps = self._horizon_steps(fh) - 1
+        steps = self._horizon_steps(fh)
+        windows, baselines, offsets, scales, keys = self._forecast_windows(X, steps)
         correction = self._correction(self.regressors_, windows, self.correction_weight_).reshape(baselines.shape)
-        return (baselines + correction)[:, steps], offsets, scales, keys, steps
+        steps = steps - 1
+        return np.take_along_axis(baselines + correction, steps[:, :, None], axis=1), offsets, scales, keys, steps
 
     def _predict(self, fh, X):
         forecast, offsets, scales, keys, _ = self._scaled_forecast(X, fh)
@@ -898,13 +942,28 @@ class TCNForecaster(BaseForecaster):
             raise persistence.ModelFileError(
                 f"the manifest gives interval_calibration_ {calibration!r}, which sktcn does not write: it was altered."
             )
-        with _restoring(regressors, residuals, series_scale, baseline, int(sp), float(weight), calibration):
-            self.fit(y, X=X, fh=fh)
-        if (self.window_length_, self.horizon_) != (state["window_length_"], state["horizon_"]):
+        window_length, horizon = state.get("window_length_"), state.get("horizon_")
+        if not all(isinstance(value, int) and value >= 1 for value in (window_length, horizon)):
             raise persistence.ModelFileError(
-                "the stored data and the network's window do not match: the manifest was altered."
+                f"the manifest gives window_length_ {window_length!r} and horizon_ {horizon!r}; sktcn writes "
+                "positive integers: it was altered."
             )
+        with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
+                        correction_weight=float(weight), calibration=calibration, window_length=window_length,
+                        horizon=horizon):
+            self.fit(y, X=X, fh=fh)
+        self._check_restored_shapes()
         return self
+
+    def _check_restored_shapes(self):
+        """ModelFileError unless the restored window, horizon, data and networks fit together."""
+        lengths = [len(y) for _, y, _ in self._arrays(self._y, self._X)]
+        outputs = {regressor.model_.output_shape[-1] for regressor in self.regressors_}
+        if (self._horizon_steps(self._fh).max() > self.horizon_ or min(lengths) < self.window_length_ + self.horizon_
+                or outputs != {self.horizon_ * len(self._y_columns)}):
+            raise persistence.ModelFileError(
+                "the stored data, window, horizon and networks do not match: the manifest was altered."
+            )
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

@@ -1,0 +1,116 @@
+"""TCNForecaster at the edges of sktime's contract: panels that end apart, X at predict, files after update."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY_FORECASTER
+from sktime.forecasting.base import ForecastingHorizon
+from sktime.forecasting.naive import NaiveForecaster
+
+import sktcn
+from sktcn import TCNForecaster
+from sktcn.persistence import ModelFileError
+
+POINT = dict(TINY_FORECASTER, calibration_size=0.0)
+
+
+def _monthly(values, start):
+    return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"), dtype=float)
+
+
+@pytest.fixture(scope="module")
+def ragged_panel():
+    """Series "a" ends 2004-12, series "b" ten months earlier; b climbs by 10 a month."""
+    a = _monthly(100.0 + np.arange(60), "2000-01")
+    b = _monthly(10.0 * np.arange(50), "2000-01")
+    y = pd.concat({"a": a, "b": b}).to_frame("v")
+    y.index.names = ["id", "t"]
+    return y
+
+
+def test_each_series_of_a_panel_is_forecast_from_its_own_end(ragged_panel):
+    # The drift baseline is exact on straight lines: the forecast shows which steps were taken.
+    f = TCNForecaster(**POINT, baseline="drift", correction="backtest").fit(ragged_panel, fh=[1, 2])
+    naive = NaiveForecaster(strategy="drift").fit(ragged_panel, fh=[1, 2])
+    predicted, expected = f.predict(), naive.predict()
+    pd.testing.assert_index_equal(predicted.index, expected.index)
+    assert predicted.loc["b"].index.tolist() == [pd.Period("2004-03", "M"), pd.Period("2004-04", "M")]
+    np.testing.assert_allclose(predicted.loc["b", "v"], [500.0, 510.0], rtol=0.05)
+    intervals = f.predict_interval(coverage=0.9)
+    pd.testing.assert_index_equal(intervals.index, expected.index)
+
+
+def test_an_absolute_fh_counts_each_series_steps_from_its_own_end(ragged_panel):
+    fh = ForecastingHorizon(pd.period_range("2005-01", periods=2, freq="M"), is_relative=False)
+    f = TCNForecaster(**POINT, baseline="drift").fit(ragged_panel, fh=fh)
+    assert f.horizon_ == 12  # b ends 2004-02: 2005-02 is its 12th step
+    predicted = f.predict()
+    assert predicted.loc["b"].index.tolist() == list(fh.to_pandas())
+    np.testing.assert_allclose(predicted.loc["b", "v"], [590.0, 600.0], rtol=0.05)
+
+
+@pytest.fixture(scope="module")
+def with_X():
+    y = _monthly(np.sin(np.arange(80) / 3.0) * 10 + np.arange(80), "2000-01")
+    X = pd.DataFrame({"a": np.cos(np.arange(83) / 3.0), "b": np.arange(83) % 5.0},
+                     index=pd.period_range("2000-01", periods=83, freq="M"))
+    f = TCNForecaster(**POINT).fit(y, X=X.iloc[:80], fh=[1, 2, 3])
+    return f, X
+
+
+def test_predict_refuses_an_X_without_fits_columns(with_X):
+    f, X = with_X
+    with pytest.raises(ValueError, match=r"lacks the columns \['b'\]"):
+        f.predict(X=X.iloc[80:][["a"]])
+    with pytest.raises(ValueError, match=r"lacks the columns \['b'\]"):
+        f.predict(X=X.iloc[80:].rename(columns={"b": "typo"}))
+
+
+def test_predict_refuses_an_X_without_the_horizons_rows(with_X):
+    f, X = with_X
+    with pytest.raises(ValueError, match="no values for"):
+        f.predict(X=X.iloc[:80])  # the training rows again
+    with pytest.raises(ValueError, match="no values for"):
+        f.predict(X=X.iloc[80:82])  # the third step missing
+    assert np.isfinite(f.predict(X=X.iloc[80:]).to_numpy()).all()
+    assert np.isfinite(f.predict(X=X).to_numpy()).all()  # past rows beside the horizon's are fine
+
+
+def test_steps_that_fh_skips_need_no_X():
+    y = _monthly(np.arange(60.0), "2000-01")
+    X = pd.DataFrame({"a": np.arange(67.0)}, index=pd.period_range("2000-01", periods=67, freq="M"))
+    f = TCNForecaster(**POINT, window_length=6).fit(y, X=X.iloc[:60], fh=[2, 4])
+    full, sparse = f.predict(X=X.iloc[60:64]), f.predict(X=X.iloc[[61, 63]])
+    assert full.index.equals(sparse.index) and len(full) == 2
+
+
+@pytest.mark.parametrize("update_params", [False, True])
+def test_a_forecaster_saved_after_update_loads(tmp_path, update_params):
+    # 40 points choose a 6-step window; after the update 60 would choose 10.
+    y = _monthly(np.sin(np.arange(60) / 3.0) * 10 + np.arange(60), "2000-01")
+    f = TCNForecaster(**POINT).fit(y.iloc[:40], fh=[1, 2, 3])
+    f.update(y.iloc[40:], update_params=update_params)
+    loaded = sktcn.load(f.save(tmp_path / "updated"))
+    assert loaded.window_length_ == f.window_length_ == 6
+    pd.testing.assert_series_equal(loaded.predict(), f.predict())
+
+
+def test_a_forecaster_with_an_absolute_fh_saved_after_update_loads(tmp_path):
+    y = _monthly(np.sin(np.arange(150) / 3.0) * 10 + np.arange(150), "2000-01")
+    fh = ForecastingHorizon(y.index[132:135], is_relative=False)  # steps 3..5 of y[:130]
+    f = TCNForecaster(**POINT, window_length=12).fit(y.iloc[:130], fh=fh)
+    f.update(y.iloc[130:132], update_params=False)
+    loaded = sktcn.load(f.save(tmp_path / "absolute"))
+    assert loaded.horizon_ == f.horizon_ == 5
+    pd.testing.assert_series_equal(loaded.predict(), f.predict())
+
+
+@pytest.mark.parametrize("changes", [dict(horizon_=2), dict(horizon_=0), dict(window_length_=500),
+                                     dict(window_length_="6")])
+def test_a_stored_window_or_horizon_that_does_not_fit_is_refused(tmp_path, changes):
+    from test_correction_check import _rewrite_state
+
+    y = _monthly(np.arange(60.0), "2000-01")
+    f = TCNForecaster(**POINT).fit(y, fh=[1, 2, 3])
+    with pytest.raises(ModelFileError, match="altered"):
+        sktcn.load(_rewrite_state(f.save(tmp_path / "f"), lambda state: state.update(changes)))
