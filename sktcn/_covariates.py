@@ -28,10 +28,11 @@ def first_phase(index, sp):
     """The position in a season of ``sp`` steps of the first entry of ``index`` (0 <= phase < sp).
 
     Periods and timestamps count from pandas' epoch in steps of the index's
-    frequency (months since 1970-01, days since 1970-01-01, ...); integers are
-    their own step numbers. Only the phases' differences matter to the network,
-    so the origin can be any fixed date. A ValueError explains an index that
-    has no regular steps to count.
+    frequency (months since 1970-01, days since 1970-01-01, pairs of hours
+    since 1970-01-01 00:00 for "2h", ...); integers are their own step numbers.
+    Only the phases' differences matter to the network, so the origin can be
+    any fixed date. A ValueError explains an index that has no regular steps
+    to count.
 
     Examples
     --------
@@ -41,13 +42,17 @@ def first_phase(index, sp):
     0
     >>> first_phase(pd.period_range("1949-03", periods=3, freq="M"), 12)  # March
     2
+    >>> first_phase(pd.date_range("2020-07-01", periods=3, freq="QS"), 4)  # the third quarter
+    2
+    >>> first_phase(pd.date_range("2020-01-01 06:00", periods=3, freq="2h"), 12)  # 06:00-08:00, step 3 of a day
+    3
     >>> first_phase(pd.RangeIndex(5, 9), 4)
     1
     """
     if isinstance(index, pd.DatetimeIndex):
         return _datetime_phase(index, sp)
     if isinstance(index, pd.PeriodIndex):
-        return int(index[0].ordinal % sp)
+        return step_phase(index[0].ordinal, index.freq.n, sp)
     if pd.api.types.is_integer_dtype(index):
         return int(index[0] % sp)
     raise ValueError(
@@ -64,20 +69,42 @@ def _datetime_phase(index, sp):
             "calendar_features=True needs the steps of y's DatetimeIndex to be regular: give the index a "
             "frequency (for example y.asfreq('D')), or set calendar_features=False."
         )
+    # The offset of one base unit ("h" of "2h", "QS-JAN" of "2QS-JAN"): pandas counts periods in those.
     name = freq.name if hasattr(freq, "name") else str(freq)
+    base = getattr(freq, "base", freq)
     if name == "B":
         # Business days have no period type without a deprecation warning: count them with numpy.
-        return int(np.busday_count(np.datetime64("1970-01-01"), index[0].to_datetime64().astype("M8[D]")) % sp)
-    # Month-, quarter- and year-start timestamps count as the periods of their month, quarter, year.
-    for period_freq in (freq, name.rstrip("S")):
+        days = np.busday_count(np.datetime64("1970-01-01"), index[0].to_datetime64().astype("M8[D]"))
+        return step_phase(days, freq.n, sp)
+    # Month-, quarter- and year-start timestamps count as the periods of their month, quarter, year, which
+    # pandas names without the "S" and without the anchor ("QS-FEB" -> "Q"), as DatetimeIndex.to_period()
+    # does: every anchor's quarter starts fall in consecutive calendar quarters.
+    for period_freq in (base, name.split("-")[0].rstrip("S")):
         try:
-            return int(index[:1].to_period(period_freq)[0].ordinal % sp)
+            return step_phase(index[:1].to_period(period_freq)[0].ordinal, freq.n, sp)
         except (AttributeError, ValueError, TypeError):
             continue
     raise ValueError(
-        f"calendar_features=True cannot count steps of frequency {name!r}; use a PeriodIndex or an integer "
-        "index, or set calendar_features=False."
+        f"calendar_features=True cannot count steps of frequency {freq.freqstr!r}; use a PeriodIndex or an "
+        "integer index, or set calendar_features=False."
     )
+
+
+def step_phase(units, n, sp):
+    """The phase (0 <= phase < sp) of the step starting ``units`` base units after the epoch, in steps of ``n`` units.
+
+    pandas counts a "2h" period in hours and a "2M" one in months: dividing by
+    the step's ``n`` makes the phase count steps, as :func:`calendar_channels`
+    does, so the same timestamp gets the same phase in every series of a panel
+    whichever step each series starts at. The epoch's phase is 0.
+
+    Examples
+    --------
+    >>> from sktcn._covariates import step_phase
+    >>> step_phase(30, 1, 12), step_phase(30, 2, 12), step_phase(31, 2, 12)  # 2 units a step: 15 and 15.5 steps
+    (6, 3, 3)
+    """
+    return int((units % (sp * n)) // n)
 
 
 def calendar_channels(phase, starts, length, sp):

@@ -295,7 +295,12 @@ def choose_baseline(series, horizon, sp):
 
 
 def season_length(index):
-    """The season implied by a pandas index's frequency (12 for monthly data, ...); 1 when it has none.
+    """The season in steps implied by a pandas index's frequency (12 for monthly data, ...); 1 when it has none.
+
+    A multiplied frequency's season is the base one over the multiplier (12
+    steps of "2h" make a day), and none when that is not a whole number of
+    steps ("2D" against a week): sp counts steps, and a season that ends
+    within a step would put each step at a different phase every season.
 
     Examples
     --------
@@ -303,12 +308,15 @@ def season_length(index):
     >>> from sktcn._simple_forecasts import season_length
     >>> season_length(pd.period_range("2000-01", periods=3, freq="M")), season_length(pd.RangeIndex(3))
     (12, 1)
+    >>> [season_length(pd.date_range("2000-01-03", periods=3, freq=freq)) for freq in ("2h", "3h", "2D")]
+    [12, 8, 1]
     """
     freq = index_frequency(index)
     if freq is None:
         return 1
     name = freq.freqstr.split("-")[0].lstrip("0123456789")
-    return _PERIODS.get(name, 1)
+    base = _PERIODS.get(name, 1)
+    return base // freq.n if freq.n > 0 and base % freq.n == 0 else 1
 
 
 def index_frequency(index):

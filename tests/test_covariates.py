@@ -8,6 +8,7 @@ from sktime.datasets import load_airline
 import sktcn
 from sktcn import TCNForecaster
 from sktcn._covariates import calendar_channels, covariate_channels, first_phase, fit_static, static_values
+from sktcn._simple_forecasts import season_length
 from sktcn._windows import series_of
 from conftest import TINY_FORECASTER
 
@@ -21,6 +22,10 @@ POINT = dict(TINY_FORECASTER, calibration_size=0.0)
     (pd.period_range("2001Q3", periods=4, freq="Q"), 4, 2),
     (pd.date_range("2020-01-01 05:00", periods=4, freq="h"), 24, 5),
     (pd.date_range("2020-03-01", periods=4, freq="MS"), 12, 2),  # a frequency pandas infers
+    (pd.date_range("2020-01-01", periods=4, freq="QS"), 4, 0),  # the calendar quarters, as a "Q" PeriodIndex
+    (pd.date_range("2020-05-01", periods=4, freq="QS-FEB"), 4, 1),
+    (pd.date_range("2020-01-01 05:00", periods=4, freq="2h"), 12, 2),  # steps of 2 hours: 04:00-06:00 is step 2
+    (pd.period_range("2001-07", periods=4, freq="2M"), 6, 3),  # July-August is the 4th pair of months
     (pd.Index([25, 26, 27, 28]), 7, 4),
 ])
 def test_first_phase_counts_steps_of_the_index(index, sp, phase):
@@ -32,6 +37,53 @@ def test_first_phase_of_days_follows_the_weekday():
     monday = pd.date_range("2024-01-01", periods=3, freq="D")
     assert first_phase(monday + pd.Timedelta(days=7), 7) == first_phase(monday, 7)
     assert first_phase(monday + pd.Timedelta(days=1), 7) == (first_phase(monday, 7) + 1) % 7
+
+
+@pytest.mark.parametrize("index", [
+    pd.date_range("2019-10-01", periods=9, freq="QS"),
+    pd.date_range("2019-11-01", periods=9, freq="QS-FEB"),
+    pd.date_range("2019-01-01", periods=9, freq="YS-JAN"),
+    pd.date_range("2024-01-01 01:00", periods=30, freq="2h"),
+    pd.date_range("2024-01-01", periods=30, freq="3h"),
+    pd.date_range("2024-01-01", periods=30, freq="2D"),
+    pd.date_range("2024-01-01", periods=30, freq="2MS"),
+    pd.date_range("2024-01-07", periods=60, freq="2W"),
+    pd.period_range("2001-01", periods=30, freq="2M"),
+    pd.period_range("2001-01-01 00:00", periods=30, freq="2h"),
+], ids=lambda index: f"{type(index).__name__}-{index.freqstr}")
+@pytest.mark.parametrize("sp", ["index", 3, 5])
+def test_first_phase_counts_steps_so_every_series_gives_a_timestamp_one_phase(index, sp):
+    # A series starting k steps later starts k phases later: a panel's series
+    # that share a timestamp give it the same calendar channels, whatever the
+    # multiplier or anchor of the frequency, and whether sp is the one the
+    # index implies or one the user chose.
+    sp = season_length(index) if sp == "index" else sp
+    phase = first_phase(index, sp)
+    assert [first_phase(index[k:], sp) for k in range(len(index) - 2)] == [
+        (phase + k) % sp for k in range(len(index) - 2)]
+
+
+def test_quarter_and_year_starts_count_their_quarters_and_years():
+    # pandas has no period type for start-anchored offsets ("QS-JAN", "YS-JAN"):
+    # they count as the quarters and years they start.
+    quarters = pd.date_range("2020-01-01", periods=6, freq="QS")
+    assert season_length(quarters) == 4
+    assert [first_phase(quarters[k:], 4) for k in range(4)] == [0, 1, 2, 3]
+    assert first_phase(quarters + pd.DateOffset(months=3), 4) == 1  # one quarter later
+    assert first_phase(pd.date_range("2021-01-01", periods=4, freq="YS"), 3) == (
+        first_phase(pd.date_range("2020-01-01", periods=4, freq="YS"), 3) + 1) % 3
+
+
+def test_two_hourly_steps_repeat_the_same_hour_every_day():
+    index = pd.date_range("2024-01-01 06:00", periods=36, freq="2h")
+    sp = season_length(index)
+    assert sp == 12  # steps in a day
+    channels = calendar_channels(first_phase(index, sp), np.array([0]), len(index), sp)[0]
+    # 06:00 on the next day, and the day after, has the channels of 06:00 today.
+    np.testing.assert_allclose(channels[12:24], channels[:12], atol=1e-12)
+    np.testing.assert_allclose(channels[24:], channels[:12], atol=1e-12)
+    # 18:00 is half a day away from 06:00: the opposite point of the circle.
+    np.testing.assert_allclose(channels[6], -channels[0], atol=1e-12)
 
 
 def test_first_phase_rejects_irregular_and_unplaceable_indices():
@@ -200,3 +252,18 @@ def test_first_phase_of_business_days_skips_weekends():
     monday = pd.bdate_range("2024-01-08", periods=3)
     assert first_phase(monday, 5) == (first_phase(friday, 5) + 1) % 5
     assert first_phase(pd.bdate_range("2024-01-12", periods=3), 5) == first_phase(friday, 5)
+
+
+def test_two_hourly_panel_gives_a_timestamp_the_same_channels_in_every_series():
+    # Series "b" starts one step (2 hours) after series "a": its phase is one more.
+    times = {"a": pd.date_range("2024-01-01 00:00", periods=60, freq="2h"),
+             "b": pd.date_range("2024-01-01 02:00", periods=59, freq="2h")}
+    index = pd.MultiIndex.from_tuples([(key, t) for key, steps in times.items() for t in steps])
+    y = pd.DataFrame({"load": np.sin(np.arange(len(index)) * np.pi / 6)}, index=index)
+    f = TCNForecaster(**POINT, calendar_features=True).fit(y, fh=[1])
+    assert f.sp_ == 12
+    phase_a, phase_b = f.covariates_[("a",)][0], f.covariates_[("b",)][0]
+    assert phase_b == (phase_a + 1) % 12
+    # Every timestamp of "b" is step k + 1 of "a": both series give it the same channels.
+    channels_a = calendar_channels(phase_a, np.array([1]), 59, 12)
+    np.testing.assert_allclose(calendar_channels(phase_b, np.array([0]), 59, 12), channels_a, atol=1e-12)

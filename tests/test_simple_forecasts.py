@@ -115,6 +115,17 @@ def test_unknown_baseline_names_the_choices():
     (pd.DatetimeIndex(pd.date_range("2000-01-31", periods=6, freq="ME").to_numpy()), 12),  # inferred
     (pd.period_range("2000", periods=5, freq="Y"), 1),
     (pd.RangeIndex(10), 1),
+    (pd.date_range("2000-01-01", periods=5, freq="QS"), 4),
+    # sp counts steps: a multiplied frequency has the base season over the
+    # multiplier, and none (1) when that is no whole number of steps.
+    (pd.date_range("2000-01-03", periods=10, freq="2h"), 12),
+    (pd.date_range("2000-01-03", periods=10, freq="3h"), 8),
+    (pd.date_range("2000-01-03", periods=10, freq="5h"), 1),
+    (pd.date_range("2000-01-03", periods=10, freq="2D"), 1),
+    (pd.DatetimeIndex(pd.date_range("2000-01-03", periods=10, freq="2h").to_numpy()), 12),  # inferred
+    (pd.period_range("2000-01", periods=5, freq="2M"), 6),
+    (pd.period_range("2000-01", periods=5, freq="6M"), 2),
+    (pd.date_range("2000-01-02", periods=5, freq="2W"), 26),
 ])
 def test_season_length_from_the_index(index, expected):
     assert season_length(index) == expected
