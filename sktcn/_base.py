@@ -188,6 +188,27 @@ def unchanged_on_failure(obj):
         raise
 
 
+@contextlib.contextmanager
+def weights_restored_on_failure(*models):
+    """Within the block, an exception puts back the values of the ``models``' weights and optimizer variables.
+
+    Keras trains a model's variables in place, so restoring an estimator's
+    attributes (:func:`unchanged_on_failure`) does not undo a failed warm start.
+    """
+    variables = {}
+    for model in models:
+        optimizer = getattr(model, "optimizer", None)
+        for variable in [*model.weights, *(optimizer.variables if optimizer is not None else [])]:
+            variables.setdefault(id(variable), variable)
+    saved = [(variable, np.array(variable.numpy())) for variable in variables.values()]
+    try:
+        yield
+    except BaseException:
+        for variable, value in saved:
+            variable.assign(value)
+        raise
+
+
 class _Forward:
     """Inference-mode call of a model, as an object rather than a closure.
 
@@ -736,6 +757,8 @@ class TCNEstimatorBase(BaseWrapper):
         self._random_state = _seed_from(self.random_state)
         X, y = self._validate_data(X, y, reset=True)
         self._initialize_network(X, y)
+        # scikeras' public initialize() promises an estimator ready to predict.
+        self._make_predict_function()
         return X, y
 
     def _initialize_network(self, X, y, target_encoder=None):
@@ -912,30 +935,32 @@ class TCNEstimatorBase(BaseWrapper):
             model = self._training_model(plan)
             _compat.build_optimizer(model)
             _compat.flatten_adam_update(model.optimizer)
-            if is_fused(model):
-                load_members(model, member_networks(self.model_))
-            history = model.fit(
-                X,
-                y,
-                sample_weight=weights,
-                batch_size=None,
-                epochs=initial_epoch + epochs,
-                initial_epoch=initial_epoch,
-                # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
-                shuffle=self.shuffle and not isinstance(X, tf.data.Dataset),
-                verbose=self.verbose,
-                callbacks=callbacks,
-                validation_data=validation_data,
-                **kwargs,
-            )
-        if is_fused(model):
-            store_members(model, member_networks(self.model_))
-        losses = history.history.get("loss", [])
-        if not np.all(np.isfinite(losses)):
-            raise ValueError(
-                "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
-                "them) or lower learning_rate."
-            )
+            # A warm start trains the fitted networks in place: if it fails (or
+            # diverges), they and their optimizer go back to where they were.
+            with weights_restored_on_failure(self.model_, model) if warm_start else contextlib.nullcontext():
+                if is_fused(model):
+                    load_members(model, member_networks(self.model_))
+                history = model.fit(
+                    X,
+                    y,
+                    sample_weight=weights,
+                    batch_size=None,
+                    epochs=initial_epoch + epochs,
+                    initial_epoch=initial_epoch,
+                    # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
+                    shuffle=self.shuffle and not isinstance(X, tf.data.Dataset),
+                    verbose=self.verbose,
+                    callbacks=callbacks,
+                    validation_data=validation_data,
+                    **kwargs,
+                )
+                if is_fused(model):
+                    store_members(model, member_networks(self.model_))
+                if not np.all(np.isfinite(history.history.get("loss", []))):
+                    raise ValueError(
+                        "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
+                        "them) or lower learning_rate."
+                    )
         # A warm-started fit continues the curves of the fits before it.
         if not warm_start or not hasattr(self, "history_"):
             self.history_ = defaultdict(list)

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 # dtypes an array in a manifest may have; "O" holds JSON scalars (labels of mixed type).
-ARRAY_DTYPES = {"bool", "int32", "int64", "uint8", "float32", "float64", "O"}
+# Every integer width: labels often come as pandas' category codes (int8) or other small ints.
+ARRAY_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+                "O"}
 
 
 class CodecError(ValueError):

@@ -104,7 +104,12 @@ PARAMETERS = _table("""
         them (drawn from ``random_state``). A ``tf.data.Dataset`` given as
         ``X`` keeps its own order.
     warm_start : bool, default=False
-        Keep training the fitted network on the next call to ``fit``.
+        Keep training the fitted network on the next call to ``fit``. It
+        goes on with the optimizer it was built with, and that optimizer's
+        state and learning rate (``epochs="auto"`` restarts its schedule from
+        the rate the network was built with), as scikit-learn's
+        ``MLPRegressor`` keeps its optimizer: ``learning_rate`` or
+        ``optimizer`` changed in between apply to the next fit from scratch.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With a seed, fits on the CPU are repeatable exactly. The global

@@ -27,11 +27,13 @@ class StandardTargetEncoder:
         self.sequence = sequence
 
     def fit(self, y):
+        # The statistics keep y's dtype: float32, or float64 where float32 would
+        # lose the targets' spread (see TCNRegressor._as_target_array).
         axes = (0, 1) if self.sequence else (0,)
         self.ndim_ = y.ndim
-        self.mean_ = y.mean(axis=axes, dtype=np.float64).astype(np.float32)
+        self.mean_ = y.mean(axis=axes, dtype=np.float64).astype(y.dtype)
         scale = y.std(axis=axes, dtype=np.float64)
-        self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(y.dtype)
         return self
 
     def partial_fit(self, y):
@@ -50,9 +52,10 @@ class StandardTargetEncoder:
         self._mean = self._mean + delta * count / total
         self._count = total
         self.ndim_ = y.ndim
-        self.mean_ = self._mean.astype(np.float32)
+        dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
+        self.mean_ = self._mean.astype(dtype)
         scale = np.sqrt(self._m2 / total)
-        self.scale_ = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(dtype)
         return self
 
     def transform(self, y):
@@ -70,6 +73,34 @@ class StandardTargetEncoder:
 
     def get_metadata(self):
         return {}
+
+
+# The largest float32 rounding error, as a fraction of the targets' standard
+# deviation, that leaves their standardised values intact to about 4 digits.
+_FLOAT32_TOLERANCE = 1e-4
+
+
+def float32_keeps_spread(y, single):
+    """Whether ``single``, ``y`` cast to float32, keeps the spread of every output of ``y`` (float64).
+
+    float32 holds about 7 significant digits: plenty for targets whose spread
+    is not dwarfed by their level, but targets such as ``1e9 + x`` with ``x``
+    of a few units become one repeated value. Those are standardised in
+    float64 (``StandardTargetEncoder``) before the network sees float32.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn.regressor import float32_keeps_spread
+    >>> small, offset = np.linspace(0.0, 10.0, 5), 1e9 + np.linspace(0.0, 10.0, 5)
+    >>> float32_keeps_spread(small, small.astype(np.float32)), float32_keeps_spread(offset, offset.astype(np.float32))
+    (True, False)
+    """
+    if y.size == 0:
+        return True
+    columns = y.reshape(len(y), -1)
+    error = np.abs(single.reshape(columns.shape) - columns).max(axis=0)
+    return bool(np.all(error <= _FLOAT32_TOLERANCE * columns.std(axis=0)))
 
 
 # Why the regressor holds out a validation set by default (the classifier does not).
@@ -143,7 +174,9 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         return self.target_encoder_.inverse_transform(raw)
 
     def _as_target_array(self, y):
-        return check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
+        single = y.astype(np.float32)
+        return single if float32_keeps_spread(y, single) else y
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 of the predictions, averaged over outputs.

@@ -30,6 +30,8 @@ def test_plain_values_keep_their_types(value):
     np.array([True, False]),
     np.array(["up", "down"]),
     np.array(["a", 1, 2.5], dtype=object),
+    *(np.array([0, 3, 7], dtype=dtype) for dtype in ("int8", "int16", "uint16", "uint32")),
+    np.array([0, 2**64 - 1], dtype=np.uint64),
 ])
 def test_arrays_keep_dtype_and_shape(array):
     back = _round_trip(array)

@@ -79,6 +79,26 @@ def test_targets_are_standardised_for_training_and_restored(series_2d):
     np.testing.assert_allclose(shifted, 1000 + 50 * plain, rtol=1e-4)
 
 
+def test_targets_far_from_zero_keep_their_spread(series_2d):
+    # float32 would turn 1e9 + y into a handful of values (its step there is 64).
+    X, y = series_2d
+    y = y.astype(np.float64)
+    far = TCNRegressor(**TINY, random_state=0).fit(X, 1e9 + y)
+    plain = TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X)
+    assert np.isclose(far.target_encoder_.scale_, y.std())
+    np.testing.assert_allclose(far.predict(X) - 1e9, plain, atol=1e-3)
+    constant = TCNRegressor(**TINY, random_state=0).fit(X, np.full(len(X), 1e9 + 7))
+    np.testing.assert_array_equal(constant.predict(X[:3]), 1e9 + 7)
+
+
+def test_initialized_estimators_predict(series_2d, series_3d):
+    # scikeras' public initialize() promises "initialize(...).predict(...)".
+    X, y = series_2d
+    assert TCNRegressor(**TINY, random_state=0).initialize(X, y).predict(X).shape == (len(X),)
+    X, labels = series_3d
+    assert set(TCNClassifier(**TINY, random_state=0).initialize(X, labels).predict(X)) <= {"neg", "pos"}
+
+
 def test_per_time_step_regression(series_3d):
     X, _ = series_3d
     reg = TCNRegressor(**TINY, return_sequences=True).fit(X, X[:, :, :2])
@@ -212,6 +232,29 @@ def test_warm_start_and_partial_fit_continue_training(series_2d):
     assert reg.model_ is model and len(reg.history_["loss"]) == 2 * TINY["epochs"]
     reg.partial_fit(X, y)
     assert len(reg.history_["loss"]) == 2 * TINY["epochs"] + 1
+
+
+@pytest.mark.parametrize("n_networks", [1, 3])
+def test_a_failed_warm_start_leaves_the_networks_as_they_were(series_2d, n_networks):
+    X, y = series_2d
+    diverging = (X * 1e37).astype(np.float32)  # finite, but the loss overflows
+
+    def fitted():
+        return TCNRegressor(**TINY, random_state=0, n_networks=n_networks, warm_start=True).fit(X, y)
+
+    reg = fitted()
+    before, history = reg.predict(X), dict(reg.history_)
+    weights = [variable.numpy() for variable in reg.model_.weights]
+    for failing in (reg.fit, reg.partial_fit):
+        with pytest.raises(ValueError, match="diverged"):
+            failing(diverging, y)
+        for variable, value in zip(reg.model_.weights, weights, strict=True):
+            np.testing.assert_array_equal(variable.numpy(), value)
+        # The same weights; a retraced prediction may round its last bit otherwise.
+        np.testing.assert_allclose(reg.predict(X), before, rtol=1e-6)
+        assert dict(reg.history_) == history
+    # The optimizer's state came back too: training goes on as if nothing had failed.
+    np.testing.assert_allclose(reg.fit(X, y).predict(X), fitted().fit(X, y).predict(X), rtol=1e-5)
 
 
 def test_learning_rate_and_routed_optimizer_parameters(series_2d):

@@ -62,6 +62,15 @@ def test_classifier_round_trip_is_exact_and_keeps_training(series_3d, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(loaded)).predict(X), loaded.predict(X))
 
 
+def test_classifier_with_category_codes_as_labels_round_trips(series_3d, tmp_path):
+    X, labels = series_3d
+    codes = pd.Series(labels).astype("category").cat.codes.to_numpy()  # int8
+    clf = TCNClassifier(**TINY, random_state=0).fit(X, codes)
+    loaded = sktcn.load(clf.save(tmp_path / "codes"))
+    assert loaded.classes_.dtype == np.int8
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
 def test_forecaster_round_trip_is_exact_after_update(tmp_path):
     y = load_airline()
     forecaster = TCNForecaster(**TINY, random_state=0).fit(y.iloc[:-6], fh=[1, 2, 3])
