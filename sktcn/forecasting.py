@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
-from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to, get_cutoff
+from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
@@ -417,14 +417,29 @@ class TCNForecaster(BaseForecaster):
         sktime's ``cutoff`` of a panel is its latest; a series that ends earlier
         is forecast from its own end, as sktime's per-series forecasters do.
         """
-        parts = series_of(self._y)
-        if len(parts) == 1:
+        index = self._y.index
+        if not isinstance(index, pd.MultiIndex):
             return [self.cutoff]
-        return [get_cutoff(part, return_index=True) for _, part in parts]
+        # One grouped pass (series_of's order), not a frame per series: panels may hold thousands.
+        times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
+        ends = times.groupby(level=list(range(index.nlevels - 1)), sort=False).last()
+        return [self.cutoff if end == self.cutoff[0] else self._cutoff_at(end) for end in ends]
+
+    def _per_series_cutoff(self, function):
+        """``function(cutoff)`` for each series' cutoff, computed once per distinct one (most series share one)."""
+        done = {}
+        return [done[cutoff[0]] if cutoff[0] in done else done.setdefault(cutoff[0], function(cutoff))
+                for cutoff in self._series_cutoffs()]
+
+    def _cutoff_at(self, time):
+        """sktime's one-entry cutoff index at ``time``, of the same kind and frequency as ``cutoff``."""
+        if isinstance(self.cutoff, pd.DatetimeIndex):
+            return pd.DatetimeIndex([time], freq=self.cutoff.freq)
+        return self.cutoff[:0].append(pd.Index([time]))
 
     def _horizon_steps(self, fh):
         """The steps of ``fh`` counted from each series' cutoff: ``(n_series, len(fh))``, all >= 1."""
-        steps = np.array([np.asarray(fh.to_relative(cutoff), dtype=int) for cutoff in self._series_cutoffs()])
+        steps = np.array(self._per_series_cutoff(lambda cutoff: np.asarray(fh.to_relative(cutoff), dtype=int)))
         if np.any(steps < 1):
             raise ValueError(
                 f"TCNForecaster forecasts the future only; fh holds in-sample steps {steps[steps < 1].tolist()}. "
@@ -710,11 +725,13 @@ class TCNForecaster(BaseForecaster):
         future = dict(series_of(X)) if X is not None and past_X is not None else {}
         spec = self._window_spec()
         inputs, baselines, keys = [], [], []
-        for (key, y, x), cutoff, series_steps in zip(series_arrays(self._y, past_X), self._series_cutoffs(), steps,
-                                                     strict=True):
+        horizons = self._per_series_cutoff(
+            ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index
+        )
+        for (key, y, x), horizon, series_steps in zip(series_arrays(self._y, past_X), horizons, steps, strict=True):
             x_all = None
             if x is not None:
-                known = self._future_X(future, key, past_X.columns, cutoff, series_steps)
+                known = self._future_X(future, key, past_X.columns, horizon, series_steps)
                 # Horizon steps that fh skips take the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], known])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
@@ -725,8 +742,8 @@ class TCNForecaster(BaseForecaster):
         windows, offsets, scales = (np.concatenate(part) for part in zip(*inputs))
         return windows.astype(np.float32), np.concatenate(baselines), offsets, scales, keys
 
-    def _future_X(self, future, key, columns, cutoff, steps):
-        """Series ``key``'s X over horizon steps 1..horizon_ ``(horizon_, n_columns)``: NaN at steps fh skips.
+    def _future_X(self, future, key, columns, horizon_index, steps):
+        """Series ``key``'s X at ``horizon_index``, its steps 1..horizon_: ``(horizon_, n_columns)``, NaN where fh skips.
 
         sktime passes X for the steps of fh, perhaps with the past; every step
         forecast needs its row, with fit's columns: a ValueError names what is missing.
@@ -739,7 +756,6 @@ class TCNForecaster(BaseForecaster):
         if missing:
             raise ValueError(f"predict's X{series} lacks the columns {missing} that fit's X had; give X the same "
                              "columns in predict as in fit.")
-        horizon_index = ForecastingHorizon(np.arange(1, self.horizon_ + 1), is_relative=True).to_absolute_index(cutoff)
         rows = given.reindex(index=horizon_index, columns=columns).to_numpy(np.float64)
         absent = np.isnan(rows[np.asarray(steps) - 1]).any(axis=1)
         if absent.any():
@@ -751,7 +767,7 @@ class TCNForecaster(BaseForecaster):
 
     def _frame(self, values, keys, fh, columns):
         """Forecast values (series, steps, columns) as a frame indexed like sktime expects, each from its cutoff."""
-        indexes = [fh.to_absolute_index(cutoff) for cutoff in self._series_cutoffs()]
+        indexes = self._per_series_cutoff(fh.to_absolute_index)
         if keys == [None]:
             return pd.DataFrame(values[0], index=indexes[0], columns=columns)
         tuples = [(*(k if isinstance(k, tuple) else (k,)), t) for k, index in zip(keys, indexes) for t in index]
