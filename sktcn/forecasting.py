@@ -743,7 +743,7 @@ class TCNForecaster(BaseForecaster):
         return windows.astype(np.float32), np.concatenate(baselines), offsets, scales, keys
 
     def _future_X(self, future, key, columns, horizon_index, steps):
-        """Series ``key``'s X at ``horizon_index``, its steps 1..horizon_: ``(horizon_, n_columns)``, NaN where fh skips.
+        """Series ``key``'s X at ``horizon_index`` (steps 1..horizon_), ``(horizon_, n_columns)``; NaN: steps fh skips.
 
         sktime passes X for the steps of fh, perhaps with the past; every step
         forecast needs its row, with fit's columns: a ValueError names what is missing.
