@@ -195,7 +195,15 @@ PARAMETERS = _table("""
         with the same crops every epoch.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
-        ``sample_weight``.
+        ``sample_weight``. ``"balanced"`` weighs each class by ``n_labels /
+        (n_classes * count)``, counted once over all the targets of the
+        ``fit`` (those of zero ``sample_weight`` included), also for streamed
+        ``X``: a memory map's ``y``, or the targets of a PyDataset or
+        tf.data.Dataset, read in one extra pass before training. ``partial_fit``
+        refuses ``"balanced"``, as scikit-learn's ``SGDClassifier`` does: one
+        batch does not tell the class frequencies; pass a dict of the weights
+        that ``sklearn.utils.class_weight.compute_class_weight("balanced",
+        classes=classes, y=y)`` gives on all the targets (or a large sample).
 """)
 
 ATTRIBUTES = _table("""

@@ -16,7 +16,9 @@ from sktcn._base import (
     TCNEstimatorBase,
     extend_signature,
     own_params,
+    unchanged_on_failure,
 )
+from sktcn._streaming import StreamedData, is_streamed
 
 
 class LabelEncoder:
@@ -42,9 +44,15 @@ class LabelEncoder:
         indices = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
         unseen = self.classes_[indices] != y
         if np.any(unseen):
+            labels = np.unique(np.asarray(y)[unseen])[:5]
+            if self.classes is not None:
+                raise ValueError(
+                    f"y contains labels not in the declared classes: {labels}; the first partial_fit's classes "
+                    "must hold every label the data will ever hold."
+                )
             raise ValueError(
-                f"y contains labels not seen in the first fit: {np.unique(np.asarray(y)[unseen])[:5]}; "
-                "fit again without warm_start to learn the new classes."
+                f"y contains labels not seen in the first fit: {labels}; fit again without warm_start to learn "
+                "the new classes."
             )
         return indices.astype(np.int32)
 
@@ -151,8 +159,9 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return LabelEncoder(classes=getattr(self, "_declared_classes", None))
 
     def fit(self, X, y=None, sample_weight=None, **kwargs):
-        vars(self).pop("_declared_classes", None)
-        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        with unchanged_on_failure(self):
+            vars(self).pop("_declared_classes", None)
+            return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
     fit.__doc__ = TCNEstimatorBase.fit.__doc__
 
@@ -165,15 +174,41 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
             As for ``fit``.
         classes : array-like, default=None
             All classes that will ever appear, needed on the first call when
-            the first ``y`` does not hold every class.
+            the first ``y`` does not hold every class. Later calls may repeat
+            them, not change them (as in scikit-learn).
 
         Returns
         -------
         self
         """
-        if classes is not None and not self.initialized_:
-            self._declared_classes = np.asarray(classes)
-        return super().partial_fit(X, y, sample_weight=sample_weight)
+        if self.class_weight == "balanced":
+            # As scikit-learn's SGDClassifier: one call sees one batch, not the class frequencies of the data.
+            raise ValueError(
+                'class_weight="balanced" is not supported by partial_fit: one call sees one batch, not the class '
+                "frequencies of all the data. Compute the weights from all the targets (or a large enough sample "
+                'of them) with sklearn.utils.class_weight.compute_class_weight("balanced", classes=classes, y=y) '
+                "and pass them as a dict: class_weight=dict(zip(classes, weights))."
+            )
+        # A failed call leaves no declared classes behind.
+        with unchanged_on_failure(self):
+            if classes is not None:
+                self._declare_classes(classes)
+            return super().partial_fit(X, y, sample_weight=sample_weight)
+
+    def _declare_classes(self, classes):
+        """Keep ``classes`` for the first call; on later ones, check that they are ``classes_``.
+
+        scikit-learn's convention (``_check_partial_fit_first_call``): the
+        classes are declared once, then only repeated.
+        """
+        classes = np.unique(classes)
+        if not self.initialized_:
+            self._declared_classes = classes
+        elif not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"classes={classes.tolist()} differs from classes_={self.classes_.tolist()}, the classes of the "
+                "first call; fit again (not partial_fit) to train on other classes."
+            )
 
     def _n_network_classes(self):
         return self.n_classes_
@@ -187,12 +222,48 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         # Sparse cross-entropy yields one loss per label.
         return y.shape
 
+    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        self._fit_class_weight = self._resolved_class_weight(X, y)
+        try:
+            super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+        finally:
+            del self._fit_class_weight
+
+    def _resolved_class_weight(self, X, y):
+        """``class_weight`` as one training call applies it: a dict, None, or for "balanced" ``(labels, weights)``.
+
+        The balanced weights, scikit-learn's ``n_labels / (n_classes * count)``
+        for each class present, come from all the call's targets, as in
+        scikit-learn: not from the samples left after scikeras drops those of
+        zero weight, nor from one batch of a stream (they would change from
+        batch to batch, and a batch without a class could not give them). For a
+        PyDataset or tf.data source, reading its targets takes one pass over it.
+        """
+        if self.class_weight != "balanced":
+            return self.class_weight
+        targets = StreamedData(X, y, None, self.batch_size).targets() if is_streamed(X) else y
+        if targets is None:
+            return self.class_weight  # the fit refuses the missing y
+        targets = self._as_target_array(targets).ravel()
+        labels = np.unique(targets)
+        return labels, compute_class_weight("balanced", classes=labels, y=targets)
+
     def _training_weights(self, y, sample_weight):
         weights = super()._training_weights(y, sample_weight)
-        if self.class_weight is None:
+        if self._fit_class_weight is None:
             return weights
-        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=self.classes_[y.ravel()])
-        return (per_class[y] * weights).astype(np.float32)
+        return (self._per_class_weights()[y] * weights).astype(np.float32)
+
+    def _per_class_weights(self):
+        """The weight of each class of ``classes_`` in this training call."""
+        if isinstance(self._fit_class_weight, dict):
+            # A dict's weights need no targets: y=classes_ only satisfies the signature.
+            return compute_class_weight(self._fit_class_weight, classes=self.classes_, y=self.classes_)
+        labels, label_weights = self._fit_class_weight
+        # A class absent from this call's targets (a warm start) is never weighed: 1 stands in.
+        per_class = np.ones(len(self.classes_))
+        per_class[self.target_encoder_.transform(labels)] = label_weights
+        return per_class
 
     def predict_proba(self, X):
         """Class probabilities over ``classes_``.

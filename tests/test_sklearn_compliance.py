@@ -94,7 +94,7 @@ def test_partial_fit_with_declared_classes(rng):
     assert list(clf.classes_) == [0, 1, 2] and clf.predict_proba(X).shape == (20, 3)
     clf.partial_fit(X, np.full(20, 2))
     assert len(clf.history_["loss"]) == 2
-    with pytest.raises(ValueError, match="labels not seen"):
+    with pytest.raises(ValueError, match="not in the declared classes"):
         clf.partial_fit(X, np.full(20, 7))
 
 

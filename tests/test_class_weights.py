@@ -1,0 +1,114 @@
+"""TCNClassifier's class weights and partial_fit's classes, as scikit-learn defines them."""
+
+import numpy as np
+import pytest
+from conftest import TINY
+from sklearn.utils.class_weight import compute_class_weight
+
+from sktcn import TCNClassifier
+from sktcn._streaming import RowBatches
+
+ONE_EPOCH = dict(TINY, epochs=1, random_state=0)
+
+
+@pytest.fixture
+def rare_class(rng):
+    """30 series of 16 steps; "c" is rare, and absent from the first 16 rows (one batch)."""
+    X = rng.normal(size=(30, 16, 2)).astype(np.float32)
+    return X, np.array(["a", "b"] * 14 + ["c", "c"])
+
+
+@pytest.fixture
+def applied_weights(monkeypatch):
+    """Every ``(encoded y, weights)`` pair that training is given, batch by batch for streamed X."""
+    applied = []
+    original = TCNClassifier._training_weights
+
+    def recording(self, y, sample_weight):
+        weights = original(self, y, sample_weight)
+        applied.append((y, weights))
+        return weights
+
+    monkeypatch.setattr(TCNClassifier, "_training_weights", recording)
+    return applied
+
+
+def balanced(y):
+    """scikit-learn's balanced weight of each sample of ``y``."""
+    classes = np.unique(y)
+    return compute_class_weight("balanced", classes=classes, y=y)[np.searchsorted(classes, y)]
+
+
+def assert_weights_follow(applied, classes, per_label):
+    """Each weight given to training is ``per_label``'s for its sample's label."""
+    assert applied
+    for y, weights in applied:
+        expected = np.array([per_label[label] for label in classes[y]], np.float32)
+        np.testing.assert_allclose(weights, expected, rtol=1e-6)
+
+
+def test_failed_partial_fit_leaves_no_declared_classes(rare_class):
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH)
+    with pytest.raises(ValueError, match="not in the declared classes"):
+        clf.partial_fit(X, y, classes=["a", "b"])
+    assert not hasattr(clf, "_declared_classes") and not clf.initialized_
+    clf.partial_fit(X, y)  # the classes of this y, not those of the failed call
+    assert list(clf.classes_) == ["a", "b", "c"]
+
+
+def test_later_partial_fit_may_repeat_the_classes_not_change_them(rare_class):
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH).partial_fit(X, y, classes=["a", "b", "c"])
+    clf.partial_fit(X, y, classes=["c", "b", "a"])  # the same classes, in any order
+    with pytest.raises(ValueError, match="differs from classes_"):
+        clf.partial_fit(X, y, classes=["a", "b", "c", "d"])
+    assert len(clf.history_["loss"]) == 2 and list(clf.classes_) == ["a", "b", "c"]
+    fitted = TCNClassifier(**ONE_EPOCH).fit(X, y)
+    with pytest.raises(ValueError, match="differs from classes_"):
+        fitted.partial_fit(X, y, classes=["a", "b"])
+
+
+def test_partial_fit_refuses_balanced_and_names_the_fix(rare_class):
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH, class_weight="balanced")
+    with pytest.raises(ValueError, match=r"partial_fit.*compute_class_weight\(\"balanced\".*dict"):
+        clf.partial_fit(X[:28], y[:28], classes=["a", "b", "c"])
+    assert not clf.initialized_
+    # The fix the message names: the balanced weights of all the targets, as a dict.
+    classes = np.unique(y)
+    weights = dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y)))
+    clf.set_params(class_weight=weights).partial_fit(X[:28], y[:28], classes=classes)
+    clf.partial_fit(X[28:], y[28:])
+    assert len(clf.history_["loss"]) == 2
+
+
+def test_balanced_weights_count_samples_of_zero_weight(rare_class, applied_weights):
+    # scikeras drops samples of zero weight before training: without them "c" had no samples.
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH, class_weight="balanced").fit(X, y, sample_weight=(y != "c").astype(float))
+    assert_weights_follow(applied_weights, clf.classes_, dict(zip(y, balanced(y))))
+
+
+def test_balanced_warm_start_on_targets_without_a_class(rare_class, applied_weights):
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH, class_weight="balanced", warm_start=True).fit(X, y)
+    applied_weights.clear()
+    clf.fit(X[:28], y[:28])  # no "c": the classes present share the weight
+    assert len(clf.history_["loss"]) == 2
+    assert_weights_follow(applied_weights, clf.classes_, {"a": 1.0, "b": 1.0})
+
+
+@pytest.mark.parametrize("source", ["memory map", "PyDataset"])
+def test_streamed_balanced_weights_come_from_all_targets(rare_class, applied_weights, tmp_path, source):
+    # The first batch of 16 rows holds no "c": per-batch weights differed, and crashed on it.
+    X, y = rare_class
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    clf = TCNClassifier(**ONE_EPOCH, class_weight="balanced")
+    if source == "memory map":
+        clf.fit(mapped, y)
+    else:
+        clf.fit(RowBatches(mapped, y, batch_size=TINY["batch_size"]))
+    assert len(applied_weights) >= 2  # one batch at a time
+    assert_weights_follow(applied_weights, clf.classes_, dict(zip(y, balanced(y))))
