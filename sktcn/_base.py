@@ -644,11 +644,15 @@ class TCNEstimatorBase(BaseWrapper):
             )
         # A pooled network still sees every step, through the outputs of other
         # steps; a short receptive field only bounds the patterns it combines.
-        if warn and self.receptive_field_ < n_timesteps and self.pooling_ in ("last", None):
+        # Trained on crops, it is meant to see a crop's steps, not a whole sequence's.
+        covered = self._covered_steps(n_timesteps)
+        if warn and self.receptive_field_ < covered and self.pooling_ in ("last", None):
+            seen = f"training sequences ({n_timesteps} steps)" if covered == n_timesteps else (
+                f"subsequence_length ({covered} steps)")
             warnings.warn(
-                f"The receptive field ({self.receptive_field_} steps) is shorter than the training "
-                f"sequences ({n_timesteps} steps): the network cannot see steps further back. "
-                "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.",
+                f"The receptive field ({self.receptive_field_} steps) is shorter than the {seen}: the network "
+                "cannot see steps further back. Use larger dilations, a larger kernel_size or more nb_stacks, "
+                "or dilations=None.",
                 UserWarning,
                 stacklevel=caller_stacklevel(),
             )

@@ -137,6 +137,16 @@ def test_receptive_field_warning_when_too_short(series_2d):
         TCNRegressor(**TINY, dilations=(1, 2, 4)).fit(X, y)
 
 
+def test_crops_are_what_the_receptive_field_must_cover(series_2d):
+    X, _ = series_2d
+    crops = dict(TINY, return_sequences=True, subsequence_length=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TCNRegressor(**crops).fit(X, X)  # dilations=None covers the 4-step crops
+    with pytest.warns(UserWarning, match=r"receptive field \(3 steps\) is shorter than the subsequence_length"):
+        TCNRegressor(**crops, kernel_size=2, dilations=(1,)).fit(X, X)
+
+
 def test_same_random_state_gives_identical_predictions(series_3d):
     X, y = series_3d
     params = dict(TINY, dropout_rate=0.1, validation_split=0.2, random_state=7)
