@@ -1078,6 +1078,26 @@ class TCNEstimatorBase(BaseWrapper):
         """
         return persistence.save(self, path)
 
+    @classmethod
+    def load_from_path(cls, serial):
+        """Load an estimator from a zip file of :func:`sktcn.persistence.save_archive` (sktime's ``load`` calls it).
+
+        Read by :func:`sktcn.load`, without unpickling anything.
+
+        Parameters
+        ----------
+        serial : str or pathlib.Path
+            The zip file.
+
+        Returns
+        -------
+        TCNClassifier or TCNRegressor
+        """
+        loaded = persistence.load(serial)
+        if not isinstance(loaded, cls):
+            raise persistence.ModelFileError(f"{serial} holds a {type(loaded).__name__}, not a {cls.__name__}.")
+        return loaded
+
     def export_onnx(self, path, *, opset=None):
         """Write the fitted network to the ONNX file ``path``, for inference without TensorFlow.
 

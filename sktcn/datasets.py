@@ -17,6 +17,13 @@ __all__ = [
 ]
 
 
+def _check_count(name, value, minimum, fix):
+    """``value`` as an int of at least ``minimum``, or a ValueError that says how to fix it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name}={value!r}: {fix}")
+    return int(value)
+
+
 def make_adding_problem(n_samples=1000, n_timesteps=200, random_state=None):
     """The adding problem: sum the two values that the marker channel points at.
 
@@ -51,8 +58,9 @@ def make_adding_problem(n_samples=1000, n_timesteps=200, random_state=None):
     >>> bool(((X[..., 0] * X[..., 1]).sum(axis=1) == y).all())
     True
     """
-    if n_timesteps < 2:
-        raise ValueError(f"n_timesteps={n_timesteps}: the adding problem needs at least 2 steps.")
+    n_samples = _check_count("n_samples", n_samples, 1, "set n_samples to at least 1 series.")
+    n_timesteps = _check_count("n_timesteps", n_timesteps, 2,
+                               "the adding problem needs at least 2 steps (one marker per half); set n_timesteps >= 2.")
     rng = check_random_state(random_state)
     values = rng.uniform(size=(n_samples, n_timesteps)).astype(np.float32)
     markers = np.zeros((n_samples, n_timesteps), dtype=np.float32)
@@ -95,6 +103,9 @@ def make_two_sines(n_series=1000, n_timesteps=50, horizon=10, random_state=None)
     >>> series.shape, future.shape
     ((3, 50), (3, 10))
     """
+    n_series = _check_count("n_series", n_series, 1, "set n_series to at least 1 series.")
+    n_timesteps = _check_count("n_timesteps", n_timesteps, 1, "set n_timesteps to at least 1 observed step.")
+    horizon = _check_count("horizon", horizon, 1, "set horizon to at least 1 step to forecast.")
     rng = check_random_state(random_state)
     total = n_timesteps + horizon
     freq1, freq2, offset1, offset2 = rng.uniform(size=(4, n_series, 1))
@@ -129,6 +140,9 @@ def make_copy_memory(n_samples=1000, n_blanks=600, n_digits=10, random_state=Non
     >>> bool((y[:, -3:] == X[:, :3, 0]).all())
     True
     """
+    n_samples = _check_count("n_samples", n_samples, 1, "set n_samples to at least 1 series.")
+    n_blanks = _check_count("n_blanks", n_blanks, 0, "set n_blanks to 0 or more steps before the marker.")
+    n_digits = _check_count("n_digits", n_digits, 1, "set n_digits to at least 1 digit to copy.")
     rng = check_random_state(random_state)
     length = n_digits + n_blanks + 1 + n_digits
     digits = rng.randint(1, 9, size=(n_samples, n_digits))
@@ -158,16 +172,13 @@ def make_first_plus_last(n_samples=1000, n_timesteps=70, random_state=None):
     >>> bool((y == X[:, 0] + X[:, -1]).all())
     True
     """
+    n_samples = _check_count("n_samples", n_samples, 1, "set n_samples to at least 1 series.")
+    n_timesteps = _check_count(
+        "n_timesteps", n_timesteps, 2, "the task needs at least 2 steps (x[0] and x[-1]); set n_timesteps >= 2."
+    )
     rng = check_random_state(random_state)
     X = rng.normal(size=(n_samples, n_timesteps)).astype(np.float32)
     return X, X[:, 0] + X[:, -1]
-
-
-def _check_count(name, value, minimum, fix):
-    """``value`` as an int of at least ``minimum``, or a ValueError that says how to fix it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name}={value!r}: {fix}")
-    return int(value)
 
 
 class FirstPlusLastStream(keras.utils.PyDataset):

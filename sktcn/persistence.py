@@ -268,7 +268,9 @@ def save(estimator, path):
     """
     if type(estimator).__name__ not in _LOADABLE or not hasattr(estimator, "_saved_state"):
         raise TypeError(f"sktcn.save stores TCNClassifier, TCNRegressor and TCNForecaster, not {type(estimator).__name__}.")
-    path = Path(path)
+    # Absolute: "." or "x/.." has no name to stage beside (the staging folder
+    # would land inside the model it replaces).
+    path = Path(os.path.abspath(path))
     if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
         raise FileExistsError(
             f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
@@ -288,13 +290,26 @@ def save(estimator, path):
             "files": {name: _sha256(staging / name) for name in files},
         }
         (staging / _MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False))
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(staging, path)
+        _replace_directory(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
+
+
+def _replace_directory(new, path):
+    """Move directory ``new`` to ``path``; a directory there is deleted only once ``new`` has taken its place."""
+    if not path.exists():
+        os.replace(new, path)
+        return
+    previous = new.with_name(new.name + "-previous")
+    os.replace(path, previous)
+    try:
+        os.replace(new, path)
+    except BaseException:
+        os.replace(previous, path)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def save_archive(estimator, path):
@@ -317,7 +332,7 @@ def save_archive(estimator, path):
     pathlib.Path
         The zip file written.
     """
-    path = Path(path)
+    path = Path(os.path.abspath(path))  # "." has no name to append ".zip" to
     target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
     if target.exists() and not (target.is_file() and is_model_archive(target)):
         raise FileExistsError(f"{target} exists and is not an sktcn model archive; choose a new path or remove it first.")

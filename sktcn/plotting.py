@@ -7,6 +7,7 @@ and returns it, so the figures can be combined or saved with
 """
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 __all__ = ["plot_history", "plot_effective_memory", "plot_predictions", "save"]
 
@@ -52,6 +53,8 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
     >>> [line.get_label() for line in ax.get_lines()]
     ['loss', 'val_loss']
     """
+    if hasattr(history, "get_params") and not hasattr(history, "history_"):
+        raise NotFittedError(f"This {type(history).__name__} is not fitted yet: call fit before plotting its history.")
     history = getattr(history, "history_", history)
     curves = {key: values for key, values in dict(history).items() if "loss" in key}
     if not curves:

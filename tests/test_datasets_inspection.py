@@ -101,6 +101,25 @@ def test_first_plus_last_stream_rejects_bad_arguments(kwargs, match):
         make_first_plus_last_stream(**kwargs)
 
 
+@pytest.mark.parametrize(
+    "make, kwargs, match",
+    [
+        (make_adding_problem, dict(n_timesteps=1), "n_timesteps >= 2"),
+        (make_adding_problem, dict(n_samples=-1), "n_samples to at least 1"),
+        (make_adding_problem, dict(n_timesteps=10.0), "n_timesteps >= 2"),
+        (make_two_sines, dict(horizon=-1), "horizon to at least 1"),
+        (make_two_sines, dict(n_timesteps=0), "n_timesteps to at least 1"),
+        (make_copy_memory, dict(n_blanks=-1), "n_blanks to 0 or more"),
+        (make_copy_memory, dict(n_digits=0), "n_digits to at least 1"),
+        (make_first_plus_last, dict(n_timesteps=1), "n_timesteps >= 2"),
+        (make_first_plus_last, dict(n_samples=0), "n_samples to at least 1"),
+    ],
+)
+def test_generators_reject_sizes_that_break_their_task(make, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make(**kwargs)
+
+
 def test_regressor_fits_a_first_plus_last_stream():
     class Recorded(FirstPlusLastStream):
         def batch(self, index, epoch=None):

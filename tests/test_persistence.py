@@ -3,6 +3,7 @@
 import json
 import pickle
 import shutil
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -13,7 +14,7 @@ from sktime.base import load as sktime_load
 from sktime.datasets import load_airline
 
 import sktcn
-from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, persistence
 from sktcn.persistence import ModelFileError, _sha256
 
 from conftest import TINY
@@ -204,6 +205,44 @@ def test_parameters_that_are_not_plain_values_are_refused(regressor, tmp_path):
     reg.set_params(callbacks=[keras.callbacks.TerminateOnNaN()])
     with pytest.raises(TypeError, match="parameter 'callbacks' holds a TerminateOnNaN"):
         reg.save(tmp_path / "m")
+
+
+def test_saving_in_place_from_inside_the_model_directory(regressor, tmp_path, monkeypatch):
+    reg, X, _ = regressor
+    model = reg.save(tmp_path / "m")
+    monkeypatch.chdir(model)
+    assert reg.save(".") == model  # "." has no name: the model was staged inside itself, then deleted
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_a_failed_replacement_keeps_the_previous_model(regressor, tmp_path, monkeypatch):
+    reg, X, _ = regressor
+    model = reg.save(tmp_path / "m")
+    real_replace = persistence.os.replace
+
+    def failing(source, target):
+        if Path(target) == model and ".m-" in Path(source).name and "previous" not in Path(source).name:
+            raise OSError("disk full")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(persistence.os, "replace", failing)
+    with pytest.raises(OSError, match="disk full"):
+        reg.save(model)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tmp_path):
+    reg, X, _ = regressor
+    loaded = sktime_load(str(persistence.save_archive(reg, tmp_path / "reg"))[:-4])
+    np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
+    X3, labels = series_3d
+    clf = TCNClassifier(**TINY, random_state=0).fit(X3, labels)
+    archive = persistence.save_archive(clf, tmp_path / "clf")
+    np.testing.assert_allclose(sktime_load(str(archive)[:-4]).predict_proba(X3), clf.predict_proba(X3), rtol=1e-6)
+    with pytest.raises(ModelFileError, match="holds a TCNClassifier, not a TCNRegressor"):
+        TCNRegressor.load_from_path(archive)
 
 
 def test_saving_replaces_a_model_but_not_other_files(regressor, tmp_path):

@@ -35,6 +35,15 @@ def test_history_without_loss_is_an_error():
         plot_history({"accuracy": [0.5, 0.6]})
 
 
+def test_history_of_an_unfitted_estimator_is_a_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+
+    from sktcn import TCNRegressor
+
+    with pytest.raises(NotFittedError, match="TCNRegressor is not fitted yet"):
+        plot_history(TCNRegressor())
+
+
 def test_history_with_non_positive_loss_stays_linear():
     assert plot_history({"loss": [1.0, -0.5]}).get_yscale() == "linear"
 
