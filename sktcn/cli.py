@@ -11,16 +11,19 @@ classify, regress
 forecast
     One row per time point (long format). ``--target`` names the column(s) to
     forecast (comma-separated for several); ``--time`` optionally names a column
-    of evenly spaced dates or times, otherwise rows are steps 0, 1, 2, ...
+    of evenly spaced dates or times, or of whole numbers that go up by 1 (years,
+    period numbers), otherwise rows are steps 0, 1, 2, ...
     Forecasts continue from the last row.
 
 Predictions are written as CSV (to ``--output``, or standard output): classify
 gives ``prediction`` and one ``proba_<class>`` column per class; regress gives
-``prediction``; forecast gives the time and one column per target, plus
-``<target>_lower``/``_upper`` with ``--coverage``.
+``prediction``; forecast gives the time (a column named after ``--time``, or
+``time``) and one column per target, plus ``<target>_lower``/``_upper`` with
+``--coverage``.
 
 Exit status: 0 on success; 1 when a data or model file is missing or unusable, or
-training fails; 2 for a wrong command line (unknown option, bad option value).
+training fails; 2 for a wrong command line (unknown option, bad option value, or an
+option of another task than ``fit --task`` or the saved model's).
 Messages go to standard error; training progress too (one line per epoch).
 """
 
@@ -54,8 +57,8 @@ class CommandError(Exception):
 
 
 # ------------------------------------------------------------------ options
-def _int_at_least(minimum):
-    """An argparse type: a whole number of at least ``minimum``, or a message that says which rule failed."""
+def _int_between(minimum, maximum=None):
+    """An argparse type: a whole number in [``minimum``, ``maximum``] (None: no maximum), or a message why not."""
 
     def parse(text):
         try:
@@ -64,37 +67,41 @@ def _int_at_least(minimum):
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at most {maximum}")
         return value
 
     return parse
 
 
-_positive_int = _int_at_least(1)
-_non_negative_int = _int_at_least(0)
+_positive_int = _int_between(1)
+_non_negative_int = _int_between(0)
+# The seeds NumPy accepts; checked here so that a bad one is a usage error, not a failure after "Training ...".
+_seed = _int_between(0, 2**32 - 1)
 
 
 def _epochs(text):
     return "auto" if text == "auto" else _positive_int(text)
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return value
+def _float_where(accepts, rule):
+    """An argparse type: a number for which ``accepts`` holds, or a message that it must be ``rule``."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not accepts(value):  # NaN fails every rule
+            raise argparse.ArgumentTypeError(f"{text!r} must be {rule}")
+        return value
+
+    return parse
 
 
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be in [0, 1)")
-    return value
+_positive_float = _float_where(lambda value: value > 0, "greater than 0")
+_fraction = _float_where(lambda value: 0 <= value < 1, "in [0, 1)")
+_coverage = _float_where(lambda value: 0 < value < 1, "in the open interval (0, 1)")
 
 
 def _int_list(text):
@@ -123,9 +130,21 @@ _PARAMETER_OPTIONS = [
     ("--learning-rate", "learning_rate", _positive_float, "learning rate (default: the optimizer's)"),
     ("--validation-split", "validation_split", _fraction, "fraction held out to report val_loss"),
     ("--patience", "patience", _non_negative_int, "epochs without improvement before --early-stopping stops"),
-    ("--random-state", "random_state", int, "seed: the same seed repeats the fit exactly on a CPU"),
+    ("--random-state", "random_state", _seed, "seed: the same seed repeats the fit exactly on a CPU"),
 ]
 _NORMALISATIONS = {"batch": "use_batch_norm", "layer": "use_layer_norm", "weight": "use_weight_norm"}
+# Options that mean something for some tasks only, by argparse destination (the option is --dest-with-dashes).
+# Given for another task they are refused, not ignored: a user who expects them to act must learn that they do not.
+_TASK_OPTIONS = {
+    "id": ("classify", "regress"),
+    "time": ("forecast",),
+    "class_weight": ("classify",),
+    "pooling": ("classify", "regress"),
+    "fh": ("forecast",),
+    "window_length": ("forecast",),
+    "calibration_size": ("forecast",),
+    "coverage": ("forecast",),
+}
 
 
 def _defaults():
@@ -155,6 +174,29 @@ def _add_parameter_options(parser):
                        "(default: 3 x fh, at least 10)")
     tasks.add_argument("--calibration-size", type=_fraction, help="forecast: fraction of windows held out to "
                        "calibrate intervals (default: 0.2)")
+
+
+def _refuse_other_tasks_options(args, task, context=""):
+    """Raise a usage error naming every option in ``args`` that belongs to tasks other than ``task``.
+
+    All of them at once, so that a command line is not refused once per option.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line; options its command does not have are skipped.
+    task : {"classify", "regress", "forecast"}
+        The task the command performs.
+    context : str, default=""
+        Appended to the message, e.g. to say where the task came from.
+    """
+    wrong = [
+        f"--{name.replace('_', '-')} is for {' and '.join(tasks)}"
+        for name, tasks in _TASK_OPTIONS.items()
+        if task not in tasks and getattr(args, name, None) is not None
+    ]
+    if wrong:
+        raise CommandError(f"{'; '.join(wrong)}, not {task}{context}.", EXIT_USAGE_ERROR)
 
 
 def _estimator_params(args):
@@ -195,7 +237,8 @@ def _build_parser():
     fit.add_argument("--data", required=True, type=Path, metavar="CSV", help="training data")
     fit.add_argument("--target", required=True, metavar="COL", help="target column (forecast: comma-separated list)")
     fit.add_argument("--id", metavar="COL", help="classify/regress: identifier column, not part of the series")
-    fit.add_argument("--time", metavar="COL", help="forecast: column of evenly spaced dates/times")
+    fit.add_argument("--time", metavar="COL", help="forecast: column of evenly spaced dates/times, or of whole "
+                     "numbers that go up by 1 (years, period numbers)")
     fit.add_argument("--model", required=True, type=Path, metavar="DIR", help="directory to save the model in")
     fit.add_argument("--quiet", action="store_true", help="no progress output")
     _add_parameter_options(fit)
@@ -203,9 +246,10 @@ def _build_parser():
     predict = commands.add_parser("predict", help="predict with a saved model, write a CSV file")
     predict.add_argument("--model", required=True, type=Path, metavar="DIR", help="directory written by 'sktcn fit'")
     predict.add_argument("--data", type=Path, metavar="CSV", help="classify/regress: series to predict (not for forecast)")
-    predict.add_argument("--id", metavar="COL", help="identifier column to copy to the predictions")
+    predict.add_argument("--id", metavar="COL", help="classify/regress: identifier column to copy to the predictions")
     predict.add_argument("--output", default="-", metavar="CSV", help="where to write predictions (default: standard output)")
-    predict.add_argument("--coverage", type=_fraction, help="forecast: add prediction intervals of this coverage, e.g. 0.9")
+    predict.add_argument("--coverage", type=_coverage,
+                         help="forecast: add prediction intervals of this coverage, e.g. 0.9")
     return parser
 
 
@@ -254,35 +298,59 @@ def _time_series(frame, path, targets, time_column):
     _require_columns(frame, targets + ([time_column] if time_column else []), path, "--target/--time")
     y = _numeric(frame[targets], path, "the target columns")
     if time_column is None:
-        return y.set_axis(pd.RangeIndex(len(y), name="step"))
+        return y.set_axis(pd.RangeIndex(len(y), name="time"))
+    column = frame[time_column]
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return y.set_axis(_period_index(column, path))
+    return y.set_axis(_date_index(column, path))
+
+
+def _period_index(column, path):
+    """The integer index of a numeric ``--time`` column, which must count periods (years, period numbers) by 1.
+
+    Any other numbers are refused: pandas would read them as nanoseconds since 1970, and a
+    forecast stamped 1970-01-01 00:00:00.000002020 is of no use.
+    """
+    values = column.to_numpy()
+    whole = np.isfinite(values).all() and (values == np.round(values)).all()
+    if not whole or (np.diff(values) != 1).any():
+        raise CommandError(
+            f"{path}: column {column.name!r} (--time) holds numbers, which are times only as whole numbers that go "
+            "up by 1 from row to row (years, period numbers), and these do not; write the times as dates "
+            "(e.g. 2024-01-31 or 2024-01-31 12:00), or leave out --time to use row numbers."
+        )
+    start = int(values[0])
+    return pd.RangeIndex(start, start + len(values), name=column.name)
+
+
+def _date_index(column, path):
+    """The index of a ``--time`` column of dates or times, which must be evenly spaced."""
     try:
         with warnings.catch_warnings():
             # pandas warns when it parses dates one by one; the spacing check below
             # is what tells the user whether the result is usable.
             warnings.filterwarnings("ignore", message="Could not infer format")
-            times = pd.DatetimeIndex(pd.to_datetime(frame[time_column]), name=time_column)
+            times = pd.DatetimeIndex(pd.to_datetime(column), name=column.name)
     except (ValueError, TypeError) as error:
-        raise CommandError(f"{path}: column {time_column!r} (--time) does not hold dates or times ({error}).") from None
+        raise CommandError(f"{path}: column {column.name!r} (--time) does not hold dates or times ({error}).") from None
     freq = pd.infer_freq(times) if len(times) >= 3 else None
     if freq is None:
         raise CommandError(
-            f"{path}: the times in {time_column!r} are not evenly spaced and increasing (or too few to tell); "
+            f"{path}: the times in {column.name!r} are not evenly spaced and increasing (or too few to tell); "
             "forecasting needs a regular series. Leave out --time to use row numbers."
         )
     times.freq = freq
-    return y.set_axis(times)
+    return times
 
 
 # ----------------------------------------------------------------- commands
 def _fit(args, err):
+    _refuse_other_tasks_options(args, args.task)
     params = _estimator_params(args)
     frame = _read_csv(args.data)
     if args.task == "forecast":
         if args.fh is None:
             raise CommandError("forecast needs --fh, the number of steps ahead to forecast.", EXIT_USAGE_ERROR)
-        if args.pooling is not None:
-            raise CommandError("--pooling is for classify and regress; TCNForecaster has no pooling parameter.",
-                               EXIT_USAGE_ERROR)
         params.update({k: getattr(args, k) for k in ("window_length", "calibration_size") if getattr(args, k) is not None})
         targets = args.target.split(",")
         y = _time_series(frame, args.data, targets, args.time)
@@ -321,7 +389,9 @@ def _fit(args, err):
 
 def _predict(args, out, err):
     model = persistence.load(args.model)
-    if type(model).__name__ == "TCNForecaster":
+    task = _task_of(model)
+    _refuse_other_tasks_options(args, task, f" (the model in {args.model} is a {type(model).__name__})")
+    if task == "forecast":
         if args.data is not None:
             raise CommandError(
                 "a forecaster predicts from the end of its training data; it takes no --data "
@@ -339,7 +409,9 @@ def _predict(args, out, err):
             )
         frame = _read_csv(args.data)
         columns = list(model.feature_names_in_)
-        _require_columns(frame, columns + ([args.id] if args.id else []), args.data, "a time step the model was fit on")
+        if args.id:
+            _require_columns(frame, [args.id], args.data, "--id")
+        _require_columns(frame, columns, args.data, "a time step the model was fit on")
         X = _numeric(frame[columns], args.data, "the time-step columns")
         predictions = pd.DataFrame({"prediction": model.predict(X)})
         if hasattr(model, "classes_"):
@@ -348,18 +420,27 @@ def _predict(args, out, err):
         if args.id:
             predictions.insert(0, args.id, frame[args.id].to_numpy())
     if args.output == "-":
-        predictions.to_csv(out, index=type(model).__name__ == "TCNForecaster")
+        predictions.to_csv(out, index=task == "forecast")
     else:
         output = Path(args.output)
         if not output.parent.is_dir():
             raise CommandError(f"cannot write {output}: folder {output.parent} does not exist.")
-        predictions.to_csv(output, index=type(model).__name__ == "TCNForecaster")
+        predictions.to_csv(output, index=task == "forecast")
         print(f"{len(predictions)} predictions written to {output}", file=err)
+
+
+def _task_of(model):
+    """The ``--task`` that fits models like ``model``."""
+    if type(model).__name__ == "TCNForecaster":
+        return "forecast"
+    return "classify" if hasattr(model, "classes_") else "regress"
 
 
 def _forecast_table(forecaster, coverage):
     table = forecaster.predict()
     table = table.to_frame() if isinstance(table, pd.Series) else table
+    # sktime's forecasts drop the index name; the cutoff keeps the training data's (the --time column's).
+    table.index.name = forecaster.cutoff.name or "time"
     if coverage is not None:
         interval = forecaster.predict_interval(coverage=coverage)
         for variable in table.columns:

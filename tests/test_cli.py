@@ -53,6 +53,10 @@ def files(tmp_path_factory):
     t = np.arange(60)
     dates = pd.date_range("2024-01-01", periods=60, freq="D").strftime("%Y-%m-%d")
     pd.DataFrame({"date": dates, "sales": 10 + np.sin(t / 3) + t / 20}).to_csv(folder / "sales.csv", index=False)
+    years = np.arange(1980, 2020)
+    pd.DataFrame({"year": years, "every_other_year": years * 2 - 1980, "value": np.sin(years / 3)}).to_csv(
+        folder / "years.csv", index=False
+    )
     return folder
 
 
@@ -109,6 +113,7 @@ def test_forecast_continues_the_dates(processes):
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(io.StringIO(result.stdout), index_col=0)
     assert table.index.tolist() == ["2024-03-01", "2024-03-02", "2024-03-03"]
+    assert table.index.name == "date"  # the --time column's name, not a blank header
     assert list(table.columns) == ["sales", "sales_lower", "sales_upper"]
     assert (table["sales_lower"] <= table["sales_upper"]).all()
 
@@ -145,6 +150,11 @@ def test_regression_in_process(files, tmp_path):
         (["fit", "--task", "forecast", "--data", "regress.csv", "--target", "value", "--time", "id", "--fh", "2",
           "--model", "m"], "does not hold dates"),
         (["predict", "--model", "clf", "--data", "sales.csv"], "no column 't0'"),
+        (["predict", "--model", "clf", "--data", "classify.csv", "--id", "ident"], "no column 'ident' (--id)"),
+        (["fit", "--task", "forecast", "--data", "years.csv", "--target", "value", "--time", "every_other_year",
+          "--fh", "2", "--model", "m"], "column 'every_other_year' (--time) holds numbers"),
+        (["fit", "--task", "forecast", "--data", "regress.csv", "--target", "value", "--time", "t0", "--fh", "2",
+          "--model", "m"], "write the times as dates"),
     ],
 )
 def test_bad_data_exits_with_1(files, processes, monkeypatch, args, message):
@@ -164,6 +174,10 @@ def test_bad_data_exits_with_1(files, processes, monkeypatch, args, message):
         (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--model", "m",
           "--dilations", "1,two"], "comma-separated list"),
         (["fit", "--task", "cluster", "--data", "regress.csv", "--target", "value", "--model", "m"], "invalid choice"),
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--model", "m",
+          "--random-state", "-1"], "'-1' must be at least 0"),
+        (["predict", "--model", "fc", "--coverage", "0"], "'0' must be in the open interval (0, 1)"),
+        (["predict", "--model", "fc", "--coverage", "1"], "'1' must be in the open interval (0, 1)"),
     ],
 )
 def test_wrong_command_lines_exit_with_2(files, monkeypatch, capsys, args, message):
@@ -179,6 +193,64 @@ def test_forecast_without_fh_and_forecaster_with_data_exit_with_2(files, process
     assert status == 2 and "forecast needs --fh" in err
     status, _, err = run_main("predict", "--model", "fc", "--data", "sales.csv")
     assert status == 2 and "takes no --data" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--id", "id",
+          "--class-weight", "balanced"], "--class-weight is for classify, not regress"),
+        (["fit", "--task", "regress", "--data", "regress.csv", "--target", "value", "--id", "id", "--fh", "5"],
+         "--fh is for forecast, not regress"),
+        (["fit", "--task", "classify", "--data", "classify.csv", "--target", "label", "--id", "id",
+          "--window-length", "4"], "--window-length is for forecast, not classify"),
+        (["fit", "--task", "classify", "--data", "classify.csv", "--target", "label", "--id", "id",
+          "--time", "t0"], "--time is for forecast, not classify"),
+        (["fit", "--task", "forecast", "--data", "sales.csv", "--target", "sales", "--fh", "2", "--id", "date"],
+         "--id is for classify and regress, not forecast"),
+    ],
+)
+def test_fit_refuses_options_of_another_task(files, monkeypatch, args, message):
+    monkeypatch.chdir(files)
+    status, out, err = run_main(*args, "--model", "m", "--quiet", *TINY_OPTIONS)
+    assert status == 2 and message in err and out == "" and "Training" not in err
+    assert not (files / "m").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "clf", "--data", "classify.csv", "--coverage", "0.9"],
+         "--coverage is for forecast, not classify (the model in clf is a TCNClassifier)"),
+        (["--model", "fc", "--id", "date"], "--id is for classify and regress, not forecast"),
+    ],
+)
+def test_predict_refuses_options_of_another_task(files, processes, monkeypatch, args, message):
+    monkeypatch.chdir(files)
+    status, out, err = run_main("predict", *args)
+    assert status == 2 and message in err and out == ""
+
+
+def test_forecast_on_whole_numbers_continues_them(files, tmp_path):
+    """A --time column of years is an integer index, not nanoseconds since 1970; without --time rows are counted."""
+    common = ["fit", "--task", "forecast", "--data", files / "years.csv", "--target", "value", "--fh", "2",
+              "--calibration-size", "0", "--quiet", *TINY_OPTIONS]
+    status, _, err = run_main(*common, "--time", "year", "--model", tmp_path / "years")
+    assert status == 0, err
+    status, out, err = run_main("predict", "--model", tmp_path / "years")
+    assert status == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["year", "value"] and table["year"].tolist() == [2020, 2021]
+    status, out, err = run_main("predict", "--model", tmp_path / "years", "--coverage", "0.8")
+    assert status == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["year", "value", "value_lower", "value_upper"]
+    assert table["year"].tolist() == [2020, 2021] and (table["value_lower"] <= table["value_upper"]).all()
+    status, _, err = run_main(*common, "--model", tmp_path / "rows")
+    assert status == 0, err
+    status, out, err = run_main("predict", "--model", tmp_path / "rows")
+    table = pd.read_csv(io.StringIO(out))
+    assert status == 0 and list(table.columns) == ["time", "value"] and table["time"].tolist() == [40, 41]
 
 
 def test_demo_quick_prints_scores_and_writes_plots(tmp_path):
