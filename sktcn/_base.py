@@ -699,6 +699,11 @@ class TCNEstimatorBase(BaseWrapper):
         kwargs = super()._get_compile_kwargs()
         if kwargs.get("loss") is None:
             kwargs["loss"] = self._default_loss
+        if kwargs["optimizer"] is self.optimizer:
+            # scikeras hands over the user's instance itself. A Keras optimizer
+            # serves only the variables it was built for, and the learning rate
+            # below would change the user's object: each network gets a copy.
+            kwargs["optimizer"] = keras.optimizers.deserialize(keras.optimizers.serialize(kwargs["optimizer"]))
         if self.learning_rate is not None:
             kwargs["optimizer"].learning_rate = self.learning_rate
         # Chosen by benchmarks/overhead.py on a 2-core CPU: forcing XLA made TCN

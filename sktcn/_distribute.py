@@ -6,6 +6,7 @@ this module turns them into TensorFlow objects at fit time, and reads the
 """
 
 import contextlib
+import functools
 import os
 import warnings
 
@@ -42,14 +43,25 @@ def resolve_strategy(spec):
         return tf.distribute.get_strategy()
     if spec == "auto":
         if len(tf.config.list_logical_devices("GPU")) > 1:
-            return tf.distribute.MirroredStrategy()
+            return _mirrored_strategy()
         return tf.distribute.get_strategy()
     if spec == "mirrored":
-        return tf.distribute.MirroredStrategy()
+        return _mirrored_strategy()
     raise ValueError(
         f"distribution_strategy={spec!r} is not understood; give None, one of {STRATEGY_NAMES} "
         "or a tf.distribute.Strategy object."
     )
+
+
+@functools.cache
+def _mirrored_strategy():
+    """The process's one ``MirroredStrategy`` over the visible devices.
+
+    One object, not one per call: a fit builds its networks and its training
+    model's optimizer in separate scopes, and variables made under one
+    strategy cannot be used under another.
+    """
+    return tf.distribute.MirroredStrategy()
 
 
 @contextlib.contextmanager

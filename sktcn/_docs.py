@@ -112,7 +112,8 @@ PARAMETERS = _table("""
         ``optimizer`` changed in between apply to the next fit from scratch.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
-        split. With a seed, fits on the CPU are repeatable exactly. The global
+        split. With a seed, fits on the CPU are repeatable exactly (under a
+        distribution strategy only with ``shuffle=False``). The global
         random state of Python, NumPy and TensorFlow is restored afterwards and
         TensorFlow's process-wide determinism switch is left alone, so unseeded
         fits in the same process keep working.

@@ -547,9 +547,17 @@ class TCNForecaster(BaseForecaster):
         regressor._head_initializer = "glorot_uniform" if self.baseline_ is None else "zeros"
         return regressor
 
+    def fit(self, y, X=None, fh=None):
+        # sktime resets the forecaster before calling _fit: without this a failed
+        # refit would leave it unfitted, not as it was (docs/design.md).
+        with unchanged_on_failure(self):
+            return super().fit(y, X=X, fh=fh)
+
+    fit.__doc__ = BaseForecaster.fit.__doc__
+
     def _fit(self, y, X, fh):
-        # sktime has reset the forecaster before _fit; a failure here must not
-        # leave some fitted attributes (horizon_, window_length_) behind.
+        # A failure here must not leave some fitted attributes (horizon_,
+        # window_length_) behind, whoever calls it.
         with unchanged_on_failure(self):
             return self._fit_new(y, X, fh)
 

@@ -276,6 +276,18 @@ def test_learning_rate_and_routed_optimizer_parameters(series_2d):
     assert reg.get_params()["optimizer__momentum"] == 0.5
 
 
+def test_an_optimizer_instance_serves_every_fit_and_stays_the_users(series_2d):
+    X, y = series_2d
+    optimizer = keras.optimizers.Adam(0.5)
+    reg = TCNRegressor(**TINY, optimizer=optimizer, learning_rate=0.01, random_state=0)
+    first = reg.fit(X, y).predict(X)
+    np.testing.assert_array_equal(reg.fit(X, y).predict(X), first)  # a refit builds new variables
+    assert np.isclose(float(reg.model_.optimizer.learning_rate), 0.01)
+    assert reg.model_.optimizer is not optimizer and not optimizer.built
+    assert np.isclose(float(optimizer.learning_rate), 0.5)
+    TCNRegressor(**TINY, optimizer=optimizer, n_networks=2, random_state=0).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -120,3 +120,22 @@ def test_a_stored_window_or_horizon_that_does_not_fit_is_refused(tmp_path, chang
     f = TCNForecaster(**POINT).fit(y, fh=[1, 2, 3])
     with pytest.raises(ModelFileError, match="altered"):
         sktcn.load(_rewrite_state(f.save(tmp_path / "f"), lambda state: state.update(changes)))
+
+
+def test_a_failed_refit_leaves_the_previous_fit():
+    # sktime resets a forecaster before _fit; the previous fit must survive a failure all the same.
+    y = _monthly(np.sin(np.arange(72.0)), "2000-01")
+    f = TCNForecaster(**POINT, window_length=30).fit(y, fh=[1, 2, 3])
+    before = f.predict()
+    with pytest.raises(ValueError, match="too short"):
+        f.fit(y.iloc[:20], fh=[1, 2, 3])
+    assert f.is_fitted and f.window_length_ == 30
+    pd.testing.assert_series_equal(f.predict(), before)
+
+
+def test_an_optimizer_instance_serves_every_network():
+    import keras
+
+    y = _monthly(np.sin(np.arange(72.0)), "2000-01")
+    f = TCNForecaster(**dict(TINY_FORECASTER, n_networks=2), optimizer=keras.optimizers.Adam()).fit(y, fh=[1, 2])
+    assert np.isfinite(f.predict().to_numpy()).all()

@@ -20,7 +20,7 @@ from tensorflow.python.framework.func_graph import FuncGraph
 from sktime.datasets import load_airline
 
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
-from sktcn._distribute import apply_thread_setting, picklable_strategy
+from sktcn._distribute import apply_thread_setting, picklable_strategy, resolve_strategy
 
 from conftest import TINY, TINY_FORECASTER
 
@@ -133,6 +133,16 @@ def test_strategy_names_and_objects(small_regression):
                       tf.distribute.MirroredStrategy)
     assert picklable_strategy(strategy) == "mirrored"
     assert picklable_strategy(tf.distribute.get_strategy()) == "default"
+
+
+def test_mirrored_side_by_side_ensembles_train(small_regression):
+    # Layer norm keeps the members side by side (not fused): their joint model and
+    # its optimizer are built apart from the members, under the same strategy.
+    X, y = small_regression
+    reg = TCNRegressor(**TINY, distribution_strategy="mirrored", use_layer_norm=True, n_networks=2,
+                       random_state=0).fit(X, y)
+    assert len(reg.predict_members(X)) == 2 and np.isfinite(reg.predict(X)).all()
+    assert resolve_strategy("mirrored") is resolve_strategy("mirrored")
 
 
 # ------------------------------------------------------------- mixed precision
