@@ -254,8 +254,9 @@ class TCNForecaster(BaseForecaster):
         geometric-mean error rose
         (``benchmarks/RESULTS.md``).
     static_features : list of X column names or None, default=None
-        Columns of ``X`` that hold one value per series (a panel's store size,
-        region code, ...). They are standardised across the training series
+        Columns of ``X`` that hold one number per series (a panel's store size,
+        region number, ...; X holds numbers only, so encode text as numbers or
+        one-hot columns first). They are standardised across the training series
         and given to the networks as constant channels beside each window,
         instead of entering the windows as exogenous data (which standardises
         every window by itself and would turn a constant into 0). ``predict``
@@ -347,6 +348,9 @@ class TCNForecaster(BaseForecaster):
         "capability:pred_int": True,
         "capability:pred_int:insample": False,
         "capability:missing_values": False,
+        # Numbers only: sktime then refuses categorical or string columns of X
+        # with its own clear error (its default, True, passed them through).
+        "capability:categorical_in_X": False,
         "capability:update": True,
         "capability:unequal_length": True,
         "requires-fh-in-fit": True,
@@ -548,12 +552,28 @@ class TCNForecaster(BaseForecaster):
         return regressor
 
     def fit(self, y, X=None, fh=None):
+        self._check_remembers_data()
         # sktime resets the forecaster before calling _fit: without this a failed
         # refit would leave it unfitted, not as it was (docs/design.md).
         with unchanged_on_failure(self):
             return super().fit(y, X=X, fh=fh)
 
     fit.__doc__ = BaseForecaster.fit.__doc__
+
+    def update(self, y, X=None, update_params=True):
+        self._check_remembers_data()
+        return super().update(y, X=X, update_params=update_params)
+
+    update.__doc__ = BaseForecaster.update.__doc__
+
+    def _check_remembers_data(self):
+        """ValueError unless sktime's config keeps ``remember_data`` on, which forecasts and refits read."""
+        if not self.get_config()["remember_data"]:
+            raise ValueError(
+                "TCNForecaster forecasts from the newest data it has seen and refits on all of it, so it needs "
+                "sktime to remember y and X: set_config(remember_data=True). Without it, update would move the "
+                "cutoff while the forecast still started from the data of fit."
+            )
 
     def _fit(self, y, X, fh):
         # A failure here must not leave some fitted attributes (horizon_,

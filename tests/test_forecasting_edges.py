@@ -139,3 +139,24 @@ def test_an_optimizer_instance_serves_every_network():
     y = _monthly(np.sin(np.arange(72.0)), "2000-01")
     f = TCNForecaster(**dict(TINY_FORECASTER, n_networks=2), optimizer=keras.optimizers.Adam()).fit(y, fh=[1, 2])
     assert np.isfinite(f.predict().to_numpy()).all()
+
+
+def test_without_remembered_data_fit_and_update_are_refused():
+    y = _monthly(np.sin(np.arange(72.0)), "2000-01")
+    with pytest.raises(ValueError, match="remember_data=True"):
+        TCNForecaster(**POINT).set_config(remember_data=False).fit(y, fh=[1, 2])
+    f = TCNForecaster(**POINT).fit(y.iloc[:-2], fh=[1, 2])
+    before = f.predict()
+    f.set_config(remember_data=False)
+    with pytest.raises(ValueError, match="remember_data=True"):
+        f.update(y.iloc[-2:])  # would move the cutoff and relabel the old forecast
+    assert f.cutoff.equals(before.index[:0].append(y.index[-3:-2]))
+    pd.testing.assert_series_equal(f.predict(), before)
+
+
+@pytest.mark.parametrize("column", [pd.Categorical(["north", "south"] * 36), np.array(["north", "south"] * 36)])
+def test_categorical_or_text_X_is_refused_by_sktime(column):
+    y = _monthly(np.sin(np.arange(72.0)), "2000-01")
+    X = pd.DataFrame({"region": column}, index=y.index)
+    with pytest.raises(TypeError, match="categorical"):
+        TCNForecaster(**POINT).fit(y, X=X, fh=[1, 2])
