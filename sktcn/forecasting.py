@@ -576,12 +576,7 @@ class TCNForecaster(BaseForecaster):
             )
 
     def _fit(self, y, X, fh):
-        # A failure here must not leave some fitted attributes (horizon_,
-        # window_length_) behind, whoever calls it.
-        with unchanged_on_failure(self):
-            return self._fit_new(y, X, fh)
-
-    def _fit_new(self, y, X, fh):
+        # Reached through fit only, whose snapshot undoes a failure here.
         self._check_params()
         restored = _RESTORED_NETWORK.get()
         steps = self._horizon_steps(fh)
@@ -753,9 +748,10 @@ class TCNForecaster(BaseForecaster):
         future = dict(series_of(X)) if X is not None and past_X is not None else {}
         spec = self._window_spec()
         inputs, baselines, keys = [], [], []
+        # The horizon's times, where X must be looked up (per distinct cutoff).
         horizons = self._per_series_cutoff(
             ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index
-        )
+        ) if past_X is not None else [None] * len(steps)
         for (key, y, x), horizon, series_steps in zip(series_arrays(self._y, past_X), horizons, steps, strict=True):
             x_all = None
             if x is not None:
@@ -1002,7 +998,7 @@ class TCNForecaster(BaseForecaster):
 
     def _check_restored_shapes(self):
         """ModelFileError unless the restored window, horizon, data and networks fit together."""
-        lengths = [len(y) for _, y, _ in self._arrays(self._y, self._X)]
+        lengths = [len(part) for _, part in series_of(self._y)]
         outputs = {regressor.model_.output_shape[-1] for regressor in self.regressors_}
         if (self._horizon_steps(self._fh).max() > self.horizon_ or min(lengths) < self.window_length_ + self.horizon_
                 or outputs != {self.horizon_ * len(self._y_columns)}):
