@@ -6,7 +6,7 @@ The examples are command-line scripts: ``main`` in ``examples/_common.py`` reads
 gives every script ``--quick --out <a fresh folder>`` as its command line
 (:func:`quick_argv`), and :func:`png_scraper` hands the PNGs the script wrote to
 sphinx-gallery as that script's images. sphinx-gallery's own matplotlib scraper still
-collects the figures of scripts that leave them open (``plot_receptive_field.py``).
+collects the figures of any script that leaves them open.
 
 The functions are referred to by their qualified names in ``sphinx_gallery_conf``:
 Sphinx pickles its configuration between builds, and functions defined inside

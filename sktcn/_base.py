@@ -28,7 +28,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sktcn import _compat, _network_pool, persistence
+from sktcn import _compat, _docs, _network_pool, persistence
 from sktcn._caller import caller_stacklevel
 from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
@@ -717,32 +717,30 @@ class TCNEstimatorBase(BaseWrapper):
 
     # ---------------------------------------------------------------- training
     def fit(self, X, y=None, sample_weight=None, **kwargs):
-        """Fit the TCN to series ``X`` and targets ``y``.
-
-        Parameters
-        ----------
-        X : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
-            2D ``(n_samples, n_timesteps)`` univariate series, 3D ``(n_samples,
-            n_timesteps, n_features)``, a DataFrame (one row per series), or a
-            list of 1D/2D series of different lengths (padded with zeros in
-            front, so each series ends on the last step a causal TCN reads).
-            Data larger than memory: a memory-mapped array (read ``batch_size``
-            rows at a time), or a ``keras.utils.PyDataset`` or finite
-            ``tf.data.Dataset`` of batches ``(x, y)`` or ``(x, y, w)`` with raw
-            labels or targets in ``y``; sktcn reads their targets in one pass
-            before training (see the user guide, "Parallel and distributed training").
-        y : array-like or None
-            Targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``; with
-            ``return_sequences=True``, ``(n_samples, n_timesteps[, n_outputs])``.
-            ``None`` when ``X`` is a PyDataset or tf.data.Dataset.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the loss.
-
-        Returns
-        -------
-        self
-        """
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    fit.__doc__ = _docs.method("Fit the TCN to series ``X`` and targets ``y``.",
+                               _docs.arguments("X", "y", "sample_weight", "**kwargs"), "    self\n")
+
+    def partial_fit(self, X, y, sample_weight=None):
+        # No **kwargs, as TCNClassifier.partial_fit: scikeras would route them to
+        # Keras' Model.fit, where scikeras refuses epochs and initial_epoch and
+        # most others clash with the arguments sktcn sets there.
+        return super().partial_fit(X, y, sample_weight=sample_weight)
+
+    partial_fit.__doc__ = _docs.method(
+        "Train for one more epoch on ``(X, y)``, keeping the network.", _docs.arguments("X", "y", "sample_weight"),
+        "    self\n", description="The first call builds the network, as ``fit`` does.")
+
+    def predict(self, X):
+        # No **kwargs: scikeras routes them to Keras' Model.predict, which sktcn
+        # does not call (see _forward_function), so they would be dropped
+        # without a word; Python's TypeError names them instead.
+        raw = self._predict_raw(X)  # first: it raises NotFittedError before a fit
+        return self.target_encoder_.inverse_transform(raw)
+
+    predict.__doc__ = _docs.method("Predictions for the series ``X``.", _docs.arguments("X:predict"),
+                                   _docs.returns("ndarray", _docs.PREDICTION_SHAPES + "."))
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # A failed fit restores the estimator as it was: no half-fitted state.
@@ -1013,7 +1011,7 @@ class TCNEstimatorBase(BaseWrapper):
         """One network's raw outputs as ``predict_members`` returns them."""
         raise NotImplementedError
 
-    def _predict_raw(self, X, forward=None, **kwargs):
+    def _predict_raw(self, X, forward=None):
         """The network's outputs for ``X``; ``forward``: another compiled function than ``model_``'s."""
         check_is_fitted(self, "model_")
         forward = forward or self._predict_function

@@ -35,11 +35,14 @@ PARAMETERS = _table("""
         Number of stacks of residual blocks.
     dilations : sequence of int or None, default=None
         Dilation rate of each residual block. ``None`` picks powers of two,
-        ``(1, 2, 4, ...)``, just long enough for the receptive field to cover the
-        training sequences (see ``dilations_``), or, for a pooled network
-        (``pooling_`` "mean" or "max"), at most 60 steps of them. This is the one default that
-        differs from keras-tcn, whose fixed ``(1, 2, 4, 8, 16, 32)`` is kept for
-        sequences of varying length.
+        ``(1, 2, 4, ...)``, the fewest whose receptive field covers the
+        training sequences (see ``dilations_``; sequences of different lengths
+        are padded to the longest, whose length counts), or, for a pooled
+        network (``pooling_`` "mean" or "max"), the fewest whose field covers
+        60 steps, or the sequences when shorter: at least 60 steps, so 61 with
+        ``kernel_size=3`` and 99 with ``kernel_size=8``. This is the one default
+        that differs from keras-tcn, whose ``(1, 2, 4, 8, 16, 32)`` is fixed
+        whatever the data.
     padding : {"causal", "same"}, default="causal"
         ``"causal"``: each output sees only the past. ``"same"``: a non-causal TCN.
     use_skip_connections : bool, default=True
@@ -151,9 +154,10 @@ PARAMETERS = _table("""
         depends on the end of the series or on the order of distant steps:
         the adding problem, ``y = x[0] + x[-1]``, the next value of a series.
         Each step's features see the ``receptive_field_`` steps up to it:
-        with ``dilations=None`` a pooled network's field covers at most 60
-        steps (local patterns, as the UCR archive's convolutional
-        classifiers use), an unpooled one the whole training series; no
+        with ``dilations=None`` a pooled network's field is the smallest that
+        covers 60 steps (61 with ``kernel_size=3``: local patterns, as the UCR
+        archive's convolutional classifiers use; the series when shorter),
+        an unpooled one's covers the whole training series; no
         feature relates steps further apart than ``receptive_field_``. Series of
         different lengths are padded with zeros in front, and pooling counts
         those steps too. With ``return_sequences=True`` there is no time axis
@@ -269,3 +273,72 @@ def grouped(names, description):
     body = textwrap.fill(" ".join(description.split()), width=80, initial_indent="        ",
                          subsequent_indent="        ")
     return f"{head}\n{body}\n"
+
+
+# The arguments of the estimators' methods, written once: ``fit``,
+# ``partial_fit``, ``predict``, ``predict_proba`` and ``score`` of every sktcn
+# estimator document their arguments from here (scikeras' own docstrings,
+# which sktcn would otherwise inherit, describe Keras' predict and sparse input,
+# neither of which applies).
+ARGUMENTS = _table("""
+    X : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
+        2D ``(n_samples, n_timesteps)`` univariate series, 3D ``(n_samples,
+        n_timesteps, n_features)``, a DataFrame (one row per series), or a
+        list of 1D/2D series of different lengths (padded with zeros in
+        front, so each series ends on the last step a causal TCN reads).
+        Data larger than memory: a memory-mapped array (read ``batch_size``
+        rows at a time), or a ``keras.utils.PyDataset`` or finite
+        ``tf.data.Dataset`` of batches ``(x, y)`` or ``(x, y, w)`` with raw
+        labels or targets in ``y``; sktcn reads their targets in one pass
+        before training (see the user guide, "Parallel and distributed training").
+        Sparse matrices are refused (TypeError).
+    y : array-like or None
+        Targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``; with
+        ``return_sequences=True``, ``(n_samples, n_timesteps[, n_outputs])``.
+        ``None`` when ``X`` is a PyDataset or tf.data.Dataset.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each sample in the loss.
+    **kwargs
+        Handled as scikeras handles them, outside scikit-learn's API (set
+        parameters instead): ``epochs`` overrides the parameter for this
+        call; the others go to Keras' ``Model.fit``, which refuses with
+        TypeError the ones sktcn sets itself (``verbose``, ``callbacks``,
+        ``batch_size``, ...).
+    X:predict : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
+        Series in any form ``fit`` takes, with the features of the fit: 2D
+        ``X`` of the fit's length (``n_timesteps_in_``); 3D ``X`` and lists
+        of series of any length. A memory map is read in chunks; a PyDataset
+        or tf.data.Dataset may yield ``x`` or ``(x, y)`` batches (``y`` is not
+        read). Sparse matrices are refused (TypeError).
+    X:score : array-like or list of array-like
+        Series, as for ``predict``.
+    y:score : array-like
+        True targets, shaped as ``predict`` returns them.
+    sample_weight:score : array-like of shape (n_samples,), default=None
+        Weight of each sample in the score.
+""")
+
+
+def arguments(*keys):
+    """The argument entries of ``keys``, in order; ``"X:predict"`` is the variant of ``X`` shown for ``predict``."""
+    return "".join(ARGUMENTS[key].replace(f"    {key} :", f"    {key.split(':')[0]} :", 1) for key in keys)
+
+
+# What ``predict`` returns per series, the shape ``y`` had at fit.
+PREDICTION_SHAPES = ("``(n_samples,)`` or ``(n_samples, n_outputs)``, as ``y`` was at fit; with "
+                     "``return_sequences=True``, ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, "
+                     "n_outputs)``")
+
+
+def returns(kind, description):
+    """One numpydoc Returns entry: ``kind``, then ``description`` wrapped beneath it."""
+    body = textwrap.fill(" ".join(description.split()), width=80, initial_indent="        ",
+                         subsequent_indent="        ", break_on_hyphens=False)
+    return f"    {kind}\n{body}\n"
+
+
+def method(summary, arguments, returns, description=""):
+    """A method's numpydoc docstring, at the indentation of the entries above (``cleandoc`` removes it)."""
+    description = f"\n    {description}\n" if description else ""
+    return (f"{summary}\n{description}\n    Parameters\n    ----------\n{arguments}"
+            f"\n    Returns\n    -------\n{returns}")

@@ -432,7 +432,7 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None,
 
     ``kernel_initializer`` is the dense layer's. ``"zeros"`` (the default) starts
     every estimator at the target mean or uniform probabilities; the
-    forecaster keeps Keras' ``"glorot_uniform"``, see
+    forecaster with ``baseline=None`` keeps Keras' ``"glorot_uniform"``, see
     ``TCNForecaster._regressor``. ``name_suffix`` is appended to the layers'
     names (a fused ensemble has one head per member).
     """

@@ -190,7 +190,9 @@ def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass
         ``ceil(TARGET_STEPS / steps_per_pass)`` passes, capped so that they
         take at most ``MAX_COST`` of time, within ``[MIN_PASSES, MAX_PASSES]``;
         grouped ``repeats`` to a Keras epoch so that an epoch holds at least
-        ``MIN_STEPS_PER_EPOCH`` steps.
+        ``MIN_STEPS_PER_EPOCH`` steps. Whole epochs round the passes up (past
+        ``MAX_COST`` by less than an epoch), or down where up would pass
+        ``MAX_PASSES``.
 
     Examples
     --------
@@ -212,8 +214,15 @@ def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass
     repeats = 1
     if repeatable:
         repeats = min(math.ceil(MIN_STEPS_PER_EPOCH / steps_per_pass), passes)
-    return TrainingPlan(epochs=math.ceil(passes / repeats), repeats=repeats, scheduled=True,
-                        cost_per_pass=cost_per_pass)
+    # Whole epochs of `repeats` passes: rounded up, except past MAX_PASSES, the
+    # documented most (20 series would run 2,016 passes, 63 epochs of 32), where
+    # they are rounded down (repeats <= MIN_STEPS_PER_EPOCH, so far above
+    # MIN_PASSES). The compute bound is a budget of about 2 minutes: less than
+    # an epoch beyond it is kept, as the benchmarked plans have it.
+    epochs = math.ceil(passes / repeats)
+    if epochs * repeats > MAX_PASSES:
+        epochs = passes // repeats
+    return TrainingPlan(epochs=epochs, repeats=repeats, scheduled=True, cost_per_pass=cost_per_pass)
 
 
 def validation_fraction(validation_split, n_samples, scheduled, in_memory=True):

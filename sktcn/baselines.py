@@ -5,7 +5,12 @@ README on sequential MNIST and PTB, the memory study on ``y = x[0] + x[-1]``).
 ``LSTMRegressor`` and ``LSTMClassifier`` make that comparison a one-line swap:
 they share everything with ``TCNRegressor`` and ``TCNClassifier`` (input
 validation, target encoding, seeding, training parameters, ``history_``,
-pickling) except the network, a single Keras ``LSTM`` layer of ``units`` cells.
+pickling) except the network, a single Keras ``LSTM`` layer of ``units`` cells,
+one default and ``save``. The training parameters' defaults are
+``TCNEstimatorBase``'s, so ``LSTMRegressor`` holds nothing out by default
+(``validation_split=0.0``, where ``TCNRegressor`` has ``"auto"``, which it
+also takes). sktcn's file format stores TCN networks only: pickle or joblib
+stores a baseline.
 """
 
 import inspect
@@ -62,6 +67,11 @@ class _LSTMNetwork:
          inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
     )
 
+    def save(self, path):
+        # sktcn's loader accepts the layers of sktcn's TCN builder only (sktcn._keras_file).
+        raise TypeError(f"{type(self).__name__} cannot be saved with sktcn.save, which stores the TCN estimators "
+                        "only; pickle or joblib stores it (with its network).")
+
     def _check_params(self):
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
@@ -92,7 +102,9 @@ _PARAMETERS_DOC = """
     return_sequences : bool, default=False
         Predict one target per time step.
 """ + _docs.grouped([p.name for p in _SHARED if p.name != "return_sequences"] + ["**kwargs"],
-                  "As for the TCN estimators.")
+                  "As for the TCN estimators, with the defaults shown in the signature: "
+                  '``validation_split=0.0`` also for LSTMRegressor (TCNRegressor: ``"auto"``, which '
+                  "LSTMRegressor also takes).")
 
 _ATTRIBUTES_DOC = """
     Attributes

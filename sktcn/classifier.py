@@ -67,8 +67,8 @@ class LabelEncoder:
 
 _BATCH_NORM_WHY = """
         ``"auto"``: on for one label per series (``return_sequences=False``)
-        longer than 60 steps (``POOLED_FIELD``, the most a pooled network's
-        receptive field covers by default), unless ``use_layer_norm`` or
+        longer than 60 steps (``POOLED_FIELD``, the span a pooled network's
+        default receptive field is sized to cover), unless ``use_layer_norm`` or
         ``use_weight_norm`` is set; off otherwise. On the five UCR/UEA sets of
         ``benchmarks/ucr.py`` it raised OSULeaf's test accuracy from 0.851 to
         0.984, ACSF1's from 0.76 to 0.80 and GunPoint's from 0.993 to 1.000,
@@ -166,21 +166,6 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     fit.__doc__ = TCNEstimatorBase.fit.__doc__
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train for one more epoch on ``(X, y)``, keeping the network.
-
-        Parameters
-        ----------
-        X, y, sample_weight
-            As for ``fit``.
-        classes : array-like, default=None
-            All classes that will ever appear, needed on the first call when
-            the first ``y`` does not hold every class. Later calls may repeat
-            them, not change them (as in scikit-learn).
-
-        Returns
-        -------
-        self
-        """
         if self.class_weight == "balanced":
             # As scikit-learn's SGDClassifier: one call sees one batch, not the class frequencies of the data.
             raise ValueError(
@@ -194,6 +179,14 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
             if classes is not None:
                 self._declare_classes(classes)
             return super().partial_fit(X, y, sample_weight=sample_weight)
+
+    partial_fit.__doc__ = _docs.method(
+        "Train for one more epoch on ``(X, y)``, keeping the network.",
+        _docs.arguments("X", "y") + """    classes : array-like, default=None
+        All classes that will ever appear, needed on the first call when
+        the first ``y`` does not hold every class. Later calls may repeat
+        them, not change them (as in scikit-learn).
+""" + _docs.arguments("sample_weight"), "    self\n", description="The first call builds the network, as ``fit`` does.")
 
     def _declare_classes(self, classes):
         """Keep ``classes`` for the first call; on later ones, check that they are ``classes_``.
@@ -265,24 +258,25 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         per_class[self.target_encoder_.transform(labels)] = label_weights
         return per_class
 
+    def predict(self, X):
+        return super().predict(X)
+
+    predict.__doc__ = _docs.method(
+        "Predicted class labels for the series ``X``, from ``classes_``.", _docs.arguments("X:predict"),
+        _docs.returns("ndarray", f"{_docs.PREDICTION_SHAPES}, one label per time step."))
+
     def predict_proba(self, X):
-        """Class probabilities over ``classes_``.
-
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Series, as for ``fit``.
-
-        Returns
-        -------
-        ndarray or list of ndarray
-            ``(n_samples, n_classes)`` for one label per sample; for
-            ``n_outputs`` labels per sample, scikit-learn's multi-output
-            convention: a list of ``n_outputs`` such arrays; with
-            ``return_sequences=True``, one array ``(n_samples, n_timesteps[,
-            n_outputs], n_classes)``.
-        """
         return self._decode_member(self._predict_raw(X))
+
+    predict_proba.__doc__ = _docs.method(
+        "Class probabilities over ``classes_``.", _docs.arguments("X:predict"),
+        """    ndarray or list of ndarray
+        ``(n_samples, n_classes)`` for one label per sample; for
+        ``n_outputs`` labels per sample, scikit-learn's multi-output
+        convention: a list of ``n_outputs`` such arrays; with
+        ``return_sequences=True``, one array ``(n_samples, n_timesteps[,
+        n_outputs], n_classes)``.
+""")
 
     def _decode_member(self, raw):
         proba = raw.astype(np.float64)
@@ -291,7 +285,6 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return proba
 
     def score(self, X, y, sample_weight=None):
-        """Mean accuracy over every predicted label (per output and time step)."""
         check_is_fitted(self, "model_")
         y = np.asarray(y)
         y_pred = self.predict(X)
@@ -299,3 +292,8 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         if sample_weight is not None:
             sample_weight = np.repeat(np.asarray(sample_weight), labels_per_sample)
         return accuracy_score(y.ravel(), y_pred.ravel(), sample_weight=sample_weight)
+
+    score.__doc__ = _docs.method(
+        "Mean accuracy over every predicted label (per output and time step).",
+        _docs.arguments("X:score", "y:score", "sample_weight:score"),
+        _docs.returns("float", "The fraction of labels predicted right (each sample's weight on each of its labels)."))

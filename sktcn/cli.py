@@ -38,10 +38,10 @@ import numpy as np
 import pandas as pd
 
 from sktcn import _demo, persistence
-from sktcn._base import TCNEstimatorBase
+from sktcn._base import POOLED_FIELD
 from sktcn._version import __version__
 from sktcn.classifier import TCNClassifier
-from sktcn.forecasting import TCNForecaster
+from sktcn.forecasting import _CALIBRATION_FOLDS, _MIN_WINDOWS, TCNForecaster
 from sktcn.regressor import TCNRegressor
 
 EXIT_DATA_ERROR = 1
@@ -121,14 +121,16 @@ _PARAMETER_OPTIONS = [
     ("--kernel-size", "kernel_size", _positive_int, "size of the convolution kernels"),
     ("--nb-stacks", "nb_stacks", _positive_int, "stacks of residual blocks"),
     ("--dilations", "dilations", _int_list, "comma-separated dilations, e.g. 1,2,4,8 (default: chosen so the "
-     "receptive field covers the series)"),
+     f"receptive field covers the series, or {POOLED_FIELD} steps of them when the network pools, as classify "
+     "does by default)"),
     ("--padding", "padding", str, "causal (sees only the past) or same"),
     ("--dropout-rate", "dropout_rate", _fraction, "dropout rate in the residual blocks"),
     ("--epochs", "epochs", _epochs, "passes over the training data, or auto (a budget of gradient steps "
      "with a learning-rate schedule)"),
     ("--batch-size", "batch_size", _positive_int, "samples per gradient step"),
     ("--learning-rate", "learning_rate", _positive_float, "learning rate (default: the optimizer's)"),
-    ("--validation-split", "validation_split", _fraction, "fraction held out to report val_loss"),
+    ("--validation-split", "validation_split", _fraction, "fraction held out to report val_loss (auto: a fifth "
+     "with --epochs auto and at least 100 series, else none)"),
     ("--patience", "patience", _non_negative_int, "epochs without improvement before --early-stopping stops"),
     ("--random-state", "random_state", _seed, "seed: the same seed repeats the fit exactly on a CPU"),
 ]
@@ -147,19 +149,31 @@ _TASK_OPTIONS = {
 }
 
 
-def _defaults():
-    return {name: p.default for name, p in inspect.signature(TCNEstimatorBase.__init__).parameters.items()}
+# The estimator each task trains, whose signature holds that task's defaults.
+_TASK_ESTIMATORS = {"classify": TCNClassifier, "regress": TCNRegressor, "forecast": TCNForecaster}
+
+
+def _shown_default(name):
+    """``name``'s default as help shows it: one value, or one per task where the estimators differ."""
+    defaults = {task: inspect.signature(estimator.__init__).parameters[name].default
+                for task, estimator in _TASK_ESTIMATORS.items()}
+    tasks_by_value = {}
+    for task, value in defaults.items():
+        tasks_by_value.setdefault(repr(value), (value, []))[1].append(task)
+    if len(tasks_by_value) == 1:
+        return f"default: {defaults['classify']}"
+    return "default: " + ", ".join(f"{value} for {' and '.join(tasks)}" for value, tasks in tasks_by_value.values())
 
 
 def _add_parameter_options(parser):
-    defaults = _defaults()
     group = parser.add_argument_group("network and training (defaults: the estimators')")
     for option, name, kind, text in _PARAMETER_OPTIONS:
         choices = ["causal", "same"] if name == "padding" else None
-        shown = "" if "default:" in text else f" (default: {defaults[name]})"
+        shown = "" if "default:" in text else f" ({_shown_default(name)})"
         group.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text + shown)
     group.add_argument("--norm", choices=sorted(_NORMALISATIONS) + ["none"],
-                       help="normalisation in the residual blocks (default: batch for classify, none otherwise)")
+                       help=f"normalisation in the residual blocks (default: for classify, batch for series longer "
+                       f"than {POOLED_FIELD} steps and none for shorter ones; none for regress and forecast)")
     group.add_argument("--no-skip-connections", dest="use_skip_connections", action="store_false", default=None,
                        help="do not add every block's output to the TCN's output")
     group.add_argument("--early-stopping", dest="early_stopping", action="store_true", default=None,
@@ -171,7 +185,8 @@ def _add_parameter_options(parser):
                        "steps (default: auto, which is mean for classify and last for regress)")
     tasks.add_argument("--fh", type=_positive_int, help="forecast: how many steps ahead to forecast (required)")
     tasks.add_argument("--window-length", type=_positive_int, help="forecast: past steps the network reads "
-                       "(default: 3 x fh, at least 10)")
+                       f"(default: 3 x fh, at least 10, shortened where the data would give fewer than "
+                       f"{_MIN_WINDOWS} training windows)")
     tasks.add_argument("--calibration-size", type=_fraction, help="forecast: fraction of windows held out to "
                        "calibrate intervals (default: 0.2)")
 
@@ -355,9 +370,10 @@ def _fit(args, err):
         targets = args.target.split(",")
         y = _time_series(frame, args.data, targets, args.time)
         estimator = TCNForecaster(**params)
+        calibrating = f"up to {_CALIBRATION_FOLDS} networks to calibrate intervals, then "
         print(
             f"Training TCNForecaster on {len(y)} time points of {', '.join(targets)}, {args.fh} steps ahead "
-            f"({'a network to calibrate intervals, then ' if estimator.calibration_size else ''}the forecasting network)",
+            f"({calibrating if estimator.calibration_size else ''}the forecasting networks)",
             file=err,
         )
         with contextlib.redirect_stdout(err):  # Keras prints progress to standard output

@@ -125,6 +125,18 @@ def make_copy_memory(n_samples=1000, n_blanks=600, n_digits=10, random_state=Non
     output the digits in order; everywhere else the target is 0. keras-tcn's
     README uses 10 digits and 600 blanks.
 
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Number of series.
+    n_blanks : int, default=600
+        Blanks between the digits and the marker (0 or more): how far back
+        the digits lie when they must be repeated.
+    n_digits : int, default=10
+        Digits to remember and repeat (at least 1).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the generator.
+
     Returns
     -------
     X : ndarray of shape (n_samples, n_digits + n_blanks + 1 + n_digits, 1), float32
@@ -159,6 +171,15 @@ def make_first_plus_last(n_samples=1000, n_timesteps=70, random_state=None):
 
     The values are standard normal, so predicting the target needs the very
     first step of each series, ``n_timesteps - 1`` steps back.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Number of series.
+    n_timesteps : int, default=70
+        Length of each series (at least 2).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the generator.
 
     Returns
     -------

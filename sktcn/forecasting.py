@@ -38,8 +38,11 @@ from sktcn._windows import (
 )
 from sktcn.regressor import TCNRegressor
 
-# The forecaster shares TCNRegressor's parameters, names and defaults, except
-# those with no meaning for it: the network always outputs the whole horizon.
+# The forecaster shares the network and training parameters of TCNEstimatorBase,
+# names and defaults, except those with no meaning for it: the network always
+# outputs the whole horizon. TCNRegressor's own parameters (pooling,
+# input_scaling, subsequence_*, validation_split="auto") are not among them: the
+# forecaster sets what they choose from its windows.
 _SHARED_PARAMS = {
     name: param.default
     for name, param in inspect.signature(TCNEstimatorBase.__init__).parameters.items()
@@ -117,7 +120,12 @@ def _restoring(regressors, residuals, **state):
 _SHARED_DOC = _docs.grouped(
     _SHARED_PARAMS,
     """As in :class:`sktcn.TCNRegressor`, with the same defaults except ``epochs=15`` (``epochs="auto"`` may be
-    given). ``dilations=None`` covers the window (plus the horizon when there is exogenous data).""",
+    given) and ``validation_split=0.0``, which takes a fraction only (not the regressor's ``"auto"``).
+    ``dilations=None`` covers the window (plus the horizon when there is exogenous data). ``warm_start``
+    continues the trained networks in ``update(update_params=True)``; ``fit`` always trains new ones, since
+    sktime's ``fit`` resets the forecaster first. The regressor's ``pooling``, ``input_scaling``,
+    ``return_sequences`` and ``subsequence_length``/``subsequence_sampling`` are not parameters here: the
+    networks read windows scaled by ``scaling`` and output the whole horizon.""",
 )
 
 

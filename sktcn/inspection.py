@@ -22,8 +22,10 @@ def _as_3d(X):
     return X, False
 
 
-def _predict(estimator, X3, was_2d):
-    prediction = estimator.predict(X3[:, :, 0] if was_2d else X3)
+def _predict(estimator, X3, was_2d, method="predict"):
+    prediction = getattr(estimator, method)(X3[:, :, 0] if was_2d else X3)
+    if isinstance(prediction, list):  # predict_proba of several outputs: one array each
+        return np.concatenate([np.asarray(p, dtype=np.float64).reshape(len(X3), -1) for p in prediction], axis=1)
     return np.asarray(prediction, dtype=np.float64).reshape(len(X3), -1)
 
 
@@ -106,11 +108,21 @@ def effective_memory(estimator, X, epsilon=0.1):
 
     Perturbs every time step in turn by ``epsilon`` (all features at once) and
     records the mean absolute change of the predictions per unit of
-    perturbation. Steps beyond the receptive field give exactly 0.
+    perturbation: of ``predict_proba`` for a classifier (labels do not change
+    by degrees, and need not be numbers), of ``predict`` otherwise.
+
+    For a network that predicts from its last time step (``pooling_="last"``,
+    the regressor's default, or an LSTM baseline), steps beyond the receptive
+    field give exactly 0. A pooled network (``pooling_`` "mean" or "max", the
+    classifier's default) combines the features of every step, so any step can
+    move its predictions; its ``receptive_field_`` bounds how far apart the
+    steps that one feature combines lie, not how far back the model looks. So
+    do per-step predictions (``return_sequences=True``), averaged over all
+    steps here.
 
     Parameters
     ----------
-    estimator : fitted estimator with ``predict``
+    estimator : fitted estimator with ``predict`` (or ``predict_proba``)
     X : array-like of shape (n_samples, n_timesteps[, n_features])
     epsilon : float, default=0.1
 
@@ -121,13 +133,14 @@ def effective_memory(estimator, X, epsilon=0.1):
         (``k = 0`` is the last step); plot it against ``receptive_field_``.
     """
     X3, was_2d = _as_3d(X)
-    base = _predict(estimator, X3, was_2d)
+    method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
+    base = _predict(estimator, X3, was_2d, method)
     n_timesteps = X3.shape[1]
     curve = np.zeros(n_timesteps)
     for lag in range(n_timesteps):
         step = n_timesteps - 1 - lag
         original = X3[:, step, :].copy()  # float32: x + e - e is not always x
         X3[:, step, :] += epsilon
-        curve[lag] = np.mean(np.abs(_predict(estimator, X3, was_2d) - base)) / epsilon
+        curve[lag] = np.mean(np.abs(_predict(estimator, X3, was_2d, method) - base)) / epsilon
         X3[:, step, :] = original
     return curve

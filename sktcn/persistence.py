@@ -8,8 +8,10 @@ source. :func:`save` writes a directory that holds nothing executable:
     estimator's class (one of sktcn's three), its ``get_params()`` and its
     fitted state (classes, target scaling, shapes, the forecaster's data and
     residuals), all as plain JSON, and the SHA-256 digest of every other file.
-``model.keras`` (``regressor_0.keras``, ``regressor_1.keras``, ... for a forecaster)
-    The network (a forecaster's networks), in Keras' native format.
+``model.keras`` (``regressor_0.keras`` for a forecaster)
+    The network (a forecaster's networks, which train as one regressor), in
+    Keras' native format; forecasters saved before their networks trained
+    together have one file per network, ``regressor_1.keras`` and on.
 
 :func:`load` parses the manifest as JSON, accepts only the names, types and
 versions it expects, checks the digests, then checks each network file itself

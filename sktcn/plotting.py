@@ -33,8 +33,10 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
     Parameters
     ----------
     history : dict or fitted estimator
-        ``{"loss": [...], "val_loss": [...], ...}``; every key holding
-        ``loss`` is drawn.
+        ``{"loss": [...], "val_loss": [...], ...}``, or an estimator's
+        ``history_``; every key holding ``loss`` is drawn. A fitted
+        ``TCNForecaster`` gives the history of its forecasting networks
+        (its ``regressor_``).
     ax : matplotlib Axes, default=None
     title : str, default="Training loss"
     log_scale : bool, default=True
@@ -53,6 +55,9 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
     >>> [line.get_label() for line in ax.get_lines()]
     ['loss', 'val_loss']
     """
+    if not hasattr(history, "history_") and hasattr(history, "regressor_"):
+        # A fitted forecaster keeps no history itself: its networks train in a TCNRegressor.
+        history = history.regressor_
     if hasattr(history, "get_params") and not hasattr(history, "history_"):
         raise NotFittedError(f"This {type(history).__name__} is not fitted yet: call fit before plotting its history.")
     history = getattr(history, "history_", history)

@@ -178,12 +178,21 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         single = y.astype(np.float32)
         return single if float32_keeps_spread(y, single) else y
 
-    def score(self, X, y, sample_weight=None):
-        """Coefficient of determination R^2 of the predictions, averaged over outputs.
+    def predict(self, X):
+        return super().predict(X)
 
-        Multi-output and per-time-step targets are scored as columns of
-        ``y.reshape(n_samples, -1)``, each weighing the same.
-        """
+    predict.__doc__ = _docs.method(
+        "Predicted targets for the series ``X``, in the units of ``y``.", _docs.arguments("X:predict"),
+        _docs.returns("ndarray of float64", f"{_docs.PREDICTION_SHAPES}, one prediction per time step."))
+
+    def score(self, X, y, sample_weight=None):
         y = np.asarray(y)
         y_pred = self.predict(X)
         return r2_score(y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight)
+
+    score.__doc__ = _docs.method(
+        "Coefficient of determination R^2 of the predictions, averaged over outputs.",
+        _docs.arguments("X:score", "y:score", "sample_weight:score"),
+        _docs.returns("float", "R^2, 1.0 for perfect predictions (scikit-learn's ``r2_score``)."),
+        description="""Multi-output and per-time-step targets are scored as columns of
+    ``y.reshape(n_samples, -1)``, each weighing the same.""")

@@ -69,3 +69,13 @@ def test_bad_parameters_are_named(series_2d):
         LSTMRegressor(units=0).fit(X, y)
     with pytest.raises(ValueError, match="'epochs'"):
         LSTMClassifier(epochs=0).fit(X, y > 0)
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, LSTMClassifier])
+def test_save_points_to_pickle(cls, series_2d, tmp_path):
+    # sktcn's loader accepts TCN networks only; pickling keeps a baseline whole.
+    X, y = series_2d
+    est = cls(**FAST).fit(X, y if cls is LSTMRegressor else y > 0)
+    with pytest.raises(TypeError, match="pickle or joblib"):
+        est.save(tmp_path / "model")
+    assert not (tmp_path / "model").exists()

@@ -295,3 +295,30 @@ def test_norm_option_maps_to_the_parameters(norm, expected):
     params = _estimator_params(_build_parser().parse_args(argv))
     norms = {name: value for name, value in params.items() if name.startswith("use_") and name.endswith("_norm")}
     assert norms == expected
+
+
+def test_fit_help_shows_each_tasks_own_defaults(capsys):
+    # The tasks' estimators differ in epochs and validation_split, and only
+    # the classifier normalises by default (from 60 steps on).
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: auto for classify and regress, 15 for forecast)" in text
+    assert "(default: 0.0 for classify and forecast, auto for regress)" in text
+    assert "batch for series longer than 60 steps and none for shorter ones; none for regress and forecast" in text
+    assert "fewer than 32 training windows" in text
+
+
+def test_forecast_progress_counts_the_calibration_networks(files, monkeypatch):
+    class Stop(Exception):
+        pass
+
+    def stop(self, *args, **kwargs):
+        raise Stop
+
+    monkeypatch.setattr(sktcn.cli.TCNForecaster, "fit", stop)
+    err = io.StringIO()
+    with pytest.raises(Stop):
+        main(["fit", "--task", "forecast", "--data", str(files / "sales.csv"), "--target", "sales", "--fh", "3",
+              "--model", str(files / "never")], out=io.StringIO(), err=err)
+    assert "(up to 3 networks to calibrate intervals, then the forecasting networks)" in err.getvalue()

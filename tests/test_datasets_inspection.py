@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sktcn import TCNRegressor
+from sktcn import TCNClassifier, TCNRegressor
 from sktcn.datasets import (
     FirstPlusLastStream,
     load_sequential_digits,
@@ -174,6 +174,19 @@ def test_effective_memory_is_zero_beyond_the_receptive_field(first_plus_last):
     curve = effective_memory(forgets, X[:50])
     assert curve.shape == (16,)
     assert np.all(curve[forgets.receptive_field_:] == 0) and curve[0] > 0
+
+
+def test_effective_memory_of_a_classifier_follows_its_probabilities():
+    # String labels cannot be subtracted: the probe reads predict_proba. The
+    # classifier pools by default, so steps beyond its receptive field count too.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(32, 12))
+    y = np.where(X.mean(axis=1) > 0, "up", "down")
+    clf = TCNClassifier(nb_filters=4, dilations=(1,), epochs=2, random_state=0).fit(X, y)
+    curve = effective_memory(clf, X[:8])
+    assert clf.pooling_ == "mean" and clf.receptive_field_ == 5
+    assert curve.shape == (12,) and np.all(np.isfinite(curve))
+    assert np.all(curve[clf.receptive_field_:] > 0)
 
 
 def test_probes_reject_bad_shapes(first_plus_last):

@@ -44,6 +44,21 @@ def test_history_of_an_unfitted_estimator_is_a_not_fitted_error():
         plot_history(TCNRegressor())
 
 
+def test_history_of_a_forecaster_is_its_networks():
+    from sklearn.exceptions import NotFittedError
+    from sktime.datasets import load_airline
+
+    from conftest import TINY_FORECASTER
+    from sktcn import TCNForecaster
+
+    with pytest.raises(NotFittedError, match="TCNForecaster is not fitted yet"):
+        plot_history(TCNForecaster())
+    forecaster = TCNForecaster(**dict(TINY_FORECASTER, calibration_size=0.0)).fit(load_airline(), fh=[1, 2])
+    lines = plot_history(forecaster).get_lines()
+    assert [line.get_label() for line in lines] == ["loss"]
+    np.testing.assert_array_equal(lines[0].get_ydata(), forecaster.regressor_.history_["loss"])
+
+
 def test_history_with_non_positive_loss_stays_linear():
     assert plot_history({"loss": [1.0, -0.5]}).get_yscale() == "linear"
 

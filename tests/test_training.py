@@ -63,6 +63,15 @@ def test_repetition_fills_an_epoch_and_streamed_data_is_never_repeated():
     assert streamed.repeats == 1 and streamed.epochs == streamed.passes
 
 
+def test_whole_epochs_of_repeated_passes_stay_within_the_caps():
+    # 20 series make one batch a pass: 2,000 passes in epochs of 32 once rounded up to 2,016.
+    capped = plan_training(steps_per_pass=1, cost_per_pass=10, repeatable=True)
+    assert capped.repeats == 32 and capped.passes == 1984 <= _training.MAX_PASSES
+    # Below the most, whole epochs still round up: 10 passes in epochs of 3 make 12.
+    floor = plan_training(steps_per_pass=11, cost_per_pass=_training.MAX_COST, repeatable=True)
+    assert floor.repeats == 3 and floor.passes == 12
+
+
 @pytest.mark.parametrize("steps, cost", [(0, 10), (5, 0)])
 def test_an_empty_pass_is_refused(steps, cost):
     with pytest.raises(ValueError, match="no batch"):
