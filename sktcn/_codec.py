@@ -36,6 +36,10 @@ def to_json(value, where):
         if dtype not in ARRAY_DTYPES:
             raise TypeError(f"{where} is an array of dtype {value.dtype}, which sktcn cannot store as JSON.")
         items = value.ravel().tolist()
+        if value.dtype.kind == "f":
+            # JSON has no NaN (the manifest is strict JSON): a missing number is
+            # written null, which numpy reads back as NaN in a float array.
+            items = [None if item != item else item for item in items]
         if dtype == "O":
             items = [to_json(item, f"an element of {where}") for item in items]
         # Unicode labels come back as object arrays of str; remember the dtype to restore it.

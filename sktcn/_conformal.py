@@ -10,6 +10,13 @@ pooled over windows and steps, and the conformal quantiles of their absolute
 values, scaled back per step, widen the point forecast symmetrically
 (:func:`quantile_shifts`).
 
+A window whose past does not vary has no scale of its own (its scaling falls
+back to 1, the series' raw units); its residuals are measured in its series'
+typical scale instead (:func:`to_interval_units`, with
+:func:`sktcn._window_scaling.interval_scale`), and a series that never varies
+gives none (NaN): its exact-zero errors would otherwise shrink every other
+series' intervals.
+
 Symmetric, because the held-out windows are few and consecutive, so their
 errors share a sign: a period when the baseline under-forecast made every
 calibration error positive, and signed quantiles then put the whole 90 %
@@ -107,6 +114,37 @@ def conformal_level(coverage, n):
     return min(1.0, math.ceil(coverage * (n + 1)) / n)
 
 
+def to_interval_units(residuals, scale, interval_scale):
+    """Residuals ``(n, horizon, C)`` in their windows' ``scale`` ``(n, C)``, measured in ``interval_scale`` instead.
+
+    ``interval_scale`` is :func:`sktcn._window_scaling.interval_scale`'s:
+    equal to ``scale`` for windows with a scale of their own, whose residuals
+    stay exactly as they are. A window of a series that never varies
+    (interval scale 0) has no residual: NaN, which :func:`quantile_shifts`
+    leaves out of the pool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._conformal import to_interval_units
+    >>> residuals = np.array([[[0.5]], [[20.0]], [[0.0]]])  # the second window's scale fell back to 1
+    >>> to_interval_units(residuals, np.array([[4.0], [1.0], [1.0]]), np.array([[4.0], [10.0], [0.0]]))[:, 0, 0]
+    array([0.5, 2. , nan])
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(interval_scale > 0, scale / interval_scale, np.nan)
+    return residuals * factor[:, None, :].astype(residuals.dtype)
+
+
+def from_interval_units(shifts, scale, interval_scale):
+    """Shifts ``(n, steps, C)`` in interval units, in the windows' ``scale`` ``(n, C)`` (see :func:`to_interval_units`).
+
+    Where a window has a scale of its own the factor is exactly 1; a window of
+    a series that never varies (interval scale 0) gets no width.
+    """
+    return shifts * (interval_scale / scale)[:, None, :]
+
+
 def quantile_shifts(residuals, alpha, steps):
     """For each level in ``alpha``, the shift ``(*steps.shape, n_variables)`` to add to the scaled point forecast.
 
@@ -118,7 +156,9 @@ def quantile_shifts(residuals, alpha, steps):
     edge of the central interval of coverage ``|2 alpha - 1|``, whose half-width
     is the conformal quantile of the absolute normalised residuals: quantiles
     are symmetric about the point forecast, never cross, and move outwards
-    as ``alpha`` moves away from 0.5.
+    as ``alpha`` moves away from 0.5. Each variable's windows whose residuals
+    are NaN (series that never vary: :func:`to_interval_units`) are left out
+    of its pool; a variable without any residual gets no width.
 
     Examples
     --------
@@ -128,6 +168,9 @@ def quantile_shifts(residuals, alpha, steps):
     >>> [round(float(s[0, 0]), 9) for s in quantile_shifts(residuals, [0.1, 0.5, 0.9], steps=[0])]
     [-4.0, 0.0, 4.0]
     """
+    known = ~np.isnan(residuals).any(axis=1)
+    if not known.all():
+        return _shifts_per_variable(residuals, known, alpha, steps)
     scale = residual_scale(residuals)
     magnitude = np.abs(residuals / scale).reshape(-1, scale.shape[-1])
     n = len(magnitude)
@@ -136,6 +179,18 @@ def quantile_shifts(residuals, alpha, steps):
         half_width = np.quantile(magnitude, conformal_level(abs(2 * a - 1), n), axis=0, method="higher")
         shifts.append(np.sign(a - 0.5) * half_width * scale[steps])
     return shifts
+
+
+def _shifts_per_variable(residuals, known, alpha, steps):
+    """:func:`quantile_shifts` of each variable over its ``known`` windows ``(n, C)`` alone."""
+    per_variable = []
+    for variable in range(residuals.shape[-1]):
+        pool = residuals[known[:, variable], :, variable:variable + 1]
+        if len(pool):
+            per_variable.append(quantile_shifts(pool, alpha, steps))
+        else:
+            per_variable.append([np.zeros((*np.shape(steps), 1)) for _ in alpha])
+    return [np.concatenate(level, axis=-1) for level in zip(*per_variable)]
 
 
 def correction_weight(baseline_errors, corrections):

@@ -9,12 +9,24 @@ with the model). Exogenous X is always standardised per window
 
 Adding a scaling means adding one entry to ``SCALINGS``; an unknown name is an
 error (:func:`get_scaling`), never a silent fallback.
+
+A window (or series) whose spread is below a scaling's threshold has no scale
+of its own: its statistics fall back to scale 1, so it stays in the series' raw
+units. The network reads it so (its point forecast is the baseline's), but an
+interval needs a scale: :func:`interval_scale` gives such windows the typical
+scale of their series' other windows (:func:`fallback_scale`), or 0 for a
+series that never varies.
 """
 
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+
+def _is_scale(spread, level):
+    """Whether ``spread`` measures variation rather than rounding residue about ``level``."""
+    return spread > 1e-8 * np.maximum(1.0, np.abs(level))
 
 
 def standardise(values, axis=0):
@@ -29,7 +41,20 @@ def standardise(values, axis=0):
     """
     mean = values.mean(axis=axis)
     scale = values.std(axis=axis)
-    return mean, np.where(scale > 1e-8 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+    return mean, np.where(_is_scale(scale, mean), scale, 1.0)
+
+
+def standard_has_scale(values, axis=0):
+    """Whether each column's standard deviation is a scale (:func:`standardise` keeps it rather than 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._window_scaling import standard_has_scale
+    >>> standard_has_scale(np.array([[1.0, 5.0], [3.0, 5.0]]))
+    array([ True, False])
+    """
+    return _is_scale(values.std(axis=axis), values.mean(axis=axis))
 
 
 def mean_scale(values, axis=0):
@@ -44,6 +69,11 @@ def mean_scale(values, axis=0):
     """
     scale = np.abs(values).mean(axis=axis)
     return np.zeros_like(scale), np.where(scale > 0, scale, 1.0)
+
+
+def mean_has_scale(values, axis=0):
+    """Whether each column's mean absolute value is a scale (:func:`mean_scale`): not all zeros."""
+    return np.abs(values).mean(axis=axis) > 0
 
 
 def min_max(values, axis=0):
@@ -63,7 +93,13 @@ def min_max(values, axis=0):
     """
     low, high = values.min(axis=axis), values.max(axis=axis)
     span = high - low
-    return low, np.where(span > 1e-8 * np.maximum(1.0, np.abs(low)), span, 1.0)
+    return low, np.where(_is_scale(span, low), span, 1.0)
+
+
+def min_max_has_scale(values, axis=0):
+    """Whether each column's range is a scale (:func:`min_max`): the column is not constant."""
+    low = values.min(axis=axis)
+    return _is_scale(values.max(axis=axis) - low, low)
 
 
 @dataclass(frozen=True)
@@ -72,17 +108,20 @@ class Scaling:
 
     ``per_series``: the statistics come from each whole series at fit time and
     are kept as fitted state; otherwise from each input window, when it is made.
+    ``has_scale(values, axis)``: whether each column's scale is its own, not
+    the fallback 1 of a column that does not vary.
     """
 
     name: str
     statistics: Callable
     per_series: bool
+    has_scale: Callable
 
 
 SCALINGS = {
-    "standard": Scaling("standard", standardise, per_series=False),
-    "mean": Scaling("mean", mean_scale, per_series=False),
-    "series": Scaling("series", min_max, per_series=True),
+    "standard": Scaling("standard", standardise, per_series=False, has_scale=standard_has_scale),
+    "mean": Scaling("mean", mean_scale, per_series=False, has_scale=mean_has_scale),
+    "series": Scaling("series", min_max, per_series=True, has_scale=min_max_has_scale),
 }
 
 
@@ -145,6 +184,77 @@ def window_statistics(scaling, y_past, fitted=None):
     if fitted is not None:
         return tuple(np.broadcast_to(s, (len(y_past), y_past.shape[2])) for s in fitted)
     return scaling.statistics(y_past, axis=1)
+
+
+def window_has_scale(scaling, y_past, series):
+    """Whether each window of ``y_past`` ``(n, L, C)`` has a scale of its own, ``(n, C)``.
+
+    With a per-series scaling every window has its series' scale, its own
+    unless ``series`` (the series' values, ``(T, C)``) never varies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._window_scaling import get_scaling, window_has_scale
+    >>> y = np.array([1.0, 1.0, 1.0, 2.0])[:, None]
+    >>> windows = np.stack([y[:2], y[2:]])
+    >>> window_has_scale(get_scaling("standard"), windows, y)[:, 0]
+    array([False,  True])
+    >>> window_has_scale(get_scaling("series"), windows, y)[:, 0]
+    array([ True,  True])
+    """
+    if scaling.per_series:
+        return np.broadcast_to(scaling.has_scale(series, axis=0), (len(y_past), y_past.shape[2]))
+    return scaling.has_scale(y_past, axis=1)
+
+
+# Values of a series read at once by fallback_scale: bounds its memory on long series.
+_FALLBACK_CHUNK_VALUES = 2**22
+
+
+def fallback_scale(scaling, series, window_length):
+    """The interval scale ``(C,)`` of series ``series``' windows that have no scale of their own.
+
+    The median scale of the series' windows of ``window_length`` steps that
+    have one: what the series' variation usually is in the units the other
+    windows' residuals are measured in. 0 for a variable that never varies
+    (no window has a scale), whose intervals then have no width. With a
+    per-series scaling a window lacks a scale only when its whole series does,
+    so the fallback is 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._window_scaling import fallback_scale, get_scaling
+    >>> y = np.array([[0.0, 5.0], [2.0, 5.0], [2.0, 5.0], [2.0, 5.0], [8.0, 5.0]])
+    >>> fallback_scale(get_scaling("standard"), y, 2)  # windows' scales: 1, -, -, 3
+    array([2., 0.])
+    """
+    n_variables = series.shape[1]
+    n_windows = len(series) - window_length + 1
+    if scaling.per_series or n_windows < 1:
+        return np.zeros(n_variables)
+    all_windows = np.lib.stride_tricks.sliding_window_view(series, window_length, axis=0)
+    chunk = max(1, _FALLBACK_CHUNK_VALUES // (window_length * n_variables))
+    own_scales = []
+    for first in range(0, n_windows, chunk):
+        windows = all_windows[first: first + chunk].transpose(0, 2, 1)
+        own_scales.append(np.where(scaling.has_scale(windows, axis=1), scaling.statistics(windows, axis=1)[1], np.nan))
+    own_scales = np.concatenate(own_scales)
+    return np.array([np.median(column[~np.isnan(column)]) if not np.isnan(column).all() else 0.0
+                     for column in own_scales.T])
+
+
+def interval_scale(scale, has_scale, fallback):
+    """The scale the intervals measure windows' errors in, ``(n, C)``: their own, else the series' ``fallback``.
+
+    ``scale`` and ``has_scale`` are the windows' ``(n, C)`` (see
+    :func:`window_has_scale`), ``fallback`` the series' ``(C,)``
+    (:func:`fallback_scale`). A window with a scale of its own keeps it
+    exactly, so its intervals are what they were before windows without one
+    were given a fallback.
+    """
+    return np.where(has_scale, scale, fallback)
 
 
 def _over_middle_axes(values):

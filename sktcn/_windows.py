@@ -194,6 +194,46 @@ def scaled_window(spec, key, y_past, x_all, starts):
     return inputs, offset, scale
 
 
+def interval_scales(spec, series, scale, has_scale):
+    """The interval scale ``(n, C)`` of windows of ``series`` ``(T, C)`` scaled by ``scale``, given ``has_scale``.
+
+    A window's own scale where it has one (``has_scale``,
+    :func:`sktcn._window_scaling.window_has_scale`); otherwise its series'
+    fallback (:func:`sktcn._window_scaling.fallback_scale`, computed only then).
+    """
+    if has_scale.all():
+        return scale
+    fallback = _window_scaling.fallback_scale(spec.scaling, series, spec.window_length)
+    return _window_scaling.interval_scale(scale, has_scale, fallback)
+
+
+# Values of windows read at once by scales_at: bounds its memory on long series.
+_SCALED_VALUES = 2**20
+
+
+def scales_at(spec, arrays, rows):
+    """(scale, interval scale) of the windows at ``rows``, ``(n, C)`` each, in their order.
+
+    The scale is what :func:`windows_at` scales the windows' targets by; the
+    interval scale what their errors are measured in (:func:`interval_scales`).
+    """
+    L, n_variables = spec.window_length, arrays[0][1].shape[1]
+    chunk = max(1, _SCALED_VALUES // (L * n_variables))
+    scales, intervals = np.empty((2, len(rows), n_variables))
+    for number in np.unique(rows[:, 0]):
+        picked = np.flatnonzero(rows[:, 0] == number)
+        key, y, _ = arrays[number]
+        fitted = _window_scaling.series_statistics(spec.series_table, key)
+        has_scale = np.empty((len(picked), n_variables), dtype=bool)
+        for first in range(0, len(picked), chunk):
+            part = picked[first: first + chunk]
+            y_past = spans(y, rows[part, 1], L)
+            scales[part] = _window_scaling.window_statistics(spec.scaling, y_past, fitted)[1]
+            has_scale[first: first + chunk] = _window_scaling.window_has_scale(spec.scaling, y_past, y)
+        intervals[picked] = interval_scales(spec, y, scales[picked], has_scale)
+    return scales, intervals
+
+
 def windows_at(spec, arrays, rows, fit_targets=True):
     """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows``, in their order.
 

@@ -19,7 +19,13 @@ from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
 from sktcn._caller import caller_stacklevel
-from sktcn._conformal import calibration_blocks, correction_weight, quantile_shifts
+from sktcn._conformal import (
+    calibration_blocks,
+    correction_weight,
+    from_interval_units,
+    quantile_shifts,
+    to_interval_units,
+)
 from sktcn._network_pool import pool_key
 from sktcn._random import member_seeds
 from sktcn._window_scaling import SCALINGS, get_scaling
@@ -27,8 +33,10 @@ from sktcn._windows import (
     WindowBatches,
     WindowSpec,
     choose_window_length,
+    interval_scales,
     scaled_baseline,
     scaled_window,
+    scales_at,
     series_arrays,
     series_of,
     varying,
@@ -143,6 +151,23 @@ def _as_mtype(y, mtype):
     return convert_to(y, to_type=mtype)
 
 
+def _check_finite(y):
+    """ValueError naming where ``y`` (sktime's inner frame) holds infinite values, which no window can scale.
+
+    sktime's missing-data check lets infinity through; a window holding it
+    scales to NaN, which Keras then reports as missing data.
+    """
+    infinite = np.isinf(y.to_numpy(np.float64)).any(axis=1)
+    if infinite.any():
+        count = int(infinite.sum())
+        raise ValueError(
+            f"y holds infinite values (in {count} row{'s' if count > 1 else ''}, the first at "
+            f"{y.index[infinite][0]!r}); TCNForecaster needs "
+            "finite numbers. Replace or drop them before fitting. A log transform of zeros gives -inf: "
+            "give sktime's LogTransformer an offset (LogTransformer(offset=1)), or use a transform defined at 0."
+        )
+
+
 class TCNForecaster(BaseForecaster):
     __doc__ = f"""Temporal Convolutional Network forecaster (keras-tcn) for sktime.
 
@@ -168,7 +193,10 @@ class TCNForecaster(BaseForecaster):
     are pooled across steps; the quantiles of their absolute
     values, times each step's scale, widen the point forecast symmetrically,
     in the forecast window's scale. The point forecaster itself is trained on
-    all windows.
+    all windows. A window whose past does not vary has no scale of its own:
+    its errors and its interval are measured in its series' typical scale (the
+    median of its other windows' scales), and a series that never varies
+    adds no errors to the pool and gets intervals of no width.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
@@ -296,7 +324,9 @@ class TCNForecaster(BaseForecaster):
     horizon_ : int
         Number of steps the network forecasts (the furthest step of ``fh``).
     residual_quantile_source_ : ndarray of shape (n_windows, horizon, n_variables)
-        Standardised residuals the intervals are computed from.
+        Standardised residuals the intervals are computed from: each in its
+        window's scale, or in its series' typical scale where the window's past
+        does not vary; NaN (left out of the pool) for a series that never varies.
     interval_calibration_ : {"backtest", "in-sample"} or None
         Where those residuals come from: ``"backtest"``, the held-out windows'
         forecast errors; ``"in-sample"``, the training windows' own errors
@@ -570,7 +600,10 @@ class TCNForecaster(BaseForecaster):
 
     def update(self, y, X=None, update_params=True):
         self._check_remembers_data()
-        return super().update(y, X=X, update_params=update_params)
+        # sktime stores the new data and moves the cutoff before _update can
+        # refuse them (non-finite y): a refused update must leave it as it was.
+        with unchanged_on_failure(self):
+            return super().update(y, X=X, update_params=update_params)
 
     update.__doc__ = BaseForecaster.update.__doc__
 
@@ -586,6 +619,7 @@ class TCNForecaster(BaseForecaster):
     def _fit(self, y, X, fh):
         # Reached through fit only, whose snapshot undoes a failure here.
         self._check_params()
+        _check_finite(y)
         restored = _RESTORED_NETWORK.get()
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
@@ -638,7 +672,8 @@ class TCNForecaster(BaseForecaster):
         # once per process where equal forecasters fit again (sktcn._network_pool).
         key = pool_key(self, "calibration network", None, trains_built_weights=True)
         reuse = _network_pool.POOL.take(key)
-        backtest = self._calibration_errors(arrays, rows, position, lazy, seeds[0], reuse)
+        blocks = self._calibration_blocks(position, len(arrays))
+        backtest = self._calibration_errors(arrays, rows, blocks, lazy, seeds[0], reuse)
         self.correction_weight_ = self._correction_weight(backtest)
         # The averaged networks train together, as one Keras model (sktcn._ensemble).
         regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks, reuse)]
@@ -652,12 +687,14 @@ class TCNForecaster(BaseForecaster):
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.interval_calibration_ = "in-sample"
-            self.residual_quantile_source_ = self._residuals(self.regressors_, arrays, rows)
+            residuals = self._residuals(self.regressors_, arrays, rows)
         else:
             # The errors of the forecast as it will be made: with or without the correction.
             self.interval_calibration_ = "backtest"
             baseline_errors, corrections = backtest
-            self.residual_quantile_source_ = baseline_errors - self.correction_weight_ * corrections
+            residuals = baseline_errors - self.correction_weight_ * corrections
+            rows = np.concatenate([rows[held_out] for _, held_out in blocks])
+        self.residual_quantile_source_ = to_interval_units(residuals, *scales_at(self._window_spec(), arrays, rows))
 
     def _correction_weight(self, backtest):
         """``correction_weight_``: 0 when ``correction="backtest"`` found the networks' correction harmful, else 1.
@@ -701,17 +738,20 @@ class TCNForecaster(BaseForecaster):
         targets, corrections = self._errors(regressors, arrays, rows)
         return targets - self.correction_weight_ * corrections
 
-    def _calibration_errors(self, arrays, rows, position, lazy, seed, reuse):
+    def _calibration_blocks(self, position, n_series):
+        """The backtest's (trained, held_out) masks over the windows at ``position`` (``calibration_blocks``)."""
+        return calibration_blocks(position, self.calibration_size, n_series, self.horizon_, _CALIBRATION_FOLDS)
+
+    def _calibration_errors(self, arrays, rows, blocks, lazy, seed, reuse):
         """(targets, corrections) of the rolling-origin backtest's held-out windows (see ``_errors``), or None.
 
-        Each block (``_conformal.calibration_blocks``) is forecast by one
+        Each of ``blocks`` (``_calibration_blocks``) is forecast by one
         network, seeded with ``seed``, trained only on windows whose targets
         all precede the block. The blocks' networks are one Keras network
         trained afresh for each block (``reuse``, sktcn._network_reuse).
         """
         if not self.calibration_size:
             return None
-        blocks = calibration_blocks(position, self.calibration_size, len(arrays), self.horizon_, _CALIBRATION_FOLDS)
         return self._pooled_errors([
             self._errors([self._train(self._regressor(seed, reuse=reuse), arrays, rows[trained], lazy)],
                          arrays, rows[held_out])
@@ -730,6 +770,8 @@ class TCNForecaster(BaseForecaster):
         return tuple(np.concatenate(part) for part in zip(*errors))
 
     def _update(self, y, X=None, update_params=True):
+        # Reached through update only, whose snapshot undoes a refusal here.
+        _check_finite(y)
         if update_params:
             arrays = self._arrays(self._y, self._X)
             self._choose_window_length(arrays)  # still long enough?
@@ -833,10 +875,27 @@ class TCNForecaster(BaseForecaster):
                 stacklevel=caller_stacklevel(),
             )
 
+    def _interval_scales(self, scales):
+        """The interval scale ``(n_series, C)`` of each series' forecast window, scaled by ``scales``.
+
+        Its own scale, or where its past does not vary its series' typical
+        one (``_windows.interval_scales``), computed from the data the
+        forecaster holds now, so after ``update`` and a load alike.
+        """
+        spec = self._window_spec()
+        L = self.window_length_
+        return np.concatenate([
+            interval_scales(spec, y, scales[number: number + 1],
+                            _window_scaling.window_has_scale(spec.scaling, y[None, -L:], y))
+            for number, (_, y, _) in enumerate(series_arrays(self._y, None))
+        ])
+
     def _predict_quantiles(self, fh, X, alpha):
         self._warn_in_sample()
         forecast, offsets, scales, keys, steps = self._scaled_forecast(X, fh)
-        shifts = quantile_shifts(self.residual_quantile_source_, alpha, steps)
+        intervals = self._interval_scales(scales)
+        shifts = [from_interval_units(shift, scales, intervals)
+                  for shift in quantile_shifts(self.residual_quantile_source_, alpha, steps)]
         values = np.stack([_window_scaling.invert(forecast + shift, offsets, scales) for shift in shifts], axis=-1)
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)  # series, steps, columns, alphas
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)

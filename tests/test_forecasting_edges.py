@@ -160,3 +160,98 @@ def test_categorical_or_text_X_is_refused_by_sktime(column):
     X = pd.DataFrame({"region": column}, index=y.index)
     with pytest.raises(TypeError, match="categorical"):
         TCNForecaster(**POINT).fit(y, X=X, fh=[1, 2])
+
+
+# ------------------------------------------- windows whose past does not vary
+def _walk_with_flat_stretch(level, sd, flat, n=100, seed=0):
+    """A random walk at ``level`` with steps of ``sd``, whose values over ``flat`` (a slice) repeat."""
+    values = level + sd * np.random.default_rng(seed).normal(size=n).cumsum()
+    # A round number: identical values then standardise to exactly 0 (see _windows.varying).
+    values[flat] = np.round(values[flat.start - 1])
+    return pd.Series(values)
+
+
+def _widths(forecaster, coverage=0.9):
+    interval = forecaster.predict_interval(coverage=coverage)
+    return (interval.iloc[:, 1] - interval.iloc[:, 0]).to_numpy()
+
+
+@pytest.mark.parametrize("scaling", ["standard", "mean"])
+def test_intervals_of_a_flat_last_window_follow_the_series_scale(scaling):
+    # The last 12 values repeat (a stock-out, a stuck sensor): the window has no
+    # scale of its own. Its intervals were about +-1 in y's units whatever its scale.
+    base = 0.0 if scaling == "mean" else 100.0  # "mean" has no scale on a run of zeros
+    y = _walk_with_flat_stretch(base, 1.0, slice(88, 100)) + (10.0 if scaling == "mean" else 0.0)
+    if scaling == "mean":
+        y.iloc[88:] = 0.0
+    widths = [_widths(TCNForecaster(**TINY_FORECASTER, window_length=10, scaling=scaling).fit(y * factor,
+                                                                                               fh=[1, 2, 3]))
+              for factor in (1.0, 1e4)]
+    assert np.all(widths[0] > 0)
+    np.testing.assert_allclose(widths[1], 1e4 * widths[0], rtol=1e-3)
+
+
+def test_intervals_of_a_window_flat_since_an_update_follow_the_series_scale():
+    y = _walk_with_flat_stretch(100.0, 1.0, slice(88, 100))
+    widths = []
+    for factor in (1.0, 1e4):
+        f = TCNForecaster(**TINY_FORECASTER, window_length=10).fit(y.iloc[:88] * factor, fh=[1, 2, 3])
+        widths.append(_widths(f.update(y.iloc[88:] * factor, update_params=False)))
+    np.testing.assert_allclose(widths[1], 1e4 * widths[0], rtol=1e-3)
+
+
+@pytest.mark.parametrize("calibration_size", [0.2, 0.0])
+def test_a_flat_stretch_among_the_calibration_windows_keeps_residuals_standardised(calibration_size):
+    # 12 repeated values inside the newest 20 % of windows, at a level of 1e6 with
+    # steps of 1e4: their raw-unit errors (~1e4) made every interval ~1e4 times too wide.
+    y = _walk_with_flat_stretch(1e6, 1e4, slice(95, 107), n=120)
+    f = TCNForecaster(**TINY_FORECASTER, window_length=10, calibration_size=calibration_size).fit(y, fh=[1, 2, 3])
+    assert np.nanmax(np.abs(f.residual_quantile_source_)) < 50
+    assert np.all(_widths(f) < 20 * 1e4 * np.sqrt(3))
+
+
+@pytest.fixture(scope="module")
+def panel_with_dead_series():
+    rng = np.random.default_rng(0)
+    parts = {f"live{i}": 100 + rng.normal(0, 5, 60).cumsum() for i in range(2)}
+    parts.update({f"dead{i}": np.zeros(60) for i in range(3)})
+    y = pd.concat({key: pd.DataFrame({"y": values}) for key, values in parts.items()}, names=["id", "t"])
+    return TCNForecaster(**TINY_FORECASTER, window_length=10).fit(y, fh=[1, 2, 3])
+
+
+def test_series_that_never_vary_add_no_residuals_and_get_no_width(panel_with_dead_series):
+    # Their exact-zero errors were pooled with the live series' and shrank those intervals.
+    f = panel_with_dead_series
+    residuals = f.residual_quantile_source_
+    known = ~np.isnan(residuals).any(axis=(1, 2))
+    assert known.sum() == len(residuals) * 2 // 5 and not np.any(residuals[known] == 0)
+    interval = f.predict_interval(coverage=[0.8, 0.95])
+    assert np.all(interval.loc[["dead0", "dead1", "dead2"]].to_numpy() == 0.0)
+    widths = interval.iloc[:, 3] - interval.iloc[:, 2]
+    assert np.all(widths.loc[["live0", "live1"]] > 0)
+
+
+def test_residuals_of_series_that_never_vary_survive_saving_and_pickling(panel_with_dead_series, tmp_path):
+    import pickle
+
+    f = panel_with_dead_series
+    expected = f.predict_interval(coverage=0.9)
+    for copy in (sktcn.load(f.save(tmp_path / "dead")), pickle.loads(pickle.dumps(f))):
+        np.testing.assert_array_equal(copy.residual_quantile_source_, f.residual_quantile_source_)
+        pd.testing.assert_frame_equal(copy.predict_interval(coverage=0.9), expected)
+
+
+def test_infinite_y_is_refused_with_the_reason_at_fit_and_update():
+    # sktime lets infinity through (a LogTransformer over a zero makes one); Keras called it NaN.
+    y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
+    bad = y.copy()
+    bad.iloc[30] = -np.inf
+    with pytest.raises(ValueError, match="y holds infinite values.*LogTransformer"):
+        TCNForecaster(**POINT).fit(bad, fh=[1, 2])
+    f = TCNForecaster(**POINT).fit(y.iloc[:50], fh=[1, 2])
+    before, cutoff = f.predict(), f.cutoff
+    for update_params in (False, True):
+        with pytest.raises(ValueError, match="y holds infinite values"):
+            f.update(bad.iloc[25:55], update_params=update_params)
+        assert f.cutoff.equals(cutoff) and len(f._y) == 50
+        pd.testing.assert_series_equal(f.predict(), before)

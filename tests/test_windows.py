@@ -216,3 +216,88 @@ def test_intervals_stay_centred_when_the_calibration_errors_share_a_sign():
     lower, upper = _conformal.quantile_shifts(residuals, [0.05, 0.95], steps=np.arange(4))
     assert np.all(lower < 0) and np.all(upper > 0)
     np.testing.assert_allclose(lower, -upper)
+
+
+# ---------------------------------------------- windows without a scale of their own
+@pytest.mark.parametrize("name", list(_window_scaling.SCALINGS))
+def test_has_scale_says_where_the_statistics_fall_back(name):
+    scaling = _window_scaling.get_scaling(name)
+    windows = np.stack([np.linspace(-1.0, 3.0, 5), np.full(5, 0.0), np.full(5, 7.0)])[..., None]
+    has_scale = scaling.has_scale(windows, axis=1)[:, 0]
+    expected = [True, False, name == "mean"]  # a constant 7 has a mean absolute value, not a spread
+    assert has_scale.tolist() == expected
+    assert np.all(scaling.statistics(windows, axis=1)[1][~has_scale] == 1.0)
+
+
+def test_fallback_scale_is_the_median_of_the_series_own_window_scales():
+    standard = _window_scaling.get_scaling("standard")
+    y = np.concatenate([np.arange(10.0), np.full(10, 9.0), 9.0 + 3 * np.arange(10.0)])[:, None]
+    own = [y[s:s + 4, 0].std() for s in range(len(y) - 3) if y[s:s + 4, 0].std() > 0]
+    np.testing.assert_allclose(_window_scaling.fallback_scale(standard, y, 4), [np.median(own)])
+    # a series that never varies has none; a per-series scale falls back only then
+    assert _window_scaling.fallback_scale(standard, np.zeros((30, 1)), 4).tolist() == [0.0]
+    assert _window_scaling.fallback_scale(_window_scaling.get_scaling("series"), y, 4).tolist() == [0.0]
+
+
+def test_fallback_scale_reads_long_series_in_chunks_alike(monkeypatch):
+    standard = _window_scaling.get_scaling("standard")
+    y = np.random.RandomState(0).normal(size=(200, 2)).cumsum(axis=0)
+    y[50:80] = y[49]
+    whole = _window_scaling.fallback_scale(standard, y, 6)
+    monkeypatch.setattr(_window_scaling, "_FALLBACK_CHUNK_VALUES", 25)
+    np.testing.assert_array_equal(_window_scaling.fallback_scale(standard, y, 6), whole)
+
+
+def test_flat_windows_are_measured_in_their_series_fallback_scale():
+    # 1e6 + a walk, flat for 15 steps: the flat windows' scale falls back to 1 (raw units).
+    y = 1e6 + 1e4 * np.random.RandomState(0).normal(size=60).cumsum()
+    y[20:35] = y[19]
+    arrays = _arrays(y, np.zeros(60))
+    spec = _spec(L=5, H=2)
+    rows, _ = _windows.window_rows([60, 60], 5, 2)
+    scales, intervals = _windows.scales_at(spec, arrays, rows)
+    flat = ~_window_scaling.standard_has_scale(_windows.spans(y[:, None], rows[:54, 1], 5), axis=1)[:, 0]
+    assert flat.sum() == 12 and np.all(scales[:54][flat] == 1.0)  # y[19:35], 16 equal values
+    fallback = _window_scaling.fallback_scale(spec.scaling, y[:, None], 5)[0]
+    assert 1e3 < fallback < 1e5 and np.all(intervals[:54][flat] == fallback)
+    np.testing.assert_array_equal(intervals[:54][~flat], scales[:54][~flat])  # the others keep their own
+    assert np.all(intervals[54:] == 0.0)  # the all-zero series has none
+
+
+def test_residuals_in_interval_units_keep_own_scales_exactly_and_drop_series_without_one():
+    rng = np.random.RandomState(0)
+    residuals = rng.normal(size=(4, 3, 1)).astype(np.float32)
+    scale = np.array([[0.3], [1.0], [1.0], [7.0]])
+    interval = np.array([[0.3], [50.0], [0.0], [7.0]])  # window 1 flat, window 2 of a constant series
+    measured = _conformal.to_interval_units(residuals, scale, interval)
+    assert measured.dtype == residuals.dtype
+    np.testing.assert_array_equal(measured[[0, 3]], residuals[[0, 3]])
+    np.testing.assert_allclose(measured[1], residuals[1] / 50.0, rtol=1e-6)
+    assert np.isnan(measured[2]).all()
+    shifts = rng.normal(size=(4, 3, 1))
+    back = _conformal.from_interval_units(shifts, scale, interval)
+    np.testing.assert_array_equal(back[[0, 3]], shifts[[0, 3]])
+    np.testing.assert_allclose(back[1], shifts[1] * 50.0)
+    assert np.all(back[2] == 0.0)  # a constant series' interval has no width
+
+
+def test_quantile_shifts_leave_out_windows_without_residuals():
+    rng = np.random.RandomState(0)
+    live = rng.normal(size=(30, 3, 2))
+    pooled = np.concatenate([live, np.full((10, 3, 2), np.nan)])
+    alpha = [0.05, 0.25, 0.75, 0.95]
+    for with_nan, without in zip(_conformal.quantile_shifts(pooled, alpha, np.arange(3)),
+                                 _conformal.quantile_shifts(live, alpha, np.arange(3))):
+        np.testing.assert_allclose(with_nan, without)
+    # Per variable: one variable's missing residuals leave the other's pool whole.
+    partial = live.copy()
+    partial[:10, :, 1] = np.nan
+    shifts = _conformal.quantile_shifts(partial, alpha, np.arange(3))
+    expected_first = _conformal.quantile_shifts(live[..., :1], alpha, np.arange(3))
+    expected_second = _conformal.quantile_shifts(live[10:, :, 1:], alpha, np.arange(3))
+    for got, first, second in zip(shifts, expected_first, expected_second):
+        np.testing.assert_allclose(got, np.concatenate([first, second], axis=-1))
+    assert np.all(np.diff(np.stack(shifts), axis=0) >= 0)  # still never crossing
+    # No residual at all: no width.
+    empty = _conformal.quantile_shifts(np.full((5, 3, 1), np.nan), alpha, np.arange(3))
+    assert all(np.all(s == 0.0) for s in empty)
