@@ -61,13 +61,20 @@ from sktcn._network import (
 )
 from sktcn._network_pool import pool_key
 from sktcn._onnx import export_onnx as _export_onnx
-from sktcn._streaming import StreamedData, is_streamed, predict_inputs, releasing_generator_functions
+from sktcn._streaming import (
+    StreamedData,
+    WeightTally,
+    is_streamed,
+    predict_inputs,
+    releasing_generator_functions,
+)
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
     as_array_like,
     as_series_array,
+    checked_sample_weight,
     from_panel_frame,
     is_ragged,
     looks_channels_first,
@@ -207,6 +214,18 @@ def weights_restored_on_failure(*models):
         for variable, value in saved:
             variable.assign(value)
         raise
+
+
+def all_finite(variables):
+    """Whether every value of the Keras ``variables`` is finite.
+
+    Examples
+    --------
+    >>> import keras
+    >>> all_finite([keras.Variable([1.0, 2.0])]), all_finite([keras.Variable([1.0, float("nan")])])
+    (True, False)
+    """
+    return all(np.isfinite(variable.numpy()).all() for variable in variables)
 
 
 class _Forward:
@@ -452,10 +471,38 @@ class TCNEstimatorBase(BaseWrapper):
             X = self._check_X(X, reset=reset)
         if y is not None:
             y = self._check_y(self._as_target_array(y), X)
+            if not reset and hasattr(self, "_output_shape"):
+                # Targets for a network that is trained further (partial_fit, warm_start).
+                self._check_outputs(y)
         return X, y
+
+    def _check_outputs(self, y):
+        """Refuse targets ``y`` whose outputs differ from those the fitted network was built for.
+
+        A warm start trains the network it has, whose head has one output per
+        target column: Keras would broadcast other targets onto it, or fail
+        with a message about shapes.
+        """
+        expected = tuple(self._output_shape)
+        got = tuple(self.target_encoder_.output_shape(y.shape))
+        if self.return_sequences:  # the time axis, of any length
+            expected, got = expected[1:], got[1:]
+        if got != expected:
+            raise ValueError(
+                f"y of shape {y.shape} has {int(np.prod(got, dtype=int))} output(s), but the fitted network "
+                f"of {type(self).__name__} has {int(np.prod(expected, dtype=int))}: partial_fit and "
+                "warm_start=True train the fitted network further, with the outputs it has. To train on these "
+                "targets, fit again with warm_start=False, or fit a new estimator."
+            )
 
     def _as_target_array(self, y):
         raise NotImplementedError
+
+    @staticmethod
+    def _validate_sample_weight(X, y, sample_weight):
+        # scikeras' (which drops the samples of weight 0), after the check that
+        # streamed weights get too (sktcn._validation.checked_sample_weight).
+        return BaseWrapper._validate_sample_weight(X, y, checked_sample_weight(sample_weight, X))
 
     # ---------------------------------------------------------------- building
     # Whether use_batch_norm="auto" means batch normalisation (see TCNClassifier).
@@ -813,18 +860,39 @@ class TCNEstimatorBase(BaseWrapper):
                 targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
                 self._initialize_network(first, targets)
 
+        tally = WeightTally()
+        failures = []
+
         def encode(x, y, w):
-            x, y = self._validate_data(x, y)
-            y = self.target_encoder_.transform(y)
-            w = self._training_weights(y, None if w is None else np.asarray(w, np.float32))
-            return self.feature_encoder_.transform(x), y, w
+            try:
+                x, y = self._validate_data(x, y)
+                if w is not None:
+                    # As in memory, batch by batch; all zero only over the whole stream (tally).
+                    try:
+                        w = checked_sample_weight(w, x, allow_all_zero=True)
+                    except ValueError as error:
+                        raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
+                tally.record(w)
+                y = self.target_encoder_.transform(y)
+                w = self._training_weights(y, w)
+                return self.feature_encoder_.transform(x), y, w
+            except Exception as error:
+                failures.append(error)
+                raise
 
         example = encode(*next(iter(data.raw_batches())))
         n_batches = data.n_batches()
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)
-        self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan, initial_epoch,
-                            **kwargs)
+        try:
+            self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan,
+                                initial_epoch, extra_callbacks=[tally], **kwargs)
+        except tf.errors.OpError:
+            # tf.data runs encode inside TensorFlow, which turns its ValueError
+            # into an OpError whose message buries sktcn's: raise sktcn's.
+            if failures:
+                raise failures[0] from None
+            raise
 
     def _training_weights(self, y, sample_weight):
         """Weights shaped like the per-element loss (Keras does not broadcast a
@@ -912,8 +980,12 @@ class TCNEstimatorBase(BaseWrapper):
                                                            restore_best_weights=True))
         return callbacks
 
-    def _run_keras_fit(self, X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs):
-        """Keras' fit with sktcn's callbacks and seeding, then the history and divergence checks."""
+    def _run_keras_fit(self, X, y, weights, validation_data, warm_start, plan, initial_epoch, extra_callbacks=(),
+                       **kwargs):
+        """Keras' fit with sktcn's callbacks and seeding, then the history and divergence checks.
+
+        ``extra_callbacks``: callbacks of this fit only, after sktcn's.
+        """
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
@@ -922,7 +994,7 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
-        callbacks = list(self._fit_callbacks) + self._regime_callbacks(plan, monitor)
+        callbacks = list(self._fit_callbacks) + self._regime_callbacks(plan, monitor) + list(extra_callbacks)
         epochs = plan.epochs
         self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
@@ -967,6 +1039,13 @@ class TCNEstimatorBase(BaseWrapper):
                     raise ValueError(
                         "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
                         "them) or lower learning_rate."
+                    )
+                # The last step's update can overflow after the epoch's loss was
+                # read, leaving a network that predicts NaN.
+                if not all_finite(self.model_.weights):
+                    raise ValueError(
+                        "Training diverged: the network's weights became NaN or infinite. Scale X and y (e.g. "
+                        "standardise them, or keep input_scaling on) or lower learning_rate."
                     )
         # A warm-started fit continues the curves of the fits before it.
         if not warm_start or not hasattr(self, "history_"):

@@ -295,9 +295,13 @@ ARGUMENTS = _table("""
     y : array-like or None
         Targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``; with
         ``return_sequences=True``, ``(n_samples, n_timesteps[, n_outputs])``.
-        ``None`` when ``X`` is a PyDataset or tf.data.Dataset.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight of each sample in the loss.
+        ``None`` when ``X`` is a PyDataset or tf.data.Dataset. A warm start
+        (``warm_start=True``, ``partial_fit``) needs the outputs of the
+        first fit.
+    sample_weight : array-like of shape (n_samples,) or float, default=None
+        Weight of each sample in the loss: finite, non-negative, not all
+        zero; a number weighs every sample the same. A PyDataset's or
+        tf.data's batches carry their own, checked batch by batch.
     **kwargs
         Handled as scikeras handles them, outside scikit-learn's API (set
         parameters instead): ``epochs`` overrides the parameter for this

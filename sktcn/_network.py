@@ -493,7 +493,36 @@ def scaling_statistics(X, mode):
         unit_scale = np.maximum(X.max(axis=(0, 1)), -X.min(axis=(0, 1))) <= UNIT_RANGE
         mean = np.where(unit_scale, 0.0, mean)
         variance = np.where(unit_scale, 1.0, variance)
+    check_scaling_variance(variance)
     return mean, variance
+
+
+def check_scaling_variance(variance):
+    """Refuse per-feature variances (float64) that the network's float32 scaling layer cannot hold.
+
+    Keras' ``Normalization`` keeps the variance in float32: beyond 3.4e38 (a
+    standard deviation beyond about 1.8e19) it becomes inf, and every input
+    is scaled to 0, silently.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import check_scaling_variance
+    >>> check_scaling_variance(np.array([1.0, 1e38]))
+    >>> check_scaling_variance(np.array([1.0, 1e40]))
+    Traceback (most recent call last):
+    ...
+    ValueError: X's feature 1 has a standard deviation of 1e+20, too large for the input scaling, ...
+    """
+    too_large = np.flatnonzero(variance > np.finfo(np.float32).max)
+    if too_large.size:
+        feature = too_large[0]
+        std = np.sqrt(variance[feature])
+        raise ValueError(
+            f"X's feature {feature} has a standard deviation of {std:.3g}, too large for the input scaling, which "
+            f"holds its square in float32 (at most 3.4e38, a standard deviation of about 1.8e19). Rescale X, e.g. "
+            f"divide it by 1e{int(np.log10(std))}."
+        )
 
 
 def input_statistics_of(network):

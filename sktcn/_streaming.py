@@ -24,7 +24,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["is_streamed", "RowBatches", "StreamedData", "predict_inputs", "releasing_generator_functions"]
+from sktcn._validation import checked_sample_weight
+
+__all__ = ["is_streamed", "RowBatches", "StreamedData", "WeightTally", "predict_inputs",
+           "releasing_generator_functions"]
 
 
 def is_streamed(X):
@@ -157,14 +160,13 @@ class StreamedData:
         if isinstance(X, np.memmap):
             if y is None:
                 raise ValueError("A memory-mapped X needs y as well: fit(X, y) with y an array of targets.")
-            if len(y) != len(X) or (sample_weight is not None and len(sample_weight) != len(X)):
-                raise ValueError(
-                    f"X has {len(X)} samples but y has {len(y)}"
-                    + ("" if sample_weight is None else f" and sample_weight {len(sample_weight)}")
-                    + "; give one target (and weight) per series."
-                )
-            self.batches = RowBatches(X, np.asarray(y), None if sample_weight is None else np.asarray(sample_weight),
-                                      batch_size)
+            if len(y) != len(X):
+                raise ValueError(f"X has {len(X)} samples but y has {len(y)}; give one target per series.")
+            if sample_weight is not None:
+                # Checked whole, as in memory: the weights are small, and an all-zero
+                # array is only visible whole.
+                sample_weight = checked_sample_weight(sample_weight, X)
+            self.batches = RowBatches(X, np.asarray(y), sample_weight, batch_size)
             self.targets_given = np.asarray(y)
         else:
             if y is not None or sample_weight is not None:
@@ -234,6 +236,33 @@ class StreamedData:
             return tuple(encoded)
 
         return self.batches.map(encode_tensors)
+
+
+class WeightTally(keras.callbacks.Callback):
+    """Whether the batches of a streamed fit weigh anything; a first epoch that weighed nothing fails the fit.
+
+    Each batch's weights are checked as it is encoded, but one batch may
+    weigh all its samples 0; only the whole stream may not (scikit-learn's
+    "at least one non-zero" rule). A stream is read once only while training,
+    so the tally is made then and checked at the end of the first epoch,
+    inside Keras' fit, where a failed warm start still restores the weights.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.positive = False
+
+    def record(self, sample_weight):
+        """Count one batch's checked weights (None: no weights, every sample weighs 1)."""
+        if not self.positive and (sample_weight is None or np.any(sample_weight > 0)):
+            self.positive = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.positive:
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number: every batch of the streamed X "
+                "weighs all its samples 0, so there is nothing to train on."
+            )
 
 
 def predict_inputs(X, rows):

@@ -10,7 +10,7 @@ counts, column names) in ``TCNEstimatorBase._check_X``.
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import _check_sample_weight, check_array
 
 # Appended to messages about 3D X whose time steps and features look swapped.
 CHANNELS_FIRST_HINT = (
@@ -113,6 +113,46 @@ def _nested_series(cells, i):
             "the features of one series need one value per time step each."
         )
     return np.column_stack([np.asarray(cell) for cell in cells])
+
+
+def checked_sample_weight(sample_weight, X, allow_all_zero=False):
+    """``sample_weight`` for the samples of ``X`` as float32, checked as scikit-learn checks it.
+
+    One check for every kind of input, in memory or streamed: scikit-learn's
+    ``_check_sample_weight`` (1-D, one weight per sample of ``X``, finite, a
+    scalar broadcast to every sample, not all zero) and non-negative, since a
+    negative weight rewards a larger loss and training then diverges. Only
+    the length of ``X`` is read, so a memory-mapped ``X`` stays on disk.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or float
+        The weights.
+    X : array-like
+        The samples they weigh.
+    allow_all_zero : bool, default=False
+        Accept weights that are all zero: one batch of a stream may weigh
+        nothing, as long as the whole training set weighs something.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._validation import checked_sample_weight
+    >>> checked_sample_weight(2.0, np.zeros((3, 5))).tolist()
+    [2.0, 2.0, 2.0]
+    >>> checked_sample_weight([1.0, -1.0, 1.0], np.zeros((3, 5)))
+    Traceback (most recent call last):
+    ...
+    ValueError: Negative values in data passed to `sample_weight`.
+    """
+    if isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0:
+        sample_weight = sample_weight.item()  # a 0-d array (one weight for a whole batch) is a scalar
+    return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True,
+                                allow_all_zero_weights=allow_all_zero)
 
 
 def looks_channels_first(shape):

@@ -1,7 +1,10 @@
 """TCNClassifier: a scikit-learn classifier over keras-tcn."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
@@ -9,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktcn import _docs
+from sktcn._caller import caller_stacklevel
 from sktcn._base import (
     ESTIMATOR_CONSTRAINTS,
     ESTIMATOR_PARAMS,
@@ -35,10 +39,25 @@ class LabelEncoder:
     def fit(self, y):
         self.classes_ = np.unique(y if self.classes is None else self.classes)
         if len(self.classes_) < 2:
+            if self.classes is not None:
+                raise ValueError(self._too_few_declared(y))
             raise ValueError(
                 f"y holds one class only ({self.classes_.tolist()}); a classifier needs at least 2 classes."
             )
         return self
+
+    def _too_few_declared(self, y):
+        """The message for ``classes`` that declare fewer than 2 classes; it names y's labels they miss."""
+        missing = np.setdiff1d(np.unique(y), self.classes_)
+        return (
+            f"classes={self.classes_.tolist()} declares one class only; a classifier needs at least 2. "
+            + (f"y also holds {missing[:5].tolist()}, missing from classes. " if missing.size else "")
+            + "Declare in classes every label the data will ever hold."
+        )
+
+    def output_shape(self, y_shape):
+        """The shape of one sample's encoded targets, for targets of shape ``y_shape``: one class index per label."""
+        return tuple(y_shape[1:])
 
     def transform(self, y):
         indices = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
@@ -184,7 +203,8 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         "Train for one more epoch on ``(X, y)``, keeping the network.",
         _docs.arguments("X", "y") + """    classes : array-like, default=None
         All classes that will ever appear, needed on the first call when
-        the first ``y`` does not hold every class. Later calls may repeat
+        the first ``y`` does not hold every class: at least 2, and every
+        label of ``y``. Later calls may repeat
         them, not change them (as in scikit-learn).
 """ + _docs.arguments("sample_weight"), "    self\n", description="The first call builds the network, as ``fit`` does.")
 
@@ -208,6 +228,17 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     def _as_target_array(self, y):
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1 and not self.return_sequences:
+            # A column vector (df[["label"]]) is one label per sample, as scikit-learn's
+            # classifiers read it (column_or_1d(y, warn=True)), not one output of a
+            # multi-output model. Warned here, at the caller's line.
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please change the shape of y to "
+                "(n_samples, ), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=caller_stacklevel(),
+            )
+            y = y.ravel()
         check_classification_targets(y if y.ndim < 3 else y.reshape(len(y), -1))
         return y
 

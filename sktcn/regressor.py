@@ -30,9 +30,12 @@ class StandardTargetEncoder:
         # The statistics keep y's dtype: float32, or float64 where float32 would
         # lose the targets' spread (see TCNRegressor._as_target_array).
         axes = (0, 1) if self.sequence else (0,)
+        with np.errstate(over="ignore"):  # an overflow is refused by finite_statistics
+            mean = y.mean(axis=axes, dtype=np.float64)
+            scale = y.std(axis=axes, dtype=np.float64)
+        finite_statistics(mean, scale, y)
         self.ndim_ = y.ndim
-        self.mean_ = y.mean(axis=axes, dtype=np.float64).astype(y.dtype)
-        scale = y.std(axis=axes, dtype=np.float64)
+        self.mean_ = mean.astype(y.dtype)
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(y.dtype)
         return self
 
@@ -42,27 +45,46 @@ class StandardTargetEncoder:
         count = int(np.prod([y.shape[a] for a in axes]))
         if count == 0:
             return self
-        mean = y.mean(axis=axes, dtype=np.float64)
-        m2 = np.square(y - mean).sum(axis=axes, dtype=np.float64)
-        if not hasattr(self, "_count"):
-            self._count, self._mean, self._m2 = 0, np.zeros_like(mean), np.zeros_like(m2)
-        total = self._count + count
-        delta = mean - self._mean
-        self._m2 = self._m2 + m2 + np.square(delta) * self._count * count / total
-        self._mean = self._mean + delta * count / total
-        self._count = total
+        with np.errstate(over="ignore"):  # an overflow is refused by finite_statistics
+            mean = y.mean(axis=axes, dtype=np.float64)
+            m2 = np.square(y - mean).sum(axis=axes, dtype=np.float64)
+            if not hasattr(self, "_count"):
+                self._count, self._mean, self._m2 = 0, np.zeros_like(mean), np.zeros_like(m2)
+            total = self._count + count
+            delta = mean - self._mean
+            self._m2 = self._m2 + m2 + np.square(delta) * self._count * count / total
+            self._mean = self._mean + delta * count / total
+            self._count = total
+            scale = np.sqrt(self._m2 / total)
+        finite_statistics(self._mean, scale, y)
         self.ndim_ = y.ndim
         dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
         self.mean_ = self._mean.astype(dtype)
-        scale = np.sqrt(self._m2 / total)
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(dtype)
         return self
 
+    def _adds_output_axis(self, ndim):
+        """Whether targets of ``ndim`` dimensions get an output axis (they have none)."""
+        return ndim == (2 if self.sequence else 1)
+
+    def output_shape(self, y_shape):
+        """The shape of one sample's encoded targets, for targets of shape ``y_shape`` (see ``transform``)."""
+        return tuple(y_shape[1:]) + ((1,) if self._adds_output_axis(len(y_shape)) else ())
+
     def transform(self, y):
-        scaled = ((y - self.mean_) / self.scale_).astype(np.float32)
+        with np.errstate(over="ignore"):  # refused below
+            scaled = ((y - self.mean_) / self.scale_).astype(np.float32)
+        if not np.isfinite(scaled).all():
+            # y is finite (checked); only targets far off the fitted scale (a warm start's) get here.
+            raise ValueError(
+                f"y holds values up to {np.abs(y).max():.3g} in magnitude, which standardised with the mean_ and "
+                "scale_ of the targets the network was first fit on go beyond float32's range (3.4e38): a warm "
+                "start's targets must be on the scale of the first fit's. Fit again with warm_start=False, or "
+                "rescale y."
+            )
         # Always an output axis last: Keras' regression losses average over it, so
         # per-step targets then get a loss (and a loss weight) per time step.
-        return scaled[..., None] if scaled.ndim == (2 if self.sequence else 1) else scaled
+        return scaled[..., None] if self._adds_output_axis(scaled.ndim) else scaled
 
     def inverse_transform(self, y):
         # float64, as scikit-learn's regressors return.
@@ -73,6 +95,34 @@ class StandardTargetEncoder:
 
     def get_metadata(self):
         return {}
+
+
+def finite_statistics(mean, scale, y):
+    """Refuse targets ``y`` whose ``mean`` or standard deviation ``scale`` (float64) overflowed.
+
+    Values beyond about 1e154 in magnitude, finite in float64, have squares
+    that are not: their spread cannot be computed, so the targets cannot be
+    standardised for the network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn.regressor import finite_statistics
+    >>> y = np.array([1.0, -1.0]) * 1e200
+    >>> with np.errstate(over="ignore"):
+    ...     finite_statistics(y.mean(), y.std(), y)
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds values up to 1e+200 in magnitude, beyond what sktcn can standardise: ...
+    """
+    if np.isfinite(mean).all() and np.isfinite(scale).all():
+        return
+    top = np.abs(y).max()
+    raise ValueError(
+        f"y holds values up to {top:.3g} in magnitude, beyond what sktcn can standardise: their standard deviation "
+        f"overflows float64 (targets must stay below about 1e154). Rescale y, e.g. divide it by 1e{int(np.log10(top))}, "
+        "and multiply the predictions by the same factor."
+    )
 
 
 # The largest float32 rounding error, as a fraction of the targets' standard
@@ -98,6 +148,8 @@ def float32_keeps_spread(y, single):
     """
     if y.size == 0:
         return True
+    if not np.isfinite(single).all():
+        return False  # y reaches beyond float32's range (3.4e38): only float64 holds it
     columns = y.reshape(len(y), -1)
     error = np.abs(single.reshape(columns.shape) - columns).max(axis=0)
     return bool(np.all(error <= _FLOAT32_TOLERANCE * columns.std(axis=0)))
@@ -175,7 +227,8 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
 
     def _as_target_array(self, y):
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
-        single = y.astype(np.float32)
+        with np.errstate(over="ignore"):  # float32_keeps_spread sees the overflow
+            single = y.astype(np.float32)
         return single if float32_keeps_spread(y, single) else y
 
     def predict(self, X):

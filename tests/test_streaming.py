@@ -116,3 +116,82 @@ def test_streamed_input_errors(data):
         TCNRegressor(**TINY).fit(tf.data.Dataset.from_tensor_slices(X).batch(16))
     with pytest.raises(ValueError, match="needs y"):
         TCNRegressor(**TINY).fit(X.view(np.memmap))  # a memory map without its y
+
+
+class WeightedBatches(Batches):
+    """A PyDataset of batches (x, y, w)."""
+
+    def __init__(self, X, y, w, batch_size):
+        super().__init__(X, y, batch_size)
+        self.w = w
+
+    def __getitem__(self, i):
+        rows = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return self.X[rows], self.y[rows], self.w[rows]
+
+
+def _weights(kind, n):
+    w = np.ones(n, np.float32)
+    if kind == "nan":
+        w[n // 2] = np.nan
+    elif kind == "negative":
+        w[n // 2] = -1.0
+    elif kind == "zeros":
+        w[:] = 0.0
+    return w
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [_weights("nan", 48), _weights("negative", 48), _weights("zeros", 48), np.ones((48, 3)), np.ones(47)],
+    ids=["nan", "negative", "zeros", "2d", "short"],
+)
+def test_memory_mapped_X_checks_sample_weight_as_in_memory(data, tmp_path, weights):
+    X, y = data
+    np.save(tmp_path / "X.npy", X)
+    X_map = np.load(tmp_path / "X.npy", mmap_mode="r")
+    with pytest.raises(ValueError) as in_memory:
+        TCNRegressor(**TINY).fit(X, y, sample_weight=weights)
+    with pytest.raises(ValueError) as streamed:
+        TCNRegressor(**TINY).fit(X_map, y, sample_weight=weights)
+    assert str(streamed.value) == str(in_memory.value)
+    # A scalar weighs every sample, as in memory.
+    np.testing.assert_array_equal(
+        TCNRegressor(**ORDERED).fit(X_map, y, sample_weight=2.0).predict(X),
+        TCNRegressor(**ORDERED).fit(X_map, y, sample_weight=np.full(len(y), 2.0)).predict(X),
+    )
+
+
+@pytest.mark.parametrize("source", ["pydataset", "tf.data"])
+@pytest.mark.parametrize(
+    "kind, match",
+    [("nan", "invalid sample weights: Input sample_weight contains NaN"),
+     ("negative", "invalid sample weights: Negative values in data passed to `sample_weight`"),
+     ("zeros", "Sample weights must contain at least one non-zero number")],
+)
+def test_streamed_batches_check_their_sample_weights(data, source, kind, match):
+    X, y = data
+    w = _weights(kind, len(X))
+    if source == "pydataset":
+        stream = WeightedBatches(X, y, w, 16)
+    else:
+        stream = tf.data.Dataset.from_tensor_slices((X, y, w)).batch(16)
+    with pytest.raises(ValueError, match=match):  # was "Training diverged", or a silent fit on nothing
+        TCNRegressor(**TINY).fit(stream)
+    # A warm start on such a stream leaves the fitted network as it was.
+    reg = TCNRegressor(**ORDERED).fit(X, y)
+    before = reg.predict(X)
+    weights = [variable.numpy() for variable in reg.model_.weights]
+    with pytest.raises(ValueError, match=match):
+        reg.partial_fit(stream, None)
+    for variable, value in zip(reg.model_.weights, weights, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value)
+    np.testing.assert_array_equal(reg.predict(X), before)
+
+
+def test_a_batch_may_weigh_nothing_if_the_stream_weighs_something(data):
+    X, y = data
+    w = np.ones(len(X), np.float32)
+    w[:16] = 0.0  # the first batch
+    reg = TCNRegressor(**TINY).fit(WeightedBatches(X, y, w, 16))
+    assert np.isfinite(reg.history_["loss"]).all()

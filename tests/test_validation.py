@@ -279,3 +279,122 @@ def test_the_forecasters_own_windows_raise_no_layout_warning():
         warnings.filterwarnings("error", message=".*read as")
         TCNForecaster(window_length=3, epochs=1, nb_filters=2, n_networks=1, calibration_size=0,
                       random_state=0).fit(y, X=X, fh=[1, 2])
+
+
+def _fitted_state(est):
+    """What a failed call must leave as it was: attributes, weights, history."""
+    return dict(vars(est)), [variable.numpy() for variable in est.model_.weights], dict(est.history_)
+
+
+def _assert_unchanged(est, state, X, before):
+    attributes, weights, history = state
+    assert vars(est).keys() == attributes.keys() and est.model_ is attributes["model_"]
+    for variable, value in zip(est.model_.weights, weights, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value)
+    assert dict(est.history_) == history
+    np.testing.assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("warm", ["partial_fit", "warm_start"])
+@pytest.mark.parametrize("first_outputs, then_outputs", [(1, 2), (2, 1)])
+def test_warm_starts_refuse_targets_with_other_outputs(Estimator, warm, first_outputs, then_outputs, rng):
+    X = rng.normal(size=(20, 8))
+    y = _targets(Estimator, 20)
+    shaped = {1: y, 2: np.c_[y, y[::-1]]}
+    est = Estimator(**TINY, random_state=0, warm_start=warm == "warm_start").fit(X, shaped[first_outputs])
+    before, state = est.predict(X), _fitted_state(est)
+    train = est.partial_fit if warm == "partial_fit" else est.fit
+    match = rf"y of shape .* has {then_outputs} output\(s\), but the fitted network .* has {first_outputs}.*warm_start=False"
+    with pytest.raises(ValueError, match=match):
+        train(X, shaped[then_outputs])
+    # Two samples of one target are not one sample of two (the old code read them so).
+    with pytest.raises(ValueError, match="output"):
+        train(X[:2], shaped[then_outputs][:2])
+    _assert_unchanged(est, state, X, before)
+    train(X, shaped[first_outputs])  # the same outputs train on
+
+
+def test_a_column_vector_y_is_one_label_per_sample(rng):
+    from sklearn.exceptions import DataConversionWarning
+
+    X = rng.normal(size=(20, 8))
+    labels = np.array(["a", "b"] * 10)
+    clf = TCNClassifier(**TINY, random_state=0)
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
+        clf.fit(X, labels[:, None])
+    assert record[0].filename == __file__  # the warning names the caller's line
+    assert clf.predict(X).shape == (20,) and clf.predict_proba(X).shape == (20, 2)
+    assert clf.predict_proba(X)[:, 1].shape == (20,)
+    with pytest.warns(DataConversionWarning):
+        clf.partial_fit(X, labels[:, None])  # the same single output as y (n,)
+    clf.partial_fit(X, labels)
+    # The regressor keeps a column of targets as one output column, as Ridge does.
+    assert TCNRegressor(**TINY).fit(X, X[:, -1:]).predict(X).shape == (20, 1)
+
+
+def test_declared_classes_too_few_are_named_as_the_problem(rng):
+    X, y = rng.normal(size=(20, 8)), np.array([0, 1] * 10)
+    with pytest.raises(ValueError, match=r"classes=\[0\] declares one class only.*y also holds \[1\], missing from classes"):
+        TCNClassifier(**TINY).partial_fit(X, y, classes=[0])
+    with pytest.raises(ValueError, match=r"classes=\[0\] declares one class only; .* Declare in classes"):
+        TCNClassifier(**TINY).partial_fit(X, np.zeros(20, int), classes=[0])
+
+
+def test_scaling_variance_beyond_float32_is_refused():
+    from sktcn._network import check_scaling_variance, scaling_statistics
+
+    X = np.random.RandomState(0).normal(size=(20, 8, 2))
+    X[..., 1] *= 1e20  # finite in float32, but its variance (1e40) is not
+    with pytest.raises(ValueError, match=r"X.s feature 1 has a standard deviation of 9\.81e\+19.*Rescale X, e\.g\. divide it by 1e19"):
+        scaling_statistics(X, "auto")
+    assert scaling_statistics(X / 1e2, "auto")[1][1] < np.finfo(np.float32).max
+    check_scaling_variance(np.array([np.finfo(np.float32).max]))  # the largest that float32 holds
+
+
+def test_inputs_too_large_for_the_input_scaling_fail_the_fit(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY).fit(X, y)
+    before = reg.predict(X)
+    with pytest.raises(ValueError, match="too large for the input scaling.*Rescale X"):
+        reg.fit(X * 1e20, y)  # was: a constant prediction, silently
+    np.testing.assert_array_equal(reg.predict(X), before)
+
+
+def test_weights_that_became_non_finite_fail_the_fit(rng):
+    X = rng.normal(size=(20, 8))
+    params = dict(nb_filters=4, kernel_size=2, dilations=(1, 2), epochs=1, batch_size=16, random_state=0,
+                  input_scaling=None)
+    reg = TCNRegressor(**params).fit(X, X[:, -1])
+    before, state = reg.predict(X), _fitted_state(reg)
+    # Raw inputs of 1e25: the last step's update overflows after the epoch's loss was read.
+    with pytest.raises(ValueError, match="Training diverged: the network's weights became NaN or infinite"):
+        reg.fit(X * 1e25, X[:, -1])
+    _assert_unchanged(reg, state, X, before)
+
+
+def test_targets_beyond_float_range_get_a_message_about_y(series_2d):
+    from sktcn.regressor import finite_statistics, float32_keeps_spread
+
+    X, y = series_2d
+    huge = y.astype(np.float64) * 1e200
+    with pytest.raises(ValueError, match=r"y holds values up to .*e\+200 in magnitude.*Rescale y"):
+        TCNRegressor(**TINY).fit(X, huge)
+    # Beyond float32, within float64's spread: trained in float64.
+    with np.errstate(over="ignore"):
+        assert not float32_keeps_spread(huge / 1e100, (huge / 1e100).astype(np.float32))
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, huge / 1e100)
+    assert reg.target_encoder_.scale_.dtype == np.float64 and np.isfinite(reg.predict(X)).all()
+    finite_statistics(np.float64(1.0), np.float64(1.0), huge)
+    # A warm start's targets far off the first fit's scale: named, the estimator unchanged.
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    before, state = reg.predict(X), _fitted_state(reg)
+    with pytest.raises(ValueError, match="y holds values up to .*beyond float32's range.*warm_start=False"):
+        reg.partial_fit(X, y.astype(np.float64) * 1e100)
+    _assert_unchanged(reg, state, X, before)
+
+
+def test_negative_sample_weights_are_refused():
+    X = np.random.RandomState(0).normal(size=(8, 5))
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        TCNRegressor(**TINY).fit(X, np.arange(8.0), sample_weight=[1.0] * 7 + [-1.0])
