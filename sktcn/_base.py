@@ -10,11 +10,13 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import difflib
 import functools
 import inspect
 import numbers
 import warnings
 from collections import defaultdict
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -92,6 +94,8 @@ from sktcn._training import (
 
 # scikit-learn >= 1.6 rejects scikeras' old-style tags: see sktcn._compat.
 _compat.patch_scikeras_tags()
+# clone() deep-copies parameters; TensorFlow's default strategy refuses it: see sktcn._compat.
+_compat.patch_default_strategy_copy()
 
 # Samples x time steps fed to the network per predict call: bounds the memory of
 # the activations (nb_filters floats per step and block) for long inputs.
@@ -159,6 +163,63 @@ ESTIMATOR_CONSTRAINTS = {**POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT, **INPUT_SC
 def own_params(kwargs, defaults=ESTIMATOR_PARAMS):
     """Take the parameters named in ``defaults`` out of ``kwargs``: {name: given value or default}."""
     return {name: kwargs.pop(name, default) for name, default in defaults.items()}
+
+
+# Keras fit arguments that sktcn applies itself (its own batching, shuffling and
+# validation split) from the parameters of the same names. As in scikeras,
+# fit__<name> overrides the parameter, and fit(..., <name>=...) overrides both.
+FIT_SETTINGS = ("batch_size", "shuffle", "verbose", "validation_split")
+
+# Keras fit arguments that sktcn sets on every fit: neither fit__<name> nor fit(..., <name>=...) may give them.
+COMPUTED_FIT_ARGUMENTS = {
+    "x": "give the series as fit's X",
+    "y": "give the targets as fit's y",
+    "sample_weight": "give sample_weight to fit itself",
+    "class_weight": "use TCNClassifier's class_weight parameter",
+    "validation_data": "use validation_split",
+    "steps_per_epoch": "sktcn sets it from batch_size",
+    "initial_epoch": "warm_start and partial_fit continue the epoch count",
+}
+
+
+class FitArguments(NamedTuple):
+    """What one fit trains with, fit__... and fit's keyword arguments applied (see ``_fit_arguments``)."""
+
+    batch_size: int
+    shuffle: bool
+    verbose: object
+    validation_split: object
+    # The callbacks given to fit itself, which replace the estimator's for that fit; None: the estimator's.
+    callbacks: object
+
+
+def check_routed_params(estimator, routed):
+    """Raise TypeError for a name in ``routed`` that is not a routed parameter (``optimizer__momentum``).
+
+    ``routed``: the keyword arguments left after ``estimator``'s own parameters.
+    scikeras keeps every keyword argument, for a model-building function that
+    sktcn does not have: a misspelt parameter (``nb_filter=400``) would be kept,
+    shown by ``repr`` and ignored.
+    """
+    for name in routed:
+        prefix, routed_name = name.partition("__")[::2]
+        # "kwargs": scikit-learn's check_do_not_raise_errors_in_init_or_set_params passes every name of
+        # the signature, that of ``**kwargs`` included; it is kept and ignored, as it always was.
+        if (routed_name and prefix in _compat.ROUTING_PREFIXES) or name == "kwargs":
+            continue
+        cls = type(estimator).__name__
+        if routed_name:  # a routed parameter with a misspelt prefix (optimiser__momentum)
+            close = difflib.get_close_matches(prefix, sorted(_compat.ROUTING_PREFIXES), n=1)
+            hint = f" Did you mean {close[0]}__{routed_name!s}?" if close else ""
+        else:
+            own = [p for p in inspect.signature(type(estimator).__init__).parameters if p not in ("self", "kwargs")]
+            close = difflib.get_close_matches(name, own, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+        raise TypeError(
+            f"{cls} got an unexpected keyword argument {name!r}.{hint} Besides its own parameters it takes only "
+            f"routed ones whose names start with {', '.join(p + '__' for p in sorted(_compat.ROUTING_PREFIXES))} "
+            "(e.g. optimizer__momentum=0.9)."
+        )
 
 
 def extend_signature(function, base_init=None, **extra):
@@ -306,6 +367,9 @@ class TCNEstimatorBase(BaseWrapper):
         "mixed_precision": ["boolean"],
     }
 
+    # Which ``prefix__...`` parameters are routed (sktcn._compat.ROUTING_PREFIXES).
+    _routing_prefixes = _compat.ROUTING_PREFIXES
+
     def __init__(
         self,
         *,
@@ -373,6 +437,7 @@ class TCNEstimatorBase(BaseWrapper):
         self.mixed_precision = mixed_precision
         # Routed parameters (``optimizer__momentum=...``), kept as scikeras does
         # so that get_params, set_params and clone carry them along.
+        check_routed_params(self, kwargs)
         vars(self).update(kwargs)
 
     # ------------------------------------------------------------------ checks
@@ -791,7 +856,7 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # A failed fit restores the estimator as it was: no half-fitted state.
-        with unchanged_on_failure(self):
+        with unchanged_on_failure(self), self._fit_arguments(kwargs) as kwargs:
             self._check_params()
             if is_streamed(X):
                 if getattr(self, "subsequence_length", None) is not None:
@@ -805,6 +870,45 @@ class TCNEstimatorBase(BaseWrapper):
             else:
                 super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
+
+    @contextlib.contextmanager
+    def _fit_arguments(self, kwargs):
+        """Within the block, ``_fit_args`` holds the fit's FitArguments; yields the Keras arguments to pass on.
+
+        ``kwargs``: fit's keyword arguments (scikeras' deprecated way to give
+        Keras fit arguments). Refuses arguments sktcn sets itself and names
+        that Keras' fit does not take.
+        """
+        routed = {name[len("fit__"):]: value for name, value in self.get_params(deep=False).items()
+                  if name.startswith("fit__")}
+        # scikeras reads these itself: fit__epochs in fit, fit__callbacks (and fit__callbacks__...) with the callbacks.
+        routed = {name: value for name, value in routed.items() if name != "epochs" and not name.startswith("callbacks")}
+        given = {**{f"fit__{name}": value for name, value in routed.items()}, **kwargs}
+        keras_names = set(inspect.signature(keras.Model.fit).parameters) - {"self"}
+        for label in given:
+            name = label.removeprefix("fit__")
+            if name in COMPUTED_FIT_ARGUMENTS:
+                raise TypeError(f"{label} cannot be given: sktcn sets Keras' {name} itself; "
+                                f"{COMPUTED_FIT_ARGUMENTS[name]}.")
+            if name not in keras_names:
+                close = difflib.get_close_matches(name, sorted(keras_names), n=1)
+                raise TypeError(f"{label} is not an argument of Keras' Model.fit."
+                                + (f" Did you mean {label[: -len(name)]}{close[0]}?" if close else ""))
+        overrides = {name: value for name, value in given.items() if name.removeprefix("fit__") in FIT_SETTINGS}
+        validate_parameter_constraints({label: self._parameter_constraints[label.removeprefix("fit__")]
+                                        for label in overrides}, overrides, caller_name=type(self).__name__)
+        merged = {**routed, **kwargs}
+        callbacks = merged.pop("callbacks", None)
+        if callbacks is not None and not (isinstance(callbacks, (list, tuple))
+                                          and all(isinstance(c, keras.callbacks.Callback) for c in callbacks)):
+            raise TypeError(f"fit's callbacks must be a list of keras.callbacks.Callback instances, got {callbacks!r}.")
+        settings = {name: merged.pop(name, getattr(self, name)) for name in FIT_SETTINGS}
+        self._fit_args = FitArguments(**settings, callbacks=callbacks)
+        try:
+            # The other Keras arguments (validation_freq, ...) go to Keras' fit as they are.
+            yield merged
+        finally:
+            del self._fit_args
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -836,12 +940,12 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
-        if validation_fraction(self.validation_split, 0, scheduled=False, in_memory=False):
+        if validation_fraction(self._fit_args.validation_split, 0, scheduled=False, in_memory=False):
             raise ValueError(
-                f"validation_split={self.validation_split} needs X in memory to draw the split from; with "
+                f"validation_split={self._fit_args.validation_split} needs X in memory to draw the split from; with "
                 "streamed X set validation_split=0 (early_stopping then watches the training loss)."
             )
-        data = StreamedData(X, y, sample_weight, self.batch_size)
+        data = StreamedData(X, y, sample_weight, self._fit_args.batch_size)
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._random_state = _seed_from(self.random_state)
             first = self._check_X(data.first_x(), reset=True)
@@ -905,13 +1009,13 @@ class TCNEstimatorBase(BaseWrapper):
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
         validation_data = None
-        split = validation_fraction(self.validation_split, len(X), scheduled=isinstance(epochs, str))
+        split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=isinstance(epochs, str))
         if split:
             order = check_random_state(self._random_state).permutation(len(X))
             n_validation = max(1, int(round(split * len(X))))
             if n_validation >= len(X):
                 raise ValueError(
-                    f"validation_split={self.validation_split} leaves no training sample out of {len(X)}; "
+                    f"validation_split={self._fit_args.validation_split} leaves no training sample out of {len(X)}; "
                     "lower it or give more data."
                 )
             held_out, kept = order[:n_validation], order[n_validation:]
@@ -920,7 +1024,8 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "subsequence_length", None) is not None:
             self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
             return
-        plan = self._plan(epochs, len(batch_sizes(len(X), self.batch_size)), len(X) * X.shape[1], repeatable=True)
+        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size)), len(X) * X.shape[1],
+                          repeatable=True)
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
     def _fit_on_crops(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
@@ -937,7 +1042,7 @@ class TCNEstimatorBase(BaseWrapper):
                 f"use at most {X.shape[1]}, or None to train on whole sequences."
             )
         crops = dict(X=X, y=y, weights=weights, length=length, context=self.receptive_field_ - 1,
-                     batch_size=self.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
+                     batch_size=self._fit_args.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
         one_pass = CropBatches(**crops)
         # Several rounds of crops per Keras epoch, as several passes over arrays.
         plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(),
@@ -990,11 +1095,14 @@ class TCNEstimatorBase(BaseWrapper):
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
             # sktcn._epoch_batches). Each epoch is plan.repeats passes.
-            X, steps = epoch_batches((X, y, weights), self.batch_size, plan.repeats, self.shuffle, self._random_state)
+            X, steps = epoch_batches((X, y, weights), self._fit_args.batch_size, plan.repeats, self._fit_args.shuffle,
+                                     self._random_state)
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
-        callbacks = list(self._fit_callbacks) + self._regime_callbacks(plan, monitor) + list(extra_callbacks)
+        # Callbacks given to fit replace the estimator's for this fit, not the regime's.
+        own_callbacks = self._fit_callbacks if self._fit_args.callbacks is None else self._fit_args.callbacks
+        callbacks = list(own_callbacks) + self._regime_callbacks(plan, monitor) + list(extra_callbacks)
         epochs = plan.epochs
         self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
@@ -1027,8 +1135,8 @@ class TCNEstimatorBase(BaseWrapper):
                     epochs=initial_epoch + epochs,
                     initial_epoch=initial_epoch,
                     # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
-                    shuffle=self.shuffle and not isinstance(X, tf.data.Dataset),
-                    verbose=self.verbose,
+                    shuffle=self._fit_args.shuffle and not isinstance(X, tf.data.Dataset),
+                    verbose=self._fit_args.verbose,
                     callbacks=callbacks,
                     validation_data=validation_data,
                     **kwargs,

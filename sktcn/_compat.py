@@ -34,6 +34,17 @@ Each entry says what it works around and when it can go:
   It reaches into Keras' private ``_backend_update_step`` and slot lists, and
   leaves Keras' update in place wherever those are missing. It can go once
   Keras updates a model's weights in one piece.
+- scikeras 0.13 builds callbacks from routed ``callbacks__...`` parameters
+  (``callbacks__0__patience=3``), but its ``set_params`` treats only its other
+  routing prefixes as routed and hands ``callbacks__...`` to scikit-learn,
+  which then calls ``set_params`` on the list of callbacks (AttributeError):
+  :data:`ROUTING_PREFIXES` adds ``callbacks``. It can go once scikeras lists it.
+- TensorFlow's default distribution strategy is a process-wide singleton
+  whose ``__deepcopy__`` raises RuntimeError, so scikit-learn's ``clone``
+  (which deep-copies every parameter) fails for
+  ``distribution_strategy=tf.distribute.get_strategy()``:
+  :func:`patch_default_strategy_copy` makes its deep copy the object itself,
+  the one instance there may be. It can go once TensorFlow copies it so.
 """
 
 import random
@@ -44,6 +55,7 @@ import tensorflow as tf
 from keras.src.backend.common import global_state as keras_global_state
 from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
 from scikeras.wrappers import BaseWrapper
+from tensorflow.python.distribute import distribute_lib as tensorflow_distribute_lib
 from tensorflow.python.eager import context as tensorflow_context
 
 from sktcn._adam import adam_update
@@ -60,6 +72,22 @@ def patch_scikeras_tags():
     """Give scikeras' BaseWrapper ``__sklearn_tags__`` unless it has its own (called once, by sktcn._base)."""
     if "__sklearn_tags__" not in vars(BaseWrapper):
         BaseWrapper.__sklearn_tags__ = scikeras_sklearn_tags
+
+
+# scikeras' routing prefixes plus ``callbacks``, which its callback building reads but its set_params misses.
+ROUTING_PREFIXES = frozenset(BaseWrapper._routing_prefixes | {"callbacks"})
+
+
+def _same_strategy(strategy, memo):
+    return strategy
+
+
+def patch_default_strategy_copy():
+    """Make a deep copy of TensorFlow's default strategy the strategy itself (called once, by sktcn._base)."""
+    # The class, not type(tf.distribute.get_strategy()): sktcn may be imported inside another strategy's scope.
+    default = getattr(tensorflow_distribute_lib, "_DefaultDistributionStrategy", None)
+    if default is not None and vars(default).get("__deepcopy__") is not _same_strategy:
+        default.__deepcopy__ = _same_strategy
 
 
 def keras_seed_module():

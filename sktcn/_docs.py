@@ -136,7 +136,15 @@ PARAMETERS = _table("""
         output head. Faster on GPUs with tensor cores; slow on CPUs.
     **kwargs
         Routed parameters in scikeras' style, for example
-        ``optimizer__momentum=0.9`` or ``compile__jit_compile=True``.
+        ``optimizer__momentum=0.9``, ``compile__jit_compile=True`` or
+        ``callbacks__0__patience=3``; their names start with ``model__``,
+        ``fit__``, ``predict__``, ``compile__``, ``optimizer__``, ``loss__``,
+        ``metrics__`` or ``callbacks__``, and any other name is a TypeError.
+        ``fit__batch_size``, ``fit__shuffle``, ``fit__verbose`` and
+        ``fit__validation_split`` override the parameters of those names for
+        ``fit``, and keyword arguments of ``fit`` override both (scikeras'
+        order; ``fit(X, y, callbacks=[...])`` replaces ``callbacks`` for that
+        call); other ``fit__`` names go to Keras' ``Model.fit``.
     pooling : {"auto", "last", "mean", "max"}, default="auto"
         How the network turns the TCN's output, one feature vector per time
         step, into one prediction per series. ``"last"``: read the last step

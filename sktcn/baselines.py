@@ -20,7 +20,7 @@ import keras
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from sktcn import _docs
-from sktcn._base import _TCN_PARAMS, ESTIMATOR_PARAMS, TCNEstimatorBase, extend_signature
+from sktcn._base import _TCN_PARAMS, ESTIMATOR_PARAMS, TCNEstimatorBase, check_routed_params, extend_signature
 from sktcn._network import output_head
 from sktcn.classifier import TCNClassifier
 from sktcn.regressor import TCNRegressor
@@ -52,12 +52,7 @@ class _LSTMNetwork:
         self.units = units
         for param in _SHARED:
             setattr(self, param.name, kwargs.pop(param.name, param.default))
-        unknown = [k for k in kwargs if "__" not in k]
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected parameters {unknown}; it takes units, the "
-                "training parameters of the TCN estimators and routed ones such as optimizer__momentum."
-            )
+        check_routed_params(self, kwargs)
         vars(self).update(kwargs)  # routed parameters, as the TCN estimators keep them
 
     __init__.__signature__ = inspect.Signature(

@@ -26,31 +26,42 @@ from sktcn._streaming import StreamedData, is_streamed
 
 
 class LabelEncoder:
-    """Map labels of any type to class indices and probabilities back to labels.
+    """Map labels of any type to class indices and the network's probabilities back to labels.
 
-    One set of classes serves every output, so multi-output and per-time-step
-    targets (the copy-memory task) work the same way as plain labels.
-    ``classes`` declares them up front, as ``partial_fit`` allows.
+    The network has one softmax over the labels of every output (``network_classes``), so
+    multi-output and per-time-step targets (the copy-memory task) train the
+    same way as plain labels. ``classes`` declares them up front, as
+    ``partial_fit`` allows. ``classes_`` follows scikit-learn: one array, or
+    for several labels per sample (``y`` of shape ``(n_samples, n_outputs)``,
+    not per time step) a list of one array per output, the labels seen in that
+    output (all declared classes, when declared). An output's probabilities
+    and predictions are over its own classes.
     """
 
-    def __init__(self, classes=None):
+    def __init__(self, classes=None, sequence=False):
         self.classes = classes
+        self.sequence = sequence
 
     def fit(self, y):
-        self.classes_ = np.unique(y if self.classes is None else self.classes)
-        if len(self.classes_) < 2:
+        network_classes = np.unique(y if self.classes is None else self.classes)
+        if len(network_classes) < 2:
             if self.classes is not None:
-                raise ValueError(self._too_few_declared(y))
+                raise ValueError(self._too_few_declared(y, network_classes))
             raise ValueError(
-                f"y holds one class only ({self.classes_.tolist()}); a classifier needs at least 2 classes."
+                f"y holds one class only ({network_classes.tolist()}); a classifier needs at least 2 classes."
             )
+        if y.ndim == 2 and not self.sequence:
+            self.classes_ = [network_classes if self.classes is not None else np.unique(labels) for labels in y.T]
+        else:
+            self.classes_ = network_classes
         return self
 
-    def _too_few_declared(self, y):
+    @staticmethod
+    def _too_few_declared(y, declared):
         """The message for ``classes`` that declare fewer than 2 classes; it names y's labels they miss."""
-        missing = np.setdiff1d(np.unique(y), self.classes_)
+        missing = np.setdiff1d(np.unique(y), declared)
         return (
-            f"classes={self.classes_.tolist()} declares one class only; a classifier needs at least 2. "
+            f"classes={declared.tolist()} declares one class only; a classifier needs at least 2. "
             + (f"y also holds {missing[:5].tolist()}, missing from classes. " if missing.size else "")
             + "Declare in classes every label the data will ever hold."
         )
@@ -59,9 +70,21 @@ class LabelEncoder:
         """The shape of one sample's encoded targets, for targets of shape ``y_shape``: one class index per label."""
         return tuple(y_shape[1:])
 
+    @property
+    def network_classes(self):
+        """The classes of the network's softmax, in its order: every output's labels."""
+        if isinstance(self.classes_, list):
+            # Derived, not stored: a saved model keeps classes_ only.
+            return np.unique(np.concatenate(self.classes_))
+        return self.classes_
+
     def transform(self, y):
-        indices = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
-        unseen = self.classes_[indices] != y
+        classes = self.network_classes
+        indices = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+        unseen = classes[indices] != y
+        if isinstance(self.classes_, list) and y.ndim == 2 and y.shape[1] == len(self.classes_):
+            # An output trains only towards its own classes: predict_proba leaves out the others.
+            unseen |= np.column_stack([~np.isin(labels, output) for labels, output in zip(y.T, self.classes_)])
         if np.any(unseen):
             labels = np.unique(np.asarray(y)[unseen])[:5]
             if self.classes is not None:
@@ -70,18 +93,46 @@ class LabelEncoder:
                     "must hold every label the data will ever hold."
                 )
             raise ValueError(
-                f"y contains labels not seen in the first fit: {labels}; fit again without warm_start to learn "
-                "the new classes."
+                f"y contains labels not seen in the first fit (in that output): {labels}; fit again without "
+                "warm_start to learn the new classes."
             )
         return indices.astype(np.int32)
+
+    def probabilities(self, raw):
+        """The network's softmax outputs ``raw`` as ``predict_proba`` returns them.
+
+        float64 rows that sum to 1: renormalised after the cast, as float32
+        rows miss 1 by up to ~1e-7, which scikit-learn's log_loss warns about.
+        Several outputs: a list of ``(n_samples, n_classes)`` arrays, each over
+        its output's classes.
+        """
+        if isinstance(self.classes_, list):
+            return [_normalised(column) for column in self._output_columns(raw)]
+        return _normalised(raw)
 
     def inverse_transform(self, probabilities, return_proba=False):
         if return_proba:
             return probabilities
+        if isinstance(self.classes_, list):
+            return np.column_stack([output[np.argmax(column, axis=-1)]
+                                    for output, column in zip(self.classes_, self._output_columns(probabilities))])
         return self.classes_[np.argmax(probabilities, axis=-1)]
 
+    def _output_columns(self, raw):
+        """Each output's probabilities from ``raw`` (n_samples, n_outputs, n_network_classes), over its classes."""
+        network_classes = self.network_classes
+        return [raw[:, k, np.searchsorted(network_classes, output)] for k, output in enumerate(self.classes_)]
+
     def get_metadata(self):
+        if isinstance(self.classes_, list):
+            return {"classes_": self.classes_, "n_classes_": [len(output) for output in self.classes_]}
         return {"classes_": self.classes_, "n_classes_": len(self.classes_)}
+
+
+def _normalised(probabilities):
+    """``probabilities`` in float64, each row divided by its sum (the order within a row is kept)."""
+    probabilities = probabilities.astype(np.float64)
+    return probabilities / probabilities.sum(axis=-1, keepdims=True)
 
 
 _BATCH_NORM_WHY = """
@@ -111,8 +162,9 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     __doc__ = f"""Temporal Convolutional Network classifier (keras-tcn) for scikit-learn.
 
     Labels may be of any type (strings included). ``y`` may also hold several
-    labels per sample, or one label per time step with
-    ``return_sequences=True``; all of them share the classes in ``classes_``.
+    labels per sample (``classes_`` then lists each output's labels, as in
+    scikit-learn's multi-output classifiers), or one label per time step with
+    ``return_sequences=True`` (all steps share the classes in ``classes_``).
 
     Parameters
     ----------
@@ -122,10 +174,12 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
                   validation_type=' or "auto"')}
     Attributes
     ----------
-{_docs.attributes(_docs.TCN_ATTRIBUTES)}    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    n_classes_ : int
-        Number of classes.
+{_docs.attributes(_docs.TCN_ATTRIBUTES)}    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The class labels. For several labels per sample (``y`` of shape
+        ``(n_samples, n_outputs)``), scikit-learn's multi-output convention: a
+        list with the labels of each output.
+    n_classes_ : int or list of int
+        Number of classes (of each output).
 
     See Also
     --------
@@ -175,7 +229,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     @property
     def target_encoder(self):
-        return LabelEncoder(classes=getattr(self, "_declared_classes", None))
+        return LabelEncoder(classes=getattr(self, "_declared_classes", None), sequence=self.return_sequences)
 
     def fit(self, X, y=None, sample_weight=None, **kwargs):
         with unchanged_on_failure(self):
@@ -217,14 +271,16 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         classes = np.unique(classes)
         if not self.initialized_:
             self._declared_classes = classes
-        elif not np.array_equal(classes, self.classes_):
+            return
+        fitted = self.target_encoder_.network_classes
+        if not np.array_equal(classes, fitted):
             raise ValueError(
-                f"classes={classes.tolist()} differs from classes_={self.classes_.tolist()}, the classes of the "
+                f"classes={classes.tolist()} differs from classes_={fitted.tolist()}, the classes of the "
                 "first call; fit again (not partial_fit) to train on other classes."
             )
 
     def _n_network_classes(self):
-        return self.n_classes_
+        return len(self.target_encoder_.network_classes)
 
     def _as_target_array(self, y):
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
@@ -279,13 +335,14 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return (self._per_class_weights()[y] * weights).astype(np.float32)
 
     def _per_class_weights(self):
-        """The weight of each class of ``classes_`` in this training call."""
+        """The weight of each class of the network (``target_encoder_.network_classes``) in this training call."""
         if isinstance(self._fit_class_weight, dict):
             # A dict's weights need no targets: y=classes_ only satisfies the signature.
-            return compute_class_weight(self._fit_class_weight, classes=self.classes_, y=self.classes_)
+            classes = self.target_encoder_.network_classes
+            return compute_class_weight(self._fit_class_weight, classes=classes, y=classes)
         labels, label_weights = self._fit_class_weight
         # A class absent from this call's targets (a warm start) is never weighed: 1 stands in.
-        per_class = np.ones(len(self.classes_))
+        per_class = np.ones(self._n_network_classes())
         per_class[self.target_encoder_.transform(labels)] = label_weights
         return per_class
 
@@ -304,16 +361,14 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         """    ndarray or list of ndarray
         ``(n_samples, n_classes)`` for one label per sample; for
         ``n_outputs`` labels per sample, scikit-learn's multi-output
-        convention: a list of ``n_outputs`` such arrays; with
-        ``return_sequences=True``, one array ``(n_samples, n_timesteps[,
-        n_outputs], n_classes)``.
+        convention: a list of ``n_outputs`` arrays ``(n_samples,
+        n_classes_[k])``, over the classes ``classes_[k]`` of each output;
+        with ``return_sequences=True``, one array ``(n_samples,
+        n_timesteps[, n_outputs], n_classes)``. Rows sum to 1 in float64.
 """)
 
     def _decode_member(self, raw):
-        proba = raw.astype(np.float64)
-        if not self.return_sequences and proba.ndim == 3:
-            return list(np.moveaxis(proba, 1, 0))
-        return proba
+        return self.target_encoder_.probabilities(raw)
 
     def score(self, X, y, sample_weight=None):
         check_is_fitted(self, "model_")

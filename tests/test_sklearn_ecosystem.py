@@ -1,0 +1,207 @@
+"""The estimators in scikit-learn's machinery: multi-output classes, routed and fit-time
+arguments, parameter names, cloning, probabilities and copies of ensembles."""
+
+import copy
+import pickle
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import TINY
+from sklearn.base import clone
+from sklearn.metrics import get_scorer, log_loss
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
+
+import sktcn
+from sktcn import TCNClassifier, TCNRegressor
+from sktcn.baselines import LSTMRegressor
+
+SMALL = dict(TINY, kernel_size=2, dilations=(1, 2, 4), random_state=0)
+
+
+class CountBatches(keras.callbacks.Callback):
+    """Counts the training batches of a fit."""
+
+    def on_train_begin(self, logs=None):
+        self.batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+
+
+# ---------------------------------------------------------------- multi-output classes
+@pytest.fixture
+def two_labels(rng):
+    X = rng.normal(size=(60, 8)).astype(np.float32)
+    Y = np.c_[np.where(X[:, -1] > 0, "a", "b"), np.where(X[:, 0] > 0, "x", np.where(X[:, 1] > 0, "y", "z"))]
+    return X, Y
+
+
+def test_multi_output_classes_follow_scikit_learns_convention(two_labels, tmp_path):
+    X, Y = two_labels
+    clf = TCNClassifier(**SMALL).fit(X, Y)
+    assert [c.tolist() for c in clf.classes_] == [["a", "b"], ["x", "y", "z"]] and clf.n_classes_ == [2, 3]
+    proba, pred = clf.predict_proba(X), clf.predict(X)
+    assert [p.shape for p in proba] == [(60, 2), (60, 3)] and pred.shape == (60, 2)
+    for k in range(2):
+        np.testing.assert_array_equal(clf.classes_[k][proba[k].argmax(axis=1)], pred[:, k])
+        np.testing.assert_allclose(proba[k].sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    copies = [pickle.loads(pickle.dumps(clf)), copy.deepcopy(clf), sktcn.load(clf.save(tmp_path / "model"))]
+    for other in copies:
+        assert isinstance(other.classes_, list) and other.n_classes_ == [2, 3]
+        np.testing.assert_array_equal(other.predict(X), pred)
+        for mine, theirs in zip(proba, other.predict_proba(X)):
+            np.testing.assert_array_equal(mine, theirs)
+    # A label that output 0 never held (though output 1 did) is new to output 0.
+    with pytest.raises(ValueError, match="not seen in the first fit"):
+        clf.set_params(warm_start=True).fit(X, Y[:, ::-1])
+    np.testing.assert_array_equal(clf.predict(X), pred)
+
+
+def test_probability_scorers_and_cross_val_predict_work_on_multi_output_labels(rng):
+    X = rng.normal(size=(60, 8)).astype(np.float32)
+    Y = np.c_[X[:, -1] > 0, X[:, 0] > 0].astype(int)
+    clf = TCNClassifier(**SMALL)
+    assert np.isfinite(get_scorer("roc_auc")(clf.fit(X, Y), X, Y))
+    with warnings.catch_warnings():
+        # scikit-learn scores multi-label log loss on each output's positive column, rows that do not sum to 1.
+        warnings.filterwarnings("ignore", message=".*sum to one")
+        assert np.isfinite(get_scorer("neg_log_loss")(clf, X, Y))
+    proba = cross_val_predict(clf, X, Y, cv=KFold(2), method="predict_proba")
+    assert [p.shape for p in proba] == [(60, 2), (60, 2)]
+
+
+def test_single_output_classes_stay_one_array(series_3d, tmp_path):
+    X, y = series_3d
+    clf = TCNClassifier(**SMALL).fit(X, y)
+    assert isinstance(clf.classes_, np.ndarray) and clf.n_classes_ == 2
+    loaded = sktcn.load(clf.save(tmp_path / "model"))
+    assert isinstance(loaded.classes_, np.ndarray) and loaded.classes_.tolist() == ["neg", "pos"]
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+# ------------------------------------------------------------------------ probabilities
+def test_probability_rows_sum_to_one_in_float64_and_keep_their_argmax(rng):
+    X = rng.normal(size=(200, 16)).astype(np.float32)
+    y = rng.randint(0, 7, 200)
+    clf = TCNClassifier(**dict(SMALL, epochs=3), learning_rate=0.05).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=4e-16)
+    raw = clf.model_(X, training=False).numpy()
+    np.testing.assert_array_equal(proba.argmax(axis=1), raw.argmax(axis=1))
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[raw.argmax(axis=1)])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*sum to one")
+        log_loss(y, proba)
+
+
+# --------------------------------------------------------------- routed fit arguments
+def test_routed_fit_arguments_reach_the_fit(series_2d, capsys):
+    X, y = series_2d  # 40 series
+    counter = CountBatches()
+    TCNRegressor(**dict(SMALL, epochs=1), callbacks=[counter], fit__batch_size=10).fit(X, y)
+    assert counter.batches == 4  # not the 3 batches of batch_size=16
+    capsys.readouterr()
+    TCNRegressor(**dict(SMALL, epochs=1), fit__verbose=2).fit(X, y)
+    assert "loss" in capsys.readouterr().out
+    reg = TCNRegressor(**dict(SMALL, epochs=2), validation_split=0.0, fit__validation_split=0.25,
+                       fit__validation_freq=2).fit(X, y)
+    assert len(reg.history_["val_loss"]) == 1  # validated every second epoch only
+
+
+def test_keyword_arguments_of_fit_override_the_estimators_settings(series_2d, capsys):
+    X, y = series_2d
+    counter, own = CountBatches(), CountBatches()
+    reg = TCNRegressor(**dict(SMALL, epochs=1), callbacks=[own], fit__batch_size=10, verbose=2)
+    capsys.readouterr()
+    reg.fit(X, y, batch_size=20, verbose=0, shuffle=False, callbacks=[counter])
+    assert counter.batches == 2 and not hasattr(own, "batches") and capsys.readouterr().out == ""
+    assert reg.batch_size == 16 and reg.verbose == 2 and not hasattr(reg, "_fit_args")
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    (dict(fit__batch_sise=4), "not an argument of Keras' Model.fit. Did you mean fit__batch_size"),
+    (dict(fit__class_weight={0: 1.0}), "class_weight parameter"),
+    (dict(fit__initial_epoch=3), "warm_start and partial_fit"),
+    (dict(fit__batch_size=0), "'fit__batch_size' parameter"),
+])
+def test_unusable_routed_fit_arguments_are_refused_and_leave_the_fit_alone(series_2d, how, message):
+    X, y = series_2d
+    reg = TCNRegressor(**SMALL).fit(X, y)
+    before = reg.predict(X)
+    with pytest.raises((TypeError, ValueError), match=message):
+        reg.set_params(**how).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before)
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    (dict(validation_data=None), "use validation_split"),
+    (dict(verbosity=0), "Did you mean verbose"),
+    (dict(callbacks=CountBatches), "list of keras.callbacks.Callback instances"),
+])
+def test_unusable_keyword_arguments_of_fit_are_refused(series_2d, how, message):
+    X, y = series_2d
+    with pytest.raises(TypeError, match=message):
+        TCNRegressor(**SMALL).fit(X, y, **how)
+
+
+# ------------------------------------------------------------------- parameter names
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: TCNClassifier(nb_filter=400), "'nb_filter'. Did you mean nb_filters"),
+    (lambda: TCNRegressor(learning_rat=0.5), "'learning_rat'. Did you mean learning_rate"),
+    (lambda: TCNRegressor(optimiser__momentum=0.9), "Did you mean optimizer__momentum"),
+    (lambda: LSTMRegressor(unit=4), "Did you mean units"),
+])
+def test_misspelt_parameters_are_refused(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+def test_every_routing_prefix_survives_get_params_set_params_and_clone():
+    routed = dict(model__a=1, fit__batch_size=8, predict__verbose=0, compile__jit_compile=False,
+                  optimizer__momentum=0.9, loss__reduction="sum", metrics__name="m",
+                  callbacks__0__patience=2)
+    est = TCNClassifier(callbacks=[keras.callbacks.EarlyStopping], **routed)
+    assert {k: est.get_params()[k] for k in routed} == routed
+    est.set_params(**{k: v for k, v in routed.items()})
+    assert clone(est).get_params() == est.get_params()
+
+
+def test_routed_callback_parameters_can_be_set_and_searched(series_2d):
+    X, y = series_2d
+    est = TCNRegressor(**SMALL, callbacks=[keras.callbacks.EarlyStopping], callbacks__0__monitor="loss",
+                       callbacks__0__patience=0)
+    assert est.set_params(callbacks__0__patience=3).get_params()["callbacks__0__patience"] == 3
+    search = GridSearchCV(est, {"callbacks__0__patience": [0, 3]}, cv=2).fit(X, y)
+    assert search.best_estimator_._fit_callbacks[0].patience in (0, 3)
+
+
+# ------------------------------------------------------------------------- cloning
+def test_clone_keeps_the_default_distribution_strategy(series_2d):
+    X, y = series_2d
+    strategy = tf.distribute.get_strategy()
+    est = TCNRegressor(**SMALL, distribution_strategy=strategy)
+    copy_ = clone(est)
+    assert copy_.distribution_strategy is strategy
+    copy_.fit(X, y)
+    assert copy_.predict(X).shape == (40,)
+
+
+# -------------------------------------------------------------- copies of ensembles
+@pytest.mark.parametrize("how", ["deepcopy", "pickle", "save"])
+def test_what_copies_keep_for_a_warm_start(series_2d, how, tmp_path):
+    """docs/persistence.rst: one network keeps its optimizer state; an ensemble its members only."""
+    X, y = series_2d
+    duplicate = {"deepcopy": copy.deepcopy, "pickle": lambda m: pickle.loads(pickle.dumps(m)),
+                 "save": lambda m: sktcn.load(m.save(tmp_path / "model"))}[how]
+    for n_networks in (1, 2):
+        original = TCNRegressor(**SMALL, n_networks=n_networks, learning_rate=0.05).fit(X, y)
+        other = duplicate(original)
+        np.testing.assert_array_equal(other.predict(X), original.predict(X))
+        original.set_params(warm_start=True).fit(X, y)
+        other.set_params(warm_start=True).fit(X, y)
+        same_path = np.array_equal(other.predict(X), original.predict(X))
+        assert same_path == (n_networks == 1)
