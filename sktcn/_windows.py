@@ -150,20 +150,52 @@ class WindowSpec:
     covariates: dict = None
 
 
-def varying(inputs, spec, n_variables):
-    """Whether each window's past varies, per variable ``(n, n_variables)``, read from the network inputs.
+def varying(spec, key, y_past):
+    """Whether each window's past varies, per variable ``(n, C)``, read from its raw values ``y_past`` ``(n, L, C)``.
 
-    A constant window (an intermittent series' run of zeros) has no scale of
-    its own: its scaled values are all 0 and its scale falls back to 1, in the
+    A window without a scale of its own (an intermittent series' run of
+    zeros, a stuck sensor's repeated value) has its scale fall back to 1, the
     series' raw units. A correction learned in other windows' scaled units would
-    land on it in raw units, so constant windows get none: their forecast is the
+    land on it in raw units, so such windows get none: their forecast is the
     baseline (without one, the window's last value), and they train the
-    network towards no correction. A window of one step cannot vary: its
-    scale is always 1, so its corrections are all in raw units alike, and they stay.
+    network towards no correction.
+
+    With a per-window scaling a window varies where it has a scale of its own
+    (the scaling's ``has_scale``, the test by which its statistics fall back
+    to scale 1), decided from the raw values: a run of a repeated value such
+    as 0.3 standardises to rounding residue (~1e-17), not to exact zeros, and
+    is no less flat for it. With a per-series scaling (series ``key``'s
+    fitted statistics) a window varies unless all its values are its series'
+    offset, the series' lowest value (scaled to exactly 0). A window of one
+    step cannot vary: its scale is always 1, so its corrections are all in raw
+    units alike, and they stay.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._window_scaling import get_scaling
+    >>> from sktcn._windows import WindowSpec, varying
+    >>> windows = np.array([[0.3, 0.3, 0.3], [0.3, 0.4, 0.3]])[..., None]
+    >>> varying(WindowSpec(3, 1, get_scaling("standard")), None, windows)[:, 0]
+    array([False,  True])
     """
+    n, _, n_variables = y_past.shape
     if spec.window_length == 1:
-        return np.ones((len(inputs), n_variables), dtype=bool)
-    return np.any(inputs[:, :spec.window_length, :n_variables] != 0, axis=1)
+        return np.ones((n, n_variables), dtype=bool)
+    fitted = _window_scaling.series_statistics(spec.series_table, key)
+    if fitted is not None:
+        return np.any(y_past != np.asarray(fitted[0])[None, None, :], axis=1)
+    return np.asarray(spec.scaling.has_scale(y_past, axis=1))
+
+
+def varying_at(spec, arrays, rows):
+    """:func:`varying` of the windows at ``rows`` (series number, start) of ``arrays``, ``(n, C)``, in their order."""
+    result = np.empty((len(rows), arrays[0][1].shape[1]), dtype=bool)
+    for number in np.unique(rows[:, 0]):
+        picked = np.flatnonzero(rows[:, 0] == number)
+        key, y, _ = arrays[number]
+        result[picked] = varying(spec, key, spans(y, rows[picked, 1], spec.window_length))
+    return result
 
 
 def scaled_baseline(spec, y, origins, offset, scale):
@@ -258,6 +290,7 @@ def windows_at(spec, arrays, rows, fit_targets=True):
         targets = _window_scaling.apply(span[:, L:], offset, scale)
         targets = targets - scaled_baseline(spec, y, starts + L - 1, offset, scale)
         part = [inputs, targets]
+        varies = varying(spec, key, span[:, :L]) if fit_targets else None
         if forking:
             # Step i of a window starting at s is followed by y[s+i+1 : s+i+1+H];
             # the last step's horizon is the window's own target.
@@ -268,10 +301,10 @@ def windows_at(spec, arrays, rows, fit_targets=True):
                 # Each step's baseline in its window's scale: the window's statistics, repeated per step.
                 per_step = scaled_baseline(spec, y, steps, np.repeat(offset, L, axis=0), np.repeat(scale, L, axis=0))
                 ahead = ahead - per_step.reshape(ahead.shape)
-            ahead = ahead * varying(inputs, spec, y.shape[1])[:, None, None, :]
+            ahead = ahead * varies[:, None, None, :]
             part.append(ahead.reshape(len(starts), L, -1))
         elif fit_targets:
-            part.append((targets * varying(inputs, spec, y.shape[1])[:, None, :]).reshape(len(starts), -1))
+            part.append((targets * varies[:, None, :]).reshape(len(starts), -1))
         parts.append(part)
         order.append(picked)
     if len(parts) == 1:

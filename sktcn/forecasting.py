@@ -40,6 +40,7 @@ from sktcn._windows import (
     series_arrays,
     series_of,
     varying,
+    varying_at,
     window_bytes,
     window_rows,
     windows_at,
@@ -561,10 +562,14 @@ class TCNForecaster(BaseForecaster):
             total = total + (predicted[:, -1] if self._forking() else predicted.reshape(len(inputs), -1))
         return total / len(regressors)
 
-    def _correction(self, regressors, inputs, weight=1.0):
-        """The networks' average forecast ``(n, horizon, n_variables)`` times ``weight``; none for constant windows."""
+    def _correction(self, regressors, inputs, varies, weight=1.0):
+        """The networks' average forecast ``(n, horizon, n_variables)`` times ``weight``; none where not ``varies``.
+
+        ``varies`` ``(n, n_variables)``: whether each window's past varies
+        (``_windows.varying``); a window that does not gets no correction.
+        """
         forecast = self._network_forecast(regressors, inputs).reshape(len(inputs), self.horizon_, -1)
-        return weight * forecast * varying(inputs, self._window_spec(), forecast.shape[-1])[:, None, :]
+        return weight * forecast * varies[:, None, :]
 
     @property
     def regressor_(self):
@@ -728,9 +733,11 @@ class TCNForecaster(BaseForecaster):
         """
         targets, corrections = [], []
         for first in range(0, len(rows), _SCORED_WINDOWS):
-            inputs, scored = self._windows_at(arrays, rows[first: first + _SCORED_WINDOWS], fit_targets=False)
+            part = rows[first: first + _SCORED_WINDOWS]
+            inputs, scored = self._windows_at(arrays, part, fit_targets=False)
             targets.append(scored)
-            corrections.append(self._correction(regressors, inputs).reshape(scored.shape))
+            varies = varying_at(self._window_spec(), arrays, part)
+            corrections.append(self._correction(regressors, inputs, varies).reshape(scored.shape))
         return np.concatenate(targets), np.concatenate(corrections)
 
     def _residuals(self, regressors, arrays, rows):
@@ -853,7 +860,10 @@ class TCNForecaster(BaseForecaster):
     def _scaled_forecast(self, X, fh):
         steps = self._horizon_steps(fh)
         windows, baselines, offsets, scales, keys = self._forecast_windows(X, steps)
-        correction = self._correction(self.regressors_, windows, self.correction_weight_).reshape(baselines.shape)
+        spec, L = self._window_spec(), self.window_length_
+        varies = np.concatenate([varying(spec, key, y[None, -L:]) for key, y, _ in series_arrays(self._y, None)])
+        correction = self._correction(self.regressors_, windows, varies, self.correction_weight_).reshape(
+            baselines.shape)
         steps = steps - 1
         return np.take_along_axis(baselines + correction, steps[:, :, None], axis=1), offsets, scales, keys, steps
 

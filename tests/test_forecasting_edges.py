@@ -166,7 +166,8 @@ def test_categorical_or_text_X_is_refused_by_sktime(column):
 def _walk_with_flat_stretch(level, sd, flat, n=100, seed=0):
     """A random walk at ``level`` with steps of ``sd``, whose values over ``flat`` (a slice) repeat."""
     values = level + sd * np.random.default_rng(seed).normal(size=n).cumsum()
-    # A round number: identical values then standardise to exactly 0 (see _windows.varying).
+    # A round number, as the tests of intervals were written with; any repeated value
+    # is flat (see _windows.varying and the tests of non-round runs below).
     values[flat] = np.round(values[flat.start - 1])
     return pd.Series(values)
 
@@ -208,6 +209,21 @@ def test_a_flat_stretch_among_the_calibration_windows_keeps_residuals_standardis
     f = TCNForecaster(**TINY_FORECASTER, window_length=10, calibration_size=calibration_size).fit(y, fh=[1, 2, 3])
     assert np.nanmax(np.abs(f.residual_quantile_source_)) < 50
     assert np.all(_widths(f) < 20 * 1e4 * np.sqrt(3))
+
+
+@pytest.mark.parametrize("level, value, window_length", [
+    (1e-3, 0.0012345, 6),  # a mean that rounds: standardised to ~1e-19, not 0
+    (100.0, 123.456, 10),  # likewise, ~1e-14
+    (1e-3, 2.0**-10, 6),  # a round value: exact zeros, flat before the fix too
+])
+def test_a_series_ending_in_a_run_of_one_value_forecasts_its_baseline(level, value, window_length):
+    # The network's correction, in scaled units, would land in raw units on the
+    # flat window: around 1e-3 it moved the forecast far from the series' level.
+    y = level + 0.1 * level * pd.Series(np.random.default_rng(0).normal(size=60).cumsum())
+    y.iloc[-12:] = value
+    f = TCNForecaster(**POINT, window_length=window_length, baseline="naive", correction="always")
+    predicted = f.fit(y, fh=[1, 2, 3]).predict().to_numpy()
+    np.testing.assert_allclose(predicted, value, rtol=1e-12)
 
 
 @pytest.fixture(scope="module")

@@ -248,6 +248,47 @@ def test_fallback_scale_reads_long_series_in_chunks_alike(monkeypatch):
     np.testing.assert_array_equal(_window_scaling.fallback_scale(standard, y, 6), whole)
 
 
+@pytest.mark.parametrize("value, L", [(0.3, 10), (0.0012345, 6), (123.456, 5), (0.1, 3)])
+@pytest.mark.parametrize("forking", [False, True])
+def test_a_run_of_a_value_whose_mean_rounds_trains_towards_no_correction(value, L, forking):
+    # The window's mean rounds, so its standardised values are ~1e-17, not 0: it
+    # counted as varying, and its raw-unit target (the baseline's error) was trained on.
+    run = np.full(L, value)
+    assert np.any(run - run.mean() != 0)  # the rounding residue the test is about
+    y = np.concatenate([run, [value + 0.5, value - 0.25]])
+    spec = _windows.WindowSpec(L, 2, _window_scaling.get_scaling("standard"), forking=forking, baseline="naive")
+    inputs, targets, fit_targets = _windows.windows_at(spec, _arrays(y), np.array([[0, 0]]))
+    assert not _window_scaling.standard_has_scale(run[:, None])[0]  # its scale falls back to 1
+    assert np.all(targets != 0) and not fit_targets.any()
+    assert not _windows.varying(spec, None, run[None, :, None]).any()
+
+
+def test_windows_vary_where_their_scaling_gives_them_a_scale_of_their_own():
+    windows = np.array([[0.3] * 10, [0.0] * 10, [5.0] * 10, [0.3] * 9 + [0.3 + 1e-12], [0.3] * 9 + [0.31]])
+    windows = np.stack([windows, windows[::-1]], axis=-1)  # (5, 10, 2): two variables
+    for name, expected in [("standard", [False, False, False, False, True]),
+                           ("mean", [True, False, True, True, True])]:  # "mean": a scale unless all zeros
+        spec = _spec(L=10, scaling=name)
+        got = _windows.varying(spec, None, windows)
+        assert got[:, 0].tolist() == expected and got[:, 1].tolist() == expected[::-1], name
+        has = _window_scaling.get_scaling(name).has_scale(windows, axis=1)
+        np.testing.assert_array_equal(got, has)
+    # A one-step window always varies: its scale is 1, like every other window's.
+    assert _windows.varying(_spec(L=1), None, windows[:, :1]).all()
+
+
+def test_with_the_series_scaling_only_windows_at_the_series_lowest_value_do_not_vary():
+    y = np.array([0.3] * 5 + [2.0, 1.0] + [0.7] * 5)
+    arrays = _arrays(y, np.full(12, 0.3))
+    spec = _spec(L=5, scaling="series", arrays=arrays)
+    windows = _windows.spans(y[:, None], np.array([0, 1, 7]), 5)
+    # At the lowest value the window scales to exact zeros; a run at 0.7 keeps the series' scale.
+    assert _windows.varying(spec, 0, windows)[:, 0].tolist() == [False, True, True]
+    assert not _windows.varying(spec, 1, windows[:1]).any()  # a series that never varies
+    rows = np.array([[0, 0], [0, 1], [0, 7], [1, 0]])
+    np.testing.assert_array_equal(_windows.varying_at(spec, arrays, rows)[:, 0], [False, True, True, False])
+
+
 def test_flat_windows_are_measured_in_their_series_fallback_scale():
     # 1e6 + a walk, flat for 15 steps: the flat windows' scale falls back to 1 (raw units).
     y = 1e6 + 1e4 * np.random.RandomState(0).normal(size=60).cumsum()
