@@ -155,7 +155,8 @@ PARAMETERS = _table("""
         steps (local patterns, as the UCR archive's convolutional
         classifiers use), an unpooled one the whole training series; no
         feature relates steps further apart than ``receptive_field_``. Series of
-        different lengths are padded with zeros in front, and pooling counts
+        different lengths are padded with zeros in front (each to the longest
+        training series, or its own length if longer), and pooling counts
         those steps too. With ``return_sequences=True`` there is no time axis
         to pool: leave ``pooling="auto"``.
     n_networks : int, default=1
@@ -233,7 +234,9 @@ ATTRIBUTES = _table("""
         Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
         ``None`` when fit on 3D input, which may be predicted at any length.
     feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+        Column names, when ``X`` was a DataFrame with string column names:
+        the time steps' for a table, the features' for sktime's nested
+        DataFrame (``nested_univ``); ``predict`` checks them.
     pooling_ : {"last", "mean", "max"} or None
         The pooling used, ``pooling="auto"`` resolved; ``None`` with
         ``return_sequences=True``.
