@@ -25,6 +25,7 @@ from scikeras.wrappers import BaseWrapper
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import (
+    _check_feature_names,
     check_consistent_length,
     check_is_fitted,
     validate_data,
@@ -78,9 +79,14 @@ from sktcn._validation import (
     as_series_array,
     checked_sample_weight,
     from_panel_frame,
+    in_input_order,
     is_ragged,
     looks_channels_first,
     ndim,
+    pad_front,
+    padded_groups,
+    ragged_series,
+    stack_padded,
 )
 from sktcn._training import (
     StopWhenConverged,
@@ -469,40 +475,116 @@ class TCNEstimatorBase(BaseWrapper):
     _checks_input_layout = True
 
     def _check_X(self, X, reset):
-        """The one validation path for inputs: returns float32 (n_samples, n_timesteps, n_features)."""
+        """The one validation path for training inputs: returns float32 (n_samples, n_timesteps, n_features).
+
+        Series of different lengths are padded in front to their longest, or
+        in a later training call to ``_padding_length`` where that is longer.
+        """
+        X, ragged = self._read_X(X, reset)
+        length = 0 if reset else self._padding_length(training=True)
+        X = stack_padded(X, max(length, max(len(x) for x in X))) if ragged else pad_front(X, length)
+        if not reset:
+            self._check_shape(X)
+        return X
+
+    def _check_X_by_length(self, X):
+        """Predict's validation: ``(groups, lengths)``, the series of ``X`` as the network runs them.
+
+        ``groups``: ``[(rows, series), ...]``, float32 ``series`` (n, T, F) run
+        through the network together, ``rows`` their positions in ``X`` (None:
+        all of ``X``, in order). ``lengths``: the steps of each series of
+        ``X``, one int where they have one length. Each series is padded in
+        front to ``max(its length, _padding_length)``, so that its prediction
+        does not depend on the other series in the call (padded to their
+        longest, a short series' pooled features and receptive field would
+        take in more zeros next to a long series than alone).
+        """
+        X, ragged = self._read_X(X, reset=False)
+        length = self._padding_length(training=False)
+        if ragged:
+            lengths = [len(x) for x in X]
+            groups = [(rows, stack_padded([X[i] for i in rows], n)) for n, rows in padded_groups(lengths, length)]
+        else:
+            lengths, groups = X.shape[1], [(None, pad_front(X, length))]
+        for _, series in groups:
+            self._check_shape(series)
+        return groups, lengths
+
+    def _padding_length(self, training):
+        """Steps every series is padded to at least: those of the ragged series the network was built on, else 0.
+
+        A shorter series is then padded as that fit padded it, whatever series
+        share its call. Per-step targets of a later training call have that
+        call's steps only, so with ``return_sequences=True`` its series are
+        padded to its own longest.
+        """
+        if training and self.return_sequences:
+            return 0
+        # Absent from estimators pickled or saved before it was recorded.
+        return getattr(self, "_ragged_fit_length", None) or 0
+
+    def _read_X(self, X, reset):
+        """``X`` checked and converted, its names and feature counts recorded (``reset``) or checked.
+
+        Returns ``(X, ragged)``: float32 ``(n_samples, n_timesteps,
+        n_features)``, or for series of different lengths (``ragged``) the
+        list of their float32 ``(n_timesteps_i, n_features)`` arrays.
+        """
         panel = from_panel_frame(X)
         # An array's layout is ambiguous; a nested DataFrame's is not.
-        layout_ambiguous = panel is X
+        frame = X if panel is not X else None
         X = as_array_like(panel, type(self).__name__)
-        from_2d = not is_ragged(X) and ndim(X) == 2
-        if from_2d and (reset or getattr(self, "n_timesteps_in_", None) is not None):
+        ragged = is_ragged(X)
+        from_2d = not ragged and ndim(X) == 2
+        self._check_names(X, frame, from_2d, reset)
+        if ragged:
+            X = ragged_series(X)
+            shape = (len(X), max(len(x) for x in X), X[0].shape[1])
+        else:
+            X, from_2d = as_series_array(X, type(self).__name__)
+            shape = X.shape
+        if reset:
+            if frame is None and not from_2d:
+                self._warn_if_transposed(shape)
+            self.n_timesteps_in_ = shape[1] if from_2d else None
+            if not from_2d:
+                self.n_features_in_ = shape[2]
+            self._n_channels = shape[2]
+            # The length this fit pads its series to: predictions pad shorter ones to it too.
+            self._ragged_fit_length = shape[1] if ragged else None
+        return X, ragged
+
+    def _check_names(self, X, frame, from_2d, reset):
+        """Record (``reset``) or check column names with scikit-learn's ``feature_names_in_`` bookkeeping.
+
+        The names of a 2D ``X`` are its time steps'; those of a nested
+        ``frame`` (sktime's ``nested_univ``) its features', so that a frame
+        whose columns come in another order is refused, not read by position.
+        """
+        fit_on_2d = getattr(self, "n_timesteps_in_", None) is not None
+        if from_2d and (reset or fit_on_2d):
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)
-        X, from_2d = as_series_array(X, type(self).__name__)
-        if reset and layout_ambiguous and not from_2d:
-            self._warn_if_transposed(X.shape)
-        if reset:
-            self.n_timesteps_in_ = X.shape[1] if from_2d else None
-            if not from_2d:
-                self.n_features_in_ = X.shape[2]
-                if hasattr(self, "feature_names_in_"):
-                    del self.feature_names_in_
-            self._n_channels = X.shape[2]
-        else:
-            if X.shape[2] != self._n_channels:
-                swapped = X.shape[1] == self._n_channels
-                raise ValueError(
-                    f"X has {X.shape[2]} features per time step, but {type(self).__name__} "
-                    f"is expecting {self._n_channels} features per time step as input."
-                    + (" " + CHANNELS_FIRST_HINT if swapped else "")
-                )
-            if self.n_timesteps_in_ is not None and X.shape[1] != self.n_timesteps_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                    f"{self.n_timesteps_in_} features as input (the time steps of the 2D X it was fit on; "
-                    "fit on 3D input to predict series of other lengths)."
-                )
-        return X
+        elif reset or (not fit_on_2d and (frame is not None or hasattr(self, "feature_names_in_"))):
+            # The test spares arrays, the usual input, the check's cost when
+            # there are no names to compare.
+            _check_feature_names(self, frame, reset=reset)
+
+    def _check_shape(self, X):
+        """Check a padded float32 ``X`` (n_samples, n_timesteps, n_features) against the fitted network."""
+        if X.shape[2] != self._n_channels:
+            swapped = X.shape[1] == self._n_channels
+            raise ValueError(
+                f"X has {X.shape[2]} features per time step, but {type(self).__name__} "
+                f"is expecting {self._n_channels} features per time step as input."
+                + (" " + CHANNELS_FIRST_HINT if swapped else "")
+            )
+        if self.n_timesteps_in_ is not None and X.shape[1] != self.n_timesteps_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_timesteps_in_} features as input (the time steps of the 2D X it was fit on; "
+                "fit on 3D input to predict series of other lengths)."
+            )
 
     def _warn_if_transposed(self, shape):
         """Warn when a 3D array of ``shape`` looks like sktime's (series, channels, time), read the wrong way round."""
@@ -1205,7 +1287,20 @@ class TCNEstimatorBase(BaseWrapper):
         if is_streamed(X):
             rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1]) if isinstance(X, np.ndarray) else None
             return np.concatenate([self._predict_raw(x, forward) for x in predict_inputs(X, rows)])
-        X, _ = self._validate_data(X=X)
+        groups, lengths = self._check_X_by_length(X)
+        outputs = [(rows, self._forward_series(series, forward)) for rows, series in groups]
+        if groups[0][0] is None:  # all of X in one array, of one length
+            raw = outputs[0][1]
+            # Per-step outputs less the steps padded in front (see _padding_length).
+            return raw[:, raw.shape[1] - lengths :] if self.return_sequences else raw
+
+        def zero_outputs(n_steps):
+            return self._forward_series(np.zeros((1, n_steps, self._n_channels), np.float32), forward)[0]
+
+        return in_input_order(outputs, lengths, self.return_sequences, zero_outputs)
+
+    def _forward_series(self, X, forward):
+        """The outputs of ``forward`` for float32 series ``X`` (n, T, F), in chunks that bound its memory."""
         context = self._causal_context()
         if context is not None and X.shape[1] > _PREDICT_CHUNK_STEPS:
             # One long sequence at a time, in chunks along time that overlap by the
@@ -1380,6 +1475,7 @@ class TCNEstimatorBase(BaseWrapper):
         "_configured_learning_rate",
         "_n_channels",
         "_fit_timesteps",
+        "_ragged_fit_length",
         "_random_state",
         "_output_shape",
     )

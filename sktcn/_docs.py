@@ -167,7 +167,8 @@ PARAMETERS = _table("""
         archive's convolutional classifiers use; the series when shorter),
         an unpooled one's covers the whole training series; no
         feature relates steps further apart than ``receptive_field_``. Series of
-        different lengths are padded with zeros in front, and pooling counts
+        different lengths are padded with zeros in front (each to the longest
+        training series, or its own length if longer), and pooling counts
         those steps too. With ``return_sequences=True`` there is no time axis
         to pool: leave ``pooling="auto"``.
     n_networks : int, default=1
@@ -245,7 +246,9 @@ ATTRIBUTES = _table("""
         Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
         ``None`` when fit on 3D input, which may be predicted at any length.
     feature_names_in_ : ndarray of str
-        Column names, when ``X`` was a DataFrame with string column names.
+        Column names, when ``X`` was a DataFrame with string column names:
+        the time steps' for a table, the features' for sktime's nested
+        DataFrame (``nested_univ``); ``predict`` checks them.
     pooling_ : {"last", "mean", "max"} or None
         The pooling used, ``pooling="auto"`` resolved; ``None`` with
         ``return_sequences=True``.
@@ -291,9 +294,14 @@ def grouped(names, description):
 ARGUMENTS = _table("""
     X : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
         2D ``(n_samples, n_timesteps)`` univariate series, 3D ``(n_samples,
-        n_timesteps, n_features)``, a DataFrame (one row per series), or a
-        list of 1D/2D series of different lengths (padded with zeros in
-        front, so each series ends on the last step a causal TCN reads).
+        n_timesteps, n_features)``, a DataFrame (one row per series), sktime's
+        nested DataFrame (``nested_univ``), or a list (or 1D object array)
+        of 1D/2D series of different lengths, padded with zeros in front so
+        each series ends on the last step a causal TCN reads: to the
+        longest here, and at predict each series to that length or its
+        own if longer, so that its prediction does not depend on the
+        series predicted with it. A DataFrame with a multi-level row index
+        (sktime's ``pd-multiindex``) is refused: convert it.
         Data larger than memory: a memory-mapped array (read ``batch_size``
         rows at a time), or a ``keras.utils.PyDataset`` or finite
         ``tf.data.Dataset`` of batches ``(x, y)`` or ``(x, y, w)`` with raw

@@ -1,10 +1,12 @@
-"""Input series: validation and conversion of 2D, 3D, DataFrame and ragged ``X`` to one float32 array.
+"""Input series: validation and conversion of 2D, 3D, DataFrame and ragged ``X`` to float32 arrays.
 
 sktime's nested DataFrame panels (``nested_univ``) are read as the series they
-hold; any other DataFrame is a table, one series per row.
+hold; a DataFrame with a multi-level row index is refused (it reads two ways);
+any other DataFrame is a table, one series per row.
 
 Pure functions of the input; the estimators keep their own bookkeeping (feature
-counts, column names) in ``TCNEstimatorBase._check_X``.
+counts, column names, the length ragged training data were padded to) in
+``TCNEstimatorBase._read_X``.
 """
 
 import numpy as np
@@ -20,14 +22,37 @@ CHANNELS_FIRST_HINT = (
 
 
 def as_array_like(X, owner="the estimator"):
-    """``X`` itself, or as an ndarray when it is an array-like without a shape; sparse input is a TypeError."""
+    """``X`` itself, or as an ndarray when it is an array-like without a shape; sparse input is a TypeError.
+
+    A 1D object array (or Series) whose elements are series is the list of
+    those series: what ``pd.Series(list_of_arrays).to_numpy()`` gives for
+    series of different lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._validation import as_array_like
+    >>> series = np.empty(2, dtype=object)
+    >>> series[:] = [np.ones(3), np.ones(5)]
+    >>> [len(x) for x in as_array_like(series)]
+    [3, 5]
+    """
     if sp.issparse(X):
         raise TypeError(
             f"{owner} does not accept sparse input (a TCN convolves dense series); convert it with X.toarray()."
         )
+    if _is_array_of_series(X):
+        return list(X)
     if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
         X = np.asarray(X)  # other array-likes (objects with __array__)
     return X
+
+
+def _is_array_of_series(X):
+    """Whether ``X`` is a 1D object array or Series whose every element is a series (has a length)."""
+    if not isinstance(X, (np.ndarray, pd.Series)) or X.dtype != object or X.ndim != 1 or len(X) == 0:
+        return False
+    return all(np.ndim(x) >= 1 and not isinstance(x, (str, bytes)) for x in X)
 
 
 def as_series_array(X, owner="the estimator"):
@@ -73,9 +98,12 @@ def from_panel_frame(X):
     series, a column per feature, each cell that feature's series (a
     ``pd.Series`` or array). Read as a table, such a frame would fail with an
     unclear error. Any other DataFrame stays a table, one series per row and
-    one time step per column, whatever its index: a frame indexed by (series,
-    time), sktime's ``pd-multiindex``, cannot be told from a table whose rows
-    carry a two-level index, so it is read as the table it also is.
+    one time step per column, unless its row index has several levels: a
+    frame indexed by (series, time), sktime's ``pd-multiindex``, cannot be
+    told from a table whose rows carry a two-level index, and each reading
+    would silently give wrong results for the other (one prediction per time
+    step, or series cut into rows), so it is a ValueError that names both
+    fixes.
 
     Examples
     --------
@@ -85,6 +113,14 @@ def from_panel_frame(X):
     >>> from_panel_frame(nested).shape  # 2 series, 3 steps, 2 features
     (2, 3, 2)
     """
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        raise ValueError(
+            f"X is a DataFrame whose row index has {X.index.nlevels} levels, which reads two ways: as sktime's "
+            "pd-multiindex panel (one row per series and time step) or as a table (one series per row) that "
+            "carries a multi-level index. For a panel, pass sktime.datatypes.convert_to(X, \"nested_univ\") "
+            "or a 3D array (n_samples, n_timesteps, n_features); for a table, pass X.reset_index(drop=True) "
+            "or X.to_numpy()."
+        )
     # Numeric columns hold values, not series: a table (and no row is read).
     if (
         not isinstance(X, pd.DataFrame)
@@ -172,7 +208,7 @@ def looks_channels_first(shape):
 
 
 def is_ragged(X):
-    """True for a list or tuple of series whose lengths differ."""
+    """True for a list or tuple of series whose lengths differ (see :func:`as_array_like` for object arrays)."""
     if not isinstance(X, (list, tuple)) or len(X) == 0:
         return False
     shapes = [np.shape(x) for x in X if hasattr(x, "__len__") and not isinstance(x, str)]
@@ -210,12 +246,8 @@ def as_float32(X, **check_array_params):
     return check_array(X, dtype=np.float32, **check_array_params)
 
 
-def pad_ragged(X):
-    """Stack series of different lengths into (n, T_max, F), zeros in front.
-
-    Padding in front keeps every series' last real step at the last position,
-    which is where a causal TCN reads its prediction.
-    """
+def ragged_series(X):
+    """The series of a list as float32 ``(n_timesteps_i, n_features)`` arrays, checked."""
     series = []
     for i, x in enumerate(X):
         x = check_array(x, ensure_2d=False, dtype=np.float32, input_name=f"X[{i}]")
@@ -233,8 +265,94 @@ def pad_ragged(X):
             f"The series in X have different numbers of features {sorted(n_features)}; "
             "every series needs the same features per time step."
         )
-    longest = max(len(x) for x in series)
-    padded = np.zeros((len(series), longest, series[0].shape[1]), dtype=np.float32)
+    return series
+
+
+def stack_padded(series, length):
+    """Checked series of at most ``length`` steps stacked into (n, length, F), zeros in front.
+
+    Padding in front keeps every series' last real step at the last position,
+    which is where a causal TCN reads its prediction.
+    """
+    padded = np.zeros((len(series), length, series[0].shape[1]), dtype=np.float32)
     for i, x in enumerate(series):
-        padded[i, longest - len(x) :] = x
+        padded[i, length - len(x) :] = x
     return padded
+
+
+def pad_ragged(X, length=0):
+    """Stack series of different lengths into (n, max(T_max, length), F), zeros in front.
+
+    Examples
+    --------
+    >>> from sktcn._validation import pad_ragged
+    >>> pad_ragged([[1.0, 2.0], [3.0]], length=3)[:, :, 0].tolist()
+    [[0.0, 1.0, 2.0], [0.0, 0.0, 3.0]]
+    """
+    series = ragged_series(X)
+    return stack_padded(series, max(length, max(len(x) for x in series)))
+
+
+def pad_front(X, length):
+    """3D ``X`` padded in front with zeros to ``length`` steps; ``X`` itself when it has as many or more."""
+    if X.shape[1] >= length:
+        return X
+    return np.concatenate([np.zeros((len(X), length - X.shape[1], X.shape[2]), X.dtype), X], axis=1)
+
+
+def padded_groups(lengths, length):
+    """Series of ``lengths`` grouped by the length a prediction pads them to: ``[(padded_length, rows), ...]``.
+
+    Each series is padded in front to ``max(its own length, length)``, so its
+    prediction never depends on the other series of the call; those padded to
+    the same length run through the network together. ``rows`` are positions
+    in the input, in input order; groups come shortest first.
+
+    Examples
+    --------
+    >>> from sktcn._validation import padded_groups
+    >>> [(n, rows.tolist()) for n, rows in padded_groups([3, 9, 2, 9, 7], length=5)]
+    [(5, [0, 2]), (7, [4]), (9, [1, 3])]
+    """
+    padded = np.maximum(np.asarray(lengths), length)
+    return [(int(n), np.flatnonzero(padded == n)) for n in np.unique(padded)]
+
+
+def in_input_order(groups, lengths, per_step=False, zero_outputs=None):
+    """The outputs of :func:`padded_groups`' groups, ``[(rows, outputs), ...]``, as one array in input order.
+
+    ``lengths`` holds each input series' own number of steps. Per-step
+    outputs (``per_step``) get the steps of the longest series, each series'
+    on its last steps (cut from the front where it was padded to more); at
+    the ``k`` steps before a shorter series starts they are
+    ``zero_outputs(k)``, the network's outputs for ``k`` steps of zeros,
+    which (for a causal network) is what padding the series with zeros to
+    the longest gives there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._validation import in_input_order
+    >>> groups = [(np.array([0, 2]), np.array([[1.0], [3.0]])), (np.array([1]), np.array([[2.0]]))]
+    >>> in_input_order(groups, [4, 9, 4])[:, 0].tolist()
+    [1.0, 2.0, 3.0]
+    >>> per_step = [(np.array([0]), np.array([[4.0, 5.0, 6.0]])), (np.array([1]), np.array([[7.0, 8.0, 9.0]]))]
+    >>> in_input_order(per_step, [2, 3], per_step=True, zero_outputs=lambda k: np.full(k, -1.0)).tolist()
+    [[-1.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
+    """
+    lengths = np.asarray(lengths)
+    first = groups[0][1]
+    n_timesteps = int(lengths.max())
+    shape = (n_timesteps,) + first.shape[2:] if per_step else first.shape[1:]
+    merged = np.empty((len(lengths),) + shape, first.dtype)
+    for rows, outputs in groups:
+        if per_step:
+            kept = min(outputs.shape[1], n_timesteps)
+            merged[rows, n_timesteps - kept :] = outputs[:, outputs.shape[1] - kept :]
+        else:
+            merged[rows] = outputs
+    if per_step:
+        for missing in np.unique(n_timesteps - lengths):
+            if missing > 0:
+                merged[n_timesteps - lengths == missing, :missing] = zero_outputs(int(missing))
+    return merged

@@ -418,10 +418,11 @@ def _predict(args, out, err):
     else:
         if args.data is None:
             raise CommandError(f"predicting with a {type(model).__name__} needs --data, the series to predict.", EXIT_USAGE_ERROR)
-        if not hasattr(model, "feature_names_in_"):
+        # Fit on a nested DataFrame, the names are its features', not time steps'.
+        if not hasattr(model, "feature_names_in_") or model.n_timesteps_in_ is None:
             raise CommandError(
-                f"{args.model} was not fit on named columns (as 'sktcn fit' does), so the columns of a CSV "
-                "file cannot be matched to its time steps; use it from Python."
+                f"{args.model} was not fit on named columns of time steps (as 'sktcn fit' does), so the columns "
+                "of a CSV file cannot be matched to its time steps; use it from Python."
             )
         frame = _read_csv(args.data)
         columns = list(model.feature_names_in_)

@@ -263,9 +263,12 @@ def test_demo_quick_prints_scores_and_writes_plots(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["airline_forecast.png", "learning_curves.png"]
 
 
-def test_a_model_without_column_names_is_refused_for_csv(files, tmp_path):
+@pytest.mark.parametrize("layout", ["3D array", "nested frame"])
+def test_a_model_without_column_names_is_refused_for_csv(files, tmp_path, layout):
     X = pd.read_csv(files / "regress.csv").drop(columns=["id", "value"]).to_numpy()
-    sktcn.TCNRegressor(nb_filters=2, epochs=1).fit(X[:, :, None], X[:, 0]).save(tmp_path / "plain")
+    # A nested frame's column names are its features', not time steps' that a CSV's columns could match.
+    series = X[:, :, None] if layout == "3D array" else pd.DataFrame({"t0": [pd.Series(row) for row in X]})
+    sktcn.TCNRegressor(nb_filters=2, epochs=1).fit(series, X[:, 0]).save(tmp_path / "plain")
     status, out, err = run_main("predict", "--model", tmp_path / "plain", "--data", files / "regress.csv")
     assert status == 1 and "was not fit on named columns" in err and out == ""
 

@@ -188,13 +188,43 @@ def test_sktime_nested_frames_give_the_predictions_of_their_series(Estimator, rn
     from sktime.datatypes import convert_to
 
     X, numpy3d = _panel(rng)
+    nested = convert_to(numpy3d, to_type="nested_univ")
     est = Estimator(**TINY, random_state=0).fit(X, _targets(Estimator, len(X)))
     expected = est.predict(X)
-    np.testing.assert_array_equal(est.predict(convert_to(numpy3d, to_type="nested_univ")), expected)
-    fitted_on_frame = Estimator(**TINY, random_state=0).fit(convert_to(numpy3d, to_type="nested_univ"),
-                                                            _targets(Estimator, len(X)))
+    # Names where the fit had none, and none where it had some: scikit-learn's warnings.
+    with pytest.warns(UserWarning, match="X has feature names, but .* was fitted without feature names"):
+        np.testing.assert_array_equal(est.predict(nested), expected)
+    fitted_on_frame = Estimator(**TINY, random_state=0).fit(nested, _targets(Estimator, len(X)))
     assert fitted_on_frame.n_features_in_ == X.shape[2]
-    np.testing.assert_array_equal(fitted_on_frame.predict(X), expected)
+    np.testing.assert_array_equal(fitted_on_frame.feature_names_in_, nested.columns)
+    np.testing.assert_array_equal(fitted_on_frame.predict(nested), expected)
+    with pytest.warns(UserWarning, match="X does not have valid feature names, but .* was fitted with feature names"):
+        np.testing.assert_array_equal(fitted_on_frame.predict(X), expected)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_nested_frames_columns_are_checked_by_name(Estimator, rng):
+    import pandas as pd
+
+    X, _ = _panel(rng, n=8, n_timesteps=6, n_channels=2)
+    nested = pd.DataFrame({name: [pd.Series(x) for x in X[:, :, k]] for k, name in enumerate(["temp", "pressure"])})
+    est = Estimator(**TINY, random_state=0).fit(nested, _targets(Estimator, 8))
+    assert est.feature_names_in_.tolist() == ["temp", "pressure"]
+    # Swapped channels would be read by position, silently: refused as scikit-learn refuses a 2D frame's.
+    with pytest.raises(ValueError, match="Feature names must be in the same order as they were in fit"):
+        est.predict(nested[["pressure", "temp"]])
+    with pytest.raises(ValueError, match="Feature names unseen at fit time:\n- humidity"):
+        est.predict(nested.rename(columns={"pressure": "humidity"}))
+    # Unequal lengths (a list of series once read) keep the names and their check.
+    ragged = pd.DataFrame({name: [pd.Series(np.arange(n, dtype=float)) for n in (4, 6)]
+                           for name in ["temp", "pressure"]})
+    with pytest.raises(ValueError, match="same order"):
+        est.predict(ragged[["pressure", "temp"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.predict(ragged)
+    # Refit on an array: the names go, as scikit-learn's estimators drop them.
+    assert not hasattr(est.fit(X, _targets(Estimator, 8)), "feature_names_in_")
 
 
 def test_nested_frames_of_unequal_lengths_are_padded_like_ragged_lists():
@@ -207,25 +237,39 @@ def test_nested_frames_of_unequal_lengths_are_padded_like_ragged_lists():
     np.testing.assert_array_equal(as_series_array(from_panel_frame(nested))[0], as_series_array([short, long])[0])
 
 
-def test_numeric_dataframes_stay_tables_whatever_their_index():
+def test_numeric_dataframes_stay_tables():
     import pandas as pd
 
     from sktcn._validation import from_panel_frame
 
-    table = pd.DataFrame(np.ones((3, 4)))
-    # A row index of (subject, trial) looks like sktime's pd-multiindex panel;
-    # it was, and stays, a table of one series per row.
-    two_level = table.set_axis(pd.MultiIndex.from_tuples([("a", 0), ("a", 1), ("b", 0)]))
-    assert from_panel_frame(table) is table and from_panel_frame(two_level) is two_level
+    table = pd.DataFrame(np.ones((3, 4)), index=["a", "b", "c"])
+    assert from_panel_frame(table) is table
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_a_table_with_a_two_level_row_index_gives_a_prediction_per_row(Estimator, rng):
+def test_a_frame_with_a_multi_level_row_index_is_refused_with_both_fixes(Estimator, rng):
     import pandas as pd
+    from sktime.datatypes import convert_to
 
-    X = pd.DataFrame(rng.rand(8, 5), index=pd.MultiIndex.from_product([range(4), range(2)]))
-    est = Estimator(**TINY).fit(X, _targets(Estimator, 8))
-    assert len(est.predict(X)) == 8
+    # sktime's pd-multiindex panel (a row per series and time step) and a table
+    # whose rows carry a (subject, trial) index look alike; either reading would
+    # silently be wrong for the other.
+    X, numpy3d = _panel(rng, n=8, n_timesteps=5, n_channels=1)
+    panel = convert_to(numpy3d, to_type="pd-multiindex")
+    table = pd.DataFrame(X[:, :, 0], index=pd.MultiIndex.from_product([range(4), range(2)]))
+    y = _targets(Estimator, 8)
+    fixes = r"convert_to\(X, \"nested_univ\"\).*3D array.*reset_index\(drop=True\).*to_numpy\(\)"
+    for frame in (panel, table):
+        with pytest.raises(ValueError, match=f"row index has 2 levels.*pd-multiindex panel.*table.*{fixes}"):
+            Estimator(**TINY).fit(frame, y)
+    est = Estimator(**TINY, random_state=0).fit(X, y)
+    for frame in (panel, table):
+        with pytest.raises(ValueError, match=f"row index has 2 levels.*{fixes}"):
+            est.predict(frame)
+    # The fixes the message names give the series' predictions.
+    np.testing.assert_array_equal(est.predict(convert_to(panel, to_type="numpy3D").transpose(0, 2, 1)),
+                                  est.predict(X))
+    np.testing.assert_array_equal(est.predict(table.to_numpy()[:, :, None]), est.predict(X))
 
 
 @pytest.mark.parametrize(
