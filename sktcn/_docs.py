@@ -300,8 +300,8 @@ ARGUMENTS = _table("""
         each series ends on the last step a causal TCN reads: to the
         longest here, and at predict each series to that length or its
         own if longer, so that its prediction does not depend on the
-        series predicted with it. A DataFrame with a multi-level row index
-        (sktime's ``pd-multiindex``) is refused: convert it.
+        series predicted with it. Any other DataFrame is a table, whatever
+        its row index: convert sktime's ``pd-multiindex`` panels first.
         Data larger than memory: a memory-mapped array (read ``batch_size``
         rows at a time), or a ``keras.utils.PyDataset`` or finite
         ``tf.data.Dataset`` of batches ``(x, y)`` or ``(x, y, w)`` with raw

@@ -98,12 +98,11 @@ def from_panel_frame(X):
     series, a column per feature, each cell that feature's series (a
     ``pd.Series`` or array). Read as a table, such a frame would fail with an
     unclear error. Any other DataFrame stays a table, one series per row and
-    one time step per column, unless its row index has several levels: a
-    frame indexed by (series, time), sktime's ``pd-multiindex``, cannot be
-    told from a table whose rows carry a two-level index, and each reading
-    would silently give wrong results for the other (one prediction per time
-    step, or series cut into rows), so it is a ValueError that names both
-    fixes.
+    one time step per column, whatever its index: a frame indexed by (series,
+    time), sktime's ``pd-multiindex``, cannot be told from a table whose rows
+    carry a two-level index, and sktime's own reductions (``make_reduction``
+    with ``pooling="global"``) hand their regressor exactly such tables, so
+    it is read as the table it also is (the docs say to convert a panel).
 
     Examples
     --------
@@ -113,14 +112,6 @@ def from_panel_frame(X):
     >>> from_panel_frame(nested).shape  # 2 series, 3 steps, 2 features
     (2, 3, 2)
     """
-    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
-        raise ValueError(
-            f"X is a DataFrame whose row index has {X.index.nlevels} levels, which reads two ways: as sktime's "
-            "pd-multiindex panel (one row per series and time step) or as a table (one series per row) that "
-            "carries a multi-level index. For a panel, pass sktime.datatypes.convert_to(X, \"nested_univ\") "
-            "or a 3D array (n_samples, n_timesteps, n_features); for a table, pass X.reset_index(drop=True) "
-            "or X.to_numpy()."
-        )
     # Numeric columns hold values, not series: a table (and no row is read).
     if (
         not isinstance(X, pd.DataFrame)

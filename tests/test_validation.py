@@ -237,39 +237,38 @@ def test_nested_frames_of_unequal_lengths_are_padded_like_ragged_lists():
     np.testing.assert_array_equal(as_series_array(from_panel_frame(nested))[0], as_series_array([short, long])[0])
 
 
-def test_numeric_dataframes_stay_tables():
+def test_numeric_dataframes_stay_tables_whatever_their_index():
     import pandas as pd
 
     from sktcn._validation import from_panel_frame
 
-    table = pd.DataFrame(np.ones((3, 4)), index=["a", "b", "c"])
-    assert from_panel_frame(table) is table
+    table = pd.DataFrame(np.ones((3, 4)))
+    # A row index of (subject, trial) looks like sktime's pd-multiindex panel;
+    # it was, and stays, a table of one series per row.
+    two_level = table.set_axis(pd.MultiIndex.from_tuples([("a", 0), ("a", 1), ("b", 0)]))
+    assert from_panel_frame(table) is table and from_panel_frame(two_level) is two_level
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_a_frame_with_a_multi_level_row_index_is_refused_with_both_fixes(Estimator, rng):
+def test_a_table_with_a_two_level_row_index_gives_a_prediction_per_row(Estimator, rng):
     import pandas as pd
-    from sktime.datatypes import convert_to
 
-    # sktime's pd-multiindex panel (a row per series and time step) and a table
-    # whose rows carry a (subject, trial) index look alike; either reading would
-    # silently be wrong for the other.
-    X, numpy3d = _panel(rng, n=8, n_timesteps=5, n_channels=1)
-    panel = convert_to(numpy3d, to_type="pd-multiindex")
-    table = pd.DataFrame(X[:, :, 0], index=pd.MultiIndex.from_product([range(4), range(2)]))
-    y = _targets(Estimator, 8)
-    fixes = r"convert_to\(X, \"nested_univ\"\).*3D array.*reset_index\(drop=True\).*to_numpy\(\)"
-    for frame in (panel, table):
-        with pytest.raises(ValueError, match=f"row index has 2 levels.*pd-multiindex panel.*table.*{fixes}"):
-            Estimator(**TINY).fit(frame, y)
-    est = Estimator(**TINY, random_state=0).fit(X, y)
-    for frame in (panel, table):
-        with pytest.raises(ValueError, match=f"row index has 2 levels.*{fixes}"):
-            est.predict(frame)
-    # The fixes the message names give the series' predictions.
-    np.testing.assert_array_equal(est.predict(convert_to(panel, to_type="numpy3D").transpose(0, 2, 1)),
-                                  est.predict(X))
-    np.testing.assert_array_equal(est.predict(table.to_numpy()[:, :, None]), est.predict(X))
+    X = pd.DataFrame(rng.rand(8, 5), index=pd.MultiIndex.from_product([range(4), range(2)]))
+    est = Estimator(**TINY).fit(X, _targets(Estimator, 8))
+    assert len(est.predict(X)) == 8
+
+
+def test_sktime_global_reduction_hands_the_regressor_a_two_level_table():
+    # make_reduction(pooling="global") fits its regressor on lags of every
+    # series at once, a table indexed by (series, time): refusing such frames
+    # broke this workflow.
+    from sktime.forecasting.compose import make_reduction
+    from sktime.utils._testing.hierarchical import _make_hierarchical
+
+    y = _make_hierarchical(hierarchy_levels=(2,), min_timepoints=20, max_timepoints=20, random_state=0)
+    forecaster = make_reduction(TCNRegressor(**TINY), window_length=4, strategy="recursive", pooling="global")
+    prediction = forecaster.fit(y, fh=[1, 2]).predict()
+    assert prediction.shape == (4, 1) and np.isfinite(prediction.to_numpy()).all()
 
 
 @pytest.mark.parametrize(
