@@ -13,7 +13,8 @@ values, scaled back per step, widen the point forecast symmetrically
 A window whose past does not vary has no scale of its own (its scaling falls
 back to 1, the series' raw units); its residuals are measured in its series'
 typical scale instead (:func:`to_interval_units`, with
-:func:`sktcn._window_scaling.interval_scale`), and a series that never varies
+:func:`sktcn._window_scaling.interval_scale`; raw units where none of the
+series' windows has a scale), and a series whose values are all exactly equal
 gives none (NaN): its exact-zero errors would otherwise shrink every other
 series' intervals.
 
@@ -119,8 +120,8 @@ def to_interval_units(residuals, scale, interval_scale):
 
     ``interval_scale`` is :func:`sktcn._window_scaling.interval_scale`'s:
     equal to ``scale`` for windows with a scale of their own, whose residuals
-    stay exactly as they are. A window of a series that never varies
-    (interval scale 0) has no residual: NaN, which :func:`quantile_shifts`
+    stay exactly as they are. A window of a series whose values are all
+    equal (interval scale 0) has no residual: NaN, which :func:`quantile_shifts`
     leaves out of the pool.
 
     Examples
@@ -140,7 +141,7 @@ def from_interval_units(shifts, scale, interval_scale):
     """Shifts ``(n, steps, C)`` in interval units, in the windows' ``scale`` ``(n, C)`` (see :func:`to_interval_units`).
 
     Where a window has a scale of its own the factor is exactly 1; a window of
-    a series that never varies (interval scale 0) gets no width.
+    a series whose values are all equal (interval scale 0) gets no width.
     """
     return shifts * (interval_scale / scale)[:, None, :]
 
@@ -157,7 +158,7 @@ def quantile_shifts(residuals, alpha, steps):
     is the conformal quantile of the absolute normalised residuals: quantiles
     are symmetric about the point forecast, never cross, and move outwards
     as ``alpha`` moves away from 0.5. Each variable's windows whose residuals
-    are NaN (series that never vary: :func:`to_interval_units`) are left out
+    are NaN (series whose values are all equal: :func:`to_interval_units`) are left out
     of its pool; a variable without any residual gets no width.
 
     Examples

@@ -14,8 +14,9 @@ A window (or series) whose spread is below a scaling's threshold has no scale
 of its own: its statistics fall back to scale 1, so it stays in the series' raw
 units. The network reads it so (its point forecast is the baseline's), but an
 interval needs a scale: :func:`interval_scale` gives such windows the typical
-scale of their series' other windows (:func:`fallback_scale`), or 0 for a
-series that never varies.
+scale of their series' other windows (:func:`fallback_scale`); 1, the raw
+units, when no window of the series has a scale of its own but its values
+differ; and 0 only for a series whose values are all exactly equal.
 """
 
 from dataclasses import dataclass
@@ -217,10 +218,14 @@ def fallback_scale(scaling, series, window_length):
 
     The median scale of the series' windows of ``window_length`` steps that
     have one: what the series' variation usually is in the units the other
-    windows' residuals are measured in. 0 for a variable that never varies
-    (no window has a scale), whose intervals then have no width. With a
-    per-series scaling a window lacks a scale only when its whole series does,
-    so the fallback is 0.
+    windows' residuals are measured in. A variable none of whose windows has
+    a scale (one-step windows, which have no spread; a spread below
+    :func:`_is_scale`'s threshold, as of noise of sd 3 about 1e9 or values
+    near 1e-9; or any window with a per-series scaling, which lacks one only
+    when its whole series does) stays in raw units, 1, as every such window
+    was, as long as its values differ at all. Only a variable whose values
+    are all exactly equal gets 0: its errors are no errors, and its intervals
+    have no width.
 
     Examples
     --------
@@ -229,11 +234,14 @@ def fallback_scale(scaling, series, window_length):
     >>> y = np.array([[0.0, 5.0], [2.0, 5.0], [2.0, 5.0], [2.0, 5.0], [8.0, 5.0]])
     >>> fallback_scale(get_scaling("standard"), y, 2)  # windows' scales: 1, -, -, 3
     array([2., 0.])
+    >>> fallback_scale(get_scaling("standard"), y, 1)  # one-step windows have no spread
+    array([1., 0.])
     """
     n_variables = series.shape[1]
     n_windows = len(series) - window_length + 1
+    raw = np.where(np.all(series == series[:1], axis=0), 0.0, 1.0) if len(series) else np.zeros(n_variables)
     if scaling.per_series or n_windows < 1:
-        return np.zeros(n_variables)
+        return raw
     all_windows = np.lib.stride_tricks.sliding_window_view(series, window_length, axis=0)
     chunk = max(1, _FALLBACK_CHUNK_VALUES // (window_length * n_variables))
     own_scales = []
@@ -241,8 +249,8 @@ def fallback_scale(scaling, series, window_length):
         windows = all_windows[first: first + chunk].transpose(0, 2, 1)
         own_scales.append(np.where(scaling.has_scale(windows, axis=1), scaling.statistics(windows, axis=1)[1], np.nan))
     own_scales = np.concatenate(own_scales)
-    return np.array([np.median(column[~np.isnan(column)]) if not np.isnan(column).all() else 0.0
-                     for column in own_scales.T])
+    return np.array([np.median(column[~np.isnan(column)]) if not np.isnan(column).all() else fallback
+                     for column, fallback in zip(own_scales.T, raw)])
 
 
 def interval_scale(scale, has_scale, fallback):

@@ -196,8 +196,9 @@ class TCNForecaster(BaseForecaster):
     in the forecast window's scale. The point forecaster itself is trained on
     all windows. A window whose past does not vary has no scale of its own:
     its errors and its interval are measured in its series' typical scale (the
-    median of its other windows' scales), and a series that never varies
-    adds no errors to the pool and gets intervals of no width.
+    median of its other windows' scales; raw units, as before, when none has
+    one, as with one-step windows), and only a series whose values are all
+    exactly equal adds no errors to the pool and gets intervals of no width.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
@@ -327,7 +328,7 @@ class TCNForecaster(BaseForecaster):
     residual_quantile_source_ : ndarray of shape (n_windows, horizon, n_variables)
         Standardised residuals the intervals are computed from: each in its
         window's scale, or in its series' typical scale where the window's past
-        does not vary; NaN (left out of the pool) for a series that never varies.
+        does not vary; NaN (left out of the pool) for a series whose values are all equal.
     interval_calibration_ : {"backtest", "in-sample"} or None
         Where those residuals come from: ``"backtest"``, the held-out windows'
         forecast errors; ``"in-sample"``, the training windows' own errors

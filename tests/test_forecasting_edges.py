@@ -271,3 +271,15 @@ def test_infinite_y_is_refused_with_the_reason_at_fit_and_update():
             f.update(bad.iloc[25:55], update_params=update_params)
         assert f.cutoff.equals(cutoff) and len(f._y) == 50
         pd.testing.assert_series_equal(f.predict(), before)
+
+
+@pytest.mark.parametrize("y, window_length", [
+    (10.0 + np.random.default_rng(0).normal(size=40).cumsum(), 1),  # one-step windows have no spread
+    (1e9 + 3.0 * np.random.default_rng(1).normal(size=40), 5),  # a spread tiny next to the level
+])
+def test_series_that_vary_without_any_own_scale_window_keep_their_intervals(y, window_length):
+    # No window has a scale of its own, yet the series varies: its residuals stay in raw
+    # units, as before windows were given a fallback scale (it was 0: all NaN, zero width).
+    f = TCNForecaster(**TINY_FORECASTER, window_length=window_length).fit(pd.Series(y), fh=[1, 2])
+    assert not np.isnan(f.residual_quantile_source_).any()
+    assert np.all(_widths(f) > 0)

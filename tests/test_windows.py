@@ -234,9 +234,36 @@ def test_fallback_scale_is_the_median_of_the_series_own_window_scales():
     y = np.concatenate([np.arange(10.0), np.full(10, 9.0), 9.0 + 3 * np.arange(10.0)])[:, None]
     own = [y[s:s + 4, 0].std() for s in range(len(y) - 3) if y[s:s + 4, 0].std() > 0]
     np.testing.assert_allclose(_window_scaling.fallback_scale(standard, y, 4), [np.median(own)])
-    # a series that never varies has none; a per-series scale falls back only then
+    # a series whose values are all equal has none; a per-series scale falls back only
+    # when the whole series lacks one, to raw units if its values differ at all
     assert _window_scaling.fallback_scale(standard, np.zeros((30, 1)), 4).tolist() == [0.0]
-    assert _window_scaling.fallback_scale(_window_scaling.get_scaling("series"), y, 4).tolist() == [0.0]
+    assert _window_scaling.fallback_scale(_window_scaling.get_scaling("series"), y, 4).tolist() == [1.0]
+    assert _window_scaling.fallback_scale(_window_scaling.get_scaling("series"), np.full((30, 1), 7.0),
+                                          4).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("name, y, window_length", [
+    # one-step windows have no standard deviation (the automatic window of short series)
+    ("standard", 10.0 + np.random.RandomState(0).normal(size=40).cumsum(), 1),
+    # noise of sd 3 about 1e9, values near 1e-9: spreads below _is_scale's threshold
+    ("standard", 1e9 + 3.0 * np.random.RandomState(1).normal(size=40), 5),
+    ("standard", 1e-9 * (1.0 + np.random.RandomState(2).normal(size=40)), 5),
+    ("series", 1e9 + np.random.RandomState(3).normal(size=40), 5),
+])
+def test_series_that_vary_without_any_own_scale_window_stay_in_raw_units(name, y, window_length):
+    # Their fallback was 0: every residual NaN, every interval of zero width.
+    scaling = _window_scaling.get_scaling(name)
+    y = y[:, None]
+    windows = np.lib.stride_tricks.sliding_window_view(y, window_length, axis=0).transpose(0, 2, 1)
+    assert not _window_scaling.window_has_scale(scaling, windows, y).any()
+    assert _window_scaling.fallback_scale(scaling, y, window_length).tolist() == [1.0]
+    arrays = _arrays(y[:, 0])
+    spec = _spec(L=window_length, H=2, scaling=name, arrays=arrays)
+    rows, _ = _windows.window_rows([len(y)], window_length, 2)
+    scales, intervals = _windows.scales_at(spec, arrays, rows)
+    np.testing.assert_array_equal(intervals, scales)  # raw units, scale 1, as before the fallback
+    residuals = np.random.RandomState(4).normal(size=(len(rows), 2, 1))
+    np.testing.assert_array_equal(_conformal.to_interval_units(residuals, scales, intervals), residuals)
 
 
 def test_fallback_scale_reads_long_series_in_chunks_alike(monkeypatch):
