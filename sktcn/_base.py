@@ -635,11 +635,17 @@ class TCNEstimatorBase(BaseWrapper):
         if self.return_sequences:  # the time axis, of any length
             expected, got = expected[1:], got[1:]
         if got != expected:
+            n_got, n_expected = int(np.prod(got, dtype=int)), int(np.prod(expected, dtype=int))
+            if n_got != n_expected:
+                problem = (f"y of shape {y.shape} has {n_got} output(s), but the fitted network "
+                           f"of {type(self).__name__} has {n_expected}")
+            else:  # as many outputs, laid out otherwise: name the shapes
+                axes = ["n_samples"] + (["n_timesteps"] if self.return_sequences else []) + [str(n) for n in expected]
+                problem = (f"y has shape {y.shape}, but the fitted network of {type(self).__name__} was built "
+                           f"for y of shape ({', '.join(axes)}{',' if len(axes) == 1 else ''})")
             raise ValueError(
-                f"y of shape {y.shape} has {int(np.prod(got, dtype=int))} output(s), but the fitted network "
-                f"of {type(self).__name__} has {int(np.prod(expected, dtype=int))}: partial_fit and "
-                "warm_start=True train the fitted network further, with the outputs it has. To train on these "
-                "targets, fit again with warm_start=False, or fit a new estimator."
+                f"{problem}: partial_fit and warm_start=True train the fitted network further, with the "
+                "outputs it has. To train on these targets, fit again with warm_start=False, or fit a new estimator."
             )
 
     def _as_target_array(self, y):
@@ -1344,7 +1350,11 @@ class TCNEstimatorBase(BaseWrapper):
     def __setstate__(self, state):
         super().__setstate__(state)
         if "model_" in state:
+            self._upgrade_fitted_state()
             self._make_predict_function()
+
+    def _upgrade_fitted_state(self):
+        """Bring the fitted state of a model pickled or saved by an earlier sktcn to today's form."""
 
     def save(self, path):
         """Save the fitted estimator to the directory ``path`` as JSON and a Keras file.
@@ -1521,6 +1531,7 @@ class TCNEstimatorBase(BaseWrapper):
             setattr(encoder, name, from_json(value))
         self.target_encoder_ = encoder
         vars(self).update(encoder.get_metadata())
+        self._upgrade_fitted_state()
         self.feature_encoder_ = self.feature_encoder.fit(np.zeros((1, self._fit_timesteps, self._n_channels), np.float32))
 
         self.model_ = networks.read(persistence.expect(description, "model_file", str))

@@ -462,3 +462,12 @@ def test_sample_weights_are_checked_without_the_keyword_older_scikit_learn_lacks
         validation.checked_sample_weight(np.zeros(3), X)
     with pytest.raises(ValueError, match="Negative values"):
         validation.checked_sample_weight([1.0, -1.0, 1.0], X)
+
+
+def test_warm_starts_name_both_shapes_when_only_the_layout_of_the_outputs_differs(rng):
+    X = rng.normal(size=(20, 8))
+    labels = (X > 0).astype(int)
+    clf = TCNClassifier(**TINY, random_state=0, return_sequences=True).fit(X, labels)
+    match = r"y has shape \(20, 8, 1\), but the fitted network of TCNClassifier was built for y of shape \(n_samples, n_timesteps\): .*warm_start=False"
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, labels[..., None])
