@@ -510,6 +510,14 @@ class TCNEstimatorBase(BaseWrapper):
             self._check_shape(series)
         return groups, lengths
 
+    @property
+    def ragged_fit_length_(self):
+        """The steps a fit on series of different lengths padded them to (documented with the attributes)."""
+        if "model_" not in vars(self):
+            raise AttributeError(f"This {type(self).__name__} is not fitted yet: ragged_fit_length_ is set by fit.")
+        # Absent from estimators pickled or saved before it was recorded, which pad nothing.
+        return getattr(self, "_ragged_fit_length", None)
+
     def _padding_length(self, training):
         """Steps every series is padded to at least: those of the ragged series the network was built on, else 0.
 
@@ -1405,14 +1413,29 @@ class TCNEstimatorBase(BaseWrapper):
         steps. Fit on 2D ``X`` the time axis is fixed to ``n_timesteps_in_``,
         as ``predict`` requires it (give the series as ``X[..., None]``).
 
+        The file runs the series as given; ``predict`` does not always. After
+        a fit on series of different lengths, ``predict`` pads a series
+        shorter than the longest training series in front with zeros to that
+        length, ``ragged_fit_length_`` (the fit padded it so), and a shorter
+        series run as given gets other outputs. For the same numbers, pad a
+        shorter series in front with zeros to ``ragged_fit_length_`` steps
+        before running it (``None``: fit on series of one length, nothing to
+        pad); a longer one runs as it is (see the last example).
+
         The output ``"output"`` is the network's, before the estimator decodes
-        it: ``predict_proba``'s probabilities for a classifier, as one array
-        (``(n_samples[, n_timesteps][, n_outputs], n_classes)``); for a
+        it: for a classifier, the probabilities as one array
+        (``(n_samples[, n_timesteps][, n_outputs], n_classes)``), those of
+        ``predict_proba`` for one label per sample or per time step; for a
         regressor, standardised targets with an output axis last (of length
         1 for one target). Decode them with numpy as in the examples:
         ``classes_[proba.argmax(-1)]``, and ``out * target_encoder_.scale_ +
-        target_encoder_.mean_`` (then ``[..., 0]`` for one target). An
-        ensemble (``n_networks > 1``) exports its averaging model.
+        target_encoder_.mean_`` (then ``[..., 0]`` for one target). With
+        several labels per sample, ``classes_`` is a list (one array per
+        output) and the last axis runs over the union of all outputs'
+        classes, ``np.unique(np.concatenate(clf.classes_))``: output ``k``'s
+        ``predict_proba`` is its columns of ``classes_[k]``, renormalised (see
+        the last example). An ensemble (``n_networks > 1``) exports its
+        averaging model.
 
         Before writing, the converted network is run with ONNX Runtime on
         random series and compared with TensorFlow; a mismatch raises
@@ -1465,6 +1488,23 @@ class TCNEstimatorBase(BaseWrapper):
         >>> session = onnxruntime.InferenceSession(clf.export_onnx("clf.onnx"))  # doctest: +SKIP
         >>> proba = session.run(None, {"series": X[:3]})[0]    # doctest: +SKIP
         >>> labels = clf.classes_[proba.argmax(-1)]            # doctest: +SKIP
+
+        With several labels per sample (``proba`` of shape ``(n_samples,
+        n_outputs, n_classes)``), each output's probabilities and labels:
+
+        >>> union = np.unique(np.concatenate(clf.classes_))     # doctest: +SKIP
+        >>> columns = [proba[:, k, np.searchsorted(union, classes)]  # doctest: +SKIP
+        ...            for k, classes in enumerate(clf.classes_)]
+        >>> proba_k = [c / c.sum(-1, keepdims=True) for c in columns]  # doctest: +SKIP
+        >>> labels = np.column_stack([classes[p.argmax(-1)]   # doctest: +SKIP
+        ...                           for classes, p in zip(clf.classes_, proba_k)])
+
+        A series ``x`` ``(n_timesteps, n_features)`` of a classifier fit on
+        series of different lengths, padded as ``predict`` pads it:
+
+        >>> n = max(len(x), clf.ragged_fit_length_ or 0)       # doctest: +SKIP
+        >>> padded = np.concatenate([np.zeros((n - len(x), x.shape[1]), np.float32), x])  # doctest: +SKIP
+        >>> proba = session.run(None, {"series": padded[None]})[0]  # doctest: +SKIP
         """
         check_is_fitted(self, "model_")
         return _export_onnx(self.model_, path, n_timesteps=self.n_timesteps_in_, opset=opset)

@@ -245,6 +245,12 @@ ATTRIBUTES = _table("""
     n_timesteps_in_ : int or None
         Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
         ``None`` when fit on 3D input, which may be predicted at any length.
+    ragged_fit_length_ : int or None
+        For a fit on series of different lengths, the steps of the longest:
+        ``predict`` pads a shorter series in front with zeros to this length
+        (as the fit padded it), so pad so before running an exported ONNX
+        network (:meth:`export_onnx`); ``None`` after a fit on series of one
+        length (3D or 2D ``X``), which are predicted as given. Read-only.
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names:
         the time steps' for a table, the features' for sktime's nested
