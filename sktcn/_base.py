@@ -376,6 +376,10 @@ class TCNEstimatorBase(BaseWrapper):
     # Which ``prefix__...`` parameters are routed (sktcn._compat.ROUTING_PREFIXES).
     _routing_prefixes = _compat.ROUTING_PREFIXES
 
+    def set_params(self, **params):
+        # scikeras' own message for an invalid name advises a call sktcn refuses: see sktcn._compat.
+        return _compat.set_params(self, params)
+
     def __init__(
         self,
         *,

@@ -471,3 +471,12 @@ def test_warm_starts_name_both_shapes_when_only_the_layout_of_the_outputs_differ
     match = r"y has shape \(20, 8, 1\), but the fitted network of TCNClassifier was built for y of shape \(n_samples, n_timesteps\): .*warm_start=False"
     with pytest.raises(ValueError, match=match):
         clf.partial_fit(X, labels[..., None])
+
+
+def test_set_params_with_a_misspelt_name_lists_the_valid_parameters():
+    # scikeras' message advised TCNRegressor(nb_filter=3), which sktcn refuses.
+    with pytest.raises(ValueError, match=r"Invalid parameter 'nb_filter' for estimator TCNRegressor.*Valid parameters are: \[.*'nb_filters'") as info:
+        TCNRegressor().set_params(nb_filter=3)
+    assert "constructor" not in str(info.value)
+    reg = TCNRegressor().set_params(nb_filters=3, fit__shuffle=False, callbacks__0__patience=2, optimizer__beta_1=0.8)
+    assert reg.nb_filters == 3 and reg.get_params()["fit__shuffle"] is False and reg.optimizer__beta_1 == 0.8
