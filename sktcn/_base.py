@@ -376,6 +376,10 @@ class TCNEstimatorBase(BaseWrapper):
     # Which ``prefix__...`` parameters are routed (sktcn._compat.ROUTING_PREFIXES).
     _routing_prefixes = _compat.ROUTING_PREFIXES
 
+    def set_params(self, **params):
+        # scikeras' own message for an invalid name advises a call sktcn refuses: see sktcn._compat.
+        return _compat.set_params(self, params)
+
     def __init__(
         self,
         *,
@@ -510,6 +514,14 @@ class TCNEstimatorBase(BaseWrapper):
             self._check_shape(series)
         return groups, lengths
 
+    @property
+    def ragged_fit_length_(self):
+        """The steps a fit on series of different lengths padded them to (documented with the attributes)."""
+        if "model_" not in vars(self):
+            raise AttributeError(f"This {type(self).__name__} is not fitted yet: ragged_fit_length_ is set by fit.")
+        # Absent from estimators pickled or saved before it was recorded, which pad nothing.
+        return getattr(self, "_ragged_fit_length", None)
+
     def _padding_length(self, training):
         """Steps every series is padded to at least: those of the ragged series the network was built on, else 0.
 
@@ -635,11 +647,17 @@ class TCNEstimatorBase(BaseWrapper):
         if self.return_sequences:  # the time axis, of any length
             expected, got = expected[1:], got[1:]
         if got != expected:
+            n_got, n_expected = int(np.prod(got, dtype=int)), int(np.prod(expected, dtype=int))
+            if n_got != n_expected:
+                problem = (f"y of shape {y.shape} has {n_got} output(s), but the fitted network "
+                           f"of {type(self).__name__} has {n_expected}")
+            else:  # as many outputs, laid out otherwise: name the shapes
+                axes = ["n_samples"] + (["n_timesteps"] if self.return_sequences else []) + [str(n) for n in expected]
+                problem = (f"y has shape {y.shape}, but the fitted network of {type(self).__name__} was built "
+                           f"for y of shape ({', '.join(axes)}{',' if len(axes) == 1 else ''})")
             raise ValueError(
-                f"y of shape {y.shape} has {int(np.prod(got, dtype=int))} output(s), but the fitted network "
-                f"of {type(self).__name__} has {int(np.prod(expected, dtype=int))}: partial_fit and "
-                "warm_start=True train the fitted network further, with the outputs it has. To train on these "
-                "targets, fit again with warm_start=False, or fit a new estimator."
+                f"{problem}: partial_fit and warm_start=True train the fitted network further, with the "
+                "outputs it has. To train on these targets, fit again with warm_start=False, or fit a new estimator."
             )
 
     def _as_target_array(self, y):
@@ -1344,7 +1362,11 @@ class TCNEstimatorBase(BaseWrapper):
     def __setstate__(self, state):
         super().__setstate__(state)
         if "model_" in state:
+            self._upgrade_fitted_state()
             self._make_predict_function()
+
+    def _upgrade_fitted_state(self):
+        """Bring the fitted state of a model pickled or saved by an earlier sktcn to today's form."""
 
     def save(self, path):
         """Save the fitted estimator to the directory ``path`` as JSON and a Keras file.
@@ -1395,14 +1417,29 @@ class TCNEstimatorBase(BaseWrapper):
         steps. Fit on 2D ``X`` the time axis is fixed to ``n_timesteps_in_``,
         as ``predict`` requires it (give the series as ``X[..., None]``).
 
+        The file runs the series as given; ``predict`` does not always. After
+        a fit on series of different lengths, ``predict`` pads a series
+        shorter than the longest training series in front with zeros to that
+        length, ``ragged_fit_length_`` (the fit padded it so), and a shorter
+        series run as given gets other outputs. For the same numbers, pad a
+        shorter series in front with zeros to ``ragged_fit_length_`` steps
+        before running it (``None``: fit on series of one length, nothing to
+        pad); a longer one runs as it is (see the last example).
+
         The output ``"output"`` is the network's, before the estimator decodes
-        it: ``predict_proba``'s probabilities for a classifier, as one array
-        (``(n_samples[, n_timesteps][, n_outputs], n_classes)``); for a
+        it: for a classifier, the probabilities as one array
+        (``(n_samples[, n_timesteps][, n_outputs], n_classes)``), those of
+        ``predict_proba`` for one label per sample or per time step; for a
         regressor, standardised targets with an output axis last (of length
         1 for one target). Decode them with numpy as in the examples:
         ``classes_[proba.argmax(-1)]``, and ``out * target_encoder_.scale_ +
-        target_encoder_.mean_`` (then ``[..., 0]`` for one target). An
-        ensemble (``n_networks > 1``) exports its averaging model.
+        target_encoder_.mean_`` (then ``[..., 0]`` for one target). With
+        several labels per sample, ``classes_`` is a list (one array per
+        output) and the last axis runs over the union of all outputs'
+        classes, ``np.unique(np.concatenate(clf.classes_))``: output ``k``'s
+        ``predict_proba`` is its columns of ``classes_[k]``, renormalised (see
+        the last example). An ensemble (``n_networks > 1``) exports its
+        averaging model.
 
         Before writing, the converted network is run with ONNX Runtime on
         random series and compared with TensorFlow; a mismatch raises
@@ -1455,6 +1492,23 @@ class TCNEstimatorBase(BaseWrapper):
         >>> session = onnxruntime.InferenceSession(clf.export_onnx("clf.onnx"))  # doctest: +SKIP
         >>> proba = session.run(None, {"series": X[:3]})[0]    # doctest: +SKIP
         >>> labels = clf.classes_[proba.argmax(-1)]            # doctest: +SKIP
+
+        With several labels per sample (``proba`` of shape ``(n_samples,
+        n_outputs, n_classes)``), each output's probabilities and labels:
+
+        >>> union = np.unique(np.concatenate(clf.classes_))     # doctest: +SKIP
+        >>> columns = [proba[:, k, np.searchsorted(union, classes)]  # doctest: +SKIP
+        ...            for k, classes in enumerate(clf.classes_)]
+        >>> proba_k = [c / c.sum(-1, keepdims=True) for c in columns]  # doctest: +SKIP
+        >>> labels = np.column_stack([classes[p.argmax(-1)]   # doctest: +SKIP
+        ...                           for classes, p in zip(clf.classes_, proba_k)])
+
+        A series ``x`` ``(n_timesteps, n_features)`` of a classifier fit on
+        series of different lengths, padded as ``predict`` pads it:
+
+        >>> n = max(len(x), clf.ragged_fit_length_ or 0)       # doctest: +SKIP
+        >>> padded = np.concatenate([np.zeros((n - len(x), x.shape[1]), np.float32), x])  # doctest: +SKIP
+        >>> proba = session.run(None, {"series": padded[None]})[0]  # doctest: +SKIP
         """
         check_is_fitted(self, "model_")
         return _export_onnx(self.model_, path, n_timesteps=self.n_timesteps_in_, opset=opset)
@@ -1521,6 +1575,7 @@ class TCNEstimatorBase(BaseWrapper):
             setattr(encoder, name, from_json(value))
         self.target_encoder_ = encoder
         vars(self).update(encoder.get_metadata())
+        self._upgrade_fitted_state()
         self.feature_encoder_ = self.feature_encoder.fit(np.zeros((1, self._fit_timesteps, self._n_channels), np.float32))
 
         self.model_ = networks.read(persistence.expect(description, "model_file", str))

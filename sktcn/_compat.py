@@ -39,6 +39,11 @@ Each entry says what it works around and when it can go:
   routing prefixes as routed and hands ``callbacks__...`` to scikit-learn,
   which then calls ``set_params`` on the list of callbacks (AttributeError):
   :data:`ROUTING_PREFIXES` adds ``callbacks``. It can go once scikeras lists it.
+- scikeras 0.13's ``set_params`` answers a name that is no parameter with
+  advice to pass it to the constructor (``TCNRegressor(nb_filter=3)``),
+  written for its migration from Keras' wrappers; sktcn's constructors refuse
+  such names (TypeError): :func:`set_params` gives scikit-learn's message,
+  which lists the valid parameters. It can go once scikeras' advice is gone.
 - TensorFlow's default distribution strategy is a process-wide singleton
   whose ``__deepcopy__`` raises RuntimeError, so scikit-learn's ``clone``
   (which deep-copies every parameter) fails for
@@ -76,6 +81,18 @@ def patch_scikeras_tags():
 
 # scikeras' routing prefixes plus ``callbacks``, which its callback building reads but its set_params misses.
 ROUTING_PREFIXES = frozenset(BaseWrapper._routing_prefixes | {"callbacks"})
+
+
+def set_params(estimator, params):
+    """scikeras' ``set_params`` on ``estimator``, with scikit-learn's ValueError for a name that is no parameter."""
+    prefixes = tuple(prefix + "__" for prefix in estimator._routing_prefixes)
+    valid = estimator.get_params(deep=True)
+    for name in params:
+        if not name.startswith(prefixes) and name.partition("__")[0] not in valid:
+            # scikit-learn's own message (scikeras' _get_param_names is a generator, which it would print).
+            raise ValueError(f"Invalid parameter {name.partition('__')[0]!r} for estimator {estimator}. "
+                             f"Valid parameters are: {sorted(estimator._get_param_names())!r}.")
+    return BaseWrapper.set_params(estimator, **params)
 
 
 def _same_strategy(strategy, memo):

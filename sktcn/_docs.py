@@ -245,6 +245,12 @@ ATTRIBUTES = _table("""
     n_timesteps_in_ : int or None
         Sequence length a 2D ``X`` fixed at fit time (``predict`` requires it);
         ``None`` when fit on 3D input, which may be predicted at any length.
+    ragged_fit_length_ : int or None
+        For a fit on series of different lengths, the steps of the longest:
+        ``predict`` pads a shorter series in front with zeros to this length
+        (as the fit padded it), so pad so before running an exported ONNX
+        network (:meth:`export_onnx`); ``None`` after a fit on series of one
+        length (3D or 2D ``X``), which are predicted as given. Read-only.
     feature_names_in_ : ndarray of str
         Column names, when ``X`` was a DataFrame with string column names:
         the time steps' for a table, the features' for sktime's nested
@@ -319,11 +325,16 @@ ARGUMENTS = _table("""
         zero; a number weighs every sample the same. A PyDataset's or
         tf.data's batches carry their own, checked batch by batch.
     **kwargs
-        Handled as scikeras handles them, outside scikit-learn's API (set
-        parameters instead): ``epochs`` overrides the parameter for this
-        call; the others go to Keras' ``Model.fit``, which refuses with
-        TypeError the ones sktcn sets itself (``verbose``, ``callbacks``,
-        ``batch_size``, ...).
+        Arguments of Keras' ``Model.fit`` for this call only, outside
+        scikit-learn's API (set parameters instead): ``epochs``,
+        ``batch_size``, ``shuffle``, ``verbose`` and ``validation_split``
+        override the parameters of those names, and ``callbacks`` (a list of
+        ``keras.callbacks.Callback``) replaces the estimator's callbacks;
+        others (``validation_freq``, ...) go to Keras' fit as they are. Those
+        sktcn computes itself (``x``, ``y``, ``sample_weight``,
+        ``class_weight``, ``validation_data``, ``steps_per_epoch``,
+        ``initial_epoch``) and names Keras' fit does not take are refused
+        with TypeError.
     X:predict : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
         Series in any form ``fit`` takes, with the features of the fit: 2D
         ``X`` of the fit's length (``n_timesteps_in_``); 3D ``X`` and lists

@@ -9,6 +9,9 @@ counts, column names, the length ragged training data were padded to) in
 ``TCNEstimatorBase._read_X``.
 """
 
+import functools
+import inspect
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -147,9 +150,12 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False):
 
     One check for every kind of input, in memory or streamed: scikit-learn's
     ``_check_sample_weight`` (1-D, one weight per sample of ``X``, finite, a
-    scalar broadcast to every sample, not all zero) and non-negative, since a
-    negative weight rewards a larger loss and training then diverges. Only
-    the length of ``X`` is read, so a memory-mapped ``X`` stays on disk.
+    scalar broadcast to every sample) and non-negative, since a
+    negative weight rewards a larger loss and training then diverges, and
+    not all zero unless ``allow_all_zero`` (checked here, with scikit-learn's
+    message: its ``allow_all_zero_weights`` keyword is new in 1.8, and sktcn
+    supports 1.6 on). Only the length of ``X`` is read, so a memory-mapped
+    ``X`` stays on disk.
 
     Parameters
     ----------
@@ -178,8 +184,18 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False):
     """
     if isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0:
         sample_weight = sample_weight.item()  # a 0-d array (one weight for a whole batch) is a scalar
-    return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True,
-                                allow_all_zero_weights=allow_all_zero)
+    check = _check_sample_weight
+    keywords = {"allow_all_zero_weights": True} if _takes_all_zero_keyword(check) else {}
+    weights = check(sample_weight, X, dtype=np.float32, ensure_non_negative=True, **keywords)
+    if not allow_all_zero and not np.any(weights):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return weights
+
+
+@functools.cache
+def _takes_all_zero_keyword(check):
+    """Whether scikit-learn's ``_check_sample_weight`` has ``allow_all_zero_weights`` (1.8 on; 1.6 and 1.7 not)."""
+    return "allow_all_zero_weights" in inspect.signature(check).parameters
 
 
 def looks_channels_first(shape):

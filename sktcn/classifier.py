@@ -282,6 +282,30 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
     def _n_network_classes(self):
         return len(self.target_encoder_.network_classes)
 
+    def _upgrade_fitted_state(self):
+        # sktcn before per-output classes_ kept one array of classes for every
+        # output of a multi-output network (a network with an outputs axis, not
+        # return_sequences): each output gets all of them, as declared classes
+        # give today, so that predict_proba returns one array per output again.
+        encoder = self.target_encoder_
+        if self._fit_on_outputs_axis() and not isinstance(encoder.classes_, list):
+            encoder.classes_ = [encoder.classes_] * self._output_shape[0]
+            vars(self).update(encoder.get_metadata())
+
+    def _fit_on_outputs_axis(self):
+        """Whether the network has an outputs axis: several labels per sample (not per time step)."""
+        return not self.return_sequences and len(getattr(self, "_output_shape", ())) == 1
+
+    def _check_outputs(self, y):
+        if self._fit_on_outputs_axis() and tuple(self._output_shape) == (1,):
+            # Today a column-vector y is one label per sample, for a network without an outputs axis.
+            raise ValueError(
+                f"This {type(self).__name__} was saved from a column-vector y (n_samples, 1) by an earlier "
+                "version of sktcn, which gave its network an outputs axis that no y has today: partial_fit and "
+                "warm_start=True cannot train it further. Fit it again (warm_start=False), or fit a new estimator."
+            )
+        super()._check_outputs(y)
+
     def _as_target_array(self, y):
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] == 1 and not self.return_sequences:

@@ -228,3 +228,42 @@ def test_a_mismatching_conversion_is_refused(regressor, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="differ from TensorFlow"):
         regressor.export_onnx(tmp_path / "wrong.onnx")
     assert not (tmp_path / "wrong.onnx").exists()
+
+
+def test_ragged_fit_padded_as_documented_gives_predicts_numbers(tmp_path):
+    # predict pads a series shorter than the longest training series in front to ragged_fit_length_;
+    # the file runs series as given, so the docs say to pad first.
+    rng = np.random.RandomState(0)
+    X = [series(1, n, seed=i)[0] for i, n in enumerate([12, 5, 9, 3] * 6)]
+    clf = fitted(TCNClassifier(**NET), np.arange(len(X)) % 2, X=X)
+    assert clf.ragged_fit_length_ == 12
+    assert TCNClassifier(**NET).fit(X_TRAIN, np.arange(len(X_TRAIN)) % 2).ragged_fit_length_ is None
+    with pytest.raises(AttributeError, match="not fitted"):
+        TCNClassifier().ragged_fit_length_
+    path = clf.export_onnx(tmp_path / "ragged.onnx")
+    tests = [series(1, n, seed=50 + n)[0] for n in (3, 7, 15)]
+    proba = []
+    for x in tests:
+        n = max(len(x), clf.ragged_fit_length_ or 0)
+        padded = np.concatenate([np.zeros((n - len(x), x.shape[1]), np.float32), x])
+        proba.append(onnx_output(path, padded[None])[0])
+    expected = clf.predict_proba(tests)
+    np.testing.assert_allclose(proba, expected, **TOLERANCE)
+    # Unpadded, the short series gets other numbers: the comparison could fail.
+    assert np.abs(onnx_output(path, tests[0][None])[0] - expected[0]).max() > 1e-4
+
+
+def test_multi_output_classifier_decoded_as_documented(tmp_path):
+    labels = np.column_stack([np.array(["a", "b"])[np.arange(24) % 2], np.array(["c", "d", "e"])[np.arange(24) % 3]])
+    clf = fitted(TCNClassifier(**NET), labels)
+    X = series(7, 12, seed=1)
+    proba = onnx_output(clf.export_onnx(tmp_path / "multi.onnx"), X)
+    union = np.unique(np.concatenate(clf.classes_))
+    assert proba.shape == (7, 2, len(union))
+    columns = [proba[:, k, np.searchsorted(union, classes)] for k, classes in enumerate(clf.classes_)]
+    proba_k = [c / c.sum(-1, keepdims=True) for c in columns]
+    expected = clf.predict_proba(X)
+    for got, want in zip(proba_k, expected, strict=True):
+        np.testing.assert_allclose(got, want, **TOLERANCE)
+    decoded = np.column_stack([classes[p.argmax(-1)] for classes, p in zip(clf.classes_, proba_k)])
+    np.testing.assert_array_equal(decoded, clf.predict(X))

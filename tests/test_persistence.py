@@ -15,6 +15,7 @@ from sktime.datasets import load_airline
 
 import sktcn
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, persistence
+from sktcn._codec import to_json
 from sktcn.persistence import ModelFileError, _sha256
 
 from conftest import TINY
@@ -327,3 +328,49 @@ def test_code_in_a_network_file_is_not_executed(saved_regressor, tmp_path):
     # The control: without safe mode, loading this file does run its code.
     keras.saving.load_model(evil, safe_mode=False)
     assert marker.exists()
+
+
+def _as_before_per_output_classes(clf):
+    """``clf`` as sktcn before per-output ``classes_`` left a multi-output classifier: one array for all outputs."""
+    encoder = clf.target_encoder_
+    encoder.classes_ = encoder.network_classes
+    vars(clf).update(encoder.get_metadata())
+    return clf
+
+
+def test_multi_output_classifiers_of_earlier_versions_give_a_probability_array_per_output(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 8))
+    y = np.column_stack([rng.randint(0, 2, 30), rng.randint(0, 3, 30)])
+    clf = TCNClassifier(**TINY, random_state=0).fit(X, y)
+    raw = clf._predict_raw(X).astype(np.float64)  # (30, 2 outputs, 3 classes)
+    path = clf.save(tmp_path / "model")
+    union = to_json(np.array([0, 1, 2]), "classes_")
+    _edit_manifest(path, lambda m: m["target_encoder"].update(classes_=union))
+    old = _as_before_per_output_classes(clf)
+    for loaded in (sktcn.load(path), pickle.loads(pickle.dumps(old))):
+        # As before: each output over all the classes, as declared classes give.
+        assert [c.tolist() for c in loaded.classes_] == [[0, 1, 2]] * 2 and loaded.n_classes_ == [3, 3]
+        proba = loaded.predict_proba(X)
+        assert isinstance(proba, list) and len(proba) == 2
+        for k in range(2):
+            np.testing.assert_allclose(proba[k], raw[:, k] / raw[:, k].sum(-1, keepdims=True), rtol=1e-6)
+        np.testing.assert_array_equal(loaded.predict(X), raw.argmax(-1))
+        loaded.partial_fit(X, y)  # and trains on
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
+def test_classifiers_fit_on_a_column_vector_by_earlier_versions_must_be_fit_again(monkeypatch):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 8)), rng.randint(0, 2, (30, 1))
+    with monkeypatch.context() as patch:  # earlier versions kept a column-vector y as one output column
+        patch.setattr(TCNClassifier, "_as_target_array", lambda self, y: np.asarray(y))
+        clf = TCNClassifier(**TINY, random_state=0).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(_as_before_per_output_classes(clf)))
+    assert loaded._output_shape == (1,)
+    assert loaded.predict(X).shape == (30, 1) and [p.shape for p in loaded.predict_proba(X)] == [(30, 2)]
+    for targets in (y, y.ravel()):
+        with pytest.raises(ValueError, match="saved from a column-vector y .* by an earlier version.*Fit it again"):
+            loaded.partial_fit(X, targets)
+    loaded.set_params(warm_start=False).fit(X, y.ravel())  # fit again: a network of today
+    loaded.partial_fit(X, y.ravel())

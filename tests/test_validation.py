@@ -441,3 +441,42 @@ def test_negative_sample_weights_are_refused():
     X = np.random.RandomState(0).normal(size=(8, 5))
     with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         TCNRegressor(**TINY).fit(X, np.arange(8.0), sample_weight=[1.0] * 7 + [-1.0])
+
+
+def test_sample_weights_are_checked_without_the_keyword_older_scikit_learn_lacks(monkeypatch):
+    # scikit-learn 1.6 and 1.7 (which pyproject allows) have no allow_all_zero_weights keyword;
+    # the all-zero check is sktcn's own there, with scikit-learn's message.
+    import sktcn._validation as validation
+
+    check = validation._check_sample_weight
+
+    def check_of_sklearn_17(sample_weight, X, *, dtype=None, ensure_non_negative=False, copy=False):
+        return check(sample_weight, X, dtype=dtype, ensure_non_negative=ensure_non_negative, copy=copy,
+                     allow_all_zero_weights=True)
+
+    monkeypatch.setattr(validation, "_check_sample_weight", check_of_sklearn_17)
+    X = np.zeros((3, 5))
+    assert validation.checked_sample_weight([1.0, 0.0, 2.0], X).tolist() == [1.0, 0.0, 2.0]
+    assert validation.checked_sample_weight(np.zeros(3), X, allow_all_zero=True).tolist() == [0.0] * 3
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+        validation.checked_sample_weight(np.zeros(3), X)
+    with pytest.raises(ValueError, match="Negative values"):
+        validation.checked_sample_weight([1.0, -1.0, 1.0], X)
+
+
+def test_warm_starts_name_both_shapes_when_only_the_layout_of_the_outputs_differs(rng):
+    X = rng.normal(size=(20, 8))
+    labels = (X > 0).astype(int)
+    clf = TCNClassifier(**TINY, random_state=0, return_sequences=True).fit(X, labels)
+    match = r"y has shape \(20, 8, 1\), but the fitted network of TCNClassifier was built for y of shape \(n_samples, n_timesteps\): .*warm_start=False"
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, labels[..., None])
+
+
+def test_set_params_with_a_misspelt_name_lists_the_valid_parameters():
+    # scikeras' message advised TCNRegressor(nb_filter=3), which sktcn refuses.
+    with pytest.raises(ValueError, match=r"Invalid parameter 'nb_filter' for estimator TCNRegressor.*Valid parameters are: \[.*'nb_filters'") as info:
+        TCNRegressor().set_params(nb_filter=3)
+    assert "constructor" not in str(info.value)
+    reg = TCNRegressor().set_params(nb_filters=3, fit__shuffle=False, callbacks__0__patience=2, optimizer__beta_1=0.8)
+    assert reg.nb_filters == 3 and reg.get_params()["fit__shuffle"] is False and reg.optimizer__beta_1 == 0.8
