@@ -283,6 +283,12 @@ def weights_restored_on_failure(*models):
         raise
 
 
+@functools.cache
+def _keras_fit_arguments():
+    """The names of Keras' ``Model.fit`` arguments (read once: every fit checks fit__... names against them)."""
+    return frozenset(inspect.signature(keras.Model.fit).parameters) - {"self"}
+
+
 def all_finite(variables):
     """Whether every value of the Keras ``variables`` is finite.
 
@@ -519,8 +525,7 @@ class TCNEstimatorBase(BaseWrapper):
         """The steps a fit on series of different lengths padded them to (documented with the attributes)."""
         if "model_" not in vars(self):
             raise AttributeError(f"This {type(self).__name__} is not fitted yet: ragged_fit_length_ is set by fit.")
-        # Absent from estimators pickled or saved before it was recorded, which pad nothing.
-        return getattr(self, "_ragged_fit_length", None)
+        return self._ragged_fit_length
 
     def _padding_length(self, training):
         """Steps every series is padded to at least: those of the ragged series the network was built on, else 0.
@@ -532,8 +537,7 @@ class TCNEstimatorBase(BaseWrapper):
         """
         if training and self.return_sequences:
             return 0
-        # Absent from estimators pickled or saved before it was recorded.
-        return getattr(self, "_ragged_fit_length", None) or 0
+        return self._ragged_fit_length or 0
 
     def _read_X(self, X, reset):
         """``X`` checked and converted, its names and feature counts recorded (``reset``) or checked.
@@ -984,7 +988,7 @@ class TCNEstimatorBase(BaseWrapper):
         # scikeras reads these itself: fit__epochs in fit, fit__callbacks (and fit__callbacks__...) with the callbacks.
         routed = {name: value for name, value in routed.items() if name != "epochs" and not name.startswith("callbacks")}
         given = {**{f"fit__{name}": value for name, value in routed.items()}, **kwargs}
-        keras_names = set(inspect.signature(keras.Model.fit).parameters) - {"self"}
+        keras_names = _keras_fit_arguments()
         for label in given:
             name = label.removeprefix("fit__")
             if name in COMPUTED_FIT_ARGUMENTS:
@@ -1367,6 +1371,8 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _upgrade_fitted_state(self):
         """Bring the fitted state of a model pickled or saved by an earlier sktcn to today's form."""
+        # Models from before it was recorded padded each series to the longest of its call: None pads nothing.
+        vars(self).setdefault("_ragged_fit_length", None)
 
     def save(self, path):
         """Save the fitted estimator to the directory ``path`` as JSON and a Keras file.

@@ -287,6 +287,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         # output of a multi-output network (a network with an outputs axis, not
         # return_sequences): each output gets all of them, as declared classes
         # give today, so that predict_proba returns one array per output again.
+        super()._upgrade_fitted_state()
         encoder = self.target_encoder_
         if self._fit_on_outputs_axis() and not isinstance(encoder.classes_, list):
             encoder.classes_ = [encoder.classes_] * self._output_shape[0]
