@@ -68,8 +68,10 @@ from sktcn._streaming import (
     StreamedData,
     WeightTally,
     is_streamed,
+    joined_targets,
     predict_inputs,
     releasing_generator_functions,
+    worker_error,
 )
 from sktcn._random import member_seeds, seeded
 from sktcn._random import seed_from as _seed_from
@@ -185,6 +187,11 @@ COMPUTED_FIT_ARGUMENTS = {
     "validation_data": "use validation_split",
     "steps_per_epoch": "sktcn sets it from batch_size",
     "initial_epoch": "warm_start and partial_fit continue the epoch count",
+}
+# What replaces them where X is streamed (validation_split needs X in memory too).
+STREAMED_FIT_ARGUMENTS = {
+    "validation_data": "a streamed X trains without validation data, and early_stopping then watches the "
+                       "training loss",
 }
 
 
@@ -960,7 +967,7 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # A failed fit restores the estimator as it was: no half-fitted state.
-        with unchanged_on_failure(self), self._fit_arguments(kwargs) as kwargs:
+        with unchanged_on_failure(self), self._fit_arguments(kwargs, streamed=is_streamed(X)) as kwargs:
             self._check_params()
             if is_streamed(X):
                 if getattr(self, "subsequence_length", None) is not None:
@@ -976,13 +983,15 @@ class TCNEstimatorBase(BaseWrapper):
             self._make_predict_function()
 
     @contextlib.contextmanager
-    def _fit_arguments(self, kwargs):
+    def _fit_arguments(self, kwargs, streamed=False):
         """Within the block, ``_fit_args`` holds the fit's FitArguments; yields the Keras arguments to pass on.
 
         ``kwargs``: fit's keyword arguments (scikeras' deprecated way to give
         Keras fit arguments). Refuses arguments sktcn sets itself and names
-        that Keras' fit does not take.
+        that Keras' fit does not take. ``streamed``: whether the fit's X is
+        streamed, which changes the advice for some of them.
         """
+        computed = {**COMPUTED_FIT_ARGUMENTS, **(STREAMED_FIT_ARGUMENTS if streamed else {})}
         routed = {name[len("fit__"):]: value for name, value in self.get_params(deep=False).items()
                   if name.startswith("fit__")}
         # scikeras reads these itself: fit__epochs in fit, fit__callbacks (and fit__callbacks__...) with the callbacks.
@@ -991,9 +1000,8 @@ class TCNEstimatorBase(BaseWrapper):
         keras_names = _keras_fit_arguments()
         for label in given:
             name = label.removeprefix("fit__")
-            if name in COMPUTED_FIT_ARGUMENTS:
-                raise TypeError(f"{label} cannot be given: sktcn sets Keras' {name} itself; "
-                                f"{COMPUTED_FIT_ARGUMENTS[name]}.")
+            if name in computed:
+                raise TypeError(f"{label} cannot be given: sktcn sets Keras' {name} itself; {computed[name]}.")
             if name not in keras_names:
                 close = difflib.get_close_matches(name, sorted(keras_names), n=1)
                 raise TypeError(f"{label} is not an argument of Keras' Model.fit."
@@ -1052,21 +1060,30 @@ class TCNEstimatorBase(BaseWrapper):
         data = StreamedData(X, y, sample_weight, self._fit_args.batch_size)
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._random_state = _seed_from(self.random_state)
-            first = self._check_X(data.first_x(), reset=True)
+            first = self._check_X(data.first_batch()[0], reset=True)
             encoder = self.target_encoder
-            if data.targets_given is None and hasattr(encoder, "partial_fit"):
-                # Targets can outweigh the inputs (one per time step, or a whole
-                # horizon per step for the forecaster): the encoder gathers its
-                # statistics batch by batch instead of from one array of them all.
-                for x, batch_y, _ in data.raw_batches():
-                    encoder.partial_fit(self._check_y(self._as_target_array(batch_y), x))
-                self._initialize_network(first, self._as_target_array(batch_y[:1]), encoder)
-            else:
-                targets = self._as_target_array(data.targets())
+            if data.targets_given is not None:
+                targets = self._as_target_array(data.targets_given)
                 # _check_y compares y with X's length and series length: a broadcast
                 # view of the first series stands in for X without allocating it.
                 targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
                 self._initialize_network(first, targets)
+            else:
+                # One pass over the batches, each one's targets checked against its
+                # own series: the batches' series may differ in length.
+                checked = (self._check_y(self._as_target_array(batch_y), x) for x, batch_y, _ in data.raw_batches())
+                if hasattr(encoder, "partial_fit"):
+                    # Targets can outweigh the inputs (one per time step, or a whole
+                    # horizon per step for the forecaster): the encoder gathers its
+                    # statistics batch by batch instead of from one array of them all.
+                    for batch_y in checked:
+                        encoder.partial_fit(batch_y)
+                    example_y = batch_y[:1]
+                else:
+                    targets = list(checked)
+                    encoder.fit(joined_targets(targets, per_step=self.return_sequences))
+                    example_y = targets[0][:1]
+                self._initialize_network(first, example_y, encoder)
 
         tally = WeightTally()
         failures = []
@@ -1088,18 +1105,23 @@ class TCNEstimatorBase(BaseWrapper):
                 failures.append(error)
                 raise
 
-        example = encode(*next(iter(data.raw_batches())))
+        example = encode(*data.first_batch())
         n_batches = data.n_batches()
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)
         try:
             self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan,
                                 initial_epoch, extra_callbacks=[tally], **kwargs)
-        except tf.errors.OpError:
+        except tf.errors.OpError as error:
             # tf.data runs encode inside TensorFlow, which turns its ValueError
-            # into an OpError whose message buries sktcn's: raise sktcn's.
+            # into an OpError whose message buries sktcn's: raise sktcn's. With
+            # use_multiprocessing=True encode runs in worker processes, whose
+            # failures this list never sees: their error is rebuilt from the message.
             if failures:
                 raise failures[0] from None
+            rebuilt = worker_error(error)
+            if rebuilt is not None:
+                raise rebuilt from None
             raise
 
     def _training_weights(self, y, sample_weight):
@@ -1306,19 +1328,31 @@ class TCNEstimatorBase(BaseWrapper):
         """The network's outputs for ``X``; ``forward``: another compiled function than ``model_``'s."""
         check_is_fitted(self, "model_")
         forward = forward or self._predict_function
+
+        def zero_outputs(n_steps):
+            return self._forward_series(np.zeros((1, n_steps, self._n_channels), np.float32), forward)[0]
+
         if is_streamed(X):
-            rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1]) if isinstance(X, np.ndarray) else None
-            return np.concatenate([self._predict_raw(x, forward) for x in predict_inputs(X, rows)])
+            rows = None
+            if isinstance(X, np.ndarray):
+                # A memory map's shape checked as in memory (its first row read) before its chunks are sized.
+                self._check_X_by_length(X[:1])
+                rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
+            outputs = [self._predict_raw(x, forward) for x in predict_inputs(X, rows, self._n_channels)]
+            if not self.return_sequences or len({raw.shape[1] for raw in outputs}) == 1:
+                return np.concatenate(outputs)
+            # Per-step outputs of batches of different lengths: as for the ragged
+            # series of an in-memory X, on the last steps of the longest.
+            starts = np.cumsum([0] + [len(raw) for raw in outputs])
+            groups = [(slice(start, start + len(raw)), raw) for start, raw in zip(starts, outputs)]
+            lengths = np.concatenate([np.full(len(raw), raw.shape[1]) for raw in outputs])
+            return in_input_order(groups, lengths, per_step=True, zero_outputs=zero_outputs)
         groups, lengths = self._check_X_by_length(X)
         outputs = [(rows, self._forward_series(series, forward)) for rows, series in groups]
         if groups[0][0] is None:  # all of X in one array, of one length
             raw = outputs[0][1]
             # Per-step outputs less the steps padded in front (see _padding_length).
             return raw[:, raw.shape[1] - lengths :] if self.return_sequences else raw
-
-        def zero_outputs(n_steps):
-            return self._forward_series(np.zeros((1, n_steps, self._n_channels), np.float32), forward)[0]
-
         return in_input_order(outputs, lengths, self.return_sequences, zero_outputs)
 
     def _forward_series(self, X, forward):

@@ -339,8 +339,9 @@ ARGUMENTS = _table("""
         Series in any form ``fit`` takes, with the features of the fit: 2D
         ``X`` of the fit's length (``n_timesteps_in_``); 3D ``X`` and lists
         of series of any length. A memory map is read in chunks; a PyDataset
-        or tf.data.Dataset may yield ``x`` or ``(x, y)`` batches (``y`` is not
-        read). Sparse matrices are refused (TypeError).
+        or tf.data.Dataset may yield ``x``, ``(x,)``, ``(x, y)`` or ``(x, y,
+        w)`` batches (only ``x`` is read), whose series may differ in length
+        from batch to batch. Sparse matrices are refused (TypeError).
     X:score : array-like or list of array-like
         Series, as for ``predict``.
     y:score : array-like

@@ -19,6 +19,7 @@ two sktcn reads them in one pass over the data, keeping ``y`` and discarding
 import contextlib
 import inspect
 import math
+import re
 
 import keras
 import numpy as np
@@ -26,8 +27,13 @@ import tensorflow as tf
 
 from sktcn._validation import checked_sample_weight
 
-__all__ = ["is_streamed", "RowBatches", "StreamedData", "WeightTally", "predict_inputs",
-           "releasing_generator_functions"]
+__all__ = ["is_streamed", "RowBatches", "StreamedData", "WeightTally", "joined_targets", "predict_inputs",
+           "releasing_generator_functions", "worker_error"]
+
+NO_BATCHES = "The streamed X holds no batches, hence no series: give it at least one batch."
+
+# How a tf.data.Dataset of single series is made one of batches.
+_BATCH_HINT = "A tf.data.Dataset of single series (from_tensor_slices) needs .batch(batch_size) to give batches."
 
 
 def is_streamed(X):
@@ -89,11 +95,26 @@ def _as_batch(element):
             f"{type(element).__name__}{'' if not isinstance(element, (tuple, list)) else f' of {len(element)}'}."
         )
     x, y = np.asarray(element[0]), np.asarray(element[1])
+    if y.ndim == 0:
+        # One target, hence one series: a dataset that was never batched.
+        raise ValueError(
+            "Each batch of a streamed X must hold several series, x of shape (n_samples, n_timesteps[, "
+            f"n_features]) with one target per series in y; got x of shape {x.shape} and y of shape {y.shape}, "
+            f"a single series. {_BATCH_HINT}"
+        )
     if y.dtype.kind in "OS" and y.size and isinstance(y.flat[0], bytes):
         # tf.string labels arrive as bytes, which scikit-learn rejects as labels.
         y = np.char.decode(y.astype(bytes), "utf-8")
     w = element[2] if len(element) == 3 else None
     return x, y, None if w is None else np.asarray(w)
+
+
+def _n_batches(dataset):
+    """The batches of a PyDataset, from ``num_batches`` (Keras 3's length; its default reads ``__len__``)."""
+    n_batches = dataset.num_batches
+    if n_batches is None:
+        raise ValueError("The PyDataset has no length (num_batches is None); sktcn needs a finite dataset.")
+    return n_batches
 
 
 class RowBatches(keras.utils.PyDataset):
@@ -132,11 +153,17 @@ class _EncodedBatches(keras.utils.PyDataset):
         )
         self.batches, self.encode = batches, encode
 
-    def __len__(self):
-        return len(self.batches)
+    @property
+    def num_batches(self):
+        return _n_batches(self.batches)
 
     def __getitem__(self, index):
         return self.encode(*_as_batch(self.batches[index]))
+
+    # Keras calls the hooks of the dataset it trains on, this one: they go on to
+    # the user's, which may reshuffle, reseed or open files in them.
+    def on_epoch_begin(self):
+        self.batches.on_epoch_begin()
 
     def on_epoch_end(self):
         self.batches.on_epoch_end()
@@ -174,8 +201,8 @@ class StreamedData:
                     f"X is a {type(X).__name__}, which carries its own targets: its batches are (x, y) or "
                     "(x, y, sample_weight). Call fit(X) without y and sample_weight."
                 )
-            if isinstance(X, keras.utils.PyDataset) and X.num_batches is None:
-                raise ValueError("The PyDataset has no length (num_batches is None); sktcn needs a finite dataset.")
+            if isinstance(X, keras.utils.PyDataset):
+                _n_batches(X)  # refuses an infinite one
             if isinstance(X, tf.data.Dataset) and X.cardinality() == tf.data.INFINITE_CARDINALITY:
                 raise ValueError(
                     "The tf.data.Dataset is infinite (it repeats); give one epoch's worth of batches, Keras "
@@ -190,7 +217,7 @@ class StreamedData:
             for element in self.batches:
                 yield _as_batch(tuple(element) if isinstance(element, (tuple, list)) else element)
         else:
-            for index in range(len(self.batches)):
+            for index in range(_n_batches(self.batches)):
                 yield _as_batch(self.batches[index])
 
     def n_batches(self):
@@ -200,20 +227,24 @@ class StreamedData:
             if cardinality >= 0:
                 return cardinality
             return sum(1 for _ in self.batches)
-        return len(self.batches)
+        return _n_batches(self.batches)
 
-    def first_x(self):
-        """The inputs of the first batch (to learn the series' shape)."""
-        return next(iter(self.raw_batches()))[0]
+    def first_batch(self):
+        """The first batch ``(x, y, w)`` (to learn the series' shape and declare the pipeline's types).
 
-    def targets(self):
-        """All targets, in batch order: given, or read in one pass over the batches."""
+        An empty stream raises ValueError, not the StopIteration of its
+        exhausted iterator, which would silently end any loop or ``map``
+        that the fit runs in.
+        """
+        for batch in self.raw_batches():
+            return batch
+        raise ValueError(NO_BATCHES)
+
+    def targets(self, per_step=False):
+        """All targets, in batch order: given, or read in one pass over the batches (see ``joined_targets``)."""
         if self.targets_given is not None:
             return self.targets_given
-        targets = [y for _, y, _ in self.raw_batches()]
-        if not targets:
-            raise ValueError("The streamed X holds no batches.")
-        return np.concatenate(targets)
+        return joined_targets([y for _, y, _ in self.raw_batches()], per_step)
 
     def keras_input(self, encode, example):
         """What to give ``model.fit``: the batches, each passed through ``encode(x, y, w)``.
@@ -236,6 +267,54 @@ class StreamedData:
             return tuple(encoded)
 
         return self.batches.map(encode_tensors)
+
+
+def joined_targets(targets, per_step=False):
+    """The targets of several batches as one array, in batch order.
+
+    Per-step targets (``per_step``: ``return_sequences=True``) of batches
+    whose series differ in length cannot be stacked: they are laid end to
+    end along time instead, as one series ``(1, total steps[, n_outputs])``.
+    What is read from all the targets at once is the same either way: the
+    target encoders of per-step targets pool every step of an output (the
+    classes, or a mean and spread), and balanced class weights count labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._streaming import joined_targets
+    >>> joined_targets([np.zeros((2, 3)), np.ones((1, 3))]).shape
+    (3, 3)
+    >>> joined_targets([np.zeros((2, 3)), np.ones((1, 5))], per_step=True).shape
+    (1, 11)
+    """
+    if not targets:
+        raise ValueError(NO_BATCHES)
+    if per_step and len({y.shape[1:2] for y in targets}) > 1:
+        return np.concatenate([y.reshape((1, -1) + y.shape[2:]) for y in targets], axis=1)
+    return np.concatenate(targets)
+
+
+def worker_error(error):
+    """The ValueError or TypeError that a batch raised in a worker process, rebuilt from the OpError ``error``.
+
+    With ``use_multiprocessing=True`` a PyDataset's batches are read and
+    encoded in other processes; their error reaches the fit only as text, in
+    the message of the OpError that TensorFlow raises for it, whose last
+    line naming it ends its traceback (the first line of a message of
+    several). None if there is none.
+
+    Examples
+    --------
+    >>> from sktcn._streaming import worker_error
+    >>> worker_error(RuntimeError('Graph execution error:\\nTraceback ...\\nValueError: Input contains NaN.\\n'))
+    ValueError('Input contains NaN.')
+    """
+    found = re.findall(r"^(ValueError|TypeError): (.+)$", getattr(error, "message", str(error)), flags=re.MULTILINE)
+    if not found:
+        return None
+    kind, message = found[-1]
+    return (ValueError if kind == "ValueError" else TypeError)(message)
 
 
 class WeightTally(keras.callbacks.Callback):
@@ -265,18 +344,41 @@ class WeightTally(keras.callbacks.Callback):
             )
 
 
-def predict_inputs(X, rows):
+def predict_inputs(X, rows, n_features=1):
     """Inputs of a streamed ``X`` for ``predict``, in pieces of at most ``rows`` rows for arrays.
 
-    A PyDataset or tf.data.Dataset may yield bare ``x`` batches or ``(x, y)``
-    tuples; only ``x`` is used.
+    A PyDataset or tf.data.Dataset may yield bare ``x`` batches or tuples
+    ``(x,)``, ``(x, y)`` or ``(x, y, w)``; only ``x`` is used. ``n_features``:
+    the fitted network's features per step, to tell a single series (not
+    batched) from a batch of 2D series. A PyDataset or Dataset without
+    batches raises ValueError.
     """
     if isinstance(X, np.memmap):
         for start in range(0, len(X), rows):
             yield np.asarray(X[start : start + rows])
         return
-    elements = X if isinstance(X, tf.data.Dataset) else (X[i] for i in range(len(X)))
+    elements = X if isinstance(X, tf.data.Dataset) else (X[i] for i in range(_n_batches(X)))
+    empty = True
     for element in elements:
-        element = tuple(element) if isinstance(element, (tuple, list)) else element
-        x = element[0] if isinstance(element, tuple) else element
-        yield x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+        single = False  # one target (a y of no dimension) marks one series, as in fit's batches
+        if isinstance(element, (tuple, list)):
+            # As fit reads them: a list is a tuple; anything longer is not (x, y[, w]).
+            if not 1 <= len(element) <= 3:
+                raise ValueError(
+                    "Each batch of a streamed X must be x or a tuple (x,), (x, y) or (x, y, sample_weight); got "
+                    f"{type(element).__name__} of {len(element)}. Give a batch of series as one array."
+                )
+            single = len(element) > 1 and np.ndim(element[1]) == 0
+            element = element[0]
+        x = element.numpy() if hasattr(element, "numpy") else np.asarray(element)
+        # A 2D batch is read as (n_samples, n_timesteps) of one feature: with as many
+        # columns as the network's several features, it is one series, not batched.
+        if single or x.ndim < 2 or (x.ndim == 2 and n_features > 1 and x.shape[1] == n_features):
+            raise ValueError(
+                "Each batch of a streamed X must hold several series, (n_samples, n_timesteps[, n_features]); "
+                f"got one of shape {x.shape}, a single series. {_BATCH_HINT}"
+            )
+        empty = False
+        yield x
+    if empty:
+        raise ValueError(NO_BATCHES)

@@ -346,7 +346,10 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         """
         if self.class_weight != "balanced":
             return self.class_weight
-        targets = StreamedData(X, y, None, self.batch_size).targets() if is_streamed(X) else y
+        if is_streamed(X):
+            targets = StreamedData(X, y, None, self.batch_size).targets(per_step=self.return_sequences)
+        else:
+            targets = y
         if targets is None:
             return self.class_weight  # the fit refuses the missing y
         targets = self._as_target_array(targets).ravel()

@@ -195,3 +195,162 @@ def test_a_batch_may_weigh_nothing_if_the_stream_weighs_something(data):
     w[:16] = 0.0  # the first batch
     reg = TCNRegressor(**TINY).fit(WeightedBatches(X, y, w, 16))
     assert np.isfinite(reg.history_["loss"]).all()
+
+
+class Listed(keras.utils.PyDataset):
+    """A PyDataset that serves the given batches as they are."""
+
+    def __init__(self, batches, **kwargs):
+        super().__init__(**kwargs)
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        return self.batches[i]
+
+
+def test_empty_streams_raise_value_error(data, tmp_path):
+    X, y = data
+    np.save(tmp_path / "empty.npy", X[:0])
+    empty_map = np.load(tmp_path / "empty.npy", mmap_mode="r")
+    empty_sources = [Listed([]), tf.data.Dataset.from_tensor_slices((X[:0], y[:0])).batch(16)]
+    for empty in [*empty_sources, (empty_map, y[:0])]:
+        args = empty if isinstance(empty, tuple) else (empty,)
+        with pytest.raises(ValueError, match="holds no batches"):  # was a bare StopIteration
+            TCNRegressor(**TINY).fit(*args)
+    # A StopIteration would end the map silently, after one estimator.
+    with pytest.raises(ValueError, match="holds no batches"):
+        list(map(lambda stream: TCNRegressor(**TINY).fit(stream), [Listed([]), Batches(X, y, 16)]))
+    reg = TCNRegressor(**TINY).fit(X, y)
+    for empty in empty_sources:
+        with pytest.raises(ValueError, match="holds no batches"):
+            reg.predict(empty)
+    with pytest.raises(ValueError, match="0 sample"):  # as in memory
+        reg.predict(empty_map)
+
+
+class NumBatches(Batches):
+    """Batches with Keras 3's num_batches property instead of __len__ (kept for backward compatibility only)."""
+
+    __len__ = None
+
+    @property
+    def num_batches(self):
+        return -(-len(self.X) // self.batch_size)
+
+
+def test_pydataset_with_num_batches_and_no_len(data):
+    X, y = data
+    stream = NumBatches(X, y, TINY["batch_size"])
+    with pytest.raises(TypeError):
+        len(stream)
+    reg = TCNRegressor(**ORDERED).fit(stream)  # was TypeError: no len()
+    expected = TCNRegressor(**ORDERED).fit(Batches(X, y, TINY["batch_size"]))
+    np.testing.assert_array_equal(reg.predict(X), expected.predict(X))
+    np.testing.assert_array_equal(reg.predict(stream), expected.predict(X))
+
+
+class HookedBatches(Batches):
+    """Batches that count the epoch hooks Keras calls."""
+
+    def __init__(self, X, y, batch_size):
+        super().__init__(X, y, batch_size)
+        self.begins = self.ends = 0
+
+    def on_epoch_begin(self):
+        self.begins += 1
+
+    def on_epoch_end(self):
+        self.ends += 1
+
+
+def test_pydataset_epoch_hooks_are_called_as_keras_calls_them(data):
+    X, y = data
+    stream = HookedBatches(X, y, TINY["batch_size"])
+    TCNRegressor(**TINY).fit(stream)
+    # Keras' own fit calls on_epoch_begin once per epoch, on_epoch_end once more (as it starts).
+    assert (stream.begins, stream.ends) == (TINY["epochs"], TINY["epochs"] + 1)  # on_epoch_begin was never called
+
+
+@pytest.fixture
+def ragged_stream(rng):
+    """Per-step targets in batches of series of 8 and 12 steps."""
+    short, long = rng.normal(size=(8, 8, 1)), rng.normal(size=(8, 12, 1))
+    return [(short, short[..., 0]), (long, long[..., 0])]
+
+
+def test_classifier_trains_on_per_step_labels_of_batches_of_different_lengths(ragged_stream):
+    batches = [(x, np.where(y > 0, "up", "down")) for x, y in ragged_stream]
+    clf = TCNClassifier(**TINY, return_sequences=True, class_weight="balanced").fit(Listed(batches))  # was numpy's error
+    assert clf.classes_.tolist() == ["down", "up"]
+    labels = np.concatenate([y.ravel() for _, y in batches])
+    weights = dict(zip(*clf._resolved_class_weight(Listed(batches), None)))
+    assert weights["up"] == len(labels) / (2 * np.sum(labels == "up"))
+    assert clf.predict(Listed(batches)).shape == (16, 12)
+
+
+def test_per_step_predictions_of_batches_of_different_lengths(ragged_stream):
+    reg = TCNRegressor(**TINY, return_sequences=True).fit(Listed(ragged_stream))
+    series = [x for x, _ in ragged_stream]
+    # Laid out as the same series of an in-memory list (was numpy's concatenate error).
+    np.testing.assert_array_equal(reg.predict(Listed(ragged_stream)), reg.predict(list(series[0]) + list(series[1])))
+
+
+def test_a_worker_process_error_is_raised_as_its_value_error(data):
+    X, y = data
+    X = X.copy()
+    X[-1, 2, 0] = np.nan  # in the last batch
+    batches = [(X[i : i + 16], y[i : i + 16]) for i in range(0, len(X), 16)]
+    stream = Listed(batches, workers=2, use_multiprocessing=True)
+    with pytest.raises(ValueError, match="Input contains NaN"):  # was TensorFlow's InvalidArgumentError
+        TCNRegressor(**TINY).fit(stream)
+
+
+def test_memory_map_predict_checks_its_shape_as_in_memory(data, tmp_path):
+    X, y = data
+    reg = TCNRegressor(**TINY).fit(X[:, :, 0], y)
+    for shape in [(10,), (3, 0)]:
+        np.save(tmp_path / "X.npy", np.zeros(shape, np.float32))
+        with pytest.raises(ValueError) as in_memory:
+            reg.predict(np.zeros(shape, np.float32))
+        with pytest.raises(ValueError) as streamed:  # was IndexError, ZeroDivisionError
+            reg.predict(np.load(tmp_path / "X.npy", mmap_mode="r"))
+        # (The array scikit-learn quotes is the memory map's first row only.)
+        assert str(streamed.value).splitlines()[0] == str(in_memory.value).splitlines()[0]
+
+
+def test_unbatched_tf_data_is_refused_with_a_hint(data):
+    X, y = data
+    unbatched = tf.data.Dataset.from_tensor_slices((X, y))
+    with pytest.raises(ValueError, match=r"single series.*\.batch\(batch_size\)"):
+        TCNRegressor(**TINY).fit(unbatched)
+    with pytest.raises(ValueError, match=r"single series.*\.batch\(batch_size\)"):
+        TCNClassifier(**TINY).fit(tf.data.Dataset.from_tensor_slices((X, y > 3.0)))
+    reg = TCNRegressor(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match=r"single series.*\.batch\(batch_size\)"):  # was: transpose X
+        reg.predict(tf.data.Dataset.from_tensor_slices(X))
+    # One feature: a series (n_timesteps, 1) would pass for n_timesteps series of one step, but its y is one value.
+    reg = TCNRegressor(**TINY).fit(X[:, :, :1], y)
+    with pytest.raises(ValueError, match=r"single series.*\.batch\(batch_size\)"):
+        reg.predict(tf.data.Dataset.from_tensor_slices((X[:, :, :1], y)))
+
+
+def test_validation_data_with_a_stream_names_what_streamed_fits_do(data):
+    X, y = data
+    with pytest.raises(TypeError, match="validation_data") as refused:
+        TCNRegressor(**TINY).fit(Batches(X, y, 16), validation_data=(X, y))
+    # Not validation_split, which a streamed X refuses too.
+    assert "validation_split" not in str(refused.value)
+    assert "early_stopping then watches the training loss" in str(refused.value)
+
+
+def test_predict_refuses_batches_that_are_lists_of_series(data):
+    X, y = data
+    reg = TCNRegressor(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="got list of 16"):  # predicted the first series of each batch
+        reg.predict(Listed([list(X[:16]), list(X[16:32])]))
+    # (x,), (x, y) and (x, y, w) batches and bare arrays are read.
+    stream = Listed([(X[:16],), (X[16:32], y[16:32]), (X[32:], y[32:], np.ones(16)), X])
+    np.testing.assert_array_equal(reg.predict(stream), reg.predict(np.concatenate([X, X])))
