@@ -1475,7 +1475,9 @@ class TCNEstimatorBase(BaseWrapper):
             When tf2onnx, onnx or onnxruntime is missing (``pip install sktcn[onnx]``).
         ValueError
             When ``path`` does not end with ``.onnx``, is a directory or lies in
-            a directory that does not exist.
+            a directory that does not exist; or when the network computes in
+            float64 (fit while ``keras.config.floatx()`` was ``"float64"``),
+            which ONNX Runtime cannot run.
 
         Examples
         --------

@@ -80,7 +80,10 @@ _KINDS = {
     "keras.regularizers": (keras.regularizers, keras.regularizers.Regularizer),
     "keras.constraints": (keras.constraints, keras.constraints.Constraint),
 }
-_POLICIES = {"float32", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16"}
+# Networks follow keras.config.floatx() or Keras' global dtype policy, float64
+# included (weights_limit, twice what float32 needs, covers float64 weights and
+# their two optimizer slots); mixed_precision=True writes mixed_float16.
+_POLICIES = {"float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16"}
 _ENTRY_KEYS = {"module", "class_name", "config", "registered_name", "build_config", "compile_config", "name",
                "inbound_nodes", "shared_object_id"}
 # Keys whose string values Keras resolves to a callable or class by name: only

@@ -193,6 +193,19 @@ def test_forecaster_with_exogenous_data_and_datetime_index(tmp_path):
     pd.testing.assert_frame_equal(loaded.predict(X=future), forecaster.predict(X=future), check_exact=True)
 
 
+def test_a_model_fit_in_float64_loads(series_2d, keras_globals, tmp_path):
+    # Networks follow floatx: a float64 network is one sktcn writes, and loads.
+    keras_globals("float64")
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    assert reg.model_.get_layer("head").kernel.dtype == "float64"
+    path = reg.save(tmp_path / "model")
+    keras_globals("float32")
+    loaded = sktcn.load(path)
+    assert loaded.model_.get_layer("head").kernel.dtype == "float64"
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
 def test_unfitted_estimators_are_refused(tmp_path):
     with pytest.raises(NotFittedError):
         TCNRegressor().save(tmp_path / "a")
