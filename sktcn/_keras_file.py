@@ -274,7 +274,9 @@ def check_weights(model):
         if isinstance(layer, keras.layers.Normalization):
             continue
         for weight in layer.weights:
-            values = weight.numpy()
+            # In float64: NumPy compares in the array's dtype, and MAX_WEIGHT
+            # in float16 is inf, which an infinite weight would not exceed.
+            values = weight.numpy().astype("float64")
             if values.size and not (abs(values) <= MAX_WEIGHT).all():
                 raise FileCheckError(
                     f"the weight {weight.path} holds values that are not finite or beyond {MAX_WEIGHT:g}, "
