@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import random
 import shutil
 from pathlib import Path
 
@@ -204,6 +205,25 @@ def test_a_model_fit_in_float64_loads(series_2d, keras_globals, tmp_path):
     loaded = sktcn.load(path)
     assert loaded.model_.get_layer("head").kernel.dtype == "float64"
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
+def test_loading_and_unpickling_leave_the_global_random_streams_alone(regressor, tmp_path):
+    # Keras draws the rebuilt layers' seeds from Python's random (sktcn._random.python_random_kept).
+    reg, X, _ = regressor
+    path, blob = reg.save(tmp_path / "model"), pickle.dumps(reg)
+
+    def next_draws(load):
+        """The next draws of Python and NumPy after ``load``, the streams then put back."""
+        python, numpy = random.getstate(), np.random.get_state()
+        load()
+        draws = random.random(), np.random.rand()
+        random.setstate(python)
+        np.random.set_state(numpy)
+        return draws
+
+    expected = next_draws(lambda: None)
+    assert next_draws(lambda: sktcn.load(path)) == expected
+    assert next_draws(lambda: pickle.loads(blob)) == expected
 
 
 def test_unfitted_estimators_are_refused(tmp_path):
