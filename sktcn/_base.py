@@ -73,7 +73,7 @@ from sktcn._streaming import (
     releasing_generator_functions,
     worker_error,
 )
-from sktcn._random import member_seeds, seeded
+from sktcn._random import member_seeds, python_random_kept, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
@@ -352,6 +352,28 @@ class _TracedOnDemand:
             # One graph for every batch size and sequence length.
             self.traced = tf.function(_Forward(self.model), input_signature=[self.spec])
         return self.traced(x)
+
+
+class _PickledModel:
+    """Pickles as its Keras model does, but unpickles it without moving Python's ``random``.
+
+    Keras draws the seeds of the layers it rebuilds from Python's process-wide
+    ``random``; unpickling an estimator must leave a user's stream alone.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __reduce__(self):
+        # The model's own reduction (scikeras': a function and its .keras bytes), called in the guarded block.
+        rebuild, args = self.model.__reduce__()
+        return _unpickle_model, (rebuild, args)
+
+
+def _unpickle_model(rebuild, args):
+    """The Keras model ``rebuild(*args)`` (see _PickledModel), with Python's ``random`` kept where it was."""
+    with python_random_kept():
+        return rebuild(*args)
 
 
 class TCNEstimatorBase(BaseWrapper):
@@ -1394,6 +1416,8 @@ class TCNEstimatorBase(BaseWrapper):
         # the next fit (see _training_model).
         for name in ("_predict_function", "_member_functions", "_trainer", "_trainer_lease"):
             state.pop(name, None)
+        if "model_" in state:
+            state["model_"] = _PickledModel(state["model_"])
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
         return state
 
@@ -1509,7 +1533,9 @@ class TCNEstimatorBase(BaseWrapper):
             When tf2onnx, onnx or onnxruntime is missing (``pip install sktcn[onnx]``).
         ValueError
             When ``path`` does not end with ``.onnx``, is a directory or lies in
-            a directory that does not exist.
+            a directory that does not exist; or when the network computes in
+            float64 (fit while ``keras.config.floatx()`` was ``"float64"``),
+            which ONNX Runtime cannot run.
 
         Examples
         --------

@@ -9,7 +9,9 @@ Each entry says what it works around and when it can go:
   scikeras defines the method itself.
 - Keras draws the seeds of unseeded layers from Python's process-wide
   ``random`` through a private module; :func:`keras_seed_module` finds it, so
-  that :func:`sktcn._random.seeded` can give it a private generator.
+  that :func:`sktcn._random.seeded` can give it a private generator (and
+  :func:`sktcn._random.python_random_kept` a copy of ``random`` while a model
+  is loaded or unpickled).
 - Neither Keras nor TensorFlow exports a way to read back the global seeds
   that ``keras.utils.set_random_seed`` and ``tf.random.set_seed`` set, nor
   where their streams stand: :func:`global_seed_state` reads them from Keras'

@@ -119,7 +119,10 @@ PARAMETERS = _table("""
         distribution strategy only with ``shuffle=False``). The global
         random state of Python, NumPy and TensorFlow is restored afterwards and
         TensorFlow's process-wide determinism switch is left alone, so unseeded
-        fits in the same process keep working.
+        fits in the same process keep working. Only TensorFlow's op-seeded
+        random ops, ``tf.random.*`` given a ``seed=`` of their own
+        (``tf.random.uniform(shape, seed=3)``), start their sequences again
+        after a seeded fit: TensorFlow cannot restore where they stood.
     verbose : int, default=0
         Keras' verbosity during training.
     distribution_strategy : {"default", "mirrored", "auto"}, tf.distribute.Strategy or None, default=None

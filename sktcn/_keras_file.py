@@ -80,7 +80,10 @@ _KINDS = {
     "keras.regularizers": (keras.regularizers, keras.regularizers.Regularizer),
     "keras.constraints": (keras.constraints, keras.constraints.Constraint),
 }
-_POLICIES = {"float32", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16"}
+# Networks follow keras.config.floatx() or Keras' global dtype policy, float64
+# included (weights_limit, twice what float32 needs, covers float64 weights and
+# their two optimizer slots); mixed_precision=True writes mixed_float16.
+_POLICIES = {"float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16"}
 _ENTRY_KEYS = {"module", "class_name", "config", "registered_name", "build_config", "compile_config", "name",
                "inbound_nodes", "shared_object_id"}
 # Keys whose string values Keras resolves to a callable or class by name: only
@@ -271,7 +274,9 @@ def check_weights(model):
         if isinstance(layer, keras.layers.Normalization):
             continue
         for weight in layer.weights:
-            values = weight.numpy()
+            # In float64: NumPy compares in the array's dtype, and MAX_WEIGHT
+            # in float16 is inf, which an infinite weight would not exceed.
+            values = weight.numpy().astype("float64")
             if values.size and not (abs(values) <= MAX_WEIGHT).all():
                 raise FileCheckError(
                     f"the weight {weight.path} holds values that are not finite or beyond {MAX_WEIGHT:g}, "

@@ -154,7 +154,11 @@ class BlockDiagonalConv1D(layers.Conv1D):
 
     @property
     def kernel(self):
-        return self._kernel * self._block_mask
+        # The mask is float32; under a mixed dtype policy (Keras' global one
+        # included) the layer computes in float16 or bfloat16, and a float32
+        # product would meet the float16 input in the convolution. Cast to the
+        # compute dtype, a no-op under the default float32 policy.
+        return self._kernel * ops.cast(self._block_mask, self.compute_dtype)
 
 
 def block_diagonal_mask(size, width_in, width_out, n_blocks):

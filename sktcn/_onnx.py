@@ -78,6 +78,18 @@ def _quiet_tensorflow_logger():
         logger.setLevel(level)
 
 
+def _check_dtype(model):
+    """Refuse a network with float64 weights, which ONNX Runtime could not run."""
+    # Networks follow keras.config.floatx(). ONNX Runtime has no float64
+    # convolution: the converted file would fail its self-check, or when served.
+    if any(weight.dtype == "float64" for weight in model.weights):
+        raise ValueError(
+            "The network computes in float64 (it was built while keras.config.floatx(), or Keras' dtype "
+            "policy, was 'float64'), and ONNX Runtime has no float64 convolution. To export it, fit the "
+            "estimator with keras.config.floatx() 'float32', Keras' default."
+        )
+
+
 def _frozen_graph(model, n_timesteps):
     """The inference graph of ``model`` with its weights as constants: (GraphDef, input name, output name)."""
     # TensorFlow's own freezing: no public API does it, and tf2onnx uses the same function.
@@ -139,7 +151,8 @@ def export_onnx(model, path, *, n_timesteps=None, opset=None, check=True):
     Parameters
     ----------
     model : keras.Model
-        A model taking float32 ``(n, time, features)``.
+        A model taking float32 ``(n, time, features)``; one with float64
+        weights is refused (ValueError).
     path : str or os.PathLike
         File to write; must end with ``.onnx``, in an existing directory.
     n_timesteps : int or None, default=None
@@ -156,6 +169,7 @@ def export_onnx(model, path, *, n_timesteps=None, opset=None, check=True):
         The file written.
     """
     path = checked_path(path)
+    _check_dtype(model)
     tf2onnx_convert = _optional("tf2onnx.convert")
     _optional("onnx")
     if check:

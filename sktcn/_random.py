@@ -72,24 +72,57 @@ def _seeded(seed):
     # A user's own keras.utils.set_random_seed / tf.random.set_seed, and where
     # their streams stand: a fit must not unset them or move them on.
     global_state = _compat.global_seed_state()
-    module = _compat.keras_seed_module()
     try:
         keras.utils.set_random_seed(int(seed))
-        if module is not None:
-            # Keras draws the seeds of unseeded initializers and dropout layers
-            # from Python's process-wide ``random``. In a host with other busy
-            # threads (a Dask worker's event loop, a web server) those threads
-            # draw from it too, between our seeding and the model's build, and
-            # the "seeded" weights change from run to run. A private generator
-            # for the block keeps them a function of the seed alone.
-            module.python_random = random.Random(int(seed))
-        yield
+        # Keras draws the seeds of unseeded initializers and dropout layers
+        # from Python's process-wide ``random``. In a host with other busy
+        # threads (a Dask worker's event loop, a web server) those threads
+        # draw from it too, between our seeding and the model's build, and
+        # the "seeded" weights change from run to run. A private generator
+        # for the block keeps them a function of the seed alone.
+        with _keras_draws_from(random.Random(int(seed))):
+            yield
     finally:
-        if module is not None:
-            module.python_random = random
         _compat.restore_global_seed_state(global_state)
         random.setstate(python_state)
         np.random.set_state(numpy_state)
+
+
+@contextlib.contextmanager
+def _keras_draws_from(generator):
+    """A block in which Keras draws its default seeds from ``generator``, not from Python's ``random``.
+
+    Inside another such block (a seeded fit's build nests in its fit), Keras
+    keeps the outer block's generator.
+    """
+    module = _compat.keras_seed_module()
+    if module is None:
+        yield
+        return
+    module.python_random = generator
+    try:
+        yield
+    finally:
+        module.python_random = random
+
+
+@contextlib.contextmanager
+def python_random_kept():
+    """A block that rebuilds Keras models (a load, an unpickling) without moving Python's ``random``.
+
+    Keras draws the default seeds of the layers it rebuilds (their
+    initializers, dropout's seed generators) from Python's process-wide
+    ``random``, so loading a model would change a user's next draws. In the
+    block Keras draws from a copy of that stream: the layers get the seeds
+    they got before, and the user's stream stays where it was. The block runs
+    apart from other threads' seeded blocks (see :func:`seeded`), whose
+    private generator it would otherwise replace or draw from.
+    """
+    with _SEEDING:
+        generator = random.Random()
+        generator.setstate(random.getstate())
+        with _keras_draws_from(generator):
+            yield
 
 
 @contextlib.contextmanager

@@ -45,6 +45,7 @@ from sktcn import _compat
 from sktcn._codec import CodecError, from_json, to_json
 from sktcn._keras_file import FileCheckError, check_keras_file, check_weights, parse_json, read_member
 from sktcn._network import SkTCN, WeightNormConv1D
+from sktcn._random import python_random_kept
 from sktcn._version import __version__
 
 __all__ = ["save", "save_archive", "load", "FORMAT_VERSION", "ModelFileError"]
@@ -139,10 +140,12 @@ class NetworkFiles:
             raise ModelFileError(f"{path.name} is not a readable Keras archive: {error}") from None
         try:
             # safe_mode refuses Lambda layers and anything else that would unpickle Python code.
-            model = keras.saving.load_model(
-                path, custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D}, compile=True,
-                safe_mode=True,
-            )
+            # Keras draws the rebuilt layers' seeds from Python's random: kept where the user had it.
+            with python_random_kept():
+                model = keras.saving.load_model(
+                    path, custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D}, compile=True,
+                    safe_mode=True,
+                )
         except Exception as error:
             raise ModelFileError(f"Keras refused the network file {path.name}: {error}") from error
         try:

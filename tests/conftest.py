@@ -29,6 +29,28 @@ def network_pool(monkeypatch):
 
 
 @pytest.fixture
+def keras_globals():
+    """Keras' floatx and global dtype policy, which the test may set, put back as they were when it ends.
+
+    Gives a function that sets floatx as a process that begins with
+    ``keras.config.set_floatx(dtype)`` has it: Keras pins its global dtype
+    policy when the first layer is built, and floatx alone would no longer
+    change the layers of the tests' process.
+    """
+    import keras
+    from keras.src.backend.common import global_state
+
+    def use_floatx(dtype):
+        keras.config.set_floatx(dtype)
+        keras.config.set_dtype_policy(dtype)
+
+    floatx, policy = keras.config.floatx(), global_state.get_global_attribute("dtype_policy")
+    yield use_floatx
+    keras.config.set_floatx(floatx)
+    global_state.set_global_attribute("dtype_policy", policy)
+
+
+@pytest.fixture
 def rng():
     return np.random.RandomState(0)
 

@@ -11,6 +11,7 @@ import json
 import marshal
 import shutil
 import tracemalloc
+import warnings
 import zipfile
 
 import h5py
@@ -273,3 +274,31 @@ def test_any_mutated_byte_is_refused_or_loads_a_model_with_finite_predictions(sa
     except ModelFileError:
         return
     assert np.isfinite(model.predict(X)).all()
+
+
+@pytest.fixture(params=["float32", "float16"])
+def floatx_regressor(request, keras_globals):
+    """A regressor fit under ``keras.config.floatx()`` float32 or float16 (then set back), and its data."""
+    keras_globals(request.param)
+    X = np.random.RandomState(0).normal(size=(24, 8)).astype(np.float32)
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, X[:, -1])
+    keras_globals("float32")
+    return reg, X
+
+
+def test_infinite_weights_are_refused_in_any_float_dtype(floatx_regressor, tmp_path):
+    # float16(1e15) is inf: the check compares in float64, or an infinite float16 weight would pass.
+    reg, _ = floatx_regressor
+    head = reg.model_.get_layer("head")
+    head.kernel.assign(np.full(head.kernel.shape, np.inf, dtype=head.kernel.dtype))
+    with pytest.raises(ModelFileError, match="head/kernel holds values that are not finite"):
+        sktcn.load(reg.save(tmp_path / "inf"))
+
+
+def test_finite_weights_load_without_warnings(floatx_regressor, tmp_path):
+    reg, X = floatx_regressor
+    path = reg.save(tmp_path / "model")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = sktcn.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))

@@ -122,3 +122,17 @@ def test_input_as_wide_as_the_members_trains_side_by_side(rng):
     X = rng.normal(size=(40, 8, 4)).astype("float32")
     reg = TCNRegressor(**dict(TINY, nb_filters=2), n_networks=2, random_state=0).fit(X, X[:, -1, 0])
     assert reg._trainer.name == "sktcn_members"
+
+
+def test_ensembles_fuse_under_keras_global_mixed_policy(series_2d, keras_globals):
+    # The block-diagonal mask (float32) must not turn the float16 kernel back
+    # into float32, which the convolution's float16 input would not match.
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, n_networks=2, random_state=0).fit(X, y)
+    assert reg._trainer.name == "sktcn_fused"
+    convs = [layer for layer in reg._trainer.get_layer("tcn")._flatten_layers()
+             if isinstance(layer, BlockDiagonalConv1D)]
+    assert convs and {conv.compute_dtype for conv in convs} == {"float16"}
+    predictions = reg.predict(X)
+    assert np.isfinite(predictions).all() and np.std(predictions) > 0

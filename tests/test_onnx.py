@@ -216,6 +216,15 @@ def test_bad_paths_raise_value_error(regressor, tmp_path):
         regressor.export_onnx(42)
 
 
+def test_a_float64_network_is_refused_naming_floatx(keras_globals, tmp_path):
+    # Networks follow keras.config.floatx(); ONNX Runtime has no float64 convolution.
+    keras_globals("float64")
+    reg = TCNRegressor(**NET).fit(X_TRAIN, X_TRAIN[:, -1, 0])
+    with pytest.raises(ValueError, match=r"float64 .*keras\.config\.floatx\(\)"):
+        reg.export_onnx(tmp_path / "model.onnx")
+    assert not (tmp_path / "model.onnx").exists()
+
+
 def test_a_mismatching_conversion_is_refused(regressor, tmp_path, monkeypatch):
     # The self-check can fail: convert another network (twice the outputs) than the one it compares with.
     frozen_graph = _onnx._frozen_graph

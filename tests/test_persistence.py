@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import random
 import shutil
 from pathlib import Path
 
@@ -191,6 +192,38 @@ def test_forecaster_with_exogenous_data_and_datetime_index(tmp_path):
     loaded = sktcn.load(forecaster.save(tmp_path / "exog"))
     future = X.iloc[-2:]
     pd.testing.assert_frame_equal(loaded.predict(X=future), forecaster.predict(X=future), check_exact=True)
+
+
+def test_a_model_fit_in_float64_loads(series_2d, keras_globals, tmp_path):
+    # Networks follow floatx: a float64 network is one sktcn writes, and loads.
+    keras_globals("float64")
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    assert reg.model_.get_layer("head").kernel.dtype == "float64"
+    path = reg.save(tmp_path / "model")
+    keras_globals("float32")
+    loaded = sktcn.load(path)
+    assert loaded.model_.get_layer("head").kernel.dtype == "float64"
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
+def test_loading_and_unpickling_leave_the_global_random_streams_alone(regressor, tmp_path):
+    # Keras draws the rebuilt layers' seeds from Python's random (sktcn._random.python_random_kept).
+    reg, X, _ = regressor
+    path, blob = reg.save(tmp_path / "model"), pickle.dumps(reg)
+
+    def next_draws(load):
+        """The next draws of Python and NumPy after ``load``, the streams then put back."""
+        python, numpy = random.getstate(), np.random.get_state()
+        load()
+        draws = random.random(), np.random.rand()
+        random.setstate(python)
+        np.random.set_state(numpy)
+        return draws
+
+    expected = next_draws(lambda: None)
+    assert next_draws(lambda: sktcn.load(path)) == expected
+    assert next_draws(lambda: pickle.loads(blob)) == expected
 
 
 def test_unfitted_estimators_are_refused(tmp_path):
