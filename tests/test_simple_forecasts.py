@@ -61,6 +61,15 @@ def test_smoothing_and_theta_match_a_loop():
             assert np.allclose(theta[i, :, c], expected)
 
 
+def test_smoothing_of_values_whose_squares_overflow_keeps_the_last_value():
+    # Every alpha's squared errors are inf, so none scores: the level was left at 0.
+    y = np.array([1.0, 3.0, 2.0, 4.0, 3.0])[:, None] * 1e160
+    ses = forecast_at("ses", y, np.array([4]), 2, 1)[0, :, 0]
+    theta = forecast_at("theta", y, np.array([4]), 2, 1)[0, :, 0]
+    np.testing.assert_allclose(ses / 1e160, [3.0, 3.0])  # alpha 1: the last value
+    np.testing.assert_allclose(theta / 1e160, [3.25, 3.5])  # plus half the trend slope (0.5) per step
+
+
 def test_no_forecast_looks_past_its_origin():
     rng = np.random.default_rng(3)
     y = rng.normal(size=(40, 1)).cumsum(axis=0)
