@@ -467,7 +467,16 @@ class TCNEstimatorBase(BaseWrapper):
                 raise ValueError("dilations is empty; give at least one dilation, e.g. (1, 2, 4, 8), or None.")
             if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dilations):
                 raise ValueError(f"dilations must be positive integers, got {self.dilations!r}.")
-        self._resolve_pooling()
+        if self._resolve_pooling() == "last" and self.padding == "same":
+            # keras-tcn's return_sequences=False reads the middle step of a
+            # non-causal TCN (its last step sees little of the past behind it),
+            # so such a network ignored the end of every series.
+            auto = f" (what pooling='auto' means for {type(self).__name__})" if self.pooling == "auto" else ""
+            raise ValueError(
+                f"padding='same' cannot be combined with pooling='last'{auto}: keras-tcn reads a non-causal TCN's "
+                "middle time step, not its last, so the prediction would ignore the end of the series. Use "
+                "pooling='mean' or 'max' with padding='same', or padding='causal'."
+            )
         norms = [n for n in ("use_batch_norm", "use_layer_norm", "use_weight_norm") if self._tcn_flag(n)]
         if len(norms) > 1:
             raise ValueError(f"{' and '.join(norms)} are both set; choose at most one normalisation.")

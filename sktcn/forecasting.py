@@ -470,6 +470,15 @@ class TCNForecaster(BaseForecaster):
         """Raise ValueError/TypeError for invalid parameters, before any windowing or training."""
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        if self.padding == "same" and not self._forking():
+            # Without forking sequences the network reads one step, and keras-tcn
+            # reads a non-causal TCN's middle step (see TCNEstimatorBase._check_params).
+            reason = "exogenous X turns forking sequences off" if self.forking_sequences else "forking_sequences=False"
+            raise ValueError(
+                f"padding='same' cannot forecast here: {reason}, and the network's forecast is then read from "
+                "one time step, which keras-tcn takes from the middle of a non-causal TCN's window, not its end. "
+                "Use padding='causal'."
+            )
         if self.lazy_windows is True and self.validation_split:
             raise ValueError(
                 f"validation_split={self.validation_split} needs the training windows in memory to draw the "
