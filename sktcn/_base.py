@@ -57,6 +57,7 @@ from sktcn._network import (
     POOLINGS,
     auto_dilations,
     build_network,
+    check_dilations,
     input_statistics_of,
     network_signature,
     receptive_field,
@@ -462,11 +463,7 @@ class TCNEstimatorBase(BaseWrapper):
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
         if self.dilations is not None:
-            dilations = list(self.dilations)
-            if not dilations:
-                raise ValueError("dilations is empty; give at least one dilation, e.g. (1, 2, 4, 8), or None.")
-            if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dilations):
-                raise ValueError(f"dilations must be positive integers, got {self.dilations!r}.")
+            check_dilations(self.dilations, alternative=", or None")
         if self._resolve_pooling() == "last" and self.padding == "same":
             # keras-tcn's return_sequences=False reads the middle step of a
             # non-causal TCN (its last step sees little of the past behind it),
