@@ -41,8 +41,11 @@ _TIE = 1e-9
 _SMOOTHING_TABLES = {}
 
 # Season lengths implied by an index's frequency (pandas' offset names, their
-# prefix before any anchor such as "-DEC").
-_PERIODS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "H": 24, "h": 24}
+# prefix before any anchor such as "-DEC"): business and custom-business month
+# and quarter ends and starts are monthly and quarterly data, semi-month ones
+# ("SME", the 15th and the month's end) two steps a month.
+_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BME": 12, "BMS": 12, "CBME": 12, "CBMS": 12, "SME": 24, "SMS": 24,
+            "Q": 4, "QS": 4, "QE": 4, "BQE": 4, "BQS": 4, "W": 52, "D": 7, "B": 5, "H": 24, "h": 24}
 
 
 def _steps(horizon):

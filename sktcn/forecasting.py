@@ -297,8 +297,8 @@ class TCNForecaster(BaseForecaster):
         0.114 to 0.05-0.10; see ``benchmarks/RESULTS.md``.
     sp : int or "auto", default="auto"
         Season length of the seasonal baselines. ``"auto"`` reads it from the
-        index's frequency (monthly 12, quarterly 4, weekly 52, daily 7, hourly
-        24; 1 without a frequency, such as a ``RangeIndex``), in steps: 12 for
+        index's frequency (monthly 12, business-monthly too, semi-monthly 24,
+        quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24; 1 without a frequency, such as a ``RangeIndex``), in steps: 12 for
         ``"2h"``, and 1 where the season is no whole number of steps (``"2D"``).
     calendar_features : bool, default=False
         Give the networks each step's position in the season of ``sp_`` steps

@@ -135,6 +135,12 @@ def test_unknown_baseline_names_the_choices():
     (pd.period_range("2000-01", periods=5, freq="2M"), 6),
     (pd.period_range("2000-01", periods=5, freq="6M"), 2),
     (pd.date_range("2000-01-02", periods=5, freq="2W"), 26),
+    # Business and semi-month frequencies are monthly and quarterly data too (they gave 1).
+    *[(pd.date_range("2000-01-03", periods=5, freq=freq), 12) for freq in ("BME", "BMS", "CBME", "CBMS")],
+    *[(pd.date_range("2000-01-03", periods=5, freq=freq), 4) for freq in ("BQE", "BQS", "BQE-MAR")],
+    *[(pd.date_range("2000-01-03", periods=5, freq=freq), 24) for freq in ("SME", "SMS")],
+    (pd.DatetimeIndex(pd.date_range("2000-01-03", periods=6, freq="BME").to_numpy()), 12),  # inferred
+    (pd.date_range("2000-01-03", periods=5, freq="2BME"), 6),
 ])
 def test_season_length_from_the_index(index, expected):
     assert season_length(index) == expected
