@@ -130,9 +130,10 @@ def _smoothed_levels(y, origins):
     ``level[t] = alpha * y[t] + (1 - alpha) * level[t - 1]``. Each origin and
     channel gets the ``alpha`` of ``_SES_ALPHAS`` with the least sum of squared
     one-step-ahead errors up to that origin (the smallest on ties, ``_TIE``), so no
-    origin sees past itself; where every sum overflows, alpha 1 (the last value). The level is a weighted mean of observations
-    (weights summing to one) and the choice does not change when the series is
-    shifted or scaled: the forecast is affine-equivariant.
+    origin sees past itself; where every sum overflows, alpha 1 (the last
+    value). The level is a weighted mean of observations (weights summing to
+    one) and the choice does not change when the series is shifted or scaled:
+    the forecast is affine-equivariant.
     """
     shape = (len(origins), y.shape[1])
     # Until an alpha scores, alpha 1, whose level is the last value: where every

@@ -298,7 +298,8 @@ class TCNForecaster(BaseForecaster):
     sp : int or "auto", default="auto"
         Season length of the seasonal baselines. ``"auto"`` reads it from the
         index's frequency (monthly 12, business-monthly too, semi-monthly 24,
-        quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24; 1 without a frequency, such as a ``RangeIndex``), in steps: 12 for
+        quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24; 1
+        without a frequency, such as a ``RangeIndex``), in steps: 12 for
         ``"2h"``, and 1 where the season is no whole number of steps (``"2D"``).
     calendar_features : bool, default=False
         Give the networks each step's position in the season of ``sp_`` steps
