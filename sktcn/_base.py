@@ -57,6 +57,7 @@ from sktcn._network import (
     POOLINGS,
     auto_dilations,
     build_network,
+    check_dilations,
     input_statistics_of,
     network_signature,
     receptive_field,
@@ -491,12 +492,17 @@ class TCNEstimatorBase(BaseWrapper):
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
         if self.dilations is not None:
-            dilations = list(self.dilations)
-            if not dilations:
-                raise ValueError("dilations is empty; give at least one dilation, e.g. (1, 2, 4, 8), or None.")
-            if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in dilations):
-                raise ValueError(f"dilations must be positive integers, got {self.dilations!r}.")
-        self._resolve_pooling()
+            check_dilations(self.dilations, alternative=", or None")
+        if self._resolve_pooling() == "last" and self.padding == "same":
+            # keras-tcn's return_sequences=False reads the middle step of a
+            # non-causal TCN (its last step sees little of the past behind it),
+            # so such a network ignored the end of every series.
+            auto = f" (what pooling='auto' means for {type(self).__name__})" if self.pooling == "auto" else ""
+            raise ValueError(
+                f"padding='same' cannot be combined with pooling='last'{auto}: keras-tcn reads a non-causal TCN's "
+                "middle time step, not its last, so the prediction would ignore the end of the series. Use "
+                "pooling='mean' or 'max' with padding='same', or padding='causal'."
+            )
         norms = [n for n in ("use_batch_norm", "use_layer_norm", "use_weight_norm") if self._tcn_flag(n)]
         if len(norms) > 1:
             raise ValueError(f"{' and '.join(norms)} are both set; choose at most one normalisation.")

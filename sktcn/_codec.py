@@ -109,6 +109,9 @@ def index_to_json(index):
             "tz": None if index.tz is None else str(index.tz),
             "unit": index.unit,
         }
+    if isinstance(index, pd.CategoricalIndex):
+        return {"kind": "categorical", "name": name, "values": to_json(index.tolist(), "the index of the stored data"),
+                "categories": index_to_json(index.categories), "ordered": bool(index.ordered)}
     if isinstance(index, pd.RangeIndex):
         return {"kind": "range", "name": name, "start": index.start, "stop": index.stop, "step": index.step}
     values = index.tolist()
@@ -131,15 +134,26 @@ def index_from_json(spec):
     if kind == "period":
         return pd.PeriodIndex(spec["values"], freq=spec["freq"], name=spec["name"])
     if kind == "datetime":
-        index = pd.DatetimeIndex(spec["values"], name=spec["name"]).as_unit(spec["unit"])
+        if spec["tz"] is None:
+            index = pd.DatetimeIndex(spec["values"], name=spec["name"])
+        else:
+            # The values carry their UTC offsets, which a named zone changes at DST
+            # (+01:00 then +02:00 for Europe/Paris): read them as instants, then
+            # in the stored zone (a fixed offset's name, "UTC+01:00", reads too).
+            index = pd.DatetimeIndex(pd.to_datetime(spec["values"], utc=True), name=spec["name"]).tz_convert(spec["tz"])
+        index = index.as_unit(spec["unit"])
         if spec["freq"] is not None:
             index.freq = spec["freq"]
         return index
+    if kind == "categorical":
+        return pd.CategoricalIndex(from_json(spec["values"]), categories=index_from_json(spec["categories"]),
+                                   ordered=spec["ordered"], name=spec["name"])
     if kind == "range":
         return pd.RangeIndex(spec["start"], spec["stop"], spec["step"], name=spec["name"])
     if kind == "values":
         values = from_json(spec["values"])
-        dtype = spec["dtype"] if spec["dtype"] in {"int64", "float64", "object", "str"} else None
+        # Every numeric width an array may have (int32 and uint64 indexes would otherwise come back int64).
+        dtype = spec["dtype"] if spec["dtype"] in (ARRAY_DTYPES - {"O"}) | {"object", "str"} else None
         return pd.Index(values, dtype=dtype, name=spec["name"])
     raise CodecError(f"the manifest holds an index of kind {kind!r}, which sktcn never writes.")
 

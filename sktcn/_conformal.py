@@ -100,11 +100,36 @@ def calibration_blocks(position, calibration_size, n_series, horizon, folds):
     return pairs
 
 
+def conformal_rank(coverage, n):
+    """The rank ``k`` of the absolute residual, among ``n``, that is the half-width of an interval of ``coverage``.
+
+    Split conformal's ``k = ceil(coverage (n + 1))``, capped at ``n`` (the
+    largest residual) and at least 1: a new error, exchangeable with the
+    ``n``, is at most the ``k``-th smallest with probability at least
+    ``coverage``. Floating point is kept from moving ``k``: the coverage is
+    read to 12 decimals, since ``|2 alpha - 1|`` of ``alpha`` and ``1 - alpha``
+    differ in the last bit (0.6 for 0.2, 0.6000000000000001 for 0.8), which
+    made the two ends of an interval differ by a rank, and the product to 9
+    decimals, since ``0.7 * 10`` is 7.000000000000001.
+
+    Examples
+    --------
+    >>> from sktcn._conformal import conformal_rank
+    >>> conformal_rank(0.9, 19), conformal_rank(0.9, 9), conformal_rank(0.8, 9)
+    (18, 9, 8)
+    >>> conformal_rank(abs(2 * 0.2 - 1), 9), conformal_rank(abs(2 * 0.8 - 1), 9)  # both ends of a 60 % interval
+    (6, 6)
+    """
+    return min(n, max(1, math.ceil(round(round(coverage, 12) * (n + 1), 9))))
+
+
 def conformal_level(coverage, n):
     """The quantile level of ``n`` absolute residuals for an interval of ``coverage``, split-conformal's.
 
-    The quantile is read at ``ceil(coverage (n + 1)) / n`` (capped at 1), so
-    that a new error falls inside with probability at least ``coverage``.
+    ``k / n`` for the rank ``k = ceil(coverage (n + 1))`` of
+    :func:`conformal_rank` (capped at 1): the ``k``-th smallest residual, which
+    :func:`quantile_shifts` reads, is their quantile at this level, so that a
+    new error falls inside with probability at least ``coverage``.
 
     Examples
     --------
@@ -112,7 +137,7 @@ def conformal_level(coverage, n):
     >>> conformal_level(0.9, 19), conformal_level(0.9, 9)
     (0.9473684210526315, 1.0)
     """
-    return min(1.0, math.ceil(coverage * (n + 1)) / n)
+    return conformal_rank(coverage, n) / n
 
 
 def to_interval_units(residuals, scale, interval_scale):
@@ -155,7 +180,9 @@ def quantile_shifts(residuals, alpha, steps):
     residuals are pooled over windows and horizon steps: many more samples for
     the tails than one step's residuals alone. The ``alpha`` quantile is the
     edge of the central interval of coverage ``|2 alpha - 1|``, whose half-width
-    is the conformal quantile of the absolute normalised residuals: quantiles
+    is the conformal quantile of the absolute normalised residuals (the
+    ``k``-th smallest, :func:`conformal_rank`, the same for ``alpha`` and
+    ``1 - alpha``): quantiles
     are symmetric about the point forecast, never cross, and move outwards
     as ``alpha`` moves away from 0.5. Each variable's windows whose residuals
     are NaN (series whose values are all equal: :func:`to_interval_units`) are left out
@@ -173,11 +200,12 @@ def quantile_shifts(residuals, alpha, steps):
     if not known.all():
         return _shifts_per_variable(residuals, known, alpha, steps)
     scale = residual_scale(residuals)
-    magnitude = np.abs(residuals / scale).reshape(-1, scale.shape[-1])
-    n = len(magnitude)
+    # Sorted once: the half-width of each level is one of them, the k-th smallest (conformal_rank).
+    ordered = np.sort(np.abs(residuals / scale).reshape(-1, scale.shape[-1]), axis=0)
+    n = len(ordered)
     shifts = []
     for a in alpha:
-        half_width = np.quantile(magnitude, conformal_level(abs(2 * a - 1), n), axis=0, method="higher")
+        half_width = ordered[conformal_rank(abs(2 * a - 1), n) - 1]
         shifts.append(np.sign(a - 0.5) * half_width * scale[steps])
     return shifts
 

@@ -5,10 +5,12 @@ hyperparameters and shapes; it hands back an uncompiled ``keras.Model``.
 """
 
 import math
+import numbers
 
 import keras
 import numpy as np
 from keras import layers, ops
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from tcn import TCN
 
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
@@ -24,6 +26,26 @@ DEFAULT_DILATIONS = (1, 2, 4, 8, 16, 32)
 # every step.
 POOLINGS = ("last", "mean", "max")
 _POOLING_LAYERS = {"mean": layers.GlobalAveragePooling1D, "max": layers.GlobalMaxPooling1D}
+
+
+# The arguments of receptive_field, constrained as the estimators' parameters of the same names.
+_FIELD_CONSTRAINTS = {
+    "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "dilations": [list, tuple, np.ndarray],
+    "nb_stacks": [Interval(numbers.Integral, 1, None, closed="left")],
+}
+
+
+def check_dilations(dilations, alternative=""):
+    """ValueError unless ``dilations`` (a sequence) holds one or more positive integers.
+
+    ``alternative`` ends the message for an empty sequence (an estimator's ", or None").
+    """
+    values = list(dilations)
+    if not values:
+        raise ValueError(f"dilations is empty; give at least one dilation, e.g. (1, 2, 4, 8){alternative}.")
+    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in values):
+        raise ValueError(f"dilations must be positive integers, got {dilations!r}.")
 
 
 def receptive_field(kernel_size, dilations, nb_stacks=1):
@@ -47,6 +69,13 @@ def receptive_field(kernel_size, dilations, nb_stacks=1):
     int
         The receptive field in time steps.
 
+    Raises
+    ------
+    ValueError
+        If ``kernel_size`` or ``nb_stacks`` is not an integer of at least 1,
+        or ``dilations`` is not a non-empty sequence of positive integers, as
+        the estimators refuse them.
+
     Examples
     --------
     >>> from sktcn import receptive_field
@@ -55,6 +84,9 @@ def receptive_field(kernel_size, dilations, nb_stacks=1):
     >>> receptive_field(kernel_size=8, dilations=[2 ** i for i in range(9)])
     7155
     """
+    validate_parameter_constraints(_FIELD_CONSTRAINTS, dict(kernel_size=kernel_size, dilations=dilations,
+                                                            nb_stacks=nb_stacks), caller_name="receptive_field")
+    check_dilations(dilations)
     return 1 + 2 * (int(kernel_size) - 1) * int(nb_stacks) * int(sum(dilations))
 
 

@@ -25,14 +25,18 @@ def seed_from(random_state):
 def member_seeds(random_state, n_networks):
     """One seed per network: ``random_state``, ``random_state + 1``, ... (``None``: all unseeded).
 
+    The seeds wrap around at ``2**32``, past which NumPy refuses a seed: any
+    ``random_state`` scikit-learn accepts, up to ``2**32 - 1``, seeds an
+    ensemble, and the seeds below the wrap are what they always were.
+
     Examples
     --------
     >>> from sktcn._random import member_seeds
-    >>> member_seeds(7, 3), member_seeds(None, 2)
-    ([7, 8, 9], [None, None])
+    >>> member_seeds(7, 3), member_seeds(None, 2), member_seeds(2**32 - 2, 3)
+    ([7, 8, 9], [None, None], [4294967294, 4294967295, 0])
     """
     base = seed_from(random_state)
-    return [None if base is None else base + k for k in range(n_networks)]
+    return [None if base is None else (base + k) % 2**32 for k in range(n_networks)]
 
 
 # Held by every seeded block, seeded or not (see seeded).

@@ -41,8 +41,11 @@ _TIE = 1e-9
 _SMOOTHING_TABLES = {}
 
 # Season lengths implied by an index's frequency (pandas' offset names, their
-# prefix before any anchor such as "-DEC").
-_PERIODS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "H": 24, "h": 24}
+# prefix before any anchor such as "-DEC"): business and custom-business month
+# and quarter ends and starts are monthly and quarterly data, semi-month ones
+# ("SME", the 15th and the month's end) two steps a month.
+_PERIODS = {"M": 12, "MS": 12, "ME": 12, "BME": 12, "BMS": 12, "CBME": 12, "CBMS": 12, "SME": 24, "SMS": 24,
+            "Q": 4, "QS": 4, "QE": 4, "BQE": 4, "BQS": 4, "W": 52, "D": 7, "B": 5, "H": 24, "h": 24}
 
 
 def _steps(horizon):
@@ -127,18 +130,23 @@ def _smoothed_levels(y, origins):
     ``level[t] = alpha * y[t] + (1 - alpha) * level[t - 1]``. Each origin and
     channel gets the ``alpha`` of ``_SES_ALPHAS`` with the least sum of squared
     one-step-ahead errors up to that origin (the smallest on ties, ``_TIE``), so no
-    origin sees past itself. The level is a weighted mean of observations
-    (weights summing to one) and the choice does not change when the series is
-    shifted or scaled: the forecast is affine-equivariant.
+    origin sees past itself; where every sum overflows, alpha 1 (the last
+    value). The level is a weighted mean of observations (weights summing to
+    one) and the choice does not change when the series is shifted or scaled:
+    the forecast is affine-equivariant.
     """
     shape = (len(origins), y.shape[1])
-    best_sse, best_level, best_alpha = np.full(shape, np.inf), np.zeros(shape), np.ones(shape)
+    # Until an alpha scores, alpha 1, whose level is the last value: where every
+    # alpha's squared errors overflow (values beyond about 1e154) none ever
+    # scores, and a level of 0 made the forecast 0. Any finite score replaces it.
+    best_sse, best_level, best_alpha = np.full(shape, np.inf), y[origins].astype(float), np.ones(shape)
     one_step_errors = np.zeros_like(y, dtype=float)
     for alpha in _SES_ALPHAS:
         # lfilter's state (1 - alpha) * y[0] starts the recursion at level y[0].
         level, _ = lfilter([alpha], [1.0, alpha - 1.0], y, axis=0, zi=(1.0 - alpha) * y[:1])
         one_step_errors[1:] = y[1:] - level[:-1]
-        sse = np.cumsum(np.square(one_step_errors), axis=0)[origins]
+        with np.errstate(over="ignore"):  # an inf never scores (see best_level)
+            sse = np.cumsum(np.square(one_step_errors), axis=0)[origins]
         # Ties (origins with one or two observations, where every alpha errs
         # alike) up to rounding keep the smaller alpha.
         better = sse < np.where(np.isfinite(best_sse), best_sse * (1.0 - _TIE), np.inf)

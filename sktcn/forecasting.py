@@ -45,7 +45,7 @@ from sktcn._windows import (
     window_rows,
     windows_at,
 )
-from sktcn.regressor import TCNRegressor
+from sktcn.regressor import TCNRegressor, finite_statistics
 
 # The forecaster shares the network and training parameters of TCNEstimatorBase,
 # names and defaults, except those with no meaning for it: the network always
@@ -169,6 +169,27 @@ def _check_finite(y):
         )
 
 
+def _check_scalable(y, scaling):
+    """ValueError where a series of ``y`` (sktime's inner frame) is too large for ``scaling="standard"``.
+
+    Each window is standardised by its mean and standard deviation; beyond
+    about 1e154 in magnitude the squares overflow float64, every window scales
+    to 0 and every forecast comes back NaN. The message is the regressor's
+    (:func:`sktcn.regressor.finite_statistics`). Values below the bound at
+    which no squared deviation, nor their sum, can overflow skip the per-series
+    statistics; the other scalings take no squares.
+    """
+    if scaling != "standard":
+        return
+    values = y.to_numpy(np.float64)
+    if not values.size or np.abs(values).max() < np.sqrt(np.finfo(np.float64).max / (4 * len(values))):
+        return
+    for _, part in series_of(y):
+        part = part.to_numpy(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_statistics
+            finite_statistics(part.mean(axis=0), part.std(axis=0), part)
+
+
 class TCNForecaster(BaseForecaster):
     __doc__ = f"""Temporal Convolutional Network forecaster (keras-tcn) for sktime.
 
@@ -215,7 +236,8 @@ class TCNForecaster(BaseForecaster):
     scaling : {{"standard", "mean", "series"}}, default="standard"
         How the data are scaled before the network sees them (and the forecast
         mapped back). ``"standard"`` subtracts each window's mean and divides by its
-        standard deviation. ``"mean"`` only divides each window by its mean
+        standard deviation; a series whose standard deviation overflows float64
+        (values beyond about 1e154 in magnitude) is refused: rescale it. ``"mean"`` only divides each window by its mean
         absolute value, so the network sees growth in relative terms; suited to
         positive series whose variation grows with their level (sales,
         passengers). ``"series"`` maps each series' training data to [0, 1] once, so that the
@@ -275,8 +297,9 @@ class TCNForecaster(BaseForecaster):
         0.114 to 0.05-0.10; see ``benchmarks/RESULTS.md``.
     sp : int or "auto", default="auto"
         Season length of the seasonal baselines. ``"auto"`` reads it from the
-        index's frequency (monthly 12, quarterly 4, weekly 52, daily 7, hourly
-        24; 1 without a frequency, such as a ``RangeIndex``), in steps: 12 for
+        index's frequency (monthly 12, business-monthly too, semi-monthly 24,
+        quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24; 1
+        without a frequency, such as a ``RangeIndex``), in steps: 12 for
         ``"2h"``, and 1 where the season is no whole number of steps (``"2D"``).
     calendar_features : bool, default=False
         Give the networks each step's position in the season of ``sp_`` steps
@@ -448,6 +471,15 @@ class TCNForecaster(BaseForecaster):
         """Raise ValueError/TypeError for invalid parameters, before any windowing or training."""
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        if self.padding == "same" and not self._forking():
+            # Without forking sequences the network reads one step, and keras-tcn
+            # reads a non-causal TCN's middle step (see TCNEstimatorBase._check_params).
+            reason = "exogenous X turns forking sequences off" if self.forking_sequences else "forking_sequences=False"
+            raise ValueError(
+                f"padding='same' cannot forecast here: {reason}, and the network's forecast is then read from "
+                "one time step, which keras-tcn takes from the middle of a non-causal TCN's window, not its end. "
+                "Use padding='causal'."
+            )
         if self.lazy_windows is True and self.validation_split:
             raise ValueError(
                 f"validation_split={self.validation_split} needs the training windows in memory to draw the "
@@ -626,6 +658,7 @@ class TCNForecaster(BaseForecaster):
         # Reached through fit only, whose snapshot undoes a failure here.
         self._check_params()
         _check_finite(y)
+        _check_scalable(y, self.scaling)
         restored = _RESTORED_NETWORK.get()
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
@@ -780,6 +813,7 @@ class TCNForecaster(BaseForecaster):
     def _update(self, y, X=None, update_params=True):
         # Reached through update only, whose snapshot undoes a refusal here.
         _check_finite(y)
+        _check_scalable(self._y, self.scaling)  # the new values' windows reach back into the stored ones
         if update_params:
             arrays = self._arrays(self._y, self._X)
             self._choose_window_length(arrays)  # still long enough?

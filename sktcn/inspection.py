@@ -6,7 +6,11 @@ step, how strongly the predictions respond to it, to set against the
 receptive field.
 """
 
+import numbers
+
 import numpy as np
+import pandas as pd
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from sktcn._network import receptive_field
 
@@ -14,16 +18,25 @@ __all__ = ["receptive_field", "change_probe", "blinding_probe", "effective_memor
 
 
 def _as_3d(X):
+    """A float32 copy ``(n, T, F)`` of ``X`` for the probes to write into, and what turns it back into X's form.
+
+    A 2D ``X`` goes back 2D, and a DataFrame as a DataFrame with its columns:
+    an estimator fitted with feature names would otherwise warn on every
+    probe that the names are missing.
+    """
+    columns = X.columns if isinstance(X, pd.DataFrame) else None
     X = np.array(X, dtype=np.float32)  # a copy: the probes write into it
     if X.ndim == 2:
-        return X[:, :, None], True
+        if columns is not None:
+            return X[:, :, None], lambda X3: pd.DataFrame(X3[:, :, 0], columns=columns)
+        return X[:, :, None], lambda X3: X3[:, :, 0]
     if X.ndim != 3:
         raise ValueError(f"X has {X.ndim} dimensions; give (n_samples, n_timesteps[, n_features]).")
-    return X, False
+    return X, lambda X3: X3
 
 
-def _predict(estimator, X3, was_2d, method="predict"):
-    prediction = getattr(estimator, method)(X3[:, :, 0] if was_2d else X3)
+def _predict(estimator, X3, as_given, method="predict"):
+    prediction = getattr(estimator, method)(as_given(X3))
     if isinstance(prediction, list):  # predict_proba of several outputs: one array each
         return np.concatenate([np.asarray(p, dtype=np.float64).reshape(len(X3), -1) for p in prediction], axis=1)
     return np.asarray(prediction, dtype=np.float64).reshape(len(X3), -1)
@@ -60,11 +73,11 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     >>> change_probe(short, X, step=0)
     0.0
     """
-    X3, was_2d = _as_3d(X)
-    before = _predict(estimator, X3, was_2d)
+    X3, as_given = _as_3d(X)
+    before = _predict(estimator, X3, as_given)
     original = X3[:, step, feature].copy()
     X3[:, step, feature] = original * (1 + change)
-    after = _predict(estimator, X3, was_2d)
+    after = _predict(estimator, X3, as_given)
     input_change = np.mean(np.abs(X3[:, step, feature] - original))
     return float(np.mean(np.abs(after - before)) / input_change) if input_change else 0.0
 
@@ -93,13 +106,13 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
     float
         Mean squared error between predictions and ``values``.
     """
-    X3, was_2d = _as_3d(X)
+    X3, as_given = _as_3d(X)
     if values is None:
         values = np.random.RandomState(random_state).normal(size=len(X3))
     values = np.asarray(values, dtype=np.float64)
     X3[:, blinded_step, 0] = 0.0
     X3[:, probe_step, 0] = values
-    prediction = _predict(estimator, X3, was_2d)[:, 0]
+    prediction = _predict(estimator, X3, as_given)[:, 0]
     return float(np.mean((prediction - values) ** 2))
 
 
@@ -125,6 +138,7 @@ def effective_memory(estimator, X, epsilon=0.1):
     estimator : fitted estimator with ``predict`` (or ``predict_proba``)
     X : array-like of shape (n_samples, n_timesteps[, n_features])
     epsilon : float, default=0.1
+        The perturbation, a positive number.
 
     Returns
     -------
@@ -132,15 +146,17 @@ def effective_memory(estimator, X, epsilon=0.1):
         Entry ``k`` is the response to the step ``k`` steps before the last
         (``k = 0`` is the last step); plot it against ``receptive_field_``.
     """
-    X3, was_2d = _as_3d(X)
+    validate_parameter_constraints({"epsilon": [Interval(numbers.Real, 0, None, closed="neither")]},
+                                   {"epsilon": epsilon}, caller_name="effective_memory")
+    X3, as_given = _as_3d(X)
     method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
-    base = _predict(estimator, X3, was_2d, method)
+    base = _predict(estimator, X3, as_given, method)
     n_timesteps = X3.shape[1]
     curve = np.zeros(n_timesteps)
     for lag in range(n_timesteps):
         step = n_timesteps - 1 - lag
         original = X3[:, step, :].copy()  # float32: x + e - e is not always x
         X3[:, step, :] += epsilon
-        curve[lag] = np.mean(np.abs(_predict(estimator, X3, was_2d, method) - base)) / epsilon
+        curve[lag] = np.mean(np.abs(_predict(estimator, X3, as_given, method) - base)) / epsilon
         X3[:, step, :] = original
     return curve

@@ -71,10 +71,16 @@ def test_decoding_refuses_what_the_encoder_never_writes(spec, message):
 @pytest.mark.parametrize("index", [
     pd.period_range("2000-01", periods=4, freq="M", name="month"),
     pd.date_range("2020-01-01", periods=3, freq="D", tz="UTC"),
+    # A named zone across a change to summer time: offsets +01:00 and +02:00.
+    pd.date_range("2021-03-26", periods=5, freq="D", tz="Europe/Paris"),
+    pd.DatetimeIndex(["2020-01-01T00:00+05:30", "2020-01-02T00:00+05:30"]),  # a fixed offset
     pd.RangeIndex(2, 10, 2, name="t"),
     pd.Index(["a", "b"], name="unit"),
+    pd.Index(np.array([3, 1], dtype=np.int32)),
+    pd.Index(np.array([2**63 + 5, 1], dtype=np.uint64)),
+    pd.CategoricalIndex(["b", "a", "b"], categories=["b", "a", "c"], ordered=True, name="kind"),
     pd.MultiIndex.from_product([["a", "b"], pd.period_range("2000", periods=2, freq="Y")], names=["unit", "year"]),
-])
+], ids=["period", "utc", "paris-dst", "fixed-offset", "range", "str", "int32", "uint64", "categorical", "multi"])
 def test_indexes_keep_kind_names_and_frequency(index):
     back = index_from_json(json.loads(json.dumps(index_to_json(index))))
     pd.testing.assert_index_equal(back, index)

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -187,6 +189,30 @@ def test_effective_memory_of_a_classifier_follows_its_probabilities():
     assert clf.pooling_ == "mean" and clf.receptive_field_ == 5
     assert curve.shape == (12,) and np.all(np.isfinite(curve))
     assert np.all(curve[clf.receptive_field_:] > 0)
+
+
+def test_effective_memory_refuses_a_perturbation_that_is_not_positive(first_plus_last):
+    # epsilon=0 gave an all-NaN curve, a negative one negative responses.
+    X, remembers, _ = first_plus_last
+    for epsilon in (0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="'epsilon' parameter of effective_memory"):
+            effective_memory(remembers, X[:5], epsilon=epsilon)
+
+
+def test_probes_keep_the_feature_names_a_model_was_fitted_with():
+    # The probes passed a bare array to predict: scikit-learn warned that X had no feature names.
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(30, 6)), columns=[f"t{i}" for i in range(6)])
+    reg = TCNRegressor(nb_filters=2, kernel_size=2, dilations=(1, 2), epochs=1, random_state=0).fit(X, X.sum(axis=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert change_probe(reg, X, step=-1) > 0
+        assert blinding_probe(reg, X) >= 0
+        curve = effective_memory(reg, X)
+    assert curve.shape == (6,)
+    np.testing.assert_array_equal(curve, effective_memory(reg, X.to_numpy()))  # the same numbers either way
 
 
 def test_probes_reject_bad_shapes(first_plus_last):

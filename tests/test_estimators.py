@@ -157,6 +157,17 @@ def test_same_random_state_gives_identical_predictions(series_3d):
     assert not np.array_equal(first, other)
 
 
+def test_ensembles_accept_every_random_state_up_to_two_to_the_32(series_2d):
+    # Member k is seeded random_state + k, which passed NumPy's limit of 2**32 - 1.
+    from sktcn._random import member_seeds
+
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, n_networks=2, random_state=2**32 - 1).fit(X, y)
+    assert np.isfinite(reg.predict(X)).all()
+    assert member_seeds(2**32 - 1, 2) == [2**32 - 1, 0]
+    assert member_seeds(7, 3) == [7, 8, 9]  # seeds below the wrap are unchanged
+
+
 def test_unseeded_fits_work_after_seeded_ones_and_global_state_is_restored(series_2d):
     X, y = series_2d
     np.random.seed(123)
@@ -291,7 +302,7 @@ def test_an_optimizer_instance_serves_every_fit_and_stays_the_users(series_2d):
 @pytest.mark.parametrize(
     "params",
     [
-        dict(padding="same"),
+        dict(padding="same", pooling="mean"),
         dict(use_batch_norm=True),
         dict(use_layer_norm=True),
         dict(go_backwards=True),
@@ -305,6 +316,8 @@ def test_tcn_options_are_passed_to_keras_tcn(series_2d, params):
     reg = TCNRegressor(**{**TINY, **params}).fit(X, y)
     layer = reg.model_.get_layer("tcn")
     for name, value in params.items():
+        if name == "pooling":  # sktcn's, not keras-tcn's
+            continue
         expected = list(value) if name == "dilations" else value
         actual = layer.activation_name if name == "activation" else getattr(layer, name)
         assert actual == expected

@@ -273,6 +273,34 @@ def test_infinite_y_is_refused_with_the_reason_at_fit_and_update():
         pd.testing.assert_series_equal(f.predict(), before)
 
 
+def test_a_non_causal_network_that_reads_one_step_is_refused():
+    # Without forking sequences the forecast is read from one step, which keras-tcn takes
+    # from the middle of a padding="same" network's window.
+    y = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
+    X = pd.DataFrame({"x": np.cos(np.arange(40) / 3.0)}, index=y.index)
+    with pytest.raises(ValueError, match="padding='same' cannot forecast here: exogenous X turns forking"):
+        TCNForecaster(**POINT, padding="same").fit(y, X=X, fh=[1, 2])
+    with pytest.raises(ValueError, match="padding='same' cannot forecast here: forking_sequences=False"):
+        TCNForecaster(**POINT, padding="same", forking_sequences=False).fit(y, fh=[1, 2])
+
+
+def test_y_too_large_to_standardise_is_refused_at_fit_and_update():
+    # Beyond about 1e154 a window's standard deviation overflows: every forecast was NaN.
+    y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
+    with pytest.raises(ValueError, match=r"y holds values up to 1.1e\+160 in magnitude.*Rescale y"):
+        TCNForecaster(**POINT).fit(y * 1e159, fh=[1, 2])
+    # The mean scaling takes no squares: it forecasts such values.
+    assert np.isfinite(TCNForecaster(**POINT, scaling="mean").fit(y * 1e159, fh=[1, 2]).predict()).all()
+    f = TCNForecaster(**POINT).fit(y.iloc[:50], fh=[1, 2])
+    before, cutoff = f.predict(), f.cutoff
+    huge = y.iloc[50:55] * 1e159
+    for update_params in (False, True):
+        with pytest.raises(ValueError, match="y holds values up to .*Rescale y"):
+            f.update(huge, update_params=update_params)
+        assert f.cutoff.equals(cutoff) and len(f._y) == 50
+        pd.testing.assert_series_equal(f.predict(), before)
+
+
 @pytest.mark.parametrize("y, window_length", [
     (10.0 + np.random.default_rng(0).normal(size=40).cumsum(), 1),  # one-step windows have no spread
     (1e9 + 3.0 * np.random.default_rng(1).normal(size=40), 5),  # a spread tiny next to the level

@@ -16,7 +16,10 @@ Keras' own pipeline, seeded, had repeated one order in every epoch), and
 ``forecast_series_lazy*`` when the lazy windows took the same equal batch sizes.
 The ``*_interval`` entries and ``saved_forecaster`` were rewritten (and nothing
 else) when each horizon step's error scale began to lean on all steps'
-(``sktcn._conformal.residual_scale``). The classifier is built with
+(``sktcn._conformal.residual_scale``), and again when the half-width became the
+k-th smallest calibration error, split conformal's, where it had been the (k+1)-th,
+and the two ends of an interval the same rank (``sktcn._conformal.conformal_rank``).
+The classifier is built with
 ``use_batch_norm=False``, its network before batch normalisation became its
 default (issue 16). The files saved in format 1 are still 1417407's, and so are
 their predictions except the forecaster's intervals. A difference

@@ -17,6 +17,22 @@ def test_receptive_field_matches_keras_tcn_formula():
     assert layer.receptive_field == receptive_field(5, [1, 2, 4, 8], 3)
 
 
+@pytest.mark.parametrize("args, message", [
+    (dict(kernel_size=0, dilations=(1, 2)), "'kernel_size' parameter of receptive_field"),
+    (dict(kernel_size=2.9, dilations=(1, 2)), "'kernel_size' parameter of receptive_field"),
+    (dict(kernel_size="3", dilations=(1,)), "'kernel_size' parameter of receptive_field"),
+    (dict(kernel_size=2, dilations=(1, 2), nb_stacks=-1), "'nb_stacks' parameter of receptive_field"),
+    (dict(kernel_size=2, dilations=()), "dilations is empty"),
+    (dict(kernel_size=2, dilations=(0,)), "dilations must be positive integers"),
+    (dict(kernel_size=2, dilations=(1.5, 2)), "dilations must be positive integers"),
+    (dict(kernel_size=2, dilations=4), "'dilations' parameter of receptive_field"),
+])
+def test_receptive_field_refuses_what_the_estimators_refuse(args, message):
+    # It returned -5 for kernel_size=0, 1 for no dilations, and truncated 2.9 to 2.
+    with pytest.raises(ValueError, match=message):
+        receptive_field(**args)
+
+
 @pytest.mark.parametrize("length", [1, 2, 5, 13, 14, 100, 600, 1000])
 @pytest.mark.parametrize("kernel_size", [2, 3, 8])
 def test_auto_dilations_cover_the_sequence_and_are_minimal(length, kernel_size):

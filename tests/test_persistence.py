@@ -226,6 +226,18 @@ def test_loading_and_unpickling_leave_the_global_random_streams_alone(regressor,
     assert next_draws(lambda: pickle.loads(blob)) == expected
 
 
+def test_forecaster_on_a_time_zone_across_a_dst_change_loads_and_forecasts_alike(tmp_path):
+    # The stored times carry offsets +01:00 and +02:00; the file must give back Europe/Paris.
+    index = pd.date_range("2021-02-01", periods=60, freq="D", tz="Europe/Paris")
+    y = pd.Series(np.sin(np.arange(60) / 3.0) + 5, index=index)
+    forecaster = TCNForecaster(**TINY, window_length=5, calibration_size=0.0, n_networks=1, random_state=0)
+    forecaster.fit(y, fh=[1, 2])
+    loaded = sktcn.load(forecaster.save(tmp_path / "paris"))
+    assert loaded.cutoff.tz == forecaster.cutoff.tz
+    pd.testing.assert_series_equal(loaded.predict(), forecaster.predict(), check_exact=True)
+    assert str(loaded.predict().index.dtype) == "datetime64[us, Europe/Paris]"
+
+
 def test_unfitted_estimators_are_refused(tmp_path):
     with pytest.raises(NotFittedError):
         TCNRegressor().save(tmp_path / "a")

@@ -61,6 +61,15 @@ def test_smoothing_and_theta_match_a_loop():
             assert np.allclose(theta[i, :, c], expected)
 
 
+def test_smoothing_of_values_whose_squares_overflow_keeps_the_last_value():
+    # Every alpha's squared errors are inf, so none scores: the level was left at 0.
+    y = np.array([1.0, 3.0, 2.0, 4.0, 3.0])[:, None] * 1e160
+    ses = forecast_at("ses", y, np.array([4]), 2, 1)[0, :, 0]
+    theta = forecast_at("theta", y, np.array([4]), 2, 1)[0, :, 0]
+    np.testing.assert_allclose(ses / 1e160, [3.0, 3.0])  # alpha 1: the last value
+    np.testing.assert_allclose(theta / 1e160, [3.25, 3.5])  # plus half the trend slope (0.5) per step
+
+
 def test_no_forecast_looks_past_its_origin():
     rng = np.random.default_rng(3)
     y = rng.normal(size=(40, 1)).cumsum(axis=0)
@@ -126,6 +135,12 @@ def test_unknown_baseline_names_the_choices():
     (pd.period_range("2000-01", periods=5, freq="2M"), 6),
     (pd.period_range("2000-01", periods=5, freq="6M"), 2),
     (pd.date_range("2000-01-02", periods=5, freq="2W"), 26),
+    # Business and semi-month frequencies are monthly and quarterly data too (they gave 1).
+    *[(pd.date_range("2000-01-03", periods=5, freq=freq), 12) for freq in ("BME", "BMS", "CBME", "CBMS")],
+    *[(pd.date_range("2000-01-03", periods=5, freq=freq), 4) for freq in ("BQE", "BQS", "BQE-MAR")],
+    *[(pd.date_range("2000-01-03", periods=5, freq=freq), 24) for freq in ("SME", "SMS")],
+    (pd.DatetimeIndex(pd.date_range("2000-01-03", periods=6, freq="BME").to_numpy()), 12),  # inferred
+    (pd.date_range("2000-01-03", periods=5, freq="2BME"), 6),
 ])
 def test_season_length_from_the_index(index, expected):
     assert season_length(index) == expected

@@ -209,6 +209,31 @@ def test_conformal_level_corrects_for_the_finite_sample():
     assert _conformal.conformal_level(0.1, 99) == pytest.approx(10 / 99)
 
 
+def test_conformal_half_width_is_the_kth_smallest_residual():
+    # Split conformal with n = 9 errors 1..9: the half-width of coverage c is the
+    # k-th smallest, k = ceil(c * 10): 5, 6, 8 and 9 for 50, 60, 80 and 90 %
+    # (the quantile "higher" at k/n read the (k+1)-th: 80 % was as wide as 90 %).
+    residuals = np.arange(1.0, 10.0)[:, None, None]
+    alpha = [0.05, 0.1, 0.2, 0.25, 0.75, 0.8, 0.9, 0.95]
+    shifts = [float(s[0, 0]) for s in _conformal.quantile_shifts(residuals, alpha, steps=[0])]
+    np.testing.assert_allclose(shifts, [-9, -8, -6, -5, 5, 6, 8, 9], rtol=1e-12)
+    assert [_conformal.conformal_rank(c, 9) for c in (0.5, 0.6, 0.8, 0.9, 0.99, 0.0)] == [5, 6, 8, 9, 9, 1]
+    assert _conformal.conformal_rank(0.7, 9) == 7  # 0.7 * 10 is 7.000000000000001 in floating point
+
+
+@pytest.mark.parametrize("n", [4, 9, 19, 37, 100, 263])
+def test_conformal_interval_ends_are_symmetric_for_every_level(n):
+    # |2 alpha - 1| of alpha and 1 - alpha differ in the last bit for many levels
+    # (0.2 and 0.8 among them), which once gave the two ends different ranks.
+    residuals = np.random.RandomState(n).standard_cauchy(size=(n, 1, 1))
+    low = np.round(np.arange(0.001, 0.5, 0.001), 3)
+    lower = np.stack(_conformal.quantile_shifts(residuals, low, steps=[0]))
+    upper = np.stack(_conformal.quantile_shifts(residuals, 1 - low, steps=[0]))
+    np.testing.assert_array_equal(lower, -upper)
+    assert np.all(np.diff(lower.ravel()) >= 0)  # moving outwards as alpha moves away from 0.5, never crossing
+    assert np.all(lower < 0)
+
+
 def test_intervals_stay_centred_when_the_calibration_errors_share_a_sign():
     # Few consecutive held-out windows often err the same way; the interval must
     # still hold the point forecast, not move above it.
