@@ -497,9 +497,8 @@ class TCNEstimatorBase(BaseWrapper):
             # keras-tcn's return_sequences=False reads the middle step of a
             # non-causal TCN (its last step sees little of the past behind it),
             # so such a network ignored the end of every series.
-            auto = f" (what pooling='auto' means for {type(self).__name__})" if self.pooling == "auto" else ""
             raise ValueError(
-                f"padding='same' cannot be combined with pooling='last'{auto}: keras-tcn reads a non-causal TCN's "
+                "padding='same' cannot be combined with pooling='last': keras-tcn reads a non-causal TCN's "
                 "middle time step, not its last, so the prediction would ignore the end of the series. Use "
                 "pooling='mean' or 'max' with padding='same', or padding='causal'."
             )
@@ -944,7 +943,11 @@ class TCNEstimatorBase(BaseWrapper):
                     "pool. Leave pooling='auto' with return_sequences=True, or set return_sequences=False."
                 )
             return None
-        return self._auto_pooling if self.pooling == "auto" else self.pooling
+        if self.pooling != "auto":
+            return self.pooling
+        # keras-tcn reads one step of a non-causal TCN from the middle of the
+        # series, so "auto" pools over time there instead of reading one step.
+        return "mean" if self.padding == "same" else self._auto_pooling
 
     def _get_compile_kwargs(self):
         kwargs = super()._get_compile_kwargs()

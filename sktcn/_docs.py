@@ -47,9 +47,10 @@ PARAMETERS = _table("""
         ``"causal"``: each output sees only the past. ``"same"``: a non-causal TCN.
         keras-tcn reads one step of a non-causal TCN from the middle of the
         series, not its end, so ``"same"`` is refused with ``pooling="last"``
-        (a regressor's ``pooling="auto"``) and with a forecaster that reads one
-        step (exogenous ``X``, ``forking_sequences=False``): pool with
-        ``"mean"`` or ``"max"``, or keep ``"causal"``.
+        (pool with ``"mean"`` or ``"max"``, or keep ``"causal"``), and
+        ``pooling="auto"`` pools with ``"mean"`` there. A forecaster refuses
+        ``"same"``: its training steps would see the values they learn to
+        forecast, which at the forecast origin are not there.
     use_skip_connections : bool, default=True
         Add the output of every residual block to the TCN's output.
     dropout_rate : float, default=0.0

@@ -471,14 +471,15 @@ class TCNForecaster(BaseForecaster):
         """Raise ValueError/TypeError for invalid parameters, before any windowing or training."""
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
-        if self.padding == "same" and not self._forking():
-            # Without forking sequences the network reads one step, and keras-tcn
-            # reads a non-causal TCN's middle step (see TCNEstimatorBase._check_params).
-            reason = "exogenous X turns forking sequences off" if self.forking_sequences else "forking_sequences=False"
+        if self.padding == "same":
+            # A non-causal network's step sees the steps after it. Trained on
+            # forking sequences those are the very values it learns to forecast,
+            # and at the forecast origin they are padding; read from one step,
+            # keras-tcn takes the middle of the window (TCNEstimatorBase._check_params).
             raise ValueError(
-                f"padding='same' cannot forecast here: {reason}, and the network's forecast is then read from "
-                "one time step, which keras-tcn takes from the middle of a non-causal TCN's window, not its end. "
-                "Use padding='causal'."
+                "padding='same' cannot forecast: a non-causal network's steps see the values after them, which "
+                "are the targets it learns in training and are missing at the forecast origin. Use "
+                "padding='causal'."
             )
         if self.lazy_windows is True and self.validation_split:
             raise ValueError(

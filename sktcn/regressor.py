@@ -176,7 +176,7 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
 
     Parameters
     ----------
-{_docs.parameters(_docs.TCN_PARAMETERS + _docs.ESTIMATOR_PARAMETERS, auto='``"last"``',
+{_docs.parameters(_docs.TCN_PARAMETERS + _docs.ESTIMATOR_PARAMETERS, auto='``"last"`` (``"mean"`` with ``padding="same"``)',
                   validation='"auto"', validation_why=_VALIDATION_WHY,
                   validation_type=' or "auto"')}
     Attributes

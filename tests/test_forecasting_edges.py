@@ -273,15 +273,14 @@ def test_infinite_y_is_refused_with_the_reason_at_fit_and_update():
         pd.testing.assert_series_equal(f.predict(), before)
 
 
-def test_a_non_causal_network_that_reads_one_step_is_refused():
-    # Without forking sequences the forecast is read from one step, which keras-tcn takes
-    # from the middle of a padding="same" network's window.
+def test_a_non_causal_network_is_refused():
+    # A padding="same" network's steps see the steps after them: trained on forking
+    # sequences, its own targets; read from one step, keras-tcn takes the window's middle.
     y = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
     X = pd.DataFrame({"x": np.cos(np.arange(40) / 3.0)}, index=y.index)
-    with pytest.raises(ValueError, match="padding='same' cannot forecast here: exogenous X turns forking"):
-        TCNForecaster(**POINT, padding="same").fit(y, X=X, fh=[1, 2])
-    with pytest.raises(ValueError, match="padding='same' cannot forecast here: forking_sequences=False"):
-        TCNForecaster(**POINT, padding="same", forking_sequences=False).fit(y, fh=[1, 2])
+    for params, fit_X in [({}, None), ({}, X), ({"forking_sequences": False}, None)]:
+        with pytest.raises(ValueError, match="padding='same' cannot forecast: a non-causal network"):
+            TCNForecaster(**POINT, padding="same", **params).fit(y, X=fit_X, fh=[1, 2])
 
 
 def test_y_too_large_to_standardise_is_refused_at_fit_and_update():
