@@ -89,6 +89,25 @@ def test_forecaster_round_trip_is_exact_after_update(tmp_path):
     pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
 
 
+def test_losses_given_by_name_round_trip(series_3d, tmp_path):
+    # Keras writes a loss given by name as the function it names; sktcn's check of
+    # the network file accepts Keras' own loss functions there.
+    X, labels = series_3d
+    reg = TCNRegressor(**TINY, loss="mae", random_state=0).fit(X, X[:, 0, 0])
+    loaded = sktcn.load(reg.save(tmp_path / "reg"))
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    # The same loss comes back: training continues exactly as the saved estimator's.
+    for estimator in (loaded, reg):
+        estimator.set_params(warm_start=True).fit(X, X[:, 0, 0])
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    clf = TCNClassifier(**TINY, loss="sparse_categorical_crossentropy", random_state=0).fit(X, labels)
+    np.testing.assert_array_equal(sktcn.load(clf.save(tmp_path / "clf")).predict_proba(X), clf.predict_proba(X))
+    forecaster = TCNForecaster(**TINY, n_networks=1, loss="huber", random_state=0).fit(load_airline(), fh=[1, 2])
+    path = forecaster.save(tmp_path / "forecaster")
+    for loaded in (sktcn.load(path), sktime_load(str(path)[:-4])):
+        pd.testing.assert_series_equal(loaded.predict(), forecaster.predict(), check_exact=True)
+
+
 class _WritesAFile:
     """Unpickling this creates ``path``: a stand-in for code in a hostile pickle."""
 
