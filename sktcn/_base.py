@@ -1406,10 +1406,7 @@ class TCNEstimatorBase(BaseWrapper):
         -------
         TCNClassifier or TCNRegressor
         """
-        loaded = persistence.load(serial)
-        if not isinstance(loaded, cls):
-            raise persistence.ModelFileError(f"{serial} holds a {type(loaded).__name__}, not a {cls.__name__}.")
-        return loaded
+        return persistence.load_instance(serial, cls)
 
     def export_onnx(self, path, *, opset=None):
         """Write the fitted network to the ONNX file ``path``, for inference without TensorFlow.

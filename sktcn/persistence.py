@@ -369,6 +369,18 @@ def _archive_path(path):
     return None
 
 
+# What zipfile raises for an archive damaged on disk or in transit: a bad
+# checksum, header or directory (BadZipFile; OSError where an offset points
+# outside the file), a corrupted or truncated compressed stream (zlib.error,
+# EOFError), or a flipped flag that asks for a compression method or an
+# encryption sktcn never uses (NotImplementedError, RuntimeError).
+_DAMAGED_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
+def _damaged(archive, error):
+    return ModelFileError(f"{archive} is damaged ({error}); save the model again or copy the file again.")
+
+
 def _extract_archive(archive, directory):
     """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
     if not zipfile.is_zipfile(archive):
@@ -376,7 +388,11 @@ def _extract_archive(archive, directory):
             f"{archive} is a file but not a zip archive: sktcn.load reads the directory sktcn.save() writes "
             "or the zip file TCNForecaster.save() writes."
         )
-    with zipfile.ZipFile(archive) as zipped:
+    try:
+        zipped = zipfile.ZipFile(archive)
+    except _DAMAGED_ARCHIVE as error:
+        raise _damaged(archive, error) from None
+    with zipped:
         for info in zipped.infolist():
             name = info.filename
             if name == _SKTIME_METADATA:
@@ -389,9 +405,27 @@ def _extract_archive(archive, directory):
             try:
                 # Checked against the declared and the inflated size, chunk by chunk: a
                 # zip bomb is refused before it fills memory.
-                (directory / name).write_bytes(read_member(zipped, info, limit))
+                data = read_member(zipped, info, limit)
             except FileCheckError as error:
                 raise ModelFileError(f"{archive}: {error}") from None
+            except _DAMAGED_ARCHIVE as error:
+                raise _damaged(archive, error) from None
+            # Outside the try: an error writing the copy (a full disk) is not the archive's.
+            (directory / name).write_bytes(data)
+
+
+def load_instance(path, cls):
+    """:func:`load` for ``cls.load_from_path`` (sktime's ``load``): the model must be a ``cls``.
+
+    Raises
+    ------
+    ModelFileError
+        As :func:`load` does, and if ``path`` holds an estimator of another class.
+    """
+    loaded = load(path)
+    if not isinstance(loaded, cls):
+        raise ModelFileError(f"{path} holds a {type(loaded).__name__}, not a {cls.__name__}.")
+    return loaded
 
 
 def _read_manifest(path):
@@ -485,8 +519,14 @@ def load(path):
     if archive is not None:
         with tempfile.TemporaryDirectory(prefix="sktcn-load-") as directory:
             _extract_archive(archive, Path(directory))
-            # Keras reads each network fully into memory, so the files can go afterwards.
-            return load(directory)
+            try:
+                # Keras reads each network fully into memory, so the files can go afterwards.
+                return load(directory)
+            except ModelFileError as error:
+                # The messages name the files where they were read, a folder deleted by
+                # now: name the archive the user gave, and the member within it.
+                message = str(error).replace(f"{directory}{os.sep}", f"{archive}: ").replace(directory, str(archive))
+                raise ModelFileError(message) from error.__cause__
     manifest = migrate(_read_manifest(path))
     _check_files(path, manifest)
     try:

@@ -124,6 +124,15 @@ def test_a_bad_file_exits_with_1_and_a_message(processes):
     assert "no-such-model holds no manifest.json" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_damaged_model_archive_exits_with_1_and_a_message(files, processes, tmp_path):
+    data = bytearray((files / "fc.zip").read_bytes())
+    data[700:708] = bytes(8)  # inside the compressed manifest
+    (tmp_path / "bad.zip").write_bytes(bytes(data))
+    status, out, err = run_main("predict", "--model", tmp_path / "bad.zip")
+    assert status == 1 and out == ""
+    assert err.startswith(f"sktcn predict: error: {tmp_path / 'bad.zip'} is damaged")
+
+
 def test_regression_in_process(files, tmp_path):
     status, _, err = run_main(
         "fit", "--task", "regress", "--data", files / "regress.csv", "--target", "value", "--id", "id",

@@ -263,6 +263,9 @@ def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tm
     np.testing.assert_allclose(sktime_load(str(archive)[:-4]).predict_proba(X3), clf.predict_proba(X3), rtol=1e-6)
     with pytest.raises(ModelFileError, match="holds a TCNClassifier, not a TCNRegressor"):
         TCNRegressor.load_from_path(archive)
+    # What sktime's load calls for an archive whose _metadata names TCNForecaster.
+    with pytest.raises(ModelFileError, match="holds a TCNClassifier, not a TCNForecaster"):
+        TCNForecaster.load_from_path(archive)
 
 
 def test_saving_replaces_a_model_but_not_other_files(regressor, tmp_path):
@@ -283,6 +286,38 @@ def test_altered_network_file_is_refused(saved_regressor):
     weights.write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match="SHA-256"):
         sktcn.load(saved_regressor)
+
+
+def _damage(path, offset):
+    data = bytearray(path.read_bytes())
+    data[offset:offset + 8] = bytes(range(1, 9))
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_archive_is_refused_naming_it(regressor, tmp_path):
+    import zipfile
+
+    archive = persistence.save_archive(regressor[0], tmp_path / "reg.zip")
+    with zipfile.ZipFile(archive) as zipped:
+        manifest = zipped.getinfo("manifest.json")
+        start = zipped.start_dir
+    # Bytes damaged in the compressed manifest (a bad checksum or deflate stream)
+    # and in the archive's directory: ModelFileError, as for any altered file.
+    for offset in (manifest.header_offset + 30 + len("manifest.json") + manifest.compress_size // 2, start):
+        damaged = tmp_path / "damaged.zip"
+        damaged.write_bytes(archive.read_bytes())
+        _damage(damaged, offset)
+        with pytest.raises(ModelFileError, match=f"{damaged} is damaged"):
+            sktcn.load(damaged)
+    # A network file altered inside an archive whose checksums hold: the message
+    # names the archive and its member, not the temporary folder it was read from.
+    with zipfile.ZipFile(archive) as zipped, zipfile.ZipFile(tmp_path / "altered.zip", "w") as out:
+        for info in zipped.infolist():
+            data = zipped.read(info)
+            out.writestr(info, data[:-100] + bytes(100) if info.filename == "model.keras" else data)
+    with pytest.raises(ModelFileError, match="altered.zip: model.keras does not match the SHA-256") as error:
+        sktcn.load(tmp_path / "altered.zip")
+    assert "sktcn-load" not in str(error.value)
 
 
 def _edit_manifest(directory, edit):
