@@ -64,6 +64,17 @@ def test_classifier_round_trip_is_exact_and_keeps_training(series_3d, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(loaded)).predict(X), loaded.predict(X))
 
 
+def test_classifier_keeps_the_classes_partial_fit_declared(series_3d, tmp_path):
+    X, labels = series_3d
+    clf = TCNClassifier(**TINY, random_state=0).partial_fit(X, labels, classes=["neg", "pos", "other"])
+    loaded = sktcn.load(clf.save(tmp_path / "clf"))
+    # A later call's labels are checked against the declared classes, as on the saved estimator.
+    with pytest.raises(ValueError, match=r"not in the declared classes: \['new'\]"):
+        loaded.partial_fit(X, np.where(labels == "pos", "new", labels))
+    loaded.partial_fit(X, np.where(labels == "pos", "other", labels))
+    assert loaded.classes_.tolist() == ["neg", "other", "pos"]
+
+
 def test_classifier_with_category_codes_as_labels_round_trips(series_3d, tmp_path):
     X, labels = series_3d
     codes = pd.Series(labels).astype("category").cat.codes.to_numpy()  # int8
