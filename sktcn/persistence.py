@@ -270,13 +270,7 @@ def save(estimator, path):
     """
     if type(estimator).__name__ not in _LOADABLE or not hasattr(estimator, "_saved_state"):
         raise TypeError(f"sktcn.save stores TCNClassifier, TCNRegressor and TCNForecaster, not {type(estimator).__name__}.")
-    # Absolute: "." or "x/.." has no name to stage beside (the staging folder
-    # would land inside the model it replaces).
-    path = Path(os.path.abspath(path))
-    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
-        raise FileExistsError(
-            f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
-        )
+    path = save_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written next to the target and moved into place at the end, so a failed
     # save never leaves half a model (or destroys the previous one) at ``path``.
@@ -296,6 +290,47 @@ def save(estimator, path):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return path
+
+
+def save_target(path, archive=False):
+    """The path :func:`save` (or, with ``archive=True``, :func:`save_archive`) would write for ``path``.
+
+    Callers that train before saving (``sktcn fit``) check it first, so that a
+    destination that cannot be written is reported before the training, not after.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The path given to :func:`save` or :func:`save_archive`.
+    archive : bool, default=False
+        Whether it names a zip archive (``.zip`` appended unless the name ends with it).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the directory or archive to write.
+
+    Raises
+    ------
+    FileExistsError
+        If something other than an sktcn model (directory, or archive) exists there:
+        saving replaces a model but nothing else.
+    """
+    # Absolute: "." or "x/.." has no name to stage beside (the staging folder
+    # would land inside the model it replaces), nor to append ".zip" to.
+    path = Path(os.path.abspath(path))
+    if archive:
+        target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+        if target.exists() and not (target.is_file() and is_model_archive(target)):
+            raise FileExistsError(
+                f"{target} exists and is not an sktcn model archive; choose a new path or remove it first."
+            )
+        return target
+    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
+        raise FileExistsError(
+            f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
+        )
     return path
 
 
@@ -334,10 +369,7 @@ def save_archive(estimator, path):
     pathlib.Path
         The zip file written.
     """
-    path = Path(os.path.abspath(path))  # "." has no name to append ".zip" to
-    target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
-    if target.exists() and not (target.is_file() and is_model_archive(target)):
-        raise FileExistsError(f"{target} exists and is not an sktcn model archive; choose a new path or remove it first.")
+    target = save_target(path, archive=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
     # behind and never destroys the previous archive.
