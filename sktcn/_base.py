@@ -85,6 +85,7 @@ from sktcn._validation import (
     ndim,
     pad_front,
     padded_groups,
+    python_ints,
     ragged_series,
     stack_padded,
 )
@@ -686,7 +687,7 @@ class TCNEstimatorBase(BaseWrapper):
         return getattr(self, name)
 
     def _tcn_params(self):
-        params = {name: self._tcn_flag(name) for name in _TCN_PARAMS}
+        params = {name: python_ints(self._tcn_flag(name)) for name in _TCN_PARAMS}
         if isinstance(params["nb_filters"], tuple):
             params["nb_filters"] = list(params["nb_filters"])  # keras-tcn checks for a list
         params["dilations"] = list(self.dilations_)
@@ -847,12 +848,13 @@ class TCNEstimatorBase(BaseWrapper):
         ``warn``: whether a receptive field shorter than the series warns.
         """
         n_timesteps = self._fit_timesteps
+        kernel_size, nb_stacks = python_ints(self.kernel_size), python_ints(self.nb_stacks)
         self.pooling_ = self._resolve_pooling()
         self.dilations_ = (
             tuple(int(d) for d in self.dilations) if self.dilations is not None
-            else auto_dilations(self._covered_steps(n_timesteps), self.kernel_size, self.nb_stacks)
+            else auto_dilations(self._covered_steps(n_timesteps), kernel_size, nb_stacks)
         )
-        self.receptive_field_ = receptive_field(self.kernel_size, self.dilations_, self.nb_stacks)
+        self.receptive_field_ = receptive_field(kernel_size, self.dilations_, nb_stacks)
         if isinstance(self.nb_filters, (list, tuple)) and len(self.nb_filters) != len(self.dilations_):
             raise ValueError(
                 f"nb_filters has {len(self.nb_filters)} entries but there are {len(self.dilations_)} "
@@ -1006,7 +1008,7 @@ class TCNEstimatorBase(BaseWrapper):
         if callbacks is not None and not (isinstance(callbacks, (list, tuple))
                                           and all(isinstance(c, keras.callbacks.Callback) for c in callbacks)):
             raise TypeError(f"fit's callbacks must be a list of keras.callbacks.Callback instances, got {callbacks!r}.")
-        settings = {name: merged.pop(name, getattr(self, name)) for name in FIT_SETTINGS}
+        settings = {name: python_ints(merged.pop(name, getattr(self, name))) for name in FIT_SETTINGS}
         self._fit_args = FitArguments(**settings, callbacks=callbacks)
         try:
             # The other Keras arguments (validation_freq, ...) go to Keras' fit as they are.

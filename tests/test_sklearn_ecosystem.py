@@ -190,6 +190,25 @@ def test_clone_keeps_the_default_distribution_strategy(series_2d):
     assert copy_.predict(X).shape == (40,)
 
 
+# ----------------------------------------------------------------- numpy integers
+def _numpy_ints(params):
+    return {name: tuple(map(np.int64, value)) if isinstance(value, tuple) else np.int64(value)
+            for name, value in params.items()}
+
+
+def test_numpy_integer_parameters_train_as_python_ints(series_2d):
+    # What GridSearchCV passes for a grid made with np.arange: numpy integers.
+    X, y = series_2d
+    ints = dict(nb_filters=4, kernel_size=2, nb_stacks=2, dilations=(1, 2), batch_size=16, epochs=1, n_networks=2)
+    reg = TCNRegressor(**_numpy_ints(ints), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), TCNRegressor(**ints, random_state=0).fit(X, y).predict(X))
+    assert type(reg.get_params()["kernel_size"]) is np.int64  # the parameters stay as given
+    # nb_filters per dilation, and dilations as an array.
+    clf = TCNClassifier(**_numpy_ints(dict(nb_filters=(4, 4), kernel_size=2, epochs=1)), dilations=np.arange(1, 3),
+                        use_skip_connections=False, random_state=0).fit(X, y > 0)
+    assert type(clf.receptive_field_) is int and clf.dilations_ == (1, 2)
+
+
 # -------------------------------------------------------------- copies of ensembles
 @pytest.mark.parametrize("how", ["deepcopy", "pickle", "save"])
 def test_what_copies_keep_for_a_warm_start(series_2d, how, tmp_path):
