@@ -71,7 +71,7 @@ from sktcn._streaming import (
     predict_inputs,
     releasing_generator_functions,
 )
-from sktcn._random import member_seeds, seeded
+from sktcn._random import member_seeds, restore_seed_states, seed_states, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
@@ -176,6 +176,10 @@ def own_params(kwargs, defaults=ESTIMATOR_PARAMS):
 # validation split) from the parameters of the same names. As in scikeras,
 # fit__<name> overrides the parameter, and fit(..., <name>=...) overrides both.
 FIT_SETTINGS = ("batch_size", "shuffle", "verbose", "validation_split")
+
+# The key of the network's seed states (sktcn._random.seed_states) in a saved
+# estimator's state, and in its pickled state: Keras' own file and pickle lose them.
+_SEED_STATES = "_seed_states"
 
 # Keras fit arguments that sktcn sets on every fit: neither fit__<name> nor fit(..., <name>=...) may give them.
 COMPUTED_FIT_ARGUMENTS = {
@@ -1363,11 +1367,17 @@ class TCNEstimatorBase(BaseWrapper):
         for name in ("_predict_function", "_member_functions", "_trainer", "_trainer_lease"):
             state.pop(name, None)
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
+        if "model_" in state:
+            # The pickled network (deep-copied too) draws new seeds (sktcn._random.seed_states).
+            state["_seed_states"] = seed_states(self.model_)
         return state
 
     def __setstate__(self, state):
+        seeds = state.pop("_seed_states", None)  # absent from pickles of earlier versions: new seeds, as then
         super().__setstate__(state)
         if "model_" in state:
+            if seeds is not None:
+                restore_seed_states(self.model_, seeds)
             self._upgrade_fitted_state()
             self._make_predict_function()
 
@@ -1549,6 +1559,8 @@ class TCNEstimatorBase(BaseWrapper):
         encoder = self.target_encoder_
         state = {name: to_json(getattr(self, name), name) for name in self._SAVED_STATE if hasattr(self, name)}
         state["history_"] = to_json(dict(self.history_), "history_")
+        # Not in the Keras file: the network's dropout draws continue from them on a warm start.
+        state[_SEED_STATES] = to_json(seed_states(self.model_), _SEED_STATES)
         return {
             "estimator": type(self).__name__,
             "params": persistence.params_to_json(self),
@@ -1562,7 +1574,9 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _restore_saved_state(self, description, networks):
         """This freshly constructed estimator, fitted with the state ``_saved_state`` wrote; returns self."""
-        state = persistence.expect(description, "state", dict)
+        state = dict(persistence.expect(description, "state", dict))
+        # Files written before they were saved have none: the network keeps the seeds it drew on loading.
+        seeds = state.pop(_SEED_STATES, None)
         unknown = set(state) - set(self._SAVED_STATE)
         if unknown:
             raise persistence.ModelFileError(f"the manifest sets attributes {sorted(unknown)}, which sktcn never saves.")
@@ -1589,6 +1603,13 @@ class TCNEstimatorBase(BaseWrapper):
                 f"the network expects {self.model_.input_shape[-1]} features per step but the manifest "
                 f"says {self._n_channels}: the files do not belong together."
             )
+        if seeds is not None:
+            try:
+                restore_seed_states(self.model_, from_json(seeds))
+            except ValueError as error:
+                raise persistence.ModelFileError(
+                    f"the manifest's {_SEED_STATES} do not fit the network: {error}"
+                ) from None
         # What a warm start's fused training model must standardise its inputs with.
         self._input_statistics = input_statistics_of((member_networks(self.model_) or [self.model_])[0])
         self._initialize_callbacks()

@@ -6,8 +6,8 @@ source. :func:`save` writes a directory that holds nothing executable:
 ``manifest.json``
     The format version, the sktcn and Keras versions that wrote it, the
     estimator's class (one of sktcn's three), its ``get_params()`` and its
-    fitted state (classes, target scaling, shapes, the forecaster's data and
-    residuals), all as plain JSON, and the SHA-256 digest of every other file.
+    fitted state (classes, target scaling, shapes, the dropout layers' seed
+    states, the forecaster's data and residuals), all as plain JSON, and the SHA-256 digest of every other file.
 ``model.keras`` (``regressor_0.keras`` for a forecaster)
     The network (a forecaster's networks, which train as one regressor), in
     Keras' native format; forecasters saved before their networks trained

@@ -349,6 +349,7 @@ def _edit_manifest(directory, edit):
         (lambda m: m["params"].update(nb_filters={"__array__": [1], "shape": [1], "dtype": "V8"}), "dtype 'V8'"),
         (lambda m: m.pop("state"), "lacks 'state'"),
         (lambda m: m["params"].update(model_=1), "parameters it does not have: \\['model_'\\]"),
+        (lambda m: m["state"].update(_seed_states=to_json(np.zeros((3, 2), np.int64), "")), "do not fit the network"),
     ],
 )
 def test_altered_manifest_is_refused(saved_regressor, edit, message):

@@ -224,3 +224,14 @@ def test_what_copies_keep_for_a_warm_start(series_2d, how, tmp_path):
         other.set_params(warm_start=True).fit(X, y)
         same_path = np.array_equal(other.predict(X), original.predict(X))
         assert same_path == (n_networks == 1)
+
+
+def test_dropout_continues_after_a_copy_as_in_the_original(series_2d, tmp_path):
+    """Keras neither saves nor copies the dropout layers' seed states; sktcn keeps them (sktcn._random)."""
+    X, y = series_2d
+    original = TCNRegressor(**dict(SMALL, epochs=1), dropout_rate=0.3).fit(X, y)
+    copies = [copy.deepcopy(original), pickle.loads(pickle.dumps(original)), sktcn.load(original.save(tmp_path / "m"))]
+    for model in (original, *copies):
+        model.set_params(warm_start=True).fit(X, y)
+    for other in copies:
+        np.testing.assert_array_equal(other.predict(X), original.predict(X))
