@@ -74,7 +74,7 @@ from sktcn._streaming import (
     releasing_generator_functions,
     worker_error,
 )
-from sktcn._random import member_seeds, python_random_kept, seeded
+from sktcn._random import member_seeds, python_random_kept, restore_seed_states, seed_states, seeded
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
@@ -88,6 +88,7 @@ from sktcn._validation import (
     ndim,
     pad_front,
     padded_groups,
+    python_ints,
     ragged_series,
     stack_padded,
 )
@@ -178,6 +179,10 @@ def own_params(kwargs, defaults=ESTIMATOR_PARAMS):
 # validation split) from the parameters of the same names. As in scikeras,
 # fit__<name> overrides the parameter, and fit(..., <name>=...) overrides both.
 FIT_SETTINGS = ("batch_size", "shuffle", "verbose", "validation_split")
+
+# The key of the network's seed states (sktcn._random.seed_states) in a saved
+# estimator's state, and in its pickled state: Keras' own file and pickle lose them.
+_SEED_STATES = "_seed_states"
 
 # Keras fit arguments that sktcn sets on every fit: neither fit__<name> nor fit(..., <name>=...) may give them.
 COMPUTED_FIT_ARGUMENTS = {
@@ -720,7 +725,7 @@ class TCNEstimatorBase(BaseWrapper):
         return getattr(self, name)
 
     def _tcn_params(self):
-        params = {name: self._tcn_flag(name) for name in _TCN_PARAMS}
+        params = {name: python_ints(self._tcn_flag(name)) for name in _TCN_PARAMS}
         if isinstance(params["nb_filters"], tuple):
             params["nb_filters"] = list(params["nb_filters"])  # keras-tcn checks for a list
         params["dilations"] = list(self.dilations_)
@@ -881,12 +886,13 @@ class TCNEstimatorBase(BaseWrapper):
         ``warn``: whether a receptive field shorter than the series warns.
         """
         n_timesteps = self._fit_timesteps
+        kernel_size, nb_stacks = python_ints(self.kernel_size), python_ints(self.nb_stacks)
         self.pooling_ = self._resolve_pooling()
         self.dilations_ = (
             tuple(int(d) for d in self.dilations) if self.dilations is not None
-            else auto_dilations(self._covered_steps(n_timesteps), self.kernel_size, self.nb_stacks)
+            else auto_dilations(self._covered_steps(n_timesteps), kernel_size, nb_stacks)
         )
-        self.receptive_field_ = receptive_field(self.kernel_size, self.dilations_, self.nb_stacks)
+        self.receptive_field_ = receptive_field(kernel_size, self.dilations_, nb_stacks)
         if isinstance(self.nb_filters, (list, tuple)) and len(self.nb_filters) != len(self.dilations_):
             raise ValueError(
                 f"nb_filters has {len(self.nb_filters)} entries but there are {len(self.dilations_)} "
@@ -1045,7 +1051,7 @@ class TCNEstimatorBase(BaseWrapper):
         if callbacks is not None and not (isinstance(callbacks, (list, tuple))
                                           and all(isinstance(c, keras.callbacks.Callback) for c in callbacks)):
             raise TypeError(f"fit's callbacks must be a list of keras.callbacks.Callback instances, got {callbacks!r}.")
-        settings = {name: merged.pop(name, getattr(self, name)) for name in FIT_SETTINGS}
+        settings = {name: python_ints(merged.pop(name, getattr(self, name))) for name in FIT_SETTINGS}
         self._fit_args = FitArguments(**settings, callbacks=callbacks)
         try:
             # The other Keras arguments (validation_freq, ...) go to Keras' fit as they are.
@@ -1428,11 +1434,17 @@ class TCNEstimatorBase(BaseWrapper):
         if "model_" in state:
             state["model_"] = _PickledModel(state["model_"])
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
+        if "model_" in state:
+            # The pickled network (deep-copied too) draws new seeds (sktcn._random.seed_states).
+            state["_seed_states"] = seed_states(self.model_)
         return state
 
     def __setstate__(self, state):
+        seeds = state.pop("_seed_states", None)  # absent from pickles of earlier versions: new seeds, as then
         super().__setstate__(state)
         if "model_" in state:
+            if seeds is not None:
+                restore_seed_states(self.model_, seeds)
             self._upgrade_fitted_state()
             self._make_predict_function()
 
@@ -1473,10 +1485,7 @@ class TCNEstimatorBase(BaseWrapper):
         -------
         TCNClassifier or TCNRegressor
         """
-        loaded = persistence.load(serial)
-        if not isinstance(loaded, cls):
-            raise persistence.ModelFileError(f"{serial} holds a {type(loaded).__name__}, not a {cls.__name__}.")
-        return loaded
+        return persistence.load_instance(serial, cls)
 
     def export_onnx(self, path, *, opset=None):
         """Write the fitted network to the ONNX file ``path``, for inference without TensorFlow.
@@ -1619,6 +1628,8 @@ class TCNEstimatorBase(BaseWrapper):
         encoder = self.target_encoder_
         state = {name: to_json(getattr(self, name), name) for name in self._SAVED_STATE if hasattr(self, name)}
         state["history_"] = to_json(dict(self.history_), "history_")
+        # Not in the Keras file: the network's dropout draws continue from them on a warm start.
+        state[_SEED_STATES] = to_json(seed_states(self.model_), _SEED_STATES)
         return {
             "estimator": type(self).__name__,
             "params": persistence.params_to_json(self),
@@ -1632,7 +1643,9 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _restore_saved_state(self, description, networks):
         """This freshly constructed estimator, fitted with the state ``_saved_state`` wrote; returns self."""
-        state = persistence.expect(description, "state", dict)
+        state = dict(persistence.expect(description, "state", dict))
+        # Files written before they were saved have none: the network keeps the seeds it drew on loading.
+        seeds = state.pop(_SEED_STATES, None)
         unknown = set(state) - set(self._SAVED_STATE)
         if unknown:
             raise persistence.ModelFileError(f"the manifest sets attributes {sorted(unknown)}, which sktcn never saves.")
@@ -1659,6 +1672,13 @@ class TCNEstimatorBase(BaseWrapper):
                 f"the network expects {self.model_.input_shape[-1]} features per step but the manifest "
                 f"says {self._n_channels}: the files do not belong together."
             )
+        if seeds is not None:
+            try:
+                restore_seed_states(self.model_, from_json(seeds))
+            except ValueError as error:
+                raise persistence.ModelFileError(
+                    f"the manifest's {_SEED_STATES} do not fit the network: {error}"
+                ) from None
         # What a warm start's fused training model must standardise its inputs with.
         self._input_statistics = input_statistics_of((member_networks(self.model_) or [self.model_])[0])
         self._initialize_callbacks()

@@ -13,12 +13,14 @@ archive itself and accepts only what sktcn's own builder writes:
 - a config whose every object (any JSON object with a ``class_name``) is one
   of the layers, initializers, optimizers, metrics, losses or dtype policies
   in the allow-lists below, with only the config keys sktcn's layers write; no
-  ``function`` or ``__lambda__`` entries, no ``module`` outside the list, no
-  name of a callable given as a dotted path.
+  ``function`` or ``__lambda__`` entries (but the one Keras writes for a loss
+  given by name: the compiled loss, naming one of Keras' own loss functions),
+  no ``module`` outside the list, no name of a callable given as a dotted path.
 
 Anything else is refused with :class:`FileCheckError`, naming the entry.
 """
 
+import inspect
 import json
 import math
 import zipfile
@@ -92,6 +94,42 @@ _NAMED = {"activation", "kernel_initializer", "bias_initializer", "loss", "optim
           "weighted_metrics"}
 
 
+# A loss given by name ("mae") reaches Keras as the function it names (scikeras
+# resolves it with keras.losses.get), and Keras writes that function into the
+# compile config as {"module": "builtins", "class_name": "function", "config":
+# "mean_absolute_error"}. On loading, Keras looks the name up in the modules
+# below, in no fixed order. Accepted there only: the name of a function of
+# keras.losses that keras.losses.get itself returns, and that no other of these
+# modules exports as something else.
+_LOSS_PATH = ("compile_config", "loss")
+_BUILTIN_MODULES = ("activations", "constraints", "initializers", "losses", "metrics", "optimizers", "regularizers")
+
+
+def _keras_loss_function(name):
+    """Whether Keras resolves ``name`` (from a ``builtins.function`` entry) to one of its own loss functions."""
+    function = getattr(keras.losses, name, None) if isinstance(name, str) and name.isidentifier() else None
+    if not inspect.isfunction(function):
+        return False
+    try:
+        if keras.losses.get(name) is not function:  # not a loss: "get", "serialize", ...
+            return False
+    except (ValueError, TypeError):
+        return False
+    return all(getattr(getattr(keras, module), name, function) is function for module in _BUILTIN_MODULES)
+
+
+def _check_loss_function(entry, path):
+    """Refuse a ``function`` entry unless it is the compiled loss, named as Keras writes a built-in loss."""
+    name = entry.get("config")
+    if not (path == _LOSS_PATH and entry.get("module") == "builtins" and entry.get("registered_name") == "function"
+            and set(entry) == {"module", "class_name", "config", "registered_name"} and _keras_loss_function(name)):
+        where = f"the function {name!r}" if isinstance(name, str) else "a function"
+        raise FileCheckError(
+            f"{_where(path)} holds {entry.get('module') or '(no module)'}.function naming {where}, which sktcn never "
+            "writes (only the compiled loss may name one of Keras' loss functions)."
+        )
+
+
 def _where(path):
     return "config.json" + "".join(f"[{p!r}]" for p in path)
 
@@ -112,7 +150,10 @@ def _check_object(entry, path):
     module, class_name = entry.get("module"), entry.get("class_name")
     if not isinstance(class_name, str) or not (module is None or isinstance(module, str)):
         raise FileCheckError(f"{_where(path)} names a class that is not a plain name.")
-    if class_name in ("function", "__lambda__") or not _allowed_object(module, class_name):
+    if class_name == "function":
+        _check_loss_function(entry, path)
+        return
+    if class_name == "__lambda__" or not _allowed_object(module, class_name):
         raise FileCheckError(
             f"{_where(path)} holds {module or '(no module)'}.{class_name}, which sktcn never writes."
         )

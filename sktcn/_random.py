@@ -1,4 +1,5 @@
-"""Seeds: one int for Keras from a scikit-learn ``random_state``, one per network of an ensemble, and a seeded block."""
+"""Seeds: one int for Keras from a scikit-learn ``random_state``, one per network of an ensemble, a seeded block,
+and the seed states of a network's dropout layers."""
 
 import contextlib
 import numbers
@@ -150,3 +151,43 @@ def tensorflow_seed_unset(seed):
             yield
         finally:
             _compat.restore_global_seed_state(state)
+
+
+def seed_states(model):
+    """The states of ``model``'s random seed generators (its dropout layers'), as an int64 array ``(n, 2)``.
+
+    Each generator's state is its seed and a counter of the draws made, which
+    a fit's dropout masks follow. Keras keeps these variables beside the
+    weights but does not write them with the model, nor does it copy them
+    when scikeras pickles or deep-copies one: a network rebuilt from a file
+    would draw new seeds. sktcn stores them with the estimator and puts them
+    back (:func:`restore_seed_states`), so that a warm start after a copy
+    draws the masks the original would have drawn.
+    """
+    return np.array([variable.numpy() for variable in _seed_variables(model)], dtype=np.int64).reshape(-1, 2)
+
+
+def restore_seed_states(model, states):
+    """Set ``model``'s seed generators to ``states`` (from :func:`seed_states` of the same network).
+
+    Raises
+    ------
+    ValueError
+        If ``states`` is not one integer pair per seed generator of ``model``.
+    """
+    variables = _seed_variables(model)
+    states = np.asarray(states)
+    if states.shape != (len(variables), 2) or (states.size and states.dtype.kind not in "iu"):
+        raise ValueError(
+            f"{states.shape[0] if states.ndim else 0} seed states were given for a network with "
+            f"{len(variables)} seed generators: they belong to another network."
+        )
+    for variable, state in zip(variables, states):
+        variable.assign(state.astype(variable.dtype))
+
+
+def _seed_variables(model):
+    # Keras' ``variables`` are the weights plus the seed generators' states, in
+    # the order of the layers, which a network rebuilt from its config keeps.
+    weights = {id(weight) for weight in model.weights}
+    return [variable for variable in model.variables if id(variable) not in weights]

@@ -11,6 +11,7 @@ counts, column names, the length ragged training data were padded to) in
 
 import functools
 import inspect
+import numbers
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,26 @@ CHANNELS_FIRST_HINT = (
     "sktcn reads 3D X as (n_samples, n_timesteps, n_features); sktime's and aeon's numpy3D "
     "layout is (n_samples, n_channels, n_timesteps). If X comes in that layout, pass X.transpose(0, 2, 1)."
 )
+
+
+def python_ints(value):
+    """``value`` with its integers (alone, or the entries of a list or tuple) as Python ints; others as they are.
+
+    Integer parameters are checked as ``numbers.Integral``, which numpy's
+    integers are too (``GridSearchCV`` passes them for a grid made with
+    ``np.arange``), but Keras' layers accept Python ints only. The estimators
+    keep their parameters as given and convert them where a fit uses them.
+
+    Examples
+    --------
+    >>> python_ints(np.int64(4)), python_ints((np.int64(1), 2)), python_ints("auto"), python_ints(True)
+    (4, (1, 2), 'auto', True)
+    """
+    if isinstance(value, (list, tuple)):
+        return type(value)(python_ints(item) for item in value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def as_array_like(X, owner="the estimator"):

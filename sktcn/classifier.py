@@ -208,6 +208,10 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     _auto_pooling = "mean"
 
+    # The classes partial_fit(classes=...) declared: a loaded classifier checks
+    # later calls' labels against them, as the saved one does.
+    _SAVED_STATE = TCNEstimatorBase._SAVED_STATE + ("_declared_classes",)
+
     def __init__(self, *, class_weight=None, use_batch_norm="auto", **kwargs):
         own = own_params(kwargs)
         super().__init__(use_batch_norm=use_batch_norm, **kwargs)

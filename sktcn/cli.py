@@ -361,6 +361,9 @@ def _date_index(column, path):
 # ----------------------------------------------------------------- commands
 def _fit(args, err):
     _refuse_other_tasks_options(args, args.task)
+    # Before training, which can take minutes: the model could not be saved there.
+    # A forecaster saves a zip archive, as sktime's save does; the others a directory.
+    persistence.save_target(args.model, archive=args.task == "forecast")
     params = _estimator_params(args)
     frame = _read_csv(args.data)
     if args.task == "forecast":

@@ -1008,7 +1008,9 @@ class TCNForecaster(BaseForecaster):
         TCNForecaster
         """
         if persistence.is_model_archive(serial):
-            return persistence.load(serial)
+            # sktime dispatches on the archive's _metadata, which sktcn.load never reads:
+            # the manifest must name a forecaster too.
+            return persistence.load_instance(serial, cls)
         return super().load_from_path(serial)
 
     # ------------------------------------------------------------- saved state

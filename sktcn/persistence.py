@@ -6,8 +6,8 @@ source. :func:`save` writes a directory that holds nothing executable:
 ``manifest.json``
     The format version, the sktcn and Keras versions that wrote it, the
     estimator's class (one of sktcn's three), its ``get_params()`` and its
-    fitted state (classes, target scaling, shapes, the forecaster's data and
-    residuals), all as plain JSON, and the SHA-256 digest of every other file.
+    fitted state (classes, target scaling, shapes, the dropout layers' seed
+    states, the forecaster's data and residuals), all as plain JSON, and the SHA-256 digest of every other file.
 ``model.keras`` (``regressor_0.keras`` for a forecaster)
     The network (a forecaster's networks, which train as one regressor), in
     Keras' native format; forecasters saved before their networks trained
@@ -273,13 +273,7 @@ def save(estimator, path):
     """
     if type(estimator).__name__ not in _LOADABLE or not hasattr(estimator, "_saved_state"):
         raise TypeError(f"sktcn.save stores TCNClassifier, TCNRegressor and TCNForecaster, not {type(estimator).__name__}.")
-    # Absolute: "." or "x/.." has no name to stage beside (the staging folder
-    # would land inside the model it replaces).
-    path = Path(os.path.abspath(path))
-    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
-        raise FileExistsError(
-            f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
-        )
+    path = save_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written next to the target and moved into place at the end, so a failed
     # save never leaves half a model (or destroys the previous one) at ``path``.
@@ -299,6 +293,47 @@ def save(estimator, path):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return path
+
+
+def save_target(path, archive=False):
+    """The path :func:`save` (or, with ``archive=True``, :func:`save_archive`) would write for ``path``.
+
+    Callers that train before saving (``sktcn fit``) check it first, so that a
+    destination that cannot be written is reported before the training, not after.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The path given to :func:`save` or :func:`save_archive`.
+    archive : bool, default=False
+        Whether it names a zip archive (``.zip`` appended unless the name ends with it).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the directory or archive to write.
+
+    Raises
+    ------
+    FileExistsError
+        If something other than an sktcn model (directory, or archive) exists there:
+        saving replaces a model but nothing else.
+    """
+    # Absolute: "." or "x/.." has no name to stage beside (the staging folder
+    # would land inside the model it replaces), nor to append ".zip" to.
+    path = Path(os.path.abspath(path))
+    if archive:
+        target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+        if target.exists() and not (target.is_file() and is_model_archive(target)):
+            raise FileExistsError(
+                f"{target} exists and is not an sktcn model archive; choose a new path or remove it first."
+            )
+        return target
+    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
+        raise FileExistsError(
+            f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
+        )
     return path
 
 
@@ -337,10 +372,7 @@ def save_archive(estimator, path):
     pathlib.Path
         The zip file written.
     """
-    path = Path(os.path.abspath(path))  # "." has no name to append ".zip" to
-    target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
-    if target.exists() and not (target.is_file() and is_model_archive(target)):
-        raise FileExistsError(f"{target} exists and is not an sktcn model archive; choose a new path or remove it first.")
+    target = save_target(path, archive=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
     # behind and never destroys the previous archive.
@@ -372,6 +404,18 @@ def _archive_path(path):
     return None
 
 
+# What zipfile raises for an archive damaged on disk or in transit: a bad
+# checksum, header or directory (BadZipFile; OSError where an offset points
+# outside the file), a corrupted or truncated compressed stream (zlib.error,
+# EOFError), or a flipped flag that asks for a compression method or an
+# encryption sktcn never uses (NotImplementedError, RuntimeError).
+_DAMAGED_ARCHIVE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
+def _damaged(archive, error):
+    return ModelFileError(f"{archive} is damaged ({error}); save the model again or copy the file again.")
+
+
 def _extract_archive(archive, directory):
     """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
     if not zipfile.is_zipfile(archive):
@@ -379,7 +423,11 @@ def _extract_archive(archive, directory):
             f"{archive} is a file but not a zip archive: sktcn.load reads the directory sktcn.save() writes "
             "or the zip file TCNForecaster.save() writes."
         )
-    with zipfile.ZipFile(archive) as zipped:
+    try:
+        zipped = zipfile.ZipFile(archive)
+    except _DAMAGED_ARCHIVE as error:
+        raise _damaged(archive, error) from None
+    with zipped:
         for info in zipped.infolist():
             name = info.filename
             if name == _SKTIME_METADATA:
@@ -392,9 +440,27 @@ def _extract_archive(archive, directory):
             try:
                 # Checked against the declared and the inflated size, chunk by chunk: a
                 # zip bomb is refused before it fills memory.
-                (directory / name).write_bytes(read_member(zipped, info, limit))
+                data = read_member(zipped, info, limit)
             except FileCheckError as error:
                 raise ModelFileError(f"{archive}: {error}") from None
+            except _DAMAGED_ARCHIVE as error:
+                raise _damaged(archive, error) from None
+            # Outside the try: an error writing the copy (a full disk) is not the archive's.
+            (directory / name).write_bytes(data)
+
+
+def load_instance(path, cls):
+    """:func:`load` for ``cls.load_from_path`` (sktime's ``load``): the model must be a ``cls``.
+
+    Raises
+    ------
+    ModelFileError
+        As :func:`load` does, and if ``path`` holds an estimator of another class.
+    """
+    loaded = load(path)
+    if not isinstance(loaded, cls):
+        raise ModelFileError(f"{path} holds a {type(loaded).__name__}, not a {cls.__name__}.")
+    return loaded
 
 
 def _read_manifest(path):
@@ -488,8 +554,14 @@ def load(path):
     if archive is not None:
         with tempfile.TemporaryDirectory(prefix="sktcn-load-") as directory:
             _extract_archive(archive, Path(directory))
-            # Keras reads each network fully into memory, so the files can go afterwards.
-            return load(directory)
+            try:
+                # Keras reads each network fully into memory, so the files can go afterwards.
+                return load(directory)
+            except ModelFileError as error:
+                # The messages name the files where they were read, a folder deleted by
+                # now: name the archive the user gave, and the member within it.
+                message = str(error).replace(f"{directory}{os.sep}", f"{archive}: ").replace(directory, str(archive))
+                raise ModelFileError(message) from error.__cause__
     manifest = migrate(_read_manifest(path))
     _check_files(path, manifest)
     try:

@@ -124,6 +124,30 @@ def test_a_bad_file_exits_with_1_and_a_message(processes):
     assert "no-such-model holds no manifest.json" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_damaged_model_archive_exits_with_1_and_a_message(files, processes, tmp_path):
+    data = bytearray((files / "fc.zip").read_bytes())
+    data[700:708] = bytes(8)  # inside the compressed manifest
+    (tmp_path / "bad.zip").write_bytes(bytes(data))
+    status, out, err = run_main("predict", "--model", tmp_path / "bad.zip")
+    assert status == 1 and out == ""
+    assert err.startswith(f"sktcn predict: error: {tmp_path / 'bad.zip'} is damaged")
+
+
+@pytest.mark.parametrize("task, model, message", [
+    ("classify", "notes.txt", "notes.txt exists and is not an sktcn model directory"),
+    ("forecast", "notes", "notes.zip exists and is not an sktcn model archive"),
+])
+def test_fit_refuses_a_model_path_it_cannot_write_before_training(files, tmp_path, task, model, message):
+    (tmp_path / "notes.txt").write_text("keep me")
+    (tmp_path / "notes.zip").write_text("keep me")
+    data = ["--data", files / "classify.csv", "--target", "label", "--id", "id"] if task == "classify" else [
+        "--data", files / "sales.csv", "--target", "sales", "--fh", "2"]
+    status, _, err = run_main("fit", "--task", task, *data, "--model", tmp_path / model, *TINY_OPTIONS)
+    assert status == 1 and message in err
+    assert "Training" not in err  # refused before, not after, the training
+    assert (tmp_path / "notes.txt").read_text() == (tmp_path / "notes.zip").read_text() == "keep me"
+
+
 def test_regression_in_process(files, tmp_path):
     status, _, err = run_main(
         "fit", "--task", "regress", "--data", files / "regress.csv", "--target", "value", "--id", "id",

@@ -136,6 +136,32 @@ def test_unexpected_config_entries_are_refused(model_dir, keras_not_called, edit
         sktcn.load(model_dir)
 
 
+def _function(name, module="builtins"):
+    return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def _set_loss(entry):
+    return lambda config: config["compile_config"].update(loss=entry)
+
+
+# A loss given by name is written as a "builtins.function" entry naming a function
+# of keras.losses (test_persistence.py loads those); any other function entry is refused.
+@pytest.mark.parametrize("edit, message", [
+    (_set_loss(_function("load_model")), "function 'load_model'"),  # not a loss (keras.saving's)
+    (_set_loss(_function("relu")), "function 'relu'"),  # an activation, not a loss
+    (_set_loss(_function("deserialize")), "function 'deserialize'"),  # in keras.losses, but not a loss
+    (_set_loss(_function("mean_absolute_error", module="os")), "os.function"),
+    (_set_loss(dict(_function("mean_absolute_error"), registered_name="evil>mae")), "builtins.function"),
+    (_set_loss([_function("mean_absolute_error")]), r"\['loss'\]\[0\] holds builtins.function"),
+    (lambda c: _layer(c, "Dense")["config"].update(activation=_function("mean_absolute_error")),
+     r"\['activation'\] holds builtins.function"),  # a loss function, but not as the loss
+])
+def test_function_entries_other_than_a_keras_loss_are_refused(model_dir, keras_not_called, edit, message):
+    _rewrite_keras(model_dir, edit)
+    with pytest.raises(ModelFileError, match=message):
+        sktcn.load(model_dir)
+
+
 def test_deeply_nested_config_is_refused(model_dir, keras_not_called):
     deep = "[" * 100_000 + "]" * 100_000
     _rewrite_keras(model_dir, members={"config.json": deep.encode()})

@@ -29,6 +29,15 @@ def airline():
     return load_airline()
 
 
+def test_numpy_integer_parameters_train_as_python_ints(airline):
+    # What ForecastingGridSearchCV passes for a grid made with np.arange: numpy integers.
+    ints = dict(nb_filters=4, kernel_size=2, nb_stacks=1, window_length=12, sp=12, n_networks=2, batch_size=16)
+    given = {name: np.int64(value) for name, value in ints.items()}
+    forecaster = TCNForecaster(**{**POINT, **given}).fit(airline, fh=[1, 2])
+    expected = TCNForecaster(**{**POINT, **ints}).fit(airline, fh=[1, 2]).predict()
+    pd.testing.assert_series_equal(forecaster.predict(), expected, check_exact=True)
+
+
 def test_same_parameters_as_the_regressor():
     # pooling, n_networks, input_scaling and the subsequence parameters are
     # TCNRegressor's own (the forecaster has its own n_networks, scales and cuts

@@ -65,6 +65,17 @@ def test_classifier_round_trip_is_exact_and_keeps_training(series_3d, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(loaded)).predict(X), loaded.predict(X))
 
 
+def test_classifier_keeps_the_classes_partial_fit_declared(series_3d, tmp_path):
+    X, labels = series_3d
+    clf = TCNClassifier(**TINY, random_state=0).partial_fit(X, labels, classes=["neg", "pos", "other"])
+    loaded = sktcn.load(clf.save(tmp_path / "clf"))
+    # A later call's labels are checked against the declared classes, as on the saved estimator.
+    with pytest.raises(ValueError, match=r"not in the declared classes: \['new'\]"):
+        loaded.partial_fit(X, np.where(labels == "pos", "new", labels))
+    loaded.partial_fit(X, np.where(labels == "pos", "other", labels))
+    assert loaded.classes_.tolist() == ["neg", "other", "pos"]
+
+
 def test_classifier_with_category_codes_as_labels_round_trips(series_3d, tmp_path):
     X, labels = series_3d
     codes = pd.Series(labels).astype("category").cat.codes.to_numpy()  # int8
@@ -88,6 +99,25 @@ def test_forecaster_round_trip_is_exact_after_update(tmp_path):
     assert loaded.interval_calibration_ == forecaster.interval_calibration_ == "backtest"
     # sktime's own in-memory serialization, which its tools call, is still there.
     pd.testing.assert_series_equal(sktime_load(forecaster.save()).predict(), forecaster.predict())
+
+
+def test_losses_given_by_name_round_trip(series_3d, tmp_path):
+    # Keras writes a loss given by name as the function it names; sktcn's check of
+    # the network file accepts Keras' own loss functions there.
+    X, labels = series_3d
+    reg = TCNRegressor(**TINY, loss="mae", random_state=0).fit(X, X[:, 0, 0])
+    loaded = sktcn.load(reg.save(tmp_path / "reg"))
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    # The same loss comes back: training continues exactly as the saved estimator's.
+    for estimator in (loaded, reg):
+        estimator.set_params(warm_start=True).fit(X, X[:, 0, 0])
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    clf = TCNClassifier(**TINY, loss="sparse_categorical_crossentropy", random_state=0).fit(X, labels)
+    np.testing.assert_array_equal(sktcn.load(clf.save(tmp_path / "clf")).predict_proba(X), clf.predict_proba(X))
+    forecaster = TCNForecaster(**TINY, n_networks=1, loss="huber", random_state=0).fit(load_airline(), fh=[1, 2])
+    path = forecaster.save(tmp_path / "forecaster")
+    for loaded in (sktcn.load(path), sktime_load(str(path)[:-4])):
+        pd.testing.assert_series_equal(loaded.predict(), forecaster.predict(), check_exact=True)
 
 
 class _WritesAFile:
@@ -289,6 +319,9 @@ def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tm
     np.testing.assert_allclose(sktime_load(str(archive)[:-4]).predict_proba(X3), clf.predict_proba(X3), rtol=1e-6)
     with pytest.raises(ModelFileError, match="holds a TCNClassifier, not a TCNRegressor"):
         TCNRegressor.load_from_path(archive)
+    # What sktime's load calls for an archive whose _metadata names TCNForecaster.
+    with pytest.raises(ModelFileError, match="holds a TCNClassifier, not a TCNForecaster"):
+        TCNForecaster.load_from_path(archive)
 
 
 def test_saving_replaces_a_model_but_not_other_files(regressor, tmp_path):
@@ -311,6 +344,38 @@ def test_altered_network_file_is_refused(saved_regressor):
         sktcn.load(saved_regressor)
 
 
+def _damage(path, offset):
+    data = bytearray(path.read_bytes())
+    data[offset:offset + 8] = bytes(range(1, 9))
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_archive_is_refused_naming_it(regressor, tmp_path):
+    import zipfile
+
+    archive = persistence.save_archive(regressor[0], tmp_path / "reg.zip")
+    with zipfile.ZipFile(archive) as zipped:
+        manifest = zipped.getinfo("manifest.json")
+        start = zipped.start_dir
+    # Bytes damaged in the compressed manifest (a bad checksum or deflate stream)
+    # and in the archive's directory: ModelFileError, as for any altered file.
+    for offset in (manifest.header_offset + 30 + len("manifest.json") + manifest.compress_size // 2, start):
+        damaged = tmp_path / "damaged.zip"
+        damaged.write_bytes(archive.read_bytes())
+        _damage(damaged, offset)
+        with pytest.raises(ModelFileError, match=f"{damaged} is damaged"):
+            sktcn.load(damaged)
+    # A network file altered inside an archive whose checksums hold: the message
+    # names the archive and its member, not the temporary folder it was read from.
+    with zipfile.ZipFile(archive) as zipped, zipfile.ZipFile(tmp_path / "altered.zip", "w") as out:
+        for info in zipped.infolist():
+            data = zipped.read(info)
+            out.writestr(info, data[:-100] + bytes(100) if info.filename == "model.keras" else data)
+    with pytest.raises(ModelFileError, match="altered.zip: model.keras does not match the SHA-256") as error:
+        sktcn.load(tmp_path / "altered.zip")
+    assert "sktcn-load" not in str(error.value)
+
+
 def _edit_manifest(directory, edit):
     manifest = json.loads((directory / "manifest.json").read_text())
     edit(manifest)
@@ -329,6 +394,7 @@ def _edit_manifest(directory, edit):
         (lambda m: m["params"].update(nb_filters={"__array__": [1], "shape": [1], "dtype": "V8"}), "dtype 'V8'"),
         (lambda m: m.pop("state"), "lacks 'state'"),
         (lambda m: m["params"].update(model_=1), "parameters it does not have: \\['model_'\\]"),
+        (lambda m: m["state"].update(_seed_states=to_json(np.zeros((3, 2), np.int64), "")), "do not fit the network"),
     ],
 )
 def test_altered_manifest_is_refused(saved_regressor, edit, message):

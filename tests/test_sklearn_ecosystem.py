@@ -190,6 +190,25 @@ def test_clone_keeps_the_default_distribution_strategy(series_2d):
     assert copy_.predict(X).shape == (40,)
 
 
+# ----------------------------------------------------------------- numpy integers
+def _numpy_ints(params):
+    return {name: tuple(map(np.int64, value)) if isinstance(value, tuple) else np.int64(value)
+            for name, value in params.items()}
+
+
+def test_numpy_integer_parameters_train_as_python_ints(series_2d):
+    # What GridSearchCV passes for a grid made with np.arange: numpy integers.
+    X, y = series_2d
+    ints = dict(nb_filters=4, kernel_size=2, nb_stacks=2, dilations=(1, 2), batch_size=16, epochs=1, n_networks=2)
+    reg = TCNRegressor(**_numpy_ints(ints), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), TCNRegressor(**ints, random_state=0).fit(X, y).predict(X))
+    assert type(reg.get_params()["kernel_size"]) is np.int64  # the parameters stay as given
+    # nb_filters per dilation, and dilations as an array.
+    clf = TCNClassifier(**_numpy_ints(dict(nb_filters=(4, 4), kernel_size=2, epochs=1)), dilations=np.arange(1, 3),
+                        use_skip_connections=False, random_state=0).fit(X, y > 0)
+    assert type(clf.receptive_field_) is int and clf.dilations_ == (1, 2)
+
+
 # -------------------------------------------------------------- copies of ensembles
 @pytest.mark.parametrize("how", ["deepcopy", "pickle", "save"])
 def test_what_copies_keep_for_a_warm_start(series_2d, how, tmp_path):
@@ -205,3 +224,14 @@ def test_what_copies_keep_for_a_warm_start(series_2d, how, tmp_path):
         other.set_params(warm_start=True).fit(X, y)
         same_path = np.array_equal(other.predict(X), original.predict(X))
         assert same_path == (n_networks == 1)
+
+
+def test_dropout_continues_after_a_copy_as_in_the_original(series_2d, tmp_path):
+    """Keras neither saves nor copies the dropout layers' seed states; sktcn keeps them (sktcn._random)."""
+    X, y = series_2d
+    original = TCNRegressor(**dict(SMALL, epochs=1), dropout_rate=0.3).fit(X, y)
+    copies = [copy.deepcopy(original), pickle.loads(pickle.dumps(original)), sktcn.load(original.save(tmp_path / "m"))]
+    for model in (original, *copies):
+        model.set_params(warm_start=True).fit(X, y)
+    for other in copies:
+        np.testing.assert_array_equal(other.predict(X), original.predict(X))
