@@ -72,7 +72,11 @@ PARAMETERS = _table("""
     learning_rate : float or None, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's default.
     loss : str, keras loss or None, default=None
-        ``None`` picks the estimator's natural loss.
+        ``None`` picks the estimator's natural loss. A classifier trains on
+        class indices (sparse labels): Keras' losses and metrics for one-hot
+        targets (``"categorical_crossentropy"``, ``"binary_crossentropy"``,
+        ``"categorical_accuracy"``, ``AUC``, ...) are refused with a
+        ValueError; use their ``sparse_`` versions.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``.
     epochs : int or "auto", default="auto"
