@@ -83,7 +83,9 @@ PARAMETERS = _table("""
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes
         over the data, fewer for long series or wide networks so that a fit's
-        compute stays bounded, ~2 minutes on a 2-core CPU), halves the learning rate whenever the loss stalls,
+        compute stays bounded, ~2 minutes on a 2-core CPU; a small training
+        set, whose passes are batched several together, runs them in fewer,
+        fuller batches), halves the learning rate whenever the loss stalls,
         stops once it has stalled for long, and keeps the weights of the
         epoch with the lowest loss (the validation loss with a
         ``validation_split``); ``epochs_`` holds the plan and ``history_``
@@ -241,8 +243,9 @@ ATTRIBUTES = _table("""
         Passes over the training data planned for the last fit: ``epochs``,
         or its resolution when ``epochs="auto"`` (training may stop earlier).
         With ``"auto"`` a small training set is repeated within each Keras
-        epoch (at least 32 gradient steps to an epoch), so ``history_`` then
-        holds one entry per several passes.
+        epoch (as many passes as would make 32 batches one pass at a time,
+        batched together), so ``history_`` then holds one entry per several
+        passes.
     n_features_in_ : int
         For 2D ``X``, the number of columns (time steps), as scikit-learn
         defines it; for 3D ``X`` or lists of series, features per time step.

@@ -193,6 +193,16 @@ def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, 
     assert reg.history_["learning_rate"][n_first] == pytest.approx(5.0)
 
 
+def test_small_sets_batch_the_passes_of_an_epoch_together():
+    # What the user guide says of 50 and 10 series with batches of 32 (plan_training's Notes).
+    from sktcn._epoch_batches import batch_sizes
+
+    fifty, ten = plan_training(2, 50 * 10, repeatable=True), plan_training(1, 10 * 10, repeatable=True)
+    assert (fifty.repeats, len(batch_sizes(50, 32, fifty.repeats))) == (16, 25)
+    assert (ten.repeats, len(batch_sizes(10, 32, ten.repeats))) == (32, 10)
+    assert (fifty.passes, fifty.epochs * 25) == (2000, 3125) and (ten.passes, ten.epochs * 10) == (1984, 620)
+
+
 def test_early_stopping_replaces_the_regimes_stop(series_3d, small_budget):
     X, y = series_3d
     clf = TCNClassifier(nb_filters=4, batch_size=16, validation_split=0.25, early_stopping=True, patience=1,
