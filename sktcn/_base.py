@@ -10,6 +10,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import copy
 import difflib
 import functools
 import inspect
@@ -195,8 +196,8 @@ class FitArguments(NamedTuple):
     shuffle: bool
     verbose: object
     validation_split: object
-    # The callbacks given to fit itself, which replace the estimator's for that fit; None: the estimator's.
-    callbacks: object
+    # The callbacks the fit runs beside sktcn's own: those given to fit itself, else copies of the estimator's.
+    callbacks: list
 
 
 def check_routed_params(estimator, routed):
@@ -281,6 +282,15 @@ def weights_restored_on_failure(*models):
         for variable, value in saved:
             variable.assign(value)
         raise
+
+
+def _deep_copies(obj):
+    """Whether ``copy.deepcopy(obj)`` succeeds."""
+    try:
+        copy.deepcopy(obj)
+    except Exception:
+        return False
+    return True
 
 
 @functools.cache
@@ -1006,6 +1016,8 @@ class TCNEstimatorBase(BaseWrapper):
         if callbacks is not None and not (isinstance(callbacks, (list, tuple))
                                           and all(isinstance(c, keras.callbacks.Callback) for c in callbacks)):
             raise TypeError(f"fit's callbacks must be a list of keras.callbacks.Callback instances, got {callbacks!r}.")
+        if callbacks is None:
+            callbacks = self._callbacks_for_fit()
         settings = {name: merged.pop(name, getattr(self, name)) for name in FIT_SETTINGS}
         self._fit_args = FitArguments(**settings, callbacks=callbacks)
         try:
@@ -1013,6 +1025,31 @@ class TCNEstimatorBase(BaseWrapper):
             yield merged
         finally:
             del self._fit_args
+
+    def _callbacks_for_fit(self):
+        """Copies of the callbacks the parameters give, for one training call.
+
+        Built from the parameters on every call (``callbacks``,
+        ``fit__callbacks`` and the routed ``callbacks__...``, as scikeras builds
+        them), so that ``set_params`` applies to the next call, a warm start
+        or ``partial_fit`` included. Keras leaves run-time state on the
+        callbacks it runs (their model, a ``CSVLogger``'s closed file): the
+        copies take it, and the parameters stay as given, so that the fitted
+        estimator still pickles and clones.
+        """
+        self._initialize_callbacks()
+        callbacks = self._fit_callbacks
+        try:
+            return copy.deepcopy(callbacks)
+        except Exception as error:
+            culprit = next((c for c in callbacks if not _deep_copies(c)), None)
+            raise TypeError(
+                f"callbacks holds {'a ' + type(culprit).__name__ if culprit is not None else 'a callback'} that "
+                f"cannot be copied ({error}). Each fit trains with copies of the estimator's callbacks, so that "
+                "the estimator stays picklable and clonable: give a new instance (not one a Keras fit has "
+                "run), or the class with routed arguments (callbacks=[keras.callbacks.CSVLogger], "
+                "callbacks__0__filename=...), or pass it to fit(X, y, callbacks=[...]), which runs it as given."
+            ) from error
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -1040,7 +1077,6 @@ class TCNEstimatorBase(BaseWrapper):
         self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
         self._configured_learning_rate = float(self.model_.optimizer.learning_rate.numpy())
-        self._initialize_callbacks()
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
@@ -1204,9 +1240,7 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
-        # Callbacks given to fit replace the estimator's for this fit, not the regime's.
-        own_callbacks = self._fit_callbacks if self._fit_args.callbacks is None else self._fit_args.callbacks
-        callbacks = list(own_callbacks) + self._regime_callbacks(plan, monitor) + list(extra_callbacks)
+        callbacks = [*self._fit_args.callbacks, *self._regime_callbacks(plan, monitor), *extra_callbacks]
         epochs = plan.epochs
         self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
