@@ -931,6 +931,13 @@ class TCNEstimatorBase(BaseWrapper):
             # below would change the user's object: each network gets a copy.
             kwargs["optimizer"] = keras.optimizers.deserialize(keras.optimizers.serialize(kwargs["optimizer"]))
         if self.learning_rate is not None:
+            if _compat.learning_rate_schedule(kwargs["optimizer"]) is not None:
+                # Keras' own TypeError would not say which parameter set the rate.
+                raise ValueError(
+                    f"learning_rate={self.learning_rate!r} cannot set the rate of an optimizer whose learning rate "
+                    "is a schedule (a LearningRateSchedule); leave learning_rate=None, or give the optimizer a "
+                    "number as its learning rate."
+                )
             kwargs["optimizer"].learning_rate = self.learning_rate
         # Chosen by benchmarks/overhead.py on a 2-core CPU: forcing XLA made TCN
         # training 1.23x slower and "auto" did not use it. compile__jit_compile overrides.
@@ -1076,7 +1083,7 @@ class TCNEstimatorBase(BaseWrapper):
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
-        self._configured_learning_rate = float(self.model_.optimizer.learning_rate.numpy())
+        self._configured_learning_rate = float(keras.ops.convert_to_numpy(self.model_.optimizer.learning_rate))
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
@@ -1204,18 +1211,32 @@ class TCNEstimatorBase(BaseWrapper):
         filters = self.nb_filters if isinstance(self.nb_filters, numbers.Integral) else max(self.nb_filters)
         return len(self.dilations_) * self.nb_stacks, filters, self.kernel_size
 
-    def _regime_callbacks(self, plan, monitor):
-        """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked."""
+    def _schedule_start(self, plan):
+        """The learning rate a fit under ``plan`` starts from; None where it keeps the optimizer's rate.
+
+        Each fit of ``epochs="auto"`` runs its own schedule from the configured
+        rate, also after a warm start whose schedule lowered it. An optimizer
+        with its own schedule (a ``LearningRateSchedule``) keeps it: Keras
+        refuses to set its rate, and the regime does not lower it.
+        """
+        if not plan.scheduled:
+            return None
+        optimizer = self._training_model(plan).optimizer
+        if _compat.learning_rate_schedule(optimizer) is not None:
+            return None
+        configured = getattr(self, "_configured_learning_rate", None)
+        if configured is None:  # a network restored from a file saved before the regime existed
+            configured = self._configured_learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        return configured
+
+    def _regime_callbacks(self, plan, monitor, start_rate):
+        """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked.
+
+        ``start_rate``: the learning rate the fit starts from (``_schedule_start``).
+        """
         callbacks = []
         if plan.scheduled:
-            optimizer = self._training_model(plan).optimizer
-            # Each fit runs its own schedule from the configured learning rate,
-            # also after a warm start whose schedule lowered it.
-            configured = getattr(self, "_configured_learning_rate", None)
-            if configured is None:  # a network restored from a file saved before the regime existed
-                configured = self._configured_learning_rate = float(optimizer.learning_rate.numpy())
-            optimizer.learning_rate = configured
-            callbacks = regime_callbacks(plan.epochs, monitor, configured, getattr(self, "n_networks", 1))
+            callbacks = regime_callbacks(plan.epochs, monitor, start_rate, getattr(self, "n_networks", 1))
             if self.early_stopping:
                 # The user's early stopping (its patience) replaces the regime's.
                 regime_stops = (keras.callbacks.EarlyStopping, StopWhenConverged)
@@ -1240,7 +1261,20 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
-        callbacks = [*self._fit_args.callbacks, *self._regime_callbacks(plan, monitor), *extra_callbacks]
+        validation_freq = kwargs.get("validation_freq", 1)
+        if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
+            # Keras would warn on every epoch without val_loss, and the
+            # patiences would count only the epochs with it.
+            watchers = [name for name, watches in (('epochs="auto"', plan.scheduled),
+                                                   ("early_stopping=True", self.early_stopping)) if watches]
+            raise ValueError(
+                f"validation_freq={validation_freq!r} computes val_loss on some epochs only, but with "
+                f"{' and '.join(watchers)} every epoch needs it (to stop and keep the best weights). Leave "
+                "validation_freq at 1, or train without them (an integer epochs, early_stopping=False)."
+            )
+        start_rate = self._schedule_start(plan)
+        callbacks = [*self._fit_args.callbacks, *self._regime_callbacks(plan, monitor, start_rate),
+                     *extra_callbacks]
         epochs = plan.epochs
         self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
@@ -1263,6 +1297,9 @@ class TCNEstimatorBase(BaseWrapper):
             # A warm start trains the fitted networks in place: if it fails (or
             # diverges), they and their optimizer go back to where they were.
             with weights_restored_on_failure(self.model_, model) if warm_start else contextlib.nullcontext():
+                if start_rate is not None:
+                    # Within the block: a failed warm start puts back the rate it found.
+                    model.optimizer.learning_rate = start_rate
                 if is_fused(model):
                     load_members(model, member_networks(self.model_))
                 history = model.fit(

@@ -50,6 +50,11 @@ Each entry says what it works around and when it can go:
   ``distribution_strategy=tf.distribute.get_strategy()``:
   :func:`patch_default_strategy_copy` makes its deep copy the object itself,
   the one instance there may be. It can go once TensorFlow copies it so.
+- Keras exports no way to tell whether an optimizer's learning rate is a
+  settable variable or its own schedule (a ``LearningRateSchedule`` or a
+  callable, whose rate Keras refuses to set): :func:`learning_rate_schedule`
+  reads the private ``_learning_rate``. It can go once Keras exposes the
+  schedule.
 """
 
 import random
@@ -140,6 +145,18 @@ def restore_global_seed_state(state):
     eager = tensorflow_context.context()
     if tensorflow_seed is not None and op_seeds is not None and getattr(eager, "_rng", None) is not None:
         eager._rng.setstate(op_seeds)
+
+
+def learning_rate_schedule(optimizer):
+    """The schedule ``optimizer`` computes its learning rate with, or None where the rate is a settable variable.
+
+    A ``keras.optimizers.schedules.LearningRateSchedule`` or a callable; a
+    ``LossScaleOptimizer``'s is that of the optimizer it wraps.
+    """
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    rate = getattr(inner, "_learning_rate", None)
+    return None if rate is None or isinstance(rate, keras.Variable) else rate
+
 
 def build_optimizer(model):
     """Create ``model``'s optimizer variables now, in the model's distribution scope, if Keras has not.

@@ -85,7 +85,8 @@ PARAMETERS = _table("""
         over the data, fewer for long series or wide networks so that a fit's
         compute stays bounded, ~2 minutes on a 2-core CPU; a small training
         set, whose passes are batched several together, runs them in fewer,
-        fuller batches), halves the learning rate whenever the loss stalls,
+        fuller batches), halves the learning rate whenever the loss stalls
+        (unless the optimizer has a ``LearningRateSchedule`` of its own),
         stops once it has stalled for long, and keeps the weights of the
         epoch with the lowest loss (the validation loss with a
         ``validation_split``); ``epochs_`` holds the plan and ``history_``

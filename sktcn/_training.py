@@ -292,9 +292,11 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
     monitor : {"loss", "val_loss"}
         What the schedule watches: the validation loss when there is a
         validation split, the training loss otherwise.
-    initial_learning_rate : float
+    initial_learning_rate : float or None
         The optimizer's learning rate at the start; the schedule never goes
-        below ``MIN_LR_FACTOR`` times it.
+        below ``MIN_LR_FACTOR`` times it. None: the optimizer computes its
+        rate with a schedule of its own (a ``LearningRateSchedule``), which
+        the regime leaves alone: no ``ReduceLROnPlateau``.
     n_members : int, default=1
         Networks whose losses the monitored loss adds up (an ensemble trained
         as one model): the thresholds are per network.
@@ -303,12 +305,13 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
     -------
     list of keras.callbacks.Callback
         A :class:`StopWhenConverged` when ``monitor`` is the training loss,
-        then ``ReduceLROnPlateau`` and ``EarlyStopping`` (which restores the
-        best weights at the end of any fit).
+        then ``ReduceLROnPlateau`` (unless ``initial_learning_rate`` is None)
+        and ``EarlyStopping`` (which restores the best weights at the end of
+        any fit).
     """
     patience = plateau_patience(epochs)
     converged = [StopWhenConverged(monitor, CONVERGED_LOSS * n_members)] if monitor == "loss" else []
-    return converged + [
+    reduce = [] if initial_learning_rate is None else [
         keras.callbacks.ReduceLROnPlateau(
             monitor=monitor,
             factor=LR_FACTOR,
@@ -316,6 +319,8 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
             min_lr=initial_learning_rate * MIN_LR_FACTOR,
             min_delta=MIN_DELTA * n_members,
         ),
+    ]
+    return converged + reduce + [
         keras.callbacks.EarlyStopping(
             monitor=monitor,
             patience=STOP_PATIENCES * patience,
