@@ -928,8 +928,9 @@ class TCNEstimatorBase(BaseWrapper):
         if kwargs["optimizer"] is self.optimizer:
             # scikeras hands over the user's instance itself. A Keras optimizer
             # serves only the variables it was built for, and the learning rate
-            # below would change the user's object: each network gets a copy.
-            kwargs["optimizer"] = keras.optimizers.deserialize(keras.optimizers.serialize(kwargs["optimizer"]))
+            # below would change the user's object: each network gets a copy,
+            # of the instance's own class (Keras' deserialize would need it registered).
+            kwargs["optimizer"] = _compat.copy_optimizer(kwargs["optimizer"])
         if self.learning_rate is not None:
             if _compat.learning_rate_schedule(kwargs["optimizer"]) is not None:
                 # Keras' own TypeError would not say which parameter set the rate.

@@ -53,8 +53,11 @@ Each entry says what it works around and when it can go:
 - Keras exports no way to tell whether an optimizer's learning rate is a
   settable variable or its own schedule (a ``LearningRateSchedule`` or a
   callable, whose rate Keras refuses to set): :func:`learning_rate_schedule`
-  reads the private ``_learning_rate``. It can go once Keras exposes the
-  schedule.
+  reads the private ``_learning_rate``. Keras' ``deserialize(serialize(...))``
+  copy of an optimizer looks its class, and a schedule's, up in Keras'
+  registry, which refuses unregistered subclasses: :func:`copy_optimizer`
+  builds the copy from the instance's own class and shares its schedule.
+  They can go once Keras exposes the schedule and copies optimizers itself.
 """
 
 import random
@@ -156,6 +159,19 @@ def learning_rate_schedule(optimizer):
     inner = getattr(optimizer, "inner_optimizer", optimizer)
     rate = getattr(inner, "_learning_rate", None)
     return None if rate is None or isinstance(rate, keras.Variable) else rate
+
+
+def copy_optimizer(optimizer):
+    """A new, unbuilt optimizer configured as ``optimizer``, of its own class (registered with Keras or not).
+
+    Its learning-rate schedule, if any, is the same object: a schedule is a
+    function of the step, holding no state of its own.
+    """
+    config = optimizer.get_config()
+    schedule = learning_rate_schedule(optimizer)
+    if schedule is not None and "learning_rate" in config:
+        config["learning_rate"] = schedule
+    return type(optimizer).from_config(config)
 
 
 def build_optimizer(model):
