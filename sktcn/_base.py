@@ -311,6 +311,20 @@ def all_finite(variables):
     return all(np.isfinite(variable.numpy()).all() for variable in variables)
 
 
+class _LoggedEpochs(keras.callbacks.Callback):
+    """The epochs of a fit (counted from 1) in whose logs each key was: Keras' History keeps only the values."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs = defaultdict(list)
+        self._count = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._count += 1
+        for key in logs or {}:
+            self.epochs[key].append(self._count)
+
+
 class _Forward:
     """Inference-mode call of a model, as an object rather than a closure.
 
@@ -1274,8 +1288,10 @@ class TCNEstimatorBase(BaseWrapper):
                 "validation_freq at 1, or train without them (an integer epochs, early_stopping=False)."
             )
         start_rate = self._schedule_start(plan)
+        # Last of the callbacks: it sees the logs Keras' History records.
+        logged = _LoggedEpochs()
         callbacks = [*self._fit_args.callbacks, *self._regime_callbacks(plan, monitor, start_rate),
-                     *extra_callbacks]
+                     *extra_callbacks, logged]
         epochs = plan.epochs
         self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
@@ -1334,8 +1350,16 @@ class TCNEstimatorBase(BaseWrapper):
         # A warm-started fit continues the curves of the fits before it.
         if not warm_start or not hasattr(self, "history_"):
             self.history_ = defaultdict(list)
+            self._history_epochs = {}
+        if not hasattr(self, "_history_epochs"):  # a model fitted before the epochs were recorded
+            self._history_epochs = {key: list(range(1, len(values) + 1)) for key, values in self.history_.items()}
+        # The epochs at which each curve's values were recorded (from 1, across
+        # warm starts): val_loss misses some with validation_freq > 1, or all the
+        # epochs of a fit without a validation split.
+        before = len(self.history_.get("loss", []))
         for key, values in history.history.items():
             self.history_[key] += list(values)
+            self._history_epochs.setdefault(key, []).extend(before + epoch for epoch in logged.epochs[key])
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):
@@ -1603,6 +1627,7 @@ class TCNEstimatorBase(BaseWrapper):
         "receptive_field_",
         "pooling_",
         "history_",
+        "_history_epochs",
         "epochs_",
         "_configured_learning_rate",
         "_n_channels",

@@ -246,7 +246,11 @@ ATTRIBUTES = _table("""
     history_ : dict
         Loss (and metric) per epoch, ``val_``-prefixed for the validation
         split; with ``epochs="auto"`` also the ``learning_rate`` of each epoch.
-        ``len(history_["loss"])`` is the number of epochs run.
+        ``len(history_["loss"])`` is the number of epochs run. A curve
+        measured on some epochs only (``val_loss`` with
+        ``fit__validation_freq`` above 1, or from a warm start that added a
+        validation split) holds those epochs' values;
+        :func:`sktcn.plotting.plot_history` draws each at its epoch.
     epochs_ : int
         Passes over the training data planned for the last fit: ``epochs``,
         or its resolution when ``epochs="auto"`` (training may stop earlier).
