@@ -10,6 +10,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import copy
 import difflib
 import functools
 import inspect
@@ -208,8 +209,8 @@ class FitArguments(NamedTuple):
     shuffle: bool
     verbose: object
     validation_split: object
-    # The callbacks given to fit itself, which replace the estimator's for that fit; None: the estimator's.
-    callbacks: object
+    # The callbacks the fit runs beside sktcn's own: those given to fit itself, else copies of the estimator's.
+    callbacks: list
 
 
 def check_routed_params(estimator, routed):
@@ -296,6 +297,15 @@ def weights_restored_on_failure(*models):
         raise
 
 
+def _deep_copies(obj):
+    """Whether ``copy.deepcopy(obj)`` succeeds."""
+    try:
+        copy.deepcopy(obj)
+    except Exception:
+        return False
+    return True
+
+
 @functools.cache
 def _keras_fit_arguments():
     """The names of Keras' ``Model.fit`` arguments (read once: every fit checks fit__... names against them)."""
@@ -312,6 +322,20 @@ def all_finite(variables):
     (True, False)
     """
     return all(np.isfinite(variable.numpy()).all() for variable in variables)
+
+
+class _LoggedEpochs(keras.callbacks.Callback):
+    """The epochs of a fit (counted from 1) in whose logs each key was: Keras' History keeps only the values."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs = defaultdict(list)
+        self._count = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._count += 1
+        for key in logs or {}:
+            self.epochs[key].append(self._count)
 
 
 class _Forward:
@@ -962,9 +986,17 @@ class TCNEstimatorBase(BaseWrapper):
         if kwargs["optimizer"] is self.optimizer:
             # scikeras hands over the user's instance itself. A Keras optimizer
             # serves only the variables it was built for, and the learning rate
-            # below would change the user's object: each network gets a copy.
-            kwargs["optimizer"] = keras.optimizers.deserialize(keras.optimizers.serialize(kwargs["optimizer"]))
+            # below would change the user's object: each network gets a copy,
+            # of the instance's own class (Keras' deserialize would need it registered).
+            kwargs["optimizer"] = _compat.copy_optimizer(kwargs["optimizer"])
         if self.learning_rate is not None:
+            if _compat.learning_rate_schedule(kwargs["optimizer"]) is not None:
+                # Keras' own TypeError would not say which parameter set the rate.
+                raise ValueError(
+                    f"learning_rate={self.learning_rate!r} cannot set the rate of an optimizer whose learning rate "
+                    "is a schedule (a LearningRateSchedule); leave learning_rate=None, or give the optimizer a "
+                    "number as its learning rate."
+                )
             kwargs["optimizer"].learning_rate = self.learning_rate
         # Chosen by benchmarks/overhead.py on a 2-core CPU: forcing XLA made TCN
         # training 1.23x slower and "auto" did not use it. compile__jit_compile overrides.
@@ -1051,6 +1083,8 @@ class TCNEstimatorBase(BaseWrapper):
         if callbacks is not None and not (isinstance(callbacks, (list, tuple))
                                           and all(isinstance(c, keras.callbacks.Callback) for c in callbacks)):
             raise TypeError(f"fit's callbacks must be a list of keras.callbacks.Callback instances, got {callbacks!r}.")
+        if callbacks is None:
+            callbacks = self._callbacks_for_fit()
         settings = {name: python_ints(merged.pop(name, getattr(self, name))) for name in FIT_SETTINGS}
         self._fit_args = FitArguments(**settings, callbacks=callbacks)
         try:
@@ -1058,6 +1092,31 @@ class TCNEstimatorBase(BaseWrapper):
             yield merged
         finally:
             del self._fit_args
+
+    def _callbacks_for_fit(self):
+        """Copies of the callbacks the parameters give, for one training call.
+
+        Built from the parameters on every call (``callbacks``,
+        ``fit__callbacks`` and the routed ``callbacks__...``, as scikeras builds
+        them), so that ``set_params`` applies to the next call, a warm start
+        or ``partial_fit`` included. Keras leaves run-time state on the
+        callbacks it runs (their model, a ``CSVLogger``'s closed file): the
+        copies take it, and the parameters stay as given, so that the fitted
+        estimator still pickles and clones.
+        """
+        self._initialize_callbacks()
+        callbacks = self._fit_callbacks
+        try:
+            return copy.deepcopy(callbacks)
+        except Exception as error:
+            culprit = next((c for c in callbacks if not _deep_copies(c)), None)
+            raise TypeError(
+                f"callbacks holds {'a ' + type(culprit).__name__ if culprit is not None else 'a callback'} that "
+                f"cannot be copied ({error}). Each fit trains with copies of the estimator's callbacks, so that "
+                "the estimator stays picklable and clonable: give a new instance (not one a Keras fit has "
+                "run), or the class with routed arguments (callbacks=[keras.callbacks.CSVLogger], "
+                "callbacks__0__filename=...), or pass it to fit(X, y, callbacks=[...]), which runs it as given."
+            ) from error
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -1084,8 +1143,7 @@ class TCNEstimatorBase(BaseWrapper):
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
-        self._configured_learning_rate = float(self.model_.optimizer.learning_rate.numpy())
-        self._initialize_callbacks()
+        self._configured_learning_rate = float(keras.ops.convert_to_numpy(self.model_.optimizer.learning_rate))
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
@@ -1227,18 +1285,32 @@ class TCNEstimatorBase(BaseWrapper):
         filters = self.nb_filters if isinstance(self.nb_filters, numbers.Integral) else max(self.nb_filters)
         return len(self.dilations_) * self.nb_stacks, filters, self.kernel_size
 
-    def _regime_callbacks(self, plan, monitor):
-        """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked."""
+    def _schedule_start(self, plan):
+        """The learning rate a fit under ``plan`` starts from; None where it keeps the optimizer's rate.
+
+        Each fit of ``epochs="auto"`` runs its own schedule from the configured
+        rate, also after a warm start whose schedule lowered it. An optimizer
+        with its own schedule (a ``LearningRateSchedule``) keeps it: Keras
+        refuses to set its rate, and the regime does not lower it.
+        """
+        if not plan.scheduled:
+            return None
+        optimizer = self._training_model(plan).optimizer
+        if _compat.learning_rate_schedule(optimizer) is not None:
+            return None
+        configured = getattr(self, "_configured_learning_rate", None)
+        if configured is None:  # a network restored from a file saved before the regime existed
+            configured = self._configured_learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        return configured
+
+    def _regime_callbacks(self, plan, monitor, start_rate):
+        """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked.
+
+        ``start_rate``: the learning rate the fit starts from (``_schedule_start``).
+        """
         callbacks = []
         if plan.scheduled:
-            optimizer = self._training_model(plan).optimizer
-            # Each fit runs its own schedule from the configured learning rate,
-            # also after a warm start whose schedule lowered it.
-            configured = getattr(self, "_configured_learning_rate", None)
-            if configured is None:  # a network restored from a file saved before the regime existed
-                configured = self._configured_learning_rate = float(optimizer.learning_rate.numpy())
-            optimizer.learning_rate = configured
-            callbacks = regime_callbacks(plan.epochs, monitor, configured, getattr(self, "n_networks", 1))
+            callbacks = regime_callbacks(plan.epochs, monitor, start_rate, getattr(self, "n_networks", 1))
             if self.early_stopping:
                 # The user's early stopping (its patience) replaces the regime's.
                 regime_stops = (keras.callbacks.EarlyStopping, StopWhenConverged)
@@ -1263,9 +1335,22 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
-        # Callbacks given to fit replace the estimator's for this fit, not the regime's.
-        own_callbacks = self._fit_callbacks if self._fit_args.callbacks is None else self._fit_args.callbacks
-        callbacks = list(own_callbacks) + self._regime_callbacks(plan, monitor) + list(extra_callbacks)
+        validation_freq = kwargs.get("validation_freq", 1)
+        if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
+            # Keras would warn on every epoch without val_loss, and the
+            # patiences would count only the epochs with it.
+            watchers = [name for name, watches in (('epochs="auto"', plan.scheduled),
+                                                   ("early_stopping=True", self.early_stopping)) if watches]
+            raise ValueError(
+                f"validation_freq={validation_freq!r} computes val_loss on some epochs only, but with "
+                f"{' and '.join(watchers)} every epoch needs it (to stop and keep the best weights). Leave "
+                "validation_freq at 1, or train without them (an integer epochs, early_stopping=False)."
+            )
+        start_rate = self._schedule_start(plan)
+        # Last of the callbacks: it sees the logs Keras' History records.
+        logged = _LoggedEpochs()
+        callbacks = [*self._fit_args.callbacks, *self._regime_callbacks(plan, monitor, start_rate),
+                     *extra_callbacks, logged]
         epochs = plan.epochs
         self.epochs_ = plan.passes
         # releasing_all_reduce_gradients and releasing_generator_functions: without
@@ -1288,6 +1373,9 @@ class TCNEstimatorBase(BaseWrapper):
             # A warm start trains the fitted networks in place: if it fails (or
             # diverges), they and their optimizer go back to where they were.
             with weights_restored_on_failure(self.model_, model) if warm_start else contextlib.nullcontext():
+                if start_rate is not None:
+                    # Within the block: a failed warm start puts back the rate it found.
+                    model.optimizer.learning_rate = start_rate
                 if is_fused(model):
                     load_members(model, member_networks(self.model_))
                 history = model.fit(
@@ -1321,8 +1409,16 @@ class TCNEstimatorBase(BaseWrapper):
         # A warm-started fit continues the curves of the fits before it.
         if not warm_start or not hasattr(self, "history_"):
             self.history_ = defaultdict(list)
+            self._history_epochs = {}
+        if not hasattr(self, "_history_epochs"):  # a model fitted before the epochs were recorded
+            self._history_epochs = {key: list(range(1, len(values) + 1)) for key, values in self.history_.items()}
+        # The epochs at which each curve's values were recorded (from 1, across
+        # warm starts): val_loss misses some with validation_freq > 1, or all the
+        # epochs of a fit without a validation split.
+        before = len(self.history_.get("loss", []))
         for key, values in history.history.items():
             self.history_[key] += list(values)
+            self._history_epochs.setdefault(key, []).extend(before + epoch for epoch in logged.epochs[key])
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):
@@ -1609,6 +1705,7 @@ class TCNEstimatorBase(BaseWrapper):
         "receptive_field_",
         "pooling_",
         "history_",
+        "_history_epochs",
         "epochs_",
         "_configured_learning_rate",
         "_n_channels",

@@ -52,6 +52,14 @@ Each entry says what it works around and when it can go:
   ``distribution_strategy=tf.distribute.get_strategy()``:
   :func:`patch_default_strategy_copy` makes its deep copy the object itself,
   the one instance there may be. It can go once TensorFlow copies it so.
+- Keras exports no way to tell whether an optimizer's learning rate is a
+  settable variable or its own schedule (a ``LearningRateSchedule`` or a
+  callable, whose rate Keras refuses to set): :func:`learning_rate_schedule`
+  reads the private ``_learning_rate``. Keras' ``deserialize(serialize(...))``
+  copy of an optimizer looks its class, and a schedule's, up in Keras'
+  registry, which refuses unregistered subclasses: :func:`copy_optimizer`
+  builds the copy from the instance's own class and shares its schedule.
+  They can go once Keras exposes the schedule and copies optimizers itself.
 """
 
 import random
@@ -142,6 +150,31 @@ def restore_global_seed_state(state):
     eager = tensorflow_context.context()
     if tensorflow_seed is not None and op_seeds is not None and getattr(eager, "_rng", None) is not None:
         eager._rng.setstate(op_seeds)
+
+
+def learning_rate_schedule(optimizer):
+    """The schedule ``optimizer`` computes its learning rate with, or None where the rate is a settable variable.
+
+    A ``keras.optimizers.schedules.LearningRateSchedule`` or a callable; a
+    ``LossScaleOptimizer``'s is that of the optimizer it wraps.
+    """
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    rate = getattr(inner, "_learning_rate", None)
+    return None if rate is None or isinstance(rate, keras.Variable) else rate
+
+
+def copy_optimizer(optimizer):
+    """A new, unbuilt optimizer configured as ``optimizer``, of its own class (registered with Keras or not).
+
+    Its learning-rate schedule, if any, is the same object: a schedule is a
+    function of the step, holding no state of its own.
+    """
+    config = optimizer.get_config()
+    schedule = learning_rate_schedule(optimizer)
+    if schedule is not None and "learning_rate" in config:
+        config["learning_rate"] = schedule
+    return type(optimizer).from_config(config)
+
 
 def build_optimizer(model):
     """Create ``model``'s optimizer variables now, in the model's distribution scope, if Keras has not.

@@ -78,14 +78,21 @@ PARAMETERS = _table("""
     learning_rate : float or None, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's default.
     loss : str, keras loss or None, default=None
-        ``None`` picks the estimator's natural loss.
+        ``None`` picks the estimator's natural loss. A classifier trains on
+        class indices (sparse labels): Keras' losses and metrics for one-hot
+        targets (``"categorical_crossentropy"``, ``"binary_crossentropy"``,
+        ``"categorical_accuracy"``, ``AUC``, ...) are refused with a
+        ValueError; use their ``sparse_`` versions.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``.
     epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes
         over the data, fewer for long series or wide networks so that a fit's
-        compute stays bounded, ~2 minutes on a 2-core CPU), halves the learning rate whenever the loss stalls,
+        compute stays bounded, ~2 minutes on a 2-core CPU; a small training
+        set, whose passes are batched several together, runs them in fewer,
+        fuller batches), halves the learning rate whenever the loss stalls
+        (unless the optimizer has a ``LearningRateSchedule`` of its own),
         stops once it has stalled for long, and keeps the weights of the
         epoch with the lowest loss (the validation loss with a
         ``validation_split``); ``epochs_`` holds the plan and ``history_``
@@ -107,7 +114,14 @@ PARAMETERS = _table("""
     patience : int, default=10
         Epochs without improvement before early stopping stops.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks for training.
+        Extra Keras callbacks for training, read anew by every training call
+        (``fit``, a warm start, ``partial_fit``). Each call runs deep copies
+        of them: Keras leaves run-time state on the callbacks it runs (a
+        ``CSVLogger``'s file, the model), which would keep the estimator
+        from being pickled or cloned. The objects given stay as they are, so
+        read a callback's results from what it writes (a file, or a list it
+        was given), not from its attributes; callbacks passed to
+        ``fit(X, y, callbacks=[...])`` run as given.
     shuffle : bool, default=True
         Visit the training samples in a new random order on every pass over
         them (drawn from ``random_state``). A ``tf.data.Dataset`` given as
@@ -241,13 +255,18 @@ ATTRIBUTES = _table("""
     history_ : dict
         Loss (and metric) per epoch, ``val_``-prefixed for the validation
         split; with ``epochs="auto"`` also the ``learning_rate`` of each epoch.
-        ``len(history_["loss"])`` is the number of epochs run.
+        ``len(history_["loss"])`` is the number of epochs run. A curve
+        measured on some epochs only (``val_loss`` with
+        ``fit__validation_freq`` above 1, or from a warm start that added a
+        validation split) holds those epochs' values;
+        :func:`sktcn.plotting.plot_history` draws each at its epoch.
     epochs_ : int
         Passes over the training data planned for the last fit: ``epochs``,
         or its resolution when ``epochs="auto"`` (training may stop earlier).
         With ``"auto"`` a small training set is repeated within each Keras
-        epoch (at least 32 gradient steps to an epoch), so ``history_`` then
-        holds one entry per several passes.
+        epoch (as many passes as would make 32 batches one pass at a time,
+        batched together), so ``history_`` then holds one entry per several
+        passes.
     n_features_in_ : int
         For 2D ``X``, the number of columns (time steps), as scikit-learn
         defines it; for 3D ``X`` or lists of series, features per time step.

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import keras
 
 # Gradient steps the plan aims for: enough for a network of the default size to
-# converge on a UCR training set of a few dozen series.
+# converge on a UCR training set of a few dozen series. Counted as passes batched
+# one at a time take them; small sets run fewer, fuller ones (see plan_training).
 TARGET_STEPS = 4000
 
 # Bounds on the planned passes over the training data. The floor keeps large
@@ -60,8 +61,9 @@ STEP_COST = 7_500
 # Keras pays for every epoch (callbacks, logs, a validation pass) whatever its
 # size: 2,000 passes over 50 series would spend minutes on it. Small training
 # sets therefore run several passes per Keras epoch, each pass in a new order
-# (sktcn._epoch_batches: no copies of the data), until an epoch holds at least
-# this many gradient steps.
+# (sktcn._epoch_batches: no copies of the data), as many as would make at least
+# this many batches one pass at a time. The epoch cuts its passes into batches
+# together, fewer and fuller ones (see plan_training).
 MIN_STEPS_PER_EPOCH = 32
 
 # Reduce-on-plateau: halve the learning rate after this fraction of the planned
@@ -189,10 +191,23 @@ def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass
     TrainingPlan
         ``ceil(TARGET_STEPS / steps_per_pass)`` passes, capped so that they
         take at most ``MAX_COST`` of time, within ``[MIN_PASSES, MAX_PASSES]``;
-        grouped ``repeats`` to a Keras epoch so that an epoch holds at least
-        ``MIN_STEPS_PER_EPOCH`` steps. Whole epochs round the passes up (past
-        ``MAX_COST`` by less than an epoch), or down where up would pass
-        ``MAX_PASSES``.
+        grouped ``repeats`` to a Keras epoch so that its passes would make at
+        least ``MIN_STEPS_PER_EPOCH`` batches one at a time. Whole epochs round
+        the passes up (past ``MAX_COST`` by less than an epoch), or down where
+        up would pass ``MAX_PASSES``.
+
+    Notes
+    -----
+    The plan counts ``steps_per_pass`` steps per pass, as a pass batched on
+    its own takes them. A Keras epoch of ``repeats`` passes over ``n``
+    samples is batched as one run of ``repeats x n`` samples
+    (:func:`sktcn._epoch_batches.batch_sizes`): ``ceil(repeats x n /
+    batch_size)`` full batches, fewer than ``repeats x steps_per_pass`` where
+    ``batch_size`` does not divide ``n``: with batches of 32, an epoch of 16
+    passes over 50 series (two steps a pass) runs 25 steps where 32 are
+    counted, one of 32 passes over 10 series (one step a pass) 10 steps. The
+    time bound charges ``STEP_COST`` for the counted steps, so it errs on the
+    safe side for such sets.
 
     Examples
     --------
@@ -277,9 +292,11 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
     monitor : {"loss", "val_loss"}
         What the schedule watches: the validation loss when there is a
         validation split, the training loss otherwise.
-    initial_learning_rate : float
+    initial_learning_rate : float or None
         The optimizer's learning rate at the start; the schedule never goes
-        below ``MIN_LR_FACTOR`` times it.
+        below ``MIN_LR_FACTOR`` times it. None: the optimizer computes its
+        rate with a schedule of its own (a ``LearningRateSchedule``), which
+        the regime leaves alone: no ``ReduceLROnPlateau``.
     n_members : int, default=1
         Networks whose losses the monitored loss adds up (an ensemble trained
         as one model): the thresholds are per network.
@@ -288,12 +305,13 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
     -------
     list of keras.callbacks.Callback
         A :class:`StopWhenConverged` when ``monitor`` is the training loss,
-        then ``ReduceLROnPlateau`` and ``EarlyStopping`` (which restores the
-        best weights at the end of any fit).
+        then ``ReduceLROnPlateau`` (unless ``initial_learning_rate`` is None)
+        and ``EarlyStopping`` (which restores the best weights at the end of
+        any fit).
     """
     patience = plateau_patience(epochs)
     converged = [StopWhenConverged(monitor, CONVERGED_LOSS * n_members)] if monitor == "loss" else []
-    return converged + [
+    reduce = [] if initial_learning_rate is None else [
         keras.callbacks.ReduceLROnPlateau(
             monitor=monitor,
             factor=LR_FACTOR,
@@ -301,6 +319,8 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
             min_lr=initial_learning_rate * MIN_LR_FACTOR,
             min_delta=MIN_DELTA * n_members,
         ),
+    ]
+    return converged + reduce + [
         keras.callbacks.EarlyStopping(
             monitor=monitor,
             patience=STOP_PATIENCES * patience,

@@ -1,7 +1,9 @@
 """TCNClassifier: a scikit-learn classifier over keras-tcn."""
 
+import inspect
 import warnings
 
+import keras
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
@@ -129,6 +131,73 @@ class LabelEncoder:
         return {"classes_": self.classes_, "n_classes_": len(self.classes_)}
 
 
+# Keras' losses and metrics that compare the probabilities with targets of
+# their shape (one-hot, or one binary label per class), as lower-case names
+# without underscores: a classifier trains on class indices, so Keras fails
+# on them ("target and output must have the same rank") or, for
+# categorical_accuracy and the confusion-matrix metrics, broadcasts the
+# indices against the probabilities and records a meaningless number.
+_ONE_HOT_LOSSES = frozenset({
+    "categoricalcrossentropy", "binarycrossentropy", "categoricalfocalcrossentropy", "binaryfocalcrossentropy",
+    "categoricalhinge", "hinge", "squaredhinge", "kldivergence",
+})
+_ONE_HOT_METRICS = _ONE_HOT_LOSSES | {
+    "categoricalaccuracy", "topkcategoricalaccuracy", "binaryaccuracy", "auc", "precision", "recall",
+    "precisionatrecall", "recallatprecision", "sensitivityatspecificity", "specificityatsensitivity",
+    "truepositives", "falsepositives", "truenegatives", "falsenegatives", "f1score", "fbetascore", "binaryiou",
+    "onehotiou", "onehotmeaniou",
+}
+
+
+def _keras_name(item, get):
+    """The name of the Keras loss or metric that ``item`` (a name, class, instance or function) gives, normalised.
+
+    Lower case without underscores (``categorical_crossentropy`` and
+    ``CategoricalCrossentropy`` alike); None for what Keras does not define
+    (a user's own function or class) or cannot resolve (``get``: Keras'
+    ``losses.get`` or ``metrics.get``).
+    """
+    if isinstance(item, str):
+        try:
+            item = get(item)
+        except (ValueError, TypeError):
+            return None
+    # A wrapper of one of Keras' loss functions (what keras.losses.get gives for a class name).
+    item = getattr(item, "fn", item)
+    definition = item if inspect.isclass(item) or inspect.isfunction(item) else type(item)
+    if not getattr(definition, "__module__", "").startswith("keras"):
+        return None
+    return definition.__name__.lower().replace("_", "")
+
+
+def _flat_items(items):
+    """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
+    if isinstance(items, (list, tuple)):
+        return [item for nested in items for item in _flat_items(nested)]
+    if isinstance(items, dict):
+        return _flat_items(list(items.values()))
+    return [] if items is None else [items]
+
+
+def _check_sparse_label_losses(loss, metrics):
+    """Refuse Keras losses and metrics that need one-hot targets: TCNClassifier trains on class indices."""
+    if _keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
+        raise ValueError(
+            f"loss={loss!r} compares the probabilities with one-hot targets, but TCNClassifier trains on class "
+            'indices (sparse labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, '
+            "loss=None) or keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes "
+            "class indices."
+        )
+    refused = [metric for metric in _flat_items(metrics) if _keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
+    if refused:
+        raise ValueError(
+            f"metrics {refused!r} compare the probabilities with one-hot targets, but TCNClassifier trains on "
+            'class indices (sparse labels): use sparse-label metrics ("accuracy", "sparse_categorical_accuracy", '
+            '"sparse_top_k_categorical_accuracy", "sparse_categorical_crossentropy"), or score predict_proba '
+            "after the fit (e.g. sklearn.metrics.roc_auc_score for AUC)."
+        )
+
+
 def _normalised(probabilities):
     """``probabilities`` in float64, each row divided by its sum (the order within a row is kept)."""
     probabilities = probabilities.astype(np.float64)
@@ -219,6 +288,10 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         self.class_weight = class_weight
 
     __init__ = extend_signature(__init__, **ESTIMATOR_PARAMS, class_weight=None, use_batch_norm="auto")
+
+    def _check_params(self):
+        super()._check_params()
+        _check_sparse_label_losses(self.loss, self.metrics)
 
     def _batch_norm_by_default(self):
         # Batch normalisation where it was measured to help: one label per

@@ -36,7 +36,10 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
         ``{"loss": [...], "val_loss": [...], ...}``, or an estimator's
         ``history_``; every key holding ``loss`` is drawn. A fitted
         ``TCNForecaster`` gives the history of its forecasting networks
-        (its ``regressor_``).
+        (its ``regressor_``). A fitted estimator's curves are drawn at the
+        epochs they were measured, a dict's from epoch 1 on: pass the
+        estimator where ``val_loss`` misses epochs (``fit__validation_freq``
+        above 1, a warm start that added a validation split).
     ax : matplotlib Axes, default=None
     title : str, default="Training loss"
     log_scale : bool, default=True
@@ -60,13 +63,18 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
         history = history.regressor_
     if hasattr(history, "get_params") and not hasattr(history, "history_"):
         raise NotFittedError(f"This {type(history).__name__} is not fitted yet: call fit before plotting its history.")
+    # The epochs of each curve's values, as the estimator recorded them (sktcn._base).
+    epochs = getattr(history, "_history_epochs", {})
     history = getattr(history, "history_", history)
     curves = {key: values for key, values in dict(history).items() if "loss" in key}
     if not curves:
         raise ValueError(f"history has no loss curve to plot; its keys are {sorted(history)}.")
     ax = _axes(ax, title)
     for key, values in curves.items():
-        ax.plot(np.arange(1, len(values) + 1), values, marker=".", label=key)
+        x = epochs.get(key)
+        if x is None or len(x) != len(values):
+            x = np.arange(1, len(values) + 1)
+        ax.plot(x, values, marker=".", label=key)
     if log_scale and all(np.min(v) > 0 for v in curves.values()):
         ax.set_yscale("log")
     ax.set_xlabel("epoch")

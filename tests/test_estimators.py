@@ -299,6 +299,29 @@ def test_an_optimizer_instance_serves_every_fit_and_stays_the_users(series_2d):
     TCNRegressor(**TINY, optimizer=optimizer, n_networks=2, random_state=0).fit(X, y)
 
 
+def test_instances_of_unregistered_optimizer_and_schedule_classes_are_copied(series_2d):
+    X, y = series_2d
+
+    class OwnAdam(keras.optimizers.Adam):
+        pass
+
+    class Constant(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return 0.01
+
+        def get_config(self):
+            return {}
+
+    optimizer = OwnAdam(learning_rate=0.02, beta_1=0.8)
+    reg = TCNRegressor(**TINY, optimizer=optimizer, random_state=0).fit(X, y)
+    copied = reg.model_.optimizer
+    assert type(copied) is OwnAdam and copied is not optimizer and not optimizer.built
+    assert np.isclose(float(copied.learning_rate), 0.02) and np.isclose(float(copied.beta_1), 0.8)
+    schedule = Constant()
+    reg = TCNRegressor(**TINY, optimizer=keras.optimizers.Adam(learning_rate=schedule), random_state=0).fit(X, y)
+    assert reg.model_.optimizer._learning_rate is schedule
+
+
 @pytest.mark.parametrize(
     "params",
     [

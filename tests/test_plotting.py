@@ -77,3 +77,25 @@ def test_predictions_and_save(tmp_path):
     assert open(path, "rb").read(4) == b"\x89PNG"
     with pytest.raises(ValueError, match="one prediction per target"):
         plot_predictions([1.0, 2.0], [1.0])
+
+
+def test_history_of_an_estimator_draws_each_curve_at_its_epochs(series_2d, tmp_path):
+    import pickle
+
+    import sktcn
+    from conftest import TINY
+    from sktcn import TCNRegressor
+
+    def x_of(estimator):
+        return {line.get_label(): list(line.get_xdata()) for line in plot_history(estimator).get_lines()}
+
+    X, y = series_2d
+    # Validated every second epoch: val_loss belongs to epochs 2 and 4.
+    reg = TCNRegressor(**dict(TINY, epochs=4), validation_split=0.25, fit__validation_freq=2, random_state=0).fit(X, y)
+    assert x_of(reg) == {"loss": [1, 2, 3, 4], "val_loss": [2, 4]}
+    # A warm start that adds a validation split: its val_loss belongs to its own epochs, 3 and 4.
+    reg = TCNRegressor(**TINY, warm_start=True, random_state=0).fit(X, y)
+    reg.set_params(validation_split=0.25).fit(X, y)
+    assert x_of(reg) == {"loss": [1, 2, 3, 4], "val_loss": [3, 4]}
+    # Pickled and saved estimators keep them.
+    assert x_of(pickle.loads(pickle.dumps(reg))) == x_of(sktcn.load(reg.save(tmp_path / "reg"))) == x_of(reg)

@@ -102,7 +102,7 @@ def test_probability_rows_sum_to_one_in_float64_and_keep_their_argmax(rng):
 def test_routed_fit_arguments_reach_the_fit(series_2d, capsys):
     X, y = series_2d  # 40 series
     counter = CountBatches()
-    TCNRegressor(**dict(SMALL, epochs=1), callbacks=[counter], fit__batch_size=10).fit(X, y)
+    TCNRegressor(**dict(SMALL, epochs=1), fit__batch_size=10).fit(X, y, callbacks=[counter])
     assert counter.batches == 4  # not the 3 batches of batch_size=16
     capsys.readouterr()
     TCNRegressor(**dict(SMALL, epochs=1), fit__verbose=2).fit(X, y)
@@ -177,6 +177,58 @@ def test_routed_callback_parameters_can_be_set_and_searched(series_2d):
     assert est.set_params(callbacks__0__patience=3).get_params()["callbacks__0__patience"] == 3
     search = GridSearchCV(est, {"callbacks__0__patience": [0, 3]}, cv=2).fit(X, y)
     assert search.best_estimator_._fit_callbacks[0].patience in (0, 3)
+
+
+def test_callbacks_set_after_a_fit_run_in_the_next_training_call(series_2d):
+    X, y = series_2d
+    calls = []
+
+    def tagged(tag):
+        return keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: calls.append(tag))
+
+    reg = TCNRegressor(**SMALL, callbacks=[tagged("A")]).fit(X, y)
+    assert calls == ["A", "A"]
+    calls.clear()
+    reg.set_params(callbacks=[tagged("B")]).partial_fit(X, y)
+    assert calls == ["B"]
+    calls.clear()
+    reg.set_params(warm_start=True).fit(X, y)
+    assert calls == ["B", "B"]
+    calls.clear()
+    reg.set_params(callbacks=None).fit(X, y)
+    assert calls == []
+    # Routed arguments of a callback class too.
+    reg.set_params(callbacks=[keras.callbacks.LambdaCallback], callbacks__0__on_epoch_end=tagged("C").on_epoch_end)
+    reg.partial_fit(X, y)
+    reg.set_params(callbacks__0__on_epoch_end=tagged("D").on_epoch_end).partial_fit(X, y)
+    assert calls == ["C", "D"]
+
+
+def test_a_fitted_estimator_with_a_csv_logger_pickles_and_clones(series_2d, tmp_path):
+    X, y = series_2d
+    logger = keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    reg = TCNRegressor(**SMALL, callbacks=[logger]).fit(X, y)
+    assert len((tmp_path / "log.csv").read_text().splitlines()) == 1 + 2  # the header and both epochs
+    # Keras trained a copy: the user's logger holds no file, the fitted estimator pickles and clones.
+    assert logger.csv_file is None and reg.get_params()["callbacks"][0] is logger
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(X), reg.predict(X))
+    copy.deepcopy(reg)
+    assert isinstance(clone(reg).callbacks[0], keras.callbacks.CSVLogger)
+
+
+def test_a_callback_that_cannot_be_copied_is_named(series_2d):
+    import threading
+
+    class Locked(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.lock = threading.Lock()
+
+    X, y = series_2d
+    reg = TCNRegressor(**SMALL, callbacks=[Locked()])
+    with pytest.raises(TypeError, match="callbacks holds a Locked that cannot be copied"):
+        reg.fit(X, y)
+    assert not hasattr(reg, "model_")
 
 
 # ------------------------------------------------------------------------- cloning

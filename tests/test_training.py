@@ -170,7 +170,8 @@ def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, monkeypat
     monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
     weights = WeightsPerEpoch()
     # A learning rate far too large: the loss stalls and the schedule halves it.
-    reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, callbacks=[weights], random_state=0).fit(X, y)
+    # Given to fit, the callback runs as given (the estimator's callbacks run as copies).
+    reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, random_state=0).fit(X, y, callbacks=[weights])
     rates = reg.history_["learning_rate"]
     assert min(rates) < 5.0 and min(rates) >= 5.0 * _training.MIN_LR_FACTOR - 1e-6
     assert all(later <= earlier for earlier, later in zip(rates, rates[1:]))
@@ -191,6 +192,66 @@ def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, 
     n_first = len(reg.history_["loss"])
     reg.fit(X, y)
     assert reg.history_["learning_rate"][n_first] == pytest.approx(5.0)
+
+
+class Interrupt(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def test_a_failed_warm_start_leaves_the_learning_rate_as_it_found_it(series_2d, monkeypatch):
+    X, y = series_2d
+    monkeypatch.setattr(_training, "TARGET_STEPS", 3 * 20)
+    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
+    monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+    reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, warm_start=True, random_state=0).fit(X, y)
+    lowered = float(reg.model_.optimizer.learning_rate.numpy())
+    assert lowered < 5.0  # the schedule lowered it; a warm fit starts again from 5.0
+    with pytest.raises(KeyboardInterrupt):
+        reg.fit(X, y, callbacks=[Interrupt()])
+    assert float(reg.model_.optimizer.learning_rate.numpy()) == lowered
+
+
+@pytest.mark.parametrize("how", ["instance", "routed"])
+def test_an_optimizer_with_its_own_schedule_keeps_it_under_auto(series_2d, small_budget, how):
+    X, y = series_2d
+    schedule = keras.optimizers.schedules.CosineDecay(0.01, decay_steps=50)
+    given = (dict(optimizer=keras.optimizers.Adam(learning_rate=schedule)) if how == "instance"
+             else dict(optimizer__learning_rate=schedule))
+    reg = TCNRegressor(nb_filters=4, batch_size=16, random_state=0, **given).fit(X, y)
+    # Trained on the schedule: no rate set, none lowered (no learning_rate curve), the stops kept.
+    assert isinstance(reg.model_.optimizer._learning_rate, keras.optimizers.schedules.CosineDecay)
+    assert "learning_rate" not in reg.history_ and 1 <= len(reg.history_["loss"]) <= reg.epochs_
+    # The regime's callbacks for such an optimizer: stops and best weights, no plateau schedule.
+    callbacks = regime_callbacks(400, "loss", None)
+    assert not any(isinstance(c, keras.callbacks.ReduceLROnPlateau) for c in callbacks)
+    assert isinstance(callbacks[-1], keras.callbacks.EarlyStopping) and callbacks[-1].restore_best_weights
+    # A learning_rate cannot set a schedule's rate: a ValueError that names it.
+    with pytest.raises(ValueError, match="learning_rate=0.1 cannot set the rate"):
+        TCNRegressor(**TINY, learning_rate=0.1, **given).fit(X, y)
+
+
+def test_a_routed_validation_freq_is_refused_where_val_loss_is_watched(series_2d, small_budget):
+    X, y = series_2d
+    for params in (dict(), dict(epochs=2, early_stopping=True)):
+        reg = TCNRegressor(nb_filters=4, batch_size=16, validation_split=0.25, fit__validation_freq=2,
+                           random_state=0, **params)
+        with pytest.raises(ValueError, match="validation_freq=2 computes val_loss on some epochs only"):
+            reg.fit(X, y)
+        assert not hasattr(reg, "model_")
+    # With nothing that watches it, validation every second epoch stays the user's choice.
+    reg = TCNRegressor(**TINY, validation_split=0.25, fit__validation_freq=2, random_state=0).fit(X, y)
+    assert len(reg.history_["val_loss"]) == 1
+
+
+def test_small_sets_batch_the_passes_of_an_epoch_together():
+    # What the user guide says of 50 and 10 series with batches of 32 (plan_training's Notes).
+    from sktcn._epoch_batches import batch_sizes
+
+    fifty, ten = plan_training(2, 50 * 10, repeatable=True), plan_training(1, 10 * 10, repeatable=True)
+    assert (fifty.repeats, len(batch_sizes(50, 32, fifty.repeats))) == (16, 25)
+    assert (ten.repeats, len(batch_sizes(10, 32, ten.repeats))) == (32, 10)
+    assert (fifty.passes, fifty.epochs * 25) == (2000, 3125) and (ten.passes, ten.epochs * 10) == (1984, 620)
 
 
 def test_early_stopping_replaces_the_regimes_stop(series_3d, small_budget):

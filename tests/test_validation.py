@@ -2,6 +2,7 @@
 
 import warnings
 
+import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -96,6 +97,33 @@ def test_invalid_hyperparameters(Estimator, params, error, match):
     with pytest.raises(error, match=match):
         est.fit(np.random.rand(8, 6), _targets(Estimator, 8))
     assert not hasattr(est, "model_")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(loss="categorical_crossentropy"), "loss='categorical_crossentropy' compares the probabilities"),
+        (dict(loss="binary_crossentropy"), "sparse_categorical_crossentropy"),
+        (dict(loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1)), "one-hot targets"),
+        (dict(loss=keras.losses.CategoricalCrossentropy, loss__label_smoothing=0.1), "one-hot targets"),
+        (dict(metrics=[keras.metrics.AUC()]), "roc_auc_score"),
+        (dict(metrics=["accuracy", "categorical_accuracy"]), r"metrics \['categorical_accuracy'\]"),
+        (dict(metrics=keras.metrics.Precision), "sparse_categorical_accuracy"),
+    ],
+)
+def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d, params, match):
+    X, y = series_3d
+    clf = TCNClassifier(**TINY, **params)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+def test_the_classifier_takes_sparse_label_losses_and_metrics(series_3d):
+    X, y = series_3d
+    clf = TCNClassifier(**dict(TINY, epochs=1), loss=keras.losses.SparseCategoricalCrossentropy(),
+                        metrics=["accuracy", "sparse_top_k_categorical_accuracy"]).fit(X, y)
+    assert {"accuracy", "sparse_top_k_categorical_accuracy"} <= set(clf.history_)
 
 
 def test_failed_refit_restores_the_fitted_estimator(series_2d):
