@@ -467,11 +467,26 @@ class TCNForecaster(BaseForecaster):
     )
 
     # ----------------------------------------------------------------- checks
-    def _check_params(self):
-        """Raise ValueError/TypeError for invalid parameters, before any windowing or training."""
+    def _check_params(self, restoring=False):
+        """Raise ValueError/TypeError for invalid parameters, before any windowing or training.
+
+        ``restoring``: the networks come trained from a saved file, which must
+        load as it was saved (see the ``padding`` check).
+        """
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
-        if self.padding == "same":
+        if self.padding == "same" and restoring:
+            # Saved before padding="same" was refused: it loads and forecasts as
+            # before, and says why it would not train again.
+            warnings.warn(
+                "This forecaster was trained with padding='same', which sktcn now refuses: a non-causal network's "
+                "steps see the values after them, which are the targets it learns in training and are missing at "
+                "the forecast origin, so its forecasts are unreliable. It forecasts as before; refitting it "
+                "(fit, update with update_params=True) needs padding='causal'.",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif self.padding == "same":
             # A non-causal network's step sees the steps after it. Trained on
             # forking sequences those are the very values it learns to forecast,
             # and at the forecast origin they are padding; read from one step,
@@ -657,10 +672,10 @@ class TCNForecaster(BaseForecaster):
 
     def _fit(self, y, X, fh):
         # Reached through fit only, whose snapshot undoes a failure here.
-        self._check_params()
+        restored = _RESTORED_NETWORK.get()
+        self._check_params(restoring=restored is not None)
         _check_finite(y)
         _check_scalable(y, self.scaling)
-        restored = _RESTORED_NETWORK.get()
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
         arrays = self._arrays(y, X)
@@ -816,6 +831,7 @@ class TCNForecaster(BaseForecaster):
         _check_finite(y)
         _check_scalable(self._y, self.scaling)  # the new values' windows reach back into the stored ones
         if update_params:
+            self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
             arrays = self._arrays(self._y, self._X)
             self._choose_window_length(arrays)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.

@@ -325,16 +325,33 @@ def save_target(path, archive=False):
     path = Path(os.path.abspath(path))
     if archive:
         target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+        _check_folder_above(target)
         if target.exists() and not (target.is_file() and is_model_archive(target)):
             raise FileExistsError(
                 f"{target} exists and is not an sktcn model archive; choose a new path or remove it first."
             )
         return target
+    _check_folder_above(path)
     if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
         raise FileExistsError(
             f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
         )
     return path
+
+
+def _check_folder_above(target):
+    """OSError unless the nearest existing folder above ``target`` is a folder this process may write in.
+
+    Missing folders in between are created when saving; a file in their place,
+    or a folder without write permission, would fail only then.
+    """
+    above = target.parent
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise NotADirectoryError(f"{target} cannot be written: {above} is a file, not a folder; choose another path.")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise PermissionError(f"{target} cannot be written: {above} is not writable; choose another folder.")
 
 
 def _replace_directory(new, path):

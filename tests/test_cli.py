@@ -136,6 +136,8 @@ def test_a_damaged_model_archive_exits_with_1_and_a_message(files, processes, tm
 @pytest.mark.parametrize("task, model, message", [
     ("classify", "notes.txt", "notes.txt exists and is not an sktcn model directory"),
     ("forecast", "notes", "notes.zip exists and is not an sktcn model archive"),
+    ("classify", "notes.txt/model", "notes.txt is a file, not a folder"),
+    ("forecast", "notes.zip/deeper/model", "notes.zip is a file, not a folder"),
 ])
 def test_fit_refuses_a_model_path_it_cannot_write_before_training(files, tmp_path, task, model, message):
     (tmp_path / "notes.txt").write_text("keep me")

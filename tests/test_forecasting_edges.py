@@ -283,6 +283,22 @@ def test_a_non_causal_network_is_refused():
             TCNForecaster(**POINT, padding="same", **params).fit(y, X=fit_X, fh=[1, 2])
 
 
+def test_a_forecaster_saved_with_same_padding_before_it_was_refused_still_loads(tmp_path, monkeypatch):
+    # Files from before the refusal load and forecast as they did, with a warning, and refuse to train again.
+    y = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
+    checked = TCNForecaster._check_params
+    with monkeypatch.context() as patch, pytest.warns(UserWarning, match="trained with padding='same'"):
+        # The fit of an earlier sktcn, which let padding="same" train.
+        patch.setattr(TCNForecaster, "_check_params", lambda self, restoring=False: checked(self, restoring=True))
+        old = TCNForecaster(**POINT, padding="same").fit(y, fh=[1, 2])
+        path = old.save(tmp_path / "same")
+    with pytest.warns(UserWarning, match="forecasts as before; refitting it"):
+        loaded = sktcn.load(path)
+    pd.testing.assert_series_equal(loaded.predict(), old.predict(), check_exact=True)
+    with pytest.raises(ValueError, match="padding='same' cannot forecast"):
+        loaded.update(y.iloc[-1:] + 0.5, update_params=True)
+
+
 def test_y_too_large_to_standardise_is_refused_at_fit_and_update():
     # Beyond about 1e154 a window's standard deviation overflows: every forecast was NaN.
     y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
