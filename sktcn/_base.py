@@ -10,7 +10,6 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
-import copy
 import difflib
 import functools
 import inspect
@@ -297,13 +296,16 @@ def weights_restored_on_failure(*models):
         raise
 
 
-def _deep_copies(obj):
-    """Whether ``copy.deepcopy(obj)`` succeeds."""
-    try:
-        copy.deepcopy(obj)
-    except Exception:
-        return False
-    return True
+def _same_values(a, b):
+    """Whether parameter values ``a`` and ``b`` are the same objects, or equal plain values, item by item."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_values(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same_values(x, y) for x, y in zip(a, b))
+    if a is b:
+        return True
+    # Routed values (numbers, strings): equal is the same; anything else only if identical.
+    return isinstance(a, (numbers.Number, str, bytes)) and type(a) is type(b) and a == b
 
 
 @functools.cache
@@ -542,6 +544,10 @@ class TCNEstimatorBase(BaseWrapper):
                     "nb_filters with different values cannot be combined with use_skip_connections=True; "
                     "use one value or set use_skip_connections=False."
                 )
+        self._check_loss()
+
+    def _check_loss(self):
+        """Raise ValueError for a ``loss`` or ``metrics`` the estimator's targets cannot take (the classifier's)."""
 
     # Whether fit warns about 3D X that looks like sktime's (series, channels,
     # time) layout; off for the forecaster's own windows, whose layout it built.
@@ -1036,7 +1042,8 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         # A failed fit restores the estimator as it was: no half-fitted state.
-        with unchanged_on_failure(self), self._fit_arguments(kwargs, streamed=is_streamed(X)) as kwargs:
+        fresh = not ((self.warm_start or warm_start) and self.initialized_)
+        with unchanged_on_failure(self), self._fit_arguments(kwargs, streamed=is_streamed(X), fresh=fresh) as kwargs:
             self._check_params()
             if is_streamed(X):
                 if getattr(self, "subsequence_length", None) is not None:
@@ -1052,13 +1059,15 @@ class TCNEstimatorBase(BaseWrapper):
             self._make_predict_function()
 
     @contextlib.contextmanager
-    def _fit_arguments(self, kwargs, streamed=False):
+    def _fit_arguments(self, kwargs, streamed=False, fresh=True):
         """Within the block, ``_fit_args`` holds the fit's FitArguments; yields the Keras arguments to pass on.
 
         ``kwargs``: fit's keyword arguments (scikeras' deprecated way to give
         Keras fit arguments). Refuses arguments sktcn sets itself and names
         that Keras' fit does not take. ``streamed``: whether the fit's X is
-        streamed, which changes the advice for some of them.
+        streamed, which changes the advice for some of them; ``fresh``: whether
+        the call trains a new network (not a warm start), which gets new
+        callbacks (see :meth:`_callbacks_for_fit`).
         """
         computed = {**COMPUTED_FIT_ARGUMENTS, **(STREAMED_FIT_ARGUMENTS if streamed else {})}
         routed = {name[len("fit__"):]: value for name, value in self.get_params(deep=False).items()
@@ -1084,7 +1093,7 @@ class TCNEstimatorBase(BaseWrapper):
                                           and all(isinstance(c, keras.callbacks.Callback) for c in callbacks)):
             raise TypeError(f"fit's callbacks must be a list of keras.callbacks.Callback instances, got {callbacks!r}.")
         if callbacks is None:
-            callbacks = self._callbacks_for_fit()
+            callbacks = self._callbacks_for_fit(fresh)
         settings = {name: python_ints(merged.pop(name, getattr(self, name))) for name in FIT_SETTINGS}
         self._fit_args = FitArguments(**settings, callbacks=callbacks)
         try:
@@ -1093,30 +1102,25 @@ class TCNEstimatorBase(BaseWrapper):
         finally:
             del self._fit_args
 
-    def _callbacks_for_fit(self):
-        """Copies of the callbacks the parameters give, for one training call.
+    def _callbacks_for_fit(self, fresh):
+        """The estimator's callbacks for one training call, run as given.
 
-        Built from the parameters on every call (``callbacks``,
-        ``fit__callbacks`` and the routed ``callbacks__...``, as scikeras builds
-        them), so that ``set_params`` applies to the next call, a warm start
-        or ``partial_fit`` included. Keras leaves run-time state on the
-        callbacks it runs (their model, a ``CSVLogger``'s closed file): the
-        copies take it, and the parameters stay as given, so that the fitted
-        estimator still pickles and clones.
+        scikeras builds them from the parameters (``callbacks``,
+        ``fit__callbacks``, the routed ``callbacks__...``) for a new network
+        only, so ``set_params`` between a fit and a warm start or
+        ``partial_fit`` was ignored. They are built again where the call trains
+        a new network (``fresh``) or the parameters changed since they were
+        built; otherwise the same callbacks continue, so that one built from
+        a class keeps its state (a ModelCheckpoint's best value) across
+        ``partial_fit`` calls, as an instance does.
         """
-        self._initialize_callbacks()
-        callbacks = self._fit_callbacks
-        try:
-            return copy.deepcopy(callbacks)
-        except Exception as error:
-            culprit = next((c for c in callbacks if not _deep_copies(c)), None)
-            raise TypeError(
-                f"callbacks holds {'a ' + type(culprit).__name__ if culprit is not None else 'a callback'} that "
-                f"cannot be copied ({error}). Each fit trains with copies of the estimator's callbacks, so that "
-                "the estimator stays picklable and clonable: give a new instance (not one a Keras fit has "
-                "run), or the class with routed arguments (callbacks=[keras.callbacks.CSVLogger], "
-                "callbacks__0__filename=...), or pass it to fit(X, y, callbacks=[...]), which runs it as given."
-            ) from error
+        given = {name: value for name, value in self.get_params(deep=False).items()
+                 if name == "callbacks" or name.startswith(("callbacks__", "fit__callbacks"))}
+        built_from = getattr(self, "_callbacks_built_from", None)
+        if fresh or built_from is None or not _same_values(given, built_from):
+            self._initialize_callbacks()
+            self._callbacks_built_from = given
+        return list(self._fit_callbacks)
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -1378,20 +1382,24 @@ class TCNEstimatorBase(BaseWrapper):
                     model.optimizer.learning_rate = start_rate
                 if is_fused(model):
                     load_members(model, member_networks(self.model_))
-                history = model.fit(
-                    X,
-                    y,
-                    sample_weight=weights,
-                    batch_size=None,
-                    epochs=initial_epoch + epochs,
-                    initial_epoch=initial_epoch,
-                    # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
-                    shuffle=self._fit_args.shuffle and not isinstance(X, tf.data.Dataset),
-                    verbose=self._fit_args.verbose,
-                    callbacks=callbacks,
-                    validation_data=validation_data,
-                    **kwargs,
-                )
+                try:
+                    history = model.fit(
+                        X,
+                        y,
+                        sample_weight=weights,
+                        batch_size=None,
+                        epochs=initial_epoch + epochs,
+                        initial_epoch=initial_epoch,
+                        # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
+                        shuffle=self._fit_args.shuffle and not isinstance(X, tf.data.Dataset),
+                        verbose=self._fit_args.verbose,
+                        callbacks=callbacks,
+                        validation_data=validation_data,
+                        **kwargs,
+                    )
+                finally:
+                    # The user's callbacks are parameters: they must still copy and pickle.
+                    _compat.drop_closed_files(self._fit_args.callbacks)
                 if is_fused(model):
                     store_members(model, member_networks(self.model_))
                 if not np.all(np.isfinite(history.history.get("loss", []))):

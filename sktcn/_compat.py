@@ -62,6 +62,7 @@ Each entry says what it works around and when it can go:
   They can go once Keras exposes the schedule and copies optimizers itself.
 """
 
+import io
 import random
 
 import keras
@@ -249,3 +250,18 @@ def _flat_updatable(grads, tensors):
 
 def _flat(parts, dtype):
     return tf.concat([tf.reshape(tf.cast(part, dtype), [-1]) for part in parts], axis=0)
+
+
+def drop_closed_files(callbacks):
+    """Drop the closed files Keras' callbacks keep after training, which no copy or pickle can take.
+
+    Keras' ``CSVLogger`` closes its file when training ends but keeps it
+    (``csv_file``); the callback is one of the estimator's parameters, so a
+    fitted estimator could no longer be cloned, deep-copied or pickled. The
+    callback opens its file anew when training begins, so the closed one is
+    not needed.
+    """
+    for callback in callbacks:
+        for name, value in list(vars(callback).items()):
+            if isinstance(value, io.IOBase) and value.closed:
+                setattr(callback, name, None)

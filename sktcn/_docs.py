@@ -114,14 +114,12 @@ PARAMETERS = _table("""
     patience : int, default=10
         Epochs without improvement before early stopping stops.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks for training, read anew by every training call
-        (``fit``, a warm start, ``partial_fit``). Each call runs deep copies
-        of them: Keras leaves run-time state on the callbacks it runs (a
-        ``CSVLogger``'s file, the model), which would keep the estimator
-        from being pickled or cloned. The objects given stay as they are, so
-        read a callback's results from what it writes (a file, or a list it
-        was given), not from its attributes; callbacks passed to
-        ``fit(X, y, callbacks=[...])`` run as given.
+        Extra Keras callbacks for training, run as given (their attributes,
+        such as ``EarlyStopping.stopped_epoch``, show what happened). A fit
+        that trains a new network builds them from the parameters; a warm
+        start or ``partial_fit`` continues with the same ones, or builds them
+        again where ``set_params`` changed ``callbacks`` or a routed
+        ``callbacks__...`` since.
     shuffle : bool, default=True
         Visit the training samples in a new random order on every pass over
         them (drawn from ``random_state``). A ``tf.data.Dataset`` given as

@@ -70,6 +70,7 @@ class _LSTMNetwork:
     def _check_params(self):
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        self._check_loss()  # the TCN estimators' own checks are of TCN parameters
 
     def _network_shape(self):
         # For the cost of an epochs="auto" plan: an LSTM step's 4 gates on input

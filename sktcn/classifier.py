@@ -289,8 +289,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     __init__ = extend_signature(__init__, **ESTIMATOR_PARAMS, class_weight=None, use_batch_norm="auto")
 
-    def _check_params(self):
-        super()._check_params()
+    def _check_loss(self):
         _check_sparse_label_losses(self.loss, self.metrics)
 
     def _batch_norm_by_default(self):

@@ -209,26 +209,42 @@ def test_a_fitted_estimator_with_a_csv_logger_pickles_and_clones(series_2d, tmp_
     logger = keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
     reg = TCNRegressor(**SMALL, callbacks=[logger]).fit(X, y)
     assert len((tmp_path / "log.csv").read_text().splitlines()) == 1 + 2  # the header and both epochs
-    # Keras trained a copy: the user's logger holds no file, the fitted estimator pickles and clones.
+    # The logger ran as given; the closed file Keras left on it is dropped, so the fitted estimator pickles and clones.
     assert logger.csv_file is None and reg.get_params()["callbacks"][0] is logger
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(X), reg.predict(X))
     copy.deepcopy(reg)
     assert isinstance(clone(reg).callbacks[0], keras.callbacks.CSVLogger)
 
 
-def test_a_callback_that_cannot_be_copied_is_named(series_2d):
+def test_callbacks_run_as_given_and_keep_their_state_across_partial_fit(series_2d):
     import threading
 
-    class Locked(keras.callbacks.Callback):
+    class Counter(keras.callbacks.Callback):
+        """Epochs seen, across training calls; the lock cannot be copied."""
+
         def __init__(self):
             super().__init__()
-            self.lock = threading.Lock()
+            self.lock, self.epochs = threading.Lock(), 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs += 1
 
     X, y = series_2d
-    reg = TCNRegressor(**SMALL, callbacks=[Locked()])
-    with pytest.raises(TypeError, match="callbacks holds a Locked that cannot be copied"):
-        reg.fit(X, y)
-    assert not hasattr(reg, "model_")
+    counter, stopper = Counter(), keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    reg = TCNRegressor(**SMALL, callbacks=[counter, stopper]).fit(X, y)
+    # The user's objects ran: their attributes say what happened.
+    assert counter.epochs == 2 and stopper.stopped_epoch == 1  # stopped after the second epoch
+    reg.partial_fit(X, y)
+    assert counter.epochs == 3
+    # Built from a class, the same instance continues across partial_fit (a ModelCheckpoint keeps its best);
+    # a new network gets a new one.
+    reg = TCNRegressor(**SMALL, callbacks=[Counter]).fit(X, y)
+    built = reg._fit_callbacks[0]
+    reg.partial_fit(X, y)
+    reg.partial_fit(X, y)
+    assert reg._fit_callbacks[0] is built and built.epochs == 2 + 1 + 1
+    reg.fit(X, y)
+    assert reg._fit_callbacks[0] is not built and reg._fit_callbacks[0].epochs == 2
 
 
 # ------------------------------------------------------------------------- cloning

@@ -170,7 +170,7 @@ def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, monkeypat
     monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
     weights = WeightsPerEpoch()
     # A learning rate far too large: the loss stalls and the schedule halves it.
-    # Given to fit, the callback runs as given (the estimator's callbacks run as copies).
+    # Given to fit, the callback runs for this fit only.
     reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, random_state=0).fit(X, y, callbacks=[weights])
     rates = reg.history_["learning_rate"]
     assert min(rates) < 5.0 and min(rates) >= 5.0 * _training.MIN_LR_FACTOR - 1e-6

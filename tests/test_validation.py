@@ -13,6 +13,7 @@ from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import NotFittedError
 
 from sktcn import TCNClassifier, TCNRegressor
+from sktcn.baselines import LSTMClassifier
 
 ESTIMATORS = [TCNClassifier, TCNRegressor]
 
@@ -117,6 +118,10 @@ def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d,
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y)
     assert not hasattr(clf, "model_")
+    # The LSTM baseline classifier too, which checks its own parameters, not the TCN's.
+    lstm = LSTMClassifier(units=4, epochs=1, **params)
+    with pytest.raises(ValueError, match=match):
+        lstm.fit(X, y)
 
 
 def test_the_classifier_takes_sparse_label_losses_and_metrics(series_3d):
