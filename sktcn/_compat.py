@@ -171,6 +171,10 @@ def copy_optimizer(optimizer):
     function of the step, holding no state of its own.
     """
     config = optimizer.get_config()
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        # Its config holds the inner optimizer serialised, which only a registered class survives.
+        config["inner_optimizer"] = copy_optimizer(optimizer.inner_optimizer)
+        return type(optimizer)(**config)
     schedule = learning_rate_schedule(optimizer)
     if schedule is not None and "learning_rate" in config:
         config["learning_rate"] = schedule

@@ -320,6 +320,12 @@ def test_instances_of_unregistered_optimizer_and_schedule_classes_are_copied(ser
     schedule = Constant()
     reg = TCNRegressor(**TINY, optimizer=keras.optimizers.Adam(learning_rate=schedule), random_state=0).fit(X, y)
     assert reg.model_.optimizer._learning_rate is schedule
+    # Wrapped for loss scaling: the inner optimizer is copied the same way.
+    scaled = keras.optimizers.LossScaleOptimizer(OwnAdam(learning_rate=schedule), initial_scale=8.0)
+    reg = TCNRegressor(**TINY, optimizer=scaled, random_state=0).fit(X, y)
+    copied = reg.model_.optimizer
+    assert type(copied.inner_optimizer) is OwnAdam and copied.inner_optimizer._learning_rate is schedule
+    assert copied is not scaled
 
 
 @pytest.mark.parametrize(
