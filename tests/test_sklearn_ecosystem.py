@@ -231,6 +231,18 @@ def test_a_callback_that_cannot_be_copied_is_named(series_2d):
     assert not hasattr(reg, "model_")
 
 
+def test_a_shallow_copy_of_a_fitted_estimator_shares_its_network(series_2d, two_labels):
+    # copy.copy hands __getstate__'s state to __setstate__ unpickled.
+    X, y = series_2d
+    reg = TCNRegressor(**SMALL).fit(X, y)
+    other = copy.copy(reg)
+    assert other.model_ is reg.model_
+    np.testing.assert_array_equal(other.predict(X), reg.predict(X))
+    X, Y = two_labels
+    clf = TCNClassifier(**SMALL).fit(X, Y[:, 0])
+    np.testing.assert_array_equal(copy.copy(clf).predict_proba(X), clf.predict_proba(X))
+
+
 # ------------------------------------------------------------------------- cloning
 def test_clone_keeps_the_default_distribution_strategy(series_2d):
     X, y = series_2d
