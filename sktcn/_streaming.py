@@ -348,10 +348,10 @@ def predict_inputs(X, rows, n_features=1):
     """Inputs of a streamed ``X`` for ``predict``, in pieces of at most ``rows`` rows for arrays.
 
     A PyDataset or tf.data.Dataset may yield bare ``x`` batches or tuples
-    ``(x,)``, ``(x, y)`` or ``(x, y, w)``; only ``x`` is used. ``n_features``:
-    the fitted network's features per step, to tell a single series (not
-    batched) from a batch of 2D series. A PyDataset or Dataset without
-    batches raises ValueError.
+    ``(x,)``, ``(x, y)`` or ``(x, y, w)``, ``y`` and ``w`` possibly None; only
+    ``x`` is used. ``n_features``: the fitted network's features per step, to
+    tell a single series (not batched) from a batch of 2D series. A PyDataset
+    or Dataset without batches raises ValueError.
     """
     if isinstance(X, np.memmap):
         for start in range(0, len(X), rows):
@@ -360,7 +360,9 @@ def predict_inputs(X, rows, n_features=1):
     elements = X if isinstance(X, tf.data.Dataset) else (X[i] for i in range(_n_batches(X)))
     empty = True
     for element in elements:
-        single = False  # one target (a y of no dimension) marks one series, as in fit's batches
+        # One target (a y of no dimension) marks one series, as in fit's batches;
+        # a y of None is no target, as Keras reads (x, None) (a dataset in predict mode).
+        single = False
         if isinstance(element, (tuple, list)):
             # As fit reads them: a list is a tuple; anything longer is not (x, y[, w]).
             if not 1 <= len(element) <= 3:
@@ -368,7 +370,7 @@ def predict_inputs(X, rows, n_features=1):
                     "Each batch of a streamed X must be x or a tuple (x,), (x, y) or (x, y, sample_weight); got "
                     f"{type(element).__name__} of {len(element)}. Give a batch of series as one array."
                 )
-            single = len(element) > 1 and np.ndim(element[1]) == 0
+            single = len(element) > 1 and element[1] is not None and np.ndim(element[1]) == 0
             element = element[0]
         x = element.numpy() if hasattr(element, "numpy") else np.asarray(element)
         # A 2D batch is read as (n_samples, n_timesteps) of one feature: with as many

@@ -354,3 +354,11 @@ def test_predict_refuses_batches_that_are_lists_of_series(data):
     # (x,), (x, y) and (x, y, w) batches and bare arrays are read.
     stream = Listed([(X[:16],), (X[16:32], y[16:32]), (X[32:], y[32:], np.ones(16)), X])
     np.testing.assert_array_equal(reg.predict(stream), reg.predict(np.concatenate([X, X])))
+
+
+def test_predict_reads_batches_whose_target_is_none(data):
+    # A dataset shared with training yields (x, None) in predict mode; Keras reads it as x.
+    X, y = data
+    reg = TCNRegressor(**TINY).fit(X, y)
+    stream = Listed([(X[:16], None), (X[16:32], None, None), (X[32:], y[32:], None)])
+    np.testing.assert_array_equal(reg.predict(stream), reg.predict(X))
