@@ -300,9 +300,12 @@ def worker_error(error):
 
     With ``use_multiprocessing=True`` a PyDataset's batches are read and
     encoded in other processes; their error reaches the fit only as text, in
-    the message of the OpError that TensorFlow raises for it, whose last
-    line naming it ends its traceback (the first line of a message of
-    several). None if there is none.
+    the message of the OpError that TensorFlow raises for it: the worker's
+    traceback, chained exceptions included, whose last frame is followed by
+    the exception that ended it. Only that exception is rebuilt (the first
+    line of its message), and only if it is a ValueError or TypeError; None
+    otherwise (a KeyError raised while handling a ValueError included), for
+    the OpError, which names it and holds the traceback, to be raised.
 
     Examples
     --------
@@ -310,11 +313,13 @@ def worker_error(error):
     >>> worker_error(RuntimeError('Graph execution error:\\nTraceback ...\\nValueError: Input contains NaN.\\n'))
     ValueError('Input contains NaN.')
     """
-    found = re.findall(r"^(ValueError|TypeError): (.+)$", getattr(error, "message", str(error)), flags=re.MULTILINE)
-    if not found:
+    text = getattr(error, "message", str(error))
+    frames = list(re.finditer(r'^\s+File "', text, flags=re.MULTILINE))
+    # After the last frame, the first line at the margin names the final exception.
+    final = re.search(r"^([A-Za-z_][\w.]*): (.+)$", text[frames[-1].end():] if frames else text, flags=re.MULTILINE)
+    if final is None or final.group(1) not in ("ValueError", "TypeError"):
         return None
-    kind, message = found[-1]
-    return (ValueError if kind == "ValueError" else TypeError)(message)
+    return (ValueError if final.group(1) == "ValueError" else TypeError)(final.group(2))
 
 
 class WeightTally(keras.callbacks.Callback):
