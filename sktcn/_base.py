@@ -1545,6 +1545,10 @@ class TCNEstimatorBase(BaseWrapper):
 
     def __setstate__(self, state):
         seeds = state.pop("_seed_states", None)  # absent from pickles of earlier versions: new seeds, as then
+        if isinstance(state.get("model_"), _PickledModel):
+            # copy.copy hands __getstate__'s state straight back, unpickled:
+            # the copy shares the network, as a shallow copy does.
+            state["model_"] = state["model_"].model
         super().__setstate__(state)
         if "model_" in state:
             if seeds is not None:

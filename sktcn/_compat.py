@@ -9,7 +9,8 @@ Each entry says what it works around and when it can go:
   scikeras defines the method itself.
 - Keras draws the seeds of unseeded layers from Python's process-wide
   ``random`` through a private module; :func:`keras_seed_module` finds it, so
-  that :func:`sktcn._random.seeded` can give it a private generator (and
+  that sktcn._random can put a per-thread generator there:
+  :func:`sktcn._random.seeded` gives its thread a private generator (and
   :func:`sktcn._random.python_random_kept` a copy of ``random`` while a model
   is loaded or unpickled).
 - Neither Keras nor TensorFlow exports a way to read back the global seeds

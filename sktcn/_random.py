@@ -93,22 +93,66 @@ def _seeded(seed):
         np.random.set_state(numpy_state)
 
 
+class _ThreadDraws:
+    """What Keras draws its default seeds from, per thread: a block's private generator, else Python's ``random``.
+
+    Keras reads the generator from a module attribute, shared by the threads
+    of the process. Were a block to set that attribute, a load or an
+    unseeded build in another thread would draw from (and move) a seeded
+    block's private generator, and a seeded block would have to wait for any
+    load to end (a load inside a streamed fit's worker thread would then wait
+    for the fit, which waits for it). Installed once in place of the module's
+    ``random``, this object answers each thread with that thread's generator,
+    so blocks of different threads cannot meet, and loads need no lock. A
+    thread outside any block draws from ``random``, as Keras alone would.
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+
+    @property
+    def generator(self):
+        """This thread's private generator, or None outside a block."""
+        return getattr(self._local, "generator", None)
+
+    @generator.setter
+    def generator(self, generator):
+        self._local.generator = generator
+
+    def __getattr__(self, name):
+        generator = self.generator
+        return getattr(random if generator is None else generator, name)
+
+    @classmethod
+    def install(cls):
+        """Put one in Keras' seed module (None where Keras no longer draws from ``random``)."""
+        module = _compat.keras_seed_module()
+        if module is None:
+            return None
+        module.python_random = cls()
+        return module.python_random
+
+
+_KERAS_DRAWS = _ThreadDraws.install()
+
+
 @contextlib.contextmanager
 def _keras_draws_from(generator):
-    """A block in which Keras draws its default seeds from ``generator``, not from Python's ``random``.
+    """A block in which Keras, in this thread, draws its default seeds from ``generator``, not from Python's ``random``.
 
-    Inside another such block (a seeded fit's build nests in its fit), Keras
-    keeps the outer block's generator.
+    Inside another such block of the same thread (a seeded fit's build nests
+    in its fit, a load or unpickling can nest in a seeded block), Keras keeps
+    drawing from the outer block's generator, and the inner block leaves it
+    there when it ends. Other threads keep drawing from their own.
     """
-    module = _compat.keras_seed_module()
-    if module is None:
+    if _KERAS_DRAWS is None or _KERAS_DRAWS.generator is not None:
         yield
         return
-    module.python_random = generator
+    _KERAS_DRAWS.generator = generator
     try:
         yield
     finally:
-        module.python_random = random
+        _KERAS_DRAWS.generator = None
 
 
 @contextlib.contextmanager
@@ -118,16 +162,16 @@ def python_random_kept():
     Keras draws the default seeds of the layers it rebuilds (their
     initializers, dropout's seed generators) from Python's process-wide
     ``random``, so loading a model would change a user's next draws. In the
-    block Keras draws from a copy of that stream: the layers get the seeds
-    they got before, and the user's stream stays where it was. The block runs
-    apart from other threads' seeded blocks (see :func:`seeded`), whose
-    private generator it would otherwise replace or draw from.
+    block Keras draws, in this thread, from a copy of that stream: the layers
+    get the seeds they got before, and the user's stream stays where it was.
+    The block takes no lock: a seeded block in another thread draws from its
+    own generator (see :class:`_ThreadDraws`), so a load need not wait for a
+    fit, even one that waits for the load (a load in a streamed fit's worker).
     """
-    with _SEEDING:
-        generator = random.Random()
-        generator.setstate(random.getstate())
-        with _keras_draws_from(generator):
-            yield
+    generator = random.Random()
+    generator.setstate(random.getstate())
+    with _keras_draws_from(generator):
+        yield
 
 
 @contextlib.contextmanager

@@ -300,9 +300,12 @@ def worker_error(error):
 
     With ``use_multiprocessing=True`` a PyDataset's batches are read and
     encoded in other processes; their error reaches the fit only as text, in
-    the message of the OpError that TensorFlow raises for it, whose last
-    line naming it ends its traceback (the first line of a message of
-    several). None if there is none.
+    the message of the OpError that TensorFlow raises for it: the worker's
+    traceback, chained exceptions included, whose last frame is followed by
+    the exception that ended it. Only that exception is rebuilt (the first
+    line of its message), and only if it is a ValueError or TypeError; None
+    otherwise (a KeyError raised while handling a ValueError included), for
+    the OpError, which names it and holds the traceback, to be raised.
 
     Examples
     --------
@@ -310,11 +313,13 @@ def worker_error(error):
     >>> worker_error(RuntimeError('Graph execution error:\\nTraceback ...\\nValueError: Input contains NaN.\\n'))
     ValueError('Input contains NaN.')
     """
-    found = re.findall(r"^(ValueError|TypeError): (.+)$", getattr(error, "message", str(error)), flags=re.MULTILINE)
-    if not found:
+    text = getattr(error, "message", str(error))
+    frames = list(re.finditer(r'^\s+File "', text, flags=re.MULTILINE))
+    # After the last frame, the first line at the margin names the final exception.
+    final = re.search(r"^([A-Za-z_][\w.]*): (.+)$", text[frames[-1].end():] if frames else text, flags=re.MULTILINE)
+    if final is None or final.group(1) not in ("ValueError", "TypeError"):
         return None
-    kind, message = found[-1]
-    return (ValueError if kind == "ValueError" else TypeError)(message)
+    return (ValueError if final.group(1) == "ValueError" else TypeError)(final.group(2))
 
 
 class WeightTally(keras.callbacks.Callback):
@@ -348,10 +353,10 @@ def predict_inputs(X, rows, n_features=1):
     """Inputs of a streamed ``X`` for ``predict``, in pieces of at most ``rows`` rows for arrays.
 
     A PyDataset or tf.data.Dataset may yield bare ``x`` batches or tuples
-    ``(x,)``, ``(x, y)`` or ``(x, y, w)``; only ``x`` is used. ``n_features``:
-    the fitted network's features per step, to tell a single series (not
-    batched) from a batch of 2D series. A PyDataset or Dataset without
-    batches raises ValueError.
+    ``(x,)``, ``(x, y)`` or ``(x, y, w)``, ``y`` and ``w`` possibly None; only
+    ``x`` is used. ``n_features``: the fitted network's features per step, to
+    tell a single series (not batched) from a batch of 2D series. A PyDataset
+    or Dataset without batches raises ValueError.
     """
     if isinstance(X, np.memmap):
         for start in range(0, len(X), rows):
@@ -360,7 +365,9 @@ def predict_inputs(X, rows, n_features=1):
     elements = X if isinstance(X, tf.data.Dataset) else (X[i] for i in range(_n_batches(X)))
     empty = True
     for element in elements:
-        single = False  # one target (a y of no dimension) marks one series, as in fit's batches
+        # One target (a y of no dimension) marks one series, as in fit's batches;
+        # a y of None is no target, as Keras reads (x, None) (a dataset in predict mode).
+        single = False
         if isinstance(element, (tuple, list)):
             # As fit reads them: a list is a tuple; anything longer is not (x, y[, w]).
             if not 1 <= len(element) <= 3:
@@ -368,7 +375,7 @@ def predict_inputs(X, rows, n_features=1):
                     "Each batch of a streamed X must be x or a tuple (x,), (x, y) or (x, y, sample_weight); got "
                     f"{type(element).__name__} of {len(element)}. Give a batch of series as one array."
                 )
-            single = len(element) > 1 and np.ndim(element[1]) == 0
+            single = len(element) > 1 and element[1] is not None and np.ndim(element[1]) == 0
             element = element[0]
         x = element.numpy() if hasattr(element, "numpy") else np.asarray(element)
         # A 2D batch is read as (n_samples, n_timesteps) of one feature: with as many

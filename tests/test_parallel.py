@@ -19,6 +19,7 @@ from tensorflow.python.framework.func_graph import FuncGraph
 
 from sktime.datasets import load_airline
 
+import sktcn
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
 from sktcn._distribute import apply_thread_setting, picklable_strategy, resolve_strategy
 
@@ -330,3 +331,63 @@ def test_seeded_forecasters_in_threads_match_forecasters_one_after_another():
         [lambda f=forecaster: f.fit(y, fh=[1, 2, 3]).predict() for forecaster in forecasters])
     for expected, got in zip(alone, side_by_side):
         np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+
+
+def test_a_load_in_a_streamed_fits_worker_thread_does_not_wait_for_the_fit(small_regression, tmp_path):
+    # A PyDataset may load a saved model in __getitem__ (a pretrained feature
+    # model, one per worker thread). Loads once took the lock every fit holds,
+    # and waited for the fit, which waited for the batch: the fit hung.
+    import threading
+
+    X, y = small_regression
+    X = X[..., None]
+    path = TCNRegressor(**TINY, random_state=0).fit(X, y).save(tmp_path / "model")
+    loaded = []
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__(workers=2, use_multiprocessing=False)
+
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            loaded.append(sktcn.load(path))
+            rows = slice(16 * index, 16 * (index + 1))
+            return X[rows], y[rows]
+
+    fitted = []
+    fit = threading.Thread(target=lambda: fitted.append(TCNRegressor(**TINY, random_state=0).fit(Batches())),
+                           daemon=True)
+    fit.start()
+    fit.join(timeout=60)
+    assert not fit.is_alive(), "the streamed fit waits for the loads in its worker threads"
+    assert fitted and loaded
+    np.testing.assert_array_equal(loaded[0].predict(X), loaded[-1].predict(X))
+
+
+def test_a_seeded_fit_ignores_loads_in_other_threads(small_regression, tmp_path):
+    # Loads take no lock: Keras must draw the loaded layers' seeds in the
+    # loading thread, not from the seeded fit's private generator.
+    import pickle
+    import threading
+
+    X, y = small_regression
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    expected = reg.predict(X)
+    blob = pickle.dumps(TCNRegressor(**TINY, dropout_rate=0.1, random_state=1).fit(X, y))
+    stop = threading.Event()
+
+    def load():
+        while not stop.is_set():
+            pickle.loads(blob)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    try:
+        busy = [TCNRegressor(**TINY, random_state=0).fit(X, y).predict(X) for _ in range(2)]
+    finally:
+        stop.set()
+        thread.join()
+    for got in busy:
+        np.testing.assert_array_equal(got, expected)

@@ -247,6 +247,18 @@ def test_callbacks_run_as_given_and_keep_their_state_across_partial_fit(series_2
     assert reg._fit_callbacks[0] is not built and reg._fit_callbacks[0].epochs == 2
 
 
+def test_a_shallow_copy_of_a_fitted_estimator_shares_its_network(series_2d, two_labels):
+    # copy.copy hands __getstate__'s state to __setstate__ unpickled.
+    X, y = series_2d
+    reg = TCNRegressor(**SMALL).fit(X, y)
+    other = copy.copy(reg)
+    assert other.model_ is reg.model_
+    np.testing.assert_array_equal(other.predict(X), reg.predict(X))
+    X, Y = two_labels
+    clf = TCNClassifier(**SMALL).fit(X, Y[:, 0])
+    np.testing.assert_array_equal(copy.copy(clf).predict_proba(X), clf.predict_proba(X))
+
+
 # ------------------------------------------------------------------------- cloning
 def test_clone_keeps_the_default_distribution_strategy(series_2d):
     X, y = series_2d

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from sktcn import TCNClassifier, TCNRegressor
-from sktcn._streaming import RowBatches
+from sktcn._streaming import RowBatches, worker_error
 
 from conftest import TINY
 
@@ -354,3 +354,68 @@ def test_predict_refuses_batches_that_are_lists_of_series(data):
     # (x,), (x, y) and (x, y, w) batches and bare arrays are read.
     stream = Listed([(X[:16],), (X[16:32], y[16:32]), (X[32:], y[32:], np.ones(16)), X])
     np.testing.assert_array_equal(reg.predict(stream), reg.predict(np.concatenate([X, X])))
+
+
+def test_predict_reads_batches_whose_target_is_none(data):
+    # A dataset shared with training yields (x, None) in predict mode; Keras reads it as x.
+    X, y = data
+    reg = TCNRegressor(**TINY).fit(X, y)
+    stream = Listed([(X[:16], None), (X[16:32], None, None), (X[32:], y[32:], None)])
+    np.testing.assert_array_equal(reg.predict(stream), reg.predict(X))
+
+
+# What TensorFlow's OpError says when a batch fails in a worker process: the
+# final exception, then the worker's traceback, chained exceptions first.
+_WORKER_MESSAGE = '''Graph execution error:
+
+Detected at node PyFunc defined at (most recent call last):
+<stack traces unavailable>
+{final}
+multiprocessing.pool.RemoteTraceback:
+"""
+Traceback (most recent call last):
+  File "/data/shards.py", line 15, in __getitem__
+    int("shard-%d" % i)
+ValueError: invalid literal for int() with base 10: 'shard-1'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/usr/lib/python3.11/multiprocessing/pool.py", line 125, in worker
+    result = (True, func(*args, **kwds))
+                    ^^^^^^^^^^^^^^^^^^^^
+  File "/data/shards.py", line 17, in __getitem__
+    {statement}
+{final}
+"""
+
+
+The above exception was the direct cause of the following exception:
+
+
+Traceback (most recent call last):
+
+  File "/usr/lib/python3.11/multiprocessing/pool.py", line 774, in get
+    raise self._value
+
+  File "/data/shards.py", line 17, in __getitem__
+    {statement}
+    ^^^^^^^^^^^^^^^^^
+
+{final}
+
+
+\t [[{{{{node PyFunc}}}}]]
+\t [[IteratorGetNext]] [Op:__inference_multi_step_on_iterator_675]'''
+
+
+@pytest.mark.parametrize("final, statement, expected", [
+    ("KeyError: 'shard 1 is missing'", 'raise KeyError("shard 1 is missing")', None),
+    ("ValueError: Input contains NaN.", "raise ValueError(msg_err)", ValueError("Input contains NaN.")),
+    ("TypeError: bad batch: a list", 'raise TypeError("bad batch: a list")', TypeError("bad batch: a list")),
+    ("mylib.errors.StoreError: shard 1: gone", 'raise StoreError("shard 1: gone")', None),
+])
+def test_a_worker_process_error_is_rebuilt_only_if_it_ended_the_worker(final, statement, expected):
+    # A KeyError raised while handling a ValueError was once rebuilt as that ValueError.
+    got = worker_error(RuntimeError(_WORKER_MESSAGE.format(final=final, statement=statement)))
+    assert type(got) is type(expected) and str(got) == str(expected)
