@@ -408,8 +408,13 @@ def is_model_archive(path):
     """Whether ``path`` is a zip file holding an sktcn manifest (what :func:`save_archive` writes)."""
     if not zipfile.is_zipfile(path):
         return False
-    with zipfile.ZipFile(path) as archive:
-        return _MANIFEST in archive.namelist()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _MANIFEST in archive.namelist()
+    except _DAMAGED_ARCHIVE:
+        # A damaged directory cannot say it holds a model: saving does not
+        # overwrite it, and loading reports the damage where it reads the files.
+        return False
 
 
 def _archive_path(path):

@@ -485,3 +485,23 @@ def test_classifiers_fit_on_a_column_vector_by_earlier_versions_must_be_fit_agai
             loaded.partial_fit(X, targets)
     loaded.set_params(warm_start=False).fit(X, y.ravel())  # fit again: a network of today
     loaded.partial_fit(X, y.ravel())
+
+
+def test_a_zip_whose_directory_is_damaged_is_not_taken_for_a_model_archive(tmp_path):
+    # zipfile.is_zipfile reads only the end record; the directory itself was read unguarded.
+    import zipfile
+
+    from sktcn.persistence import is_model_archive, save_target
+
+    path = tmp_path / "notes.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "keep me")
+    data = bytearray(path.read_bytes())
+    start = data.rindex(b"PK\x01\x02")  # the directory's first entry
+    data[start:start + 4] = b"XXXX"
+    path.write_bytes(bytes(data))
+    assert zipfile.is_zipfile(path)
+    assert not is_model_archive(path)
+    with pytest.raises(FileExistsError, match="notes.zip exists and is not an sktcn model archive"):
+        save_target(tmp_path / "notes", archive=True)
+
