@@ -123,23 +123,6 @@ def conformal_rank(coverage, n):
     return min(n, max(1, math.ceil(round(round(coverage, 12) * (n + 1), 9))))
 
 
-def conformal_level(coverage, n):
-    """The quantile level of ``n`` absolute residuals for an interval of ``coverage``, split-conformal's.
-
-    ``k / n`` for the rank ``k = ceil(coverage (n + 1))`` of
-    :func:`conformal_rank` (capped at 1): the ``k``-th smallest residual, which
-    :func:`quantile_shifts` reads, is their quantile at this level, so that a
-    new error falls inside with probability at least ``coverage``.
-
-    Examples
-    --------
-    >>> from sktcn._conformal import conformal_level
-    >>> conformal_level(0.9, 19), conformal_level(0.9, 9)
-    (0.9473684210526315, 1.0)
-    """
-    return conformal_rank(coverage, n) / n
-
-
 def to_interval_units(residuals, scale, interval_scale):
     """Residuals ``(n, horizon, C)`` in their windows' ``scale`` ``(n, C)``, measured in ``interval_scale`` instead.
 

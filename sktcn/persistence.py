@@ -319,19 +319,21 @@ def save_target(path, archive=False):
     FileExistsError
         If something other than an sktcn model (directory, or archive) exists there:
         saving replaces a model but nothing else.
+    NotADirectoryError, PermissionError
+        If the nearest existing folder above it is a file, or not writable.
     """
     # Absolute: "." or "x/.." has no name to stage beside (the staging folder
     # would land inside the model it replaces), nor to append ".zip" to.
     path = Path(os.path.abspath(path))
     if archive:
-        target = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
-        _check_folder_above(target)
-        if target.exists() and not (target.is_file() and is_model_archive(target)):
-            raise FileExistsError(
-                f"{target} exists and is not an sktcn model archive; choose a new path or remove it first."
-            )
-        return target
+        path = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
     _check_folder_above(path)
+    if archive:
+        if path.exists() and not (path.is_file() and is_model_archive(path)):
+            raise FileExistsError(
+                f"{path} exists and is not an sktcn model archive; choose a new path or remove it first."
+            )
+        return path
     if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
         raise FileExistsError(
             f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."

@@ -163,11 +163,20 @@ def test_an_explicit_number_of_epochs_means_exactly_that(series_2d):
     assert "learning_rate" not in reg.history_  # a constant learning rate, no schedule
 
 
-def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, monkeypatch):
+@pytest.fixture
+def quick_plateaus(monkeypatch):
+    """epochs="auto" with a budget of 3 x ``steps`` steps, one-step epochs and a patience of 1."""
+    def use(steps):
+        monkeypatch.setattr(_training, "TARGET_STEPS", 3 * steps)
+        monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
+        monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+
+    return use
+
+
+def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, quick_plateaus):
     X, y = series_2d
-    monkeypatch.setattr(_training, "TARGET_STEPS", 3 * 30)
-    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
-    monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+    quick_plateaus(30)
     weights = WeightsPerEpoch()
     # A learning rate far too large: the loss stalls and the schedule halves it.
     # Given to fit, the callback runs for this fit only.
@@ -182,11 +191,9 @@ def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, monkeypat
         np.testing.assert_array_equal(kept, at_best)
 
 
-def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, monkeypatch):
+def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, quick_plateaus):
     X, y = series_2d
-    monkeypatch.setattr(_training, "TARGET_STEPS", 3 * 20)
-    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
-    monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+    quick_plateaus(20)
     reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, warm_start=True, random_state=0).fit(X, y)
     assert min(reg.history_["learning_rate"]) < 5.0
     n_first = len(reg.history_["loss"])
@@ -199,11 +206,9 @@ class Interrupt(keras.callbacks.Callback):
         raise KeyboardInterrupt
 
 
-def test_a_failed_warm_start_leaves_the_learning_rate_as_it_found_it(series_2d, monkeypatch):
+def test_a_failed_warm_start_leaves_the_learning_rate_as_it_found_it(series_2d, quick_plateaus):
     X, y = series_2d
-    monkeypatch.setattr(_training, "TARGET_STEPS", 3 * 20)
-    monkeypatch.setattr(_training, "MIN_STEPS_PER_EPOCH", 1)
-    monkeypatch.setattr(_training, "MIN_PATIENCE", 1)
+    quick_plateaus(20)
     reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, warm_start=True, random_state=0).fit(X, y)
     lowered = float(reg.model_.optimizer.learning_rate.numpy())
     assert lowered < 5.0  # the schedule lowered it; a warm fit starts again from 5.0

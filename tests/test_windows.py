@@ -204,9 +204,10 @@ def test_conformal_quantiles_cover_the_calibration_errors_and_never_cross():
 
 
 def test_conformal_level_corrects_for_the_finite_sample():
-    assert _conformal.conformal_level(0.9, 9) == 1.0
-    assert _conformal.conformal_level(0.9, 99) == pytest.approx(0.9090909)
-    assert _conformal.conformal_level(0.1, 99) == pytest.approx(10 / 99)
+    # The level k / n of the k-th smallest of n residuals.
+    assert _conformal.conformal_rank(0.9, 9) / 9 == 1.0
+    assert _conformal.conformal_rank(0.9, 99) / 99 == pytest.approx(0.9090909)
+    assert _conformal.conformal_rank(0.1, 99) / 99 == pytest.approx(10 / 99)
 
 
 def test_conformal_half_width_is_the_kth_smallest_residual():
