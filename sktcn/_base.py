@@ -281,11 +281,14 @@ def weights_restored_on_failure(*models):
 
     Keras trains a model's variables in place, so restoring an estimator's
     attributes (:func:`unchanged_on_failure`) does not undo a failed warm start.
+    ``model.variables`` rather than ``model.weights``: the dropout layers'
+    seed-generator states, which advance with every training step, come back
+    too, so the next warm fit draws the masks it would have drawn.
     """
     variables = {}
     for model in models:
         optimizer = getattr(model, "optimizer", None)
-        for variable in [*model.weights, *(optimizer.variables if optimizer is not None else [])]:
+        for variable in [*model.variables, *(optimizer.variables if optimizer is not None else [])]:
             variables.setdefault(id(variable), variable)
     saved = [(variable, np.array(variable.numpy())) for variable in variables.values()]
     try:

@@ -278,6 +278,22 @@ def test_a_failed_warm_start_leaves_the_networks_as_they_were(series_2d, n_netwo
     np.testing.assert_allclose(reg.fit(X, y).predict(X), fitted().fit(X, y).predict(X), rtol=1e-5)
 
 
+def test_a_failed_warm_start_puts_back_the_dropout_draws(series_2d):
+    # Keras' dropout draws its masks from seed-generator variables that are not
+    # weights: a failed warm start must put them back too, or the next warm fit
+    # draws other masks than one that never failed.
+    X, y = series_2d
+    diverging = (X * 1e37).astype(np.float32)
+
+    def fitted():
+        return TCNRegressor(**TINY, random_state=0, dropout_rate=0.3, warm_start=True).fit(X, y)
+
+    reg = fitted()
+    with pytest.raises(ValueError, match="diverged"):
+        reg.fit(diverging, y)
+    np.testing.assert_allclose(reg.fit(X, y).predict(X), fitted().fit(X, y).predict(X), rtol=1e-5)
+
+
 def test_learning_rate_and_routed_optimizer_parameters(series_2d):
     X, y = series_2d
     reg = TCNRegressor(**TINY, optimizer="sgd", learning_rate=0.05, optimizer__momentum=0.5).fit(X, y)
