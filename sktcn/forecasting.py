@@ -152,19 +152,23 @@ def _as_mtype(y, mtype):
     return convert_to(y, to_type=mtype)
 
 
-def _check_finite(y):
+def _check_finite(y, name="y"):
     """ValueError naming where ``y`` (sktime's inner frame) holds infinite values, which no window can scale.
 
     sktime's missing-data check lets infinity through; a window holding it
-    scales to NaN, which Keras then reports as missing data.
+    scales to NaN, which Keras or scikit-learn then reports as missing data.
+    ``name`` is the argument's name in the message: ``"X"`` for the exogenous
+    frame, whose non-numeric columns (static keys) are not read here.
     """
-    infinite = np.isinf(y.to_numpy(np.float64)).any(axis=1)
+    if y is None:
+        return
+    infinite = np.isinf(y.select_dtypes("number").to_numpy(np.float64)).any(axis=1)
     if infinite.any():
         count = int(infinite.sum())
         raise ValueError(
-            f"y holds infinite values (in {count} row{'s' if count > 1 else ''}, the first at "
+            f"{name} holds infinite values (in {count} row{'s' if count > 1 else ''}, the first at "
             f"{y.index[infinite][0]!r}); TCNForecaster needs "
-            "finite numbers. Replace or drop them before fitting. A log transform of zeros gives -inf: "
+            "finite numbers. Replace or drop them first. A log transform of zeros gives -inf: "
             "give sktime's LogTransformer an offset (LogTransformer(offset=1)), or use a transform defined at 0."
         )
 
@@ -675,6 +679,7 @@ class TCNForecaster(BaseForecaster):
         restored = _RESTORED_NETWORK.get()
         self._check_params(restoring=restored is not None)
         _check_finite(y)
+        _check_finite(X, "X")
         _check_scalable(y, self.scaling)
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
@@ -829,6 +834,7 @@ class TCNForecaster(BaseForecaster):
     def _update(self, y, X=None, update_params=True):
         # Reached through update only, whose snapshot undoes a refusal here.
         _check_finite(y)
+        _check_finite(X, "X")
         _check_scalable(self._y, self.scaling)  # the new values' windows reach back into the stored ones
         if update_params:
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
@@ -910,6 +916,7 @@ class TCNForecaster(BaseForecaster):
         )
 
     def _scaled_forecast(self, X, fh):
+        _check_finite(X, "X")
         steps = self._horizon_steps(fh)
         windows, baselines, offsets, scales, keys = self._forecast_windows(X, steps)
         spec, L = self._window_spec(), self.window_length_

@@ -273,6 +273,26 @@ def test_infinite_y_is_refused_with_the_reason_at_fit_and_update():
         pd.testing.assert_series_equal(f.predict(), before)
 
 
+def test_infinite_X_is_refused_with_the_reason_at_fit_update_and_predict():
+    # Before, the windows scaled infinity to NaN and scikit-learn said "Input contains NaN".
+    y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
+    X = pd.DataFrame({"x": np.cos(np.arange(60) / 3.0)}, index=y.index)
+    bad = X.copy()
+    bad.iloc[30, 0] = np.inf
+    with pytest.raises(ValueError, match="X holds infinite values.*2002-07"):
+        TCNForecaster(**POINT).fit(y, X=bad, fh=[1, 2])
+    f = TCNForecaster(**POINT).fit(y.iloc[:50], X=X.iloc[:50], fh=[1, 2])
+    before, cutoff = f.predict(X=X.iloc[50:52]), f.cutoff
+    with pytest.raises(ValueError, match="X holds infinite values"):
+        f.update(y.iloc[50:55], X=bad.iloc[28:55], update_params=False)
+    assert f.cutoff.equals(cutoff)
+    future = X.iloc[50:52].copy()
+    future.iloc[1, 0] = -np.inf
+    with pytest.raises(ValueError, match="X holds infinite values"):
+        f.predict(X=future)
+    pd.testing.assert_series_equal(f.predict(X=X.iloc[50:52]), before)
+
+
 def test_a_non_causal_network_is_refused():
     # A padding="same" network's steps see the steps after them: trained on forking
     # sequences, its own targets; read from one step, keras-tcn takes the window's middle.
