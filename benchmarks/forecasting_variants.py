@@ -35,7 +35,8 @@ def main():
     warnings.simplefilter("ignore")
     ratios = {name: [] for name in VARIANTS}
     for series, y, horizon, sp in real_series():
-        y = pd.Series(np.asarray(y, np.float64).ravel())
+        # The series' own index, as forecasting.py keeps it: sp="auto" reads the season from it.
+        y = pd.Series(np.asarray(y, np.float64).ravel(), index=y.index)
         naive = mae(lambda: NaiveForecaster(strategy="last", sp=sp), y, horizon)
         row = {name: mae(lambda p=params: TCNForecaster(random_state=0, calibration_size=0, **p), y, horizon)
                for name, params in VARIANTS.items()}
