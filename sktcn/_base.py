@@ -1125,6 +1125,23 @@ class TCNEstimatorBase(BaseWrapper):
             self._callbacks_built_from = given
         return list(self._fit_callbacks)
 
+    def initialize(self, X, y=None):
+        # scikeras sets the classes, encoders and fit-time shapes before it
+        # builds the network, which can still fail (a bad optimizer): a failed
+        # call must not leave new classes beside the old network.
+        with unchanged_on_failure(self):
+            return super().initialize(X, y)
+
+    initialize.__doc__ = _docs.method(
+        "Build the network for ``(X, y)`` without training it.",
+        """    X : array-like or list of array-like
+        Series held in memory, in any form ``fit`` takes them.
+    y : array-like
+        Targets, as for ``fit``: they set the classes or the target scaling.
+""", "    self\n",
+        description="The estimator is then ready to predict (with the network's initial weights); ``fit`` "
+                    "does this by itself. A failed call leaves the estimator as it was.")
+
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
         self._random_state = _seed_from(self.random_state)

@@ -37,8 +37,8 @@ def test_signature_params_and_docs_agree(cls):
 
 # The methods whose docstrings sktcn writes itself (scikeras' inherited ones describe
 # sparse input and Keras' Model.predict, neither of which applies).
-METHODS = {TCNClassifier: ("fit", "partial_fit", "predict", "predict_proba", "score"),
-           TCNRegressor: ("fit", "partial_fit", "predict", "score")}
+METHODS = {TCNClassifier: ("fit", "partial_fit", "initialize", "predict", "predict_proba", "score"),
+           TCNRegressor: ("fit", "partial_fit", "initialize", "predict", "score")}
 
 
 @pytest.mark.parametrize("cls, method", [(cls, m) for cls, methods in METHODS.items() for m in methods],

@@ -146,6 +146,21 @@ def test_failed_refit_restores_the_fitted_estimator(series_2d):
     np.testing.assert_array_equal(reg.predict(X), expected)
 
 
+def test_a_failed_initialize_leaves_the_fitted_estimator(series_2d):
+    # scikeras' initialize sets the classes and encoders before it builds the
+    # network: a failure there left 3 classes beside the 2-class network.
+    X, y = series_2d
+    clf = TCNClassifier(**TINY, random_state=0).fit(X, y > 0)
+    expected = clf.predict_proba(X)
+    clf.set_params(optimizer="no_such_optimizer")
+    before = dict(vars(clf))
+    with pytest.raises(ValueError, match="no_such_optimizer"):
+        clf.initialize(X[:, :6], np.arange(len(X)) % 3)
+    assert vars(clf).keys() == before.keys() and all(vars(clf)[name] is value for name, value in before.items())
+    assert clf.n_classes_ == 2 and clf._fit_timesteps == 12
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
 def test_diverging_training_is_an_error_and_leaves_nothing():
     X = np.random.RandomState(0).normal(size=(32, 6)) * 1e18
     # Raw inputs of 1e18 (input_scaling would standardise them) and a huge step:
