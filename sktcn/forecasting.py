@@ -656,6 +656,16 @@ class TCNForecaster(BaseForecaster):
 
     fit.__doc__ = BaseForecaster.fit.__doc__
 
+    def fit_predict(self, y, X=None, fh=None, X_pred=None):
+        # sktime's own resets the forecaster and calls _fit directly, past fit's
+        # snapshot and data check: a failed call would lose the previous fit. As
+        # sktime documents it, fit(y, X, fh).predict(X_pred), X_pred defaulting
+        # to X; a failure in either leaves the forecaster as it was.
+        with unchanged_on_failure(self):
+            return self.fit(y, X=X, fh=fh).predict(X=X if X_pred is None else X_pred)
+
+    fit_predict.__doc__ = BaseForecaster.fit_predict.__doc__
+
     def update(self, y, X=None, update_params=True):
         self._check_remembers_data()
         # sktime stores the new data and moves the cutoff before _update can

@@ -133,6 +133,25 @@ def test_a_failed_refit_leaves_the_previous_fit():
     pd.testing.assert_series_equal(f.predict(), before)
 
 
+def test_a_failed_fit_predict_leaves_the_previous_fit():
+    # sktime's fit_predict resets the forecaster and calls _fit itself, past fit's
+    # snapshot: it left the forecaster unfitted, its data and cutoff moved.
+    y = _monthly(np.sin(np.arange(72.0)), "2000-01")
+    f = TCNForecaster(**POINT, window_length=30).fit(y, fh=[1, 2])
+    before = f.predict()
+    with pytest.raises(ValueError, match="too short"):
+        f.fit_predict(y.iloc[:20], fh=[1, 2, 3])  # fails after the new horizon is set
+    assert f.is_fitted and f.horizon_ == 2 and f.cutoff.equals(before.index[:0].append(y.index[-1:]))
+    pd.testing.assert_series_equal(f.predict(), before)
+    f.set_config(remember_data=False)  # as fit, refused
+    with pytest.raises(ValueError, match="remember_data=True"):
+        f.fit_predict(y.iloc[:60], fh=[1, 2])
+    pd.testing.assert_series_equal(f.set_config(remember_data=True).predict(), before)
+    # A successful one forecasts as fit, then predict.
+    pd.testing.assert_series_equal(f.fit_predict(y.iloc[:60], fh=[1, 2]),
+                                   TCNForecaster(**POINT, window_length=30).fit(y.iloc[:60], fh=[1, 2]).predict())
+
+
 def test_an_optimizer_instance_serves_every_network():
     import keras
 
