@@ -10,6 +10,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import copy
 import difflib
 import functools
 import inspect
@@ -297,6 +298,25 @@ def weights_restored_on_failure(*models):
         for variable, value in saved:
             variable.assign(value)
         raise
+
+
+@contextlib.contextmanager
+def fit_restored_on_failure(*estimators):
+    """Within the block, an exception puts back each fitted estimator of ``estimators`` as it was at its start.
+
+    Its attributes (:func:`unchanged_on_failure`) and the values of its
+    networks' variables (:func:`weights_restored_on_failure`): ``model_``'s,
+    and an ensemble's training model's, optimizers included. For a caller
+    that warm-starts estimators and then goes on: each one's own fit undoes
+    only a failure of that fit, not one of the caller's after it.
+    """
+    models = [model for estimator in estimators
+              for model in (estimator.model_, getattr(estimator, "_trainer", None)) if model is not None]
+    with contextlib.ExitStack() as stack:
+        for estimator in estimators:
+            stack.enter_context(unchanged_on_failure(estimator))
+        stack.enter_context(weights_restored_on_failure(*models))
+        yield
 
 
 def _same_values(a, b):
@@ -1444,9 +1464,14 @@ class TCNEstimatorBase(BaseWrapper):
         # warm starts): val_loss misses some with validation_freq > 1, or all the
         # epochs of a fit without a validation split.
         before = len(self.history_.get("loss", []))
+        # New dict and lists, not the old ones extended in place: restoring the
+        # attributes after a later failure (unchanged_on_failure, which is
+        # shallow) then puts back the curves as they were too.
+        curves, epochs_at = copy.copy(self.history_), copy.copy(self._history_epochs)
         for key, values in history.history.items():
-            self.history_[key] += list(values)
-            self._history_epochs.setdefault(key, []).extend(before + epoch for epoch in logged.epochs[key])
+            curves[key] = curves[key] + list(values)
+            epochs_at[key] = epochs_at.get(key, []) + [before + epoch for epoch in logged.epochs[key]]
+        self.history_, self._history_epochs = curves, epochs_at
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):

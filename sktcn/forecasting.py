@@ -17,7 +17,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
-from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, unchanged_on_failure
+from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, fit_restored_on_failure, unchanged_on_failure
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
     calibration_blocks,
@@ -851,9 +851,13 @@ class TCNForecaster(BaseForecaster):
             arrays = self._arrays(self._y, self._X)
             self._choose_window_length(arrays)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
-            with unchanged_on_failure(self):
+            # A warm one trains the fitted networks in place, and each network's own
+            # fit undoes only its own failure: a later one (in the residuals) must
+            # put back their weights, optimizers and histories too.
+            warm = self.regressors_ if self.warm_start else None
+            with unchanged_on_failure(self), fit_restored_on_failure(*(warm or ())):
                 self.covariates_ = self._fit_covariates(self._y, self._X)
-                self._fit_network(arrays, warm=self.regressors_ if self.warm_start else None)
+                self._fit_network(arrays, warm=warm)
         return self
 
     # ------------------------------------------------------------- predicting

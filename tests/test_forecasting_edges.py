@@ -152,6 +152,31 @@ def test_a_failed_fit_predict_leaves_the_previous_fit():
                                    TCNForecaster(**POINT, window_length=30).fit(y.iloc[:60], fh=[1, 2]).predict())
 
 
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_a_warm_update_failing_after_its_training_puts_back_the_networks(monkeypatch, n_networks):
+    # A warm update trains the fitted networks in place: a failure after that (in
+    # the residuals, where a MemoryError or Ctrl-C is likeliest) kept the
+    # further-trained networks beside the residuals of the last fit.
+    y = _monthly(np.sin(np.arange(72.0)), "2000-01")
+    params = dict(POINT, n_networks=n_networks, dropout_rate=0.1, warm_start=True)
+    f, twin = (TCNForecaster(**params).fit(y.iloc[:60], fh=[1, 2]) for _ in range(2))
+    before, network = f.predict(), f.regressor_.model_
+    weights, epochs = network.get_weights(), len(f.regressor_.history_["loss"])
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("stands for a failure after the networks trained")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sktcn.forecasting, "to_interval_units", out_of_memory)
+        with pytest.raises(MemoryError):
+            f.update(y.iloc[60:66])
+    assert f.regressor_.model_ is network and len(f.regressor_.history_["loss"]) == epochs
+    assert all(np.array_equal(now, then) for now, then in zip(network.get_weights(), weights))
+    pd.testing.assert_series_equal(f.predict(), before)
+    # Optimizer and dropout states too: the next warm update is the one that never failed.
+    pd.testing.assert_series_equal(f.update(y.iloc[60:66]).predict(), twin.update(y.iloc[60:66]).predict())
+
+
 def test_an_optimizer_instance_serves_every_network():
     import keras
 
