@@ -27,6 +27,7 @@ do is make :func:`load` execute code. Pickling (``pickle``, ``joblib``) keeps
 working for scikit-learn's own tools; use :func:`save` to share models.
 """
 
+import contextlib
 import hashlib
 import importlib
 import inspect
@@ -229,6 +230,8 @@ def save(estimator, path):
     JSON, versions, SHA-256 digests) and the network in Keras' ``.keras``
     format. An existing sktcn model directory at ``path`` is replaced; any other
     existing file or non-empty directory is left alone and an error raised.
+    Missing folders above ``path`` are created; a failed save removes them
+    again and keeps the previous model, if any, as it was.
 
     Parameters
     ----------
@@ -274,25 +277,25 @@ def save(estimator, path):
     if type(estimator).__name__ not in _LOADABLE or not hasattr(estimator, "_saved_state"):
         raise TypeError(f"sktcn.save stores TCNClassifier, TCNRegressor and TCNForecaster, not {type(estimator).__name__}.")
     path = save_target(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written next to the target and moved into place at the end, so a failed
-    # save never leaves half a model (or destroys the previous one) at ``path``.
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    try:
-        description = estimator._saved_state(NetworkFiles(staging))
-        files = sorted(p.name for p in staging.iterdir())
-        manifest = {
-            "format": _FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "versions": _versions(),
-            **description,
-            "files": {name: _sha256(staging / name) for name in files},
-        }
-        (staging / _MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False))
-        _replace_directory(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _folders_removed_on_failure(path.parent):
+        # Written next to the target and moved into place at the end, so a failed
+        # save never leaves half a model (or destroys the previous one) at ``path``.
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        try:
+            description = estimator._saved_state(NetworkFiles(staging))
+            files = sorted(p.name for p in staging.iterdir())
+            manifest = {
+                "format": _FORMAT_NAME,
+                "format_version": FORMAT_VERSION,
+                "versions": _versions(),
+                **description,
+                "files": {name: _sha256(staging / name) for name in files},
+            }
+            (staging / _MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False))
+            _replace_directory(staging, path)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return path
 
 
@@ -356,6 +359,40 @@ def _check_folder_above(target):
         raise PermissionError(f"{target} cannot be written: {above} is not writable; choose another folder.")
 
 
+@contextlib.contextmanager
+def _folders_removed_on_failure(folder):
+    """Create ``folder`` and the missing folders above it; an exception in the block removes those it created.
+
+    Only folders this call created, deepest first and only while empty: a
+    folder that existed before, or that something else wrote in meanwhile,
+    stays. A failed save then leaves no empty folders behind.
+    """
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    created = []
+    try:
+        for new in reversed(missing):
+            try:
+                new.mkdir()
+            except FileExistsError:  # made meanwhile by someone else: not ours to remove
+                if not new.is_dir():
+                    raise
+                continue
+            created.append(new)
+        yield
+    except BaseException:
+        for new in reversed(created):
+            try:
+                new.rmdir()
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            except OSError:
+                break  # not empty: neither are the folders above it
+        raise
+
+
 def _replace_directory(new, path):
     """Move directory ``new`` to ``path``; a directory there is deleted only once ``new`` has taken its place."""
     if not path.exists():
@@ -377,7 +414,8 @@ def save_archive(estimator, path):
     The archive holds the files :func:`save` writes, plus sktime's ``_metadata``
     entry (the pickled class, a reference to sktcn's class and nothing else), so
     that both ``sktime.base.load(path)`` and :func:`load` read it. As sktime does,
-    ``"name"`` becomes ``"name.zip"``.
+    ``"name"`` becomes ``"name.zip"``. As with :func:`save`, a failed save
+    leaves no files or folders behind and keeps the previous archive.
 
     Parameters
     ----------
@@ -392,10 +430,12 @@ def save_archive(estimator, path):
         The zip file written.
     """
     target = save_target(path, archive=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
     # behind and never destroys the previous archive.
-    with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as staging:
+    with (
+        _folders_removed_on_failure(target.parent),
+        tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as staging,
+    ):
         directory = save(estimator, Path(staging) / "model")
         archive = Path(staging) / "model.zip"
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:

@@ -283,6 +283,28 @@ def test_parameters_that_are_not_plain_values_are_refused(regressor, tmp_path):
         reg.save(tmp_path / "m")
 
 
+@pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])
+def test_a_failed_save_removes_the_folders_it_created_and_no_others(regressor, tmp_path, monkeypatch, save):
+    # It created the missing folders above the model first, and left them empty.
+    reg = pickle.loads(pickle.dumps(regressor[0]))
+    reg.set_params(callbacks=[keras.callbacks.TerminateOnNaN()])
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(TypeError, match="parameter 'callbacks' holds a TerminateOnNaN"):
+        save(reg, tmp_path / "runs" / "2024" / "05" / "model")
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*")] == [Path("runs")]
+
+    # A folder it created but something else wrote in meanwhile stays.
+    def failing(estimator, files):
+        (tmp_path / "runs" / "2024" / "notes.txt").write_text("not the save's")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(TCNRegressor, "_saved_state", failing)
+    with pytest.raises(OSError, match="disk full"):
+        save(reg, tmp_path / "runs" / "2024" / "05" / "model")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "runs", "runs/2024", "runs/2024/notes.txt"]
+
+
 def test_saving_in_place_from_inside_the_model_directory(regressor, tmp_path, monkeypatch):
     reg, X, _ = regressor
     model = reg.save(tmp_path / "m")
