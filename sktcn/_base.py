@@ -1228,33 +1228,30 @@ class TCNEstimatorBase(BaseWrapper):
         failures = []
 
         def encode(x, y, w):
-            try:
-                x, y = self._validate_data(x, y)
-                if w is not None:
-                    # As in memory, batch by batch; all zero only over the whole stream (tally).
-                    try:
-                        w = checked_sample_weight(w, x, allow_all_zero=True)
-                    except ValueError as error:
-                        raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
-                tally.record(w)
-                y = self.target_encoder_.transform(y)
-                w = self._training_weights(y, w)
-                return self.feature_encoder_.transform(x), y, w
-            except Exception as error:
-                failures.append(error)
-                raise
+            x, y = self._validate_data(x, y)
+            if w is not None:
+                # As in memory, batch by batch; all zero only over the whole stream (tally).
+                try:
+                    w = checked_sample_weight(w, x, allow_all_zero=True)
+                except ValueError as error:
+                    raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
+            tally.record(w)
+            y = self.target_encoder_.transform(y)
+            w = self._training_weights(y, w)
+            return self.feature_encoder_.transform(x), y, w
 
         example = encode(*data.first_batch())
         n_batches = data.n_batches()
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)
         try:
-            self._run_keras_fit(data.keras_input(encode, example), None, None, None, warm_start, plan,
+            self._run_keras_fit(data.keras_input(encode, example, failures), None, None, None, warm_start, plan,
                                 initial_epoch, extra_callbacks=[tally], **kwargs)
         except tf.errors.OpError as error:
-            # tf.data runs encode inside TensorFlow, which turns its ValueError
-            # into an OpError whose message buries sktcn's: raise sktcn's. With
-            # use_multiprocessing=True encode runs in worker processes, whose
+            # tf.data reads and encodes the batches inside TensorFlow, which turns
+            # their errors (sktcn's ValueError, the user's PyDataset's own) into an
+            # OpError whose message buries them: raise the original. With
+            # use_multiprocessing=True that runs in worker processes, whose
             # failures this list never sees: their error is rebuilt from the message.
             if failures:
                 raise failures[0] from None

@@ -142,23 +142,31 @@ class RowBatches(keras.utils.PyDataset):
 
 
 class _EncodedBatches(keras.utils.PyDataset):
-    """A PyDataset of raw batches, each passed through ``encode`` when Keras asks for it."""
+    """A PyDataset of raw batches, each passed through ``encode`` when Keras asks for it.
 
-    def __init__(self, batches, encode):
+    ``failures``: a list that receives what reading or encoding a batch
+    raised, before TensorFlow turns it into an OpError (see :meth:`StreamedData.keras_input`).
+    """
+
+    def __init__(self, batches, encode, failures):
         # The wrapped dataset's parallelism settings carry over.
         super().__init__(
             workers=getattr(batches, "workers", 1),
             use_multiprocessing=getattr(batches, "use_multiprocessing", False),
             max_queue_size=getattr(batches, "max_queue_size", 10),
         )
-        self.batches, self.encode = batches, encode
+        self.batches, self.encode, self.failures = batches, encode, failures
 
     @property
     def num_batches(self):
         return _n_batches(self.batches)
 
     def __getitem__(self, index):
-        return self.encode(*_as_batch(self.batches[index]))
+        try:
+            return self.encode(*_as_batch(self.batches[index]))
+        except Exception as error:
+            self.failures.append(error)
+            raise
 
     # Keras calls the hooks of the dataset it trains on, this one: they go on to
     # the user's, which may reshuffle, reseed or open files in them.
@@ -246,19 +254,29 @@ class StreamedData:
             return self.targets_given
         return joined_targets([y for _, y, _ in self.raw_batches()], per_step)
 
-    def keras_input(self, encode, example):
+    def keras_input(self, encode, example, failures):
         """What to give ``model.fit``: the batches, each passed through ``encode(x, y, w)``.
 
         ``example`` is one encoded batch, whose dtypes and ranks declare those of
-        the tf.data pipeline.
+        the tf.data pipeline. ``failures``: a list that receives each exception
+        raised in this process while reading (a PyDataset's ``__getitem__``) or
+        encoding a batch. TensorFlow runs both inside its pipeline and raises an
+        OpError in their place, from the second epoch on for the user's own
+        errors too (the first reads the targets in Python): the fit raises the
+        recorded original instead. Those of worker processes
+        (``use_multiprocessing=True``) never reach the list (see :func:`worker_error`).
         """
         if not isinstance(self.batches, tf.data.Dataset):
-            return _EncodedBatches(self.batches, encode)
+            return _EncodedBatches(self.batches, encode, failures)
         dtypes = tuple(tf.as_dtype(a.dtype) for a in example)
         ranks = tuple(a.ndim for a in example)
 
         def encode_numpy(*element):
-            return encode(*_as_batch(element if len(element) > 1 else element[0]))
+            try:
+                return encode(*_as_batch(element if len(element) > 1 else element[0]))
+            except Exception as error:
+                failures.append(error)
+                raise
 
         def encode_tensors(*element):
             encoded = tf.numpy_function(encode_numpy, list(element), dtypes, stateful=False)

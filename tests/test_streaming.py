@@ -274,6 +274,31 @@ def test_pydataset_epoch_hooks_are_called_as_keras_calls_them(data):
     assert (stream.begins, stream.ends) == (TINY["epochs"], TINY["epochs"] + 1)  # on_epoch_begin was never called
 
 
+class MissingFileFromEpoch(HookedBatches):
+    """Batches whose third one cannot be read from Keras' epoch ``epoch`` (from 1; 0: also before training) on."""
+
+    def __init__(self, X, y, batch_size, epoch):
+        super().__init__(X, y, batch_size)
+        self.epoch = epoch
+
+    def __getitem__(self, i):
+        if self.begins >= self.epoch and i == 2:
+            raise FileNotFoundError(2, "No such file or directory", f"batch-{i}.npy")
+        return super().__getitem__(i)
+
+
+@pytest.mark.parametrize("epoch", [0, 1, 2])
+def test_a_pydatasets_own_error_is_raised_as_itself_in_every_epoch(data, epoch):
+    # Before training, sktcn reads the targets in Python, where the error came
+    # through; training reads the batches inside TensorFlow, which raised its
+    # UnknownError in place of the user's error.
+    X, y = data
+    reg = TCNRegressor(**TINY)
+    with pytest.raises(FileNotFoundError, match="batch-2.npy"):
+        reg.fit(MissingFileFromEpoch(X, y, TINY["batch_size"], epoch))
+    assert not hasattr(reg, "model_")
+
+
 @pytest.fixture
 def ragged_stream(rng):
     """Per-step targets in batches of series of 8 and 12 steps."""
