@@ -53,9 +53,9 @@ def test_build_optimizer_creates_the_slots_once():
     assert len(model.optimizer.variables) == n_variables
 
 
-def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
-    # A fit followed by one or two predictions (a search's score) pays no trace;
-    # from the third call on one traced graph serves every batch size.
+@pytest.fixture
+def forward_traces(monkeypatch):
+    """Number of traces of the estimators' forward pass during the test."""
     traced = []
     original = sktcn._base._Forward.__call__
 
@@ -64,6 +64,13 @@ def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
         return original(self, x)
 
     monkeypatch.setattr(sktcn._base._Forward, "__call__", counted)
+    return traced
+
+
+def test_predict_traces_the_forward_pass_only_when_called_again(forward_traces):
+    # A fit followed by one or two predictions (a search's score) pays no trace;
+    # from the third call on one traced graph serves every batch size.
+    traced = forward_traces
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 12, 1)).astype(np.float32)
     reg = TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0)
@@ -74,3 +81,36 @@ def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
     assert len(traced) == 1
     for a, b in zip(eager, graph):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_partial_fit_and_warm_starts_keep_the_traced_forward_pass(forward_traces, n_networks):
+    # They train the same network in place: its traced graph reads the new
+    # weights, so it is kept (before, each such fit traced it again on the third
+    # predict after it). A new network gets a new graph.
+    traced = forward_traces
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 12, 1)).astype(np.float32)
+    y = X[:, 0, 0]
+    reg = TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0, n_networks=n_networks)
+    reg.fit(X, y)
+    for _ in range(3):
+        before = reg.predict(X)
+        members = reg.predict_members(X)
+    graphs = 1 + (n_networks if n_networks > 1 else 0)  # an ensemble's members have graphs of their own
+    assert len(traced) == graphs
+    reg.partial_fit(X, y)
+    after = [reg.predict(X) for _ in range(3)]
+    assert not np.allclose(after[0], before)  # the graph reads the trained weights
+    eager = reg.target_encoder_.inverse_transform(reg.model_(X, training=False).numpy())
+    np.testing.assert_allclose(after[0], eager, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(reg.predict_members(X)[0], members[0])
+    reg.set_params(warm_start=True).fit(X, y)
+    for _ in range(3):
+        reg.predict(X)
+        reg.predict_members(X)
+    assert len(traced) == graphs
+    reg.set_params(warm_start=False).fit(X, y)  # a new network
+    for _ in range(3):
+        reg.predict(X)
+    assert len(traced) == graphs + 1
