@@ -1369,6 +1369,8 @@ class TCNEstimatorBase(BaseWrapper):
             warnings.catch_warnings(),
             releasing_all_reduce_gradients(),
             releasing_generator_functions(X),
+            # Every model's train function looks like one retraced (sktcn._compat).
+            _compat.quiet_fit_retracing(),
         ):
             # keras-tcn: with skip connections, the last residual block's 1x1
             # matching convolution feeds nothing; with a single block Keras
