@@ -1403,6 +1403,8 @@ class TCNEstimatorBase(BaseWrapper):
             warnings.catch_warnings(),
             releasing_all_reduce_gradients(),
             releasing_generator_functions(X),
+            # Every model's train function looks like one retraced (sktcn._compat).
+            _compat.quiet_fit_retracing(),
         ):
             # keras-tcn: with skip connections, the last residual block's 1x1
             # matching convolution feeds nothing; with a single block Keras
@@ -1472,6 +1474,12 @@ class TCNEstimatorBase(BaseWrapper):
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):
+        current = getattr(self, "_predict_function", None)
+        if current is not None and current.model is self.model_:
+            # A warm start or partial_fit trains the same network in place; its
+            # traced graphs (and its members') read the variables, so they stay
+            # valid. A new one would trace again after the next eager calls.
+            return
         self._predict_function = self._forward_function(self.model_)
         self._member_functions = None  # made on the first predict_members
 

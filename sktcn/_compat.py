@@ -61,10 +61,21 @@ Each entry says what it works around and when it can go:
   registry, which refuses unregistered subclasses: :func:`copy_optimizer`
   builds the copy from the instance's own class and shares its schedule.
   They can go once Keras exposes the schedule and copies optimizers itself.
+- TensorFlow's frequent-retracing detector keys on a function's ``__code__``,
+  and every Keras model's train function is the same closure of Keras'
+  trainer. Each sktcn fit builds a new model, traced once, so a grid search's
+  or a loop's small fits (a step or two per trace) read as retracing and
+  TensorFlow logs a warning whose advice does not apply:
+  :func:`quiet_fit_retracing` drops that one message while sktcn's own Keras
+  fit runs, in its thread. It can go once TensorFlow keys its detector on
+  the function object.
 """
 
+import contextlib
 import io
+import logging
 import random
+import threading
 
 import keras
 import numpy as np
@@ -270,3 +281,31 @@ def drop_closed_files(callbacks):
         for name, value in list(vars(callback).items()):
             if isinstance(value, io.IOBase) and value.closed:
                 setattr(callback, name, None)
+
+
+class _FitRetracingFilter(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning logged by one thread (see the module)."""
+
+    def __init__(self):
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record):
+        # Filters run in the thread that logs: other threads' records pass.
+        return threading.get_ident() != self.thread or "triggered tf.function retracing" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def quiet_fit_retracing():
+    """Within the block, TensorFlow's retracing warning is dropped in this thread; other messages pass.
+
+    The filter is on TensorFlow's logger (``tf.get_logger()``), through which
+    TensorFlow logs the warning, and is removed when the block ends.
+    """
+    logger = tf.get_logger()
+    quiet = _FitRetracingFilter()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)

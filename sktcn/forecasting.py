@@ -90,8 +90,12 @@ _CALIBRATION_FOLDS = 3
 _LAZY_WINDOW_BYTES = 256 * 2**20
 
 # Windows forecast per network call when scoring training windows (calibration
-# and in-sample residuals): bounds that memory too.
+# and in-sample residuals): at most _SCORED_WINDOWS, and fewer where that many
+# would take more than _SCORED_BYTES (see TCNForecaster._scored_windows). With
+# forking sequences the network outputs window_length x horizon values per
+# window, so a count alone bounds nothing: 1024 windows at horizon 150 took 270 MiB.
 _SCORED_WINDOWS = 1024
+_SCORED_BYTES = 32 * 2**20
 
 
 # Set while a saved forecaster is restored (``_restore_saved_state``): its fitted
@@ -269,7 +273,9 @@ class TCNForecaster(BaseForecaster):
         carries ``window_length * horizon`` targets, so the arrays can be many
         times larger than the series. Lazy windows cost memory for one batch
         only, at some Python work per batch, and need ``validation_split=0``
-        (early stopping then watches the training loss). ``"auto"``: lazy when
+        (early stopping then watches the training loss); either way the
+        windows are scored after training (residuals, calibration) in chunks
+        of at most {_SCORED_BYTES // 2**20} MiB (or one window). ``"auto"``: lazy when
         the arrays would exceed {_LAZY_WINDOW_BYTES // 2**20} MiB and
         ``validation_split=0``.
     n_networks : int, default=3
@@ -611,8 +617,12 @@ class TCNForecaster(BaseForecaster):
         """The networks' average scaled forecast ``(n_windows, horizon * n_variables)``, read from the last step."""
         total = 0.0
         for regressor in regressors:
-            predicted = regressor.predict(inputs)
-            total = total + (predicted[:, -1] if self._forking() else predicted.reshape(len(inputs), -1))
+            raw = regressor._predict_raw(inputs)
+            # With forking sequences only the last step's output is decoded (to
+            # float64, elementwise: the same values as regressor.predict's):
+            # decoding every step cost window_length times the memory.
+            predicted = regressor.target_encoder_.inverse_transform(raw[:, -1] if self._forking() else raw)
+            total = total + predicted.reshape(len(inputs), -1)
         return total / len(regressors)
 
     def _correction(self, regressors, inputs, varies, weight=1.0):
@@ -797,13 +807,23 @@ class TCNForecaster(BaseForecaster):
         one); the corrections are the networks' average output.
         """
         targets, corrections = [], []
-        for first in range(0, len(rows), _SCORED_WINDOWS):
-            part = rows[first: first + _SCORED_WINDOWS]
+        chunk = self._scored_windows(arrays, rows)
+        for first in range(0, len(rows), chunk):
+            part = rows[first: first + chunk]
             inputs, scored = self._windows_at(arrays, part, fit_targets=False)
             targets.append(scored)
             varies = varying_at(self._window_spec(), arrays, part)
             corrections.append(self._correction(regressors, inputs, varies).reshape(scored.shape))
         return np.concatenate(targets), np.concatenate(corrections)
+
+    def _scored_windows(self, arrays, rows):
+        """Windows ``_errors`` scores per network call: ``_SCORED_WINDOWS``, fewer where over ``_SCORED_BYTES``.
+
+        A window's arrays (``window_bytes``) are its inputs, targets and fit
+        targets, and the network's output has the fit targets' shape.
+        """
+        per_window = window_bytes(self._window_spec(), arrays, rows[:1])
+        return max(1, min(_SCORED_WINDOWS, _SCORED_BYTES // per_window))
 
     def _residuals(self, regressors, arrays, rows):
         """Scaled forecast errors ``(n, horizon, n_variables)`` of the forecast on the windows at ``rows``."""

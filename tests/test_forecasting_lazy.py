@@ -7,6 +7,7 @@ import pytest
 import sktcn.forecasting as forecasting
 from sktcn._windows import WindowBatches
 from sktcn import TCNForecaster, TCNRegressor
+from sktcn.regressor import StandardTargetEncoder
 from conftest import TINY_FORECASTER
 
 TINY = TINY_FORECASTER
@@ -108,6 +109,40 @@ def test_auto_streams_only_windows_larger_than_the_limit(spies, monkeypatch):
     # A validation split is drawn from arrays, so "auto" keeps them in memory.
     TCNForecaster(**TINY, calibration_size=0.0, validation_split=0.2).fit(y, fh=[1, 2])
     assert isinstance(fitted[-1], np.ndarray)
+
+
+def test_scoring_bounds_the_bytes_of_each_network_call_and_decodes_the_last_step(monkeypatch):
+    # With forking sequences the network outputs window_length x horizon values
+    # per window, of which scoring reads the last step: its chunks are bounded in
+    # bytes (not windows), and only that step is decoded to float64. Before, a
+    # chunk was 1024 windows whatever their size, every step decoded.
+    y, fh = _series(), [1, 2, 3, 4]
+    params = dict(TINY, window_length=12, calibration_size=0.0)
+    unbounded = TCNForecaster(**params).fit(y, fh=fh)
+    outputs, decoded = [], []
+    predict_raw, decode = TCNRegressor._predict_raw, StandardTargetEncoder.inverse_transform
+
+    def spied_predict_raw(self, X, forward=None):
+        raw = predict_raw(self, X, forward)
+        outputs.append(raw.nbytes)
+        return raw
+
+    def spied_decode(self, y):
+        decoded.append(np.ndim(y))
+        return decode(self, y)
+
+    monkeypatch.setattr(TCNRegressor, "_predict_raw", spied_predict_raw)
+    monkeypatch.setattr(StandardTargetEncoder, "inverse_transform", spied_decode)
+    # Ten windows' network outputs (12 steps x 4 horizons of float32).
+    limit = 10 * 12 * 4 * 4
+    monkeypatch.setattr(forecasting, "_SCORED_BYTES", limit, raising=False)
+    f = TCNForecaster(**params).fit(y, fh=fh)
+    n_windows = len(y) - 12 - 4 + 1
+    assert len(outputs) >= n_windows // 10 and max(outputs) <= limit
+    assert decoded and all(ndim == 2 for ndim in decoded)  # (windows, horizon): the last step only
+    # The same residuals and forecasts as in one chunk.
+    np.testing.assert_allclose(f.residual_quantile_source_, unbounded.residual_quantile_source_, rtol=1e-6)
+    pd.testing.assert_series_equal(f.predict(), unbounded.predict())
 
 
 @pytest.mark.parametrize(

@@ -2,16 +2,24 @@
 
 Keras' TensorFlow trainer creates the optimizer's variables inside the first
 trace of its train step unless they exist already, and TensorFlow then traces
-the step a second time. Tracing dominates the cost of small fits.
+the step a second time. Tracing dominates the cost of small fits. Also: when
+predict traces the forward pass, and TensorFlow's retracing warning, which
+sktcn's fits would trigger falsely (sktcn._compat.quiet_fit_retracing).
 """
+
+import io
+import logging
+import threading
 
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
+from tensorflow.python.eager.polymorphic_function import polymorphic_function
 
 import sktcn._base
 from sktcn import TCNClassifier, TCNRegressor
-from sktcn._compat import build_optimizer
+from sktcn._compat import build_optimizer, quiet_fit_retracing
 
 
 @pytest.fixture
@@ -53,9 +61,9 @@ def test_build_optimizer_creates_the_slots_once():
     assert len(model.optimizer.variables) == n_variables
 
 
-def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
-    # A fit followed by one or two predictions (a search's score) pays no trace;
-    # from the third call on one traced graph serves every batch size.
+@pytest.fixture
+def forward_traces(monkeypatch):
+    """Number of traces of the estimators' forward pass during the test."""
     traced = []
     original = sktcn._base._Forward.__call__
 
@@ -64,6 +72,13 @@ def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
         return original(self, x)
 
     monkeypatch.setattr(sktcn._base._Forward, "__call__", counted)
+    return traced
+
+
+def test_predict_traces_the_forward_pass_only_when_called_again(forward_traces):
+    # A fit followed by one or two predictions (a search's score) pays no trace;
+    # from the third call on one traced graph serves every batch size.
+    traced = forward_traces
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 12, 1)).astype(np.float32)
     reg = TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0)
@@ -74,3 +89,75 @@ def test_predict_traces_the_forward_pass_only_when_called_again(monkeypatch):
     assert len(traced) == 1
     for a, b in zip(eager, graph):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_partial_fit_and_warm_starts_keep_the_traced_forward_pass(forward_traces, n_networks):
+    # They train the same network in place: its traced graph reads the new
+    # weights, so it is kept (before, each such fit traced it again on the third
+    # predict after it). A new network gets a new graph.
+    traced = forward_traces
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 12, 1)).astype(np.float32)
+    y = X[:, 0, 0]
+    reg = TCNRegressor(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0, n_networks=n_networks)
+    reg.fit(X, y)
+    for _ in range(3):
+        before = reg.predict(X)
+        members = reg.predict_members(X)
+    graphs = 1 + (n_networks if n_networks > 1 else 0)  # an ensemble's members have graphs of their own
+    assert len(traced) == graphs
+    reg.partial_fit(X, y)
+    after = [reg.predict(X) for _ in range(3)]
+    assert not np.allclose(after[0], before)  # the graph reads the trained weights
+    eager = reg.target_encoder_.inverse_transform(reg.model_(X, training=False).numpy())
+    np.testing.assert_allclose(after[0], eager, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(reg.predict_members(X)[0], members[0])
+    reg.set_params(warm_start=True).fit(X, y)
+    for _ in range(3):
+        reg.predict(X)
+        reg.predict_members(X)
+    assert len(traced) == graphs
+    reg.set_params(warm_start=False).fit(X, y)  # a new network
+    for _ in range(3):
+        reg.predict(X)
+    assert len(traced) == graphs + 1
+
+
+@pytest.fixture
+def tensorflow_log(monkeypatch):
+    """What TensorFlow's logger logs during the test, its retracing detector fresh (it warns twice a process)."""
+    monkeypatch.setattr(polymorphic_function, "_frequent_tracing_detector_manager",
+                        polymorphic_function._FrequentTracingDetectorManager())
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    tf.get_logger().addHandler(handler)
+    yield log
+    tf.get_logger().removeHandler(handler)
+
+
+def test_small_fits_do_not_log_tensorflow_retracing_warnings(tensorflow_log):
+    # Each fit traces a new model's train function once, but TensorFlow's
+    # detector sees one function (Keras' closure) retraced on every fit of a
+    # step or two, and advised what the user cannot do.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 12, 1)).astype(np.float32)
+    y = X[:, 0, 0] > 0
+    filters = list(tf.get_logger().filters)
+    for seed in range(6):
+        TCNClassifier(nb_filters=4, dilations=(1, 2), epochs=1, random_state=seed).fit(X, y)
+    assert "retracing" not in tensorflow_log.getvalue()
+    assert tf.get_logger().filters == filters  # nothing left behind
+
+
+def test_quiet_fit_retracing_drops_that_warning_only_in_its_thread(tensorflow_log):
+    retracing = "5 out of the last 6 calls to <function f> triggered tf.function retracing."
+    with quiet_fit_retracing():
+        tf.get_logger().warning(retracing)
+        tf.get_logger().warning("another warning")
+        other = threading.Thread(target=tf.get_logger().warning, args=("other thread: " + retracing,))
+        other.start()
+        other.join()
+    tf.get_logger().warning("after: " + retracing)
+    assert tensorflow_log.getvalue().splitlines() == ["another warning", "other thread: " + retracing,
+                                                      "after: " + retracing]
