@@ -822,7 +822,7 @@ class TCNForecaster(BaseForecaster):
         A window's arrays (``window_bytes``) are its inputs, targets and fit
         targets, and the network's output has the fit targets' shape.
         """
-        per_window = window_bytes(self._window_spec(), arrays, rows[:1])
+        per_window = max(1, window_bytes(self._window_spec(), arrays, rows[:1]))  # no rows: no division by 0
         return max(1, min(_SCORED_WINDOWS, _SCORED_BYTES // per_window))
 
     def _residuals(self, regressors, arrays, rows):
