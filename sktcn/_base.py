@@ -14,6 +14,7 @@ import difflib
 import functools
 import inspect
 import numbers
+import threading
 import warnings
 from collections import defaultdict
 from typing import NamedTuple
@@ -371,22 +372,40 @@ class _TracedOnDemand:
     a backtest's fold, the forecaster's residuals of its own fit); those pay
     no trace. Repeated predictions pay at most ``EAGER_CALLS`` eager calls on
     top of the trace they would have paid anyway.
+
+    Thread-safe (threads serving one fitted estimator, joblib's threading
+    backend in ``permutation_importance``): keras-tcn's ``TCN.call`` keeps its
+    working lists on the layer, so two eager calls at once add up each other's
+    skip connections, and a trace made while another thread calls eagerly
+    captures that thread's tensors as constants of the graph, which then
+    serves every later call. ``lock``, shared by the forward passes of one
+    estimator (an ensemble's members share their layers with its model), is
+    held for the eager calls and while the graph is made and traced; calls of
+    the finished graph touch no Python state and take no lock.
     """
 
-    def __init__(self, model, n_channels):
+    def __init__(self, model, n_channels, lock):
         self.model = model
         self.spec = tf.TensorSpec((None, None, n_channels), tf.float32)
+        self.lock = lock
         self.eager_calls = 0
         self.traced = None
 
     def __call__(self, x):
-        if self.traced is None:
-            if self.eager_calls < EAGER_CALLS:
-                self.eager_calls += 1
-                return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
-            # One graph for every batch size and sequence length.
-            self.traced = tf.function(_Forward(self.model), input_signature=[self.spec])
-        return self.traced(x)
+        traced = self.traced
+        if traced is None:
+            with self.lock:
+                if self.traced is None:
+                    if self.eager_calls < EAGER_CALLS:
+                        self.eager_calls += 1
+                        return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
+                    # One graph for every batch size and sequence length, traced
+                    # here, under the lock, before other threads can call it.
+                    function = tf.function(_Forward(self.model), input_signature=[self.spec])
+                    function.get_concrete_function()
+                    self.traced = function
+                traced = self.traced
+        return traced(x)
 
 
 class _PickledModel:
@@ -1433,13 +1452,16 @@ class TCNEstimatorBase(BaseWrapper):
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):
+        # Shared by the estimator's forward passes (see _TracedOnDemand); made
+        # anew with them, never pickled.
+        self._predict_lock = threading.Lock()
         self._predict_function = self._forward_function(self.model_)
         self._member_functions = None  # made on the first predict_members
 
     def _forward_function(self, model):
         # Not Keras' model.predict: it pays ~100 ms of set-up per call, a traced
         # graph microseconds.
-        return _TracedOnDemand(model, self._n_channels)
+        return _TracedOnDemand(model, self._n_channels, self._predict_lock)
 
     def predict_members(self, X):
         """Each network's own predictions, before the ensemble averages them.
@@ -1457,12 +1479,16 @@ class TCNEstimatorBase(BaseWrapper):
             for a classifier. Their mean is the ensemble's prediction.
         """
         check_is_fitted(self, "model_")
-        if getattr(self, "_member_functions", None) is None:
-            # A single network is its own only member: its traced forward pass serves.
-            members = member_networks(self.model_)
-            self._member_functions = ([self._forward_function(member) for member in members] if members
-                                      else [self._predict_function])
-        return [self._decode_member(self._predict_raw(X, forward)) for forward in self._member_functions]
+        functions = getattr(self, "_member_functions", None)
+        if functions is None:
+            with self._predict_lock:  # made once, whichever thread predicts first
+                if self._member_functions is None:
+                    # A single network is its own only member: its traced forward pass serves.
+                    members = member_networks(self.model_)
+                    self._member_functions = ([self._forward_function(member) for member in members] if members
+                                              else [self._predict_function])
+                functions = self._member_functions
+        return [self._decode_member(self._predict_raw(X, forward)) for forward in functions]
 
     def _decode_member(self, raw):
         """One network's raw outputs as ``predict_members`` returns them."""
@@ -1534,9 +1560,9 @@ class TCNEstimatorBase(BaseWrapper):
             _compat.build_optimizer(self.model_)
         # A copy: on Python 3.11+ the parent hands out the live __dict__.
         state = dict(super().__getstate__())
-        # Traced graphs do not pickle; an ensemble's joint model is rebuilt on
-        # the next fit (see _training_model).
-        for name in ("_predict_function", "_member_functions", "_trainer", "_trainer_lease"):
+        # Traced graphs and locks do not pickle (__setstate__ makes them anew);
+        # an ensemble's joint model is rebuilt on the next fit (see _training_model).
+        for name in ("_predict_function", "_member_functions", "_predict_lock", "_trainer", "_trainer_lease"):
             state.pop(name, None)
         if "model_" in state:
             state["model_"] = _PickledModel(state["model_"])

@@ -308,6 +308,28 @@ def _in_threads_at_once(tasks):
     return results
 
 
+def test_threads_predicting_with_one_fresh_estimator_get_the_sequential_predictions(small_regression):
+    # Servers and joblib's threading backend (permutation_importance) share one
+    # fitted estimator between threads. keras-tcn's layers keep working lists
+    # while called eagerly, so eager calls at once added up each other's skip
+    # connections, and a first trace made during another thread's eager call
+    # kept that thread's tensors in the graph: wrong predictions from then on.
+    X, y = small_regression
+    Xa, Xb = X[:24], 3 * X[24:]
+    params = dict(TINY, n_networks=2, dilations=(1, 2, 4, 8), random_state=0)
+    reference = TCNRegressor(**params).fit(X, y)
+    blob = pickle.dumps(reference)
+    expected = [reference.predict(Xa), reference.predict(Xb), reference.predict_members(Xa)]
+    # Fresh (eager, untraced) forward passes: a new fit's and unpickled copies'.
+    for estimator in [TCNRegressor(**params).fit(X, y), pickle.loads(blob)]:
+        calls = [lambda: estimator.predict(Xa), lambda: estimator.predict(Xb), lambda: estimator.predict_members(Xa)]
+        got = _in_threads_at_once(calls * 2)
+        for result, want in zip(got, expected * 2):
+            np.testing.assert_allclose(np.asarray(result), np.asarray(want), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(estimator.predict(Xa), expected[0], rtol=1e-5, atol=1e-6)
+        assert estimator.predict(X[:7]).shape == (7,)
+
+
 # joblib's threading backend, sktime's backend="threading" and Dask workers with
 # several task threads fit estimators side by side in one process. The seeding
 # that random_state does is process-wide state (Python's, NumPy's and
