@@ -1384,7 +1384,10 @@ class TCNEstimatorBase(BaseWrapper):
         # pipeline and model, alive in global registries (see sktcn._distribute
         # and sktcn._streaming).
         with (
-            seeded(self._random_state),
+            # A streamed fit runs the user's pipeline, and Keras shuffles its
+            # batches with Python's random; callbacks are the user's code too:
+            # such fits seed the global generators as well (see seeded).
+            seeded(self._random_state, user_code=streamed or bool(self._fit_args.callbacks)),
             warnings.catch_warnings(),
             releasing_all_reduce_gradients(),
             releasing_generator_functions(X),

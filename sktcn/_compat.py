@@ -18,7 +18,9 @@ Each entry says what it works around and when it can go:
   where their streams stand: :func:`global_seed_state` reads them from Keras'
   global state and TensorFlow's eager context, and
   :func:`restore_global_seed_state` puts them back, so that a seeded fit leaves
-  a user's seeds as it found them.
+  a user's seeds as it found them. ``keras.utils.set_random_seed`` seeds
+  Python's and NumPy's process-wide generators with Keras' own, under every
+  thread: :func:`set_keras_seed` sets Keras' global seed alone.
 - Keras' TensorFlow trainer, without a distribution strategy, leaves the
   optimizer unbuilt until the first trace of its train step, which creates
   the optimizer's variables there; TensorFlow then traces the step a second
@@ -141,6 +143,17 @@ def global_seed_state():
     op_seeds = getattr(tensorflow_context.context(), "_rng", None)
     tensorflow_state = (tensorflow_context.global_seed(), None if op_seeds is None else op_seeds.getstate())
     return keras_state, tensorflow_state
+
+
+def set_keras_seed(seed):
+    """What ``keras.utils.set_random_seed(seed)`` does to Keras' own state: its global seed, and its generator reset.
+
+    Keras' function also seeds Python's and NumPy's global generators, which
+    other threads draw from (see :func:`sktcn._random.seeded`).
+    """
+    keras_global_state.set_global_attribute("global_random_seed", seed)
+    # Made anew from the seed on its next use, as after keras.utils.set_random_seed.
+    keras_global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)
 
 
 def restore_global_seed_state(state):

@@ -289,6 +289,38 @@ def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
     np.testing.assert_array_equal(busy, expected)
 
 
+def test_a_seeded_fit_leaves_other_threads_draws_from_the_global_generators_alone(small_regression):
+    # Unseeded scikit-learn code draws from NumPy's global generator. A seeded
+    # fit in another thread once reseeded it (and Python's) with its seed, then
+    # rewound it: the other thread drew seed 0's numbers, then its own again.
+    import random
+    import threading
+    import time
+
+    X, y = small_regression
+    stop = threading.Event()
+    draws = []
+
+    def draw():
+        while not stop.is_set():
+            draws.append((np.random.random_sample(), random.random()))
+            time.sleep(1e-4)  # let the fit run too
+
+    thread = threading.Thread(target=draw, daemon=True)
+    thread.start()
+    try:
+        TCNRegressor(**TINY, random_state=0).fit(X, y)
+    finally:
+        stop.set()
+        thread.join()
+    numpy_draws, python_draws = (np.array(column) for column in zip(*draws))
+    seed_0 = random.Random(0)
+    assert len(draws) > 10
+    assert len(np.unique(numpy_draws)) == len(np.unique(python_draws)) == len(draws)  # nothing drawn twice
+    assert not np.isin(numpy_draws, np.random.RandomState(0).random_sample(10**5)).any()
+    assert not np.isin(python_draws, [seed_0.random() for _ in range(10**5)]).any()
+
+
 def _in_threads_at_once(tasks):
     """The results of ``tasks`` (callables), each run in its own thread, all started together."""
     import threading
@@ -332,9 +364,10 @@ def test_threads_predicting_with_one_fresh_estimator_get_the_sequential_predicti
 
 # joblib's threading backend, sktime's backend="threading" and Dask workers with
 # several task threads fit estimators side by side in one process. The seeding
-# that random_state does is process-wide state (Python's, NumPy's and
-# TensorFlow's generators, Keras' seed module, the global seed a tf.data shuffle
-# reads when it is made), so each seeded fit must give what it gives alone.
+# that random_state does is process-wide state (TensorFlow's generators, Keras'
+# seed module, the global seed a tf.data shuffle reads when it is made; Python's
+# and NumPy's generators in a streamed fit), so each seeded fit must give what it
+# gives alone.
 @pytest.mark.parametrize("n_networks", [1, 3])
 def test_seeded_fits_in_threads_of_one_process_match_fits_one_after_another(small_regression, n_networks):
     X, y = small_regression
