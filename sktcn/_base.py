@@ -38,6 +38,7 @@ from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
     STRATEGY_NAMES,
+    check_not_forked_after_tensorflow,
     picklable_strategy,
     releasing_all_reduce_gradients,
     resolve_strategy,
@@ -1063,6 +1064,7 @@ class TCNEstimatorBase(BaseWrapper):
                                    _docs.returns("ndarray", _docs.PREDICTION_SHAPES + "."))
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        check_not_forked_after_tensorflow()  # rather than hang
         # A failed fit restores the estimator as it was: no half-fitted state.
         fresh = not ((self.warm_start or warm_start) and self.initialized_)
         with unchanged_on_failure(self), self._fit_arguments(kwargs, streamed=is_streamed(X), fresh=fresh) as kwargs:
@@ -1500,6 +1502,7 @@ class TCNEstimatorBase(BaseWrapper):
     def _predict_raw(self, X, forward=None):
         """The network's outputs for ``X``; ``forward``: another compiled function than ``model_``'s."""
         check_is_fitted(self, "model_")
+        check_not_forked_after_tensorflow()  # rather than hang
         forward = forward or self._predict_function
 
         def zero_outputs(n_steps):

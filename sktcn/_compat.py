@@ -63,6 +63,12 @@ Each entry says what it works around and when it can go:
   registry, which refuses unregistered subclasses: :func:`copy_optimizer`
   builds the copy from the instance's own class and shares its schedule.
   They can go once Keras exposes the schedule and copies optimizers itself.
+- TensorFlow's runtime does not survive ``fork``: in a child forked after the
+  parent ran a TensorFlow operation, a fit or a prediction hangs for good.
+  TensorFlow neither says so nor tells whether it has started:
+  :func:`tensorflow_started` reads it from its eager context, so that
+  ``sktcn._distribute`` can refuse to run in such a child. It can go once
+  TensorFlow raises there itself.
 """
 
 import io
@@ -143,6 +149,12 @@ def global_seed_state():
     op_seeds = getattr(tensorflow_context.context(), "_rng", None)
     tensorflow_state = (tensorflow_context.global_seed(), None if op_seeds is None else op_seeds.getstate())
     return keras_state, tensorflow_state
+
+
+def tensorflow_started():
+    """Whether TensorFlow has started its runtime in this process (run an operation), read from its eager context."""
+    context = tensorflow_context.context_safe()  # None until something asks for the context
+    return context is not None and getattr(context, "_context_handle", None) is not None
 
 
 def set_keras_seed(seed):

@@ -70,6 +70,54 @@ def test_search_on_a_dask_cluster(sequential_scores):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-4)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the platform does not fork")
+def test_a_process_forked_after_tensorflow_ran_refuses_to_fit_or_predict(small_regression):
+    # joblib's "multiprocessing" backend and sktime's backend="multiprocessing"
+    # fork their workers. TensorFlow's runtime does not survive a fork: a fit or
+    # a prediction in such a worker once waited forever, without a word.
+    import signal
+
+    X, y = small_regression
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)  # TensorFlow has run in this process
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what each call did, and never return into pytest
+        try:
+            signal.alarm(30)  # killed, rather than hang, on the old code
+            outcomes = []
+            for call in (lambda: reg.predict(X), lambda: clone(reg).fit(X, y)):
+                try:
+                    call()
+                    outcomes.append("ran")
+                except RuntimeError as error:
+                    outcomes.append(str(error))
+            os.write(write, json.dumps(outcomes).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        reported = pipe.read()
+    os.waitpid(pid, 0)
+    outcomes = json.loads(reported or "[]")
+    assert len(outcomes) == 2, "the forked child hung"
+    for outcome in outcomes:
+        assert "forked" in outcome and "'loky'" in outcome
+    # Keras' PyDataset workers, forked too, only read batches: such fits work.
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            return X[16 * index: 16 * (index + 1)], y[16 * index: 16 * (index + 1)]
+
+    def fit(processes):
+        batches = Batches(workers=2, use_multiprocessing=processes)
+        return TCNRegressor(**TINY, random_state=0, shuffle=False).fit(batches).predict(X)
+
+    np.testing.assert_array_equal(fit(processes=True), fit(processes=False))
+
+
 def test_thread_setting_from_the_environment():
     assert apply_thread_setting({}) is None
     with pytest.raises(ValueError, match="SKTCN_TF_THREADS"):
