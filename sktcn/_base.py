@@ -15,6 +15,7 @@ import difflib
 import functools
 import inspect
 import numbers
+import threading
 import warnings
 from collections import defaultdict
 from typing import NamedTuple
@@ -38,6 +39,7 @@ from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
     STRATEGY_NAMES,
+    check_not_forked_after_tensorflow,
     picklable_strategy,
     releasing_all_reduce_gradients,
     resolve_strategy,
@@ -391,22 +393,40 @@ class _TracedOnDemand:
     a backtest's fold, the forecaster's residuals of its own fit); those pay
     no trace. Repeated predictions pay at most ``EAGER_CALLS`` eager calls on
     top of the trace they would have paid anyway.
+
+    Thread-safe (threads serving one fitted estimator, joblib's threading
+    backend in ``permutation_importance``): keras-tcn's ``TCN.call`` keeps its
+    working lists on the layer, so two eager calls at once add up each other's
+    skip connections, and a trace made while another thread calls eagerly
+    captures that thread's tensors as constants of the graph, which then
+    serves every later call. ``lock``, shared by the forward passes of one
+    estimator (an ensemble's members share their layers with its model), is
+    held for the eager calls and while the graph is made and traced; calls of
+    the finished graph touch no Python state and take no lock.
     """
 
-    def __init__(self, model, n_channels):
+    def __init__(self, model, n_channels, lock):
         self.model = model
         self.spec = tf.TensorSpec((None, None, n_channels), tf.float32)
+        self.lock = lock
         self.eager_calls = 0
         self.traced = None
 
     def __call__(self, x):
-        if self.traced is None:
-            if self.eager_calls < EAGER_CALLS:
-                self.eager_calls += 1
-                return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
-            # One graph for every batch size and sequence length.
-            self.traced = tf.function(_Forward(self.model), input_signature=[self.spec])
-        return self.traced(x)
+        traced = self.traced
+        if traced is None:
+            with self.lock:
+                if self.traced is None:
+                    if self.eager_calls < EAGER_CALLS:
+                        self.eager_calls += 1
+                        return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
+                    # One graph for every batch size and sequence length, traced
+                    # here, under the lock, before other threads can call it.
+                    function = tf.function(_Forward(self.model), input_signature=[self.spec])
+                    function.get_concrete_function()
+                    self.traced = function
+                traced = self.traced
+        return traced(x)
 
 
 class _PickledModel:
@@ -1064,6 +1084,7 @@ class TCNEstimatorBase(BaseWrapper):
                                    _docs.returns("ndarray", _docs.PREDICTION_SHAPES + "."))
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        check_not_forked_after_tensorflow()  # rather than hang
         # A failed fit restores the estimator as it was: no half-fitted state.
         fresh = not ((self.warm_start or warm_start) and self.initialized_)
         with unchanged_on_failure(self), self._fit_arguments(kwargs, streamed=is_streamed(X), fresh=fresh) as kwargs:
@@ -1399,7 +1420,10 @@ class TCNEstimatorBase(BaseWrapper):
         # pipeline and model, alive in global registries (see sktcn._distribute
         # and sktcn._streaming).
         with (
-            seeded(self._random_state),
+            # A streamed fit runs the user's pipeline, and Keras shuffles its
+            # batches with Python's random; callbacks are the user's code too:
+            # such fits seed the global generators as well (see seeded).
+            seeded(self._random_state, user_code=streamed or bool(self._fit_args.callbacks)),
             warnings.catch_warnings(),
             releasing_all_reduce_gradients(),
             releasing_generator_functions(X),
@@ -1480,13 +1504,16 @@ class TCNEstimatorBase(BaseWrapper):
             # traced graphs (and its members') read the variables, so they stay
             # valid. A new one would trace again after the next eager calls.
             return
+        # Shared by the estimator's forward passes (see _TracedOnDemand); made
+        # anew with them, never pickled.
+        self._predict_lock = threading.Lock()
         self._predict_function = self._forward_function(self.model_)
         self._member_functions = None  # made on the first predict_members
 
     def _forward_function(self, model):
         # Not Keras' model.predict: it pays ~100 ms of set-up per call, a traced
         # graph microseconds.
-        return _TracedOnDemand(model, self._n_channels)
+        return _TracedOnDemand(model, self._n_channels, self._predict_lock)
 
     def predict_members(self, X):
         """Each network's own predictions, before the ensemble averages them.
@@ -1504,12 +1531,16 @@ class TCNEstimatorBase(BaseWrapper):
             for a classifier. Their mean is the ensemble's prediction.
         """
         check_is_fitted(self, "model_")
-        if getattr(self, "_member_functions", None) is None:
-            # A single network is its own only member: its traced forward pass serves.
-            members = member_networks(self.model_)
-            self._member_functions = ([self._forward_function(member) for member in members] if members
-                                      else [self._predict_function])
-        return [self._decode_member(self._predict_raw(X, forward)) for forward in self._member_functions]
+        functions = getattr(self, "_member_functions", None)
+        if functions is None:
+            with self._predict_lock:  # made once, whichever thread predicts first
+                if self._member_functions is None:
+                    # A single network is its own only member: its traced forward pass serves.
+                    members = member_networks(self.model_)
+                    self._member_functions = ([self._forward_function(member) for member in members] if members
+                                              else [self._predict_function])
+                functions = self._member_functions
+        return [self._decode_member(self._predict_raw(X, forward)) for forward in functions]
 
     def _decode_member(self, raw):
         """One network's raw outputs as ``predict_members`` returns them."""
@@ -1518,6 +1549,7 @@ class TCNEstimatorBase(BaseWrapper):
     def _predict_raw(self, X, forward=None):
         """The network's outputs for ``X``; ``forward``: another compiled function than ``model_``'s."""
         check_is_fitted(self, "model_")
+        check_not_forked_after_tensorflow()  # rather than hang
         forward = forward or self._predict_function
 
         def zero_outputs(n_steps):
@@ -1581,9 +1613,9 @@ class TCNEstimatorBase(BaseWrapper):
             _compat.build_optimizer(self.model_)
         # A copy: on Python 3.11+ the parent hands out the live __dict__.
         state = dict(super().__getstate__())
-        # Traced graphs do not pickle; an ensemble's joint model is rebuilt on
-        # the next fit (see _training_model).
-        for name in ("_predict_function", "_member_functions", "_trainer", "_trainer_lease"):
+        # Traced graphs and locks do not pickle (__setstate__ makes them anew);
+        # an ensemble's joint model is rebuilt on the next fit (see _training_model).
+        for name in ("_predict_function", "_member_functions", "_predict_lock", "_trainer", "_trainer_lease"):
             state.pop(name, None)
         if "model_" in state:
             state["model_"] = _PickledModel(state["model_"])

@@ -18,7 +18,9 @@ Each entry says what it works around and when it can go:
   where their streams stand: :func:`global_seed_state` reads them from Keras'
   global state and TensorFlow's eager context, and
   :func:`restore_global_seed_state` puts them back, so that a seeded fit leaves
-  a user's seeds as it found them.
+  a user's seeds as it found them. ``keras.utils.set_random_seed`` seeds
+  Python's and NumPy's process-wide generators with Keras' own, under every
+  thread: :func:`set_keras_seed` sets Keras' global seed alone.
 - Keras' TensorFlow trainer, without a distribution strategy, leaves the
   optimizer unbuilt until the first trace of its train step, which creates
   the optimizer's variables there; TensorFlow then traces the step a second
@@ -69,6 +71,12 @@ Each entry says what it works around and when it can go:
   :func:`quiet_fit_retracing` drops that one message while sktcn's own Keras
   fit runs, in its thread. It can go once TensorFlow keys its detector on
   the function object.
+- TensorFlow's runtime does not survive ``fork``: in a child forked after the
+  parent ran a TensorFlow operation, a fit or a prediction hangs for good.
+  TensorFlow neither says so nor tells whether it has started:
+  :func:`tensorflow_started` reads it from its eager context, so that
+  ``sktcn._distribute`` can refuse to run in such a child. It can go once
+  TensorFlow raises there itself.
 """
 
 import contextlib
@@ -152,6 +160,23 @@ def global_seed_state():
     op_seeds = getattr(tensorflow_context.context(), "_rng", None)
     tensorflow_state = (tensorflow_context.global_seed(), None if op_seeds is None else op_seeds.getstate())
     return keras_state, tensorflow_state
+
+
+def tensorflow_started():
+    """Whether TensorFlow has started its runtime in this process (run an operation), read from its eager context."""
+    context = tensorflow_context.context_safe()  # None until something asks for the context
+    return context is not None and getattr(context, "_context_handle", None) is not None
+
+
+def set_keras_seed(seed):
+    """What ``keras.utils.set_random_seed(seed)`` does to Keras' own state: its global seed, and its generator reset.
+
+    Keras' function also seeds Python's and NumPy's global generators, which
+    other threads draw from (see :func:`sktcn._random.seeded`).
+    """
+    keras_global_state.set_global_attribute("global_random_seed", seed)
+    # Made anew from the seed on its next use, as after keras.utils.set_random_seed.
+    keras_global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)
 
 
 def restore_global_seed_state(state):

@@ -1,8 +1,9 @@
-"""Where and how the network trains: distribution strategies, mixed precision, threads.
+"""Where and how the network trains: distribution strategies, mixed precision, threads, processes.
 
 The estimators store ``distribution_strategy`` and ``mixed_precision`` verbatim;
-this module turns them into TensorFlow objects at fit time, and reads the
-``SKTCN_TF_THREADS`` environment variable once, when sktcn is imported.
+this module turns them into TensorFlow objects at fit time, reads the
+``SKTCN_TF_THREADS`` environment variable once, when sktcn is imported, and
+refuses to fit or predict in a process forked after TensorFlow started.
 """
 
 import contextlib
@@ -13,11 +14,14 @@ import warnings
 import keras
 import tensorflow as tf
 
+from sktcn import _compat
+
 __all__ = [
     "resolve_strategy",
     "strategy_scope",
     "picklable_strategy",
     "apply_thread_setting",
+    "check_not_forked_after_tensorflow",
     "releasing_all_reduce_gradients",
 ]
 
@@ -167,6 +171,46 @@ def apply_thread_setting(environ=os.environ):
         )
         return None
     return threads
+
+
+# -------------------------------------------------------------------- fork
+# Whether this process was forked from one in which TensorFlow had started.
+# TensorFlow's runtime (its thread pools, held locks) does not survive fork: a
+# fit or prediction in such a child waits forever, without a word. That is
+# where joblib's "multiprocessing" backend and sktime's
+# backend="multiprocessing" run their tasks once a fit ran in the parent.
+# Children that never fit nor predict (Keras' PyDataset workers with
+# use_multiprocessing=True) are unaffected; loky, spawn and Dask start fresh
+# interpreters.
+_forked_after_tensorflow = False
+
+
+def _note_fork():
+    """In a child just forked: remember whether the parent had started TensorFlow (its state is the child's)."""
+    global _forked_after_tensorflow
+    _forked_after_tensorflow = _forked_after_tensorflow or _compat.tensorflow_started()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_note_fork)
+
+
+def check_not_forked_after_tensorflow():
+    """Raise RuntimeError in a process forked after TensorFlow started, where a fit or prediction would hang.
+
+    Raises
+    ------
+    RuntimeError
+        If this process is such a child.
+    """
+    if _forked_after_tensorflow:
+        raise RuntimeError(
+            "This process was forked from one that had already run TensorFlow (joblib's 'multiprocessing' "
+            "backend, sktime's backend='multiprocessing', multiprocessing's 'fork' start method), and "
+            "TensorFlow's runtime does not survive a fork: this fit or prediction would hang. Use joblib's default "
+            "'loky' backend, a 'spawn' multiprocessing context or Dask, or start the processes before any "
+            "TensorFlow operation."
+        )
 
 
 # ------------------------------------------------------------------- memory

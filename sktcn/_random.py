@@ -45,11 +45,25 @@ _SEEDING = threading.RLock()
 
 
 @contextlib.contextmanager
-def seeded(seed):
-    """Seed Keras, TensorFlow, NumPy and Python for a block, then restore them.
+def seeded(seed, user_code=False):
+    """Seed Keras and TensorFlow for a block, then restore them.
 
     scikeras seeds through TensorFlow's op determinism, which stays on for the
     whole process and makes later unseeded fits fail; this seeds only.
+
+    Keras draws its default seeds in the block from a generator of the
+    block's own (see :class:`_ThreadDraws`), and sktcn's code draws from
+    generators seeded by ``random_state``: NumPy's and Python's global
+    generators are left alone, so that other threads drawing from them
+    (unseeded scikit-learn code beside a fit under joblib's threading backend)
+    get neither ``seed``'s stream nor, when the block ends, their own draws a
+    second time. ``user_code=True`` marks a block that runs the user's code: a
+    streamed fit (their PyDataset or ``tf.data`` pipeline, and Keras'
+    shuffling of a PyDataset's batches, which draws from Python's ``random``)
+    or their callbacks. That code may draw from the global generators, which
+    ``random_state`` has always seeded: the block seeds NumPy's and Python's
+    too, and restores them afterwards, for the whole process (the limitation
+    ``docs/user_guide/parallel.rst`` states).
 
     The generators seeded here belong to the process, not to a thread, so two
     blocks in threads of one process (joblib's threading backend, sktime's
@@ -59,26 +73,29 @@ def seeded(seed):
     fit); processes still fit in parallel. ``seed=None`` seeds nothing, but its
     block too runs apart from other threads' seeded blocks.
 
-    Afterwards Python's, NumPy's, Keras' and TensorFlow's generators are where
-    they were before the block, a global seed the user set included.
+    Afterwards Keras' and TensorFlow's generators (and, with ``user_code``,
+    Python's and NumPy's) are where they were before the block, a global seed
+    the user set included.
     """
     with _SEEDING:
         if seed is None:
             yield
             return
-        with _seeded(seed):
+        with _seeded(seed), (_global_generators_seeded(seed) if user_code else contextlib.nullcontext()):
             yield
 
 
 @contextlib.contextmanager
 def _seeded(seed):
-    """The seeding of :func:`seeded`, with the caller holding the lock."""
-    python_state, numpy_state = random.getstate(), np.random.get_state()
+    """The seeding of :func:`seeded` (Keras' and TensorFlow's), with the caller holding the lock."""
     # A user's own keras.utils.set_random_seed / tf.random.set_seed, and where
     # their streams stand: a fit must not unset them or move them on.
     global_state = _compat.global_seed_state()
     try:
-        keras.utils.set_random_seed(int(seed))
+        # What keras.utils.set_random_seed does, less its seeding of Python's
+        # and NumPy's global generators (see seeded).
+        _compat.set_keras_seed(int(seed))
+        tf.random.set_seed(int(seed))
         # Keras draws the seeds of unseeded initializers and dropout layers
         # from Python's process-wide ``random``. In a host with other busy
         # threads (a Dask worker's event loop, a web server) those threads
@@ -89,6 +106,17 @@ def _seeded(seed):
             yield
     finally:
         _compat.restore_global_seed_state(global_state)
+
+
+@contextlib.contextmanager
+def _global_generators_seeded(seed):
+    """A block in which Python's and NumPy's global generators are seeded with ``seed``, restored afterwards."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    try:
+        yield
+    finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
 

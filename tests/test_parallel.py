@@ -70,6 +70,54 @@ def test_search_on_a_dask_cluster(sequential_scores):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-4)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the platform does not fork")
+def test_a_process_forked_after_tensorflow_ran_refuses_to_fit_or_predict(small_regression):
+    # joblib's "multiprocessing" backend and sktime's backend="multiprocessing"
+    # fork their workers. TensorFlow's runtime does not survive a fork: a fit or
+    # a prediction in such a worker once waited forever, without a word.
+    import signal
+
+    X, y = small_regression
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)  # TensorFlow has run in this process
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what each call did, and never return into pytest
+        try:
+            signal.alarm(30)  # killed, rather than hang, on the old code
+            outcomes = []
+            for call in (lambda: reg.predict(X), lambda: clone(reg).fit(X, y)):
+                try:
+                    call()
+                    outcomes.append("ran")
+                except RuntimeError as error:
+                    outcomes.append(str(error))
+            os.write(write, json.dumps(outcomes).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        reported = pipe.read()
+    os.waitpid(pid, 0)
+    outcomes = json.loads(reported or "[]")
+    assert len(outcomes) == 2, "the forked child hung"
+    for outcome in outcomes:
+        assert "forked" in outcome and "'loky'" in outcome
+    # Keras' PyDataset workers, forked too, only read batches: such fits work.
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            return X[16 * index: 16 * (index + 1)], y[16 * index: 16 * (index + 1)]
+
+    def fit(processes):
+        batches = Batches(workers=2, use_multiprocessing=processes)
+        return TCNRegressor(**TINY, random_state=0, shuffle=False).fit(batches).predict(X)
+
+    np.testing.assert_array_equal(fit(processes=True), fit(processes=False))
+
+
 def test_thread_setting_from_the_environment():
     assert apply_thread_setting({}) is None
     with pytest.raises(ValueError, match="SKTCN_TF_THREADS"):
@@ -289,6 +337,38 @@ def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
     np.testing.assert_array_equal(busy, expected)
 
 
+def test_a_seeded_fit_leaves_other_threads_draws_from_the_global_generators_alone(small_regression):
+    # Unseeded scikit-learn code draws from NumPy's global generator. A seeded
+    # fit in another thread once reseeded it (and Python's) with its seed, then
+    # rewound it: the other thread drew seed 0's numbers, then its own again.
+    import random
+    import threading
+    import time
+
+    X, y = small_regression
+    stop = threading.Event()
+    draws = []
+
+    def draw():
+        while not stop.is_set():
+            draws.append((np.random.random_sample(), random.random()))
+            time.sleep(1e-4)  # let the fit run too
+
+    thread = threading.Thread(target=draw, daemon=True)
+    thread.start()
+    try:
+        TCNRegressor(**TINY, random_state=0).fit(X, y)
+    finally:
+        stop.set()
+        thread.join()
+    numpy_draws, python_draws = (np.array(column) for column in zip(*draws))
+    seed_0 = random.Random(0)
+    assert len(draws) > 10
+    assert len(np.unique(numpy_draws)) == len(np.unique(python_draws)) == len(draws)  # nothing drawn twice
+    assert not np.isin(numpy_draws, np.random.RandomState(0).random_sample(10**5)).any()
+    assert not np.isin(python_draws, [seed_0.random() for _ in range(10**5)]).any()
+
+
 def _in_threads_at_once(tasks):
     """The results of ``tasks`` (callables), each run in its own thread, all started together."""
     import threading
@@ -308,11 +388,34 @@ def _in_threads_at_once(tasks):
     return results
 
 
+def test_threads_predicting_with_one_fresh_estimator_get_the_sequential_predictions(small_regression):
+    # Servers and joblib's threading backend (permutation_importance) share one
+    # fitted estimator between threads. keras-tcn's layers keep working lists
+    # while called eagerly, so eager calls at once added up each other's skip
+    # connections, and a first trace made during another thread's eager call
+    # kept that thread's tensors in the graph: wrong predictions from then on.
+    X, y = small_regression
+    Xa, Xb = X[:24], 3 * X[24:]
+    params = dict(TINY, n_networks=2, dilations=(1, 2, 4, 8), random_state=0)
+    reference = TCNRegressor(**params).fit(X, y)
+    blob = pickle.dumps(reference)
+    expected = [reference.predict(Xa), reference.predict(Xb), reference.predict_members(Xa)]
+    # Fresh (eager, untraced) forward passes: a new fit's and unpickled copies'.
+    for estimator in [TCNRegressor(**params).fit(X, y), pickle.loads(blob)]:
+        calls = [lambda: estimator.predict(Xa), lambda: estimator.predict(Xb), lambda: estimator.predict_members(Xa)]
+        got = _in_threads_at_once(calls * 2)
+        for result, want in zip(got, expected * 2):
+            np.testing.assert_allclose(np.asarray(result), np.asarray(want), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(estimator.predict(Xa), expected[0], rtol=1e-5, atol=1e-6)
+        assert estimator.predict(X[:7]).shape == (7,)
+
+
 # joblib's threading backend, sktime's backend="threading" and Dask workers with
 # several task threads fit estimators side by side in one process. The seeding
-# that random_state does is process-wide state (Python's, NumPy's and
-# TensorFlow's generators, Keras' seed module, the global seed a tf.data shuffle
-# reads when it is made), so each seeded fit must give what it gives alone.
+# that random_state does is process-wide state (TensorFlow's generators, Keras'
+# seed module, the global seed a tf.data shuffle reads when it is made; Python's
+# and NumPy's generators in a streamed fit), so each seeded fit must give what it
+# gives alone.
 @pytest.mark.parametrize("n_networks", [1, 3])
 def test_seeded_fits_in_threads_of_one_process_match_fits_one_after_another(small_regression, n_networks):
     X, y = small_regression
