@@ -1274,6 +1274,13 @@ class TCNEstimatorBase(BaseWrapper):
             # OpError whose message buries them: raise the original. With
             # use_multiprocessing=True that runs in worker processes, whose
             # failures this list never sees: their error is rebuilt from the message.
+            if failures and isinstance(failures[0], StopIteration):
+                # Raised as itself it would silently end any loop or map() the
+                # fit runs in (PEP 479's reason): a RuntimeError, as Python does.
+                raise RuntimeError(
+                    "Reading a batch of the streamed X raised StopIteration (an exhausted iterator read again?): "
+                    "a PyDataset's __getitem__ must return its batch in every epoch."
+                ) from failures[0]
             if failures:
                 raise failures[0] from None
             rebuilt = worker_error(error)

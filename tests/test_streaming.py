@@ -299,6 +299,27 @@ def test_a_pydatasets_own_error_is_raised_as_itself_in_every_epoch(data, epoch):
     assert not hasattr(reg, "model_")
 
 
+class ExhaustedFromEpoch(MissingFileFromEpoch):
+    """Batches whose third one raises StopIteration (an exhausted iterator read again) from epoch ``epoch`` on."""
+
+    def __getitem__(self, i):
+        if self.begins >= self.epoch and i == 2:
+            raise StopIteration
+        return super().__getitem__(i)
+
+
+@pytest.mark.parametrize("epoch", [1, 2])
+def test_a_stop_iteration_in_a_batch_does_not_end_the_callers_loop(data, epoch):
+    # Raised as itself, StopIteration made list(map(fit, ...)) return [] without an error.
+    X, y = data
+
+    def fit(_):
+        return TCNRegressor(**TINY).fit(ExhaustedFromEpoch(X, y, TINY["batch_size"], epoch))
+
+    with pytest.raises(RuntimeError, match="StopIteration.*every epoch"):
+        list(map(fit, [0, 1]))
+
+
 @pytest.fixture
 def ragged_stream(rng):
     """Per-step targets in batches of series of 8 and 12 steps."""
