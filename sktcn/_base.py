@@ -1170,8 +1170,19 @@ class TCNEstimatorBase(BaseWrapper):
         # scikeras sets the classes, encoders and fit-time shapes before it
         # builds the network, which can still fail (a bad optimizer): a failed
         # call must not leave new classes beside the old network.
+        if is_streamed(X):
+            raise TypeError(
+                "initialize builds the network from series held in memory; for streamed X call fit, or "
+                "initialize with one batch's series and all targets."
+            )
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         with unchanged_on_failure(self):
-            return super().initialize(X, y)
+            super().initialize(X, y)
+            # A new, untrained network: the curves and passes of the old one's fits are not its own.
+            self.history_, self._history_epochs = defaultdict(list), {}
+            vars(self).pop("epochs_", None)
+            return self
 
     initialize.__doc__ = _docs.method(
         "Build the network for ``(X, y)`` without training it.",

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import tensorflow as tf
 from conftest import TINY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -159,6 +160,19 @@ def test_a_failed_initialize_leaves_the_fitted_estimator(series_2d):
     assert vars(clf).keys() == before.keys() and all(vars(clf)[name] is value for name, value in before.items())
     assert clf.n_classes_ == 2 and clf._fit_timesteps == 12
     np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
+def test_initialize_starts_new_curves_and_refuses_what_it_cannot_build_from(series_2d):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    assert reg.initialize(X, y) is reg
+    # The new, untrained network has no epochs yet: partial_fit starts its own curve.
+    assert len(reg.history_["loss"]) == 0 and not hasattr(reg, "epochs_")
+    assert len(reg.partial_fit(X, y).history_["loss"]) == 1
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        TCNRegressor(**TINY).initialize(X)
+    with pytest.raises(TypeError, match="initialize builds the network from series held in memory"):
+        TCNRegressor(**TINY).initialize(tf.data.Dataset.from_tensor_slices((X, y)).batch(8))
 
 
 def test_diverging_training_is_an_error_and_leaves_nothing():
