@@ -352,6 +352,11 @@ def _check_folder_above(target):
     """
     above = target.parent
     while not above.exists():
+        if above.is_symlink():  # exists() follows the link: it points nowhere
+            raise FileNotFoundError(
+                f"{target} cannot be written: {above} is a link to {os.readlink(above)}, which does not exist; "
+                "create that folder or choose another path."
+            )
         above = above.parent
     if not above.is_dir():
         raise NotADirectoryError(f"{target} cannot be written: {above} is a file, not a folder; choose another path.")

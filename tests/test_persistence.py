@@ -284,6 +284,15 @@ def test_parameters_that_are_not_plain_values_are_refused(regressor, tmp_path):
 
 
 @pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])
+def test_a_path_through_a_dangling_link_is_refused_naming_it(regressor, tmp_path, save):
+    # It was a bare "[Errno 17] File exists" from the folder creation.
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    with pytest.raises(FileNotFoundError, match="dangling is a link to .*gone, which does not exist"):
+        save(regressor[0], tmp_path / "dangling" / "m")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling"]
+
+
+@pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])
 def test_a_failed_save_removes_the_folders_it_created_and_no_others(regressor, tmp_path, monkeypatch, save):
     # It created the missing folders above the model first, and left them empty.
     reg = pickle.loads(pickle.dumps(regressor[0]))
