@@ -262,6 +262,11 @@ def extend_signature(function, base_init=None, **extra):
     return function
 
 
+# Top-level modules whose objects a parameter may hold without running the
+# user's code (see TCNEstimatorBase._holds_user_code).
+_LIBRARY_MODULES = {"builtins", "numpy", "keras", "tensorflow", "tcn", "sktcn", "collections", "functools"}
+
+
 @contextlib.contextmanager
 def unchanged_on_failure(obj):
     """Within the block, an exception puts back ``obj``'s attributes as they were at its start.
@@ -804,6 +809,24 @@ class TCNEstimatorBase(BaseWrapper):
         params["dilations"] = list(self.dilations_)
         return params
 
+    def _holds_user_code(self):
+        """Whether a parameter holds the user's own code: an object or function not of Keras, NumPy or sktcn.
+
+        Such code (an initializer of their own, a loss, an activation) may draw
+        from NumPy's or Python's global generator, which ``random_state`` has
+        always seeded: blocks that run it seed those too (``seeded``'s
+        ``user_code``). Plain values and Keras' own objects draw from Keras'
+        generators only.
+        """
+        def own(item):
+            if isinstance(item, (list, tuple)):
+                return all(own(part) for part in item)
+            if isinstance(item, dict):
+                return all(own(part) for part in item.values())
+            where = getattr(item, "__module__", None) if callable(item) else type(item).__module__
+            return (where or "").split(".")[0] in _LIBRARY_MODULES
+        return not all(own(value) for value in self.get_params(deep=False).values())
+
     def _build_keras_model(self):
         # Variables created in a strategy's scope are placed (and mirrored) by
         # it, and Keras' fit then distributes every step the same way.
@@ -811,13 +834,13 @@ class TCNEstimatorBase(BaseWrapper):
         n_networks = getattr(self, "n_networks", 1)
         with strategy_scope(strategy):
             if n_networks == 1:
-                with seeded(self._random_state):
+                with seeded(self._random_state, user_code=self._holds_user_code()):
                     model = self._build_network()
             else:
                 # Member k is initialised as a single network seeded random_state + k.
                 members = []
                 for seed in member_seeds(self._random_state, n_networks):
-                    with seeded(seed):
+                    with seeded(seed, user_code=self._holds_user_code()):
                         members.append(self._build_network())
                 model = average_model(members, self._n_channels)
                 # The model that trains them is built by _training_model, once
@@ -921,7 +944,7 @@ class TCNEstimatorBase(BaseWrapper):
             # optimizer before the fit's own seeding.
             with (
                 strategy_scope(resolve_strategy(getattr(self, "distribution_strategy", None))),
-                seeded(self._random_state),
+                seeded(self._random_state, user_code=self._holds_user_code()),
             ):
                 self._trainer, self._trainer_lease = self._new_trainer(member_networks(self.model_), plan)
         return self._trainer
@@ -1441,7 +1464,8 @@ class TCNEstimatorBase(BaseWrapper):
             # A streamed fit runs the user's pipeline, and Keras shuffles its
             # batches with Python's random; callbacks are the user's code too:
             # such fits seed the global generators as well (see seeded).
-            seeded(self._random_state, user_code=streamed or bool(self._fit_args.callbacks)),
+            seeded(self._random_state,
+                   user_code=streamed or bool(self._fit_args.callbacks) or self._holds_user_code()),
             warnings.catch_warnings(),
             releasing_all_reduce_gradients(),
             releasing_generator_functions(X),

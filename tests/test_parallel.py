@@ -494,3 +494,26 @@ def test_a_seeded_fit_ignores_loads_in_other_threads(small_regression, tmp_path)
         thread.join()
     for got in busy:
         np.testing.assert_array_equal(got, expected)
+
+
+class _NumpyDrawingInitializer(keras.initializers.Initializer):
+    """A user's initializer that draws from NumPy's global generator."""
+
+    def __call__(self, shape, dtype=None):
+        return keras.ops.convert_to_tensor(np.random.normal(scale=0.3, size=shape).astype("float32"))
+
+    def get_config(self):
+        return {}
+
+
+def test_a_seeded_fit_with_the_users_own_initializer_repeats(small_regression):
+    # Parameters holding the user's code seed NumPy's and Python's generators
+    # as random_state always did; after the change above they went unseeded.
+    X, y = small_regression
+    predictions = []
+    for perturb in (1, 2):
+        np.random.seed(perturb)
+        reg = TCNRegressor(**TINY, random_state=0, kernel_initializer=_NumpyDrawingInitializer())
+        predictions.append(reg.fit(X, y).predict(X))
+    np.testing.assert_array_equal(*predictions)
+    assert reg._holds_user_code() and not TCNRegressor(kernel_initializer="he_normal")._holds_user_code()
