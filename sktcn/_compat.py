@@ -317,7 +317,11 @@ class _FitRetracingFilter(logging.Filter):
 
     def filter(self, record):
         # Filters run in the thread that logs: other threads' records pass.
-        return threading.get_ident() != self.thread or "triggered tf.function retracing" not in record.getMessage()
+        # Only the warning about Keras' own train function: the user's functions
+        # (a callback's) retracing during the fit deserve theirs.
+        message = record.getMessage()
+        return (threading.get_ident() != self.thread or "triggered tf.function retracing" not in message
+                or "TensorFlowTrainer._make_function" not in message)
 
 
 @contextlib.contextmanager
