@@ -1827,7 +1827,11 @@ class TCNEstimatorBase(BaseWrapper):
         >>> proba = session.run(None, {"series": padded[None]})[0]  # doctest: +SKIP
         """
         check_is_fitted(self, "model_")
-        return _export_onnx(self.model_, path, n_timesteps=self.n_timesteps_in_, opset=opset)
+        # The export traces the network and runs it eagerly (its self-check):
+        # keras-tcn's layers keep working lists while called, so a first
+        # prediction in another thread must not run beside it (_TracedOnDemand).
+        with self._predict_lock:
+            return _export_onnx(self.model_, path, n_timesteps=self.n_timesteps_in_, opset=opset)
 
     # ------------------------------------------------------------- saved state
     # Fitted attributes saved beside the network and the target encoder's state.

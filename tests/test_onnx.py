@@ -276,3 +276,33 @@ def test_multi_output_classifier_decoded_as_documented(tmp_path):
         np.testing.assert_allclose(got, want, **TOLERANCE)
     decoded = np.column_stack([classes[p.argmax(-1)] for classes, p in zip(clf.classes_, proba_k)])
     np.testing.assert_array_equal(decoded, clf.predict(X))
+
+
+def test_an_export_beside_a_first_prediction_in_another_thread(tmp_path):
+    # keras-tcn's layers keep working lists while called: an export (a trace and
+    # an eager self-check) beside a first, eager prediction mixed their tensors
+    # (a wrong or failed prediction, and a failed self-check).
+    import pickle
+    import threading
+
+    X = np.random.RandomState(0).normal(size=(40, 60, 2)).astype(np.float32)  # within the field of 61
+    fitted = TCNRegressor(nb_filters=8, kernel_size=3, dilations=(1, 2, 4, 8), epochs=1, random_state=0)
+    fitted.fit(X, X[:, -3:, 0].sum(1))
+    big = np.repeat(X, 100, axis=0)
+    expected, blob = fitted.predict(big), pickle.dumps(fitted)
+    for attempt in range(2):
+        reg, outputs = pickle.loads(blob), []
+
+        def predict(reg=reg, outputs=outputs):
+            try:
+                outputs.extend(reg.predict(big) for _ in range(3))
+            except Exception as error:  # noqa: BLE001 - the race raised several kinds
+                outputs.append(error)
+
+        thread = threading.Thread(target=predict)
+        thread.start()
+        reg.export_onnx(tmp_path / f"m{attempt}.onnx")
+        thread.join()
+        assert len(outputs) == 3
+        for output in outputs:
+            np.testing.assert_allclose(output, expected, rtol=1e-5, atol=1e-6)
