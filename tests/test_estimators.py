@@ -1,5 +1,6 @@
 """Inputs, targets and the fitted state of TCNClassifier and TCNRegressor."""
 
+import copy
 import pickle
 import random
 import warnings
@@ -218,6 +219,21 @@ def test_pickle_round_trip_predicts_identically(series_3d):
     copy = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
     np.testing.assert_array_equal(copy.classes_, clf.classes_)
+
+
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_a_fitted_estimator_with_callbacks_pickles_without_their_model(series_2d, n_networks):
+    # Keras' callbacks keep the model they trained: for an ensemble the joint
+    # training model, which Keras could not rebuild, so the pickle did not load.
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, random_state=0, n_networks=n_networks, warm_start=True,
+                       callbacks=[keras.callbacks.Callback()]).fit(X, y)
+    assert reg.callbacks[0].model is not None  # the estimator's own callbacks keep theirs
+    for restored in (pickle.loads(pickle.dumps(reg)), copy.deepcopy(reg)):
+        np.testing.assert_array_equal(restored.predict(X), reg.predict(X))
+        assert restored.callbacks[0] is restored._fit_callbacks[0]  # still one callback: a warm fit keeps it
+        restored.fit(X, y)
+        assert restored.callbacks[0].model is not None
 
 
 def test_validation_split_and_early_stopping(series_2d):
