@@ -839,6 +839,10 @@ class TCNEstimatorBase(BaseWrapper):
         params["dilations"] = list(self.dilations_)
         return params
 
+    def _y_required(self):
+        """The message for a call given ``y=None`` with series held in memory (scikit-learn's wording)."""
+        return f"{type(self).__name__} requires y to be passed, but the target y is None."
+
     def _holds_user_code(self):
         """Whether a parameter holds the user's own code: an object or function not of Keras, NumPy or sktcn.
 
@@ -862,15 +866,16 @@ class TCNEstimatorBase(BaseWrapper):
         # it, and Keras' fit then distributes every step the same way.
         strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
         n_networks = getattr(self, "n_networks", 1)
+        user_code = self._holds_user_code()  # once for every member
         with strategy_scope(strategy):
             if n_networks == 1:
-                with seeded(self._random_state, user_code=self._holds_user_code()):
+                with seeded(self._random_state, user_code=user_code):
                     model = self._build_network()
             else:
                 # Member k is initialised as a single network seeded random_state + k.
                 members = []
                 for seed in member_seeds(self._random_state, n_networks):
-                    with seeded(seed, user_code=self._holds_user_code()):
+                    with seeded(seed, user_code=user_code):
                         members.append(self._build_network())
                 model = average_model(members, self._n_channels)
                 # The model that trains them is built by _training_model, once
@@ -1150,7 +1155,7 @@ class TCNEstimatorBase(BaseWrapper):
                     )
                 self._fit_streamed(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             elif y is None:
-                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+                raise ValueError(self._y_required())
             else:
                 super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
@@ -1229,7 +1234,7 @@ class TCNEstimatorBase(BaseWrapper):
                 "initialize with one batch's series and all targets."
             )
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+            raise ValueError(self._y_required())
         with unchanged_on_failure(self):
             super().initialize(X, y)
             # A new, untrained network: the curves and passes of the old one's fits are not its own.
