@@ -141,6 +141,15 @@ class RowBatches(keras.utils.PyDataset):
         return x, self.y[rows], None if self.sample_weight is None else self.sample_weight[rows]
 
 
+def _recording(failures, read):
+    """``read()``, whose exception is appended to ``failures`` before it goes on (see StreamedData.keras_input)."""
+    try:
+        return read()
+    except Exception as error:
+        failures.append(error)
+        raise
+
+
 class _EncodedBatches(keras.utils.PyDataset):
     """A PyDataset of raw batches, each passed through ``encode`` when Keras asks for it.
 
@@ -162,11 +171,7 @@ class _EncodedBatches(keras.utils.PyDataset):
         return _n_batches(self.batches)
 
     def __getitem__(self, index):
-        try:
-            return self.encode(*_as_batch(self.batches[index]))
-        except Exception as error:
-            self.failures.append(error)
-            raise
+        return _recording(self.failures, lambda: self.encode(*_as_batch(self.batches[index])))
 
     # Keras calls the hooks of the dataset it trains on, this one: they go on to
     # the user's, which may reshuffle, reseed or open files in them.
@@ -272,11 +277,7 @@ class StreamedData:
         ranks = tuple(a.ndim for a in example)
 
         def encode_numpy(*element):
-            try:
-                return encode(*_as_batch(element if len(element) > 1 else element[0]))
-            except Exception as error:
-                failures.append(error)
-                raise
+            return _recording(failures, lambda: encode(*_as_batch(element if len(element) > 1 else element[0])))
 
         def encode_tensors(*element):
             encoded = tf.numpy_function(encode_numpy, list(element), dtypes, stateful=False)
