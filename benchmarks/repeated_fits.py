@@ -17,7 +17,7 @@ the table says whether the two gave the same ones, bit for bit.
 * ``evaluate-36``: the same with fh 1..36 from 72 months (4 folds). The
   automatic window grows with the training months here (5, 17, 29, 41), and
   with it the dilations: only folds whose networks are the same share one.
-* ``cross-val``: ``cross_val_score`` of ``TCNRegressor(n_networks=3,
+* ``cross-val``: scikit-learn's ``cross_validate`` of ``TCNRegressor(n_networks=3,
   nb_filters=16, epochs=10)`` on 300 adding-problem series of 32 steps, 5 folds.
 
 Usage: python benchmarks/repeated_fits.py [--quick] [--repeats 3] [--cases evaluate-12 evaluate-36 cross-val]
