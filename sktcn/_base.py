@@ -1588,7 +1588,7 @@ class TCNEstimatorBase(BaseWrapper):
         self._member_functions = None  # made on the first predict_members
 
     def _forward_function(self, model):
-        # Not Keras' model.predict: it pays ~100 ms of set-up per call, a traced
+        # Not Keras' model.predict: it pays ~50 ms of set-up per call, a traced
         # graph microseconds.
         return _TracedOnDemand(model, self._n_channels, self._predict_lock)
 
