@@ -46,7 +46,8 @@ docs-check: $(STAMP)
 # scikit-learn's full estimator checks on the *default* estimators (slower than
 # the tiny configurations `make test` runs them with), and sktime's whole
 # check_estimator suite on TCNForecaster (76 tests, one pytest case each, spread
-# over the workers; `make test` runs a representative 14 of them).
+# over the workers; `make test` runs the representative 12 listed in
+# tests/test_sktime_suite.py's REPRESENTATIVE).
 test-full: $(STAMP)
 	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=20 -rA \
 		tests/test_sklearn_compliance.py tests/test_sktime_suite.py
