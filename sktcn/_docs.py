@@ -200,7 +200,7 @@ PARAMETERS = _table("""
         model, on the same batches (in small fits fused into one TCN with
         block-diagonal convolutions); ``predict_members`` gives each one's
         predictions. Costs and measured effect of 1, 3 and 5 networks: the
-        user guide's page "Training regime".
+        user guide's page "Training regime" (its ensemble table).
     input_scaling : {"auto", "standard", None}, default="auto"
         ``"standard"``: the network's first layer standardises each input
         feature with the mean and standard deviation it had over all
