@@ -1759,8 +1759,8 @@ class TCNEstimatorBase(BaseWrapper):
         """Write the fitted network to the ONNX file ``path``, for inference without TensorFlow.
 
         The file holds the network, input scaling included: ONNX Runtime
-        (``pip install onnxruntime``, a few dozen MB against TensorFlow's
-        hundreds) or any ONNX runtime then predicts without sktcn. It reads
+        (``pip install onnxruntime``, about 80 MB against TensorFlow's
+        ~1.9 GB) or any ONNX runtime then predicts without sktcn. It reads
         float32 series ``(n_samples, n_timesteps, n_features)`` under the
         input name ``"series"``, with any number of samples and, for an
         estimator fit on 3D input or lists of series, any number of time
