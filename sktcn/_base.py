@@ -1277,7 +1277,7 @@ class TCNEstimatorBase(BaseWrapper):
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
-        self._configured_learning_rate = float(keras.ops.convert_to_numpy(self.model_.optimizer.learning_rate))
+        self._configured_learning_rate = _compat.learning_rate(self.model_.optimizer)
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
@@ -1438,7 +1438,7 @@ class TCNEstimatorBase(BaseWrapper):
             return None
         configured = getattr(self, "_configured_learning_rate", None)
         if configured is None:  # a network restored from a file saved before the regime existed
-            configured = self._configured_learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+            configured = self._configured_learning_rate = _compat.learning_rate(optimizer)
         return configured
 
     def _regime_callbacks(self, plan, monitor, start_rate):

@@ -1,5 +1,7 @@
 """The training regime of ``epochs="auto"``: its plan as pure functions, and how fits follow it."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -189,6 +191,20 @@ def test_the_schedule_lowers_the_learning_rate_on_a_plateau(series_2d, quick_pla
     assert best < len(rates) - 1
     for kept, at_best in zip(reg.model_.get_weights(), weights.seen[best]):
         np.testing.assert_array_equal(kept, at_best)
+
+
+def test_the_schedule_reads_the_learning_rate_without_numpys_deprecated_array_copy(series_2d, quick_plateaus):
+    # np.array(variable) warns under NumPy 2 (its __array__ takes no copy): once
+    # per fit from sktcn, once per epoch from Keras' ReduceLROnPlateau. The
+    # test sets its own filters: setup.cfg ignores DeprecationWarnings from keras.
+    X, y = series_2d
+    quick_plateaus(20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reg = TCNRegressor(nb_filters=4, batch_size=16, learning_rate=5.0, warm_start=True, random_state=0).fit(X, y)
+        reg.fit(X, y)
+    assert min(reg.history_["learning_rate"]) < 5.0  # the schedule ran, and lowered the rate
+    assert not [w for w in caught if "__array__" in str(w.message)]
 
 
 def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, quick_plateaus):
