@@ -177,6 +177,30 @@ def _check_finite(y, name="y"):
         )
 
 
+def _pooled_columns(new, stored, name="y"):
+    """``new`` (update's ``y`` or ``X``, sktime's inner frame) with the columns of ``stored``, fit's and updates' data.
+
+    sktime pools update's data into the stored frame by column name: a column
+    of another name comes in beside fit's, each half NaN, and the next refit or
+    forecast fails on them. A univariate ``y`` is the same series whatever its
+    name (sktime's ``pd.Series``-based forecasters pool it by its index alone,
+    and a new point is usually written as an unnamed Series): it takes the
+    stored name. Other columns must be those of fit, in any order (``X``'s are
+    looked up by name, as in predict): ValueError otherwise.
+    """
+    if not isinstance(new, pd.DataFrame) or stored is None or new.columns.equals(stored.columns):
+        return new
+    if name == "y" and len(new.columns) == len(stored.columns) == 1:
+        return new.set_axis(stored.columns, axis=1)
+    if set(new.columns) != set(stored.columns):
+        single = " (a univariate y may have any name)" if name == "y" and len(stored.columns) == 1 else ""
+        raise ValueError(
+            f"update's {name} has the columns {list(new.columns)}, but the forecaster was fit on {name} with the "
+            f"columns {list(stored.columns)}; give update {name} with the same columns{single}."
+        )
+    return new[stored.columns]
+
+
 def _check_scalable(y, scaling):
     """ValueError where a series of ``y`` (sktime's inner frame) is too large for ``scaling="standard"``.
 
@@ -190,6 +214,7 @@ def _check_scalable(y, scaling):
     if scaling != "standard":
         return
     values = y.to_numpy(np.float64)
+    # A NaN (sktime refuses missing values) fails the comparison: finite_statistics names it.
     if not values.size or np.abs(values).max() < np.sqrt(np.finfo(np.float64).max / (4 * len(values))):
         return
     for _, part in series_of(y):
@@ -684,6 +709,14 @@ class TCNForecaster(BaseForecaster):
             return super().update(y, X=X, update_params=update_params)
 
     update.__doc__ = BaseForecaster.update.__doc__
+
+    def _update_y_X(self, y, X=None, enforce_index_type=None):
+        # sktime's hook that stores update's data with fit's (by column name;
+        # fit stores its own first): update's columns must line up with fit's.
+        if self.is_fitted:
+            y = _pooled_columns(y, getattr(self, "_y", None))
+            X = _pooled_columns(X, getattr(self, "_X", None), "X")
+        return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def _check_remembers_data(self):
         """ValueError unless sktime's config keeps ``remember_data`` on, which forecasts and refits read."""

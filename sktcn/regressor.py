@@ -102,7 +102,8 @@ def finite_statistics(mean, scale, y):
 
     Values beyond about 1e154 in magnitude, finite in float64, have squares
     that are not: their spread cannot be computed, so the targets cannot be
-    standardised for the network.
+    standardised for the network. Statistics made NaN by NaN or infinite
+    targets, which callers refuse first, get a ValueError that says so.
 
     Examples
     --------
@@ -117,6 +118,10 @@ def finite_statistics(mean, scale, y):
     """
     if np.isfinite(mean).all() and np.isfinite(scale).all():
         return
+    if not np.isfinite(y).all():
+        # Callers refuse missing and infinite targets first; should one get
+        # here, it is named rather than taken for an overflow (log10 of NaN).
+        raise ValueError("y holds NaN or infinite values, which sktcn cannot standardise; drop or impute them first.")
     top = np.abs(y).max()
     raise ValueError(
         f"y holds values up to {top:.3g} in magnitude, beyond what sktcn can standardise: their standard deviation "

@@ -337,6 +337,44 @@ def test_infinite_X_is_refused_with_the_reason_at_fit_update_and_predict():
     pd.testing.assert_series_equal(f.predict(X=X.iloc[50:52]), before)
 
 
+@pytest.mark.parametrize("update_params", [False, True])
+def test_an_unnamed_update_continues_the_named_series_it_was_fit_on(update_params):
+    # sktime pools update's y into the stored one by column name: an unnamed Series
+    # came in beside the named one, each half NaN, and the update failed with
+    # "cannot convert float NaN to integer". sktime's Series-based forecasters
+    # (NaiveForecaster) pool it by its index alone.
+    y = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01").rename("sales")
+    new = _monthly([10.5, 9.5], "2003-05")
+    f = TCNForecaster(**POINT).fit(y, fh=[1, 2])
+    named = TCNForecaster(**POINT).fit(y, fh=[1, 2])
+    f.update(new, update_params=update_params)
+    named.update(new.rename("sales"), update_params=update_params)
+    assert list(f._y.columns) == ["sales"] and len(f._y) == 42
+    np.testing.assert_array_equal(f.predict().to_numpy(), named.predict().to_numpy())
+
+
+def test_an_update_with_other_columns_is_refused_and_changes_nothing():
+    Y = pd.DataFrame({"a": 10 + np.sin(np.arange(40) / 3.0), "b": 5 + np.cos(np.arange(40) / 3.0)},
+                     index=pd.period_range("2000-01", periods=40, freq="M"))
+    X = pd.DataFrame({"x": np.arange(42.0)}, index=pd.period_range("2000-01", periods=42, freq="M"))
+    f = TCNForecaster(**POINT).fit(Y, X=X.iloc[:40], fh=[1])
+    before, cutoff = f.predict(X=X.iloc[40:41]), f.cutoff
+    new = Y.iloc[-1:].set_axis(pd.period_range("2003-05", periods=1, freq="M"))
+    for bad_y, bad_X, message in [
+        (new[["a"]], X.iloc[40:41], r"update's y has the columns \['a'\], but .* columns \['a', 'b'\]"),
+        (new.set_axis(["c", "d"], axis=1), X.iloc[40:41], r"update's y has the columns \['c', 'd'\]"),
+        (new, X.iloc[40:41].set_axis(["z"], axis=1), r"update's X has the columns \['z'\], but .* \['x'\]"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            f.update(bad_y, X=bad_X, update_params=False)
+        assert f.cutoff.equals(cutoff) and list(f._y.columns) == ["a", "b"] and len(f._y) == 40
+        pd.testing.assert_frame_equal(f.predict(X=X.iloc[40:41]), before)
+    # Fit's columns in another order are fit's columns.
+    f.update(new[["b", "a"]], X=X.iloc[40:41], update_params=False)
+    assert list(f._y.columns) == ["a", "b"]
+    pd.testing.assert_frame_equal(f._y.iloc[-1:], new)
+
+
 def test_a_non_causal_network_is_refused():
     # A padding="same" network's steps see the steps after them: trained on forking
     # sequences, its own targets; read from one step, keras-tcn takes the window's middle.

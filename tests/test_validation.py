@@ -491,6 +491,10 @@ def test_targets_beyond_float_range_get_a_message_about_y(series_2d):
     reg = TCNRegressor(**TINY, random_state=0).fit(X, huge / 1e100)
     assert reg.target_encoder_.scale_.dtype == np.float64 and np.isfinite(reg.predict(X)).all()
     finite_statistics(np.float64(1.0), np.float64(1.0), huge)
+    # NaN statistics from NaN targets are named, not taken for an overflow (int(log10(nan)) raised).
+    missing = np.array([1.0, np.nan])
+    with pytest.raises(ValueError, match="y holds NaN or infinite values.*drop or impute"), np.errstate(invalid="ignore"):
+        finite_statistics(missing.mean(), missing.std(), missing)
     # A warm start's targets far off the first fit's scale: named, the estimator unchanged.
     reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
     before, state = reg.predict(X), _fitted_state(reg)
