@@ -1511,6 +1511,11 @@ class TCNEstimatorBase(BaseWrapper):
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
+            # Keras' ReduceLROnPlateau (the training regime's) reads the learning
+            # rate through np.array(variable), which NumPy 2 warns about once per
+            # epoch; sktcn's own reads avoid it (sktcn._compat.learning_rate).
+            warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
+                                    category=DeprecationWarning)
             model = self._training_model(plan)
             _compat.build_optimizer(model)
             _compat.flatten_adam_update(model.optimizer)

@@ -68,9 +68,10 @@ Each entry says what it works around and when it can go:
   ``keras.ops.convert_to_numpy`` and Keras' ``ReduceLROnPlateau`` read an
   optimizer's learning rate, sets off NumPy 2's DeprecationWarning (an error
   under ``filterwarnings = error``, and once NumPy drops its fallback):
-  :func:`learning_rate` reads the rate as ``float(rate)``, and
-  :class:`ReduceLROnPlateau` is Keras' callback reading it so. They can go
-  once Keras' variables take ``copy``.
+  :func:`learning_rate` reads the rate as ``float(rate)``, and a fit ignores
+  that one warning while Keras' callback reads the rate (sktcn's training
+  regime adds the callback; see ``TCNEstimatorBase._run_keras_fit``). Both
+  can go once Keras' variables take ``copy``.
 - TensorFlow's frequent-retracing detector keys on a function's ``__code__``,
   and every Keras model's train function is the same closure of Keras'
   trainer. Each sktcn fit builds a new model, traced once, so a grid search's
@@ -92,14 +93,12 @@ import io
 import logging
 import random
 import threading
-import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras.src.backend.common import global_state as keras_global_state
 from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
-from keras.src.utils import io_utils
 from scikeras.wrappers import BaseWrapper
 from tensorflow.python.distribute import distribute_lib as tensorflow_distribute_lib
 from tensorflow.python.eager import context as tensorflow_context
@@ -218,63 +217,6 @@ def learning_rate(optimizer):
     bit for bit; a schedule's rate (a tensor or a float) converts the same.
     """
     return float(optimizer.learning_rate)
-
-
-class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
-    """Keras' ``ReduceLROnPlateau`` (Keras 3.15), reading the learning rate with :func:`learning_rate`.
-
-    The same schedule and logs; only the two methods that read the rate are
-    Keras' own code with that read replaced.
-    """
-
-    def _reduce_optimizer_lr(self, optimizer, epoch, name=""):
-        old_lr = learning_rate(optimizer)
-        if old_lr > np.float32(self.min_lr):
-            new_lr = max(old_lr * self.factor, self.min_lr)
-            optimizer.learning_rate = new_lr
-            if self.verbose > 0:
-                name_str = f" {name}" if name else ""
-                io_utils.print_msg(
-                    f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{name_str} learning rate to {new_lr}."
-                )
-            return True
-        return False
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.monitor_op is None:
-            # Keras sets it up once the model's metrics are built.
-            self._set_monitor_op()
-        logs = logs or {}
-        optimizers = getattr(self.model.optimizer, "optimizers", None)
-        if optimizers is not None:
-            for opt in optimizers:
-                logs[f"learning_rate_{opt.name}"] = learning_rate(opt)
-        else:
-            logs["learning_rate"] = learning_rate(self.model.optimizer)
-        current = logs.get(self.monitor)
-        if current is None:
-            warnings.warn(
-                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(list(logs.keys()))}.",
-                stacklevel=2,
-            )
-            return
-        if self.in_cooldown():
-            self.cooldown_counter -= 1
-            self.wait = 0
-        if self._is_improvement(current, self.best):
-            self.best = current
-            self.wait = 0
-        elif not self.in_cooldown():
-            self.wait += 1
-            if self.wait >= self.patience:
-                if optimizers is not None:
-                    reduced = [self._reduce_optimizer_lr(opt, epoch, f"{opt.name}") for opt in optimizers]
-                else:
-                    reduced = [self._reduce_optimizer_lr(self.model.optimizer, epoch)]
-                if any(reduced):
-                    self.cooldown_counter = self.cooldown
-                    self.wait = 0
 
 
 def copy_optimizer(optimizer):

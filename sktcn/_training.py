@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 
 import keras
 
-from sktcn import _compat
-
 # Gradient steps the plan aims for: enough for a network of the default size to
 # converge on a UCR training set of a few dozen series. Counted as passes batched
 # one at a time take them; small sets run fewer, fuller ones (see plan_training).
@@ -315,7 +313,7 @@ def regime_callbacks(epochs, monitor, initial_learning_rate, n_members=1):
     patience = plateau_patience(epochs)
     converged = [StopWhenConverged(monitor, CONVERGED_LOSS * n_members)] if monitor == "loss" else []
     reduce = [] if initial_learning_rate is None else [
-        _compat.ReduceLROnPlateau(
+        keras.callbacks.ReduceLROnPlateau(
             monitor=monitor,
             factor=LR_FACTOR,
             patience=patience,
