@@ -53,6 +53,7 @@ from sktcn._ensemble import (
     is_fused,
     joint_model,
     load_members,
+    mean_of_members,
     member_networks,
     store_members,
 )
@@ -405,13 +406,23 @@ class _Forward:
 
     TensorFlow's retracing detector keys on a function's ``__code__``; every
     estimator's closure would share one and trigger false retracing warnings.
+
+    For an ensemble's model (``average_model``) it returns the list of its
+    members' outputs, not their average: see ``_TracedOnDemand``.
     """
 
     def __init__(self, model):
         self.model = model
+        self.members = member_networks(model)
+
+    def outputs(self, x):
+        """The model's outputs for ``x``, or the list of its members' outputs for an ensemble."""
+        if self.members:
+            return [member(x, training=False) for member in self.members]
+        return self.model(x, training=False)
 
     def __call__(self, x):
-        return self.model(x, training=False)
+        return self.outputs(x)
 
 
 # Calls of a model's forward pass that run eagerly before it is traced (see _TracedOnDemand).
@@ -438,26 +449,40 @@ class _TracedOnDemand:
     estimator (an ensemble's members share their layers with its model), is
     held for the eager calls and while the graph is made and traced; calls of
     the finished graph touch no Python state and take no lock.
+
+    An ensemble's calls, eager and traced alike, compute its members' outputs
+    and average them eagerly with ``mean_of_members``, outside the graph: the
+    model's ``Average`` layer divides by the number of members, which a traced
+    graph does as a multiplication by its reciprocal, so its predictions
+    would change in the last bit from the first traced call on, and a saved
+    and loaded ensemble (eager again) would not predict bit for bit as the
+    one saved.
     """
 
     def __init__(self, model, n_channels, lock):
         self.model = model
+        self.forward = _Forward(model)
         self.spec = tf.TensorSpec((None, None, n_channels), tf.float32)
         self.lock = lock
         self.eager_calls = 0
         self.traced = None
 
     def __call__(self, x):
+        outputs = self._outputs(x)
+        return mean_of_members(outputs) if self.forward.members else outputs
+
+    def _outputs(self, x):
+        """The outputs of ``forward`` for ``x``: eagerly for the first ``EAGER_CALLS`` calls, then traced."""
         traced = self.traced
         if traced is None:
             with self.lock:
                 if self.traced is None:
                     if self.eager_calls < EAGER_CALLS:
                         self.eager_calls += 1
-                        return self.model(tf.convert_to_tensor(x, tf.float32), training=False)
+                        return self.forward.outputs(tf.convert_to_tensor(x, tf.float32))
                     # One graph for every batch size and sequence length, traced
                     # here, under the lock, before other threads can call it.
-                    function = tf.function(_Forward(self.model), input_signature=[self.spec])
+                    function = tf.function(self.forward, input_signature=[self.spec])
                     function.get_concrete_function()
                     self.traced = function
                 traced = self.traced
@@ -1794,7 +1819,9 @@ class TCNEstimatorBase(BaseWrapper):
         classes, ``np.unique(np.concatenate(clf.classes_))``: output ``k``'s
         ``predict_proba`` is its columns of ``classes_[k]``, renormalised (see
         the last example). An ensemble (``n_networks > 1``) exports its
-        averaging model.
+        averaging model; its graph may divide by the number of networks as a
+        multiplication by its reciprocal, so its outputs can differ from
+        ``predict``'s in the last float32 bit.
 
         Before writing, the converted network is run with ONNX Runtime on
         random series and compared with TensorFlow; a mismatch raises
@@ -1872,6 +1899,9 @@ class TCNEstimatorBase(BaseWrapper):
         # keras-tcn's layers keep working lists while called, so a first
         # prediction in another thread must not run beside it (_TracedOnDemand).
         with self._predict_lock:
+            # An ensemble exports its model as it is, Average layer included:
+            # the file's graph may multiply by 1/n where predict divides by n
+            # (see _TracedOnDemand), a difference in the last bit at most.
             return _export_onnx(self.model_, path, n_timesteps=self.n_timesteps_in_, opset=opset)
 
     # ------------------------------------------------------------- saved state

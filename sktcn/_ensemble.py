@@ -5,7 +5,9 @@ network's accuracy on a small training set depends on its initialisation and
 batch order, and the average of several is steadier than any one of them.
 
 The members share no weights. For prediction, :func:`average_model` averages
-their outputs. For training, :func:`joint_model` stacks their outputs along a
+their outputs: that model is what files hold, and sktcn's predictions do its
+arithmetic with :func:`mean_of_members`, outside TensorFlow's graph. For
+training, :func:`joint_model` stacks their outputs along a
 new axis and :class:`MemberLoss` adds up the members' losses, so one Keras
 ``fit`` steps every member on the same batch: the small networks sktcn trains
 are dominated by per-step overhead on a CPU, which the members then share, and
@@ -82,6 +84,43 @@ def average_model(members, n_channels):
     inputs = keras.Input(shape=(None, n_channels), dtype="float32", name="series")
     outputs = _named_members(members, inputs)
     return keras.Model(inputs, keras.layers.Average(name="average")(outputs), name="sktcn_ensemble")
+
+
+def mean_of_members(outputs):
+    """The mean of the members' ``outputs`` as ``average_model``'s ``Average`` layer computes it eagerly.
+
+    Summed in order, left to right, then divided by their number: Keras'
+    ``Average`` arithmetic. Call it eagerly, outside any ``tf.function``: in a
+    traced graph TensorFlow's optimiser turns the division by the constant
+    number of members into a multiplication by its reciprocal, which rounds
+    differently in the last bit. That is why sktcn's traced forward pass of an
+    ensemble returns the members' outputs and averages them here
+    (``sktcn._base._TracedOnDemand``): predictions are then bit for bit the
+    same whether the forward pass ran eagerly or traced, before or after a
+    save and load.
+
+    Parameters
+    ----------
+    outputs : list of array-like
+        The members' outputs, in member order, of one shape and dtype.
+
+    Returns
+    -------
+    tensor
+        Their mean, of the same shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._ensemble import mean_of_members
+    >>> a, b, c = (np.array([x], np.float32) for x in (0.1, 0.7, 1.3))
+    >>> bool(mean_of_members([a, b, c]).numpy()[0] == ((a + b) + c)[0] / np.float32(3))
+    True
+    """
+    total = outputs[0]
+    for output in outputs[1:]:
+        total = keras.ops.add(total, output)
+    return keras.ops.divide(total, len(outputs))
 
 
 def member_networks(model):

@@ -93,6 +93,21 @@ def test_ensemble_round_trip_and_older_files(series, ensemble, tmp_path):
     pd.testing.assert_series_equal(old.predict(), single.predict())
 
 
+def test_forecasts_and_intervals_are_bit_for_bit_alike_eagerly_and_traced(series):
+    # The fit's residuals and the first predict run the networks eagerly, later
+    # calls their traced graph: its division by the number of networks had
+    # become a multiplication by the reciprocal, changing forecasts in the last bits.
+    forecaster = TCNForecaster(**TINY, n_networks=3).fit(series, fh=[1, 2, 3])
+    forecasts = [forecaster.predict() for _ in range(3)]
+    intervals = [forecaster.predict_interval(coverage=0.9) for _ in range(2)]
+    for later in forecasts[1:]:
+        pd.testing.assert_series_equal(later, forecasts[0], check_exact=True)
+    pd.testing.assert_frame_equal(intervals[1], intervals[0], check_exact=True)
+    # The same forecaster's intervals from an eager call: its first after the fit.
+    eager = TCNForecaster(**TINY, n_networks=3).fit(series, fh=[1, 2, 3]).predict_interval(coverage=0.9)
+    pd.testing.assert_frame_equal(eager, intervals[0], check_exact=True)
+
+
 @pytest.mark.parametrize("value", [0, -1, 2.5, "3"])
 def test_bad_n_networks_is_refused(series, value):
     f = TCNForecaster(**TINY, n_networks=value)

@@ -20,6 +20,7 @@ from tensorflow.python.eager.polymorphic_function import polymorphic_function
 import sktcn._base
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._compat import build_optimizer, quiet_fit_retracing
+from sktcn._ensemble import mean_of_members
 
 
 @pytest.fixture
@@ -89,6 +90,37 @@ def test_predict_traces_the_forward_pass_only_when_called_again(forward_traces):
     assert len(traced) == 1
     for a, b in zip(eager, graph):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("classifier", [False, True], ids=["regressor", "classifier"])
+def test_an_ensemble_predicts_bit_for_bit_alike_eagerly_and_traced(forward_traces, classifier):
+    # The first calls run eagerly, later ones the traced graph. Its Average
+    # layer's division by 3 TensorFlow's optimiser made a multiplication by
+    # 1/3, which changed predictions by ~1e-8 from the third call on; the
+    # members' outputs are now averaged outside the graph, on both paths.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 12, 1)).astype(np.float32)
+    y = X[:, 0, 0] + X[:, -1, 0]
+    Estimator = TCNClassifier if classifier else TCNRegressor
+    estimator = Estimator(nb_filters=4, dilations=(1, 2), epochs=2, batch_size=8, random_state=0, n_networks=3)
+    estimator.fit(X, y > 0 if classifier else y)
+    predict = estimator.predict_proba if classifier else estimator.predict
+    calls = [predict(X) for _ in range(4)]
+    assert len(forward_traces) == 1  # the third and fourth calls ran the graph
+    for later in calls[1:]:
+        assert np.array_equal(later, calls[0])
+
+
+def test_mean_of_members_is_the_average_layers_eager_arithmetic():
+    # The saved ensemble's Average layer and sktcn's predictions must agree bit for bit.
+    rng = np.random.default_rng(0)
+    outputs = [(rng.normal(size=(200, 7)) * 500).astype(np.float32) for _ in range(3)]
+    mean = mean_of_members(outputs).numpy()
+    assert mean.dtype == np.float32
+    np.testing.assert_array_equal(mean, keras.layers.Average()(outputs).numpy())
+    np.testing.assert_array_equal(mean, ((outputs[0] + outputs[1]) + outputs[2]) / np.float32(3))
+    # Not the reciprocal's product, which a traced graph computes and rounds otherwise.
+    assert not np.array_equal(mean, ((outputs[0] + outputs[1]) + outputs[2]) * np.float32(1 / 3))
 
 
 @pytest.mark.parametrize("n_networks", [1, 2])
