@@ -21,10 +21,16 @@ from sktcn._epoch_batches import batch_sizes
 
 
 def series_of(frame):
-    """Split a single or multi-indexed frame into (key, frame) per series; key None for a single series."""
+    """Split a single or multi-indexed frame into (key, frame) per series.
+
+    A key is the tuple of the series' values on the levels above time; None for a single series.
+    """
     if isinstance(frame.index, pd.MultiIndex):
         levels = list(range(frame.index.nlevels - 1))
-        return [(key, part.droplevel(levels)) for key, part in frame.groupby(level=levels, sort=False)]
+        # A key is a tuple of the levels' values, one level too: pandas 3 names groups so,
+        # pandas 2 by the bare value where a list of one level is grouped by (with a FutureWarning).
+        groups = frame.groupby(level=levels if len(levels) > 1 else levels[0], sort=False)
+        return [(key if len(levels) > 1 else (key,), part.droplevel(levels)) for key, part in groups]
     return [(None, frame)]
 
 
