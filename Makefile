@@ -1,14 +1,22 @@
-# `make demo` and `make test` work on a machine with nothing but Python 3.11:
+# `make demo` and `make test` work on a machine with nothing but Python 3.11 or newer:
 # they create .venv and install sktcn with its test, docs and onnx extras into it first.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# PYTHON: the first of python3.11, 3.12, 3.13 and python3 found; `make PYTHON=...` picks another.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sktcn-installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install demo test test-full bench docs docs-check clean
+.PHONY: install demo test test-full test-lowest bench docs docs-check clean
+
+# Keras 3.15.1, the lowest Keras sktcn accepts, needs Python 3.11 (pyproject's requires-python):
+# with an older PYTHON, say so here rather than leave pip to fail on Keras.
+CHECK_PYTHON = @$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	echo "sktcn needs Python 3.11 or newer, and PYTHON='$(PYTHON)' is not one (or is missing):" \
+	     "install Python 3.11+, or run make PYTHON=/path/to/python3.11." >&2; exit 1; }
 
 $(STAMP): pyproject.toml
+	$(CHECK_PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,docs,onnx]"
@@ -52,8 +60,27 @@ test-full: $(STAMP)
 	SKTCN_FULL_CHECKS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load --durations=20 -rA \
 		tests/test_sklearn_compliance.py tests/test_sktime_suite.py
 
+# The lowest versions pyproject.toml allows, checked again: .venv-lowest, made afresh, gets
+# sktcn with its test extras at uv's "lowest-direct" resolution (each dependency sktcn
+# names at its lower bound, theirs at the newest that fit), then a quick, representative
+# part of the tests runs there. docs/design.md ("Supported versions") records the last
+# run. Not part of `make test`; it needs the network, as `make install` does.
+LOWEST := .venv-lowest
+LOWEST_TESTS ?= tests/test_golden.py tests/test_layout.py tests/test_codec.py tests/test_windows.py \
+	tests/test_persistence.py tests/test_estimators.py tests/test_forecasting.py
+
+test-lowest:
+	$(CHECK_PYTHON)
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet uv
+	$(LOWEST)/bin/python -m uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
+		-e ".[test]"
+	$(LOWEST)/bin/python -m uv pip list --python $(LOWEST)/bin/python
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(LOWEST_TESTS)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/overhead.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/auto_examples docs/api/generated
+	rm -rf $(VENV) $(LOWEST) build *.egg-info .pytest_cache docs/_build docs/auto_examples docs/api/generated

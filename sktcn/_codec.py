@@ -19,7 +19,7 @@ ARRAY_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "u
 
 
 class CodecError(ValueError):
-    """JSON that :func:`from_json` refuses: it holds something the encoder never writes."""
+    """JSON that :func:`from_json` refuses: it holds something the encoder never writes, or this pandas cannot read."""
 
 
 # ------------------------------------------------------------------ JSON values
@@ -118,6 +118,35 @@ def index_to_json(index):
     return {"kind": "values", "name": name, "values": to_json(values, "the index of the stored data"), "dtype": str(index.dtype)}
 
 
+def freq_from_json(freq, period=False):
+    """A stored frequency (a ``DatetimeIndex``'s, or with ``period`` a ``PeriodIndex``'s), checked against this pandas.
+
+    Returns ``freq`` unchanged. pandas 2.2 renamed several frequencies (month
+    end ``"M"`` became ``"ME"``, hourly ``"H"`` became ``"h"``, ...) and
+    pandas 3 reads only the new names. Every pandas sktcn supports (2.2 on)
+    writes and reads the new ones, but a file saved where pandas was older may
+    hold an old name: the CodecError then says so, rather than calling the
+    file invalid.
+
+    Examples
+    --------
+    >>> from sktcn._codec import freq_from_json
+    >>> freq_from_json("ME"), freq_from_json("M", period=True), freq_from_json(None)
+    ('ME', 'M', None)
+    """
+    if freq is None:
+        return None
+    try:
+        pd.PeriodDtype(freq) if period else pd.tseries.frequencies.to_offset(freq)
+    except ValueError as error:
+        raise CodecError(
+            f"the file stores the time frequency {freq!r}, which pandas {pd.__version__} cannot read ({error}). "
+            "pandas before 2.2 wrote some frequencies under older names (month end 'M' for 'ME', hourly 'H' for "
+            "'h', ...), which pandas 3 refuses: load the file with pandas 2.2, which reads both, and save it again."
+        ) from error
+    return freq
+
+
 def index_from_json(spec):
     kind = spec["kind"]
     if kind == "multi":
@@ -128,11 +157,11 @@ def index_from_json(spec):
             # a datetime level loses it with its values.
             if freq is not None and isinstance(index.levels[number], pd.DatetimeIndex):
                 level = index.levels[number].copy()
-                level.freq = freq
+                level.freq = freq_from_json(freq)
                 index = index.set_levels(level, level=number, verify_integrity=False)
         return index
     if kind == "period":
-        return pd.PeriodIndex(spec["values"], freq=spec["freq"], name=spec["name"])
+        return pd.PeriodIndex(spec["values"], freq=freq_from_json(spec["freq"], period=True), name=spec["name"])
     if kind == "datetime":
         if spec["tz"] is None:
             index = pd.DatetimeIndex(spec["values"], name=spec["name"])
@@ -143,7 +172,7 @@ def index_from_json(spec):
             index = pd.DatetimeIndex(pd.to_datetime(spec["values"], utc=True), name=spec["name"]).tz_convert(spec["tz"])
         index = index.as_unit(spec["unit"])
         if spec["freq"] is not None:
-            index.freq = spec["freq"]
+            index.freq = freq_from_json(spec["freq"])
         return index
     if kind == "categorical":
         return pd.CategoricalIndex(from_json(spec["values"]), categories=index_from_json(spec["categories"]),

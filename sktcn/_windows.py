@@ -21,20 +21,48 @@ from sktcn._epoch_batches import batch_sizes
 
 
 def series_of(frame):
-    """Split a single or multi-indexed frame into (key, frame) per series; key None for a single series."""
+    """Split a single or multi-indexed frame into (key, frame) per series.
+
+    A key is the tuple of the series' values on the levels above time; None for a single series.
+    """
     if isinstance(frame.index, pd.MultiIndex):
         levels = list(range(frame.index.nlevels - 1))
-        return [(key, part.droplevel(levels)) for key, part in frame.groupby(level=levels, sort=False)]
+        # A key is a tuple of the levels' values, one level too: pandas 3 names groups so,
+        # pandas 2 by the bare value where a list of one level is grouped by (with a FutureWarning).
+        groups = frame.groupby(level=levels if len(levels) > 1 else levels[0], sort=False)
+        return [(key if len(levels) > 1 else (key,), part.droplevel(levels)) for key, part in groups]
     return [(None, frame)]
 
 
+def column_values(frame):
+    """``frame``'s values as float64, each column contiguous in memory (column-major).
+
+    A window's statistics are sums over its rows, and numpy adds a column's
+    values pairwise where they are contiguous but one by one where the rows are,
+    which rounds differently. pandas 2 hands frames of several columns back in
+    either layout, depending on how they were built (a frame restored from a
+    file is row-major, the one fit was given need not be), so without a fixed
+    layout the same values would forecast differently in the last bit. pandas 3
+    hands back column-major values already, so this copies nothing there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sktcn._windows import column_values
+    >>> column_values(pd.DataFrame(np.ones((3, 2)))).flags.f_contiguous
+    True
+    """
+    return np.asfortranarray(frame.to_numpy(np.float64))
+
+
 def series_arrays(y, X):
-    """(key, y values (T, C), X values (T, D) or None) per series, X aligned on y's index."""
+    """(key, y values (T, C), X values (T, D) or None) per series, X aligned on y's index (:func:`column_values`)."""
     exog = dict(series_of(X)) if X is not None else {}
     arrays = []
     for key, part in series_of(y):
-        x = exog[key].loc[part.index].to_numpy(np.float64) if X is not None else None
-        arrays.append((key, part.to_numpy(np.float64), x))
+        x = column_values(exog[key].loc[part.index]) if X is not None else None
+        arrays.append((key, column_values(part), x))
     return arrays
 
 

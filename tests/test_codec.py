@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sktcn._codec import CodecError, frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
+from sktcn._codec import (
+    CodecError,
+    frame_from_json,
+    frame_to_json,
+    freq_from_json,
+    from_json,
+    index_from_json,
+    index_to_json,
+    to_json,
+)
 
 
 def _round_trip(value):
@@ -88,6 +97,25 @@ def test_indexes_keep_kind_names_and_frequency(index):
         assert back.levels[1].freqstr == index.levels[1].freqstr
     elif hasattr(index, "freqstr"):
         assert back.freqstr == index.freqstr
+
+
+@pytest.mark.parametrize("freq, period", [
+    ("ME", False), ("QE-DEC", False), ("h", False), ("15min", False), ("W-SUN", False), (None, False),
+    ("M", True), ("Y-DEC", True), ("2M", True),
+])
+def test_frequencies_pandas_writes_are_read_unchanged(freq, period):
+    assert freq_from_json(freq, period=period) == freq
+
+
+def test_a_frequency_this_pandas_cannot_read_is_named_with_the_pandas_version():
+    # pandas 3 refuses pandas 2.1's month end "M" alike; "XE" no pandas reads.
+    spec = index_to_json(pd.date_range("2020-01-31", periods=3, freq="ME"))
+    spec["freq"] = "XE"
+    for read in (lambda: freq_from_json("XE"), lambda: index_from_json(spec)):
+        with pytest.raises(CodecError, match=f"frequency 'XE', which pandas {pd.__version__} cannot read"):
+            read()
+    with pytest.raises(CodecError, match="frequency 'ME'"):
+        freq_from_json("ME", period=True)  # month end is no period frequency
 
 
 def test_frames_round_trip_and_none_stays_none():
