@@ -55,6 +55,52 @@ def test_an_absolute_fh_counts_each_series_steps_from_its_own_end(ragged_panel):
     np.testing.assert_allclose(predicted.loc["b", "v"], [590.0, 600.0], rtol=0.05)
 
 
+def _without_freq(y):
+    """``y`` with its monthly time level as dates read from a column: a DatetimeIndex level without a freq."""
+    frame = y.reset_index()
+    frame["t"] = frame["t"].dt.to_timestamp()
+    y = frame.set_index(["id", "t"])
+    assert isinstance(y.index.levels[-1], pd.DatetimeIndex) and y.index.levels[-1].freq is None
+    return y
+
+
+def _next(dates):
+    """Series b's next points, at ``dates`` (a DatetimeIndex level without a freq)."""
+    index = pd.MultiIndex.from_product([["b"], pd.DatetimeIndex(dates)], names=["id", "t"])
+    return pd.DataFrame({"v": 500.0 + 10 * np.arange(len(dates))}, index=index)
+
+
+def test_a_datetime_panel_without_freq_is_forecast_in_its_series_freq(ragged_panel):
+    # sktime takes a panel's cutoff freq from its time level: without one, fit trained, then predict failed.
+    y = _without_freq(ragged_panel)
+    f = TCNForecaster(**POINT, baseline="drift").fit(y, fh=[1, 2])
+    assert f.cutoff.freqstr == "MS" and y.index.levels[-1].freq is None  # the caller's y is left as it was
+    predicted = f.predict()
+    expected = TCNForecaster(**POINT, baseline="drift").fit(ragged_panel, fh=[1, 2]).predict()
+    assert [(key, time.to_period("M")) for key, time in predicted.index] == expected.index.tolist()
+    np.testing.assert_array_equal(predicted.to_numpy(), expected.to_numpy())
+    assert f.predict_interval(coverage=0.9).index.equals(predicted.index)
+    f.update(_next(["2004-03-01", "2004-04-01"]))
+    assert f.predict().loc["b"].index.tolist() == list(pd.date_range("2004-05-01", periods=2, freq="MS"))
+
+
+def test_a_datetime_panel_without_one_regular_freq_is_refused_before_training(ragged_panel, monkeypatch):
+    y = _without_freq(ragged_panel)
+    f = TCNForecaster(**POINT).fit(y, fh=[1, 2])
+    before = f.predict()
+    monkeypatch.setattr(TCNForecaster, "_fit_network", lambda *args, **kwargs: pytest.fail("it trained"))
+    gap = y.drop(index=("b", pd.Timestamp("2001-06-01")))
+    with pytest.raises(ValueError, match=r"series \('b',\) are not steps of series \('a',\)'s frequency 'MS' "
+                                         r"\(the first date off them: 2001-07-01.*PeriodIndex"):
+        f.fit(gap, fh=[1, 2])
+    mid_month = y.set_axis(y.index.set_levels(y.index.levels[-1] + pd.Timedelta(days=14), level=-1))
+    with pytest.raises(ValueError, match=r"none can be inferred from the dates of its longest series \('a',\)"):
+        f.fit(mid_month, fh=[1, 2])
+    with pytest.raises(ValueError, match="not steps of the forecaster's frequency 'MS'"):
+        f.update(_next(["2004-03-15"]), update_params=False)
+    pd.testing.assert_frame_equal(f.predict(), before)
+
+
 @pytest.fixture(scope="module")
 def with_X():
     y = _monthly(np.sin(np.arange(80) / 3.0) * 10 + np.arange(80), "2000-01")
