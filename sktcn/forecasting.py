@@ -974,6 +974,9 @@ class TCNForecaster(BaseForecaster):
             with unchanged_on_failure(self), fit_restored_on_failure(*(warm or ())):
                 self.covariates_ = self._fit_covariates(self._y, self._X)
                 self._fit_network(arrays, warm=warm)
+        else:
+            # Forecasts read the stored X at the new times of y: it must have them, as a refit checks.
+            self._arrays(y, self._X)
         return self
 
     # ------------------------------------------------------------- predicting

@@ -128,6 +128,29 @@ def test_predict_refuses_an_X_without_the_horizons_rows(with_X):
     assert np.isfinite(f.predict(X=X).to_numpy()).all()  # past rows beside the horizon's are fine
 
 
+def test_fit_and_update_refuse_a_panel_X_without_rows_of_y():
+    # sktime checks that X's index holds y's for a single series only: a panel's gaps were bare KeyErrors.
+    times = pd.period_range("2000-01", periods=44, freq="M")
+    index = pd.MultiIndex.from_product([["a", "b"], times], names=["id", "t"])
+    y = pd.DataFrame({"v": np.sin(np.arange(88) / 3.0)}, index=index)
+    X = pd.DataFrame({"x": np.cos(np.arange(88) / 3.0), "size": np.repeat([1.0, 2.0], 44)}, index=index)
+    past = y.index.get_level_values("t") < times[40]
+    f = TCNForecaster(**POINT).fit(y[past], X=X[past], fh=[1])
+    with pytest.raises(ValueError, match=r"X of series \('a',\) has no rows for \[Period\('2000-06', 'M'\), "
+                                         r"Period\('2000-07', 'M'\)\], times of y"):
+        TCNForecaster(**POINT).fit(y[past], X=X[past].drop(index=[("a", times[5]), ("a", times[6])]), fh=[1])
+    for columns, static in [(["x", "size"], None), (["size"], ["size"])]:
+        with pytest.raises(ValueError, match=r"X has no rows for series \('b',\) of y"):
+            TCNForecaster(**POINT, static_features=static).fit(
+                y[past], X=X[past][columns].drop(index="b", level="id"), fh=[1])
+    before = f.predict(X=X[~past])
+    for update_params in (False, True):
+        with pytest.raises(ValueError, match=r"X of series \('a',\) has no rows for \[Period\('2003-07', 'M'\)\]"):
+            f.update(y[~past], X=X[~past].drop(index=("a", times[42])), update_params=update_params)
+    assert f.cutoff[0] == times[39] and len(f._y) == len(f._X) == 80
+    pd.testing.assert_frame_equal(f.predict(X=X[~past]), before)
+
+
 def test_steps_that_fh_skips_need_no_X():
     y = _monthly(np.arange(60.0), "2000-01")
     X = pd.DataFrame({"a": np.arange(67.0)}, index=pd.period_range("2000-01", periods=67, freq="M"))
