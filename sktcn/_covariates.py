@@ -132,7 +132,7 @@ def static_values(parts, columns, keys):
     ``parts`` maps each series' key to its part of X (None without X), as
     :func:`sktcn._windows.series_of` splits it; ``keys`` are the series' keys
     in y's order (None for one series). A ValueError names a column that is
-    missing from X or that changes within a series.
+    missing from X or that changes within a series, or a series X lacks.
 
     Examples
     --------
@@ -152,6 +152,9 @@ def static_values(parts, columns, keys):
         )
     values = {}
     for key in keys:
+        if key not in parts:  # X of static columns only: series_arrays, which would say so, never sees it
+            raise ValueError(f"X has no rows for series {key} of y, so no static_features values for it: give X a "
+                             "row for every series and time of y.")
         part = parts[key][columns].to_numpy(np.float64)
         changing = [c for c, col in zip(columns, part.T) if np.ptp(col) > 0]
         if changing:

@@ -57,13 +57,34 @@ def column_values(frame):
 
 
 def series_arrays(y, X):
-    """(key, y values (T, C), X values (T, D) or None) per series, X aligned on y's index (:func:`column_values`)."""
+    """(key, y values (T, C), X values (T, D) or None) per series, X aligned on y's index (:func:`column_values`).
+
+    X must have a row at every time of y (sktime's ``X-y-must-have-same-index``,
+    which sktime checks for a single series only): a ValueError names the
+    series and the first times X lacks.
+    """
     exog = dict(series_of(X)) if X is not None else {}
     arrays = []
     for key, part in series_of(y):
-        x = column_values(exog[key].loc[part.index]) if X is not None else None
+        x = column_values(_x_rows(exog, key, part.index)) if X is not None else None
         arrays.append((key, column_values(part), x))
     return arrays
+
+
+def _x_rows(exog, key, times):
+    """Series ``key``'s part of X (``exog``: X's parts by key) at y's ``times``; ValueError where X lacks some."""
+    given = exog.get(key)
+    if given is None:
+        raise ValueError(f"X has no rows for series {key} of y: give X a row for every series and time of y.")
+    missing = times[~times.isin(given.index)]
+    if len(missing):
+        series = f" of series {key}" if key is not None else ""
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise ValueError(
+            f"X{series} has no rows for {list(missing[:3])}{more}, times of y: give X a row for every series and "
+            "time of y."
+        )
+    return given.loc[times]
 
 
 def spans(values, starts, length):

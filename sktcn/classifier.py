@@ -289,6 +289,15 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     __init__ = extend_signature(__init__, **ESTIMATOR_PARAMS, class_weight=None, use_batch_norm="auto")
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A multilabel-indicator y is several labels per sample: it fits, and
+        # predicts (n_samples, n_labels), as scikit-learn's multi-output
+        # classifiers do; the tag lets its multi-label checks and code that
+        # dispatches on it see that.
+        tags.classifier_tags.multi_label = True
+        return tags
+
     def _check_loss(self):
         _check_sparse_label_losses(self.loss, self.metrics)
 

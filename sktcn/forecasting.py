@@ -201,6 +201,53 @@ def _pooled_columns(new, stored, name="y"):
     return new[stored.columns]
 
 
+def _panel_freq(y, freq=None):
+    """The frequency of the dates of a panel's or hierarchy's DatetimeIndex time level that has none.
+
+    A time level set from a date column (``df.set_index(["store", "date"])``)
+    keeps no frequency, and sktime takes the cutoff's from it: the forecast
+    times could not be counted. sktime's per-series forecasters infer each
+    series' own; here one frequency serves all: the one ``freq`` given (fit's,
+    in an update), or else the one inferred from the longest series. Every
+    series' dates must be consecutive steps of it, or a ValueError says so.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn.forecasting import _panel_freq
+    >>> dates = pd.date_range("2020-01-01", periods=4, freq="MS")
+    >>> y = pd.DataFrame({"v": range(8)}, index=pd.MultiIndex.from_product([["a", "b"], dates]))
+    >>> _panel_freq(y)
+    'MS'
+    """
+    index = y.index
+    times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
+    parts = [(key, pd.DatetimeIndex(dates)) for key, dates in
+             times.groupby(level=list(range(index.nlevels - 1)), sort=False)]
+    fix = ("TCNForecaster counts the forecast times in steps of one frequency. Give every series dates at regular "
+           "steps, and the time level a frequency: a PeriodIndex (for monthly dates: "
+           "y.index.set_levels(y.index.levels[-1].to_period('M'), level=-1)) or a DatetimeIndex with its freq set.")
+    source = "the forecaster's"
+    if freq is None:
+        key, dates = max(parts, key=lambda part: len(part[1]))
+        source = f"series {key}'s"
+        freq = pd.infer_freq(dates) if len(dates) >= 3 else None
+        if freq is None:
+            raise ValueError(
+                "y's time level is a DatetimeIndex without a frequency, and none can be inferred from the dates of "
+                f"its longest series {key} ({len(dates)} dates from {dates[0]}). {fix}"
+            )
+    for key, dates in parts:
+        steps = pd.date_range(dates[0], periods=len(dates), freq=freq)
+        if not steps.equals(dates):
+            first = dates[np.argmax(steps != dates)]
+            raise ValueError(
+                f"y's time level is a DatetimeIndex without a frequency, and the dates of series {key} are not "
+                f"steps of {source} frequency {freq!r} (the first date off them: {first}). {fix}"
+            )
+    return freq
+
+
 def _check_scalable(y, scaling):
     """ValueError where a series of ``y`` (sktime's inner frame) is too large for ``scaling="standard"``.
 
@@ -718,6 +765,20 @@ class TCNForecaster(BaseForecaster):
             X = _pooled_columns(X, getattr(self, "_X", None), "X")
         return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
+    def _set_cutoff_from_y(self, y):
+        # sktime's hook that sets the cutoff from fit's or update's y (before
+        # _fit, and before the horizon takes the cutoff's frequency). A panel's
+        # cutoff takes its frequency from the time level, which a DatetimeIndex
+        # set from a date column lacks: fit would train, then every forecast
+        # fail. It takes the one its series' dates have (fit's, in an update),
+        # and y is refused before training where they have none.
+        previous = self.cutoff
+        super()._set_cutoff_from_y(y)
+        if (isinstance(y.index, pd.MultiIndex) and isinstance(self._cutoff, pd.DatetimeIndex)
+                and self._cutoff.freq is None):
+            known = previous.freqstr if isinstance(previous, pd.DatetimeIndex) else None
+            self._cutoff = pd.DatetimeIndex(self._cutoff, freq=_panel_freq(y, known))
+
     def _check_remembers_data(self):
         """ValueError unless sktime's config keeps ``remember_data`` on, which forecasts and refits read."""
         if not self.get_config()["remember_data"]:
@@ -756,6 +817,8 @@ class TCNForecaster(BaseForecaster):
         if self.sp != "auto":
             return int(self.sp)
         index = y.index.levels[-1] if isinstance(y.index, pd.MultiIndex) else y.index
+        if isinstance(y.index, pd.MultiIndex) and isinstance(index, pd.DatetimeIndex) and index.freq is None:
+            index = self.cutoff  # the frequency of the series' own dates (_set_cutoff_from_y)
         return _simple_forecasts.season_length(index)
 
     def _choose_baseline(self, arrays):
@@ -911,6 +974,9 @@ class TCNForecaster(BaseForecaster):
             with unchanged_on_failure(self), fit_restored_on_failure(*(warm or ())):
                 self.covariates_ = self._fit_covariates(self._y, self._X)
                 self._fit_network(arrays, warm=warm)
+        else:
+            # Forecasts read the stored X at the new times of y: it must have them, as a refit checks.
+            self._arrays(y, self._X)
         return self
 
     # ------------------------------------------------------------- predicting

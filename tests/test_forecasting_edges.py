@@ -55,6 +55,52 @@ def test_an_absolute_fh_counts_each_series_steps_from_its_own_end(ragged_panel):
     np.testing.assert_allclose(predicted.loc["b", "v"], [590.0, 600.0], rtol=0.05)
 
 
+def _without_freq(y):
+    """``y`` with its monthly time level as dates read from a column: a DatetimeIndex level without a freq."""
+    frame = y.reset_index()
+    frame["t"] = frame["t"].dt.to_timestamp()
+    y = frame.set_index(["id", "t"])
+    assert isinstance(y.index.levels[-1], pd.DatetimeIndex) and y.index.levels[-1].freq is None
+    return y
+
+
+def _next(dates):
+    """Series b's next points, at ``dates`` (a DatetimeIndex level without a freq)."""
+    index = pd.MultiIndex.from_product([["b"], pd.DatetimeIndex(dates)], names=["id", "t"])
+    return pd.DataFrame({"v": 500.0 + 10 * np.arange(len(dates))}, index=index)
+
+
+def test_a_datetime_panel_without_freq_is_forecast_in_its_series_freq(ragged_panel):
+    # sktime takes a panel's cutoff freq from its time level: without one, fit trained, then predict failed.
+    y = _without_freq(ragged_panel)
+    f = TCNForecaster(**POINT, baseline="drift").fit(y, fh=[1, 2])
+    assert f.cutoff.freqstr == "MS" and y.index.levels[-1].freq is None  # the caller's y is left as it was
+    predicted = f.predict()
+    expected = TCNForecaster(**POINT, baseline="drift").fit(ragged_panel, fh=[1, 2]).predict()
+    assert [(key, time.to_period("M")) for key, time in predicted.index] == expected.index.tolist()
+    np.testing.assert_array_equal(predicted.to_numpy(), expected.to_numpy())
+    assert f.predict_interval(coverage=0.9).index.equals(predicted.index)
+    f.update(_next(["2004-03-01", "2004-04-01"]))
+    assert f.predict().loc["b"].index.tolist() == list(pd.date_range("2004-05-01", periods=2, freq="MS"))
+
+
+def test_a_datetime_panel_without_one_regular_freq_is_refused_before_training(ragged_panel, monkeypatch):
+    y = _without_freq(ragged_panel)
+    f = TCNForecaster(**POINT).fit(y, fh=[1, 2])
+    before = f.predict()
+    monkeypatch.setattr(TCNForecaster, "_fit_network", lambda *args, **kwargs: pytest.fail("it trained"))
+    gap = y.drop(index=("b", pd.Timestamp("2001-06-01")))
+    with pytest.raises(ValueError, match=r"series \('b',\) are not steps of series \('a',\)'s frequency 'MS' "
+                                         r"\(the first date off them: 2001-07-01.*PeriodIndex"):
+        f.fit(gap, fh=[1, 2])
+    mid_month = y.set_axis(y.index.set_levels(y.index.levels[-1] + pd.Timedelta(days=14), level=-1))
+    with pytest.raises(ValueError, match=r"none can be inferred from the dates of its longest series \('a',\)"):
+        f.fit(mid_month, fh=[1, 2])
+    with pytest.raises(ValueError, match="not steps of the forecaster's frequency 'MS'"):
+        f.update(_next(["2004-03-15"]), update_params=False)
+    pd.testing.assert_frame_equal(f.predict(), before)
+
+
 @pytest.fixture(scope="module")
 def with_X():
     y = _monthly(np.sin(np.arange(80) / 3.0) * 10 + np.arange(80), "2000-01")
@@ -80,6 +126,29 @@ def test_predict_refuses_an_X_without_the_horizons_rows(with_X):
         f.predict(X=X.iloc[80:82])  # the third step missing
     assert np.isfinite(f.predict(X=X.iloc[80:]).to_numpy()).all()
     assert np.isfinite(f.predict(X=X).to_numpy()).all()  # past rows beside the horizon's are fine
+
+
+def test_fit_and_update_refuse_a_panel_X_without_rows_of_y():
+    # sktime checks that X's index holds y's for a single series only: a panel's gaps were bare KeyErrors.
+    times = pd.period_range("2000-01", periods=44, freq="M")
+    index = pd.MultiIndex.from_product([["a", "b"], times], names=["id", "t"])
+    y = pd.DataFrame({"v": np.sin(np.arange(88) / 3.0)}, index=index)
+    X = pd.DataFrame({"x": np.cos(np.arange(88) / 3.0), "size": np.repeat([1.0, 2.0], 44)}, index=index)
+    past = y.index.get_level_values("t") < times[40]
+    f = TCNForecaster(**POINT).fit(y[past], X=X[past], fh=[1])
+    with pytest.raises(ValueError, match=r"X of series \('a',\) has no rows for \[Period\('2000-06', 'M'\), "
+                                         r"Period\('2000-07', 'M'\)\], times of y"):
+        TCNForecaster(**POINT).fit(y[past], X=X[past].drop(index=[("a", times[5]), ("a", times[6])]), fh=[1])
+    for columns, static in [(["x", "size"], None), (["size"], ["size"])]:
+        with pytest.raises(ValueError, match=r"X has no rows for series \('b',\) of y"):
+            TCNForecaster(**POINT, static_features=static).fit(
+                y[past], X=X[past][columns].drop(index="b", level="id"), fh=[1])
+    before = f.predict(X=X[~past])
+    for update_params in (False, True):
+        with pytest.raises(ValueError, match=r"X of series \('a',\) has no rows for \[Period\('2003-07', 'M'\)\]"):
+            f.update(y[~past], X=X[~past].drop(index=("a", times[42])), update_params=update_params)
+    assert f.cutoff[0] == times[39] and len(f._y) == len(f._X) == 80
+    pd.testing.assert_frame_equal(f.predict(X=X[~past]), before)
 
 
 def test_steps_that_fh_skips_need_no_X():

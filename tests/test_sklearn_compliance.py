@@ -40,6 +40,9 @@ def test_estimator_types_and_tags():
         assert tags.input_tags.three_d_array and tags.target_tags.multi_output and tags.target_tags.required
         assert not tags.input_tags.sparse and not tags.input_tags.allow_nan
     assert get_tags(TCNClassifier()).estimator_type == "classifier"
+    # Multilabel-indicator y fits (test_multi_output_classification_...): the tag
+    # declares it, so that scikit-learn's multi-label checks run above.
+    assert get_tags(TCNClassifier()).classifier_tags.multi_label
     assert get_tags(TCNRegressor()).estimator_type == "regressor"
 
 
