@@ -1,7 +1,9 @@
 # `make demo` and `make test` work on a machine with nothing but Python 3.11 or newer:
 # they create .venv and install sktcn with its test, docs and onnx extras into it first.
-# PYTHON: the first of python3.11, 3.12, 3.13 and python3 found; `make PYTHON=...` picks another.
-PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+# PYTHON: the first of python3.11, 3.12, 3.13 and python3 that runs and is 3.11 or newer (a name
+# alone can be a shim of a version manager that is not installed); `make PYTHON=...` picks another.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sktcn-installed
@@ -11,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 # Keras 3.15.1, the lowest Keras sktcn accepts, needs Python 3.11 (pyproject's requires-python):
 # with an older PYTHON, say so here rather than leave pip to fail on Keras.
-CHECK_PYTHON = @$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+CHECK_PYTHON = @"$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	echo "sktcn needs Python 3.11 or newer, and PYTHON='$(PYTHON)' is not one (or is missing):" \
 	     "install Python 3.11+, or run make PYTHON=/path/to/python3.11." >&2; exit 1; }
 

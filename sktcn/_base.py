@@ -450,7 +450,7 @@ class _TracedOnDemand:
     held for the eager calls and while the graph is made and traced; calls of
     the finished graph touch no Python state and take no lock.
 
-    An ensemble's calls, eager and traced alike, compute its members' outputs
+    Calls return an ndarray. An ensemble's calls, eager and traced alike, compute its members' outputs
     and average them eagerly with ``mean_of_members``, outside the graph: the
     model's ``Average`` layer divides by the number of members, which a traced
     graph does as a multiplication by its reciprocal, so its predictions
@@ -469,7 +469,9 @@ class _TracedOnDemand:
 
     def __call__(self, x):
         outputs = self._outputs(x)
-        return mean_of_members(outputs) if self.forward.members else outputs
+        if self.forward.members:
+            return mean_of_members([output.numpy() for output in outputs])
+        return outputs.numpy()
 
     def _outputs(self, x):
         """The outputs of ``forward`` for ``x``: eagerly for the first ``EAGER_CALLS`` calls, then traced."""
@@ -1538,9 +1540,10 @@ class TCNEstimatorBase(BaseWrapper):
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
             # Keras' ReduceLROnPlateau (the training regime's) reads the learning
             # rate through np.array(variable), which NumPy 2 warns about once per
-            # epoch; sktcn's own reads avoid it (sktcn._compat.learning_rate).
+            # epoch; sktcn's own reads avoid it (sktcn._compat.learning_rate). Only
+            # Keras' own: the user's callbacks keep their warnings.
             warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
-                                    category=DeprecationWarning)
+                                    category=DeprecationWarning, module=r"keras\.")
             model = self._training_model(plan)
             _compat.build_optimizer(model)
             _compat.flatten_adam_update(model.optimizer)
@@ -1695,8 +1698,8 @@ class TCNEstimatorBase(BaseWrapper):
                                    for i in range(len(X))])
         chunk = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
         if len(X) <= chunk:
-            return forward(X).numpy()
-        return np.concatenate([forward(X[i : i + chunk]).numpy() for i in range(0, len(X), chunk)])
+            return forward(X)
+        return np.concatenate([forward(X[i : i + chunk]) for i in range(0, len(X), chunk)])
 
     def _causal_context(self):
         """Steps before an output that it depends on, when outputs per step depend on the past only; else None."""
@@ -1709,7 +1712,7 @@ class TCNEstimatorBase(BaseWrapper):
         """Per-step outputs of ``X`` computed chunk by chunk along time (``sktcn._crops.time_chunks``)."""
         chunk = chunk or max(1, _PREDICT_CHUNK_STEPS - context)
         forward = forward or self._predict_function
-        parts = [forward(X[:, start:stop]).numpy()[:, drop:]
+        parts = [forward(X[:, start:stop])[:, drop:]
                  for start, stop, drop in time_chunks(X.shape[1], chunk, context)]
         return np.concatenate(parts, axis=1)
 

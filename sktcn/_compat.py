@@ -213,10 +213,11 @@ def learning_rate_schedule(optimizer):
 def learning_rate(optimizer):
     """``optimizer``'s current learning rate, a float read without ``np.array`` on its variable.
 
-    ``float`` of the variable is the float32 value ``np.array`` would give,
-    bit for bit; a schedule's rate (a tensor or a float) converts the same.
+    The float32 value ``np.array`` would give, bit for bit, through a tensor:
+    ``float`` of the variable itself fails under a distribution strategy (a
+    ``MirroredVariable``). A schedule's rate (a tensor or a float) converts the same.
     """
-    return float(optimizer.learning_rate)
+    return float(tf.convert_to_tensor(optimizer.learning_rate))
 
 
 def copy_optimizer(optimizer):

@@ -101,12 +101,12 @@ def mean_of_members(outputs):
 
     Parameters
     ----------
-    outputs : list of array-like
-        The members' outputs, in member order, of one shape and dtype.
+    outputs : list of ndarray
+        The members' outputs, in member order, of one shape and floating dtype.
 
     Returns
     -------
-    tensor
+    ndarray
         Their mean, of the same shape and dtype.
 
     Examples
@@ -114,13 +114,15 @@ def mean_of_members(outputs):
     >>> import numpy as np
     >>> from sktcn._ensemble import mean_of_members
     >>> a, b, c = (np.array([x], np.float32) for x in (0.1, 0.7, 1.3))
-    >>> bool(mean_of_members([a, b, c]).numpy()[0] == ((a + b) + c)[0] / np.float32(3))
+    >>> bool(mean_of_members([a, b, c])[0] == ((a + b) + c)[0] / np.float32(3))
     True
     """
     total = outputs[0]
     for output in outputs[1:]:
-        total = keras.ops.add(total, output)
-    return keras.ops.divide(total, len(outputs))
+        total = total + output
+    # NumPy's float32 addition and division round as TensorFlow's eager kernels
+    # do (IEEE 754), at a few microseconds per call instead of eager ops' ~0.2 ms.
+    return total / total.dtype.type(len(outputs))
 
 
 def member_networks(model):

@@ -115,7 +115,7 @@ def test_mean_of_members_is_the_average_layers_eager_arithmetic():
     # The saved ensemble's Average layer and sktcn's predictions must agree bit for bit.
     rng = np.random.default_rng(0)
     outputs = [(rng.normal(size=(200, 7)) * 500).astype(np.float32) for _ in range(3)]
-    mean = mean_of_members(outputs).numpy()
+    mean = mean_of_members(outputs)
     assert mean.dtype == np.float32
     np.testing.assert_array_equal(mean, keras.layers.Average()(outputs).numpy())
     np.testing.assert_array_equal(mean, ((outputs[0] + outputs[1]) + outputs[2]) / np.float32(3))

@@ -207,6 +207,20 @@ def test_the_schedule_reads_the_learning_rate_without_numpys_deprecated_array_co
     assert not [w for w in caught if "__array__" in str(w.message)]
 
 
+def test_a_users_callback_keeps_its_own_array_copy_warning(series_2d):
+    # The fit ignores that warning from Keras' code only, not from the user's.
+    X, y = series_2d
+
+    class ReadsTheRate(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            np.array(self.model.optimizer.learning_rate)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TCNRegressor(nb_filters=4, epochs=2, callbacks=[ReadsTheRate()], random_state=0).fit(X, y)
+    assert len([w for w in caught if "__array__" in str(w.message)]) == 2
+
+
 def test_a_warm_start_restarts_the_schedule_from_the_configured_rate(series_2d, quick_plateaus):
     X, y = series_2d
     quick_plateaus(20)
