@@ -450,8 +450,9 @@ class _TracedOnDemand:
     held for the eager calls and while the graph is made and traced; calls of
     the finished graph touch no Python state and take no lock.
 
-    Calls return an ndarray. An ensemble's calls, eager and traced alike, compute its members' outputs
-    and average them eagerly with ``mean_of_members``, outside the graph: the
+    Calls return an ndarray. An ensemble's calls, eager and traced alike,
+    compute its members' outputs and average them with ``mean_of_members``,
+    in NumPy, outside the graph: the
     model's ``Average`` layer divides by the number of members, which a traced
     graph does as a multiplication by its reciprocal, so its predictions
     would change in the last bit from the first traced call on, and a saved
@@ -503,7 +504,8 @@ class _PickledModel:
 
     def __reduce__(self):
         # The model's own reduction (scikeras': a function and its .keras bytes), called in the guarded block.
-        rebuild, args = self.model.__reduce__()
+        with _compat.keras_array_copy_warning_ignored():  # Keras reads each weight with np.array
+            rebuild, args = self.model.__reduce__()
         return _unpickle_model, (rebuild, args)
 
 
@@ -1533,17 +1535,13 @@ class TCNEstimatorBase(BaseWrapper):
             releasing_generator_functions(X),
             # Every model's train function looks like one retraced (sktcn._compat).
             _compat.quiet_fit_retracing(),
+            # Keras' ReduceLROnPlateau (the regime's) reads the rate with np.array(variable).
+            _compat.keras_array_copy_warning_ignored(),
         ):
             # keras-tcn: with skip connections, the last residual block's 1x1
             # matching convolution feeds nothing; with a single block Keras
             # warns about it on every fit. It is harmless.
             warnings.filterwarnings("ignore", message="Gradients do not exist for variables .*matching_conv1D")
-            # Keras' ReduceLROnPlateau (the training regime's) reads the learning
-            # rate through np.array(variable), which NumPy 2 warns about once per
-            # epoch; sktcn's own reads avoid it (sktcn._compat.learning_rate). Only
-            # Keras' own: the user's callbacks keep their warnings.
-            warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
-                                    category=DeprecationWarning, module=r"keras\.")
             model = self._training_model(plan)
             _compat.build_optimizer(model)
             _compat.flatten_adam_update(model.optimizer)

@@ -68,10 +68,11 @@ Each entry says what it works around and when it can go:
   ``keras.ops.convert_to_numpy`` and Keras' ``ReduceLROnPlateau`` read an
   optimizer's learning rate, sets off NumPy 2's DeprecationWarning (an error
   under ``filterwarnings = error``, and once NumPy drops its fallback):
-  :func:`learning_rate` reads the rate as ``float(rate)``, and a fit ignores
-  that one warning while Keras' callback reads the rate (sktcn's training
-  regime adds the callback; see ``TCNEstimatorBase._run_keras_fit``). Both
-  can go once Keras' variables take ``copy``.
+  :func:`learning_rate` reads the rate as ``float(rate)``, and
+  :func:`keras_array_copy_warning_ignored` hides that one warning from
+  Keras' own code while a fit runs (the regime's ``ReduceLROnPlateau``) and
+  while Keras saves a network (its weights). Both can go once Keras'
+  variables take ``copy``.
 - TensorFlow's frequent-retracing detector keys on a function's ``__code__``,
   and every Keras model's train function is the same closure of Keras'
   trainer. Each sktcn fit builds a new model, traced once, so a grid search's
@@ -93,6 +94,7 @@ import io
 import logging
 import random
 import threading
+import warnings
 
 import keras
 import numpy as np
@@ -218,6 +220,20 @@ def learning_rate(optimizer):
     ``MirroredVariable``). A schedule's rate (a tensor or a float) converts the same.
     """
     return float(tf.convert_to_tensor(optimizer.learning_rate))
+
+
+@contextlib.contextmanager
+def keras_array_copy_warning_ignored():
+    """Within the block, NumPy 2's ``__array__`` copy DeprecationWarning is ignored where Keras' code raises it.
+
+    Only Keras' (``module``): the user's callbacks keep theirs. Without it a
+    default fit warned once per epoch, and every save once per weight, which
+    fails under ``filterwarnings = error``.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
+                                category=DeprecationWarning, module=r"keras\.")
+        yield
 
 
 def copy_optimizer(optimizer):

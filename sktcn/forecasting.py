@@ -177,7 +177,7 @@ def _check_finite(y, name="y"):
         )
 
 
-def _pooled_columns(new, stored, name="y"):
+def _pooled_columns(new, stored, name="y", static=()):
     """``new`` (update's ``y`` or ``X``, sktime's inner frame) with the columns of ``stored``, fit's and updates' data.
 
     sktime pools update's data into the stored frame by column name: a column
@@ -186,12 +186,19 @@ def _pooled_columns(new, stored, name="y"):
     name (sktime's ``pd.Series``-based forecasters pool it by its index alone,
     and a new point is usually written as an unnamed Series): it takes the
     stored name. Other columns must be those of fit, in any order (``X``'s are
-    looked up by name, as in predict): ValueError otherwise.
+    looked up by name, as in predict): ValueError otherwise. ``X`` may leave
+    out its ``static`` columns, as predict's may: they take each series'
+    stored value.
     """
     if not isinstance(new, pd.DataFrame) or stored is None or new.columns.equals(stored.columns):
         return new
     if name == "y" and len(new.columns) == len(stored.columns) == 1:
         return new.set_axis(stored.columns, axis=1)
+    left_out = [column for column in stored.columns if column in set(static) and column not in new.columns]
+    if left_out and set(new.columns) | set(left_out) == set(stored.columns):
+        new = new.copy()
+        for column, values in _stored_static(stored[left_out], new.index).items():
+            new[column] = values
     if set(new.columns) != set(stored.columns):
         single = " (a univariate y may have any name)" if name == "y" and len(stored.columns) == 1 else ""
         raise ValueError(
@@ -246,6 +253,15 @@ def _panel_freq(y, freq=None):
                 f"steps of {source} frequency {freq!r} (the first date off them: {first}). {fix}"
             )
     return freq
+
+
+def _stored_static(stored, index):
+    """The stored static columns' values (``stored``: fit's X of those columns) at the rows of ``index``, by series."""
+    if not isinstance(stored.index, pd.MultiIndex):
+        return {column: stored[column].iloc[0] for column in stored.columns}
+    keys = index.droplevel(-1)
+    first = stored.groupby(level=list(range(stored.index.nlevels - 1)), sort=False).first()
+    return {column: first[column].reindex(keys).to_numpy() for column in stored.columns}
 
 
 def _check_scalable(y, scaling):
@@ -762,7 +778,7 @@ class TCNForecaster(BaseForecaster):
         # fit stores its own first): update's columns must line up with fit's.
         if self.is_fitted:
             y = _pooled_columns(y, getattr(self, "_y", None))
-            X = _pooled_columns(X, getattr(self, "_X", None), "X")
+            X = _pooled_columns(X, getattr(self, "_X", None), "X", self.static_features or ())
         return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def _set_cutoff_from_y(self, y):
@@ -770,14 +786,31 @@ class TCNForecaster(BaseForecaster):
         # _fit, and before the horizon takes the cutoff's frequency). A panel's
         # cutoff takes its frequency from the time level, which a DatetimeIndex
         # set from a date column lacks: fit would train, then every forecast
-        # fail. It takes the one its series' dates have (fit's, in an update),
-        # and y is refused before training where they have none.
+        # fail. It takes the one its series' dates have (fit's, in an update).
+        # Where they have none, only a relative horizon needs one (forecasts at
+        # absolute times need no steps counted): _check_countable_horizon
+        # refuses that, before training.
         previous = self.cutoff
         super()._set_cutoff_from_y(y)
+        self._freq_problem = None
         if (isinstance(y.index, pd.MultiIndex) and isinstance(self._cutoff, pd.DatetimeIndex)
                 and self._cutoff.freq is None):
+            # sktime sets the cutoff twice per update: the second call finds the
+            # first one's cutoff, without a freq where the dates had none.
             known = previous.freqstr if isinstance(previous, pd.DatetimeIndex) else None
-            self._cutoff = pd.DatetimeIndex(self._cutoff, freq=_panel_freq(y, known))
+            known = self._dates_freq = known or getattr(self, "_dates_freq", None)
+            try:
+                self._dates_freq = _panel_freq(y, known)
+            except ValueError as problem:
+                self._freq_problem = str(problem)
+            else:
+                self._cutoff = pd.DatetimeIndex(self._cutoff, freq=self._dates_freq)
+
+    def _check_countable_horizon(self, fh):
+        """ValueError where a relative ``fh`` needs the frequency a panel's dates lack (see _set_cutoff_from_y)."""
+        problem = getattr(self, "_freq_problem", None)
+        if problem and fh is not None and fh.is_relative:
+            raise ValueError(problem)
 
     def _check_remembers_data(self):
         """ValueError unless sktime's config keeps ``remember_data`` on, which forecasts and refits read."""
@@ -792,6 +825,7 @@ class TCNForecaster(BaseForecaster):
         # Reached through fit only, whose snapshot undoes a failure here.
         restored = _RESTORED_NETWORK.get()
         self._check_params(restoring=restored is not None)
+        self._check_countable_horizon(fh)
         _check_finite(y)
         _check_finite(X, "X")
         _check_scalable(y, self.scaling)
@@ -959,6 +993,7 @@ class TCNForecaster(BaseForecaster):
 
     def _update(self, y, X=None, update_params=True):
         # Reached through update only, whose snapshot undoes a refusal here.
+        self._check_countable_horizon(self.fh)
         _check_finite(y)
         _check_finite(X, "X")
         _check_scalable(self._y, self.scaling)  # the new values' windows reach back into the stored ones

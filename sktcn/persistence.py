@@ -127,7 +127,8 @@ class NetworkFiles:
 
     def write(self, model, name):
         _compat.build_optimizer(model)  # a built optimizer loads without Keras' warning (sktcn._compat)
-        model.save(self.directory / name)
+        with _compat.keras_array_copy_warning_ignored():  # Keras reads each weight with np.array
+            model.save(self.directory / name)
         return name
 
     def read(self, name):

@@ -101,6 +101,35 @@ def test_a_datetime_panel_without_one_regular_freq_is_refused_before_training(ra
     pd.testing.assert_frame_equal(f.predict(), before)
 
 
+
+def test_a_datetime_panel_with_gaps_forecasts_an_absolute_fh(ragged_panel):
+    # Forecasts at given dates need no frequency, as before the freq was inferred:
+    # only a relative horizon, which must be counted in one, is refused.
+    y = _without_freq(ragged_panel).drop(index=("b", pd.Timestamp("2001-06-01")))
+    fh = ForecastingHorizon(pd.date_range("2005-01-01", periods=2, freq="MS"), is_relative=False)
+    predicted = TCNForecaster(**POINT).fit(y, fh=fh).predict()
+    assert predicted.loc["a"].index.tolist() == list(fh.to_pandas())
+    assert np.isfinite(predicted.to_numpy()).all()
+    with pytest.raises(ValueError, match="are not steps of series"):
+        TCNForecaster(**POINT).fit(y, fh=[1, 2])
+
+
+def test_an_update_may_leave_out_the_static_features_as_predict_may():
+    times = pd.period_range("2000-01", periods=44, freq="M")
+    index = pd.MultiIndex.from_product([["a", "b"], times], names=["id", "t"])
+    y = pd.DataFrame({"v": np.sin(np.arange(88) / 3.0)}, index=index)
+    X = pd.DataFrame({"size": np.repeat([1.0, 2.0], 44), "x": np.cos(np.arange(88) / 3.0)}, index=index)
+    past = y.index.get_level_values("t") < times[40]
+    future = pd.MultiIndex.from_product([["a", "b"], pd.period_range(times[-1] + 1, periods=1)], names=["id", "t"])
+    X_future = pd.DataFrame({"x": [0.5, -0.5]}, index=future)
+    for update_params in (False, True):
+        given, left_out = (TCNForecaster(**POINT, static_features=["size"]).fit(y[past], X=X[past], fh=[1])
+                           for _ in range(2))
+        given.update(y[~past], X=X[~past], update_params=update_params)
+        left_out.update(y[~past], X=X[~past][["x"]], update_params=update_params)
+        pd.testing.assert_frame_equal(left_out._X, given._X)  # the stored values, not NaN
+        pd.testing.assert_frame_equal(left_out.predict(X=X_future), given.predict(X=X_future))
+
 @pytest.fixture(scope="module")
 def with_X():
     y = _monthly(np.sin(np.arange(80) / 3.0) * 10 + np.arange(80), "2000-01")

@@ -4,6 +4,7 @@ import json
 import pickle
 import random
 import shutil
+import warnings
 from pathlib import Path
 
 import keras
@@ -573,3 +574,13 @@ def test_a_zip_whose_directory_is_damaged_is_not_taken_for_a_model_archive(tmp_p
     with pytest.raises(FileExistsError, match="notes.zip exists and is not an sktcn model archive"):
         save_target(tmp_path / "notes", archive=True)
 
+
+
+def test_saving_and_pickling_raise_no_numpy_array_copy_warning(regressor, tmp_path):
+    # Keras reads each weight with np.array(variable), which NumPy 2 deprecates:
+    # under filterwarnings = error every save and pickle failed.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        loaded = sktcn.load(persistence.save(regressor[0], tmp_path / "m"))
+        pickle.loads(pickle.dumps(regressor[0]))
+    assert loaded.n_features_in_ == regressor[0].n_features_in_
