@@ -72,7 +72,7 @@ def run(out, n_recordings, n_timesteps, lag, lengths, nb_filters, epochs, random
     figures["best, stride crops: test accuracy"] = float(np.mean(strided.predict(X_test) == y_test))
     figures["best, stride crops: fit seconds"] = fit.seconds
     # Chunked along time (chunks far shorter than a recording) against one pass.
-    one_pass = clf._predict_function(X_test[:1]).numpy()
+    one_pass = clf._predict_function(X_test[:1])
     chunked = clf._predict_in_time_chunks(X_test[:1], clf._causal_context(), chunk=max(1, n_timesteps // 7))
     figures["chunked vs one pass, max |difference|"] = float(np.abs(chunked - one_pass).max())
     _plot(fields, accuracies, lag, png(out, "long_sequences.png"))
