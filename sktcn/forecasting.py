@@ -227,10 +227,7 @@ def _panel_freq(y, freq=None):
     >>> _panel_freq(y)
     'MS'
     """
-    index = y.index
-    times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
-    parts = [(key, pd.DatetimeIndex(dates)) for key, dates in
-             times.groupby(level=list(range(index.nlevels - 1)), sort=False)]
+    parts = [(key, part.index) for key, part in series_of(y)]
     fix = ("TCNForecaster counts the forecast times in steps of one frequency. Give every series dates at regular "
            "steps, and the time level a frequency: a PeriodIndex (for monthly dates: "
            "y.index.set_levels(y.index.levels[-1].to_period('M'), level=-1)) or a DatetimeIndex with its freq set.")
