@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from sklearn.base import is_classifier
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from sktcn._network import receptive_field
@@ -35,6 +36,18 @@ def _as_3d(X):
     return X, lambda X3: X3
 
 
+def _check_regressor(estimator, probe):
+    # Both probes compare predictions on the scale of the targets: a classifier's
+    # labels need not be numbers, and 0/1 labels would measure how often a label
+    # flips rather than how far the prediction moves.
+    if is_classifier(estimator):
+        raise TypeError(
+            f"{probe} needs a regressor (predictions on a numeric scale); {type(estimator).__name__} is a "
+            "classifier. sktcn.inspection.effective_memory measures a classifier's memory, through its "
+            "predict_proba."
+        )
+
+
 def _predict(estimator, X3, as_given, method="predict"):
     prediction = getattr(estimator, method)(as_given(X3))
     if isinstance(prediction, list):  # predict_proba of several outputs: one array each
@@ -48,6 +61,7 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     Parameters
     ----------
     estimator : fitted regressor
+        A classifier is refused (TypeError): see :func:`effective_memory`.
     X : array-like of shape (n_samples, n_timesteps[, n_features])
     step : int, default=0
         The step to change (negative counts from the end).
@@ -61,7 +75,11 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     float
         Mean change of the predictions divided by the mean change of the input,
         in absolute values: about 1 when the prediction adds that step (as
-        ``y = x[0] + x[-1]`` does), 0 when the model ignores it.
+        ``y = x[0] + x[-1]`` does), 0 when the model ignores it. NaN when the
+        input did not change, as where the step is 0 in every series (the
+        blanks of the copy-memory task, zero padding) or ``change=0``: a
+        relative change cannot move a zero, so nothing was measured
+        (:func:`effective_memory` adds to the step instead).
 
     Examples
     --------
@@ -73,13 +91,15 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     >>> change_probe(short, X, step=0)
     0.0
     """
+    _check_regressor(estimator, "change_probe")
     X3, as_given = _as_3d(X)
     before = _predict(estimator, X3, as_given)
     original = X3[:, step, feature].copy()
     X3[:, step, feature] = original * (1 + change)
     after = _predict(estimator, X3, as_given)
     input_change = np.mean(np.abs(X3[:, step, feature] - original))
-    return float(np.mean(np.abs(after - before)) / input_change) if input_change else 0.0
+    # Not 0 when the input did not change: 0 reads as "the model ignores this step".
+    return float(np.mean(np.abs(after - before)) / input_change) if input_change else float("nan")
 
 
 def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, random_state=0):
@@ -93,6 +113,7 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
     Parameters
     ----------
     estimator : fitted regressor
+        A classifier is refused (TypeError): see :func:`effective_memory`.
     X : array-like of shape (n_samples, n_timesteps)
     blinded_step, probe_step : int
         The step set to zero and the step set to ``values``.
@@ -106,6 +127,7 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
     float
         Mean squared error between predictions and ``values``.
     """
+    _check_regressor(estimator, "blinding_probe")
     X3, as_given = _as_3d(X)
     if values is None:
         values = np.random.RandomState(random_state).normal(size=len(X3))
@@ -138,13 +160,26 @@ def effective_memory(estimator, X, epsilon=0.1):
     estimator : fitted estimator with ``predict`` (or ``predict_proba``)
     X : array-like of shape (n_samples, n_timesteps[, n_features])
     epsilon : float, default=0.1
-        The perturbation, a positive number.
+        The perturbation, a positive number. ``X`` is perturbed in float32 (the
+        networks' precision), where ``x + epsilon`` is rounded: each response
+        is divided by the perturbation actually applied, not by ``epsilon``.
+        On data of order 1 that differs from dividing by ``epsilon`` by
+        float32 rounding only (about 1e-6 of each value); on data in large
+        raw units (``1e6 + x``) it keeps the curve right. An ``epsilon``
+        too small to change any value of a step at float32's resolution
+        (0.1 is lost on values of 1e7) raises ValueError: give a larger one.
 
     Returns
     -------
     ndarray of shape (n_timesteps,)
         Entry ``k`` is the response to the step ``k`` steps before the last
         (``k = 0`` is the last step); plot it against ``receptive_field_``.
+
+    Raises
+    ------
+    ValueError
+        If ``epsilon`` is not positive, or too small to change the values of
+        some step in float32.
     """
     validate_parameter_constraints({"epsilon": [Interval(numbers.Real, 0, None, closed="neither")]},
                                    {"epsilon": epsilon}, caller_name="effective_memory")
@@ -157,6 +192,22 @@ def effective_memory(estimator, X, epsilon=0.1):
         step = n_timesteps - 1 - lag
         original = X3[:, step, :].copy()  # float32: x + e - e is not always x
         X3[:, step, :] += epsilon
-        curve[lag] = np.mean(np.abs(_predict(estimator, X3, as_given, method) - base)) / epsilon
+        # float32 rounds x + epsilon (to x itself where epsilon is below its
+        # resolution): divide by the change applied, as change_probe does.
+        applied = np.mean(np.abs(X3[:, step, :] - original), dtype=np.float64)
+        if not applied:
+            raise ValueError(_lost_perturbation(X3, original, epsilon, step))
+        curve[lag] = np.mean(np.abs(_predict(estimator, X3, as_given, method) - base)) / applied
         X3[:, step, :] = original
     return curve
+
+
+def _lost_perturbation(X3, values, epsilon, step):
+    """The message for an ``epsilon`` that float32 rounding took away from every value of ``step``."""
+    magnitude = float(np.max(np.abs(values)))
+    return (
+        f"effective_memory: epsilon={epsilon!r} changed no value of step {step} of X: the probe perturbs X in "
+        f"float32, whose resolution at that step's magnitude (values up to {magnitude:.3g}) is "
+        f"{float(np.spacing(np.float32(magnitude))):.3g}. Give a larger epsilon, well above that resolution and "
+        f"on the scale of X's variation (its standard deviation is {np.std(X3, dtype=np.float64):.3g})."
+    )

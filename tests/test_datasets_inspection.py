@@ -1,7 +1,9 @@
+import re
 import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn.datasets import (
@@ -219,3 +221,66 @@ def test_probes_reject_bad_shapes(first_plus_last):
     _, remembers, _ = first_plus_last
     with pytest.raises(ValueError, match="dimensions"):
         change_probe(remembers, np.ones(5))
+
+
+class _Linear(RegressorMixin, BaseEstimator):
+    """A regressor whose prediction is ``sum(weights[step] * x[step])``: known responses."""
+
+    def __init__(self, weights=None):
+        self.weights = weights
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        return sum(weight * X[:, step] for step, weight in self.weights.items())
+
+
+def test_effective_memory_divides_by_the_perturbation_float32_applied():
+    # X is perturbed in float32: on 1e6-scale values x + 0.1 rounds to x + 0.125
+    # or x + 0.0625, and dividing by the nominal 0.1 gave 2.5 where the answer is 2.
+    model = _Linear({-1: 2.0, -3: 3.0})
+    X = np.random.RandomState(0).normal(size=(20, 6))
+    expected = [2, 0, 3, 0, 0, 0]
+    np.testing.assert_allclose(effective_memory(model, X), expected, rtol=1e-5)
+    np.testing.assert_allclose(effective_memory(model, X + 1e6), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("offset, epsilon, magnitude", [(1e7, 0.1, "1e+07"), (0.0, 1e-9, "1.91")])
+def test_effective_memory_refuses_a_perturbation_float32_cannot_hold(offset, epsilon, magnitude):
+    # The curve was all zeros ("the model ignores every step").
+    X = np.random.RandomState(0).normal(size=(20, 6)) + offset
+    message = rf"epsilon={epsilon!r} changed no value .*up to {re.escape(magnitude)}\).*larger epsilon"
+    with pytest.raises(ValueError, match=message):
+        effective_memory(_Linear({-1: 2.0}), X, epsilon=epsilon)
+    assert effective_memory(_Linear({-1: 2.0}), X, epsilon=8.0)[0] == pytest.approx(2.0)
+
+
+def test_change_probe_of_a_step_that_is_zero_everywhere_is_nan():
+    # Scaling a zero moves nothing: 0.0 read as "the model ignores the step" for 10 * x[2].
+    X = np.random.RandomState(0).normal(size=(20, 6))
+    X[:, 2] = 0.0
+    model = _Linear({2: 10.0})
+    assert np.isnan(change_probe(model, X, step=2))
+    assert change_probe(model, X, step=3) == 0.0  # a step that does change, and is ignored
+    assert effective_memory(model, X)[3] == pytest.approx(10.0)  # what measures that step
+
+
+def test_change_and_blinding_probes_refuse_a_classifier():
+    # String labels gave NumPy's "could not convert string to float", 0/1 labels the rate of flips.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(24, 6))
+    clf = TCNClassifier(nb_filters=2, kernel_size=2, dilations=(1, 2), epochs=1, random_state=0)
+    clf.fit(X, np.where(X[:, -1] > 0, "up", "down"))
+    for estimator in (clf, make_pipeline(FunctionTransformer(), clf)):
+        for probe in (change_probe, blinding_probe):
+            with pytest.raises(TypeError, match=rf"{probe.__name__} needs a regressor .*effective_memory"):
+                probe(estimator, X)
+    # Regressors, in a pipeline and with several outputs, are still probed.
+    reg = TCNRegressor(nb_filters=2, kernel_size=2, dilations=(1, 2), epochs=1, random_state=0)
+    reg = make_pipeline(FunctionTransformer(), reg).fit(X, np.c_[X[:, -1], X[:, -2]])
+    assert change_probe(reg, X, step=-1) > 0 and blinding_probe(reg, X) >= 0
