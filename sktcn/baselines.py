@@ -3,14 +3,38 @@
 The source documents compare TCNs with LSTMs of similar size (the keras-tcn
 README on sequential MNIST and PTB, the memory study on ``y = x[0] + x[-1]``).
 ``LSTMRegressor`` and ``LSTMClassifier`` make that comparison a one-line swap:
-they share everything with ``TCNRegressor`` and ``TCNClassifier`` (input
-validation, target encoding, seeding, training parameters, ``history_``,
-pickling) except the network, a single Keras ``LSTM`` layer of ``units`` cells,
-one default and ``save``. The training parameters' defaults are
+they share with ``TCNRegressor`` and ``TCNClassifier`` the input validation,
+target encoding, seeding, training parameters, ``history_`` and pickling. Their
+network is a single Keras ``LSTM`` layer of ``units`` cells, and they do not
+take these parameters of the TCN estimators (passing one raises a TypeError
+that names it):
+
+- ``input_scaling``: the LSTM sees its inputs as given, unscaled, where the TCN
+  estimators standardise every feature whose values reach beyond 10 in
+  magnitude (``input_scaling="auto"``, their default). On data in raw units
+  the LSTM then trains on a harder problem than the TCN, and a comparison
+  measures the scaling as much as the networks: standardise the inputs first
+  (each feature with its mean and standard deviation over the training
+  series and steps, as ``input_scaling="standard"`` does) and give both
+  models the same scaled data.
+- ``n_networks``: a baseline is one network; compare it with a TCN estimator
+  of ``n_networks=1``, their default.
+- ``pooling``: the LSTM predicts from its last state, as ``pooling="last"``
+  does; ``TCNClassifier`` pools every step's features by default
+  (``"mean"``).
+- ``subsequence_length`` and ``subsequence_sampling``: the baselines train on
+  whole sequences (an LSTM carries its state across the sequence).
+- the TCN's network parameters ``nb_filters``, ``kernel_size``,
+  ``dilations``, ``nb_stacks``, ``padding``, ``use_skip_connections``,
+  ``dropout_rate``, ``activation``, ``kernel_initializer``,
+  ``use_batch_norm``, ``use_layer_norm``, ``use_weight_norm`` and
+  ``go_backwards``: ``units`` sizes the LSTM.
+
+One default differs: the training parameters' defaults are
 ``TCNEstimatorBase``'s, so ``LSTMRegressor`` holds nothing out by default
 (``validation_split=0.0``, where ``TCNRegressor`` has ``"auto"``, which it
-also takes). sktcn's file format stores TCN networks only: pickle or joblib
-stores a baseline.
+also takes). And ``save`` refuses: sktcn's file format stores TCN networks
+only, so pickle or joblib stores a baseline.
 """
 
 import inspect
@@ -32,6 +56,17 @@ __all__ = ["LSTMRegressor", "LSTMClassifier"]
 # optimizer, seeding) the LSTM baselines share unchanged.
 _TCN_ONLY = (set(_TCN_PARAMS) | {"dilations"} | set(ESTIMATOR_PARAMS)) - {"return_sequences"}
 
+# Why a baseline does not take a TCN-only parameter, for the TypeError that refuses
+# it (the module docstring, the README and the user guide list them all).
+_NOT_TAKEN = {
+    "input_scaling": "the LSTM sees its inputs as given, unscaled; standardise them first (for a fair comparison, "
+                     "give the TCN estimator the same scaled data)",
+    "n_networks": "a baseline is one network",
+    "pooling": 'the LSTM predicts from its last state, as pooling="last" does',
+    "subsequence_length": "the baselines train on whole sequences",
+    "subsequence_sampling": "the baselines train on whole sequences",
+}
+
 _SHARED = [
     p
     for p in inspect.signature(TCNEstimatorBase.__init__).parameters.values()
@@ -49,6 +84,13 @@ class _LSTMNetwork:
     """Swaps the TCN of an sktcn estimator for one LSTM layer."""
 
     def __init__(self, *, units=64, **kwargs):
+        refused = sorted(_TCN_ONLY.intersection(kwargs))
+        if refused:
+            name = refused[0]
+            reason = _NOT_TAKEN.get(name, "it shapes the TCN network, which a baseline replaces with one LSTM layer "
+                                          "of `units` cells")
+            raise TypeError(f"{type(self).__name__} does not take {name!r}, a parameter of the TCN estimators "
+                            f"only: {reason}. The module sktcn.baselines lists what the baselines do not take.")
         self.units = units
         for param in _SHARED:
             setattr(self, param.name, kwargs.pop(param.name, param.default))
@@ -102,6 +144,14 @@ _PARAMETERS_DOC = """
                   '``validation_split=0.0`` also for LSTMRegressor (TCNRegressor: ``"auto"``, which '
                   "LSTMRegressor also takes).")
 
+_NOT_TAKEN_DOC = """
+    It does not take the TCN estimators' ``input_scaling`` (its inputs go in
+    as given: standardise them first, and give the TCN the same data for a
+    fair comparison), ``n_networks``, ``pooling``, ``subsequence_length``,
+    ``subsequence_sampling`` or TCN network parameters; the module
+    :mod:`sktcn.baselines` lists them.
+"""
+
 _ATTRIBUTES_DOC = """
     Attributes
     ----------
@@ -115,7 +165,7 @@ _ATTRIBUTES_DOC = """
 
 class LSTMRegressor(_LSTMNetwork, TCNRegressor):
     __doc__ = f"""One-layer LSTM regressor with the interface of TCNRegressor, as a baseline.
-    {_PARAMETERS_DOC}{_ATTRIBUTES_DOC}
+    {_NOT_TAKEN_DOC}{_PARAMETERS_DOC}{_ATTRIBUTES_DOC}
     Examples
     --------
     >>> from sktcn.baselines import LSTMRegressor
@@ -131,7 +181,7 @@ class LSTMRegressor(_LSTMNetwork, TCNRegressor):
 
 class LSTMClassifier(_LSTMNetwork, TCNClassifier):
     __doc__ = f"""One-layer LSTM classifier with the interface of TCNClassifier, as a baseline.
-    {_PARAMETERS_DOC}    class_weight : dict, "balanced" or None, default=None
+    {_NOT_TAKEN_DOC}{_PARAMETERS_DOC}    class_weight : dict, "balanced" or None, default=None
         As for TCNClassifier.
     {_ATTRIBUTES_DOC}
     Examples

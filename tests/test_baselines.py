@@ -71,6 +71,31 @@ def test_bad_parameters_are_named(series_2d):
         LSTMClassifier(epochs=0).fit(X, y > 0)
 
 
+def test_tcn_only_parameters_are_refused_and_documented():
+    # input_scaling and the others were refused as an "unexpected keyword argument", and the
+    # docs promised the TCN's interface: nothing said the LSTM sees its inputs unscaled.
+    import pathlib
+
+    import sktcn.baselines
+    from sktcn.baselines import _TCN_ONLY
+
+    assert {"input_scaling", "n_networks", "pooling", "subsequence_length", "subsequence_sampling"} <= _TCN_ONLY
+    for name in _TCN_ONLY:
+        for cls in (LSTMRegressor, LSTMClassifier):
+            with pytest.raises(TypeError, match=f"{cls.__name__} does not take '{name}', a parameter of the TCN"):
+                cls(**{name: None})
+    with pytest.raises(TypeError, match="unscaled; standardise them first"):
+        LSTMRegressor(input_scaling="standard")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    docs = {"sktcn.baselines": sktcn.baselines.__doc__,
+            "README.md": (root / "README.md").read_text(encoding="utf-8"),
+            "docs/user_guide.md": (root / "docs" / "user_guide.md").read_text(encoding="utf-8")}
+    for where, text in docs.items():
+        assert "unscaled" in text, where
+        missing = sorted(name for name in _TCN_ONLY if f"`{name}`" not in text)
+        assert not missing, f"{where} does not list {missing} among what the baselines do not take"
+
+
 @pytest.mark.parametrize("cls", [LSTMRegressor, LSTMClassifier])
 def test_save_points_to_pickle(cls, series_2d, tmp_path):
     # sktcn's loader accepts TCN networks only; pickling keeps a baseline whole.
