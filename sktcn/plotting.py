@@ -8,6 +8,7 @@ and returns it, so the figures can be combined or saved with
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["plot_history", "plot_effective_memory", "plot_predictions", "save"]
 
@@ -27,6 +28,16 @@ def _axes(ax, title):
     return ax
 
 
+def _is_fitted(estimator):
+    if hasattr(estimator, "is_fitted"):  # sktime's objects, which scikit-learn's check cannot read
+        return bool(estimator.is_fitted)
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+
 def plot_history(history, ax=None, title="Training loss", log_scale=True):
     """Loss curves per epoch from a fitted estimator's ``history_`` (or that dict).
 
@@ -36,10 +47,13 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
         ``{"loss": [...], "val_loss": [...], ...}``, or an estimator's
         ``history_``; every key holding ``loss`` is drawn. A fitted
         ``TCNForecaster`` gives the history of its forecasting networks
-        (its ``regressor_``). A fitted estimator's curves are drawn at the
-        epochs they were measured, a dict's from epoch 1 on: pass the
-        estimator where ``val_loss`` misses epochs (``fit__validation_freq``
-        above 1, a warm start that added a validation split).
+        (its ``regressor_``). A fitted Pipeline or search has no
+        ``history_`` (TypeError): pass the sktcn estimator inside it
+        (``pipeline[-1]``, ``search.best_estimator_``). A fitted
+        estimator's curves are drawn at the epochs they were measured, a
+        dict's from epoch 1 on: pass the estimator where ``val_loss`` misses
+        epochs (``fit__validation_freq`` above 1, a warm start that added a
+        validation split).
     ax : matplotlib Axes, default=None
     title : str, default="Training loss"
     log_scale : bool, default=True
@@ -62,7 +76,12 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
         # A fitted forecaster keeps no history itself: its networks train in a TCNRegressor.
         history = history.regressor_
     if hasattr(history, "get_params") and not hasattr(history, "history_"):
-        raise NotFittedError(f"This {type(history).__name__} is not fitted yet: call fit before plotting its history.")
+        name = type(history).__name__
+        if not _is_fitted(history):
+            raise NotFittedError(f"This {name} is not fitted yet: call fit before plotting its history.")
+        # A fitted Pipeline or search keeps no history_: the sktcn estimator inside it does.
+        raise TypeError(f"This {name} is fitted but has no history_: pass the sktcn estimator itself, e.g. "
+                        "pipeline[-1] for a Pipeline or search.best_estimator_ for a search.")
     # The epochs of each curve's values, as the estimator recorded them (sktcn._base).
     epochs = getattr(history, "_history_epochs", {})
     history = getattr(history, "history_", history)

@@ -44,6 +44,30 @@ def test_history_of_an_unfitted_estimator_is_a_not_fitted_error():
         plot_history(TCNRegressor())
 
 
+def test_history_of_a_fitted_pipeline_or_search_points_to_the_estimator_inside(series_2d):
+    # Both said "not fitted yet" though they were fitted: they keep no history_ themselves.
+    from sklearn.exceptions import NotFittedError
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from conftest import TINY
+    from sktcn import TCNRegressor
+
+    X, y = series_2d
+    pipeline = make_pipeline(FunctionTransformer(), TCNRegressor(**TINY, random_state=0))
+    search = GridSearchCV(TCNRegressor(**TINY, random_state=0), {"kernel_size": [2]}, cv=2)
+    for estimator in (pipeline, search):
+        with pytest.raises(NotFittedError, match=f"{type(estimator).__name__} is not fitted yet"):
+            plot_history(estimator)
+        estimator.fit(X, y)
+        with pytest.raises(TypeError, match=rf"{type(estimator).__name__} is fitted but has no history_: pass the "
+                                            r"sktcn estimator itself, e.g. pipeline\[-1\] .* search.best_estimator_"):
+            plot_history(estimator)
+    assert [line.get_label() for line in plot_history(pipeline[-1]).get_lines()] == ["loss"]
+    assert [line.get_label() for line in plot_history(search.best_estimator_).get_lines()] == ["loss"]
+
+
 def test_history_of_a_forecaster_is_its_networks():
     from sklearn.exceptions import NotFittedError
     from sktime.datasets import load_airline
