@@ -33,3 +33,9 @@ def __getattr__(name):
 
         return TCNForecaster
     raise AttributeError(f"module 'sktcn' has no attribute {name!r}")
+
+
+def __dir__():
+    # PEP 562: dir() (and so tab completion in IPython and Jupyter) lists the lazy
+    # TCNForecaster too, without importing sktime to find it.
+    return sorted(set(globals()) | {"TCNForecaster"})

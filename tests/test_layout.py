@@ -92,3 +92,14 @@ def test_the_cycle_detector_finds_a_cycle():
     # The check above can fail: a made-up graph with a cycle is caught.
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_dir_lists_the_lazy_forecaster_without_importing_it(monkeypatch):
+    # dir(sktcn), and so tab completion, left TCNForecaster out (no module __dir__).
+    # A None in sys.modules makes an import of sktcn.forecasting fail: dir must not need it.
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sktcn.forecasting", None)
+    names = dir(sktcn)
+    assert set(sktcn.__all__) <= set(names) and names == sorted(names)
+    assert {"TCNRegressor", "receptive_field", "__version__"} <= set(names)
