@@ -1145,7 +1145,26 @@ class TCNEstimatorBase(BaseWrapper):
 
     # ---------------------------------------------------------------- training
     def fit(self, X, y=None, sample_weight=None, **kwargs):
+        self._check_epochs_override(kwargs)
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def _check_epochs_override(self, kwargs):
+        """Refuse a fit's ``epochs`` (fit's keyword, else ``fit__epochs``) that the ``epochs`` parameter would refuse.
+
+        scikeras' ``fit`` takes the epochs from fit's ``epochs=``, else
+        ``fit__epochs``, else the parameter, and hands them to ``_fit`` as a
+        bare value: the label that names where they came from is only known
+        here. Unchecked, a string ran the ``"auto"`` regime and 0 trained
+        nothing. ``kwargs``: fit's keyword arguments.
+        """
+        if "epochs" in kwargs:
+            label, value = "epochs", kwargs["epochs"]
+        elif hasattr(self, "fit__epochs"):
+            label, value = "fit__epochs", self.fit__epochs
+        else:
+            return  # the parameter itself, checked with the others in _check_params
+        validate_parameter_constraints({label: self._parameter_constraints["epochs"]}, {label: value},
+                                       caller_name=type(self).__name__)
 
     fit.__doc__ = _docs.method("Fit the TCN to series ``X`` and targets ``y``.",
                                _docs.arguments("X", "y", "sample_weight", "**kwargs"), "    self\n")
@@ -1265,6 +1284,8 @@ class TCNEstimatorBase(BaseWrapper):
         if y is None:
             raise ValueError(self._y_required())
         with unchanged_on_failure(self):
+            # The parameters fit accepts, checked as fit checks them, before anything is built.
+            self._check_params()
             super().initialize(X, y)
             # A new, untrained network: the curves and passes of the old one's fits are not its own.
             self.history_, self._history_epochs = defaultdict(list), {}
@@ -1279,7 +1300,8 @@ class TCNEstimatorBase(BaseWrapper):
         Targets, as for ``fit``: they set the classes or the target scaling.
 """, "    self\n",
         description="The estimator is then ready to predict (with the network's initial weights); ``fit`` "
-                    "does this by itself. A failed call leaves the estimator as it was.")
+                    "does this by itself. The parameters are checked as ``fit`` checks them. A failed call "
+                    "leaves the estimator as it was.")
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -1397,7 +1419,7 @@ class TCNEstimatorBase(BaseWrapper):
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
         validation_data = None
-        split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=isinstance(epochs, str))
+        split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:
             order = check_random_state(self._random_state).permutation(len(X))
             n_validation = max(1, int(round(split * len(X))))
@@ -1442,7 +1464,8 @@ class TCNEstimatorBase(BaseWrapper):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
         shape = self._network_shape()
         cost = sample_steps_per_pass * network_cost(shape)
-        if isinstance(epochs, str):  # "auto", checked in _check_params
+        # Checked (_check_params, _check_epochs_override): an int, or the one string "auto".
+        if epochs == "auto":
             return plan_training(steps_per_pass, cost, repeatable=repeatable,
                                  time_per_pass=sample_steps_per_pass * network_time(shape))
         return TrainingPlan(epochs=int(epochs), cost_per_pass=cost)

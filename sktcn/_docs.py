@@ -161,10 +161,11 @@ PARAMETERS = _table("""
         ``callbacks__0__patience=3``; their names start with ``model__``,
         ``fit__``, ``predict__``, ``compile__``, ``optimizer__``, ``loss__``,
         ``metrics__`` or ``callbacks__``, and any other name is a TypeError.
-        ``fit__batch_size``, ``fit__shuffle``, ``fit__verbose`` and
-        ``fit__validation_split`` override the parameters of those names for
-        ``fit``, and keyword arguments of ``fit`` override both (scikeras'
-        order; ``fit(X, y, callbacks=[...])`` replaces ``callbacks`` for that
+        ``fit__epochs``, ``fit__batch_size``, ``fit__shuffle``,
+        ``fit__verbose`` and ``fit__validation_split`` override the
+        parameters of those names for ``fit``, checked as they are, and
+        keyword arguments of ``fit`` override both (scikeras' order;
+        ``fit(X, y, callbacks=[...])`` replaces ``callbacks`` for that
         call); other ``fit__`` names go to Keras' ``Model.fit``.
     pooling : {"auto", "last", "mean", "max"}, default="auto"
         How the network turns the TCN's output, one feature vector per time
@@ -354,9 +355,10 @@ ARGUMENTS = _table("""
         Arguments of Keras' ``Model.fit`` for this call only, outside
         scikit-learn's API (set parameters instead): ``epochs``,
         ``batch_size``, ``shuffle``, ``verbose`` and ``validation_split``
-        override the parameters of those names, and ``callbacks`` (a list of
-        ``keras.callbacks.Callback``) replaces the estimator's callbacks;
-        others (``validation_freq``, ...) go to Keras' fit as they are. Those
+        override the parameters of those names (checked as they are), and
+        ``callbacks`` (a list of ``keras.callbacks.Callback``) replaces the
+        estimator's callbacks; others (``validation_freq``, ...) go to Keras'
+        fit as they are. Those
         sktcn computes itself (``x``, ``y``, ``sample_weight``,
         ``class_weight``, ``validation_data``, ``steps_per_epoch``,
         ``initial_epoch``) and names Keras' fit does not take are refused

@@ -162,6 +162,23 @@ def test_a_failed_initialize_leaves_the_fitted_estimator(series_2d):
     np.testing.assert_array_equal(clf.predict_proba(X), expected)
 
 
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(nb_filters="4"), "'nb_filters' parameter of TCNRegressor"),
+        (dict(learning_rate=-1.0), "'learning_rate' parameter of TCNRegressor"),
+        (dict(use_layer_norm=True, use_weight_norm=True), "choose at most one normalisation"),
+    ],
+)
+def test_initialize_checks_the_parameters_as_fit_does(series_2d, params, match):
+    # It built the network unchecked: deep errors from keras-tcn, or a learning rate of -1.
+    X, y = series_2d
+    reg = TCNRegressor(**{**TINY, **params})
+    with pytest.raises(ValueError, match=match):
+        reg.initialize(X, y)
+    assert not hasattr(reg, "model_")
+
+
 def test_initialize_starts_new_curves_and_refuses_what_it_cannot_build_from(series_2d):
     X, y = series_2d
     reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
