@@ -231,7 +231,9 @@ PARAMETERS = _table("""
         with the same crops every epoch.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
-        ``sample_weight``. ``"balanced"`` weighs each class by ``n_labels /
+        ``sample_weight``. A dict's weights must be, as ``sample_weight``'s,
+        finite and non-negative, and not 0 for every class (a class it leaves
+        out weighs 1). ``"balanced"`` weighs each class by ``n_labels /
         (n_classes * count)``, counted once over all the targets of the
         ``fit`` (those of zero ``sample_weight`` included), also for streamed
         ``X``: a memory map's ``y``, or the targets of a PyDataset or

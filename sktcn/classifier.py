@@ -198,6 +198,27 @@ def _check_sparse_label_losses(loss, metrics):
         )
 
 
+def _check_class_weight_values(class_weight):
+    """Refuse a ``class_weight`` dict whose weights ``sample_weight`` could not hold either.
+
+    Class weights multiply ``sample_weight``, which must be finite and
+    non-negative: a negative weight rewards the loss of its class, so training
+    pushes the network away from it, and NaN or infinity make the loss NaN,
+    which the fit would then blame on unscaled data.
+    """
+    for label, weight in class_weight.items():
+        try:
+            valid = np.isfinite(float(weight)) and float(weight) >= 0
+        except (TypeError, ValueError):  # not a number
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"class_weight gives class {label!r} the weight {weight!r}; class weights multiply sample_weight "
+                "and, like it, must be finite and non-negative. Give every class a finite weight >= 0 (0 leaves "
+                "the class out of the loss), or leave it out of class_weight (weight 1)."
+            )
+
+
 def _normalised(probabilities):
     """``probabilities`` in float64, each row divided by its sum (the order within a row is kept)."""
     probabilities = probabilities.astype(np.float64)
@@ -429,6 +450,8 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         batch to batch, and a batch without a class could not give them). For a
         PyDataset or tf.data source, reading its targets takes one pass over it.
         """
+        if isinstance(self.class_weight, dict):
+            _check_class_weight_values(self.class_weight)
         if self.class_weight != "balanced":
             return self.class_weight
         if is_streamed(X):
@@ -452,7 +475,15 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         if isinstance(self._fit_class_weight, dict):
             # A dict's weights need no targets: y=classes_ only satisfies the signature.
             classes = self.target_encoder_.network_classes
-            return compute_class_weight(self._fit_class_weight, classes=classes, y=classes)
+            weights = compute_class_weight(self._fit_class_weight, classes=classes, y=classes)
+            if not weights.any():
+                # As an all-zero sample_weight: every sample would weigh 0, and the network would not train.
+                raise ValueError(
+                    f"class_weight gives every class ({', '.join(map(repr, classes.tolist()))}) the weight 0, so no "
+                    "sample would count in the loss and the network would not train. Give at least one class a "
+                    "positive weight (a class left out of class_weight weighs 1)."
+                )
+            return weights
         labels, label_weights = self._fit_class_weight
         # A class absent from this call's targets (a warm start) is never weighed: 1 stands in.
         per_class = np.ones(self._n_network_classes())
