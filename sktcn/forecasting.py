@@ -591,7 +591,8 @@ class TCNForecaster(BaseForecaster):
                 "are the targets it learns in training and are missing at the forecast origin. Use "
                 "padding='causal'."
             )
-        if self.lazy_windows is True and self.validation_split:
+        # The truth value, not `is True`: the "boolean" constraint also takes numpy's bools.
+        if self.lazy_windows != "auto" and self.lazy_windows and self.validation_split:
             raise ValueError(
                 f"validation_split={self.validation_split} needs the training windows in memory to draw the "
                 "split from; with lazy_windows=True set validation_split=0 (early_stopping then watches the "
@@ -917,7 +918,7 @@ class TCNForecaster(BaseForecaster):
         """Whether training windows are made batch by batch (see ``lazy_windows``)."""
         if self.lazy_windows == "auto":
             return not self.validation_split and window_bytes(self._window_spec(), arrays, rows) > _LAZY_WINDOW_BYTES
-        return self.lazy_windows
+        return bool(self.lazy_windows)  # numpy's bools too
 
     def _train(self, regressor, arrays, rows, lazy):
         """``regressor`` fit on the windows at ``rows``: from arrays, or from batches made as it trains."""
