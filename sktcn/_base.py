@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 from scikeras.wrappers import BaseWrapper
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import (
     _check_feature_names,
     check_consistent_length,
@@ -78,7 +78,14 @@ from sktcn._streaming import (
     releasing_generator_functions,
     worker_error,
 )
-from sktcn._random import member_seeds, python_random_kept, restore_seed_states, seed_states, seeded
+from sktcn._random import (
+    keras_draws_discarded,
+    member_seeds,
+    python_random_kept,
+    restore_seed_states,
+    seed_states,
+    seeded,
+)
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
@@ -216,6 +223,18 @@ class FitArguments(NamedTuple):
     callbacks: list
 
 
+def closest_name(name, names):
+    """The one of ``names`` closest to ``name``, a misspelling of it (difflib's match), or None where none is close.
+
+    Examples
+    --------
+    >>> closest_name("window_lenght", ["window_length", "sp"]), closest_name("xyz", ["window_length"])
+    ('window_length', None)
+    """
+    close = difflib.get_close_matches(name, sorted(names), n=1)
+    return close[0] if close else None
+
+
 def check_routed_params(estimator, routed):
     """Raise TypeError for a name in ``routed`` that is not a routed parameter (``optimizer__momentum``).
 
@@ -243,6 +262,82 @@ def check_routed_params(estimator, routed):
             f"routed ones whose names start with {', '.join(p + '__' for p in sorted(_compat.ROUTING_PREFIXES))} "
             "(e.g. optimizer__momentum=0.9)."
         )
+
+
+# The Keras modules whose ``get`` resolves the names a string ``activation`` or
+# ``kernel_initializer`` may hold (keras-tcn resolves them with the same getters,
+# but only while it builds the network), and what else each parameter takes.
+_KERAS_NAMED = {
+    "activation": (keras.activations, "keras.activations", "a callable"),
+    "kernel_initializer": (keras.initializers, "keras.initializers", "a keras.initializers.Initializer instance"),
+}
+
+
+def check_keras_names(estimator):
+    """Refuse an ``activation`` or ``kernel_initializer`` name that Keras does not know, with a ValueError naming it.
+
+    keras-tcn resolves the names only while it builds the network, and Keras'
+    message then names neither the parameter nor the valid names. Keras' own
+    ``get`` resolves them here, so every name Keras knows (a registered custom
+    object's too), and only those, passes.
+    """
+    for param, (module, where, alternative) in _KERAS_NAMED.items():
+        value = getattr(estimator, param)
+        if not isinstance(value, str):
+            continue
+        try:
+            # An initializer draws its default seed when made: from a throwaway generator.
+            with keras_draws_discarded():
+                module.get(value)
+        except (ValueError, TypeError):
+            names = [name for name in dir(module) if not name.startswith("_") and name not in ("get", "serialize",
+                                                                                                  "deserialize")]
+            close = closest_name(value, names)
+            raise ValueError(
+                f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
+                + (f" Did you mean {close!r}?" if close else "")
+                + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
+            ) from None
+
+
+class _Subclasses(HasMethods):
+    """A parameter constraint satisfied by a class derived from ``base``.
+
+    scikit-learn's constraints take a type's instances, not its subclasses, and
+    its ``make_constraint`` passes on only its own kinds of constraint object:
+    this one is a ``HasMethods`` (of no methods) to be one of them.
+    """
+
+    def __init__(self, base):
+        super().__init__([])
+        self.base = base
+
+    def is_satisfied_by(self, val):
+        return inspect.isclass(val) and issubclass(val, self.base)
+
+    def __str__(self):
+        return f"a subclass of {self.base.__module__ + '.' + self.base.__qualname__!r}"
+
+
+def keras_name(item, get):
+    """The name of the Keras loss or metric that ``item`` (a name, class, instance or function) gives, normalised.
+
+    Lower case without underscores (``categorical_crossentropy`` and
+    ``CategoricalCrossentropy`` alike); None for what Keras does not define
+    (a user's own function or class) or cannot resolve (``get``: Keras'
+    ``losses.get`` or ``metrics.get``).
+    """
+    if isinstance(item, str):
+        try:
+            item = get(item)
+        except (ValueError, TypeError):
+            return None
+    # A wrapper of one of Keras' loss functions (what keras.losses.get gives for a class name).
+    item = getattr(item, "fn", item)
+    definition = item if inspect.isclass(item) or inspect.isfunction(item) else type(item)
+    if not getattr(definition, "__module__", "").startswith("keras"):
+        return None
+    return definition.__name__.lower().replace("_", "")
 
 
 def extend_signature(function, base_init=None, **extra):
@@ -533,6 +628,8 @@ class TCNEstimatorBase(BaseWrapper):
         "use_layer_norm": ["boolean"],
         "use_weight_norm": ["boolean"],
         "go_backwards": ["boolean"],
+        # By Keras name, instance or class (scikeras instantiates a class with the optimizer__... parameters).
+        "optimizer": [str, keras.optimizers.Optimizer, _Subclasses(keras.optimizers.Optimizer)],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -629,6 +726,7 @@ class TCNEstimatorBase(BaseWrapper):
         """Raise ValueError/TypeError for invalid hyperparameters, before any work."""
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_keras_names(self)
         if self.dilations is not None:
             check_dilations(self.dilations, alternative=", or None")
         if self._resolve_pooling() == "last" and self.padding == "same":

@@ -58,10 +58,13 @@ PARAMETERS = _table("""
     return_sequences : bool, default=False
         Predict one target per time step; ``y`` then has shape
         ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)``.
-    activation : str, default="relu"
-        Activation of the residual blocks.
-    kernel_initializer : str, default="he_normal"
-        Initializer of the convolution kernels.
+    activation : str or callable, default="relu"
+        Activation of the residual blocks: a name ``keras.activations.get``
+        knows (another is a ValueError), or a function.
+    kernel_initializer : str or keras.initializers.Initializer, default="he_normal"
+        Initializer of the convolution kernels: a name
+        ``keras.initializers.get`` knows (another is a ValueError), or an
+        initializer.
     use_batch_norm : bool{batch_norm_type}, default={batch_norm}
         Batch normalisation in the residual blocks (its moving statistics with
         momentum 0.9, which suits fits of a few hundred steps).{batch_norm_why}
@@ -74,7 +77,8 @@ PARAMETERS = _table("""
     go_backwards : bool, default=False
         Process the sequences backwards.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Optimizer, by Keras name, class or instance.
+        Optimizer, by Keras name, class or instance (another value is a
+        ValueError).
     learning_rate : float or None, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's default.
     loss : str, keras loss or None, default=None
@@ -82,7 +86,9 @@ PARAMETERS = _table("""
         class indices (sparse labels): Keras' losses and metrics for one-hot
         targets (``"categorical_crossentropy"``, ``"binary_crossentropy"``,
         ``"categorical_accuracy"``, ``AUC``, ...) are refused with a
-        ValueError; use their ``sparse_`` versions.
+        ValueError; use their ``sparse_`` versions. A loss named for the other
+        task is refused too: a regression loss (``"mse"``, ``"mae"``,
+        ``"huber"``, ...) by a classifier, a cross-entropy by a regressor.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``.
     epochs : int or "auto", default="auto"

@@ -1,6 +1,5 @@
 """TCNClassifier: a scikit-learn classifier over keras-tcn."""
 
-import inspect
 import warnings
 
 import keras
@@ -21,6 +20,7 @@ from sktcn._base import (
     POOLED_FIELD,
     TCNEstimatorBase,
     extend_signature,
+    keras_name,
     own_params,
     unchanged_on_failure,
 )
@@ -149,27 +149,6 @@ _ONE_HOT_METRICS = _ONE_HOT_LOSSES | {
 }
 
 
-def _keras_name(item, get):
-    """The name of the Keras loss or metric that ``item`` (a name, class, instance or function) gives, normalised.
-
-    Lower case without underscores (``categorical_crossentropy`` and
-    ``CategoricalCrossentropy`` alike); None for what Keras does not define
-    (a user's own function or class) or cannot resolve (``get``: Keras'
-    ``losses.get`` or ``metrics.get``).
-    """
-    if isinstance(item, str):
-        try:
-            item = get(item)
-        except (ValueError, TypeError):
-            return None
-    # A wrapper of one of Keras' loss functions (what keras.losses.get gives for a class name).
-    item = getattr(item, "fn", item)
-    definition = item if inspect.isclass(item) or inspect.isfunction(item) else type(item)
-    if not getattr(definition, "__module__", "").startswith("keras"):
-        return None
-    return definition.__name__.lower().replace("_", "")
-
-
 def _flat_items(items):
     """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
     if isinstance(items, (list, tuple)):
@@ -179,16 +158,25 @@ def _flat_items(items):
     return [] if items is None else [items]
 
 
+# Keras' regression losses (normalised names, see keras_name): they compare the
+# probabilities with targets of their own shape, and on class indices
+# TensorFlow fails with a graph error, or broadcasts them into a meaningless loss.
+_REGRESSION_LOSSES = frozenset({
+    "meansquarederror", "meanabsoluteerror", "meanabsolutepercentageerror", "meansquaredlogarithmicerror",
+    "huber", "logcosh", "poisson", "cosinesimilarity",
+})
+
+
 def _check_sparse_label_losses(loss, metrics):
     """Refuse Keras losses and metrics that need one-hot targets: TCNClassifier trains on class indices."""
-    if _keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
+    if keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
         raise ValueError(
             f"loss={loss!r} compares the probabilities with one-hot targets, but TCNClassifier trains on class "
             'indices (sparse labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, '
             "loss=None) or keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes "
             "class indices."
         )
-    refused = [metric for metric in _flat_items(metrics) if _keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
+    refused = [metric for metric in _flat_items(metrics) if keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
     if refused:
         raise ValueError(
             f"metrics {refused!r} compare the probabilities with one-hot targets, but TCNClassifier trains on "
@@ -320,6 +308,13 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return tags
 
     def _check_loss(self):
+        # By name only: a loss object or function of the user's may well take class indices.
+        if isinstance(self.loss, str) and keras_name(self.loss, keras.losses.get) in _REGRESSION_LOSSES:
+            raise ValueError(
+                f"loss={self.loss!r} is a regression loss, but {type(self).__name__} predicts class probabilities "
+                'from class indices: use a classification loss, "sparse_categorical_crossentropy" (the default, '
+                "loss=None), or a regressor (TCNRegressor) for numeric targets."
+            )
         _check_sparse_label_losses(self.loss, self.metrics)
 
     def _batch_norm_by_default(self):

@@ -17,7 +17,14 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
-from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, fit_restored_on_failure, unchanged_on_failure
+from sktcn._base import (
+    ENSEMBLE_CONSTRAINT,
+    TCNEstimatorBase,
+    check_keras_names,
+    closest_name,
+    fit_restored_on_failure,
+    unchanged_on_failure,
+)
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
     calibration_blocks,
@@ -570,6 +577,7 @@ class TCNForecaster(BaseForecaster):
         """
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_keras_names(self)
         if self.padding == "same" and restoring:
             # Saved before padding="same" was refused: it loads and forecasts as
             # before, and says why it would not train again.
