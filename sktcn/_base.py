@@ -251,12 +251,12 @@ def check_routed_params(estimator, routed):
             continue
         cls = type(estimator).__name__
         if routed_name:  # a routed parameter with a misspelt prefix (optimiser__momentum)
-            close = difflib.get_close_matches(prefix, sorted(_compat.ROUTING_PREFIXES), n=1)
-            hint = f" Did you mean {close[0]}__{routed_name!s}?" if close else ""
+            close = closest_name(prefix, _compat.ROUTING_PREFIXES)
+            hint = f" Did you mean {close}__{routed_name!s}?" if close else ""
         else:
             own = [p for p in inspect.signature(type(estimator).__init__).parameters if p not in ("self", "kwargs")]
-            close = difflib.get_close_matches(name, own, n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
+            close = closest_name(name, own)
+            hint = f" Did you mean {close}?" if close else ""
         raise TypeError(
             f"{cls} got an unexpected keyword argument {name!r}.{hint} Besides its own parameters it takes only "
             f"routed ones whose names start with {', '.join(p + '__' for p in sorted(_compat.ROUTING_PREFIXES))} "
@@ -1163,10 +1163,14 @@ class TCNEstimatorBase(BaseWrapper):
         if warn and self.receptive_field_ < covered and self.pooling_ in ("last", None):
             seen = f"training sequences ({n_timesteps} steps)" if covered == n_timesteps else (
                 f"subsequence_length ({covered} steps)")
+            # A kernel of one step sees one step at any dilation: its field is 1 whatever dilations and nb_stacks are.
+            advice = ("With kernel_size=1 every convolution sees a single step, so neither dilations nor nb_stacks "
+                      "can widen it: only a kernel_size of 2 or more can." if kernel_size == 1 else
+                      "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.")
+            field = f"{self.receptive_field_} step{'s' if self.receptive_field_ > 1 else ''}"
             warnings.warn(
-                f"The receptive field ({self.receptive_field_} steps) is shorter than the {seen}: the network "
-                "cannot see steps further back. Use larger dilations, a larger kernel_size or more nb_stacks, "
-                "or dilations=None.",
+                f"The receptive field ({field}) is shorter than the {seen}: the network cannot see steps further "
+                f"back. {advice}",
                 UserWarning,
                 stacklevel=caller_stacklevel(),
             )
@@ -1329,9 +1333,9 @@ class TCNEstimatorBase(BaseWrapper):
             if name in computed:
                 raise TypeError(f"{label} cannot be given: sktcn sets Keras' {name} itself; {computed[name]}.")
             if name not in keras_names:
-                close = difflib.get_close_matches(name, sorted(keras_names), n=1)
+                close = closest_name(name, keras_names)
                 raise TypeError(f"{label} is not an argument of Keras' Model.fit."
-                                + (f" Did you mean {label[: -len(name)]}{close[0]}?" if close else ""))
+                                + (f" Did you mean {label[: -len(name)]}{close}?" if close else ""))
         overrides = {name: value for name, value in given.items() if name.removeprefix("fit__") in FIT_SETTINGS}
         validate_parameter_constraints({label: self._parameter_constraints[label.removeprefix("fit__")]
                                         for label in overrides}, overrides, caller_name=type(self).__name__)

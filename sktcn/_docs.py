@@ -30,7 +30,9 @@ PARAMETERS = _table("""
         Number of convolution filters in every residual block, or one number per
         dilation (then ``use_skip_connections`` needs them all equal).
     kernel_size : int, default=3
-        Size of the convolution kernels.
+        Size of the convolution kernels. With ``1`` every convolution sees a
+        single step, so the receptive field is one step whatever
+        ``dilations`` and ``nb_stacks`` are.
     nb_stacks : int, default=1
         Number of stacks of residual blocks.
     dilations : sequence of int or None, default=None

@@ -550,9 +550,15 @@ class TCNForecaster(BaseForecaster):
     }
 
     def __init__(self, **params):
-        unknown = set(params) - set(_OWN_PARAMS) - set(_SHARED_PARAMS)
+        known = {**_OWN_PARAMS, **_SHARED_PARAMS}
+        unknown = sorted(set(params) - set(known))
         if unknown:
-            raise TypeError(f"TCNForecaster got unexpected parameters {sorted(unknown)}.")
+            # The hint scikit-learn's estimators give (sktcn._base.check_routed_params), for each close one.
+            hints = {name: closest_name(name, known) for name in unknown}
+            hints = [f"{close}" if len(unknown) == 1 else f"{close} for {name}"
+                     for name, close in hints.items() if close]
+            raise TypeError(f"TCNForecaster got unexpected parameters {unknown}."
+                            + (f" Did you mean {', '.join(hints)}?" if hints else ""))
         for name, default in {**_OWN_PARAMS, **_SHARED_PARAMS}.items():
             setattr(self, name, params.get(name, default))
         with warnings.catch_warnings():
