@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 from scikeras.wrappers import BaseWrapper
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import (
     _check_feature_names,
     check_consistent_length,
@@ -78,7 +78,14 @@ from sktcn._streaming import (
     releasing_generator_functions,
     worker_error,
 )
-from sktcn._random import member_seeds, python_random_kept, restore_seed_states, seed_states, seeded
+from sktcn._random import (
+    keras_draws_discarded,
+    member_seeds,
+    python_random_kept,
+    restore_seed_states,
+    seed_states,
+    seeded,
+)
 from sktcn._random import seed_from as _seed_from
 from sktcn._validation import (
     CHANNELS_FIRST_HINT,
@@ -216,6 +223,18 @@ class FitArguments(NamedTuple):
     callbacks: list
 
 
+def closest_name(name, names):
+    """The one of ``names`` closest to ``name``, a misspelling of it (difflib's match), or None where none is close.
+
+    Examples
+    --------
+    >>> closest_name("window_lenght", ["window_length", "sp"]), closest_name("xyz", ["window_length"])
+    ('window_length', None)
+    """
+    close = difflib.get_close_matches(name, sorted(names), n=1)
+    return close[0] if close else None
+
+
 def check_routed_params(estimator, routed):
     """Raise TypeError for a name in ``routed`` that is not a routed parameter (``optimizer__momentum``).
 
@@ -232,17 +251,93 @@ def check_routed_params(estimator, routed):
             continue
         cls = type(estimator).__name__
         if routed_name:  # a routed parameter with a misspelt prefix (optimiser__momentum)
-            close = difflib.get_close_matches(prefix, sorted(_compat.ROUTING_PREFIXES), n=1)
-            hint = f" Did you mean {close[0]}__{routed_name!s}?" if close else ""
+            close = closest_name(prefix, _compat.ROUTING_PREFIXES)
+            hint = f" Did you mean {close}__{routed_name!s}?" if close else ""
         else:
             own = [p for p in inspect.signature(type(estimator).__init__).parameters if p not in ("self", "kwargs")]
-            close = difflib.get_close_matches(name, own, n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
+            close = closest_name(name, own)
+            hint = f" Did you mean {close}?" if close else ""
         raise TypeError(
             f"{cls} got an unexpected keyword argument {name!r}.{hint} Besides its own parameters it takes only "
             f"routed ones whose names start with {', '.join(p + '__' for p in sorted(_compat.ROUTING_PREFIXES))} "
             "(e.g. optimizer__momentum=0.9)."
         )
+
+
+# The Keras modules whose ``get`` resolves the names a string ``activation`` or
+# ``kernel_initializer`` may hold (keras-tcn resolves them with the same getters,
+# but only while it builds the network), and what else each parameter takes.
+_KERAS_NAMED = {
+    "activation": (keras.activations, "keras.activations", "a callable"),
+    "kernel_initializer": (keras.initializers, "keras.initializers", "a keras.initializers.Initializer instance"),
+}
+
+
+def check_keras_names(estimator):
+    """Refuse an ``activation`` or ``kernel_initializer`` name that Keras does not know, with a ValueError naming it.
+
+    keras-tcn resolves the names only while it builds the network, and Keras'
+    message then names neither the parameter nor the valid names. Keras' own
+    ``get`` resolves them here, so every name Keras knows (a registered custom
+    object's too), and only those, passes.
+    """
+    for param, (module, where, alternative) in _KERAS_NAMED.items():
+        value = getattr(estimator, param)
+        if not isinstance(value, str):
+            continue
+        try:
+            # An initializer draws its default seed when made: from a throwaway generator.
+            with keras_draws_discarded():
+                module.get(value)
+        except (ValueError, TypeError):
+            names = [name for name in dir(module) if not name.startswith("_") and name not in ("get", "serialize",
+                                                                                                  "deserialize")]
+            close = closest_name(value, names)
+            raise ValueError(
+                f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
+                + (f" Did you mean {close!r}?" if close else "")
+                + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
+            ) from None
+
+
+class _Subclasses(HasMethods):
+    """A parameter constraint satisfied by a class derived from ``base``.
+
+    scikit-learn's constraints take a type's instances, not its subclasses, and
+    its ``make_constraint`` passes on only its own kinds of constraint object:
+    this one is a ``HasMethods`` (of no methods) to be one of them.
+    """
+
+    def __init__(self, base):
+        super().__init__([])
+        self.base = base
+
+    def is_satisfied_by(self, val):
+        return inspect.isclass(val) and issubclass(val, self.base)
+
+    def __str__(self):
+        return f"a subclass of {self.base.__module__ + '.' + self.base.__qualname__!r}"
+
+
+def keras_name(item, get):
+    """The name of the Keras loss or metric that ``item`` (a name, class, instance or function) gives, normalised.
+
+    Lower case without underscores (``categorical_crossentropy`` and
+    ``CategoricalCrossentropy`` alike); None for what Keras does not define
+    (a user's own function or class) or cannot resolve (``get``: Keras'
+    ``losses.get`` or ``metrics.get``).
+    """
+    if isinstance(item, str):
+        try:
+            item = get(item)
+        except (ValueError, TypeError):
+            return None
+    # A wrapper of one of Keras' loss functions (what keras.losses.get gives for a class name).
+    item = getattr(item, "fn", item)
+    definition = item if inspect.isclass(item) or inspect.isfunction(item) else type(item)
+    if not getattr(definition, "__module__", "").startswith("keras"):
+        return None
+    return definition.__name__.lower().replace("_", "")
 
 
 def extend_signature(function, base_init=None, **extra):
@@ -533,6 +628,8 @@ class TCNEstimatorBase(BaseWrapper):
         "use_layer_norm": ["boolean"],
         "use_weight_norm": ["boolean"],
         "go_backwards": ["boolean"],
+        # By Keras name, instance or class (scikeras instantiates a class with the optimizer__... parameters).
+        "optimizer": [str, keras.optimizers.Optimizer, _Subclasses(keras.optimizers.Optimizer)],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -629,6 +726,7 @@ class TCNEstimatorBase(BaseWrapper):
         """Raise ValueError/TypeError for invalid hyperparameters, before any work."""
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_keras_names(self)
         if self.dilations is not None:
             check_dilations(self.dilations, alternative=", or None")
         if self._resolve_pooling() == "last" and self.padding == "same":
@@ -1065,10 +1163,14 @@ class TCNEstimatorBase(BaseWrapper):
         if warn and self.receptive_field_ < covered and self.pooling_ in ("last", None):
             seen = f"training sequences ({n_timesteps} steps)" if covered == n_timesteps else (
                 f"subsequence_length ({covered} steps)")
+            # A kernel of one step sees one step at any dilation: its field is 1 whatever dilations and nb_stacks are.
+            advice = ("With kernel_size=1 every convolution sees a single step, so neither dilations nor nb_stacks "
+                      "can widen it: only a kernel_size of 2 or more can." if kernel_size == 1 else
+                      "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.")
+            field = f"{self.receptive_field_} step{'s' if self.receptive_field_ > 1 else ''}"
             warnings.warn(
-                f"The receptive field ({self.receptive_field_} steps) is shorter than the {seen}: the network "
-                "cannot see steps further back. Use larger dilations, a larger kernel_size or more nb_stacks, "
-                "or dilations=None.",
+                f"The receptive field ({field}) is shorter than the {seen}: the network cannot see steps further "
+                f"back. {advice}",
                 UserWarning,
                 stacklevel=caller_stacklevel(),
             )
@@ -1145,7 +1247,26 @@ class TCNEstimatorBase(BaseWrapper):
 
     # ---------------------------------------------------------------- training
     def fit(self, X, y=None, sample_weight=None, **kwargs):
+        self._check_epochs_override(kwargs)
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def _check_epochs_override(self, kwargs):
+        """Refuse a fit's ``epochs`` (fit's keyword, else ``fit__epochs``) that the ``epochs`` parameter would refuse.
+
+        scikeras' ``fit`` takes the epochs from fit's ``epochs=``, else
+        ``fit__epochs``, else the parameter, and hands them to ``_fit`` as a
+        bare value: the label that names where they came from is only known
+        here. Unchecked, a string ran the ``"auto"`` regime and 0 trained
+        nothing. ``kwargs``: fit's keyword arguments.
+        """
+        if "epochs" in kwargs:
+            label, value = "epochs", kwargs["epochs"]
+        elif hasattr(self, "fit__epochs"):
+            label, value = "fit__epochs", self.fit__epochs
+        else:
+            return  # the parameter itself, checked with the others in _check_params
+        validate_parameter_constraints({label: self._parameter_constraints["epochs"]}, {label: value},
+                                       caller_name=type(self).__name__)
 
     fit.__doc__ = _docs.method("Fit the TCN to series ``X`` and targets ``y``.",
                                _docs.arguments("X", "y", "sample_weight", "**kwargs"), "    self\n")
@@ -1212,9 +1333,9 @@ class TCNEstimatorBase(BaseWrapper):
             if name in computed:
                 raise TypeError(f"{label} cannot be given: sktcn sets Keras' {name} itself; {computed[name]}.")
             if name not in keras_names:
-                close = difflib.get_close_matches(name, sorted(keras_names), n=1)
+                close = closest_name(name, keras_names)
                 raise TypeError(f"{label} is not an argument of Keras' Model.fit."
-                                + (f" Did you mean {label[: -len(name)]}{close[0]}?" if close else ""))
+                                + (f" Did you mean {label[: -len(name)]}{close}?" if close else ""))
         overrides = {name: value for name, value in given.items() if name.removeprefix("fit__") in FIT_SETTINGS}
         validate_parameter_constraints({label: self._parameter_constraints[label.removeprefix("fit__")]
                                         for label in overrides}, overrides, caller_name=type(self).__name__)
@@ -1265,6 +1386,8 @@ class TCNEstimatorBase(BaseWrapper):
         if y is None:
             raise ValueError(self._y_required())
         with unchanged_on_failure(self):
+            # The parameters fit accepts, checked as fit checks them, before anything is built.
+            self._check_params()
             super().initialize(X, y)
             # A new, untrained network: the curves and passes of the old one's fits are not its own.
             self.history_, self._history_epochs = defaultdict(list), {}
@@ -1279,7 +1402,8 @@ class TCNEstimatorBase(BaseWrapper):
         Targets, as for ``fit``: they set the classes or the target scaling.
 """, "    self\n",
         description="The estimator is then ready to predict (with the network's initial weights); ``fit`` "
-                    "does this by itself. A failed call leaves the estimator as it was.")
+                    "does this by itself. The parameters are checked as ``fit`` checks them. A failed call "
+                    "leaves the estimator as it was.")
 
     def _initialize(self, X, y=None):
         # scikeras' version, plus the fit-time shapes the network builder needs.
@@ -1397,7 +1521,7 @@ class TCNEstimatorBase(BaseWrapper):
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
         validation_data = None
-        split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=isinstance(epochs, str))
+        split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:
             order = check_random_state(self._random_state).permutation(len(X))
             n_validation = max(1, int(round(split * len(X))))
@@ -1442,7 +1566,8 @@ class TCNEstimatorBase(BaseWrapper):
         """The TrainingPlan of a fit: ``epochs="auto"`` resolved, an integer kept exactly."""
         shape = self._network_shape()
         cost = sample_steps_per_pass * network_cost(shape)
-        if isinstance(epochs, str):  # "auto", checked in _check_params
+        # Checked (_check_params, _check_epochs_override): an int, or the one string "auto".
+        if epochs == "auto":
             return plan_training(steps_per_pass, cost, repeatable=repeatable,
                                  time_per_pass=sample_steps_per_pass * network_time(shape))
         return TrainingPlan(epochs=int(epochs), cost_per_pass=cost)

@@ -30,7 +30,9 @@ PARAMETERS = _table("""
         Number of convolution filters in every residual block, or one number per
         dilation (then ``use_skip_connections`` needs them all equal).
     kernel_size : int, default=3
-        Size of the convolution kernels.
+        Size of the convolution kernels. With ``1`` every convolution sees a
+        single step, so the receptive field is one step whatever
+        ``dilations`` and ``nb_stacks`` are.
     nb_stacks : int, default=1
         Number of stacks of residual blocks.
     dilations : sequence of int or None, default=None
@@ -58,10 +60,13 @@ PARAMETERS = _table("""
     return_sequences : bool, default=False
         Predict one target per time step; ``y`` then has shape
         ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)``.
-    activation : str, default="relu"
-        Activation of the residual blocks.
-    kernel_initializer : str, default="he_normal"
-        Initializer of the convolution kernels.
+    activation : str or callable, default="relu"
+        Activation of the residual blocks: a name ``keras.activations.get``
+        knows (another is a ValueError), or a function.
+    kernel_initializer : str or keras.initializers.Initializer, default="he_normal"
+        Initializer of the convolution kernels: a name
+        ``keras.initializers.get`` knows (another is a ValueError), or an
+        initializer.
     use_batch_norm : bool{batch_norm_type}, default={batch_norm}
         Batch normalisation in the residual blocks (its moving statistics with
         momentum 0.9, which suits fits of a few hundred steps).{batch_norm_why}
@@ -74,7 +79,8 @@ PARAMETERS = _table("""
     go_backwards : bool, default=False
         Process the sequences backwards.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Optimizer, by Keras name, class or instance.
+        Optimizer, by Keras name, class or instance (another value is a
+        ValueError).
     learning_rate : float or None, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's default.
     loss : str, keras loss or None, default=None
@@ -82,7 +88,9 @@ PARAMETERS = _table("""
         class indices (sparse labels): Keras' losses and metrics for one-hot
         targets (``"categorical_crossentropy"``, ``"binary_crossentropy"``,
         ``"categorical_accuracy"``, ``AUC``, ...) are refused with a
-        ValueError; use their ``sparse_`` versions.
+        ValueError; use their ``sparse_`` versions. A loss named for the other
+        task is refused too: a regression loss (``"mse"``, ``"mae"``,
+        ``"huber"``, ...) by a classifier, a cross-entropy by a regressor.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``.
     epochs : int or "auto", default="auto"
@@ -161,10 +169,11 @@ PARAMETERS = _table("""
         ``callbacks__0__patience=3``; their names start with ``model__``,
         ``fit__``, ``predict__``, ``compile__``, ``optimizer__``, ``loss__``,
         ``metrics__`` or ``callbacks__``, and any other name is a TypeError.
-        ``fit__batch_size``, ``fit__shuffle``, ``fit__verbose`` and
-        ``fit__validation_split`` override the parameters of those names for
-        ``fit``, and keyword arguments of ``fit`` override both (scikeras'
-        order; ``fit(X, y, callbacks=[...])`` replaces ``callbacks`` for that
+        ``fit__epochs``, ``fit__batch_size``, ``fit__shuffle``,
+        ``fit__verbose`` and ``fit__validation_split`` override the
+        parameters of those names for ``fit``, checked as they are, and
+        keyword arguments of ``fit`` override both (scikeras' order;
+        ``fit(X, y, callbacks=[...])`` replaces ``callbacks`` for that
         call); other ``fit__`` names go to Keras' ``Model.fit``.
     pooling : {"auto", "last", "mean", "max"}, default="auto"
         How the network turns the TCN's output, one feature vector per time
@@ -230,7 +239,9 @@ PARAMETERS = _table("""
         with the same crops every epoch.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn; multiplies
-        ``sample_weight``. ``"balanced"`` weighs each class by ``n_labels /
+        ``sample_weight``. A dict's weights must be, as ``sample_weight``'s,
+        finite and non-negative, and not 0 for every class (a class it leaves
+        out weighs 1). ``"balanced"`` weighs each class by ``n_labels /
         (n_classes * count)``, counted once over all the targets of the
         ``fit`` (those of zero ``sample_weight`` included), also for streamed
         ``X``: a memory map's ``y``, or the targets of a PyDataset or
@@ -354,9 +365,10 @@ ARGUMENTS = _table("""
         Arguments of Keras' ``Model.fit`` for this call only, outside
         scikit-learn's API (set parameters instead): ``epochs``,
         ``batch_size``, ``shuffle``, ``verbose`` and ``validation_split``
-        override the parameters of those names, and ``callbacks`` (a list of
-        ``keras.callbacks.Callback``) replaces the estimator's callbacks;
-        others (``validation_freq``, ...) go to Keras' fit as they are. Those
+        override the parameters of those names (checked as they are), and
+        ``callbacks`` (a list of ``keras.callbacks.Callback``) replaces the
+        estimator's callbacks; others (``validation_freq``, ...) go to Keras'
+        fit as they are. Those
         sktcn computes itself (``x``, ``y``, ``sample_weight``,
         ``class_weight``, ``validation_data``, ``steps_per_epoch``,
         ``initial_epoch``) and names Keras' fit does not take are refused

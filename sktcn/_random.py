@@ -203,6 +203,27 @@ def python_random_kept():
 
 
 @contextlib.contextmanager
+def keras_draws_discarded():
+    """A block in which Keras, in this thread, draws its default seeds from a throwaway generator.
+
+    For Keras objects made only to be looked at (a parameter's name resolved
+    to check it): their draws must move neither Python's ``random`` nor, where
+    the block runs inside a seeded one (a fit in a callback of another fit),
+    that block's generator, whose next draws seed the weights. Unlike
+    :func:`_keras_draws_from`, an outer block's generator is set aside, not kept.
+    """
+    if _KERAS_DRAWS is None:  # Keras does not draw from Python's random
+        yield
+        return
+    outer = _KERAS_DRAWS.generator
+    _KERAS_DRAWS.generator = random.Random(0)
+    try:
+        yield
+    finally:
+        _KERAS_DRAWS.generator = outer
+
+
+@contextlib.contextmanager
 def tensorflow_seed_unset(seed):
     """A block in which TensorFlow ops seeded with ``seed`` depend on it alone, not on a global seed.
 

@@ -46,6 +46,7 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from sktcn import _docs
 from sktcn._base import _TCN_PARAMS, ESTIMATOR_PARAMS, TCNEstimatorBase, check_routed_params, extend_signature
 from sktcn._network import output_head
+from sktcn._validation import python_ints
 from sktcn.classifier import TCNClassifier
 from sktcn.regressor import TCNRegressor
 
@@ -121,7 +122,9 @@ class _LSTMNetwork:
 
     def _build_network(self):
         inputs = keras.Input(shape=(None, self._n_channels), dtype="float32")
-        features = keras.layers.LSTM(self.units, return_sequences=self.return_sequences, name="lstm")(inputs)
+        # Checked as numbers.Integral, which numpy's integers are too; Keras' LSTM takes Python ints only.
+        units = python_ints(self.units)
+        features = keras.layers.LSTM(units, return_sequences=self.return_sequences, name="lstm")(inputs)
         outputs = output_head(
             features,
             sequence=self.return_sequences,

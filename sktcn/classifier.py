@@ -1,6 +1,5 @@
 """TCNClassifier: a scikit-learn classifier over keras-tcn."""
 
-import inspect
 import warnings
 
 import keras
@@ -21,6 +20,7 @@ from sktcn._base import (
     POOLED_FIELD,
     TCNEstimatorBase,
     extend_signature,
+    keras_name,
     own_params,
     unchanged_on_failure,
 )
@@ -149,27 +149,6 @@ _ONE_HOT_METRICS = _ONE_HOT_LOSSES | {
 }
 
 
-def _keras_name(item, get):
-    """The name of the Keras loss or metric that ``item`` (a name, class, instance or function) gives, normalised.
-
-    Lower case without underscores (``categorical_crossentropy`` and
-    ``CategoricalCrossentropy`` alike); None for what Keras does not define
-    (a user's own function or class) or cannot resolve (``get``: Keras'
-    ``losses.get`` or ``metrics.get``).
-    """
-    if isinstance(item, str):
-        try:
-            item = get(item)
-        except (ValueError, TypeError):
-            return None
-    # A wrapper of one of Keras' loss functions (what keras.losses.get gives for a class name).
-    item = getattr(item, "fn", item)
-    definition = item if inspect.isclass(item) or inspect.isfunction(item) else type(item)
-    if not getattr(definition, "__module__", "").startswith("keras"):
-        return None
-    return definition.__name__.lower().replace("_", "")
-
-
 def _flat_items(items):
     """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
     if isinstance(items, (list, tuple)):
@@ -179,16 +158,25 @@ def _flat_items(items):
     return [] if items is None else [items]
 
 
+# Keras' regression losses (normalised names, see keras_name): they compare the
+# probabilities with targets of their own shape, and on class indices
+# TensorFlow fails with a graph error, or broadcasts them into a meaningless loss.
+_REGRESSION_LOSSES = frozenset({
+    "meansquarederror", "meanabsoluteerror", "meanabsolutepercentageerror", "meansquaredlogarithmicerror",
+    "huber", "logcosh", "poisson", "cosinesimilarity",
+})
+
+
 def _check_sparse_label_losses(loss, metrics):
     """Refuse Keras losses and metrics that need one-hot targets: TCNClassifier trains on class indices."""
-    if _keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
+    if keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
         raise ValueError(
             f"loss={loss!r} compares the probabilities with one-hot targets, but TCNClassifier trains on class "
             'indices (sparse labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, '
             "loss=None) or keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes "
             "class indices."
         )
-    refused = [metric for metric in _flat_items(metrics) if _keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
+    refused = [metric for metric in _flat_items(metrics) if keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
     if refused:
         raise ValueError(
             f"metrics {refused!r} compare the probabilities with one-hot targets, but TCNClassifier trains on "
@@ -196,6 +184,27 @@ def _check_sparse_label_losses(loss, metrics):
             '"sparse_top_k_categorical_accuracy", "sparse_categorical_crossentropy"), or score predict_proba '
             "after the fit (e.g. sklearn.metrics.roc_auc_score for AUC)."
         )
+
+
+def _check_class_weight_values(class_weight):
+    """Refuse a ``class_weight`` dict whose weights ``sample_weight`` could not hold either.
+
+    Class weights multiply ``sample_weight``, which must be finite and
+    non-negative: a negative weight rewards the loss of its class, so training
+    pushes the network away from it, and NaN or infinity make the loss NaN,
+    which the fit would then blame on unscaled data.
+    """
+    for label, weight in class_weight.items():
+        try:
+            valid = np.isfinite(float(weight)) and float(weight) >= 0
+        except (TypeError, ValueError):  # not a number
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"class_weight gives class {label!r} the weight {weight!r}; class weights multiply sample_weight "
+                "and, like it, must be finite and non-negative. Give every class a finite weight >= 0 (0 leaves "
+                "the class out of the loss), or leave it out of class_weight (weight 1)."
+            )
 
 
 def _normalised(probabilities):
@@ -299,6 +308,13 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return tags
 
     def _check_loss(self):
+        # By name only: a loss object or function of the user's may well take class indices.
+        if isinstance(self.loss, str) and keras_name(self.loss, keras.losses.get) in _REGRESSION_LOSSES:
+            raise ValueError(
+                f"loss={self.loss!r} is a regression loss, but {type(self).__name__} predicts class probabilities "
+                'from class indices: use a classification loss, "sparse_categorical_crossentropy" (the default, '
+                "loss=None), or a regressor (TCNRegressor) for numeric targets."
+            )
         _check_sparse_label_losses(self.loss, self.metrics)
 
     def _batch_norm_by_default(self):
@@ -429,6 +445,8 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         batch to batch, and a batch without a class could not give them). For a
         PyDataset or tf.data source, reading its targets takes one pass over it.
         """
+        if isinstance(self.class_weight, dict):
+            _check_class_weight_values(self.class_weight)
         if self.class_weight != "balanced":
             return self.class_weight
         if is_streamed(X):
@@ -452,7 +470,15 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         if isinstance(self._fit_class_weight, dict):
             # A dict's weights need no targets: y=classes_ only satisfies the signature.
             classes = self.target_encoder_.network_classes
-            return compute_class_weight(self._fit_class_weight, classes=classes, y=classes)
+            weights = compute_class_weight(self._fit_class_weight, classes=classes, y=classes)
+            if not weights.any():
+                # As an all-zero sample_weight: every sample would weigh 0, and the network would not train.
+                raise ValueError(
+                    f"class_weight gives every class ({', '.join(map(repr, classes.tolist()))}) the weight 0, so no "
+                    "sample would count in the loss and the network would not train. Give at least one class a "
+                    "positive weight (a class left out of class_weight weighs 1)."
+                )
+            return weights
         labels, label_weights = self._fit_class_weight
         # A class absent from this call's targets (a warm start) is never weighed: 1 stands in.
         per_class = np.ones(self._n_network_classes())

@@ -17,7 +17,14 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
-from sktcn._base import ENSEMBLE_CONSTRAINT, TCNEstimatorBase, fit_restored_on_failure, unchanged_on_failure
+from sktcn._base import (
+    ENSEMBLE_CONSTRAINT,
+    TCNEstimatorBase,
+    check_keras_names,
+    closest_name,
+    fit_restored_on_failure,
+    unchanged_on_failure,
+)
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
     calibration_blocks,
@@ -543,9 +550,15 @@ class TCNForecaster(BaseForecaster):
     }
 
     def __init__(self, **params):
-        unknown = set(params) - set(_OWN_PARAMS) - set(_SHARED_PARAMS)
+        known = {**_OWN_PARAMS, **_SHARED_PARAMS}
+        unknown = sorted(set(params) - set(known))
         if unknown:
-            raise TypeError(f"TCNForecaster got unexpected parameters {sorted(unknown)}.")
+            # The hint scikit-learn's estimators give (sktcn._base.check_routed_params), for each close one.
+            hints = {name: closest_name(name, known) for name in unknown}
+            hints = [f"{close}" if len(unknown) == 1 else f"{close} for {name}"
+                     for name, close in hints.items() if close]
+            raise TypeError(f"TCNForecaster got unexpected parameters {unknown}."
+                            + (f" Did you mean {', '.join(hints)}?" if hints else ""))
         for name, default in {**_OWN_PARAMS, **_SHARED_PARAMS}.items():
             setattr(self, name, params.get(name, default))
         with warnings.catch_warnings():
@@ -570,6 +583,7 @@ class TCNForecaster(BaseForecaster):
         """
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_keras_names(self)
         if self.padding == "same" and restoring:
             # Saved before padding="same" was refused: it loads and forecasts as
             # before, and says why it would not train again.
@@ -591,7 +605,8 @@ class TCNForecaster(BaseForecaster):
                 "are the targets it learns in training and are missing at the forecast origin. Use "
                 "padding='causal'."
             )
-        if self.lazy_windows is True and self.validation_split:
+        # The truth value, not `is True`: the "boolean" constraint also takes numpy's bools.
+        if self.lazy_windows != "auto" and self.lazy_windows and self.validation_split:
             raise ValueError(
                 f"validation_split={self.validation_split} needs the training windows in memory to draw the "
                 "split from; with lazy_windows=True set validation_split=0 (early_stopping then watches the "
@@ -917,7 +932,7 @@ class TCNForecaster(BaseForecaster):
         """Whether training windows are made batch by batch (see ``lazy_windows``)."""
         if self.lazy_windows == "auto":
             return not self.validation_split and window_bytes(self._window_spec(), arrays, rows) > _LAZY_WINDOW_BYTES
-        return self.lazy_windows
+        return bool(self.lazy_windows)  # numpy's bools too
 
     def _train(self, regressor, arrays, rows, lazy):
         """``regressor`` fit on the windows at ``rows``: from arrays, or from batches made as it trains."""

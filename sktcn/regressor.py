@@ -1,5 +1,6 @@
 """TCNRegressor: a scikit-learn regressor over keras-tcn."""
 
+import keras
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
@@ -11,6 +12,7 @@ from sktcn._base import (
     ESTIMATOR_PARAMS,
     TCNEstimatorBase,
     extend_signature,
+    keras_name,
     own_params,
 )
 
@@ -226,6 +228,16 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     @property
     def target_encoder(self):
         return StandardTargetEncoder(sequence=self.return_sequences)
+
+    def _check_loss(self):
+        # By name only: a loss object or function of the user's may be a cross-entropy made for numbers.
+        name = keras_name(self.loss, keras.losses.get) if isinstance(self.loss, str) else None
+        if name is not None and "crossentropy" in name:
+            raise ValueError(
+                f"loss={self.loss!r} is a classification loss, but {type(self).__name__} predicts numbers, with a "
+                'linear output trained on standardised targets: use a regression loss, "mse" (the default, '
+                'loss=None), "mae" or "huber", or a classifier (TCNClassifier) for class labels.'
+            )
 
     def _loss_shape(self, y):
         # Keras' regression losses average over the last axis of the target.

@@ -61,6 +61,16 @@ def test_sequence_targets(rng):
     assert reg.predict(X).shape == (24, 6)
 
 
+@pytest.mark.parametrize("cls", [LSTMRegressor, LSTMClassifier])
+def test_numpy_integer_units_build_the_network(cls, series_2d):
+    # GridSearchCV passes np.arange's numpy integers; Keras' LSTM failed on them.
+    X, y = series_2d
+    y = y if cls is LSTMRegressor else y > 0
+    est = cls(**dict(FAST, units=np.int64(3))).fit(X, y)
+    assert est.get_params()["units"] == np.int64(3) and est.model_.get_layer("lstm").units == 3
+    np.testing.assert_array_equal(est.predict(X), cls(**dict(FAST, units=3)).fit(X, y).predict(X))
+
+
 def test_bad_parameters_are_named(series_2d):
     X, y = series_2d
     with pytest.raises(TypeError, match="nb_filters"):

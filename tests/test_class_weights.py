@@ -47,6 +47,29 @@ def assert_weights_follow(applied, classes, per_label):
         np.testing.assert_allclose(weights, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "class_weight, match",
+    [
+        ({"a": -1.0, "b": 1.0}, "class_weight gives class 'a' the weight -1.0; .* finite and non-negative"),
+        ({"b": np.nan}, "class_weight gives class 'b' the weight nan"),
+        ({"c": np.inf}, "class_weight gives class 'c' the weight inf"),
+        ({"a": 0, "b": 0.0, "c": np.float32(0)}, r"class_weight gives every class \('a', 'b', 'c'\) the weight 0"),
+    ],
+)
+def test_class_weights_are_checked_as_sample_weights_are(rare_class, class_weight, match):
+    # They multiply sample_weight: a negative one trained the network away from its class, all zero
+    # trained nothing, and NaN or inf were reported as a diverged training.
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH, class_weight=class_weight)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y)
+    # Zero for some classes leaves them out of the loss, as a zero sample weight does.
+    clf.set_params(class_weight={"a": 0.0, "b": np.float32(2.0)}).fit(X, y)
+
+
 def test_failed_partial_fit_leaves_no_declared_classes(rare_class):
     X, y = rare_class
     clf = TCNClassifier(**ONE_EPOCH)

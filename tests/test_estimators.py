@@ -138,6 +138,17 @@ def test_receptive_field_warning_when_too_short(series_2d):
         TCNRegressor(**TINY, dilations=(1, 2, 4)).fit(X, y)
 
 
+@pytest.mark.parametrize("params", [dict(), dict(dilations=(1, 64), nb_stacks=2)])
+def test_the_receptive_field_warning_of_kernel_size_one_advises_a_larger_kernel(series_2d, params):
+    # A kernel of one step sees one step at any dilation: the usual advice (dilations, stacks) cannot help.
+    X, y = series_2d
+    advice = r"field \(1 step\) .* neither dilations nor nb_stacks .* kernel_size of 2"
+    with pytest.warns(UserWarning, match=advice) as caught:
+        reg = TCNRegressor(**TINY, kernel_size=1, **params).fit(X, y)
+    assert reg.receptive_field_ == 1
+    assert not any("dilations=None" in str(w.message) for w in caught)
+
+
 def test_crops_are_what_the_receptive_field_must_cover(series_2d):
     X, _ = series_2d
     crops = dict(TINY, return_sequences=True, subsequence_length=4)

@@ -312,6 +312,9 @@ def test_bad_input(airline):
         TCNForecaster(**FAST, scaling="log").fit(airline, fh=[1])
     with pytest.raises(TypeError, match="unexpected parameters"):
         TCNForecaster(class_weight="balanced")
+    # The hint scikit-learn's estimators of sktcn give for a misspelt name.
+    with pytest.raises(TypeError, match=r"parameters \['window_lenght'\]\. Did you mean window_length\?"):
+        TCNForecaster(window_lenght=12)
     f = TCNForecaster(**FAST).fit(airline, fh=[1, 2])
     with pytest.raises(ValueError):
         f.predict(fh=[5])  # not the horizon declared in fit

@@ -150,6 +150,8 @@ def test_scoring_bounds_the_bytes_of_each_network_call_and_decodes_the_last_step
     [
         (dict(lazy_windows="yes"), ValueError, "'lazy_windows' parameter of TCNForecaster"),
         (dict(lazy_windows=True, validation_split=0.2), ValueError, "set validation_split=0"),
+        # numpy's bool, which the "boolean" constraint takes: the inner regressor refused it, about streamed X.
+        (dict(lazy_windows=np.True_, validation_split=0.2), ValueError, "lazy_windows=True set validation_split=0"),
     ],
 )
 def test_bad_lazy_windows_settings_leave_nothing_fitted(params, error, match):

@@ -137,6 +137,22 @@ def test_unusable_routed_fit_arguments_are_refused_and_leave_the_fit_alone(serie
     np.testing.assert_array_equal(reg.predict(X), before)
 
 
+@pytest.mark.parametrize("epochs", ["Auto", 0, 2.5])
+def test_epochs_given_for_a_fit_are_checked_as_the_parameter(series_2d, epochs):
+    # scikeras passed them on unchecked: "Auto" ran the epochs="auto" regime, 0
+    # "fitted" an untrained network, 2.5 trained 2 epochs.
+    X, y = series_2d
+    reg = TCNRegressor(**SMALL, fit__epochs=epochs)
+    with pytest.raises(ValueError, match=r"'fit__epochs' parameter of TCNRegressor must be an int in the range \[1"):
+        reg.fit(X, y)
+    assert not hasattr(reg, "model_")
+    with pytest.raises(ValueError, match=r"'epochs' parameter of TCNRegressor must be an int in the range \[1"):
+        reg.fit(X, y, epochs=epochs)
+    # Valid ones still override: fit's keyword over fit__epochs over the parameter.
+    assert reg.set_params(fit__epochs=np.int64(3)).fit(X, y).epochs_ == 3
+    assert reg.fit(X, y, epochs=1).epochs_ == 1
+
+
 @pytest.mark.parametrize(("how", "message"), [
     (dict(validation_data=None), "use validation_split"),
     (dict(verbosity=0), "Did you mean verbose"),

@@ -4,6 +4,7 @@ import warnings
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 import tensorflow as tf
@@ -13,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import NotFittedError
 
-from sktcn import TCNClassifier, TCNRegressor
-from sktcn.baselines import LSTMClassifier
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+from sktcn.baselines import LSTMClassifier, LSTMRegressor
 
 ESTIMATORS = [TCNClassifier, TCNRegressor]
 
@@ -125,6 +126,65 @@ def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d,
         lstm.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "Estimator, loss, match",
+    [
+        (TCNClassifier, "mse", "loss='mse' is a regression loss, but TCNClassifier"),
+        (TCNClassifier, "mean_absolute_error", "sparse_categorical_crossentropy"),
+        (TCNClassifier, "huber", "a regressor"),
+        (TCNRegressor, "sparse_categorical_crossentropy", "is a classification loss, but TCNRegressor"),
+        (TCNRegressor, "binary_crossentropy", '"mse" \\(the default'),
+        (LSTMRegressor, "categorical_crossentropy", "is a classification loss, but LSTMRegressor"),
+    ],
+)
+def test_a_loss_named_for_the_other_task_is_refused(series_2d, Estimator, loss, match):
+    # TensorFlow failed with a graph error, or trained on a meaningless loss.
+    X, y = series_2d
+    params = dict(units=4, epochs=1) if Estimator is LSTMRegressor else TINY
+    est = Estimator(**params, loss=loss)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y > 0 if Estimator is TCNClassifier else y)
+    assert not hasattr(est, "model_")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(activation="rellu"),
+         r"activation='rellu' is not a name Keras knows .* Did you mean 'relu'\? .*dir\(keras.activations\)"),
+        (dict(kernel_initializer="he_normall"),
+         r"kernel_initializer='he_normall' is not a name Keras knows .* Did you mean 'he_normal'\?"),
+    ],
+)
+def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, params, match):
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, **params)
+    with pytest.raises(ValueError, match=match):
+        reg.fit(X, y)
+    assert not hasattr(reg, "model_")
+    # The forecaster, before it makes any window.
+    with pytest.raises(ValueError, match=match):
+        TCNForecaster(**TINY, **params).fit(pd.Series(np.arange(40.0)), fh=[1])
+
+
+@pytest.mark.parametrize("optimizer", [None, 0.01, {"class_name": "Adam", "config": {}}, int])
+def test_the_optimizer_is_checked_as_the_other_parameters(series_2d, optimizer):
+    # None and numbers failed with an AttributeError from inside sktcn, a dict from inside Keras.
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, optimizer=optimizer)
+    with pytest.raises(ValueError, match="The 'optimizer' parameter of TCNRegressor must be an instance of 'str'"):
+        reg.fit(X, y)
+    assert not hasattr(reg, "model_")
+
+
+def test_an_optimizer_by_name_class_or_instance_is_taken(series_2d):
+    X, y = series_2d
+    for optimizer, routed in [("sgd", dict(optimizer__momentum=0.5)), (keras.optimizers.SGD, dict(optimizer__momentum=0.5)),
+                              (keras.optimizers.SGD(momentum=0.5), {})]:
+        reg = TCNRegressor(**dict(TINY, epochs=1), optimizer=optimizer, **routed).fit(X, y)
+        assert type(reg.model_.optimizer) is keras.optimizers.SGD and float(reg.model_.optimizer.momentum) == 0.5
+
+
 def test_the_classifier_takes_sparse_label_losses_and_metrics(series_3d):
     X, y = series_3d
     clf = TCNClassifier(**dict(TINY, epochs=1), loss=keras.losses.SparseCategoricalCrossentropy(),
@@ -160,6 +220,23 @@ def test_a_failed_initialize_leaves_the_fitted_estimator(series_2d):
     assert vars(clf).keys() == before.keys() and all(vars(clf)[name] is value for name, value in before.items())
     assert clf.n_classes_ == 2 and clf._fit_timesteps == 12
     np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(nb_filters="4"), "'nb_filters' parameter of TCNRegressor"),
+        (dict(learning_rate=-1.0), "'learning_rate' parameter of TCNRegressor"),
+        (dict(use_layer_norm=True, use_weight_norm=True), "choose at most one normalisation"),
+    ],
+)
+def test_initialize_checks_the_parameters_as_fit_does(series_2d, params, match):
+    # It built the network unchecked: deep errors from keras-tcn, or a learning rate of -1.
+    X, y = series_2d
+    reg = TCNRegressor(**{**TINY, **params})
+    with pytest.raises(ValueError, match=match):
+        reg.initialize(X, y)
+    assert not hasattr(reg, "model_")
 
 
 def test_initialize_starts_new_curves_and_refuses_what_it_cannot_build_from(series_2d):
