@@ -20,16 +20,20 @@ starts as long as the estimator lives: :meth:`NetworkPool.lend` gives it back
 only when the estimator lets go of the :class:`Lease`.
 
 Only estimators whose parameters make equal networks share a key
-(:func:`pool_key`); at most ``max_idle`` networks wait in the pool, the least
-recently given back leaving first.
+(:func:`pool_key`, made of their values, never of an object's identity); at
+most ``max_idle`` networks wait in the pool, the least recently given back
+leaving first.
 """
 
+import inspect
 import numbers
 import threading
 import weakref
 
 import keras
+import numpy as np
 
+from sktcn import _compat
 from sktcn._network_reuse import ReusedNetwork
 
 # Idle networks the process keeps. A default TCNForecaster's training model,
@@ -122,9 +126,13 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
 
     ``inputs`` names what the build depends on besides the parameters (the
     estimators' channels, series length, output shape and input statistics).
-    Parameters enter through their ``repr``: an object without a value-based
-    one (a callback, an optimizer instance) gives every estimator a key of its
-    own, which pools nothing rather than something wrong.
+    Parameters enter through their values (see :func:`_value_key`): an
+    optimizer instance through its class and config, Keras' own initializers,
+    losses and schedules through their class and attributes. A parameter that
+    has no value to compare, only an identity (a function or an object of the
+    user's), makes the key None, which pools nothing rather than something
+    wrong: once an object is freed, a new one that may compute differently can
+    take its address.
 
     ``trains_built_weights``: whether a fit trains the weights the network was
     built with (the forecaster's calibration network), so that the seed that
@@ -142,6 +150,14 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
     False
     >>> pool_key(TCNRegressor(dropout_rate=0.1), "trainer", (1, 20)) is None  # unseeded dropout
     True
+    >>> import keras
+    >>> sgd = pool_key(TCNRegressor(optimizer=keras.optimizers.SGD(momentum=0.9)), "trainer", (1, 20))
+    >>> sgd == pool_key(TCNRegressor(optimizer=keras.optimizers.SGD(momentum=0.9)), "trainer", (1, 20))
+    True
+    >>> sgd == pool_key(TCNRegressor(optimizer=keras.optimizers.SGD(momentum=0.5)), "trainer", (1, 20))
+    False
+    >>> pool_key(TCNRegressor(activation=lambda x: x), "trainer", (1, 20)) is None
+    True
     """
     params = estimator.get_params(deep=False)
     if params.get("distribution_strategy") is not None:
@@ -155,7 +171,93 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
         if not isinstance(seed, numbers.Integral):
             return None
         seed = int(seed)
-    built = tuple(sorted((name, repr(value)) for name, value in params.items() if name not in _UNBUILT_PARAMS))
+    built = []
+    for name, value in sorted(params.items()):
+        if name not in _UNBUILT_PARAMS:
+            value = _value_key(value)
+            if value is None:
+                return None
+            built.append((name, value))
     # Keras' global settings decide the dtypes of what it builds.
     settings = (keras.config.floatx(), keras.config.dtype_policy().name)
-    return (type(estimator), purpose, built, seed, settings, inputs)
+    return (type(estimator), purpose, tuple(built), seed, settings, inputs)
+
+
+# Keras' own objects that a parameter may be (or hold), keyed by class and attributes.
+_KERAS_KINDS = (keras.optimizers.schedules.LearningRateSchedule, keras.initializers.Initializer, keras.losses.Loss,
+                keras.metrics.Metric, keras.dtype_policies.DTypePolicy)
+
+
+def _keras_own(kind):
+    """Whether the class or function ``kind`` is Keras' (or TensorFlow's) own, not the user's."""
+    return (getattr(kind, "__module__", None) or "").partition(".")[0] in ("keras", "tensorflow")
+
+
+def _value_key(value):
+    """What the parameter ``value`` enters a pool key as; None where it has no value-based one.
+
+    Two values' keys are equal only where the values build and train equal
+    networks:
+
+    * numbers (NumPy's included), strings and None: their ``repr``;
+    * lists, tuples and dicts: their type and their items' keys; arrays: their
+      dtype, shape and bytes;
+    * a class, or a function of Keras or TensorFlow (``keras.activations.relu``):
+      the object itself, which lives as long as its module;
+    * an optimizer: its class and config (its name left out, which Keras numbers:
+      "sgd", "sgd_1"), as every network gets a copy made from them
+      (``sktcn._compat.copy_optimizer``), with its learning-rate schedule, the
+      one object the copy shares;
+    * a schedule, initializer, loss or metric of Keras' own classes: its class
+      and attributes (not its config, which may leave some out, as ``Huber``'s
+      ``delta``; an unseeded initializer's seed, drawn when it was made, too).
+
+    Anything else has only an identity, which a new object takes once the
+    first is freed: a function or an object of the user's (which may be
+    redefined, or compute with what its config leaves out), a metric that
+    holds its variables. Its key is None.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from sktcn._network_pool import _value_key
+    >>> _value_key([1, 2, 4]) == _value_key([1, 2, 4]), _value_key([1, 2, 4]) == _value_key((1, 2, 4))
+    (True, False)
+    >>> _value_key(keras.losses.Huber(2.0)) == _value_key(keras.losses.Huber(1.0))
+    False
+    >>> _value_key(object()) is None
+    True
+    """
+    if value is None or isinstance(value, (str, bytes, numbers.Number, np.generic)):
+        # A value's repr is the value, unless its class left object's in place.
+        return repr(value) if type(value).__repr__ is not object.__repr__ else None
+    if isinstance(value, (list, tuple)):
+        items = [_value_key(item) for item in value]
+        return None if None in items else (type(value), tuple(items))
+    if isinstance(value, dict):
+        items = [(_value_key(name), _value_key(item)) for name, item in value.items()]
+        return None if any(None in pair for pair in items) else (type(value), tuple(items))
+    if isinstance(value, np.ndarray):
+        return (np.ndarray, value.dtype.str, value.shape, value.tobytes()) if value.dtype.kind in "biufcSU" else None
+    if isinstance(value, type) or (
+        (inspect.isfunction(value) or inspect.isbuiltin(value)) and _keras_own(value) and "<" not in value.__qualname__
+    ):
+        # Compared by identity, but held by the key: no other object can take its address.
+        return ("object", value)
+    if isinstance(value, keras.optimizers.Optimizer):
+        try:
+            config = value.get_config()
+        except NotImplementedError:
+            return None
+        # As _compat.copy_optimizer makes the copy.
+        state = {name: item for name, item in config.items() if name != "name"}
+        if isinstance(value, keras.optimizers.LossScaleOptimizer):
+            state["inner_optimizer"] = value.inner_optimizer
+        elif _compat.learning_rate_schedule(value) is not None and "learning_rate" in state:
+            state["learning_rate"] = _compat.learning_rate_schedule(value)
+    elif isinstance(value, _KERAS_KINDS) and _keras_own(type(value)):
+        state = vars(value)
+    else:
+        return None
+    state = _value_key(state)
+    return None if state is None else (type(value), state)

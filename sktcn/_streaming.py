@@ -20,6 +20,7 @@ import contextlib
 import inspect
 import math
 import re
+import weakref
 
 import keras
 import numpy as np
@@ -58,7 +59,14 @@ def _generator_state(func):
 
 
 def _serves(func, data):
-    """Whether ``func`` feeds the generator Keras made for the PyDataset ``data``."""
+    """Whether ``func`` feeds what a fit trains on, ``data``.
+
+    That is the generator Keras made for the PyDataset ``data``, or the batch
+    encoder of the tf.data pipeline ``data`` that :meth:`StreamedData.keras_input` made.
+    """
+    pipeline = getattr(inspect.unwrap(func), "sktcn_pipeline", None)
+    if pipeline is not None:
+        return pipeline() is data
     generator = getattr(_generator_state(func), "_generator", None)
     adapter = getattr(generator, "__self__", None)  # Keras' PyDatasetAdapter._get_iterator
     return adapter is not None and getattr(adapter, "py_dataset", None) is data
@@ -66,23 +74,30 @@ def _serves(func, data):
 
 @contextlib.contextmanager
 def releasing_generator_functions(data):
-    """Let the data pipeline Keras builds for the PyDataset ``data`` be freed after ``fit``.
+    """Let the data pipeline of ``data``, what ``fit`` trains on, be freed after the fit.
 
-    Keras trains on a PyDataset through ``tf.data.Dataset.from_generator``,
-    whose Python functions TensorFlow keeps alive in a list on the global
-    default graph, which lives as long as the process (tensorflow#57690). They
-    hold the generator, hence the PyDataset, its arrays and the model it
-    trained: about 13 MiB per fit of a small forecaster, without end. On exit,
-    the functions that serve ``data``'s generator, and only those, leave that
-    list; pipelines of other fits, also in other threads, are untouched. If
-    TensorFlow changes these private structures, nothing is removed.
+    TensorFlow keeps the Python functions of a tf.data pipeline alive in a
+    list on the global default graph, which lives as long as the process
+    (tensorflow#57690). Keras trains on a PyDataset through
+    ``tf.data.Dataset.from_generator``, whose functions hold the generator,
+    hence the PyDataset, its arrays and the model it trained: about 13 MiB per
+    fit of a small forecaster, without end. A tf.data.Dataset is trained on
+    through the pipeline of :meth:`StreamedData.keras_input`, whose batch
+    encoder holds the estimator and its model just the same.
+
+    On exit, the functions that serve ``data`` (its generator's, or its
+    encoder), and only those, leave that list: the functions of the user's own
+    pipelines (a ``from_generator`` dataset given as ``X``, which the user may
+    train on again) and those of other fits, also in other threads, are
+    untouched. If TensorFlow changes these private structures, nothing is
+    removed.
     """
     graph = tf.compat.v1.get_default_graph()
     try:
         yield
     finally:
         functions = getattr(graph, "_py_funcs_used_in_graph", None)
-        if isinstance(data, keras.utils.PyDataset) and isinstance(functions, list):
+        if isinstance(data, (keras.utils.PyDataset, tf.data.Dataset)) and isinstance(functions, list):
             for func in [func for func in functions if _serves(func, data)]:
                 functions.remove(func)  # one at a time: other threads may append meanwhile
 
@@ -285,7 +300,12 @@ class StreamedData:
                 tensor.set_shape([None] * rank)
             return tuple(encoded)
 
-        return self.batches.map(encode_tensors)
+        pipeline = self.batches.map(encode_tensors)
+        # Tracing the map registered encode_numpy, which holds ``encode`` and so
+        # the estimator, on TensorFlow's global graph for good: the pipeline it
+        # serves (weakly: no cycle) tells releasing_generator_functions to remove it.
+        encode_numpy.sktcn_pipeline = weakref.ref(pipeline)
+        return pipeline
 
 
 def joined_targets(targets, per_step=False):

@@ -5,9 +5,11 @@ computes, bit for bit, what it computes on a newly built network. And no two
 live estimators may ever train the same network.
 """
 
+import copy
 import gc
 import pickle
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,6 +72,83 @@ def test_pool_keys_follow_what_builds_the_network():
     assert pool_key(TCNRegressor(random_state=np.int64(3)), "calibration", inputs, trains_built_weights=True)
 
 
+def test_pool_keys_hold_values_never_addresses():
+    # An object's default repr is its address, which a new object takes once the
+    # first is freed: keyed on it, a new optimizer of another config got a freed
+    # one's pooled network, trained with the old config.
+    inputs = (1, 12)
+
+    def key(**params):
+        return pool_key(TCNRegressor(**params), "trainer", inputs)
+
+    class AtOneAddress(keras.optimizers.SGD):
+        def __repr__(self):  # as two optimizers made one after the other at one address
+            return "<keras.src.optimizers.sgd.SGD object at 0x7f0000000000>"
+
+    assert key(optimizer=AtOneAddress(momentum=0.0)) != key(optimizer=AtOneAddress(momentum=0.9))
+    # Keras objects are keyed by class and config: equal ones share a network.
+    sgd = key(optimizer=keras.optimizers.SGD(momentum=0.9))
+    assert sgd is not None and sgd == key(optimizer=keras.optimizers.SGD(momentum=0.9))
+    assert sgd != key(optimizer=keras.optimizers.Adam())
+    assert key(optimizer="sgd", optimizer__momentum=0.9) not in (None, key(optimizer="sgd"))
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9)
+    assert key(optimizer=keras.optimizers.SGD(schedule)) == key(optimizer=keras.optimizers.SGD(copy.deepcopy(schedule)))
+    # Huber's config leaves out its delta: Keras' own objects are keyed by their attributes.
+    huber = key(loss=keras.losses.Huber(2.0))
+    assert huber is not None and huber == key(loss=keras.losses.Huber(2.0)) != key(loss=keras.losses.Huber(1.0))
+    seeded = key(kernel_initializer=keras.initializers.HeNormal(seed=1))
+    assert seeded is not None and seeded == key(kernel_initializer=keras.initializers.HeNormal(seed=1))
+    assert seeded != key(kernel_initializer=keras.initializers.HeNormal(seed=2))
+    # An unseeded initializer draws its seed when made: a clone's is the same.
+    unseeded = keras.initializers.HeNormal()
+    assert key(kernel_initializer=unseeded) == key(kernel_initializer=copy.deepcopy(unseeded)) is not None
+    assert key(activation=keras.activations.relu) == key(activation=keras.activations.relu) is not None
+
+    # What has only an identity pools nothing.
+    class Ones(keras.initializers.Initializer):  # the user's: its config may leave out what it computes with
+        def __call__(self, shape, dtype=None):
+            return keras.ops.ones(shape, dtype=dtype)
+
+    def mse(y_true, y_pred):
+        return keras.ops.mean((y_true - y_pred) ** 2, axis=-1)
+
+    for params in (dict(activation=lambda x: x), dict(kernel_initializer=Ones()), dict(loss=mse), dict(metrics=[mse]),
+                   dict(metrics=[keras.metrics.MeanAbsoluteError()]),  # it holds its variables
+                   dict(optimizer=keras.optimizers.SGD(_Schedule()))):
+        assert key(**params) is None, params
+
+
+class _Schedule(keras.optimizers.schedules.LearningRateSchedule):
+    """A schedule of the user's, with no config: shared by the networks' optimizers, it may not be pooled."""
+
+    def __call__(self, step):
+        return 0.01
+
+
+def test_optimizer_instances_share_a_trainer_by_their_config(network_pool, data):
+    X, y = data
+
+    def fitted(momentum):
+        optimizer = keras.optimizers.SGD(learning_rate=0.05, momentum=momentum)
+        return TCNRegressor(**ENSEMBLE, random_state=0, optimizer=optimizer).fit(X, y)
+
+    network_pool.max_idle = 0
+    expected = {momentum: fitted(momentum).predict(X) for momentum in (0.5, 0.9)}
+    network_pool.max_idle = 4
+    first = fitted(0.9)
+    trainer = first._trainer
+    del first
+    gc.collect()
+    other = fitted(0.5)  # another config: another trainer
+    assert other._trainer is not trainer
+    np.testing.assert_array_equal(other.predict(X), expected[0.5])
+    del other
+    gc.collect()
+    again = fitted(0.9)  # a new optimizer of the first one's config: its trainer
+    assert again._trainer is trainer
+    np.testing.assert_array_equal(again.predict(X), expected[0.9])
+
+
 ENSEMBLE = dict(TINY, n_networks=2, epochs=3)
 
 
@@ -86,8 +165,9 @@ def data(rng):
         dict(epochs="auto", validation_split=0.0, batch_size=24),
         dict(use_batch_norm=True),
         dict(dropout_rate=0.3),
+        dict(optimizer="sgd", optimizer__momentum=0.9),
     ],
-    ids=["fixed-epochs", "scheduled", "batch-norm", "dropout"],
+    ids=["fixed-epochs", "scheduled", "batch-norm", "dropout", "sgd-by-name"],
 )
 def test_a_pooled_trainer_trains_as_a_new_one(network_pool, data, params):
     X, y = data

@@ -275,11 +275,14 @@ def test_fits_leave_no_all_reduce_gradient_registered(small_regression):
     assert len(set(registry) - before) == 1
 
 
-def test_pydataset_fits_release_their_pipeline_and_model(small_regression, tmp_path):
-    # Keras feeds a PyDataset through tf.data's from_generator, whose functions
-    # TensorFlow keeps on the global graph for good (tensorflow#57690): every
-    # streamed fit, and every lazy-window forecaster fit, once kept its model and
-    # data alive, about 13 MiB each.
+def test_streamed_fits_release_their_pipeline_and_model(small_regression, tmp_path):
+    # Keras feeds a PyDataset through tf.data's from_generator, and sktcn encodes
+    # a tf.data.Dataset's batches with a tf.numpy_function: TensorFlow keeps the
+    # Python functions of both on the global graph for good (tensorflow#57690).
+    # Every streamed fit, and every lazy-window forecaster fit, once kept its
+    # model and data alive, about 13 MiB each; a tf.data fit, its estimator too.
+    import weakref
+
     from sktime.datasets import load_airline
 
     from sktcn import TCNForecaster
@@ -301,14 +304,32 @@ def test_pydataset_fits_release_their_pipeline_and_model(small_regression, tmp_p
         gc.collect()
         return _live(keras.Model), len(getattr(graph, "_py_funcs_used_in_graph", []))
 
-    # A pipeline of the user's own, made before the fits, must survive them.
+    # Pipelines of the user's own, made before the fits, must survive them, also
+    # one the fits train on (from_generator registers its functions there too).
     own = tf.data.Dataset.from_generator(lambda: iter(range(3)), output_signature=tf.TensorSpec((), tf.int64))
+    batches = tf.data.Dataset.from_generator(
+        lambda: iter([(X[:24], y[:24]), (X[24:], y[24:])]),
+        output_signature=(tf.TensorSpec((None, X.shape[1]), tf.float32), tf.TensorSpec((None,), tf.float32)),
+    ).apply(tf.data.experimental.assert_cardinality(2))
     fits()
     before = footprint()
     for _ in range(3):
         fits()
     assert footprint() == before
     assert [int(v) for v in own] == [0, 1, 2]
+    # A fit on a tf.data.Dataset, and one that fails inside Keras' fit (NaN in
+    # its last batch), free their estimator and model.
+    regressor = TCNRegressor(**TINY).fit(batches)
+    bad = X.copy()
+    bad[-1, 0] = np.nan
+    failed = TCNRegressor(**TINY)
+    with pytest.raises(ValueError, match="NaN"):
+        failed.fit(tf.data.Dataset.from_tensor_slices((bad, y)).batch(24))
+    released = weakref.ref(regressor), weakref.ref(regressor.model_), weakref.ref(failed)
+    del regressor, failed
+    assert footprint() == before
+    assert [ref() for ref in released] == [None, None, None]
+    assert [len(x) for x, _ in batches] == [24, 24]
 
 
 def test_seeded_fit_ignores_other_threads_drawing_from_random(small_regression):
