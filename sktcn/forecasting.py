@@ -23,6 +23,7 @@ from sktcn._conformal import (
     calibration_blocks,
     correction_weight,
     from_interval_units,
+    pool_variance,
     quantile_shifts,
     to_interval_units,
 )
@@ -313,6 +314,14 @@ class TCNForecaster(BaseForecaster):
     median of its other windows' scales; raw units, as before, when none has
     one, as with one-step windows), and only a series whose values are all
     exactly equal adds no errors to the pool and gets intervals of no width.
+    ``predict_var`` is the mean square of the same pooled errors, times each
+    step's scale squared, in the forecast window's scale: the variance of that
+    symmetric distribution about the point forecast (``cov=True`` is not
+    available: the pool keeps no covariance between steps). ``predict_proba``
+    is sktime's Normal with the point forecast as its mean and that variance,
+    so its quantiles approximate the conformal ones without equalling them
+    (the errors are seldom Normal); ``predict_interval`` and
+    ``predict_quantiles`` are the conformal ones.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
@@ -1133,6 +1142,26 @@ class TCNForecaster(BaseForecaster):
         values = np.stack([_window_scaling.invert(forecast + shift, offsets, scales) for shift in shifts], axis=-1)
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)  # series, steps, columns, alphas
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
+
+    def _predict_var(self, fh, X=None, cov=False):
+        # sktime's fallback sized a Normal by the 50 % interval, and its
+        # predict_proba reads the variance from here: both now describe the
+        # conformal errors the quantiles come from (see the class docstring).
+        if cov:
+            raise NotImplementedError(
+                "TCNForecaster forecasts marginal variances only (predict_var with cov=False): its calibration "
+                "errors are pooled over the horizon steps, which keeps no covariance between them."
+            )
+        self._warn_in_sample()
+        _check_finite(X, "X")
+        steps = self._horizon_steps(fh)
+        # The windows' scales only: the variance does not depend on the networks' forecast.
+        _, _, _, scales, keys = self._forecast_windows(X, steps)
+        # In interval units, as the quantiles' shifts are; in the series' units
+        # a shift d is d times the interval scale (from_interval_units, then invert).
+        variance = pool_variance(self.residual_quantile_source_, steps - 1)
+        variance = variance * np.square(self._interval_scales(scales))[:, None, :]
+        return self._frame(variance, keys, fh, self._y_columns)
 
     def save(self, path=None, serialization_format="sktcn"):
         """Save the fitted forecaster, by default without pickling it.
