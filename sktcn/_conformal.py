@@ -8,7 +8,8 @@ divided by their root-mean-square per horizon step, shrunk towards the
 root-mean-square over all steps (:func:`residual_scale`),
 pooled over windows and steps, and the conformal quantiles of their absolute
 values, scaled back per step, widen the point forecast symmetrically
-(:func:`quantile_shifts`).
+(:func:`quantile_shifts`). The variance of the forecast is the mean square of
+the same pool, scaled back per step (:func:`pool_variance`).
 
 A window whose past does not vary has no scale of its own (its scaling falls
 back to 1, the series' raw units); its residuals are measured in its series'
@@ -182,15 +183,52 @@ def quantile_shifts(residuals, alpha, steps):
     known = ~np.isnan(residuals).any(axis=1)
     if not known.all():
         return _shifts_per_variable(residuals, known, alpha, steps)
-    scale = residual_scale(residuals)
+    scale, pool = _normalised_pool(residuals)
     # Sorted once: the half-width of each level is one of them, the k-th smallest (conformal_rank).
-    ordered = np.sort(np.abs(residuals / scale).reshape(-1, scale.shape[-1]), axis=0)
+    ordered = np.sort(pool, axis=0)
     n = len(ordered)
     shifts = []
     for a in alpha:
         half_width = ordered[conformal_rank(abs(2 * a - 1), n) - 1]
         shifts.append(np.sign(a - 0.5) * half_width * scale[steps])
     return shifts
+
+
+def pool_variance(residuals, steps):
+    """The forecast's variance ``(*steps.shape, n_variables)`` at each horizon step of ``steps``, in residual units.
+
+    The second moment about the point forecast of the distribution whose
+    quantiles :func:`quantile_shifts` gives: the point forecast plus or minus
+    each of the pooled absolute normalised residuals, times the step's scale
+    (:func:`residual_scale`). Symmetric about the point forecast, so its mean
+    square is its variance: the mean square of the pool, times the square of
+    the step's scale. As in :func:`quantile_shifts`, each variable's windows
+    whose residuals are NaN are left out of its pool, and a variable without
+    any residual gets variance 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._conformal import pool_variance
+    >>> residuals = np.array([1.0, -2.0, 3.0, 4.0])[:, None, None]   # one step: the mean square of the errors
+    >>> round(float(pool_variance(residuals, steps=[0])[0, 0]), 9)
+    7.5
+    """
+    known = ~np.isnan(residuals).any(axis=1)
+    if not known.all():
+        return np.concatenate([
+            pool_variance(residuals[known[:, variable], :, variable:variable + 1], steps) if known[:, variable].any()
+            else np.zeros((*np.shape(steps), 1))
+            for variable in range(residuals.shape[-1])
+        ], axis=-1)
+    scale, pool = _normalised_pool(residuals)
+    return np.mean(np.square(pool), axis=0) * np.square(scale[steps])
+
+
+def _normalised_pool(residuals):
+    """(:func:`residual_scale` ``(horizon, C)``, the absolute residuals divided by it ``(n * horizon, C)``)."""
+    scale = residual_scale(residuals)
+    return scale, np.abs(residuals / scale).reshape(-1, scale.shape[-1])
 
 
 def _shifts_per_variable(residuals, known, alpha, steps):

@@ -10,7 +10,9 @@
   horizon step from its last step's, and the channels need no future data.
 * **Static**: per-series values (a panel's region, store size, ...) that do
   not change over time. They are standardised across the training series once
-  (:func:`fit_static`), and repeated along every window of their series.
+  (:func:`fit_static`), and repeated along every window of their series; a
+  series seen later is standardised by the training series' statistics
+  (:func:`static_statistics`, :func:`standardise_static`).
 
 Both are already on a fixed scale, so they bypass the per-window scaling that
 y and X get: a window standardised by its own mean would turn a static value
@@ -178,10 +180,39 @@ def fit_static(values):
     >>> fit_static({"a": np.array([1.0]), "b": np.array([3.0])})
     {'a': array([-1.]), 'b': array([1.])}
     """
+    return standardise_static(values, static_statistics(values))
+
+
+def static_statistics(values):
+    """(mean, scale) of per-series static values ``{key: (n_columns,)}`` across the series, scale 1 where none.
+
+    What :func:`fit_static` standardises by, kept so that a series seen later
+    (an update's new series) is standardised as the training series were.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._covariates import static_statistics
+    >>> [s.tolist() for s in static_statistics({"a": np.array([1.0, 5.0]), "b": np.array([3.0, 5.0])})]
+    [[2.0, 5.0], [1.0, 1.0]]
+    """
     table = np.stack(list(values.values()))
     mean, scale = table.mean(axis=0), table.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    return {key: (row - mean) / scale for key, row in zip(values, table)}
+    return mean, np.where(scale > 0, scale, 1.0)
+
+
+def standardise_static(values, statistics):
+    """Per-series static values ``{key: (n_columns,)}`` standardised by ``statistics`` (:func:`static_statistics`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._covariates import standardise_static
+    >>> standardise_static({"c": np.array([6.0])}, (np.array([2.0]), np.array([1.0])))
+    {'c': array([4.])}
+    """
+    mean, scale = statistics
+    return {key: (np.asarray(row, dtype=np.float64) - mean) / scale for key, row in values.items()}
 
 
 def covariate_channels(phase, sp, static, starts, length):

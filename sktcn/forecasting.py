@@ -30,6 +30,7 @@ from sktcn._conformal import (
     calibration_blocks,
     correction_weight,
     from_interval_units,
+    pool_variance,
     quantile_shifts,
     to_interval_units,
 )
@@ -125,6 +126,9 @@ class _Restored(NamedTuple):
     # stored data may imply others (a longer series, a later cutoff).
     window_length: int = None
     horizon: int = None
+    # The (mean, scale) the static features were standardised by: those of the
+    # series fit saw, which a later update may have joined (None in older files).
+    static_statistics: tuple = None
 
 
 @contextlib.contextmanager
@@ -320,11 +324,22 @@ class TCNForecaster(BaseForecaster):
     median of its other windows' scales; raw units, as before, when none has
     one, as with one-step windows), and only a series whose values are all
     exactly equal adds no errors to the pool and gets intervals of no width.
+    ``predict_var`` is the mean square of the same pooled errors, times each
+    step's scale squared, in the forecast window's scale: the variance of that
+    symmetric distribution about the point forecast (``cov=True`` is not
+    available: the pool keeps no covariance between steps). ``predict_proba``
+    is sktime's Normal with the point forecast as its mean and that variance,
+    so its quantiles approximate the conformal ones without equalling them
+    (the errors are seldom Normal); ``predict_interval`` and
+    ``predict_quantiles`` are the conformal ones.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
     ``update_params=False`` it only moves the cutoff, and forecasts then start
-    from the newest data.
+    from the newest data. A series first seen there is forecast by the
+    fitted networks too: its calendar phase is read from its own index, its
+    static features from update's ``X`` (which must then hold them: a
+    ValueError says so before anything changes).
 
     Parameters
     ----------
@@ -425,6 +440,8 @@ class TCNForecaster(BaseForecaster):
         every window by itself and would turn a constant into 0). ``predict``
         does not need them again; if X has no other columns, it needs no X.
         A ValueError names a column that X lacks or that changes within a series.
+        A series first seen in ``update`` takes its values from update's X,
+        standardised as fit's series were.
     correction : {{"backtest", "always"}}, default="backtest"
         Whether the networks' correction of the baseline must earn its place.
         ``"backtest"``: the calibration backtest (see ``calibration_size``)
@@ -679,13 +696,18 @@ class TCNForecaster(BaseForecaster):
         return series_arrays(y, self._window_X(X))
 
     def _fit_covariates(self, y, X):
-        """Per series key, the (calendar phase, standardised static values) of its channels; None without either.
+        """(``covariates_``, static statistics): the channels' values per series, and the static features' scaling.
 
-        Both are functions of the stored data (the index of y, the static
-        columns of X), so a refit, an update and a restored file recompute them alike.
+        ``covariates_`` holds, per series key, the (calendar phase,
+        standardised static values) of its channels; the statistics are the
+        (mean, scale) the static values were standardised by. Each is None
+        without its features. Both are functions of the stored data (the index
+        of y, the static columns of X), so a refit, an update and a restored
+        file recompute them alike; a restored file keeps its own statistics, those
+        of the series it was fit on, which an update may have joined since.
         """
         if not self.calendar_features and not self.static_features:
-            return None
+            return None, None
         parts = series_of(y)
         keys = [key for key, _ in parts]
         phases = dict.fromkeys(keys)
@@ -697,11 +719,15 @@ class TCNForecaster(BaseForecaster):
                     "or pass sp, or set calendar_features=False."
                 )
             phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in parts}
-        statics = dict.fromkeys(keys)
+        statics, statistics = dict.fromkeys(keys), None
         if self.static_features:
             x_parts = None if X is None else dict(series_of(X))
-            statics = _covariates.fit_static(_covariates.static_values(x_parts, self.static_features, keys))
-        return {key: (phases[key], statics[key]) for key in keys}
+            values = _covariates.static_values(x_parts, self.static_features, keys)
+            restored = _RESTORED_NETWORK.get()
+            statistics = restored.static_statistics if restored is not None else None
+            statistics = _covariates.static_statistics(values) if statistics is None else statistics
+            statics = _covariates.standardise_static(values, statistics)
+        return {key: (phases[key], statics[key]) for key in keys}, statistics
 
     def _window_spec(self):
         """How this fitted forecaster makes windows (see :class:`sktcn._windows.WindowSpec`)."""
@@ -788,10 +814,68 @@ class TCNForecaster(BaseForecaster):
     def _update_y_X(self, y, X=None, enforce_index_type=None):
         # sktime's hook that stores update's data with fit's (by column name;
         # fit stores its own first): update's columns must line up with fit's.
-        if self.is_fitted:
-            y = _pooled_columns(y, getattr(self, "_y", None))
-            X = _pooled_columns(X, getattr(self, "_X", None), "X", self.static_features or ())
-        return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+        if not self.is_fitted:
+            return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+        # A series first seen here needs its calendar and static channels to be
+        # forecast at all (update_params=False keeps the networks): made, or
+        # refused, before sktime stores anything.
+        covariates = self._new_series_covariates(y, X)
+        y = _pooled_columns(y, getattr(self, "_y", None))
+        X = _pooled_columns(X, getattr(self, "_X", None), "X", self.static_features or ())
+        super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+        self.covariates_ = covariates
+
+    def _new_series_covariates(self, y, X):
+        """``covariates_`` with the channels of the series of update's ``y`` (and ``X``) that it lacks.
+
+        The known series keep theirs. A new series' calendar phase is read from
+        its own index, as fit reads every series'; its static values come from
+        ``X``, standardised by the statistics of the series fit standardised
+        (``_static_statistics``), so that the networks read them on fit's scale.
+        A ValueError names a new series whose static values ``X`` lacks. With
+        ``update_params=True`` the refit recomputes them all.
+        """
+        covariates = getattr(self, "covariates_", None)
+        if covariates is None:
+            return covariates
+        new = [(key, part) for key, part in series_of(y) if key not in covariates]
+        if not new:
+            return covariates
+        keys = [key for key, _ in new]
+        phases = statics = dict.fromkeys(keys)
+        if self.calendar_features:
+            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in new}
+        if self.static_features:
+            statics = _covariates.standardise_static(self._new_static_values(X, keys), self._fitted_static_statistics())
+        return {**covariates, **{key: (phases[key], statics[key]) for key in keys}}
+
+    def _new_static_values(self, X, keys):
+        """The raw static values of the series ``keys``, which fit did not see, from update's ``X``."""
+        columns = list(self.static_features)
+        parts = {} if X is None else dict(series_of(X))
+        lacking = [key for key in keys if key not in parts or not set(columns) <= set(parts[key].columns)]
+        if lacking:
+            raise ValueError(
+                f"update's y holds series {', '.join(map(str, lacking))}, which fit did not see, and update's X "
+                f"does not give {'its' if len(lacking) == 1 else 'their'} static_features {columns}: the networks "
+                "read every series with its static values. Give update an X with those columns at every time of "
+                "the new series, as fit's X had them for its series (a refit, update_params=True, needs them too)."
+            )
+        return _covariates.static_values(parts, columns, keys)
+
+    def _fitted_static_statistics(self):
+        """The (mean, scale) fit standardised the static features by (``_static_statistics``).
+
+        A forecaster pickled before they were kept has covariates of fit's
+        series only (a series new in an update could not be forecast without a
+        refit then): theirs, from the stored X.
+        """
+        statistics = getattr(self, "_static_statistics", None)
+        if statistics is None:
+            keys = list(self.covariates_)
+            values = _covariates.static_values(dict(series_of(self._X)), self.static_features, keys)
+            statistics = _covariates.static_statistics(values)
+        return statistics
 
     def _set_cutoff_from_y(self, y):
         # sktime's hook that sets the cutoff from fit's or update's y (before
@@ -854,7 +938,7 @@ class TCNForecaster(BaseForecaster):
             self.window_length_ = self._choose_window_length(arrays)
             self.sp_ = self._season_length(y)
             self.baseline_ = self._choose_baseline(arrays)
-        self.covariates_ = self._fit_covariates(y, X)
+        self.covariates_, self._static_statistics = self._fit_covariates(y, X)
         self._fit_network(arrays)
         return self
 
@@ -1019,7 +1103,7 @@ class TCNForecaster(BaseForecaster):
             # put back their weights, optimizers and histories too.
             warm = self.regressors_ if self.warm_start else None
             with unchanged_on_failure(self), fit_restored_on_failure(*(warm or ())):
-                self.covariates_ = self._fit_covariates(self._y, self._X)
+                self.covariates_, self._static_statistics = self._fit_covariates(self._y, self._X)
                 self._fit_network(arrays, warm=warm)
         else:
             # Forecasts read the stored X at the new times of y: it must have them, as a refit checks.
@@ -1149,6 +1233,26 @@ class TCNForecaster(BaseForecaster):
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)  # series, steps, columns, alphas
         return self._frame(values.reshape(*values.shape[:2], -1), keys, fh, columns)
 
+    def _predict_var(self, fh, X=None, cov=False):
+        # sktime's fallback sized a Normal by the 50 % interval, and its
+        # predict_proba reads the variance from here: both now describe the
+        # conformal errors the quantiles come from (see the class docstring).
+        if cov:
+            raise NotImplementedError(
+                "TCNForecaster forecasts marginal variances only (predict_var with cov=False): its calibration "
+                "errors are pooled over the horizon steps, which keeps no covariance between them."
+            )
+        self._warn_in_sample()
+        _check_finite(X, "X")
+        steps = self._horizon_steps(fh)
+        # The windows' scales only: the variance does not depend on the networks' forecast.
+        _, _, _, scales, keys = self._forecast_windows(X, steps)
+        # In interval units, as the quantiles' shifts are; in the series' units
+        # a shift d is d times the interval scale (from_interval_units, then invert).
+        variance = pool_variance(self.residual_quantile_source_, steps - 1)
+        variance = variance * np.square(self._interval_scales(scales))[:, None, :]
+        return self._frame(variance, keys, fh, self._y_columns)
+
     def save(self, path=None, serialization_format="sktcn"):
         """Save the fitted forecaster, by default without pickling it.
 
@@ -1242,6 +1346,12 @@ class TCNForecaster(BaseForecaster):
                     [to_json(offset, "series_scale_"), to_json(scale, "series_scale_")]
                     for _, offset, scale in self.series_scale_
                 ],
+                # static_features: what they were standardised by, which the
+                # stored data no longer tell once an update has added a series.
+                "static_statistics": None if getattr(self, "_static_statistics", None) is None else [
+                    to_json(np.asarray(part, dtype=np.float64), "the static features' statistics")
+                    for part in self._static_statistics
+                ],
                 # The data sktime remembers: forecasts start from its end.
                 "y": frame_to_json(self._y),
                 "X": frame_to_json(self._X),
@@ -1309,10 +1419,28 @@ class TCNForecaster(BaseForecaster):
             )
         with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
                         correction_weight=float(weight), calibration=calibration, window_length=window_length,
-                        horizon=horizon):
+                        horizon=horizon, static_statistics=self._stored_static_statistics(state)):
             self.fit(y, X=X, fh=fh)
         self._check_restored_shapes()
         return self
+
+    def _stored_static_statistics(self, state):
+        """The (mean, scale) of the static features a saved state gives, or None (files written before it was kept).
+
+        ModelFileError unless they are finite, one of each per static feature, the scales positive.
+        """
+        stored = state.get("static_statistics")
+        if stored is None:
+            return None
+        statistics = tuple(np.asarray(from_json(part), dtype=np.float64) for part in stored)
+        n_features = len(self.static_features or ())
+        if (len(statistics) != 2 or any(part.shape != (n_features,) for part in statistics) or not n_features
+                or not np.isfinite(np.concatenate(statistics)).all() or not (statistics[1] > 0).all()):
+            raise persistence.ModelFileError(
+                f"the manifest's static feature statistics do not fit static_features={self.static_features!r}: "
+                "it was altered."
+            )
+        return statistics
 
     def _check_restored_shapes(self):
         """ModelFileError unless the restored window, horizon, data and networks fit together."""

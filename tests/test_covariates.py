@@ -1,5 +1,7 @@
 """Calendar and static features of TCNForecaster: the pure channel functions, then their wiring."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -267,3 +269,64 @@ def test_two_hourly_panel_gives_a_timestamp_the_same_channels_in_every_series():
     # Every timestamp of "b" is step k + 1 of "a": both series give it the same channels.
     channels_a = calendar_channels(phase_a, np.array([1]), 59, 12)
     np.testing.assert_allclose(calendar_channels(phase_b, np.array([0]), 59, 12), channels_a, atol=1e-12)
+
+
+# ---------------------------------------------- series first seen in update
+def _as_series(part, key):
+    """A panel's part ``part`` (one series, or several) relabelled as series ``key``."""
+    return part.rename(index=lambda _: key, level=0)
+
+
+def test_a_series_first_seen_in_update_without_refit_gets_its_calendar_phase(panel):
+    y, _ = panel
+    f = TCNForecaster(**POINT, window_length=8, calendar_features=True).fit(y.loc[["a", "b"]], fh=[1, 2])
+    before = f.predict()
+    # "c" is b whole; "d" is b from its third month: its phase, read from its own
+    # index as fit reads every series', is two months on, so its windows and
+    # forecast are b's. (Before, every predict failed on a KeyError.)
+    new = pd.concat([_as_series(y.loc[["b"]], "c"), _as_series(y.loc[["b"]].iloc[2:], "d")])
+    f.update(new, update_params=False)
+    assert f.covariates_[("d",)][0] == (f.covariates_[("b",)][0] + 2) % 12
+    after = f.predict()
+    pd.testing.assert_frame_equal(after.loc[["a", "b"]], before, check_exact=True)  # the known series as before
+    for key in ["c", "d"]:
+        np.testing.assert_allclose(after.loc[key].to_numpy(), before.loc["b"].to_numpy(), rtol=1e-6)
+    assert f.predict_interval(coverage=0.9).notna().all().all()
+
+
+def test_a_series_first_seen_in_update_without_refit_takes_its_static_features_from_x(panel, tmp_path):
+    y, X = panel
+    known = ["a", "b"]
+    f = TCNForecaster(**POINT, window_length=8, static_features=["size"]).fit(
+        y.loc[known], X=X.loc[known, ["size"]], fh=[1, 2])
+    before = f.predict()
+    # "c" is b with b's size, "d" b with size 6: standardised as fit did a's 1 and b's 2 (mean 1.5, scale 0.5).
+    new = pd.concat([_as_series(y.loc[["b"]], "c"), _as_series(y.loc[["b"]], "d")])
+    new_X = pd.DataFrame({"size": np.repeat([2.0, 6.0], 48)}, index=new.index)
+    f.update(new, X=new_X, update_params=False)
+    assert f.covariates_[("c",)][1].tolist() == [1.0] and f.covariates_[("d",)][1].tolist() == [9.0]
+    after = f.predict()
+    pd.testing.assert_frame_equal(after.loc[known], before, check_exact=True)
+    np.testing.assert_allclose(after.loc["c"].to_numpy(), before.loc["b"].to_numpy(), rtol=1e-6)
+    assert not np.allclose(after.loc["d"].to_numpy(), before.loc["b"].to_numpy(), rtol=1e-6)
+    # A saved file keeps fit's statistics: loaded, no series is standardised over the new ones.
+    path = sktcn.persistence.save(f, tmp_path / "updated")
+    pd.testing.assert_frame_equal(sktcn.load(path).predict(), after, check_exact=True)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["state"]["static_statistics"] = manifest["state"]["static_statistics"][:1]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(sktcn.persistence.ModelFileError, match="static feature statistics"):
+        sktcn.load(path)
+
+
+@pytest.mark.parametrize("update_params", [False, True])
+def test_a_new_series_without_its_static_features_is_refused_before_anything_changes(panel, update_params):
+    y, X = panel
+    f = TCNForecaster(**POINT, window_length=8, static_features=["size"]).fit(
+        y.loc[["a", "b"]], X=X.loc[["a", "b"], ["size"]], fh=[1, 2])
+    before, stored, cutoff, covariates = f.predict(), f._y, f.cutoff, f.covariates_
+    # Before, update_params=False accepted it and every later predict failed on a KeyError.
+    with pytest.raises(ValueError, match=r"series \('c',\), which fit did not see.*static_features \['size'\]"):
+        f.update(_as_series(y.loc[["b"]], "c"), update_params=update_params)
+    assert f._y is stored and f.cutoff.equals(cutoff) and f.covariates_ is covariates
+    pd.testing.assert_frame_equal(f.predict(), before, check_exact=True)

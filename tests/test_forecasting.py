@@ -15,6 +15,7 @@ from sktime.split import ExpandingWindowSplitter, SingleWindowSplitter
 from sktime.transformations.series.detrend import Deseasonalizer, Detrender
 
 from sktcn import TCNForecaster, TCNRegressor
+from sktcn._conformal import pool_variance
 from sktcn._windows import series_arrays, window_rows
 from conftest import TINY_FORECASTER
 
@@ -216,6 +217,28 @@ def test_in_sample_intervals_warn_when_asked_for_not_when_fitting(airline):
         warnings.simplefilter("error", UserWarning)
         chosen.predict_interval(coverage=0.9)
         roomy.predict_interval(coverage=0.9)
+
+
+def test_predict_var_and_predict_proba_are_the_conformal_errors_mean_square(airline):
+    # sktime's fallback sized a Normal by the 50 % interval: on airline its 95 %
+    # interval was about half the width of the conformal one. The variance is the
+    # mean square of the pool the quantiles come from, in the forecast window's scale.
+    y = airline.iloc[:84]
+    f = TCNForecaster(**FAST, window_length=12).fit(y, fh=[1, 3])
+    assert f.interval_calibration_ == "backtest"
+    window = y.to_numpy()[-12:]  # it varies: its own standard deviation is its interval scale
+    expected = pool_variance(f.residual_quantile_source_, np.array([0, 2]))[:, 0] * window.std() ** 2
+    variance = f.predict_var()
+    assert variance.index.equals(f.predict().index) and list(variance.columns) == [y.name]
+    np.testing.assert_allclose(variance[y.name].to_numpy(), expected, rtol=1e-10)
+    # predict_proba is sktime's Normal about the point forecast with that variance.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*skpro")
+        proba = f.predict_proba()
+    np.testing.assert_allclose(proba.var().to_numpy(), variance.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(proba.mean().to_numpy()[:, 0], f.predict().to_numpy(), rtol=1e-12)
+    with pytest.raises(NotImplementedError, match="marginal variances only"):
+        f.predict_var(cov=True)
 
 
 def test_an_untrained_correction_forecasts_the_baseline(airline):

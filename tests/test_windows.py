@@ -414,3 +414,36 @@ def test_quantile_shifts_leave_out_windows_without_residuals():
     # No residual at all: no width.
     empty = _conformal.quantile_shifts(np.full((5, 3, 1), np.nan), alpha, np.arange(3))
     assert all(np.all(s == 0.0) for s in empty)
+
+
+def test_pool_variance_is_the_mean_square_of_the_scaled_symmetric_pool():
+    # 8 windows, errors 1 at step 0 and 3 at step 1: the steps' scales are sqrt(3)
+    # and sqrt(7) (test above), so the pool holds eight 1/sqrt(3) and eight
+    # 3/sqrt(7), whose mean square is (1/3 + 9/7) / 2 = 17/21; the variance of
+    # step s is that times its scale squared. The signs do not matter: the
+    # quantiles, and so the distribution, are symmetric about the point forecast.
+    residuals = np.array([[[1.0], [-3.0]], [[-1.0], [3.0]]] * 4)
+    steps = np.array([[0, 1], [1, 1]])  # any shape of steps, as quantile_shifts takes
+    variance = _conformal.pool_variance(residuals, steps)
+    assert variance.shape == (2, 2, 1)
+    np.testing.assert_allclose(variance[..., 0], [[17 / 7, 17 / 3], [17 / 3, 17 / 3]], rtol=1e-12)
+    np.testing.assert_array_equal(_conformal.pool_variance(-residuals, steps), variance)
+    # The same pool as the quantiles': the half-widths of all n levels k/n are its members.
+    n = residuals.size
+    scale = _conformal.residual_scale(residuals)
+    pool = np.sort(np.abs(residuals / scale).ravel())
+    shifts = _conformal.quantile_shifts(residuals, [0.5 + k / (2 * (n + 1)) for k in range(1, n + 1)], steps=[0])
+    np.testing.assert_allclose([float(s[0, 0]) / scale[0, 0] for s in shifts], pool)
+    np.testing.assert_allclose(variance[0, 0, 0], np.mean(pool ** 2) * scale[0, 0] ** 2, rtol=1e-12)
+
+
+def test_pool_variance_leaves_out_windows_without_residuals_as_the_quantiles_do():
+    rng = np.random.RandomState(0)
+    live = rng.normal(size=(30, 3, 2))
+    partial = live.copy()
+    partial[:10, :, 1] = np.nan
+    variance = _conformal.pool_variance(partial, np.arange(3))
+    np.testing.assert_allclose(variance, np.concatenate([_conformal.pool_variance(live[..., :1], np.arange(3)),
+                                                         _conformal.pool_variance(live[10:, :, 1:], np.arange(3))],
+                                                        axis=-1))
+    assert np.all(_conformal.pool_variance(np.full((5, 3, 1), np.nan), np.arange(3)) == 0.0)
