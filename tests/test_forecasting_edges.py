@@ -209,6 +209,24 @@ def test_a_forecaster_with_an_absolute_fh_saved_after_update_loads(tmp_path):
     pd.testing.assert_series_equal(loaded.predict(), f.predict())
 
 
+def test_a_forecaster_on_parsed_timestamps_saves_and_loads(tmp_path, monkeypatch):
+    # dateutil.parser's times carry a tzoffset, which the file stored as its repr: load refused it as altered.
+    import dateutil.parser
+
+    start = dateutil.parser.parse("2021-03-01 00:00 +0100")
+    y = pd.Series(np.sin(np.arange(48) / 3.0), index=pd.date_range(start, periods=48, freq="h"))
+    f = TCNForecaster(**POINT).fit(y, fh=[1, 2])
+    predicted, loaded = f.predict(), sktcn.load(f.save(tmp_path / "parsed")).predict()
+    np.testing.assert_array_equal(loaded.to_numpy(), predicted.to_numpy())
+    np.testing.assert_array_equal(loaded.index.asi8, predicted.index.asi8)
+    assert [t.utcoffset() for t in loaded.index] == [t.utcoffset() for t in predicted.index]
+    # A zone whose name would not read back: refused before anything is written.
+    monkeypatch.setattr(sktcn._codec, "_tz_to_json", lambda tz: "Mars/Olympus_Mons")
+    with pytest.raises(TypeError, match="cannot store a DatetimeIndex with the time zone tzoffset"):
+        f.save(tmp_path / "refused")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["parsed.zip"]
+
+
 @pytest.mark.parametrize("changes", [dict(horizon_=2), dict(horizon_=0), dict(window_length_=500),
                                      dict(window_length_="6")])
 def test_a_stored_window_or_horizon_that_does_not_fit_is_refused(tmp_path, changes):
