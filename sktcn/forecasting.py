@@ -458,7 +458,10 @@ class TCNForecaster(BaseForecaster):
         next to its first. The phase is counted from y's index (a
         ``PeriodIndex``, a ``DatetimeIndex`` with a frequency, or integers), so
         the horizon's calendar follows from the window's and ``predict`` needs
-        nothing more. Off by default: beside the seasonal baselines it helped
+        nothing more. A time-zone-aware index counts in local time (the hour
+        on the local clock, across changes of daylight saving time). A
+        frequency with no season sktcn knows (yearly, "15min") needs ``sp``.
+        Off by default: beside the seasonal baselines it helped
         two of the benchmark series (US unemployment, inflation) and hurt
         four (airline, PBS, US real GDP, US consumption), and the
         geometric-mean error rose
@@ -517,7 +520,10 @@ class TCNForecaster(BaseForecaster):
         Per series key (``None`` for a single series), the phase in the season
         of its first observation (or None) and its standardised static features
         (or None), from which the calendar and static channels are made; None
-        when neither ``calendar_features`` nor ``static_features`` is set.
+        when neither ``calendar_features`` nor ``static_features`` is set. A
+        time-zone-aware index of steps shorter than a day, in a zone with
+        daylight saving time, has a ``sktcn._covariates.LocalClock`` in place
+        of the phase: each step's phase comes from its own local time.
     series_scale_ : list of (key, mean, scale) or None
         With ``scaling="series"``, each series' key (``None`` for a single series)
         and the statistics of ``y`` the network was trained with; else ``None``.
@@ -730,12 +736,8 @@ class TCNForecaster(BaseForecaster):
         phases = dict.fromkeys(keys)
         if self.calendar_features:
             if self.sp_ < 2:
-                raise ValueError(
-                    "calendar_features=True needs a season of at least 2 steps, and y's index implies none "
-                    f"(sp={self.sp!r} gave {self.sp_}); give y a PeriodIndex or DatetimeIndex with a frequency, "
-                    "or pass sp, or set calendar_features=False."
-                )
-            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in parts}
+                raise ValueError(f"calendar_features=True needs a season of at least 2 steps, {self._no_season(y)}")
+            phases = {key: _covariates.calendar_phase(part.index, self.sp_) for key, part in parts}
         statics = dict.fromkeys(keys)
         if self.static_features:
             x_parts = None if X is None else dict(series_of(X))
@@ -928,10 +930,26 @@ class TCNForecaster(BaseForecaster):
         """``sp``, or with ``sp="auto"`` the season the index's frequency implies (1 without one)."""
         if self.sp != "auto":
             return int(self.sp)
+        return _simple_forecasts.season_length(self._season_index(y))
+
+    def _season_index(self, y):
+        """The index whose frequency implies ``y``'s season: its time index, or the cutoff for a panel's dates."""
         index = y.index.levels[-1] if isinstance(y.index, pd.MultiIndex) else y.index
         if isinstance(y.index, pd.MultiIndex) and isinstance(index, pd.DatetimeIndex) and index.freq is None:
             index = self.cutoff  # the frequency of the series' own dates (_set_cutoff_from_y)
-        return _simple_forecasts.season_length(index)
+        return index
+
+    def _no_season(self, y):
+        """Why ``sp_`` is no season (below 2) and how to give one: the end of calendar_features' refusal."""
+        if self.sp != "auto":
+            return f"and sp={self.sp!r} gives none; pass a longer sp, or set calendar_features=False."
+        freq = _simple_forecasts.index_frequency(self._season_index(y))
+        if freq is not None:
+            return (f"and sktcn knows no season of whole steps for y's frequency {freq.freqstr!r} (sp='auto' "
+                    "gave 1); pass sp, the number of steps in the season the data follow, or set "
+                    "calendar_features=False.")
+        return ("and y's index implies none (sp='auto' gave 1); give y a PeriodIndex or DatetimeIndex with a "
+                "frequency, or pass sp, or set calendar_features=False.")
 
     def _choose_baseline(self, arrays):
         """``baseline``, or with ``"auto"`` the simple forecast that erred least on the training series."""
