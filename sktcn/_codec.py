@@ -9,6 +9,10 @@ writes is a :class:`CodecError`. It imports nothing from sktcn, so every
 module may use it.
 """
 
+import datetime
+import warnings
+
+import dateutil.tz
 import numpy as np
 import pandas as pd
 
@@ -87,12 +91,91 @@ def _hashable(key):
 
 # ------------------------------------------------------------ pandas indexes
 def index_to_json(index):
-    """A pandas index as JSON: values plus what restores its type and frequency."""
+    """A pandas index as JSON: values plus what restores its type and frequency.
+
+    What it writes is read back (:func:`index_from_json`) before it is
+    returned: an index that would not come back as it is (the same values,
+    names and frequency; a DatetimeIndex the same instants at the same UTC
+    offsets) is a TypeError, so that ``sktcn.save`` never writes a file that
+    ``sktcn.load`` refuses or reads differently.
+
+    Examples
+    --------
+    >>> import dateutil.tz
+    >>> import pandas as pd
+    >>> from sktcn._codec import index_to_json
+    >>> index_to_json(pd.date_range("2021-03-01", periods=2, freq="h", tz=dateutil.tz.tzoffset(None, 3600)))["tz"]
+    'UTC+01:00'
+    """
+    spec = _index_spec(index)
+    try:
+        with warnings.catch_warnings():
+            # pandas' deprecation notes on the index's type (business-day periods) are load's to give.
+            warnings.simplefilter("ignore", FutureWarning)
+            same = _same_index(index_from_json(spec), index)
+    except Exception as error:  # whatever stops the read here would stop load too
+        same, problem = False, f" ({type(error).__name__}: {error})"
+    else:
+        problem = ""
+    if not same:
+        levels = index.levels if isinstance(index, pd.MultiIndex) else [index]
+        tz = next((level.tz for level in levels if getattr(level, "tz", None) is not None), None)
+        fix = ("give the index a zone pandas names (index.tz_convert('Europe/Berlin')) or a fixed UTC offset "
+               "('UTC', '+01:00')" if tz is not None else "give it plain labels (numbers, strings, dates)")
+        zone = f" with the time zone {tz!r}" if tz is not None else ""
+        raise TypeError(
+            f"sktcn.save cannot store a {type(index).__name__}{zone} so that it reads back as it is{problem}: "
+            f"{fix}, or use pickle/joblib for this estimator."
+        )
+    return spec
+
+
+def _tz_to_json(tz):
+    """The name of the time zone ``tz`` that pandas reads back as the same zone.
+
+    zoneinfo's and pytz's zones by their IANA key, ``datetime.timezone`` as
+    its str ("UTC", "UTC+01:00"), a dateutil zone from the tz database by its
+    IANA key too, and any other zone of one fixed UTC offset (dateutil's
+    ``tzoffset``, which ``dateutil.parser`` gives, and ``tzutc``; pytz's
+    ``FixedOffset``) as that offset: their str is a repr that no time zone
+    parser reads. Others keep their str, which :func:`index_to_json` checks.
+    """
+    key = getattr(tz, "key", None) or getattr(tz, "zone", None)
+    if isinstance(key, str):
+        return key
+    if isinstance(tz, datetime.timezone):
+        return str(tz)
+    filename = getattr(tz, "_filename", None) if isinstance(tz, dateutil.tz.tzfile) else None
+    if isinstance(filename, str) and ("zoneinfo/" in filename or not filename.startswith("/")):
+        # gettz("Europe/Berlin") reads /usr/share/zoneinfo/Europe/Berlin, or its own copy named "Europe/Berlin".
+        return filename.rpartition("zoneinfo/")[2]
+    offset = None if isinstance(tz, dateutil.tz.tzlocal) else tz.utcoffset(None)  # None for zones with DST
+    return str(datetime.timezone(offset)) if offset is not None else str(tz)
+
+
+def _same_index(back, index):
+    """Whether ``back``, read from what :func:`index_to_json` wrote for ``index``, is ``index`` again."""
+    if list(back.names) != list(index.names) or len(back) != len(index):
+        return False
+    if isinstance(index, pd.MultiIndex):
+        return isinstance(back, pd.MultiIndex) and all(
+            _same_index(back.get_level_values(i), index.get_level_values(i)) for i in range(index.nlevels))
+    if isinstance(index, pd.DatetimeIndex):
+        # The zone may come back as another object of the same rules (tzoffset as datetime.timezone):
+        # the same instants, at the same wall-clock times, are the same index.
+        return (isinstance(back, pd.DatetimeIndex) and (back.tz is None) == (index.tz is None)
+                and back.freq == index.freq and back.unit == index.unit and np.array_equal(back.asi8, index.asi8)
+                and np.array_equal(back.tz_localize(None).asi8, index.tz_localize(None).asi8))
+    return back.equals(index)
+
+
+def _index_spec(index):
+    """:func:`index_to_json` without the check (also of a MultiIndex's levels, checked with it)."""
     if isinstance(index, pd.MultiIndex):
         return {
             "kind": "multi",
             "names": list(index.names),
-            "levels": [index_to_json(index.get_level_values(i)) for i in range(index.nlevels)],
+            "levels": [_index_spec(index.get_level_values(i)) for i in range(index.nlevels)],
             # The values of a level lose its frequency, and sktime reads the cutoff's
             # frequency from the time level of a panel or hierarchy.
             "level_freqs": [getattr(level, "freqstr", None) for level in index.levels],
@@ -106,12 +189,16 @@ def index_to_json(index):
             "name": name,
             "values": [t.isoformat() for t in index],
             "freq": index.freqstr,
-            "tz": None if index.tz is None else str(index.tz),
+            "tz": None if index.tz is None else _tz_to_json(index.tz),
             "unit": index.unit,
         }
+    if isinstance(index, pd.TimedeltaIndex):
+        # A relative fh of timedeltas: whole numbers of the index's unit.
+        return {"kind": "timedelta", "name": name, "values": index.asi8.tolist(), "unit": index.unit,
+                "freq": index.freqstr}
     if isinstance(index, pd.CategoricalIndex):
         return {"kind": "categorical", "name": name, "values": to_json(index.tolist(), "the index of the stored data"),
-                "categories": index_to_json(index.categories), "ordered": bool(index.ordered)}
+                "categories": _index_spec(index.categories), "ordered": bool(index.ordered)}
     if isinstance(index, pd.RangeIndex):
         return {"kind": "range", "name": name, "start": index.start, "stop": index.stop, "step": index.step}
     values = index.tolist()
@@ -171,6 +258,11 @@ def index_from_json(spec):
             # in the stored zone (a fixed offset's name, "UTC+01:00", reads too).
             index = pd.DatetimeIndex(pd.to_datetime(spec["values"], utc=True), name=spec["name"]).tz_convert(spec["tz"])
         index = index.as_unit(spec["unit"])
+        if spec["freq"] is not None:
+            index.freq = freq_from_json(spec["freq"])
+        return index
+    if kind == "timedelta":
+        index = pd.TimedeltaIndex(np.array(spec["values"], dtype=f"m8[{spec['unit']}]"), name=spec["name"])
         if spec["freq"] is not None:
             index.freq = freq_from_json(spec["freq"])
         return index

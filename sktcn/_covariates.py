@@ -8,6 +8,10 @@
   observation (:func:`first_phase`, read from the index) plus the step number,
   modulo the season. A forecast window therefore knows the phase of every
   horizon step from its last step's, and the channels need no future data.
+  Timestamps count by their local wall-clock time, which a season of days
+  follows. Steps shorter than a day in a time zone with daylight saving time
+  keep to absolute time while the clock skips or repeats an hour: each takes
+  its phase from its own local time (:class:`LocalClock`).
 * **Static**: per-series values (a panel's region, store size, ...) that do
   not change over time. They are standardised across the training series once
   (:func:`fit_static`), and repeated along every window of their series; a
@@ -20,10 +24,17 @@ into 0, and a calendar channel shorter than a season into a different curve.
 Everything here is a pure function of the series and their index.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from sktcn._simple_forecasts import index_frequency
+
+# Frequencies whose timestamps count as the periods of another (the month, quarter
+# or year they fall in): business and custom-business month, quarter and year
+# offsets, which have no period type of their own.
+_PERIOD_OF = {"BMS": "M", "BME": "M", "CBMS": "M", "CBME": "M", "BQS": "Q", "BQE": "Q", "BYS": "Y", "BYE": "Y"}
 
 
 def first_phase(index, sp):
@@ -32,6 +43,7 @@ def first_phase(index, sp):
     Periods and timestamps count from pandas' epoch in steps of the index's
     frequency (months since 1970-01, days since 1970-01-01, pairs of hours
     since 1970-01-01 00:00 for "2h", ...); integers are their own step numbers.
+    A tz-aware timestamp counts by its local wall-clock time.
     Only the phases' differences matter to the network, so the origin can be
     any fixed date. A ValueError explains an index that has no regular steps
     to count.
@@ -50,6 +62,8 @@ def first_phase(index, sp):
     3
     >>> first_phase(pd.RangeIndex(5, 9), 4)
     1
+    >>> first_phase(pd.date_range("2021-03-28 03:00", periods=3, freq="h", tz="Europe/Berlin"), 24)  # local time
+    3
     """
     if isinstance(index, pd.DatetimeIndex):
         return _datetime_phase(index, sp)
@@ -71,19 +85,27 @@ def _datetime_phase(index, sp):
             "calendar_features=True needs the steps of y's DatetimeIndex to be regular: give the index a "
             "frequency (for example y.asfreq('D')), or set calendar_features=False."
         )
+    # A tz-aware timestamp counts by its local wall-clock time (the hour on the clock, the local date).
+    local = index[:1] if index.tz is None else index[:1].tz_localize(None)
     # The offset of one base unit ("h" of "2h", "QS-JAN" of "2QS-JAN"): pandas counts periods in those.
     name = freq.name if hasattr(freq, "name") else str(freq)
     base = getattr(freq, "base", freq)
     if name == "B":
         # Business days have no period type without a deprecation warning: count them with numpy.
-        days = np.busday_count(np.datetime64("1970-01-01"), index[0].to_datetime64().astype("M8[D]"))
+        days = np.busday_count(np.datetime64("1970-01-01"), local[0].to_datetime64().astype("M8[D]"))
         return step_phase(days, freq.n, sp)
+    stem = name.split("-")[0]
+    if stem in ("SMS", "SME"):
+        # Two steps a month (the 1st or the 15th, the 15th or the month's end): counted in half months.
+        month, day = local.to_period("M")[0].ordinal, local[0].day
+        second = day >= freq.day_of_month if stem == "SMS" else day > freq.day_of_month
+        return step_phase(2 * month + int(second), freq.n, sp)
     # Month-, quarter- and year-start timestamps count as the periods of their month, quarter, year, which
     # pandas names without the "S" and without the anchor ("QS-FEB" -> "Q"), as DatetimeIndex.to_period()
-    # does: every anchor's quarter starts fall in consecutive calendar quarters.
-    for period_freq in (base, name.split("-")[0].rstrip("S")):
+    # does: every anchor's quarter starts fall in consecutive calendar quarters. Business ones likewise.
+    for period_freq in (base, _PERIOD_OF.get(stem, stem.rstrip("S"))):
         try:
-            return step_phase(index[:1].to_period(period_freq)[0].ordinal, freq.n, sp)
+            return step_phase(local.to_period(period_freq)[0].ordinal, freq.n, sp)
         except (AttributeError, ValueError, TypeError):
             continue
     raise ValueError(
@@ -98,7 +120,8 @@ def step_phase(units, n, sp):
     pandas counts a "2h" period in hours and a "2M" one in months: dividing by
     the step's ``n`` makes the phase count steps, as :func:`calendar_channels`
     does, so the same timestamp gets the same phase in every series of a panel
-    whichever step each series starts at. The epoch's phase is 0.
+    whichever step each series starts at. The epoch's phase is 0. An array of
+    ``units`` gives an array of phases.
 
     Examples
     --------
@@ -106,14 +129,77 @@ def step_phase(units, n, sp):
     >>> step_phase(30, 1, 12), step_phase(30, 2, 12), step_phase(31, 2, 12)  # 2 units a step: 15 and 15.5 steps
     (6, 3, 3)
     """
-    return int((units % (sp * n)) // n)
+    phase = (np.asarray(units) % (sp * n)) // n
+    return int(phase) if phase.ndim == 0 else phase
+
+
+class LocalClock(NamedTuple):
+    """The calendar of a series whose steps keep to absolute time while its local clock does not.
+
+    Steps shorter than a day (hours, minutes) are a fixed length of time
+    apart, and where the series' time zone changes to or from daylight saving
+    time the local clock skips or repeats an hour: counted from the first
+    step, every later step's phase would be an hour off the clock that the
+    series' daily pattern follows. Each step ``k`` after the first instead
+    takes the phase of its own local time, as :func:`first_phase` does for
+    the first, so that the same instant has the same phase in every series,
+    in training and over the horizon alike (:func:`calendar_phase` makes one).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._covariates import calendar_phase
+    >>> index = pd.date_range("2021-03-28 00:00", periods=4, freq="h", tz="Europe/Berlin")
+    >>> calendar_phase(index, 24).phases([0, 1, 2, 3], 24).tolist()  # 02:00 does not happen that night
+    [0, 1, 3, 4]
+    """
+
+    start: int  # the first step, in nanoseconds since the epoch (UTC)
+    step: int  # nanoseconds per step
+    unit: int  # nanoseconds per base unit of the frequency ("h" of "2h")
+    n: int  # base units per step
+    tz: object  # the time zone of the series' index
+
+    def phases(self, steps, sp):
+        """The phases (0 <= phase < sp) of ``steps`` (counted from the first, any shape) at their local time."""
+        steps = np.asarray(steps)
+        instants = pd.to_datetime(self.start + steps.ravel() * self.step, unit="ns", utc=True)
+        local = instants.tz_convert(self.tz).tz_localize(None).as_unit("ns").asi8
+        return step_phase(local // self.unit, self.n, sp).reshape(steps.shape)
+
+
+def calendar_phase(index, sp):
+    """What the calendar channels of a series indexed by ``index`` count from: its :func:`first_phase`, or a clock.
+
+    A tz-aware DatetimeIndex of fixed-length steps (hours, minutes, ...), in
+    a zone whose UTC offset changes, gets a :class:`LocalClock` (each step's
+    phase from its own local time); every other index the phase of its first
+    entry.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._covariates import calendar_phase
+    >>> calendar_phase(pd.period_range("1949-03", periods=3, freq="M"), 12)
+    2
+    """
+    phase = first_phase(index, sp)  # a ValueError explains an index that has no steps to count
+    freq = index_frequency(index) if isinstance(index, pd.DatetimeIndex) and index.tz is not None else None
+    # Fixed-length steps (a day is a calendar day, which keeps to the local clock: a Tick only before
+    # pandas 3), in a zone with no fixed UTC offset (which is None without a date).
+    if (isinstance(freq, pd.offsets.Tick) and not isinstance(freq, pd.offsets.Day)
+            and index.tz.utcoffset(None) is None):
+        return LocalClock(int(index[:1].as_unit("ns").asi8[0]), int(freq.nanos), int(freq.base.nanos), int(freq.n),
+                          index.tz)
+    return phase
 
 
 def calendar_channels(phase, starts, length, sp):
     """sin and cos of the season position of steps ``start .. start + length - 1``: ``(n, length, 2)``.
 
-    ``phase`` is the series' :func:`first_phase`; ``starts`` count steps from
-    the series' first observation.
+    ``phase`` is the series' :func:`calendar_phase` (its :func:`first_phase`,
+    or a :class:`LocalClock`); ``starts`` count steps from the series' first
+    observation.
 
     Examples
     --------
@@ -123,7 +209,8 @@ def calendar_channels(phase, starts, length, sp):
     >>> np.round(channels, 6).tolist()  # phases 3, 0 and 0, 1
     [[[-1.0, -0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]]
     """
-    steps = (phase + np.asarray(starts)[:, None] + np.arange(length)[None]) % sp
+    steps = np.asarray(starts)[:, None] + np.arange(length)[None]
+    steps = phase.phases(steps, sp) if isinstance(phase, LocalClock) else (phase + steps) % sp
     angle = 2 * np.pi * steps / sp
     return np.stack([np.sin(angle), np.cos(angle)], axis=-1)
 

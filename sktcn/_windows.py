@@ -72,7 +72,12 @@ def series_arrays(y, X):
 
 
 def _x_rows(exog, key, times):
-    """Series ``key``'s part of X (``exog``: X's parts by key) at y's ``times``; ValueError where X lacks some."""
+    """Series ``key``'s part of X (``exog``: X's parts by key) at y's ``times``; ValueError where X lacks some.
+
+    X is looked up by time: a time X holds twice would add a row and put every
+    later row of X out of line with y, so a ValueError names it
+    (:func:`check_unique_times`).
+    """
     given = exog.get(key)
     if given is None:
         raise ValueError(f"X has no rows for series {key} of y: give X a row for every series and time of y.")
@@ -84,7 +89,46 @@ def _x_rows(exog, key, times):
             f"X{series} has no rows for {list(missing[:3])}{more}, times of y: give X a row for every series and "
             "time of y."
         )
-    return given.loc[times]
+    rows = given.loc[times]
+    if len(rows) != len(times):
+        check_unique_times(given.index[given.index.isin(times)], key, "X")
+    return rows
+
+
+def check_unique_times(times, key=None, name="y"):
+    """ValueError naming the first of ``times`` (series ``key``'s times in ``name``) that occurs more than once.
+
+    sktime lets a repeated time through. The windows would count its rows as
+    consecutive steps, and X, looked up by time, would gain a row there and
+    fall out of line with y.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._windows import check_unique_times
+    >>> check_unique_times(pd.Index([0, 1, 2]))
+    >>> check_unique_times(pd.Index([0, 1, 1, 2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: y has more than one row at the time 1; ...
+    """
+    if times.is_unique:
+        return
+    first = times[times.duplicated()][:1].tolist()[0]  # a plain value (1, not np.int64(1)) in the message
+    series = f" of series {key}" if key is not None else ""
+    raise ValueError(
+        f"{name}{series} has more than one row at the time {first!r}; TCNForecaster needs one row per time of each "
+        f"series. Drop the repeated rows ({name}[~{name}.index.duplicated(keep='last')] keeps the last) or "
+        "aggregate them first."
+    )
+
+
+def check_unique_index(frame, name="y"):
+    """:func:`check_unique_times` of every series of ``frame`` (a single or multi-indexed frame, or None)."""
+    if not isinstance(frame, (pd.DataFrame, pd.Series)) or frame.index.is_unique:
+        return
+    for key, part in series_of(frame):
+        check_unique_times(part.index, key, name)
 
 
 def spans(values, starts, length):

@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+from sktime.utils.validation.forecasting import check_fh
 
 from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
@@ -40,6 +41,8 @@ from sktcn._window_scaling import SCALINGS, get_scaling
 from sktcn._windows import (
     WindowBatches,
     WindowSpec,
+    check_unique_index,
+    check_unique_times,
     choose_window_length,
     interval_scales,
     scaled_baseline,
@@ -228,6 +231,9 @@ def _panel_freq(y, freq=None):
     series' own; here one frequency serves all: the one ``freq`` given (fit's,
     in an update), or else the one inferred from the longest series. Every
     series' dates must be consecutive steps of it, or a ValueError says so.
+    A single series (y's index a DatetimeIndex) is read the same way: sktime
+    infers its frequency where one fits its dates, so here the ValueError
+    explains why none does.
 
     Examples
     --------
@@ -239,18 +245,22 @@ def _panel_freq(y, freq=None):
     'MS'
     """
     parts = [(key, part.index) for key, part in series_of(y)]
-    fix = ("TCNForecaster counts the forecast times in steps of one frequency. Give every series dates at regular "
-           "steps, and the time level a frequency: a PeriodIndex (for monthly dates: "
-           "y.index.set_levels(y.index.levels[-1].to_period('M'), level=-1)) or a DatetimeIndex with its freq set.")
+    panel = isinstance(y.index, pd.MultiIndex)
+    fix = ("TCNForecaster counts the forecast times in steps of one frequency. " + (
+        "Give every series dates at regular steps, and the time level a frequency: a PeriodIndex (for monthly "
+        "dates: y.index.set_levels(y.index.levels[-1].to_period('M'), level=-1))" if panel else
+        "Give y dates at regular steps, and a frequency: a PeriodIndex (for monthly dates: y.index.to_period('M'))"
+    ) + " or a DatetimeIndex with its freq set.")
     source = "the forecaster's"
     if freq is None:
         key, dates = max(parts, key=lambda part: len(part[1]))
         source = f"series {key}'s"
         freq = pd.infer_freq(dates) if len(dates) >= 3 else None
         if freq is None:
+            where, which = ("time level", f"the dates of its longest series {key}") if panel else ("index", "its dates")
             raise ValueError(
-                "y's time level is a DatetimeIndex without a frequency, and none can be inferred from the dates of "
-                f"its longest series {key} ({len(dates)} dates from {dates[0]}). {fix}"
+                f"y's {where} is a DatetimeIndex without a frequency, and none can be inferred from {which} "
+                f"({len(dates)} dates from {dates[0]}). {fix}"
             )
     for key, dates in parts:
         steps = pd.date_range(dates[0], periods=len(dates), freq=freq)
@@ -261,6 +271,50 @@ def _panel_freq(y, freq=None):
                 f"steps of {source} frequency {freq!r} (the first date off them: {first}). {fix}"
             )
     return freq
+
+
+def _relative_steps(fh, cutoff):
+    """The steps of ``fh`` after ``cutoff`` (sktime's one-entry index), as integers.
+
+    sktime counts an absolute ``fh`` in steps, but leaves a relative one of
+    timedeltas as it is. A timedelta is a number of steps where the cutoff's
+    frequency has a fixed length (days, hours, minutes, ...) that it is a whole
+    multiple of, and that many steps end at the time the timedelta names (a
+    day of a time zone with daylight saving time may not be 24 hours). Other
+    timedeltas, and other values, are a ValueError that asks for integer steps.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktime.forecasting.base import ForecastingHorizon
+    >>> from sktcn.forecasting import _relative_steps
+    >>> cutoff = pd.DatetimeIndex(["2000-01-01 12:00"], freq="30min")
+    >>> _relative_steps(ForecastingHorizon(pd.to_timedelta(["30min", "2h"])), cutoff).tolist()
+    [1, 4]
+    """
+    relative = fh.to_relative(cutoff).to_pandas()
+    if pd.api.types.is_integer_dtype(relative):
+        return np.asarray(relative, dtype=int)
+    freq = getattr(cutoff, "freq", None)
+    # Fixed-length steps: pandas' Tick offsets (hours, minutes, ...) and days (a Tick before pandas 3).
+    if isinstance(freq, pd.offsets.Tick):
+        length = pd.Timedelta(freq)
+    elif isinstance(freq, pd.offsets.Day):
+        length = pd.Timedelta(days=freq.n)
+    else:
+        length = None
+    if isinstance(relative, pd.TimedeltaIndex) and length is not None:
+        steps = np.round(relative / length).astype(int)
+        start = cutoff[0]
+        with contextlib.suppress(TypeError, ValueError):  # a time these steps cannot reach: refused below
+            if all(start + int(n) * freq == start + delta for n, delta in zip(steps, relative)):
+                return np.asarray(steps)
+    of = f"steps of y's frequency {freq.freqstr!r}" if freq is not None else "steps (y's index has no frequency)"
+    raise ValueError(
+        f"fh holds {list(relative)}, which TCNForecaster cannot count as {of}: a timedelta must be a whole "
+        "number of steps of a fixed-length frequency (days, hours, minutes, ...; a day across a change of "
+        "daylight saving time is not 24 hours). Give fh as integer steps (fh=[1, 2, 3]) or as absolute times."
+    )
 
 
 def _stored_static(stored, index):
@@ -426,7 +480,10 @@ class TCNForecaster(BaseForecaster):
         next to its first. The phase is counted from y's index (a
         ``PeriodIndex``, a ``DatetimeIndex`` with a frequency, or integers), so
         the horizon's calendar follows from the window's and ``predict`` needs
-        nothing more. Off by default: beside the seasonal baselines it helped
+        nothing more. A time-zone-aware index counts in local time (the hour
+        on the local clock, across changes of daylight saving time). A
+        frequency with no season sktcn knows (yearly, "15min") needs ``sp``.
+        Off by default: beside the seasonal baselines it helped
         two of the benchmark series (US unemployment, inflation) and hurt
         four (airline, PBS, US real GDP, US consumption), and the
         geometric-mean error rose
@@ -487,7 +544,10 @@ class TCNForecaster(BaseForecaster):
         Per series key (``None`` for a single series), the phase in the season
         of its first observation (or None) and its standardised static features
         (or None), from which the calendar and static channels are made; None
-        when neither ``calendar_features`` nor ``static_features`` is set.
+        when neither ``calendar_features`` nor ``static_features`` is set. A
+        time-zone-aware index of steps shorter than a day, in a zone with
+        daylight saving time, has a ``sktcn._covariates.LocalClock`` in place
+        of the phase: each step's phase comes from its own local time.
     series_scale_ : list of (key, mean, scale) or None
         With ``scaling="series"``, each series' key (``None`` for a single series)
         and the statistics of ``y`` the network was trained with; else ``None``.
@@ -658,7 +718,7 @@ class TCNForecaster(BaseForecaster):
 
     def _horizon_steps(self, fh):
         """The steps of ``fh`` counted from each series' cutoff: ``(n_series, len(fh))``, all >= 1."""
-        steps = np.array(self._per_series_cutoff(lambda cutoff: np.asarray(fh.to_relative(cutoff), dtype=int)))
+        steps = np.array(self._per_series_cutoff(functools.partial(_relative_steps, fh)))
         if np.any(steps < 1):
             raise ValueError(
                 f"TCNForecaster forecasts the future only; fh holds in-sample steps {steps[steps < 1].tolist()}. "
@@ -713,12 +773,8 @@ class TCNForecaster(BaseForecaster):
         phases = dict.fromkeys(keys)
         if self.calendar_features:
             if self.sp_ < 2:
-                raise ValueError(
-                    "calendar_features=True needs a season of at least 2 steps, and y's index implies none "
-                    f"(sp={self.sp!r} gave {self.sp_}); give y a PeriodIndex or DatetimeIndex with a frequency, "
-                    "or pass sp, or set calendar_features=False."
-                )
-            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in parts}
+                raise ValueError(f"calendar_features=True needs a season of at least 2 steps, {self._no_season(y)}")
+            phases = {key: _covariates.calendar_phase(part.index, self.sp_) for key, part in parts}
         statics, statistics = dict.fromkeys(keys), None
         if self.static_features:
             x_parts = None if X is None else dict(series_of(X))
@@ -812,10 +868,15 @@ class TCNForecaster(BaseForecaster):
     update.__doc__ = BaseForecaster.update.__doc__
 
     def _update_y_X(self, y, X=None, enforce_index_type=None):
-        # sktime's hook that stores update's data with fit's (by column name;
-        # fit stores its own first): update's columns must line up with fit's.
+        # sktime's hook that stores fit's data, and update's with fit's (by
+        # column name): update's columns must line up with fit's. sktime lets a
+        # time repeated within a series through: refused here, before the
+        # cutoff is set (fit's X is checked where its rows are looked up, in
+        # series_arrays; update's X would fail sktime's pooling with pandas' error).
+        check_unique_index(y)
         if not self.is_fitted:
             return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+        check_unique_index(X, "X")
         # A series first seen here needs its calendar and static channels to be
         # forecast at all (update_params=False keeps the networks): made, or
         # refused, before sktime stores anything.
@@ -844,7 +905,7 @@ class TCNForecaster(BaseForecaster):
         keys = [key for key, _ in new]
         phases = statics = dict.fromkeys(keys)
         if self.calendar_features:
-            phases = {key: _covariates.first_phase(part.index, self.sp_) for key, part in new}
+            phases = {key: _covariates.calendar_phase(part.index, self.sp_) for key, part in new}
         if self.static_features:
             statics = _covariates.standardise_static(self._new_static_values(X, keys), self._fitted_static_statistics())
         return {**covariates, **{key: (phases[key], statics[key]) for key in keys}}
@@ -884,13 +945,16 @@ class TCNForecaster(BaseForecaster):
         # set from a date column lacks: fit would train, then every forecast
         # fail. It takes the one its series' dates have (fit's, in an update).
         # Where they have none, only a relative horizon needs one (forecasts at
-        # absolute times need no steps counted): _check_countable_horizon
-        # refuses that, before training.
+        # absolute times are counted in the horizon's own frequency):
+        # _check_countable_horizon refuses that, before training. A single
+        # series' cutoff has the frequency sktime infers from fit's dates; where
+        # none fits them (a gap), fit records why in the same way. (An update's
+        # new dates are too few to infer one from, and the horizon keeps fit's.)
         previous = self.cutoff
         super()._set_cutoff_from_y(y)
         self._freq_problem = None
-        if (isinstance(y.index, pd.MultiIndex) and isinstance(self._cutoff, pd.DatetimeIndex)
-                and self._cutoff.freq is None):
+        if (isinstance(self._cutoff, pd.DatetimeIndex) and self._cutoff.freq is None
+                and (isinstance(y.index, pd.MultiIndex) or not self.is_fitted)):
             # sktime sets the cutoff twice per update: the second call finds the
             # first one's cutoff, without a freq where the dates had none.
             known = previous.freqstr if isinstance(previous, pd.DatetimeIndex) else None
@@ -902,11 +966,30 @@ class TCNForecaster(BaseForecaster):
             else:
                 self._cutoff = pd.DatetimeIndex(self._cutoff, freq=self._dates_freq)
 
+    def _check_fh(self, fh, pred_int=False):
+        # sktime's check of fit's fh counts an absolute fh's steps, which fails
+        # with pandas' message where neither y's dates nor fh's have a
+        # frequency: _check_countable_horizon says so first.
+        if fh is not None and not self.is_fitted and getattr(self, "_freq_problem", None):
+            self._check_countable_horizon(check_fh(fh))
+        return super()._check_fh(fh, pred_int=pred_int)
+
     def _check_countable_horizon(self, fh):
-        """ValueError where a relative ``fh`` needs the frequency a panel's dates lack (see _set_cutoff_from_y)."""
+        """ValueError where ``fh`` needs the frequency y's dates lack (see _set_cutoff_from_y).
+
+        A relative ``fh`` is counted in y's frequency; an absolute one in its
+        own, which dates given without one lack.
+        """
         problem = getattr(self, "_freq_problem", None)
-        if problem and fh is not None and fh.is_relative:
+        if not problem or fh is None:
+            return
+        if fh.is_relative:
             raise ValueError(problem)
+        if fh.freq is None:
+            raise ValueError(
+                f"{problem} An absolute fh is counted in its own frequency instead, and its dates have none: give "
+                "them one (ForecastingHorizon(pd.date_range(start, periods=n, freq='D'), is_relative=False))."
+            )
 
     def _check_remembers_data(self):
         """ValueError unless sktime's config keeps ``remember_data`` on, which forecasts and refits read."""
@@ -946,10 +1029,26 @@ class TCNForecaster(BaseForecaster):
         """``sp``, or with ``sp="auto"`` the season the index's frequency implies (1 without one)."""
         if self.sp != "auto":
             return int(self.sp)
+        return _simple_forecasts.season_length(self._season_index(y))
+
+    def _season_index(self, y):
+        """The index whose frequency implies ``y``'s season: its time index, or the cutoff for a panel's dates."""
         index = y.index.levels[-1] if isinstance(y.index, pd.MultiIndex) else y.index
         if isinstance(y.index, pd.MultiIndex) and isinstance(index, pd.DatetimeIndex) and index.freq is None:
             index = self.cutoff  # the frequency of the series' own dates (_set_cutoff_from_y)
-        return _simple_forecasts.season_length(index)
+        return index
+
+    def _no_season(self, y):
+        """Why ``sp_`` is no season (below 2) and how to give one: the end of calendar_features' refusal."""
+        if self.sp != "auto":
+            return f"and sp={self.sp!r} gives none; pass a longer sp, or set calendar_features=False."
+        freq = _simple_forecasts.index_frequency(self._season_index(y))
+        if freq is not None:
+            return (f"and sktcn knows no season of whole steps for y's frequency {freq.freqstr!r} (sp='auto' "
+                    "gave 1); pass sp, the number of steps in the season the data follow, or set "
+                    "calendar_features=False.")
+        return ("and y's index implies none (sp='auto' gave 1); give y a PeriodIndex or DatetimeIndex with a "
+                "frequency, or pass sp, or set calendar_features=False.")
 
     def _choose_baseline(self, arrays):
         """``baseline``, or with ``"auto"`` the simple forecast that erred least on the training series."""
@@ -1159,6 +1258,9 @@ class TCNForecaster(BaseForecaster):
         if missing:
             raise ValueError(f"predict's X{series} lacks the columns {missing} that fit's X had; give X the same "
                              "columns in predict as in fit.")
+        # Only the horizon's rows are read: a time given twice among them is refused, not reindexed.
+        given = given[given.index.isin(horizon_index)]
+        check_unique_times(given.index, key, "X")
         rows = given.reindex(index=horizon_index, columns=columns).to_numpy(np.float64)
         absent = np.isnan(rows[np.asarray(steps) - 1]).any(axis=1)
         if absent.any():
@@ -1172,7 +1274,10 @@ class TCNForecaster(BaseForecaster):
         """Forecast values (series, steps, columns) as a frame indexed like sktime expects, each from its cutoff."""
         indexes = self._per_series_cutoff(fh.to_absolute_index)
         if keys == [None]:
-            return pd.DataFrame(values[0], index=indexes[0], columns=columns)
+            # sktime's forecasters (NaiveForecaster, ...) name a multivariate y's forecast index as y's
+            # time index; a univariate one's they leave unnamed.
+            index = indexes[0].rename(self._y.index.name) if len(self._y_columns) > 1 else indexes[0]
+            return pd.DataFrame(values[0], index=index, columns=columns)
         tuples = [(*(k if isinstance(k, tuple) else (k,)), t) for k, index in zip(keys, indexes) for t in index]
         names = list(self._y.index.names)
         return pd.DataFrame(

@@ -1,11 +1,15 @@
 """The JSON codec of model files, without any estimator: values come back exactly, with their types."""
 
+import datetime
 import json
+import zoneinfo
 
+import dateutil.tz
 import numpy as np
 import pandas as pd
 import pytest
 
+import sktcn._codec
 from sktcn._codec import (
     CodecError,
     frame_from_json,
@@ -89,7 +93,9 @@ def test_decoding_refuses_what_the_encoder_never_writes(spec, message):
     pd.Index(np.array([2**63 + 5, 1], dtype=np.uint64)),
     pd.CategoricalIndex(["b", "a", "b"], categories=["b", "a", "c"], ordered=True, name="kind"),
     pd.MultiIndex.from_product([["a", "b"], pd.period_range("2000", periods=2, freq="Y")], names=["unit", "year"]),
-], ids=["period", "utc", "paris-dst", "fixed-offset", "range", "str", "int32", "uint64", "categorical", "multi"])
+    pd.to_timedelta(["1D", "3D"]),  # a relative fh of timedeltas
+], ids=["period", "utc", "paris-dst", "fixed-offset", "range", "str", "int32", "uint64", "categorical", "multi",
+        "timedelta"])
 def test_indexes_keep_kind_names_and_frequency(index):
     back = index_from_json(json.loads(json.dumps(index_to_json(index))))
     pd.testing.assert_index_equal(back, index)
@@ -97,6 +103,41 @@ def test_indexes_keep_kind_names_and_frequency(index):
         assert back.levels[1].freqstr == index.levels[1].freqstr
     elif hasattr(index, "freqstr"):
         assert back.freqstr == index.freqstr
+
+
+@pytest.mark.parametrize("tz", [dateutil.tz.tzoffset(None, 3600), dateutil.tz.tzoffset("EST", -5 * 3600),
+                                dateutil.tz.tzutc()], ids=["tzoffset", "named-tzoffset", "tzutc"])
+def test_a_fixed_offset_zone_of_any_kind_reads_back_as_that_offset(tz):
+    # dateutil.parser gives a tzoffset, whose str (its repr) no time zone parser reads: load refused the file.
+    index = pd.date_range("2021-03-27", periods=48, freq="h", tz=tz, name="t")
+    spec = json.loads(json.dumps(index_to_json(index)))
+    assert spec["tz"] == str(datetime.timezone(tz.utcoffset(None)))  # "UTC+01:00", "UTC-05:00", "UTC"
+    back = index_from_json(spec)
+    assert back.name == "t" and back.freq == index.freq
+    np.testing.assert_array_equal(back.asi8, index.asi8)  # the same instants
+    assert [t.utcoffset() for t in back] == [t.utcoffset() for t in index]  # at the same offsets
+    later = pd.Timedelta(days=200)  # and so beyond them: a fixed offset has no daylight saving time
+    assert (back[-1] + later).utcoffset() == (index[-1] + later).utcoffset()
+
+
+def test_named_zones_are_stored_by_their_iana_name():
+    assert sktcn._codec._tz_to_json(zoneinfo.ZoneInfo("Europe/Berlin")) == "Europe/Berlin"
+    assert sktcn._codec._tz_to_json(datetime.timezone(datetime.timedelta(hours=-3))) == "UTC-03:00"
+    berlin = dateutil.tz.gettz("Europe/Berlin")  # from the system's tz database, or dateutil's own copy
+    if berlin is not None:
+        assert sktcn._codec._tz_to_json(berlin) == "Europe/Berlin"
+
+
+def test_an_index_that_would_not_read_back_as_it_is_is_refused(monkeypatch):
+    # Stands for a time zone whose name no pandas reads, or reads as another zone.
+    index = pd.date_range("2021-03-27", periods=48, freq="h", tz="Europe/Berlin")
+    monkeypatch.setattr(sktcn._codec, "_tz_to_json", lambda tz: "Mars/Olympus_Mons")
+    with pytest.raises(TypeError, match=r"cannot store a DatetimeIndex with the time zone .*Europe/Berlin.* so that it "
+                                        r"reads back as it is \(ZoneInfoNotFoundError.*give the index a zone pandas"):
+        index_to_json(index)
+    monkeypatch.setattr(sktcn._codec, "_tz_to_json", lambda tz: "UTC")  # the same instants, other wall-clock times
+    with pytest.raises(TypeError, match=r"reads back as it is: give the index a zone pandas names"):
+        index_to_json(pd.MultiIndex.from_product([["a"], index]))
 
 
 @pytest.mark.parametrize("freq, period", [

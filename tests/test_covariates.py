@@ -1,6 +1,7 @@
 """Calendar and static features of TCNForecaster: the pure channel functions, then their wiring."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,13 @@ def test_first_phase_of_days_follows_the_weekday():
     pd.date_range("2024-01-07", periods=60, freq="2W"),
     pd.period_range("2001-01", periods=30, freq="2M"),
     pd.period_range("2001-01-01 00:00", periods=30, freq="2h"),
+    # Business and semi-month dates count as the months (and halves of months) they fall in.
+    pd.date_range("2024-01-01", periods=30, freq="BMS"),
+    pd.date_range("2024-01-01", periods=30, freq="BME"),
+    pd.date_range("2024-01-01", periods=30, freq="BQS"),
+    pd.date_range("2024-01-01", periods=60, freq="SMS"),
+    pd.date_range("2024-01-01", periods=60, freq="SME"),
+    pd.date_range("2024-01-15", periods=60, freq="2SMS"),
 ], ids=lambda index: f"{type(index).__name__}-{index.freqstr}")
 @pytest.mark.parametrize("sp", ["index", 3, 5])
 def test_first_phase_counts_steps_so_every_series_gives_a_timestamp_one_phase(index, sp):
@@ -74,6 +82,20 @@ def test_quarter_and_year_starts_count_their_quarters_and_years():
     assert first_phase(quarters + pd.DateOffset(months=3), 4) == 1  # one quarter later
     assert first_phase(pd.date_range("2021-01-01", periods=4, freq="YS"), 3) == (
         first_phase(pd.date_range("2020-01-01", periods=4, freq="YS"), 3) + 1) % 3
+
+
+@pytest.mark.parametrize("index, sp, phase", [
+    (pd.date_range("2024-03-01", periods=3, freq="BMS"), 12, 2),  # March (its first business day is the 1st)
+    (pd.date_range("2024-06-01", periods=3, freq="BMS"), 12, 5),  # June, from Monday the 3rd
+    (pd.date_range("2024-03-01", periods=3, freq="BME"), 12, 2),
+    (pd.date_range("2024-01-01", periods=3, freq="SMS"), 24, 0),  # the 1st of January
+    (pd.date_range("2024-01-02", periods=3, freq="SMS"), 24, 1),  # from the 15th
+    (pd.date_range("2024-02-01", periods=3, freq="SME"), 24, 2),  # the 15th of February
+    (pd.date_range("2024-02-16", periods=3, freq="SME"), 24, 3),  # from its last day
+])
+def test_business_and_semi_month_dates_count_their_months(index, sp, phase):
+    # sp="auto" found their season, but calendar_features refused them: "cannot count steps of frequency 'BMS'".
+    assert season_length(index) == sp and first_phase(index, sp) == phase
 
 
 def test_two_hourly_steps_repeat_the_same_hour_every_day():
@@ -173,8 +195,16 @@ def test_calendar_phase_follows_where_the_series_starts(airline):
 
 def test_calendar_features_need_a_season():
     y = pd.Series(np.sin(np.arange(60.0)))
-    with pytest.raises(ValueError, match="needs a season"):
+    with pytest.raises(ValueError, match="needs a season.*give y a PeriodIndex or DatetimeIndex with a frequency"):
         TCNForecaster(**POINT, calendar_features=True).fit(y, fh=[1])
+    with pytest.raises(ValueError, match="needs a season of at least 2 steps, and sp=1 gives none; pass a longer sp"):
+        TCNForecaster(**POINT, calendar_features=True, sp=1).fit(y, fh=[1])
+    # An index with a frequency was told to get one: the season is what sktcn does not know.
+    for freq, name in [("YE", "YE-DEC"), ("15min", "15min")]:
+        dated = y.set_axis(pd.date_range("2000-01-01", periods=60, freq=freq))
+        with pytest.raises(ValueError, match=f"knows no season of whole steps for y's frequency '{name}' "
+                                             r"\(sp='auto' gave 1\); pass sp"):
+            TCNForecaster(**POINT, calendar_features=True).fit(dated, fh=[1])
     f = TCNForecaster(**POINT, calendar_features=True, sp=6).fit(y, fh=[1])  # integers count with a given sp
     assert f.covariates_ == {None: (0, None)}
     assert not hasattr(TCNForecaster(**POINT, calendar_features=True), "covariates_")
@@ -330,3 +360,25 @@ def test_a_new_series_without_its_static_features_is_refused_before_anything_cha
         f.update(_as_series(y.loc[["b"]], "c"), update_params=update_params)
     assert f._y is stored and f.cutoff.equals(cutoff) and f.covariates_ is covariates
     pd.testing.assert_frame_equal(f.predict(), before, check_exact=True)
+
+
+def test_a_time_zone_panel_gives_an_instant_its_local_hour_in_every_series():
+    # Across the change to summer time (Berlin, 2021-03-28 02:00 -> 03:00) the steps were counted from each
+    # series' first local hour: the instant 07:00 got phase 6 in a series starting before it, 7 in one after;
+    # and pandas warned that converting to periods drops the time zone.
+    times = pd.date_range("2021-03-27 00:00", periods=74, freq="h", tz="Europe/Berlin")  # with the horizon
+    index = pd.MultiIndex.from_tuples([("a", t) for t in times[:72]] + [("b", t) for t in times[30:72]])
+    y = pd.DataFrame({"load": np.sin(np.arange(len(index)) / 4.0)}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        f = TCNForecaster(**POINT, calendar_features=True).fit(y, fh=[1, 2])
+    assert f.sp_ == 24
+    clock_a, clock_b = f.covariates_[("a",)][0], f.covariates_[("b",)][0]
+    hours = np.array([t.hour for t in times])  # 0, 1, 3, 4, ...: 02:00 does not happen
+    channels_a = calendar_channels(clock_a, np.array([0]), 74, 24)[0]
+    np.testing.assert_allclose(channels_a, calendar_channels(0, hours, 1, 24)[:, 0], atol=1e-12)
+    np.testing.assert_allclose(calendar_channels(clock_b, np.array([0]), 44, 24)[0], channels_a[30:], atol=1e-12)
+    # The forecast windows read them: both series end at the same instant.
+    L = f.window_length_
+    windows = f._forecast_windows(None)[0]
+    np.testing.assert_allclose(windows[:, :, -2:], np.stack([channels_a[72 - L:72]] * 2), atol=1e-6)

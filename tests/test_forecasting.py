@@ -145,6 +145,18 @@ def test_multivariate_y():
     assert list(pred.columns) == ["GNP", "UNEMP"] and len(pred) == 2
 
 
+@pytest.mark.filterwarnings("ignore:These intervals come from in-sample residuals")
+def test_a_multivariate_forecast_keeps_the_time_index_name():
+    # sktime's forecasters name a multivariate y's forecast index after y's; TCNForecaster left it unnamed.
+    index = pd.period_range("2000-01", periods=40, freq="M", name="month")
+    y = pd.DataFrame({"a": np.sin(np.arange(40) / 3.0), "b": np.cos(np.arange(40) / 4.0)}, index=index)
+    f, naive = TCNForecaster(**POINT).fit(y, fh=[1, 2]), NaiveForecaster().fit(y, fh=[1, 2])
+    assert f.predict().index.name == naive.predict().index.name == "month"
+    assert f.predict_interval().index.name == naive.predict_interval().index.name == "month"
+    # A univariate one's index stays unnamed, as sktime's.
+    assert TCNForecaster(**POINT).fit(y["a"], fh=[1]).predict().index.name is None
+
+
 def test_exogenous_past_and_future():
     y, X = load_longley()
     y_train, X_train, X_future = y.iloc[:-2], X.iloc[:-2], X.iloc[-2:]
