@@ -300,23 +300,34 @@ def check_keras_names(estimator):
             ) from None
 
 
-class _Subclasses(HasMethods):
-    """A parameter constraint satisfied by a class derived from ``base``.
+class _InstancesOrSubclasses(HasMethods):
+    """A parameter constraint satisfied by an instance of ``base`` or a class derived from it.
 
     scikit-learn's constraints take a type's instances, not its subclasses, and
-    its ``make_constraint`` passes on only its own kinds of constraint object:
-    this one is a ``HasMethods`` (of no methods) to be one of them.
+    name the type by its module, which for Keras' classes is the private
+    ``keras.src``; its ``make_constraint`` passes on only its own kinds of
+    constraint object: this one is a ``HasMethods`` (of no methods) to be one
+    of them. ``name``: the public path its message gives.
     """
 
-    def __init__(self, base):
+    def __init__(self, base, name):
         super().__init__([])
-        self.base = base
+        self.base, self.name = base, name
 
     def is_satisfied_by(self, val):
-        return inspect.isclass(val) and issubclass(val, self.base)
+        return isinstance(val, self.base) or (inspect.isclass(val) and issubclass(val, self.base))
 
     def __str__(self):
-        return f"a subclass of {self.base.__module__ + '.' + self.base.__qualname__!r}"
+        return f"an instance or a subclass of {self.name!r}"
+
+
+def flat_items(items):
+    """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
+    if isinstance(items, (list, tuple)):
+        return [item for nested in items for item in flat_items(nested)]
+    if isinstance(items, dict):
+        return flat_items(list(items.values()))
+    return [] if items is None else [items]
 
 
 def keras_name(item, get):
@@ -629,7 +640,7 @@ class TCNEstimatorBase(BaseWrapper):
         "use_weight_norm": ["boolean"],
         "go_backwards": ["boolean"],
         # By Keras name, instance or class (scikeras instantiates a class with the optimizer__... parameters).
-        "optimizer": [str, keras.optimizers.Optimizer, _Subclasses(keras.optimizers.Optimizer)],
+        "optimizer": [str, _InstancesOrSubclasses(keras.optimizers.Optimizer, "keras.optimizers.Optimizer")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],

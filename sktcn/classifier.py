@@ -20,6 +20,7 @@ from sktcn._base import (
     POOLED_FIELD,
     TCNEstimatorBase,
     extend_signature,
+    flat_items,
     keras_name,
     own_params,
     unchanged_on_failure,
@@ -149,15 +150,6 @@ _ONE_HOT_METRICS = _ONE_HOT_LOSSES | {
 }
 
 
-def _flat_items(items):
-    """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
-    if isinstance(items, (list, tuple)):
-        return [item for nested in items for item in _flat_items(nested)]
-    if isinstance(items, dict):
-        return _flat_items(list(items.values()))
-    return [] if items is None else [items]
-
-
 # Keras' regression losses (normalised names, see keras_name): they compare the
 # probabilities with targets of their own shape, and on class indices
 # TensorFlow fails with a graph error, or broadcasts them into a meaningless loss.
@@ -176,7 +168,7 @@ def _check_sparse_label_losses(loss, metrics):
             "loss=None) or keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes "
             "class indices."
         )
-    refused = [metric for metric in _flat_items(metrics) if keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
+    refused = [metric for metric in flat_items(metrics) if keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
     if refused:
         raise ValueError(
             f"metrics {refused!r} compare the probabilities with one-hot targets, but TCNClassifier trains on "
@@ -314,6 +306,15 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
                 f"loss={self.loss!r} is a regression loss, but {type(self).__name__} predicts class probabilities "
                 'from class indices: use a classification loss, "sparse_categorical_crossentropy" (the default, '
                 "loss=None), or a regressor (TCNRegressor) for numeric targets."
+            )
+        # Likewise by name: "mse" as a metric fails inside TensorFlow's graph as the loss does.
+        refused = [metric for metric in flat_items(self.metrics) if isinstance(metric, str)
+                   and keras_name(metric, keras.metrics.get) in _REGRESSION_LOSSES]
+        if refused:
+            raise ValueError(
+                f"metrics {refused!r} are regression metrics, but {type(self).__name__} predicts class "
+                'probabilities from class indices: use classification metrics ("accuracy", '
+                '"sparse_categorical_crossentropy"), or leave metrics out.'
             )
         _check_sparse_label_losses(self.loss, self.metrics)
 
@@ -463,7 +464,17 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         weights = super()._training_weights(y, sample_weight)
         if self._fit_class_weight is None:
             return weights
-        return (self._per_class_weights()[y] * weights).astype(np.float32)
+        combined = (self._per_class_weights()[y] * weights).astype(np.float32)
+        if not combined.any():
+            # Each factor may have a positive entry and still leave no sample
+            # weighing anything (class_weight's zero on the only classes that
+            # sample_weight keeps, or on all the classes this call's y holds).
+            raise ValueError(
+                "class_weight and sample_weight together give every sample of this fit the weight 0, so no sample "
+                "would count in the loss and the network would not train. Give a positive class weight to a class "
+                "that has samples of positive sample_weight here."
+            )
+        return combined
 
     def _per_class_weights(self):
         """The weight of each class of the network (``target_encoder_.network_classes``) in this training call."""

@@ -56,7 +56,7 @@ from sktcn._windows import (
     window_rows,
     windows_at,
 )
-from sktcn.regressor import TCNRegressor, finite_statistics
+from sktcn.regressor import TCNRegressor, check_numeric_target_losses, finite_statistics
 
 # The forecaster shares the network and training parameters of TCNEstimatorBase,
 # names and defaults, except those with no meaning for it: the network always
@@ -661,6 +661,7 @@ class TCNForecaster(BaseForecaster):
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
         check_keras_names(self)
+        check_numeric_target_losses(self.loss, None, type(self).__name__)
         if self.padding == "same" and restoring:
             # Saved before padding="same" was refused: it loads and forecasts as
             # before, and says why it would not train again.

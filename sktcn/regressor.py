@@ -12,6 +12,7 @@ from sktcn._base import (
     ESTIMATOR_PARAMS,
     TCNEstimatorBase,
     extend_signature,
+    flat_items,
     keras_name,
     own_params,
 )
@@ -178,6 +179,30 @@ _VALIDATION_WHY = """
         (``benchmarks/RESULTS.md``)."""
 
 
+def check_numeric_target_losses(loss, metrics, owner):
+    """Refuse a classification loss or metric given by name to ``owner``, whose networks predict numbers.
+
+    By name only: a loss object or function of the user's may be a
+    cross-entropy made for numbers. On standardised numeric targets Keras'
+    cross-entropies fail inside TensorFlow's graph, with a message that names
+    neither the parameter nor the fix.
+    """
+    name = keras_name(loss, keras.losses.get) if isinstance(loss, str) else None
+    if name is not None and "crossentropy" in name:
+        raise ValueError(
+            f"loss={loss!r} is a classification loss, but {owner} predicts numbers, with a linear output trained "
+            'on standardised targets: use a regression loss, "mse" (the default, loss=None), "mae" or "huber"'
+            + (", or a classifier (TCNClassifier) for class labels." if owner != "TCNForecaster" else ".")
+        )
+    refused = [metric for metric in flat_items(metrics) if isinstance(metric, str)
+               and "crossentropy" in (keras_name(metric, keras.metrics.get) or "")]
+    if refused:
+        raise ValueError(
+            f"metrics {refused!r} are classification metrics, but {owner} predicts numbers: use regression "
+            'metrics ("mae", "mse", "root_mean_squared_error"), or leave metrics out.'
+        )
+
+
 class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     __doc__ = f"""Temporal Convolutional Network regressor (keras-tcn) for scikit-learn.
 
@@ -230,14 +255,7 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         return StandardTargetEncoder(sequence=self.return_sequences)
 
     def _check_loss(self):
-        # By name only: a loss object or function of the user's may be a cross-entropy made for numbers.
-        name = keras_name(self.loss, keras.losses.get) if isinstance(self.loss, str) else None
-        if name is not None and "crossentropy" in name:
-            raise ValueError(
-                f"loss={self.loss!r} is a classification loss, but {type(self).__name__} predicts numbers, with a "
-                'linear output trained on standardised targets: use a regression loss, "mse" (the default, '
-                'loss=None), "mae" or "huber", or a classifier (TCNClassifier) for class labels.'
-            )
+        check_numeric_target_losses(self.loss, self.metrics, type(self).__name__)
 
     def _loss_shape(self, y):
         # Keras' regression losses average over the last axis of the target.

@@ -70,6 +70,21 @@ def test_class_weights_are_checked_as_sample_weights_are(rare_class, class_weigh
     clf.set_params(class_weight={"a": 0.0, "b": np.float32(2.0)}).fit(X, y)
 
 
+def test_class_and_sample_weights_that_leave_no_sample_weighing_are_refused(rare_class):
+    # Each had a positive entry, so each passed its own check, and the fit "trained" on a loss of 0.
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 0.0})
+    with pytest.raises(ValueError, match="class_weight and sample_weight together give every sample"):
+        clf.fit(X, y, sample_weight=(y == "a").astype(float))
+    assert not hasattr(clf, "model_")
+    # Zero for the only classes this call's y holds, the others declared.
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 0.0, "b": 0.0})
+    kept = np.isin(y, ["a", "b"])
+    with pytest.raises(ValueError, match="give every sample of this fit the weight 0"):
+        clf.partial_fit(X[kept], y[kept], classes=["a", "b", "c"])
+    assert not hasattr(clf, "model_")
+
+
 def test_failed_partial_fit_leaves_no_declared_classes(rare_class):
     X, y = rare_class
     clf = TCNClassifier(**ONE_EPOCH)

@@ -148,6 +148,35 @@ def test_a_loss_named_for_the_other_task_is_refused(series_2d, Estimator, loss, 
 
 
 @pytest.mark.parametrize(
+    "Estimator, metrics, match",
+    [
+        (TCNClassifier, ["accuracy", "mse"], r"metrics \['mse'\] are regression metrics, but TCNClassifier"),
+        (TCNClassifier, "mae", r"metrics \['mae'\] are regression metrics"),
+        (TCNRegressor, ["sparse_categorical_crossentropy"], "are classification metrics, but TCNRegressor"),
+    ],
+)
+def test_a_metric_named_for_the_other_task_is_refused(series_2d, Estimator, metrics, match):
+    # As the loss: TensorFlow failed with a graph error.
+    X, y = series_2d
+    est = Estimator(**TINY, metrics=metrics)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y > 0 if Estimator is TCNClassifier else y)
+    assert not hasattr(est, "model_")
+
+
+def test_the_forecaster_refuses_a_classification_loss_in_its_own_name():
+    # The inner regressor's message named TCNRegressor and TCNClassifier, which the user did not make.
+    from sktime.datasets import load_airline
+
+    from sktcn import TCNForecaster
+
+    f = TCNForecaster(**TINY, loss="binary_crossentropy")
+    with pytest.raises(ValueError, match="classification loss, but TCNForecaster predicts numbers") as raised:
+        f.fit(load_airline()[:40], fh=[1])
+    assert "TCNClassifier" not in str(raised.value) and not f.is_fitted
+
+
+@pytest.mark.parametrize(
     "params, match",
     [
         (dict(activation="rellu"),
@@ -172,9 +201,11 @@ def test_the_optimizer_is_checked_as_the_other_parameters(series_2d, optimizer):
     # None and numbers failed with an AttributeError from inside sktcn, a dict from inside Keras.
     X, y = series_2d
     reg = TCNRegressor(**TINY, optimizer=optimizer)
-    with pytest.raises(ValueError, match="The 'optimizer' parameter of TCNRegressor must be an instance of 'str'"):
+    with pytest.raises(ValueError, match="The 'optimizer' parameter of TCNRegressor must be an instance of 'str'") as e:
         reg.fit(X, y)
     assert not hasattr(reg, "model_")
+    # Keras' public path, not the private keras.src one where its classes live.
+    assert "or a subclass of 'keras.optimizers.Optimizer'" in str(e.value) and "keras.src" not in str(e.value)
 
 
 def test_an_optimizer_by_name_class_or_instance_is_taken(series_2d):
