@@ -92,7 +92,9 @@ PARAMETERS = _table("""
         task is refused too: a regression loss (``"mse"``, ``"mae"``,
         ``"huber"``, ...) by a classifier, a cross-entropy by a regressor.
     metrics : list or None, default=None
-        Keras metrics recorded in ``history_``.
+        Keras metrics recorded in ``history_``. A metric named for the
+        other task (``"mse"`` for a classifier, a cross-entropy for a
+        regressor) is refused, as such a loss is.
     epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes
