@@ -230,8 +230,15 @@ def closest_name(name, names):
     --------
     >>> closest_name("window_lenght", ["window_length", "sp"]), closest_name("xyz", ["window_length"])
     ('window_length', None)
+    >>> closest_name("Relu", ["elu", "relu"])
+    'relu'
     """
-    close = difflib.get_close_matches(name, sorted(names), n=1)
+    names = sorted(names)
+    # A name that differs in case only ("Relu") is that one, whatever difflib's ratio prefers ("elu").
+    same_letters = [candidate for candidate in names if candidate.lower() == name.lower()]
+    if same_letters:
+        return same_letters[0]
+    close = difflib.get_close_matches(name, names, n=1)
     return close[0] if close else None
 
 

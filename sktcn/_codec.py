@@ -10,6 +10,7 @@ module may use it.
 """
 
 import datetime
+import json
 import warnings
 
 import dateutil.tz
@@ -112,7 +113,8 @@ def index_to_json(index):
         with warnings.catch_warnings():
             # pandas' deprecation notes on the index's type (business-day periods) are load's to give.
             warnings.simplefilter("ignore", FutureWarning)
-            same = _same_index(index_from_json(spec), index)
+            # Through JSON text, as the file holds it: a tuple name comes back a list, a NumPy one not at all.
+            same = _same_index(index_from_json(json.loads(json.dumps(spec))), index)
     except Exception as error:  # whatever stops the read here would stop load too
         same, problem = False, f" ({type(error).__name__}: {error})"
     else:
@@ -121,7 +123,8 @@ def index_to_json(index):
         levels = index.levels if isinstance(index, pd.MultiIndex) else [index]
         tz = next((level.tz for level in levels if getattr(level, "tz", None) is not None), None)
         fix = ("give the index a zone pandas names (index.tz_convert('Europe/Berlin')) or a fixed UTC offset "
-               "('UTC', '+01:00')" if tz is not None else "give it plain labels (numbers, strings, dates)")
+               "('UTC', '+01:00')" if tz is not None else "give it plain labels and names (numbers, strings, dates; "
+               "a name of str or None, e.g. index.rename('date'))")
         zone = f" with the time zone {tz!r}" if tz is not None else ""
         raise TypeError(
             f"sktcn.save cannot store a {type(index).__name__}{zone} so that it reads back as it is{problem}: "

@@ -132,6 +132,10 @@ class _Restored(NamedTuple):
     # The (mean, scale) the static features were standardised by: those of the
     # series fit saw, which a later update may have joined (None in older files).
     static_statistics: tuple = None
+    # Whether the file's calendar channels of time-zone data keep the local
+    # clock (_covariates.LocalClock); older files counted steps from the first
+    # local hour, which their networks were trained on.
+    local_clock: bool = True
 
 
 @contextlib.contextmanager
@@ -775,7 +779,10 @@ class TCNForecaster(BaseForecaster):
         if self.calendar_features:
             if self.sp_ < 2:
                 raise ValueError(f"calendar_features=True needs a season of at least 2 steps, {self._no_season(y)}")
-            phases = {key: _covariates.calendar_phase(part.index, self.sp_) for key, part in parts}
+            restored = _RESTORED_NETWORK.get()
+            # Trained here, the networks learn the local clock; restored, they read what they learnt.
+            self._local_clock = restored.local_clock if restored is not None else True
+            phases = {key: self._calendar_phase(part.index) for key, part in parts}
         statics, statistics = dict.fromkeys(keys), None
         if self.static_features:
             x_parts = None if X is None else dict(series_of(X))
@@ -785,6 +792,27 @@ class TCNForecaster(BaseForecaster):
             statistics = _covariates.static_statistics(values) if statistics is None else statistics
             statics = _covariates.standardise_static(values, statistics)
         return {key: (phases[key], statics[key]) for key in keys}, statistics
+
+    def _calendar_phase(self, index):
+        """What the calendar channels of the series indexed by ``index`` count from, as the networks were trained.
+
+        :func:`sktcn._covariates.calendar_phase`; but a forecaster restored from
+        a file written before time-zone data kept the local clock (or unpickled
+        from then) counts steps from the first local hour, as its networks learnt.
+        """
+        if self._keeps_local_clock():
+            return _covariates.calendar_phase(index, self.sp_)
+        return _covariates.first_phase(index, self.sp_)
+
+    def _keeps_local_clock(self):
+        """Whether the calendar channels follow the local clock (see :meth:`_calendar_phase`).
+
+        A forecaster pickled before they did has no ``_local_clock``: its
+        covariates tell, since only the local clock stores a LocalClock.
+        """
+        if hasattr(self, "_local_clock"):
+            return self._local_clock
+        return any(isinstance(phase, _covariates.LocalClock) for phase, _ in (self.covariates_ or {}).values())
 
     def _window_spec(self):
         """How this fitted forecaster makes windows (see :class:`sktcn._windows.WindowSpec`)."""
@@ -906,7 +934,7 @@ class TCNForecaster(BaseForecaster):
         keys = [key for key, _ in new]
         phases = statics = dict.fromkeys(keys)
         if self.calendar_features:
-            phases = {key: _covariates.calendar_phase(part.index, self.sp_) for key, part in new}
+            phases = {key: self._calendar_phase(part.index) for key, part in new}
         if self.static_features:
             statics = _covariates.standardise_static(self._new_static_values(X, keys), self._fitted_static_statistics())
         return {**covariates, **{key: (phases[key], statics[key]) for key in keys}}
@@ -1208,6 +1236,15 @@ class TCNForecaster(BaseForecaster):
         else:
             # Forecasts read the stored X at the new times of y: it must have them, as a refit checks.
             self._arrays(y, self._X)
+            # A series first seen here is forecast from its own last window_length_ values.
+            short = [(key, len(part)) for key, part in series_of(self._y) if len(part) < self.window_length_]
+            if short:
+                (key, length), = short[:1]
+                raise ValueError(
+                    f"Series {key} has {length} observations, fewer than the networks' window_length_="
+                    f"{self.window_length_}, which every forecast reads: update it with at least "
+                    f"{self.window_length_} observations, or refit (update_params=True) with a shorter window_length."
+                )
         return self
 
     # ------------------------------------------------------------- predicting
@@ -1458,6 +1495,8 @@ class TCNForecaster(BaseForecaster):
                     to_json(np.asarray(part, dtype=np.float64), "the static features' statistics")
                     for part in self._static_statistics
                 ],
+                # Calendar channels of time-zone data follow the local clock (older files: False).
+                "calendar_local_clock": self._keeps_local_clock(),
                 # The data sktime remembers: forecasts start from its end.
                 "y": frame_to_json(self._y),
                 "X": frame_to_json(self._X),
@@ -1525,7 +1564,8 @@ class TCNForecaster(BaseForecaster):
             )
         with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
                         correction_weight=float(weight), calibration=calibration, window_length=window_length,
-                        horizon=horizon, static_statistics=self._stored_static_statistics(state)):
+                        horizon=horizon, static_statistics=self._stored_static_statistics(state),
+                        local_clock=state.get("calendar_local_clock", False) is True):
             self.fit(y, X=X, fh=fh)
         self._check_restored_shapes()
         return self

@@ -10,7 +10,14 @@ from sktime.datasets import load_airline
 
 import sktcn
 from sktcn import TCNForecaster
-from sktcn._covariates import calendar_channels, covariate_channels, first_phase, fit_static, static_values
+from sktcn._covariates import (
+    LocalClock,
+    calendar_channels,
+    covariate_channels,
+    first_phase,
+    fit_static,
+    static_values,
+)
 from sktcn._simple_forecasts import season_length
 from sktcn._windows import series_of
 from conftest import TINY_FORECASTER
@@ -382,3 +389,25 @@ def test_a_time_zone_panel_gives_an_instant_its_local_hour_in_every_series():
     L = f.window_length_
     windows = f._forecast_windows(None)[0]
     np.testing.assert_allclose(windows[:, :, -2:], np.stack([channels_a[72 - L:72]] * 2), atol=1e-6)
+
+
+def test_a_file_from_before_the_local_clock_keeps_counting_steps_as_its_networks_learnt(tmp_path):
+    # Files written before time-zone calendars kept the local clock counted steps from the first local hour,
+    # and their networks learnt that: loading one gave the new clock's channels instead, silently.
+    times = pd.date_range("2021-03-26 00:00", periods=72, freq="h", tz="Europe/Berlin")
+    y = pd.Series(np.sin(np.arange(72) / 4.0), index=times, name="load")
+    f = TCNForecaster(**POINT, calendar_features=True).fit(y, fh=[1, 2])
+    assert isinstance(f.covariates_[None][0], LocalClock)
+    path = sktcn.persistence.save(f, tmp_path / "new")
+    loaded = sktcn.load(path)
+    assert isinstance(loaded.covariates_[None][0], LocalClock)
+    pd.testing.assert_series_equal(loaded.predict(), f.predict(), check_exact=True)
+    manifest = json.loads((path / "manifest.json").read_text())
+    del manifest["state"]["calendar_local_clock"]  # as older files are
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    old = sktcn.load(path)
+    assert old.covariates_[None][0] == first_phase(times, 24)
+    # Saved again, it stays as its networks learnt; a refit learns the local clock.
+    again = sktcn.load(sktcn.persistence.save(old, tmp_path / "again"))
+    assert again.covariates_ == old.covariates_
+    assert isinstance(again.fit(y, fh=[1, 2]).covariates_[None][0], LocalClock)

@@ -609,3 +609,14 @@ def test_series_that_vary_without_any_own_scale_window_keep_their_intervals(y, w
     f = TCNForecaster(**TINY_FORECASTER, window_length=window_length).fit(pd.Series(y), fh=[1, 2])
     assert not np.isnan(f.residual_quantile_source_).any()
     assert np.all(_widths(f) > 0)
+
+
+def test_an_update_without_refit_refuses_a_new_series_shorter_than_the_window(ragged_panel):
+    # Accepted before, and then every forecast of every series failed with NumPy's concatenate message.
+    f = TCNForecaster(**POINT, window_length=6).fit(ragged_panel, fh=[1])
+    before = f.predict()
+    short = _monthly(np.arange(3.0), "2001-01").to_frame(ragged_panel.columns[0])
+    short.index = pd.MultiIndex.from_product([["new"], short.index], names=ragged_panel.index.names)
+    with pytest.raises(ValueError, match=r"Series \('new',\) has 3 observations, fewer than .* window_length_=6"):
+        f.update(short, update_params=False)
+    pd.testing.assert_frame_equal(f.predict(), before, check_exact=True)
