@@ -163,3 +163,13 @@ def test_frames_round_trip_and_none_stays_none():
     frame = pd.DataFrame({"y": [1.0, 2.5], "x": [0.0, -1.0]}, index=pd.period_range("2001-01", periods=2, freq="M"))
     pd.testing.assert_frame_equal(frame_from_json(json.loads(json.dumps(frame_to_json(frame)))), frame)
     assert frame_to_json(None) is None and frame_from_json(None) is None
+
+
+@pytest.mark.parametrize("name", [("date", "utc"), np.int64(3)])
+def test_an_index_name_json_cannot_give_back_is_refused_at_save(name):
+    # A tuple name was written (a list in JSON) and then refused by load; a NumPy one failed in json.dumps,
+    # with a message that named neither the index nor the fix.
+    index = pd.date_range("2020-01-01", periods=3, freq="D", name=name)
+    with pytest.raises(TypeError, match=r"cannot store a DatetimeIndex so that it reads back .* a name of str or None"):
+        index_to_json(index)
+    assert index_from_json(index_to_json(index.rename("date"))).name == "date"

@@ -181,6 +181,7 @@ def test_the_forecaster_refuses_a_classification_loss_in_its_own_name():
     [
         (dict(activation="rellu"),
          r"activation='rellu' is not a name Keras knows .* Did you mean 'relu'\? .*dir\(keras.activations\)"),
+        (dict(activation="Relu"), r"activation='Relu' is not a name Keras knows .* Did you mean 'relu'\?"),
         (dict(kernel_initializer="he_normall"),
          r"kernel_initializer='he_normall' is not a name Keras knows .* Did you mean 'he_normal'\?"),
     ],
