@@ -13,10 +13,10 @@
   keep to absolute time while the clock skips or repeats an hour: each takes
   its phase from its own local time (:class:`LocalClock`).
 * **Static**: per-series values (a panel's region, store size, ...) that do
-  not change over time. They are standardised across the training series once
-  (:func:`fit_static`), and repeated along every window of their series; a
-  series seen later is standardised by the training series' statistics
-  (:func:`static_statistics`, :func:`standardise_static`).
+  not change over time. They are standardised across the training series once,
+  by those series' statistics (:func:`static_statistics`,
+  :func:`standardise_static`), which a series seen later is standardised by
+  too, and repeated along every window of their series.
 
 Both are already on a fixed scale, so they bypass the per-window scaling that
 y and X get: a window standardised by its own mean would turn a static value
@@ -255,25 +255,10 @@ def static_values(parts, columns, keys):
     return values
 
 
-def fit_static(values):
-    """Standardise per-series static values across the series: {key: standardised (n_columns,)}.
-
-    A column that every series shares (one series, or equal values) becomes 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sktcn._covariates import fit_static
-    >>> fit_static({"a": np.array([1.0]), "b": np.array([3.0])})
-    {'a': array([-1.]), 'b': array([1.])}
-    """
-    return standardise_static(values, static_statistics(values))
-
-
 def static_statistics(values):
     """(mean, scale) of per-series static values ``{key: (n_columns,)}`` across the series, scale 1 where none.
 
-    What :func:`fit_static` standardises by, kept so that a series seen later
+    What fit standardises the training series by, kept so that a series seen later
     (an update's new series) is standardised as the training series were.
 
     Examples

@@ -15,7 +15,8 @@ from sktcn._covariates import (
     calendar_channels,
     covariate_channels,
     first_phase,
-    fit_static,
+    standardise_static,
+    static_statistics,
     static_values,
 )
 from sktcn._simple_forecasts import season_length
@@ -142,9 +143,10 @@ def test_static_values_and_their_standardisation():
     keys = [("a",), ("b",)]  # series keys as sktcn._windows.series_of gives them
     values = static_values(parts, ["size"], keys)
     assert {k: v.tolist() for k, v in values.items()} == {("a",): [2.0], ("b",): [4.0]}
-    assert {k: v.tolist() for k, v in fit_static(values).items()} == {("a",): [-1.0], ("b",): [1.0]}
+    assert {k: v.tolist() for k, v in standardise_static(values, static_statistics(values)).items()} == {("a",): [-1.0], ("b",): [1.0]}
     # One series: nothing to tell apart, so the channel is 0 rather than a division by 0.
-    assert fit_static({None: np.array([7.0])})[None].tolist() == [0.0]
+    one = {None: np.array([7.0])}
+    assert standardise_static(one, static_statistics(one))[None].tolist() == [0.0]
     with pytest.raises(ValueError, match=r"\['price'\] change over time"):
         static_values(parts, ["size", "price"], keys)
     with pytest.raises(ValueError, match="does not have"):
