@@ -369,9 +369,7 @@ def build_network(
             f"pooling={pooling!r} reduces the time axis, which return_sequences=True keeps; "
             "use one or the other."
         )
-    # Under mixed precision the pooling and the head stay float32: float16
-    # outputs lose precision and overflow in softmax and the loss.
-    head_dtype = "float32" if mixed_precision else None
+    encoder_dtype, head_dtype = precision_dtypes(mixed_precision)
     if pooling != "last":
         tcn_params = {**tcn_params, "return_sequences": True}
     inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
@@ -382,7 +380,7 @@ def build_network(
                                             name="input_scaling")(inputs)
     if n_members > 1:
         tcn_params = {**tcn_params, "n_members": n_members, "nb_filters": _times(tcn_params["nb_filters"], n_members)}
-    features = SkTCN(**tcn_params, name="tcn", dtype=MIXED_POLICY if mixed_precision else None)(series)
+    features = SkTCN(**tcn_params, name="tcn", dtype=encoder_dtype)(series)
     if pooling != "last":
         features = _POOLING_LAYERS[pooling](name="pooling", **({"dtype": head_dtype} if head_dtype else {}))(features)
     head = dict(sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
@@ -395,6 +393,23 @@ def build_network(
         for member in range(n_members)
     ]
     return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name=FUSED_MODEL_NAME)
+
+
+def precision_dtypes(mixed_precision):
+    """The ``dtype`` arguments of a network's sequence encoder and of its pooling and head, as ``(encoder, head)``.
+
+    ``(None, None)`` leaves both to Keras' dtype policy. Under mixed precision
+    the encoder (the TCN, or a baseline's LSTM) computes in float16 with
+    float32 weights, and the pooling and the head stay float32: float16
+    outputs lose precision and overflow in softmax and the loss.
+
+    Examples
+    --------
+    >>> from sktcn._network import precision_dtypes
+    >>> precision_dtypes(True), precision_dtypes(False)
+    (('mixed_float16', 'float32'), (None, None))
+    """
+    return (MIXED_POLICY, "float32") if mixed_precision else (None, None)
 
 
 def network_signature(**args):

@@ -34,7 +34,9 @@ One default differs: the training parameters' defaults are
 ``TCNEstimatorBase``'s, so ``LSTMRegressor`` holds nothing out by default
 (``validation_split=0.0``, where ``TCNRegressor`` has ``"auto"``, which it
 also takes). And ``save`` refuses: sktcn's file format stores TCN networks
-only, so pickle or joblib stores a baseline.
+only, so pickle or joblib stores a baseline. ``mixed_precision=True``
+computes the LSTM layer in float16 as it does the TCN (float32 weights and
+output head, loss scaling), so that a GPU comparison compares like with like.
 """
 
 import inspect
@@ -45,7 +47,7 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 
 from sktcn import _docs
 from sktcn._base import _TCN_PARAMS, ESTIMATOR_PARAMS, TCNEstimatorBase, check_routed_params, extend_signature
-from sktcn._network import output_head
+from sktcn._network import output_head, precision_dtypes
 from sktcn._validation import python_ints
 from sktcn.classifier import TCNClassifier
 from sktcn.regressor import TCNRegressor
@@ -124,12 +126,17 @@ class _LSTMNetwork:
         inputs = keras.Input(shape=(None, self._n_channels), dtype="float32")
         # Checked as numbers.Integral, which numpy's integers are too; Keras' LSTM takes Python ints only.
         units = python_ints(self.units)
-        features = keras.layers.LSTM(units, return_sequences=self.return_sequences, name="lstm")(inputs)
+        # mixed_precision as the TCN estimators apply it (their optimizer's loss
+        # scaling is shared): float16 in the LSTM, float32 in the head.
+        encoder_dtype, head_dtype = precision_dtypes(self.mixed_precision)
+        features = keras.layers.LSTM(units, return_sequences=self.return_sequences, name="lstm",
+                                     dtype=encoder_dtype)(inputs)
         outputs = output_head(
             features,
             sequence=self.return_sequences,
             output_shape=self._output_shape,
             n_classes=self._n_network_classes(),
+            dtype=head_dtype,
             kernel_initializer=self._head_initializer,
         )
         return keras.Model(inputs, outputs, name="sktcn_lstm")
@@ -145,7 +152,8 @@ _PARAMETERS_DOC = """
 """ + _docs.grouped([p.name for p in _SHARED if p.name != "return_sequences"] + ["**kwargs"],
                   "As for the TCN estimators, with the defaults shown in the signature: "
                   '``validation_split=0.0`` also for LSTMRegressor (TCNRegressor: ``"auto"``, which '
-                  "LSTMRegressor also takes).")
+                  "LSTMRegressor also takes). ``mixed_precision=True`` computes the LSTM layer in float16 "
+                  "(float32 weights), as it does the TCN, with a float32 output head and loss scaling.")
 
 _NOT_TAKEN_DOC = """
     It does not take the TCN estimators' ``input_scaling`` (its inputs go in

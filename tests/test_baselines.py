@@ -2,6 +2,7 @@
 
 import pickle
 
+import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -69,6 +70,23 @@ def test_numpy_integer_units_build_the_network(cls, series_2d):
     est = cls(**dict(FAST, units=np.int64(3))).fit(X, y)
     assert est.get_params()["units"] == np.int64(3) and est.model_.get_layer("lstm").units == 3
     np.testing.assert_array_equal(est.predict(X), cls(**dict(FAST, units=3)).fit(X, y).predict(X))
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, LSTMClassifier])
+def test_mixed_precision_float16_lstm_float32_head(cls, series_2d):
+    # mixed_precision=True was taken and ignored: the LSTM computed in float32 beside the
+    # loss-scaling optimizer, so a GPU comparison set float16 TCNs against float32 LSTMs.
+    X, y = series_2d
+    y = y if cls is LSTMRegressor else y > 0
+    est = cls(**FAST, mixed_precision=True).fit(X, y)
+    lstm = est.model_.get_layer("lstm")
+    assert lstm.compute_dtype == "float16" and lstm.variable_dtype == "float32"
+    assert est.model_.get_layer("head").compute_dtype == "float32" and est.model_.output.dtype == "float32"
+    assert isinstance(est.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert np.isfinite(est.predict(X)).all()
+    # Only this model was mixed: the global policy and later models are untouched.
+    assert keras.config.dtype_policy().name == "float32"
+    assert cls(**FAST).fit(X, y).model_.get_layer("lstm").compute_dtype == "float32"
 
 
 def test_bad_parameters_are_named(series_2d):
