@@ -340,6 +340,15 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     fit.__doc__ = TCNEstimatorBase.fit.__doc__
 
+    def initialize(self, X, y=None):
+        # A new network, as fit builds: its classes come from y, not from the
+        # classes an earlier partial_fit declared for the network it replaces.
+        with unchanged_on_failure(self):
+            vars(self).pop("_declared_classes", None)
+            return super().initialize(X, y)
+
+    initialize.__doc__ = TCNEstimatorBase.initialize.__doc__
+
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         if self.class_weight == "balanced":
             # As scikit-learn's SGDClassifier: one call sees one batch, not the class frequencies of the data.

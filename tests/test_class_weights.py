@@ -107,6 +107,23 @@ def test_later_partial_fit_may_repeat_the_classes_not_change_them(rare_class):
         fitted.partial_fit(X, y, classes=["a", "b"])
 
 
+def test_initialize_forgets_the_classes_partial_fit_declared(rare_class):
+    # initialize builds a new network, as fit does, but kept an earlier partial_fit's classes=:
+    # it refused other labels as "not in the declared classes", and gave the network a
+    # probability column for a declared class that its y did not hold.
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH).partial_fit(X, y, classes=["a", "b", "c", "d"])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.initialize(X, y[:5])
+    assert list(clf._declared_classes) == ["a", "b", "c", "d"]  # a failed call leaves them
+    assert list(clf.initialize(X, y).classes_) == ["a", "b", "c"]
+    assert clf.predict_proba(X).shape == (30, 3)
+    updown = np.where(y == "a", "up", "down")
+    assert list(clf.initialize(X, updown).classes_) == ["down", "up"]
+    clf.partial_fit(X, updown)  # trains on the classes initialize set
+    assert list(clf.classes_) == ["down", "up"]
+
+
 def test_partial_fit_refuses_balanced_and_names_the_fix(rare_class):
     X, y = rare_class
     clf = TCNClassifier(**ONE_EPOCH, class_weight="balanced")
