@@ -665,7 +665,7 @@ class TCNForecaster(BaseForecaster):
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
         check_keras_names(self)
-        check_numeric_target_losses(self.loss, None, type(self).__name__)
+        check_numeric_target_losses(self.loss, self.metrics, type(self).__name__)
         if self.padding == "same" and restoring:
             # Saved before padding="same" was refused: it loads and forecasts as
             # before, and says why it would not train again.

@@ -176,6 +176,24 @@ def test_the_forecaster_refuses_a_classification_loss_in_its_own_name():
     assert "TCNClassifier" not in str(raised.value) and not f.is_fitted
 
 
+def test_the_forecaster_refuses_a_classification_metric_up_front_in_its_own_name(monkeypatch):
+    # Only the inner regressor's fit refused it, after the windowing and the choice of
+    # baseline, in the name of TCNRegressor, which the user did not make.
+    from sktime.datasets import load_airline
+
+    from sktcn import TCNForecaster, forecasting
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the forecaster trained a network")
+
+    monkeypatch.setattr(forecasting.TCNRegressor, "fit", no_training)
+    f = TCNForecaster(**TINY, metrics=["mae", "binary_crossentropy"])
+    match = r"metrics \['binary_crossentropy'\] are classification metrics, but TCNForecaster predicts numbers"
+    with pytest.raises(ValueError, match=match):
+        f.fit(load_airline()[:40], fh=[1])
+    assert not f.is_fitted
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
