@@ -156,7 +156,9 @@ _SHARED_DOC = _docs.grouped(
     continues the trained networks in ``update(update_params=True)``; ``fit`` always trains new ones, since
     sktime's ``fit`` resets the forecaster first. The regressor's ``pooling``, ``input_scaling``,
     ``return_sequences`` and ``subsequence_length``/``subsequence_sampling`` are not parameters here: the
-    networks read windows scaled by ``scaling`` and output the whole horizon.""",
+    networks read windows scaled by ``scaling`` and output the whole horizon. Nor are its routed parameters
+    (``optimizer__momentum=0.9`` and the like; the constructor and ``set_params`` refuse them with a TypeError):
+    give ``optimizer`` a configured optimizer, e.g. ``keras.optimizers.SGD(momentum=0.9)``.""",
 )
 
 
@@ -631,15 +633,7 @@ class TCNForecaster(BaseForecaster):
     }
 
     def __init__(self, **params):
-        known = {**_OWN_PARAMS, **_SHARED_PARAMS}
-        unknown = sorted(set(params) - set(known))
-        if unknown:
-            # The hint scikit-learn's estimators give (sktcn._base.check_routed_params), for each close one.
-            hints = {name: closest_name(name, known) for name in unknown}
-            hints = [f"{close}" if len(unknown) == 1 else f"{close} for {name}"
-                     for name, close in hints.items() if close]
-            raise TypeError(f"TCNForecaster got unexpected parameters {unknown}."
-                            + (f" Did you mean {', '.join(hints)}?" if hints else ""))
+        self._refuse_unknown_params(params)
         for name, default in {**_OWN_PARAMS, **_SHARED_PARAMS}.items():
             setattr(self, name, params.get(name, default))
         with warnings.catch_warnings():
@@ -654,6 +648,40 @@ class TCNForecaster(BaseForecaster):
             for name, default in {**_OWN_PARAMS, **_SHARED_PARAMS}.items()
         ]
     )
+
+    @staticmethod
+    def _refuse_unknown_params(names):
+        """Raise TypeError for the ``names`` that are not parameters of the forecaster, with a hint for each."""
+        known = {**_OWN_PARAMS, **_SHARED_PARAMS}
+        unknown = sorted(set(names) - set(known))
+        if unknown:
+            # The hint scikit-learn's estimators give (sktcn._base.check_routed_params), for each close one.
+            hints = {name: closest_name(name, known) for name in unknown}
+            hints = [f"{close}" if len(unknown) == 1 else f"{close} for {name}"
+                     for name, close in hints.items() if close]
+            # A regressor's routed name (optimizer__momentum): say what takes its place here.
+            routed = any(name.partition("__")[0] in known for name in unknown)
+            raise TypeError(f"TCNForecaster got unexpected parameters {unknown}."
+                            + (f" Did you mean {', '.join(hints)}?" if hints else "")
+                            + (" Unlike TCNRegressor, it takes no routed parameters: give the parameter a "
+                               "configured object, e.g. optimizer=keras.optimizers.SGD(momentum=0.9)." if routed
+                               else ""))
+
+    def set_params(self, **params):
+        # sktime reads a name "a__b" as the parameter b of the component that
+        # parameter a holds, and set a regressor's routed name such as
+        # optimizer__momentum on the optimizer's value: an AttributeError ('str'
+        # object has no attribute 'set_params'). A name that is neither a
+        # parameter (of the forecaster, or of a component, as get_params(deep=True)
+        # lists them) nor sktime's shorthand for one gets the constructor's
+        # TypeError, before any parameter is set.
+        valid = self.get_params(deep=True)
+        self._refuse_unknown_params(
+            name for name in params if name not in valid and not any(key.endswith("__" + name) for key in valid)
+        )
+        return super().set_params(**params)
+
+    set_params.__doc__ = BaseForecaster.set_params.__doc__
 
     # ----------------------------------------------------------------- checks
     def _check_params(self, restoring=False):
