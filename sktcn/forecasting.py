@@ -157,7 +157,8 @@ _SHARED_DOC = _docs.grouped(
     sktime's ``fit`` resets the forecaster first. The regressor's ``pooling``, ``input_scaling``,
     ``return_sequences`` and ``subsequence_length``/``subsequence_sampling`` are not parameters here: the
     networks read windows scaled by ``scaling`` and output the whole horizon. Nor are its routed parameters
-    (``optimizer__momentum=0.9`` and the like; the constructor and ``set_params`` refuse them with a TypeError):
+    (``optimizer__momentum=0.9`` and the like; the constructor refuses them with a TypeError, ``set_params``
+    with a ValueError):
     give ``optimizer`` a configured optimizer, e.g. ``keras.optimizers.SGD(momentum=0.9)``.""",
 )
 
@@ -650,8 +651,12 @@ class TCNForecaster(BaseForecaster):
     )
 
     @staticmethod
-    def _refuse_unknown_params(names):
-        """Raise TypeError for the ``names`` that are not parameters of the forecaster, with a hint for each."""
+    def _refuse_unknown_params(names, error=TypeError):
+        """Raise ``error`` for the ``names`` that are not parameters of the forecaster, with a hint for each.
+
+        TypeError in the constructor, as Python's own unexpected keyword; ValueError in ``set_params``,
+        as scikit-learn's and skbase's ``set_params`` raise for an invalid name.
+        """
         known = {**_OWN_PARAMS, **_SHARED_PARAMS}
         unknown = sorted(set(names) - set(known))
         if unknown:
@@ -661,7 +666,7 @@ class TCNForecaster(BaseForecaster):
                      for name, close in hints.items() if close]
             # A regressor's routed name (optimizer__momentum): say what takes its place here.
             routed = any(name.partition("__")[0] in known for name in unknown)
-            raise TypeError(f"TCNForecaster got unexpected parameters {unknown}."
+            raise error(f"TCNForecaster got unexpected parameters {unknown}."
                             + (f" Did you mean {', '.join(hints)}?" if hints else "")
                             + (" Unlike TCNRegressor, it takes no routed parameters: give the parameter a "
                                "configured object, e.g. optimizer=keras.optimizers.SGD(momentum=0.9)." if routed
@@ -674,10 +679,12 @@ class TCNForecaster(BaseForecaster):
         # object has no attribute 'set_params'). A name that is neither a
         # parameter (of the forecaster, or of a component, as get_params(deep=True)
         # lists them) nor sktime's shorthand for one gets the constructor's
-        # TypeError, before any parameter is set.
+        # message, as the ValueError set_params raises for invalid names, before
+        # any parameter is set.
         valid = self.get_params(deep=True)
         self._refuse_unknown_params(
-            name for name in params if name not in valid and not any(key.endswith("__" + name) for key in valid)
+            (name for name in params if name not in valid and not any(key.endswith("__" + name) for key in valid)),
+            error=ValueError,
         )
         return super().set_params(**params)
 
