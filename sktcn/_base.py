@@ -196,11 +196,11 @@ FIT_SETTINGS = ("batch_size", "shuffle", "verbose", "validation_split")
 _SEED_STATES = "_seed_states"
 
 # Keras fit arguments that sktcn sets on every fit: neither fit__<name> nor fit(..., <name>=...) may give them.
+# class_weight too, whose advice depends on the estimator (``_class_weight_advice``).
 COMPUTED_FIT_ARGUMENTS = {
     "x": "give the series as fit's X",
     "y": "give the targets as fit's y",
     "sample_weight": "give sample_weight to fit itself",
-    "class_weight": "use TCNClassifier's class_weight parameter",
     "validation_data": "use validation_split",
     "steps_per_epoch": "sktcn sets it from batch_size",
     "initial_epoch": "warm_start and partial_fit continue the epoch count",
@@ -1328,6 +1328,10 @@ class TCNEstimatorBase(BaseWrapper):
                 super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
 
+    # What to do instead of giving Keras' class_weight to fit: the classifiers
+    # take class weights as a parameter (TCNClassifier overrides this).
+    _class_weight_advice = "class weights apply to classifiers only; weight the samples with fit's sample_weight"
+
     @contextlib.contextmanager
     def _fit_arguments(self, kwargs, streamed=False, fresh=True):
         """Within the block, ``_fit_args`` holds the fit's FitArguments; yields the Keras arguments to pass on.
@@ -1339,7 +1343,8 @@ class TCNEstimatorBase(BaseWrapper):
         the call trains a new network (not a warm start), which gets new
         callbacks (see :meth:`_callbacks_for_fit`).
         """
-        computed = {**COMPUTED_FIT_ARGUMENTS, **(STREAMED_FIT_ARGUMENTS if streamed else {})}
+        computed = {**COMPUTED_FIT_ARGUMENTS, "class_weight": self._class_weight_advice,
+                    **(STREAMED_FIT_ARGUMENTS if streamed else {})}
         routed = {name[len("fit__"):]: value for name, value in self.get_params(deep=False).items()
                   if name.startswith("fit__")}
         # scikeras reads these itself: fit__epochs in fit, fit__callbacks (and fit__callbacks__...) with the callbacks.

@@ -120,10 +120,13 @@ def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d,
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y)
     assert not hasattr(clf, "model_")
-    # The LSTM baseline classifier too, which checks its own parameters, not the TCN's.
+    # The LSTM baseline classifier too, which checks its own parameters, not the TCN's,
+    # and in its own name (the message named TCNClassifier).
     lstm = LSTMClassifier(units=4, epochs=1, **params)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match) as raised:
         lstm.fit(X, y)
+    assert "but LSTMClassifier trains on class indices" in str(raised.value)
+    assert "TCNClassifier" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
