@@ -1470,7 +1470,7 @@ class TCNForecaster(BaseForecaster):
             # scikit-learn's exception, as for the other estimators (sktime has its own class).
             raise NotFittedError("This TCNForecaster is not fitted yet; call fit before saving it.")
         if self._is_vectorized:
-            raise TypeError("sktcn.save cannot store a TCNForecaster that sktime vectorized over series or columns.")
+            raise TypeError("save() cannot store a TCNForecaster that sktime vectorized over series or columns.")
         store = self._converter_store_y or {}
         fh = self._fh
         return {
