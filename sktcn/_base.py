@@ -10,6 +10,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import contextvars
 import copy
 import difflib
 import functools
@@ -395,6 +396,31 @@ def unchanged_on_failure(obj):
         vars(obj).clear()
         vars(obj).update(before)
         raise
+
+
+# The receptive-field warnings (see ``TCNEstimatorBase._fit_architecture``) given
+# so far within ``field_warned_once``; None outside it.
+_FIELD_WARNINGS = contextvars.ContextVar("sktcn_field_warnings", default=None)
+
+
+@contextlib.contextmanager
+def field_warned_once():
+    """Within the block, each receptive-field warning is given once, however many networks warn it.
+
+    For a fit that builds one architecture several times (an ensemble's
+    members, TCNForecaster's backtest and final networks): each build checks
+    the receptive field, and would otherwise repeat the same warning, which
+    pytest's recwarn, ``logging.captureWarnings`` and "always" filters all
+    show. Nested blocks share the outermost one's record.
+    """
+    if _FIELD_WARNINGS.get() is not None:
+        yield
+        return
+    token = _FIELD_WARNINGS.set(set())
+    try:
+        yield
+    finally:
+        _FIELD_WARNINGS.reset(token)
 
 
 @contextlib.contextmanager
@@ -1019,9 +1045,11 @@ class TCNEstimatorBase(BaseWrapper):
             else:
                 # Member k is initialised as a single network seeded random_state + k.
                 members = []
-                for seed in member_seeds(self._random_state, n_networks):
-                    with seeded(seed, user_code=user_code):
-                        members.append(self._build_network())
+                # The members share one architecture: its receptive field warns once.
+                with field_warned_once():
+                    for seed in member_seeds(self._random_state, n_networks):
+                        with seeded(seed, user_code=user_code):
+                            members.append(self._build_network())
                 model = average_model(members, self._n_channels)
                 # The model that trains them is built by _training_model, once
                 # the fit's plan says what the training costs (see _fuses). A
@@ -1186,12 +1214,13 @@ class TCNEstimatorBase(BaseWrapper):
                       "can widen it: only a kernel_size of 2 or more can." if kernel_size == 1 else
                       "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.")
             field = f"{self.receptive_field_} step{'s' if self.receptive_field_ > 1 else ''}"
-            warnings.warn(
-                f"The receptive field ({field}) is shorter than the {seen}: the network cannot see steps further "
-                f"back. {advice}",
-                UserWarning,
-                stacklevel=caller_stacklevel(),
-            )
+            message = (f"The receptive field ({field}) is shorter than the {seen}: the network cannot see steps "
+                       f"further back. {advice}")
+            given = _FIELD_WARNINGS.get()
+            if given is None or message not in given:
+                warnings.warn(message, UserWarning, stacklevel=caller_stacklevel())
+            if given is not None:
+                given.add(message)
 
     # The output head's initializer (sktcn._network.output_head); not a
     # parameter: only TCNForecaster sets another one, on the networks it builds.
