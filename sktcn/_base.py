@@ -272,40 +272,63 @@ def check_routed_params(estimator, routed):
         )
 
 
-# The Keras modules whose ``get`` resolves the names a string ``activation`` or
-# ``kernel_initializer`` may hold (keras-tcn resolves them with the same getters,
-# but only while it builds the network), and what else each parameter takes.
+# The Keras modules whose ``get`` resolves the names a string ``activation``,
+# ``kernel_initializer``, ``optimizer`` or ``loss`` may hold (keras-tcn resolves
+# the first two with the same getters, but only while it builds the network;
+# scikeras the others, while it compiles it), and what else each parameter takes.
 _KERAS_NAMED = {
     "activation": (keras.activations, "keras.activations", "a callable"),
     "kernel_initializer": (keras.initializers, "keras.initializers", "a keras.initializers.Initializer instance"),
+    "optimizer": (keras.optimizers, "keras.optimizers", "a keras.optimizers.Optimizer instance or subclass"),
+    "loss": (keras.losses, "keras.losses", "a keras.losses.Loss instance or subclass, or a callable"),
 }
 
 
-def check_keras_names(estimator):
-    """Refuse an ``activation`` or ``kernel_initializer`` name that Keras does not know, with a ValueError naming it.
+def _resolves(module, name):
+    """Whether Keras' ``module.get`` makes an object of the name ``name``."""
+    try:
+        # An initializer draws its default seed when made: from a throwaway generator.
+        with keras_draws_discarded():
+            module.get(name)
+    # KeyError: a name Keras knows but cannot make without arguments ("LossScaleOptimizer").
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
 
-    keras-tcn resolves the names only while it builds the network, and Keras'
-    message then names neither the parameter nor the valid names. Keras' own
-    ``get`` resolves them here, so every name Keras knows (a registered custom
-    object's too), and only those, passes.
+
+def _closest_keras_name(name, module):
+    """The name ``module.get`` resolves that is closest to ``name`` (``closest_name``), or None."""
+    names = {known for known in dir(module) if not known.startswith("_")
+             and known not in ("get", "serialize", "deserialize")}
+    names.update(_compat.keras_identifiers(module))  # Keras' aliases ("mse") too
+    while (close := closest_name(name, names)) is not None:
+        if _resolves(module, close):
+            return close
+        names.discard(close)  # a base class ("Optimizer"), which get cannot make
+    return None
+
+
+def check_keras_names(estimator):
+    """Refuse a name Keras does not know in a parameter of ``_KERAS_NAMED``, with a ValueError naming it.
+
+    keras-tcn resolves ``activation`` and ``kernel_initializer`` only while it
+    builds the network, scikeras ``optimizer`` and ``loss`` only while it
+    compiles it, and Keras' message then names neither the parameter nor
+    the valid names. Keras' own ``get`` resolves them here, so every name
+    Keras knows (aliases such as ``loss="mse"`` and a registered custom
+    object's too), and only those, passes; objects and callables pass as
+    they are.
     """
     for param, (module, where, alternative) in _KERAS_NAMED.items():
         value = getattr(estimator, param)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or _resolves(module, value):
             continue
-        try:
-            # An initializer draws its default seed when made: from a throwaway generator.
-            with keras_draws_discarded():
-                module.get(value)
-        except (ValueError, TypeError):
-            names = [name for name in dir(module) if not name.startswith("_") and name not in ("get", "serialize",
-                                                                                                  "deserialize")]
-            close = closest_name(value, names)
-            raise ValueError(
-                f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
-                + (f" Did you mean {close!r}?" if close else "")
-                + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
-            ) from None
+        close = _closest_keras_name(value, module)
+        raise ValueError(
+            f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
+            + (f" Did you mean {close!r}?" if close else "")
+            + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
+        )
 
 
 class _InstancesOrSubclasses(HasMethods):
