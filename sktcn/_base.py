@@ -10,6 +10,7 @@ without switching on TensorFlow's process-wide op determinism, transactional
 """
 
 import contextlib
+import contextvars
 import copy
 import difflib
 import functools
@@ -196,11 +197,11 @@ FIT_SETTINGS = ("batch_size", "shuffle", "verbose", "validation_split")
 _SEED_STATES = "_seed_states"
 
 # Keras fit arguments that sktcn sets on every fit: neither fit__<name> nor fit(..., <name>=...) may give them.
+# class_weight too, whose advice depends on the estimator (``_class_weight_advice``).
 COMPUTED_FIT_ARGUMENTS = {
     "x": "give the series as fit's X",
     "y": "give the targets as fit's y",
     "sample_weight": "give sample_weight to fit itself",
-    "class_weight": "use TCNClassifier's class_weight parameter",
     "validation_data": "use validation_split",
     "steps_per_epoch": "sktcn sets it from batch_size",
     "initial_epoch": "warm_start and partial_fit continue the epoch count",
@@ -271,40 +272,63 @@ def check_routed_params(estimator, routed):
         )
 
 
-# The Keras modules whose ``get`` resolves the names a string ``activation`` or
-# ``kernel_initializer`` may hold (keras-tcn resolves them with the same getters,
-# but only while it builds the network), and what else each parameter takes.
+# The Keras modules whose ``get`` resolves the names a string ``activation``,
+# ``kernel_initializer``, ``optimizer`` or ``loss`` may hold (keras-tcn resolves
+# the first two with the same getters, but only while it builds the network;
+# scikeras the others, while it compiles it), and what else each parameter takes.
 _KERAS_NAMED = {
     "activation": (keras.activations, "keras.activations", "a callable"),
     "kernel_initializer": (keras.initializers, "keras.initializers", "a keras.initializers.Initializer instance"),
+    "optimizer": (keras.optimizers, "keras.optimizers", "a keras.optimizers.Optimizer instance or subclass"),
+    "loss": (keras.losses, "keras.losses", "a keras.losses.Loss instance or subclass, or a callable"),
 }
 
 
-def check_keras_names(estimator):
-    """Refuse an ``activation`` or ``kernel_initializer`` name that Keras does not know, with a ValueError naming it.
+def _resolves(module, name):
+    """Whether Keras' ``module.get`` makes an object of the name ``name``."""
+    try:
+        # An initializer draws its default seed when made: from a throwaway generator.
+        with keras_draws_discarded():
+            module.get(name)
+    # KeyError: a name Keras knows but cannot make without arguments ("LossScaleOptimizer").
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
 
-    keras-tcn resolves the names only while it builds the network, and Keras'
-    message then names neither the parameter nor the valid names. Keras' own
-    ``get`` resolves them here, so every name Keras knows (a registered custom
-    object's too), and only those, passes.
+
+def _closest_keras_name(name, module):
+    """The name ``module.get`` resolves that is closest to ``name`` (``closest_name``), or None."""
+    names = {known for known in dir(module) if not known.startswith("_")
+             and known not in ("get", "serialize", "deserialize")}
+    names.update(_compat.keras_identifiers(module))  # Keras' aliases ("mse") too
+    while (close := closest_name(name, names)) is not None:
+        if _resolves(module, close):
+            return close
+        names.discard(close)  # a base class ("Optimizer"), which get cannot make
+    return None
+
+
+def check_keras_names(estimator):
+    """Refuse a name Keras does not know in a parameter of ``_KERAS_NAMED``, with a ValueError naming it.
+
+    keras-tcn resolves ``activation`` and ``kernel_initializer`` only while it
+    builds the network, scikeras ``optimizer`` and ``loss`` only while it
+    compiles it, and Keras' message then names neither the parameter nor
+    the valid names. Keras' own ``get`` resolves them here, so every name
+    Keras knows (aliases such as ``loss="mse"`` and a registered custom
+    object's too), and only those, passes; objects and callables pass as
+    they are.
     """
     for param, (module, where, alternative) in _KERAS_NAMED.items():
         value = getattr(estimator, param)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or _resolves(module, value):
             continue
-        try:
-            # An initializer draws its default seed when made: from a throwaway generator.
-            with keras_draws_discarded():
-                module.get(value)
-        except (ValueError, TypeError):
-            names = [name for name in dir(module) if not name.startswith("_") and name not in ("get", "serialize",
-                                                                                                  "deserialize")]
-            close = closest_name(value, names)
-            raise ValueError(
-                f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
-                + (f" Did you mean {close!r}?" if close else "")
-                + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
-            ) from None
+        close = _closest_keras_name(value, module)
+        raise ValueError(
+            f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
+            + (f" Did you mean {close!r}?" if close else "")
+            + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
+        )
 
 
 class _InstancesOrSubclasses(HasMethods):
@@ -395,6 +419,31 @@ def unchanged_on_failure(obj):
         vars(obj).clear()
         vars(obj).update(before)
         raise
+
+
+# The receptive-field warnings (see ``TCNEstimatorBase._fit_architecture``) given
+# so far within ``field_warned_once``; None outside it.
+_FIELD_WARNINGS = contextvars.ContextVar("sktcn_field_warnings", default=None)
+
+
+@contextlib.contextmanager
+def field_warned_once():
+    """Within the block, each receptive-field warning is given once, however many networks warn it.
+
+    For a fit that builds one architecture several times (an ensemble's
+    members, TCNForecaster's backtest and final networks): each build checks
+    the receptive field, and would otherwise repeat the same warning, which
+    pytest's recwarn, ``logging.captureWarnings`` and "always" filters all
+    show. Nested blocks share the outermost one's record.
+    """
+    if _FIELD_WARNINGS.get() is not None:
+        yield
+        return
+    token = _FIELD_WARNINGS.set(set())
+    try:
+        yield
+    finally:
+        _FIELD_WARNINGS.reset(token)
 
 
 @contextlib.contextmanager
@@ -1019,9 +1068,11 @@ class TCNEstimatorBase(BaseWrapper):
             else:
                 # Member k is initialised as a single network seeded random_state + k.
                 members = []
-                for seed in member_seeds(self._random_state, n_networks):
-                    with seeded(seed, user_code=user_code):
-                        members.append(self._build_network())
+                # The members share one architecture: its receptive field warns once.
+                with field_warned_once():
+                    for seed in member_seeds(self._random_state, n_networks):
+                        with seeded(seed, user_code=user_code):
+                            members.append(self._build_network())
                 model = average_model(members, self._n_channels)
                 # The model that trains them is built by _training_model, once
                 # the fit's plan says what the training costs (see _fuses). A
@@ -1186,12 +1237,13 @@ class TCNEstimatorBase(BaseWrapper):
                       "can widen it: only a kernel_size of 2 or more can." if kernel_size == 1 else
                       "Use larger dilations, a larger kernel_size or more nb_stacks, or dilations=None.")
             field = f"{self.receptive_field_} step{'s' if self.receptive_field_ > 1 else ''}"
-            warnings.warn(
-                f"The receptive field ({field}) is shorter than the {seen}: the network cannot see steps further "
-                f"back. {advice}",
-                UserWarning,
-                stacklevel=caller_stacklevel(),
-            )
+            message = (f"The receptive field ({field}) is shorter than the {seen}: the network cannot see steps "
+                       f"further back. {advice}")
+            given = _FIELD_WARNINGS.get()
+            if given is None or message not in given:
+                warnings.warn(message, UserWarning, stacklevel=caller_stacklevel())
+            if given is not None:
+                given.add(message)
 
     # The output head's initializer (sktcn._network.output_head); not a
     # parameter: only TCNForecaster sets another one, on the networks it builds.
@@ -1328,6 +1380,10 @@ class TCNEstimatorBase(BaseWrapper):
                 super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
             self._make_predict_function()
 
+    # What to do instead of giving Keras' class_weight to fit: the classifiers
+    # take class weights as a parameter (TCNClassifier overrides this).
+    _class_weight_advice = "class weights apply to classifiers only; weight the samples with fit's sample_weight"
+
     @contextlib.contextmanager
     def _fit_arguments(self, kwargs, streamed=False, fresh=True):
         """Within the block, ``_fit_args`` holds the fit's FitArguments; yields the Keras arguments to pass on.
@@ -1339,7 +1395,8 @@ class TCNEstimatorBase(BaseWrapper):
         the call trains a new network (not a warm start), which gets new
         callbacks (see :meth:`_callbacks_for_fit`).
         """
-        computed = {**COMPUTED_FIT_ARGUMENTS, **(STREAMED_FIT_ARGUMENTS if streamed else {})}
+        computed = {**COMPUTED_FIT_ARGUMENTS, "class_weight": self._class_weight_advice,
+                    **(STREAMED_FIT_ARGUMENTS if streamed else {})}
         routed = {name[len("fit__"):]: value for name, value in self.get_params(deep=False).items()
                   if name.startswith("fit__")}
         # scikeras reads these itself: fit__epochs in fit, fit__callbacks (and fit__callbacks__...) with the callbacks.

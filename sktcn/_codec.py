@@ -56,7 +56,7 @@ def to_json(value, where):
     if isinstance(value, dict):
         return {"__dict__": [[to_json(k, f"a key of {where}"), to_json(v, where)] for k, v in value.items()]}
     raise TypeError(
-        f"{where} holds a {type(value).__name__} object, which sktcn.save cannot store as JSON "
+        f"{where} holds a {type(value).__name__} object, which the estimator's save() cannot store as JSON "
         "(only numbers, strings, booleans, None, lists, tuples, dicts and arrays of those). "
         "Set it to a plain value before saving, or use pickle/joblib for this estimator."
     )
@@ -97,7 +97,7 @@ def index_to_json(index):
     What it writes is read back (:func:`index_from_json`) before it is
     returned: an index that would not come back as it is (the same values,
     names and frequency; a DatetimeIndex the same instants at the same UTC
-    offsets) is a TypeError, so that ``sktcn.save`` never writes a file that
+    offsets) is a TypeError, so that :func:`sktcn.persistence.save` never writes a file that
     ``sktcn.load`` refuses or reads differently.
 
     Examples
@@ -127,8 +127,8 @@ def index_to_json(index):
                "a name of str or None, e.g. index.rename('date'))")
         zone = f" with the time zone {tz!r}" if tz is not None else ""
         raise TypeError(
-            f"sktcn.save cannot store a {type(index).__name__}{zone} so that it reads back as it is{problem}: "
-            f"{fix}, or use pickle/joblib for this estimator."
+            f"The estimator's save() cannot store a {type(index).__name__}{zone} so that it reads back as it is"
+            f"{problem}: {fix}, or use pickle/joblib for this estimator."
         )
     return spec
 

@@ -87,9 +87,15 @@ Each entry says what it works around and when it can go:
   :func:`tensorflow_started` reads it from its eager context, so that
   ``sktcn._distribute`` can refuse to run in such a child. It can go once
   TensorFlow raises there itself.
+- Keras exports no list of the names its getters (``keras.losses.get``, ...)
+  resolve: its aliases (``"mse"``, ``"mae"``) appear only in the private
+  module behind each public one. :func:`keras_identifiers` reads them there,
+  so that a misspelt name (``loss="msee"``) is told the alias it missed. It
+  can go once Keras lists them.
 """
 
 import contextlib
+import inspect
 import io
 import logging
 import random
@@ -147,6 +153,16 @@ def patch_default_strategy_copy():
     default = getattr(tensorflow_distribute_lib, "_DefaultDistributionStrategy", None)
     if default is not None and vars(default).get("__deepcopy__") is not _same_strategy:
         default.__deepcopy__ = _same_strategy
+
+
+def keras_identifiers(module):
+    """The names ``module.get`` resolves (``module``: ``keras.losses``, ``keras.optimizers``, ...), aliases included.
+
+    Read from the ``ALL_OBJECTS_DICT`` of Keras' private module that defines
+    ``get``; empty where Keras has none. A name here may still fail to make an
+    object (``"optimizer"``, the abstract base class).
+    """
+    return tuple(getattr(inspect.getmodule(module.get), "ALL_OBJECTS_DICT", None) or ())
 
 
 def keras_seed_module():

@@ -33,8 +33,15 @@ __all__ = ["is_streamed", "RowBatches", "StreamedData", "WeightTally", "joined_t
 
 NO_BATCHES = "The streamed X holds no batches, hence no series: give it at least one batch."
 
-# How a tf.data.Dataset of single series is made one of batches.
-_BATCH_HINT = "A tf.data.Dataset of single series (from_tensor_slices) needs .batch(batch_size) to give batches."
+
+def _batch_hint(source):
+    """How the streamed X ``source``, which gave a single series, is made to give batches of series."""
+    if isinstance(source, tf.data.Dataset):
+        return "A tf.data.Dataset of single series (from_tensor_slices) needs .batch(batch_size) to give batches."
+    # A PyDataset has no .batch: its __getitem__ itself must cut the batches.
+    return (f"A {type(source).__name__} (a keras.utils.PyDataset) must return a whole batch from __getitem__(i), "
+            "e.g. the rows i * batch_size to (i + 1) * batch_size of X (and of y), and give the number of "
+            "batches as its length.")
 
 
 def is_streamed(X):
@@ -102,8 +109,8 @@ def releasing_generator_functions(data):
                 functions.remove(func)  # one at a time: other threads may append meanwhile
 
 
-def _as_batch(element):
-    """``(x, y, w)`` from a batch given as ``(x, y)`` or ``(x, y, w)``."""
+def _as_batch(element, hint):
+    """``(x, y, w)`` from a batch given as ``(x, y)`` or ``(x, y, w)``; ``hint``: ``_batch_hint`` of its source."""
     if not isinstance(element, (tuple, list)) or len(element) not in (2, 3):
         raise ValueError(
             "Each batch of a streamed X must be a tuple (x, y) or (x, y, sample_weight); got "
@@ -115,7 +122,7 @@ def _as_batch(element):
         raise ValueError(
             "Each batch of a streamed X must hold several series, x of shape (n_samples, n_timesteps[, "
             f"n_features]) with one target per series in y; got x of shape {x.shape} and y of shape {y.shape}, "
-            f"a single series. {_BATCH_HINT}"
+            f"a single series. {hint}"
         )
     if y.dtype.kind in "OS" and y.size and isinstance(y.flat[0], bytes):
         # tf.string labels arrive as bytes, which scikit-learn rejects as labels.
@@ -186,7 +193,8 @@ class _EncodedBatches(keras.utils.PyDataset):
         return _n_batches(self.batches)
 
     def __getitem__(self, index):
-        return _recording(self.failures, lambda: self.encode(*_as_batch(self.batches[index])))
+        hint = _batch_hint(self.batches)
+        return _recording(self.failures, lambda: self.encode(*_as_batch(self.batches[index], hint)))
 
     # Keras calls the hooks of the dataset it trains on, this one: they go on to
     # the user's, which may reshuffle, reseed or open files in them.
@@ -241,12 +249,13 @@ class StreamedData:
 
     def raw_batches(self):
         """Every batch ``(x, y, w)`` once, as NumPy arrays."""
+        hint = _batch_hint(self.batches)
         if isinstance(self.batches, tf.data.Dataset):
             for element in self.batches:
-                yield _as_batch(tuple(element) if isinstance(element, (tuple, list)) else element)
+                yield _as_batch(tuple(element) if isinstance(element, (tuple, list)) else element, hint)
         else:
             for index in range(_n_batches(self.batches)):
-                yield _as_batch(self.batches[index])
+                yield _as_batch(self.batches[index], hint)
 
     def n_batches(self):
         """Batches in one epoch (a tf.data.Dataset of unknown cardinality is counted)."""
@@ -289,10 +298,11 @@ class StreamedData:
         if not isinstance(self.batches, tf.data.Dataset):
             return _EncodedBatches(self.batches, encode, failures)
         dtypes = tuple(tf.as_dtype(a.dtype) for a in example)
+        hint = _batch_hint(self.batches)  # a string: the function TensorFlow keeps must not hold the dataset
         ranks = tuple(a.ndim for a in example)
 
         def encode_numpy(*element):
-            return _recording(failures, lambda: encode(*_as_batch(element if len(element) > 1 else element[0])))
+            return _recording(failures, lambda: encode(*_as_batch(element if len(element) > 1 else element[0], hint)))
 
         def encode_tensors(*element):
             encoded = tf.numpy_function(encode_numpy, list(element), dtypes, stateful=False)
@@ -422,7 +432,7 @@ def predict_inputs(X, rows, n_features=1):
         if single or x.ndim < 2 or (x.ndim == 2 and n_features > 1 and x.shape[1] == n_features):
             raise ValueError(
                 "Each batch of a streamed X must hold several series, (n_samples, n_timesteps[, n_features]); "
-                f"got one of shape {x.shape}, a single series. {_BATCH_HINT}"
+                f"got one of shape {x.shape}, a single series. {_batch_hint(X)}"
             )
         empty = False
         yield x

@@ -109,8 +109,8 @@ class _LSTMNetwork:
 
     def save(self, path):
         # sktcn's loader accepts the layers of sktcn's TCN builder only (sktcn._keras_file).
-        raise TypeError(f"{type(self).__name__} cannot be saved with sktcn.save, which stores the TCN estimators "
-                        "only; pickle or joblib stores it (with its network).")
+        raise TypeError(f"{type(self).__name__} cannot be saved with save(): sktcn's file format stores the TCN "
+                        "estimators only; pickle or joblib stores it (with its network).")
 
     def _check_params(self):
         params = {k: getattr(self, k) for k in self._parameter_constraints}

@@ -159,11 +159,14 @@ _REGRESSION_LOSSES = frozenset({
 })
 
 
-def _check_sparse_label_losses(loss, metrics):
-    """Refuse Keras losses and metrics that need one-hot targets: TCNClassifier trains on class indices."""
+def _check_sparse_label_losses(loss, metrics, estimator):
+    """Refuse Keras losses and metrics that need one-hot targets: the classifiers train on class indices.
+
+    ``estimator``: the name of the class whose parameters they are, for the message.
+    """
     if keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
         raise ValueError(
-            f"loss={loss!r} compares the probabilities with one-hot targets, but TCNClassifier trains on class "
+            f"loss={loss!r} compares the probabilities with one-hot targets, but {estimator} trains on class "
             'indices (sparse labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, '
             "loss=None) or keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes "
             "class indices."
@@ -171,7 +174,7 @@ def _check_sparse_label_losses(loss, metrics):
     refused = [metric for metric in flat_items(metrics) if keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
     if refused:
         raise ValueError(
-            f"metrics {refused!r} compare the probabilities with one-hot targets, but TCNClassifier trains on "
+            f"metrics {refused!r} compare the probabilities with one-hot targets, but {estimator} trains on "
             'class indices (sparse labels): use sparse-label metrics ("accuracy", "sparse_categorical_accuracy", '
             '"sparse_top_k_categorical_accuracy", "sparse_categorical_crossentropy"), or score predict_proba '
             "after the fit (e.g. sklearn.metrics.roc_auc_score for AUC)."
@@ -278,6 +281,9 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     _auto_pooling = "mean"
 
+    # Keras' class_weight, which fit refuses, is this estimator's parameter.
+    _class_weight_advice = "use the estimator's class_weight parameter (set_params(class_weight=...))"
+
     # The classes partial_fit(classes=...) declared: a loaded classifier checks
     # later calls' labels against them, as the saved one does.
     _SAVED_STATE = TCNEstimatorBase._SAVED_STATE + ("_declared_classes",)
@@ -316,7 +322,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
                 'probabilities from class indices: use classification metrics ("accuracy", '
                 '"sparse_categorical_crossentropy"), or leave metrics out.'
             )
-        _check_sparse_label_losses(self.loss, self.metrics)
+        _check_sparse_label_losses(self.loss, self.metrics, type(self).__name__)
 
     def _batch_norm_by_default(self):
         # Batch normalisation where it was measured to help: one label per

@@ -23,6 +23,7 @@ from sktcn._base import (
     TCNEstimatorBase,
     check_keras_names,
     closest_name,
+    field_warned_once,
     fit_restored_on_failure,
     unchanged_on_failure,
 )
@@ -1142,11 +1143,13 @@ class TCNForecaster(BaseForecaster):
         key = pool_key(self, "calibration network", None, trains_built_weights=True)
         reuse = _network_pool.POOL.take(key)
         blocks = self._calibration_blocks(position, len(arrays))
-        backtest = self._calibration_errors(arrays, rows, blocks, lazy, seeds[0], reuse)
-        self.correction_weight_ = self._correction_weight(backtest)
-        # The averaged networks train together, as one Keras model (sktcn._ensemble).
-        regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks, reuse)]
-        self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]
+        # The backtest's and the forecast's networks share one architecture: its receptive field warns once.
+        with field_warned_once():
+            backtest = self._calibration_errors(arrays, rows, blocks, lazy, seeds[0], reuse)
+            self.correction_weight_ = self._correction_weight(backtest)
+            # The averaged networks train together, as one Keras model (sktcn._ensemble).
+            regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks, reuse)]
+            self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]
         for regressor in self.regressors_:
             # Fitted; the reuse (and its copy of the initial weights) goes no further.
             regressor._network_reuse = None
@@ -1505,7 +1508,7 @@ class TCNForecaster(BaseForecaster):
             # scikit-learn's exception, as for the other estimators (sktime has its own class).
             raise NotFittedError("This TCNForecaster is not fitted yet; call fit before saving it.")
         if self._is_vectorized:
-            raise TypeError("sktcn.save cannot store a TCNForecaster that sktime vectorized over series or columns.")
+            raise TypeError("save() cannot store a TCNForecaster that sktime vectorized over series or columns.")
         store = self._converter_store_y or {}
         fh = self._fh
         return {

@@ -48,6 +48,19 @@ def _check_regressor(estimator, probe):
         )
 
 
+def _check_positions(probe, X3, **positions):
+    """Refuse a step or feature index of ``positions`` that ``X3`` (n, T, F) does not have, naming it and the range.
+
+    NumPy's IndexError named neither the parameter nor the valid indices.
+    ``positions``: ``{name: index}``, the names ending in ``step`` index time
+    steps, the others features; negative ones count from the end.
+    """
+    for name, index in positions.items():
+        size = X3.shape[1] if name.endswith("step") else X3.shape[2]
+        validate_parameter_constraints({name: [Interval(numbers.Integral, -size, size - 1, closed="both")]},
+                                       {name: index}, caller_name=probe)
+
+
 def _predict(estimator, X3, as_given, method="predict"):
     prediction = getattr(estimator, method)(as_given(X3))
     if isinstance(prediction, list):  # predict_proba of several outputs: one array each
@@ -81,6 +94,12 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
         relative change cannot move a zero, so nothing was measured
         (:func:`effective_memory` adds to the step instead).
 
+    Raises
+    ------
+    ValueError
+        If ``step`` or ``feature`` is not an index of ``X``'s time steps or
+        features.
+
     Examples
     --------
     >>> from sktcn import TCNRegressor
@@ -93,6 +112,7 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     """
     _check_regressor(estimator, "change_probe")
     X3, as_given = _as_3d(X)
+    _check_positions("change_probe", X3, step=step, feature=feature)
     before = _predict(estimator, X3, as_given)
     original = X3[:, step, feature].copy()
     X3[:, step, feature] = original * (1 + change)
@@ -116,7 +136,8 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
         A classifier is refused (TypeError): see :func:`effective_memory`.
     X : array-like of shape (n_samples, n_timesteps)
     blinded_step, probe_step : int
-        The step set to zero and the step set to ``values``.
+        The step set to zero and the step set to ``values`` (negative counts
+        from the end).
     values : array-like of shape (n_samples,), default=None
         Values for ``probe_step``; standard normal draws by default.
     random_state : int, default=0
@@ -126,9 +147,16 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
     -------
     float
         Mean squared error between predictions and ``values``.
+
+    Raises
+    ------
+    ValueError
+        If ``blinded_step`` or ``probe_step`` is not an index of ``X``'s time
+        steps.
     """
     _check_regressor(estimator, "blinding_probe")
     X3, as_given = _as_3d(X)
+    _check_positions("blinding_probe", X3, blinded_step=blinded_step, probe_step=probe_step)
     if values is None:
         values = np.random.RandomState(random_state).normal(size=len(X3))
     values = np.asarray(values, dtype=np.float64)

@@ -276,7 +276,8 @@ def save(estimator, path):
     True
     """
     if type(estimator).__name__ not in _LOADABLE or not hasattr(estimator, "_saved_state"):
-        raise TypeError(f"sktcn.save stores TCNClassifier, TCNRegressor and TCNForecaster, not {type(estimator).__name__}.")
+        raise TypeError(f"sktcn.persistence.save stores TCNClassifier, TCNRegressor and TCNForecaster, not "
+                        f"{type(estimator).__name__}.")
     path = save_target(path)
     with _folders_removed_on_failure(path.parent):
         # Written next to the target and moved into place at the end, so a failed
@@ -490,8 +491,8 @@ def _extract_archive(archive, directory):
     """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
     if not zipfile.is_zipfile(archive):
         raise ModelFileError(
-            f"{archive} is a file but not a zip archive: sktcn.load reads the directory sktcn.save() writes "
-            "or the zip file TCNForecaster.save() writes."
+            f"{archive} is a file but not a zip archive: sktcn.load reads the directory that TCNClassifier.save() "
+            "and TCNRegressor.save() write, or the zip file TCNForecaster.save() writes."
         )
     try:
         zipped = zipfile.ZipFile(archive)
@@ -536,7 +537,7 @@ def load_instance(path, cls):
 def _read_manifest(path):
     manifest_path = path / _MANIFEST
     if not manifest_path.is_file():
-        raise ModelFileError(f"{path} holds no {_MANIFEST}: it is not a model saved by sktcn.save().")
+        raise ModelFileError(f"{path} holds no {_MANIFEST}: it is not a model saved by an sktcn estimator's save().")
     _refuse_links(manifest_path)
     size = manifest_path.stat().st_size
     if size > MAX_MANIFEST_BYTES:
@@ -617,7 +618,8 @@ def load(path):
     >>> sktcn.load("no/such/folder")
     Traceback (most recent call last):
     ...
-    sktcn.persistence.ModelFileError: no/such/folder holds no manifest.json: it is not a model saved by sktcn.save().
+    sktcn.persistence.ModelFileError: no/such/folder holds no manifest.json: it is not a model saved by an sktcn
+    estimator's save().
     """
     path = Path(path)
     archive = _archive_path(path)

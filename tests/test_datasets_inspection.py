@@ -267,6 +267,25 @@ def test_change_probe_of_a_step_that_is_zero_everywhere_is_nan():
     assert effective_memory(model, X)[3] == pytest.approx(10.0)  # what measures that step
 
 
+@pytest.mark.parametrize("probe, position, message", [
+    (change_probe, dict(step=6), r"'step' parameter of change_probe must be an int in the range \[-6, 5\]\. Got 6"),
+    (change_probe, dict(step=-7), r"'step' parameter of change_probe must be an int in the range \[-6, 5\]"),
+    (change_probe, dict(feature=1), r"'feature' parameter of change_probe must be an int in the range \[-1, 0\]"),
+    (blinding_probe, dict(blinded_step=50), r"'blinded_step' parameter of blinding_probe .* range \[-6, 5\]"),
+    (blinding_probe, dict(probe_step=-7), r"'probe_step' parameter of blinding_probe .* range \[-6, 5\]"),
+])
+def test_probes_refuse_a_step_or_feature_x_does_not_have(probe, position, message):
+    # NumPy's IndexError ("index 6 is out of bounds for axis 1 with size 6") named neither the parameter nor the range.
+    X = np.random.RandomState(0).normal(size=(20, 6))
+    with pytest.raises(ValueError, match=message):
+        probe(_Linear({-1: 2.0}), X, **position)
+    # The ends of the range are probed.
+    model = _Linear({0: 1.0, -1: 1.0})
+    assert change_probe(model, X, step=-6) == pytest.approx(1.0)
+    assert change_probe(model, X, step=5) == pytest.approx(1.0)
+    assert blinding_probe(model, X, blinded_step=5, probe_step=-6) == pytest.approx(0.0, abs=1e-10)
+
+
 def test_change_and_blinding_probes_refuse_a_classifier():
     # String labels gave NumPy's "could not convert string to float", 0/1 labels the rate of flips.
     from sklearn.pipeline import make_pipeline

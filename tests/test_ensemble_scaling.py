@@ -31,6 +31,18 @@ def test_member_k_trains_as_a_single_network_seeded_random_state_plus_k(series_2
                                rtol=1e-4)
 
 
+def test_an_ensemble_warns_of_a_short_receptive_field_once_per_fit(series_2d):
+    # Each member's build warned, so one fit gave the same warning n_networks times.
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, dilations=(1,), n_networks=3)
+    for _ in range(2):  # a refit warns again
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reg.fit(X, y)
+        field = [w for w in caught if "receptive field (5 steps)" in str(w.message)]
+        assert len(field) == 1 and field[0].filename == __file__
+
+
 def test_a_classifier_ensemble_averages_probabilities_and_keeps_training(series_3d):
     X, y = series_3d
     ensemble = TCNClassifier(**TINY, n_networks=2, random_state=0).fit(X, y)

@@ -1,6 +1,7 @@
 """TCNForecaster's n_networks: the point forecast averages networks trained from different seeds."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,19 @@ def test_forecasts_and_intervals_are_bit_for_bit_alike_eagerly_and_traced(series
     # The same forecaster's intervals from an eager call: its first after the fit.
     eager = TCNForecaster(**TINY, n_networks=3).fit(series, fh=[1, 2, 3]).predict_interval(coverage=0.9)
     pd.testing.assert_frame_equal(eager, intervals[0], check_exact=True)
+
+
+def test_a_short_receptive_field_warns_once_per_fit_and_refit(series):
+    # The backtest's network and each of the forecast's networks warned: four times in one fit.
+    forecaster = TCNForecaster(**dict(TINY, calibration_size=0.2, epochs=1), kernel_size=2, dilations=(1,),
+                               n_networks=3)
+    for fit in (lambda: forecaster.fit(series[:70], fh=[1, 2, 3]), lambda: forecaster.update(series[70:])):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit()
+        field = [w for w in caught if "receptive field (3 steps)" in str(w.message)]
+        assert len(field) == 1 and field[0].filename == __file__
+    assert forecaster.interval_calibration_ == "backtest"
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, "3"])

@@ -1,4 +1,4 @@
-"""sktcn.save / sktcn.load: exact round trips, and refusal of altered or foreign files."""
+"""est.save / sktcn.load: exact round trips, and refusal of altered or foreign files."""
 
 import json
 import pickle
@@ -319,6 +319,32 @@ def test_parameters_that_are_not_plain_values_are_refused(regressor, tmp_path):
     reg.set_params(callbacks=[keras.callbacks.TerminateOnNaN()])
     with pytest.raises(TypeError, match="parameter 'callbacks' holds a TerminateOnNaN"):
         reg.save(tmp_path / "m")
+
+
+def test_refusals_name_the_save_and_load_that_exist(regressor, tmp_path):
+    # They named sktcn.save, which does not exist: the API is est.save(path) and sktcn.load.
+    assert not hasattr(sktcn, "save")
+    reg = pickle.loads(pickle.dumps(regressor[0])).set_params(activation=lambda x: keras.activations.relu(x))
+    messages = []
+    with pytest.raises(TypeError, match=r"function object, which the estimator's save\(\) cannot store") as raised:
+        reg.save(tmp_path / "m")
+    messages.append(str(raised.value))
+    with pytest.raises(TypeError, match=r"^sktcn\.persistence\.save stores TCNClassifier") as raised:
+        persistence.save(object(), tmp_path / "m")
+    messages.append(str(raised.value))
+    with pytest.raises(ModelFileError, match=r"not a model saved by an sktcn estimator's save\(\)") as raised:
+        sktcn.load(tmp_path)
+    messages.append(str(raised.value))
+    (tmp_path / "model.zip").write_text("not a zip")
+    with pytest.raises(ModelFileError, match=r"the directory that TCNClassifier\.save\(\) and TCNRegressor\.save\(\) "
+                                             r"write, or the zip file TCNForecaster\.save\(\) writes") as raised:
+        sktcn.load(tmp_path / "model.zip")
+    messages.append(str(raised.value))
+    assert not any("sktcn.save" in message for message in messages)
+    assert not (tmp_path / "m").exists()
+    # Nor does any other message of the package.
+    sources = Path(sktcn.__file__).parent.glob("*.py")
+    assert [path.name for path in sources if "sktcn.save" in path.read_text(encoding="utf-8")] == []
 
 
 @pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])

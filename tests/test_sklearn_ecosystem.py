@@ -9,14 +9,14 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TINY
+from conftest import TINY, TINY_LSTM
 from sklearn.base import clone
 from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
 
 import sktcn
 from sktcn import TCNClassifier, TCNRegressor
-from sktcn.baselines import LSTMRegressor
+from sktcn.baselines import LSTMClassifier, LSTMRegressor
 
 SMALL = dict(TINY, kernel_size=2, dilations=(1, 2, 4), random_state=0)
 
@@ -124,7 +124,9 @@ def test_keyword_arguments_of_fit_override_the_estimators_settings(series_2d, ca
 
 @pytest.mark.parametrize(("how", "message"), [
     (dict(fit__batch_sise=4), "not an argument of Keras' Model.fit. Did you mean fit__batch_size"),
-    (dict(fit__class_weight={0: 1.0}), "class_weight parameter"),
+    # A regressor has no class_weight parameter to point to.
+    (dict(fit__class_weight={0: 1.0}), "class weights apply to classifiers only; weight the samples with fit's "
+                                       "sample_weight"),
     (dict(fit__initial_epoch=3), "warm_start and partial_fit"),
     (dict(fit__batch_size=0), "'fit__batch_size' parameter"),
 ])
@@ -135,6 +137,17 @@ def test_unusable_routed_fit_arguments_are_refused_and_leave_the_fit_alone(serie
     with pytest.raises((TypeError, ValueError), match=message):
         reg.set_params(**how).fit(X, y)
     np.testing.assert_array_equal(reg.predict(X), before)
+
+
+@pytest.mark.parametrize("Estimator", [TCNClassifier, LSTMClassifier])
+def test_keras_class_weight_given_to_a_classifiers_fit_points_to_its_own_parameter(series_3d, Estimator):
+    # The advice named TCNClassifier's parameter, also to an LSTMClassifier.
+    X, y = series_3d
+    clf = Estimator(**(TINY_LSTM if Estimator is LSTMClassifier else SMALL))
+    with pytest.raises(TypeError, match=r"class_weight cannot be given: .* use the estimator's class_weight "
+                                        r"parameter \(set_params\(class_weight=\.\.\.\)\)") as raised:
+        clf.fit(X, y, class_weight={"neg": 2.0})
+    assert "TCNClassifier" not in str(raised.value) and not hasattr(clf, "model_")
 
 
 @pytest.mark.parametrize("epochs", ["Auto", 0, 2.5])

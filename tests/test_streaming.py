@@ -383,6 +383,20 @@ def test_unbatched_tf_data_is_refused_with_a_hint(data):
         reg.predict(tf.data.Dataset.from_tensor_slices((X[:, :, :1], y)))
 
 
+def test_a_pydataset_of_single_series_gets_advice_a_pydataset_can_follow(data):
+    # It was told to call .batch(batch_size), which only a tf.data.Dataset has.
+    X, y = data
+    advice = r"single series\. A Listed \(a keras\.utils\.PyDataset\) must return a whole batch from __getitem__\(i\)"
+    reg = TCNRegressor(**TINY)
+    with pytest.raises(ValueError, match=advice) as raised:
+        reg.fit(Listed([(x, target) for x, target in zip(X, y)]))
+    assert ".batch(" not in str(raised.value) and not hasattr(reg, "model_")
+    reg.fit(X, y)
+    with pytest.raises(ValueError, match=advice) as raised:
+        reg.predict(Listed([x for x in X]))
+    assert ".batch(" not in str(raised.value)
+
+
 def test_validation_data_with_a_stream_names_what_streamed_fits_do(data):
     X, y = data
     with pytest.raises(TypeError, match="validation_data") as refused:

@@ -120,10 +120,13 @@ def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d,
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y)
     assert not hasattr(clf, "model_")
-    # The LSTM baseline classifier too, which checks its own parameters, not the TCN's.
+    # The LSTM baseline classifier too, which checks its own parameters, not the TCN's,
+    # and in its own name (the message named TCNClassifier).
     lstm = LSTMClassifier(units=4, epochs=1, **params)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match) as raised:
         lstm.fit(X, y)
+    assert "but LSTMClassifier trains on class indices" in str(raised.value)
+    assert "TCNClassifier" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -202,6 +205,14 @@ def test_the_forecaster_refuses_a_classification_metric_up_front_in_its_own_name
         (dict(activation="Relu"), r"activation='Relu' is not a name Keras knows .* Did you mean 'relu'\?"),
         (dict(kernel_initializer="he_normall"),
          r"kernel_initializer='he_normall' is not a name Keras knows .* Did you mean 'he_normal'\?"),
+        # They got Keras' bare "Could not interpret optimizer identifier: adamm" when scikeras compiled.
+        (dict(optimizer="adamm"), r"optimizer='adamm' is not a name Keras knows .* Did you mean 'adam'\? .*"
+                                  r"dir\(keras.optimizers\) .* or pass a keras.optimizers.Optimizer instance"),
+        (dict(loss="msee"), r"loss='msee' is not a name Keras knows .* Did you mean 'mse'\? .*dir\(keras.losses\)"),
+        (dict(loss="huber_loss"), r"loss='huber_loss' is not a name Keras knows .* Did you mean 'huber'\?"),
+        # A base class Keras cannot make from its name is not suggested.
+        (dict(optimizer="Optimizer"), r"optimizer='Optimizer' is not a name Keras knows \(keras.optimizers.get "
+                                      r"refuses it\)\. Use the name"),
     ],
 )
 def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, params, match):
@@ -213,6 +224,25 @@ def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, param
     # The forecaster, before it makes any window.
     with pytest.raises(ValueError, match=match):
         TCNForecaster(**TINY, **params).fit(pd.Series(np.arange(40.0)), fh=[1])
+
+
+@pytest.mark.parametrize("param, module", [("loss", keras.losses), ("optimizer", keras.optimizers)])
+def test_the_name_check_passes_every_name_keras_resolves_and_every_object(param, module):
+    # Aliases ("mse", "mae") and any case Keras takes ("MSE", "ADAM") included; objects and callables as they are.
+    from sktcn._base import check_keras_names
+    from sktcn._compat import keras_identifiers
+
+    names = set(keras_identifiers(module)) | {name for name in dir(module) if not name.startswith("_")}
+    for name in sorted(names | {"mse", "MSE", "mae", "sparse_categorical_crossentropy", "ADAM", "Adam", "sgd"}):
+        try:
+            module.get(name)
+        except (ValueError, TypeError, KeyError):
+            continue
+        check_keras_names(TCNRegressor(**{param: name}))
+    objects = {"loss": [keras.losses.Huber(delta=2.0), keras.losses.Huber, lambda y, p: keras.ops.abs(y - p)],
+               "optimizer": [keras.optimizers.SGD(0.1), keras.optimizers.SGD]}
+    for value in objects[param]:
+        check_keras_names(TCNRegressor(**{param: value}))
 
 
 @pytest.mark.parametrize("optimizer", [None, 0.01, {"class_name": "Adam", "config": {}}, int])
