@@ -393,10 +393,13 @@ class TCNForecaster(BaseForecaster):
     step's scale squared, in the forecast window's scale: the variance of that
     symmetric distribution about the point forecast (``cov=True`` is not
     available: the pool keeps no covariance between steps). ``predict_proba``
-    is sktime's Normal with the point forecast as its mean and that variance,
+    is a Normal with the point forecast as its mean and that variance,
     so its quantiles approximate the conformal ones without equalling them
     (the errors are seldom Normal); ``predict_interval`` and
-    ``predict_quantiles`` are the conformal ones.
+    ``predict_quantiles`` are the conformal ones. Without ``skpro`` installed
+    it is sktime's own Normal, and sktime warns that ``predict_proba``
+    "requires skpro"; ``pip install skpro`` silences the warning and gives
+    skpro's Normal.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
