@@ -34,6 +34,56 @@ def series_of(frame):
     return [(None, frame)]
 
 
+def last_times(frame):
+    """The time of each series' last row in ``frame``: a Series in :func:`series_of`'s order.
+
+    Indexed by the series' values on the levels above time (a bare value where
+    there is one such level, a tuple where there are several); a single
+    series' one entry is indexed None. One grouped pass over the index, not a
+    frame per series: panels may hold thousands.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._windows import last_times
+    >>> index = pd.MultiIndex.from_tuples([("a", 0), ("a", 1), ("b", 0)])
+    >>> last_times(pd.DataFrame({"v": [1.0, 2.0, 3.0]}, index=index)).to_dict()
+    {'a': 1, 'b': 0}
+    """
+    index = frame.index
+    if not isinstance(index, pd.MultiIndex):
+        return pd.Series(index[-1:], index=pd.Index([None], dtype=object))
+    times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
+    return times.groupby(level=list(range(index.nlevels - 1)), sort=False).last()
+
+
+def up_to(frame, ends):
+    """``frame`` without its rows after their series' end in ``ends`` (times by series, as :func:`last_times`'s).
+
+    ``frame`` itself, not a copy, when it has no such row. A series that
+    ``ends`` does not name keeps all its rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._windows import last_times, up_to
+    >>> index = pd.MultiIndex.from_tuples([("a", 0), ("a", 1), ("b", 0), ("b", 1)])
+    >>> y = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0]}, index=index)
+    >>> up_to(y, pd.Series({"a": 0, "b": 1}))["v"].tolist()
+    [1.0, 3.0, 4.0]
+    >>> up_to(y, last_times(y)) is y
+    True
+    """
+    index = frame.index
+    times = index.get_level_values(-1)
+    if isinstance(index, pd.MultiIndex):
+        limits = ends.reindex(index.droplevel(-1)).array  # missing: NaN or NaT, after which no time is
+    else:
+        limits = ends.iloc[0]
+    after = np.asarray(times > limits)
+    return frame.loc[~after] if after.any() else frame
+
+
 def column_values(frame):
     """``frame``'s values as float64, each column contiguous in memory (column-major).
 

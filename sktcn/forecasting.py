@@ -46,11 +46,13 @@ from sktcn._windows import (
     check_unique_times,
     choose_window_length,
     interval_scales,
+    last_times,
     scaled_baseline,
     scaled_window,
     scales_at,
     series_arrays,
     series_of,
+    up_to,
     varying,
     varying_at,
     window_bytes,
@@ -137,6 +139,11 @@ class _Restored(NamedTuple):
     # clock (_covariates.LocalClock); older files counted steps from the first
     # local hour, which their networks were trained on.
     local_clock: bool = True
+    # Saved after an update moved a cutoff back (see TCNForecaster._series_ends):
+    # sktime's cutoff, and the number of each series' stored rows up to its own
+    # (None otherwise: every series' cutoff is its last stored time).
+    cutoff: pd.Index = None
+    series_rows: list = None
 
 
 @contextlib.contextmanager
@@ -390,15 +397,22 @@ class TCNForecaster(BaseForecaster):
     step's scale squared, in the forecast window's scale: the variance of that
     symmetric distribution about the point forecast (``cov=True`` is not
     available: the pool keeps no covariance between steps). ``predict_proba``
-    is sktime's Normal with the point forecast as its mean and that variance,
+    is a Normal with the point forecast as its mean and that variance,
     so its quantiles approximate the conformal ones without equalling them
     (the errors are seldom Normal); ``predict_interval`` and
-    ``predict_quantiles`` are the conformal ones.
+    ``predict_quantiles`` are the conformal ones. Without ``skpro`` installed
+    it is sktime's own Normal, and sktime warns that ``predict_proba``
+    "requires skpro"; ``pip install skpro`` silences the warning and gives
+    skpro's Normal.
 
     ``update`` with ``update_params=True`` refits on all data seen so far (from
     scratch, or continuing the trained network when ``warm_start=True``); with
     ``update_params=False`` it only moves the cutoff, and forecasts then start
-    from the newest data. A series first seen there is forecast by the
+    from the newest data. As in sktime, the cutoff moves to the end of
+    update's ``y``, of each series it holds: an update whose data end before
+    the cutoff (as sktime's ``update_predict`` replays earlier cutoffs) moves
+    it back, and forecasts and refits then read each series only up to its
+    cutoff. A series first seen there is forecast by the
     fitted networks too: its calendar phase is read from its own index, its
     static features from update's ``X`` (which must then hold them: a
     ValueError says so before anything changes).
@@ -611,8 +625,8 @@ class TCNForecaster(BaseForecaster):
         "capability:random_state": True,
     }
 
-    # Forecasts start from the newest stored data and refits use all of it, so
-    # the forecaster relies on sktime remembering y and X (the default today,
+    # Forecasts start from the stored data up to the cutoff and refits use all of
+    # it, so the forecaster relies on sktime remembering y and X (the default today,
     # no longer from sktime 1.3): declared here rather than left to the default.
     _config = {"remember_data": True}
 
@@ -735,15 +749,28 @@ class TCNForecaster(BaseForecaster):
         """Each series' cutoff, the time of its last observation (sktime's one-entry index), in ``_y``'s order.
 
         sktime's ``cutoff`` of a panel is its latest; a series that ends earlier
-        is forecast from its own end, as sktime's per-series forecasters do.
+        is forecast from its own end, as sktime's per-series forecasters do. Its
+        end is that of the data fit or update last gave for it (``_series_ends``).
         """
-        index = self._y.index
-        if not isinstance(index, pd.MultiIndex):
+        if not isinstance(self._y.index, pd.MultiIndex):
             return [self.cutoff]
-        # One grouped pass (series_of's order), not a frame per series: panels may hold thousands.
-        times = pd.Series(index.get_level_values(-1), index=index.droplevel(-1))
-        ends = times.groupby(level=list(range(index.nlevels - 1)), sort=False).last()
+        ends = self._series_ends if getattr(self, "_series_ends", None) is not None else last_times(self._y)
         return [self.cutoff if end == self.cutoff[0] else self._cutoff_at(end) for end in ends]
+
+    def _y_to_cutoff(self):
+        """The stored y up to each series' cutoff: the data forecasts and refits read.
+
+        sktime stores all the data fit and update were given, but sets the
+        cutoff at the end of the last update's y, which may precede data
+        stored before: an update with earlier data (sktime's ``update_predict``
+        replays earlier cutoffs so) moves it back. Then, as in sktime's own
+        forecasters, each series is forecast from, and refit on, its data up to
+        its cutoff only. ``_series_ends`` holds each series' cutoff time
+        (:func:`sktcn._windows.last_times`' form) where one precedes its stored
+        data's end, else None. X is read at the times of this y.
+        """
+        ends = getattr(self, "_series_ends", None)  # None in forecasters pickled before it was kept
+        return self._y if ends is None else up_to(self._y, ends)
 
     def _per_series_cutoff(self, function):
         """``function(cutoff)`` for each series' cutoff, computed once per distinct one (most series share one)."""
@@ -940,7 +967,10 @@ class TCNForecaster(BaseForecaster):
         # series_arrays; update's X would fail sktime's pooling with pandas' error).
         check_unique_index(y)
         if not self.is_fitted:
-            return super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+            super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+            self._series_ends = None  # every series' cutoff is its last time
+            self._restore_cutoffs(y)
+            return
         check_unique_index(X, "X")
         # A series first seen here needs its calendar and static channels to be
         # forecast at all (update_params=False keeps the networks): made, or
@@ -950,6 +980,36 @@ class TCNForecaster(BaseForecaster):
         X = _pooled_columns(X, getattr(self, "_X", None), "X", self.static_features or ())
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
         self.covariates_ = covariates
+        # As sktime sets the cutoff at the end of update's y, each series of y
+        # ends at its own end in y, even where sktime stored later data of it
+        # before; the others keep theirs (sktime's per-series forecasters do
+        # so), which without _series_ends is their stored end, unchanged here.
+        stored = last_times(self._y)
+        previous = getattr(self, "_series_ends", None)
+        ends = last_times(y).combine_first(stored if previous is None else previous).reindex(stored.index)
+        self._series_ends = None if ends.equals(stored) else ends
+
+    def _restore_cutoffs(self, y):
+        """Set the cutoffs a saved file keeps (``_Restored.cutoff``): a restored forecaster's fit of its stored ``y``.
+
+        Saved after an update had moved a cutoff back, the file holds data
+        after it, and the number of each series' rows up to its cutoff.
+        ModelFileError where they do not fit the stored data.
+        """
+        restored = _RESTORED_NETWORK.get()
+        if restored is None or restored.series_rows is None:
+            return
+        parts, cutoff = series_of(y), restored.cutoff
+        if (len(restored.series_rows) != len(parts) or len(cutoff) != 1
+                or not y.index.get_level_values(-1).isin(cutoff).any()
+                or not all(1 <= rows <= len(part) for rows, (_, part) in zip(restored.series_rows, parts))):
+            raise persistence.ModelFileError(
+                "the manifest's cutoffs do not fit its stored data: it was altered."
+            )
+        ends = last_times(y)
+        self._series_ends = pd.Series([part.index[rows - 1] for rows, (_, part) in zip(restored.series_rows, parts)],
+                                      index=ends.index, dtype=ends.dtype)
+        self._cutoff = cutoff
 
     def _new_series_covariates(self, y, X):
         """``covariates_`` with the channels of the series of update's ``y`` (and ``X``) that it lacks.
@@ -1258,10 +1318,11 @@ class TCNForecaster(BaseForecaster):
         self._check_countable_horizon(self.fh)
         _check_finite(y)
         _check_finite(X, "X")
-        _check_scalable(self._y, self.scaling)  # the new values' windows reach back into the stored ones
+        stored = self._y_to_cutoff()  # not the data after a cutoff this update moved back
+        _check_scalable(stored, self.scaling)  # the new values' windows reach back into the stored ones
         if update_params:
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
-            arrays = self._arrays(self._y, self._X)
+            arrays = self._arrays(stored, self._X)
             self._choose_window_length(arrays)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             # A warm one trains the fitted networks in place, and each network's own
@@ -1269,13 +1330,13 @@ class TCNForecaster(BaseForecaster):
             # put back their weights, optimizers and histories too.
             warm = self.regressors_ if self.warm_start else None
             with unchanged_on_failure(self), fit_restored_on_failure(*(warm or ())):
-                self.covariates_, self._static_statistics = self._fit_covariates(self._y, self._X)
+                self.covariates_, self._static_statistics = self._fit_covariates(stored, self._X)
                 self._fit_network(arrays, warm=warm)
         else:
             # Forecasts read the stored X at the new times of y: it must have them, as a refit checks.
             self._arrays(y, self._X)
             # A series first seen here is forecast from its own last window_length_ values.
-            short = [(key, len(part)) for key, part in series_of(self._y) if len(part) < self.window_length_]
+            short = [(key, len(part)) for key, part in series_of(stored) if len(part) < self.window_length_]
             if short:
                 (key, length), = short[:1]
                 raise ValueError(
@@ -1287,7 +1348,7 @@ class TCNForecaster(BaseForecaster):
 
     # ------------------------------------------------------------- predicting
     def _forecast_windows(self, X, steps=None):
-        """Network inputs for the latest window of every series, the baseline forecast from it and their scaling.
+        """Network inputs for every series' window at its cutoff, the baseline forecast from it and their scaling.
 
         ``steps`` are the horizon steps forecast, per series (``_horizon_steps``; by default fit's fh's).
         """
@@ -1306,7 +1367,8 @@ class TCNForecaster(BaseForecaster):
         horizons = self._per_series_cutoff(
             ForecastingHorizon(np.arange(1, H + 1), is_relative=True).to_absolute_index
         ) if past_X is not None else [None] * len(steps)
-        for (key, y, x), horizon, series_steps in zip(series_arrays(self._y, past_X), horizons, steps, strict=True):
+        stored = series_arrays(self._y_to_cutoff(), past_X)
+        for (key, y, x), horizon, series_steps in zip(stored, horizons, steps, strict=True):
             x_all = None
             if x is not None:
                 known = self._future_X(future, key, past_X.columns, horizon, series_steps)
@@ -1365,7 +1427,8 @@ class TCNForecaster(BaseForecaster):
         steps = self._horizon_steps(fh)
         windows, baselines, offsets, scales, keys = self._forecast_windows(X, steps)
         spec, L = self._window_spec(), self.window_length_
-        varies = np.concatenate([varying(spec, key, y[None, -L:]) for key, y, _ in series_arrays(self._y, None)])
+        varies = np.concatenate([varying(spec, key, y[None, -L:])
+                                 for key, y, _ in series_arrays(self._y_to_cutoff(), None)])
         correction = self._correction(self.regressors_, windows, varies, self.correction_weight_).reshape(
             baselines.shape)
         steps = steps - 1
@@ -1394,14 +1457,15 @@ class TCNForecaster(BaseForecaster):
 
         Its own scale, or where its past does not vary its series' typical
         one (``_windows.interval_scales``), computed from the data the
-        forecaster holds now, so after ``update`` and a load alike.
+        forecaster holds now up to each series' cutoff, so after ``update``
+        and a load alike.
         """
         spec = self._window_spec()
         L = self.window_length_
         return np.concatenate([
             interval_scales(spec, y, scales[number: number + 1],
                             _window_scaling.window_has_scale(spec.scaling, y[None, -L:], y))
-            for number, (_, y, _) in enumerate(series_arrays(self._y, None))
+            for number, (_, y, _) in enumerate(series_arrays(self._y_to_cutoff(), None))
         ])
 
     def _predict_quantiles(self, fh, X, alpha):
@@ -1535,9 +1599,11 @@ class TCNForecaster(BaseForecaster):
                 ],
                 # Calendar channels of time-zone data follow the local clock (older files: False).
                 "calendar_local_clock": self._keeps_local_clock(),
-                # The data sktime remembers: forecasts start from its end.
+                # The data sktime remembers: forecasts start from its end, or
+                # from the cutoffs an update moved back, which the file then keeps.
                 "y": frame_to_json(self._y),
                 "X": frame_to_json(self._X),
+                **self._saved_cutoffs(),
                 "y_mtype": self._y_mtype_last_seen,
                 "y_name": to_json(store.get("name"), "the name of y"),
                 "fh": {"values": index_to_json(fh.to_pandas()), "is_relative": fh.is_relative, "freq": fh.freq},
@@ -1547,6 +1613,18 @@ class TCNForecaster(BaseForecaster):
                 for number, regressor in enumerate(self.regressors_)
             ],
         }
+
+    def _saved_cutoffs(self):
+        """The saved state's entries for the cutoffs an update moved back (``_series_ends``); none if it moved none.
+
+        sktime's cutoff, and the number of each series' rows up to its own, in
+        the series' order: ``fit`` of the stored data would put every cutoff at
+        its end.
+        """
+        y = self._y_to_cutoff()
+        if y is self._y:
+            return {}
+        return {"cutoff": index_to_json(self.cutoff), "series_rows": [len(part) for _, part in series_of(y)]}
 
     def _restore_saved_state(self, description, networks):
         """This freshly constructed forecaster, fitted with the state ``_saved_state`` wrote; returns self.
@@ -1600,10 +1678,19 @@ class TCNForecaster(BaseForecaster):
                 f"the manifest gives window_length_ {window_length!r} and horizon_ {horizon!r}; sktcn writes "
                 "positive integers: it was altered."
             )
+        # Files written before cutoffs moved back were kept have none: every series' is its end.
+        series_rows = state.get("series_rows")
+        if series_rows is not None and not (isinstance(series_rows, list) and all(
+                isinstance(rows, int) and not isinstance(rows, bool) for rows in series_rows)):
+            raise persistence.ModelFileError(
+                f"the manifest gives series_rows {series_rows!r}; sktcn writes a list of integers: it was altered."
+            )
+        cutoff = None if series_rows is None else index_from_json(persistence.expect(state, "cutoff", dict))
         with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
                         correction_weight=float(weight), calibration=calibration, window_length=window_length,
                         horizon=horizon, static_statistics=self._stored_static_statistics(state),
-                        local_clock=state.get("calendar_local_clock", False) is True):
+                        local_clock=state.get("calendar_local_clock", False) is True, cutoff=cutoff,
+                        series_rows=series_rows):
             self.fit(y, X=X, fh=fh)
         self._check_restored_shapes()
         return self

@@ -243,7 +243,8 @@ def test_predict_var_and_predict_proba_are_the_conformal_errors_mean_square(airl
     variance = f.predict_var()
     assert variance.index.equals(f.predict().index) and list(variance.columns) == [y.name]
     np.testing.assert_allclose(variance[y.name].to_numpy(), expected, rtol=1e-10)
-    # predict_proba is sktime's Normal about the point forecast with that variance.
+    # predict_proba is a Normal about the point forecast with that variance (sktime's
+    # own without skpro, and sktime warns so: see the user guide's "Prediction intervals").
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*skpro")
         proba = f.predict_proba()

@@ -1,11 +1,15 @@
 """TCNForecaster at the edges of sktime's contract: panels that end apart, X at predict, files after update."""
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import TINY_FORECASTER
+from sktime.datasets import load_airline
 from sktime.forecasting.base import ForecastingHorizon
 from sktime.forecasting.naive import NaiveForecaster
+from sktime.split import ExpandingWindowSplitter
 
 import sktcn
 from sktcn import TCNForecaster
@@ -290,6 +294,79 @@ def test_a_forecaster_on_parsed_timestamps_saves_and_loads(tmp_path, monkeypatch
     with pytest.raises(TypeError, match="cannot store a DatetimeIndex with the time zone tzoffset"):
         f.save(tmp_path / "refused")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["parsed.zip"]
+
+
+def _same_forecasts(f, reference, X=None):
+    """``f`` and ``reference`` share their cutoff, and forecast, interval and variance bit for bit."""
+    assert f.cutoff.equals(reference.cutoff)
+    for method, kwargs in [("predict", {}), ("predict_interval", dict(coverage=0.9)), ("predict_var", {})]:
+        got, expected = getattr(f, method)(X=X, **kwargs), getattr(reference, method)(X=X, **kwargs)
+        assert got.index.equals(expected.index), method
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy(), err_msg=method)
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_an_update_with_earlier_data_forecasts_and_refits_from_the_cutoff_it_moves_back_to(warm_start):
+    # sktime sets the cutoff at the end of update's y, behind later data stored
+    # before: the forecast labelled 1960-08 was the one for 1960-09, made from
+    # the window ending 1960-08, and a refit trained on data after the cutoff.
+    y = load_airline()
+    f = TCNForecaster(**POINT, window_length=24, warm_start=warm_start).fit(y.iloc[:-6], fh=[1, 2])
+    reference = copy.deepcopy(f)  # updated only up to the cutoff
+    # sktime's update_predict replays the cutoffs of its y on a copy, from before its first time.
+    cv = ExpandingWindowSplitter(fh=[1, 2], initial_window=1)
+    replayed = f.update_predict(y.iloc[-6:], cv=cv, update_params=False)
+    f.update(y.iloc[-6:-4], update_params=False)  # to 1960-08
+    pd.testing.assert_frame_equal(f.update_predict(y.iloc[-6:], cv=cv, update_params=False), replayed,
+                                  check_exact=True)
+    f.update(y.iloc[-6:-5], update_params=False)  # back to 1960-07
+    reference.update(y.iloc[-6:-5], update_params=False)
+    assert str(f.cutoff[0]) == "1960-07"
+    _same_forecasts(f, reference)
+    np.testing.assert_array_equal(replayed["1960-07"].dropna().to_numpy(), f.predict().to_numpy())
+    # A refit (or a warm start's further training) reads the data up to the cutoff only.
+    f.update(y.iloc[-6:-5], update_params=True)
+    reference.update(y.iloc[-6:-5], update_params=True)
+    _same_forecasts(f, reference)
+
+
+def test_each_series_of_a_panel_is_forecast_from_the_cutoff_its_last_update_gave(ragged_panel, tmp_path):
+    from test_correction_check import _rewrite_state
+
+    # Series a and b end apart; X and the calendar channels are read at each series' cutoff too.
+    y = ragged_panel
+    times = y.index.get_level_values(-1)
+    X = pd.DataFrame({"x": np.cos(np.arange(124) / 5.0)}, index=pd.MultiIndex.from_product(
+        [["a", "b"], pd.period_range("2000-01", "2005-02", freq="M")], names=y.index.names))
+
+    def rows(**spans):
+        """y and X at the months from ``start`` to ``end`` of each series given as ``key=(start, end)``."""
+        keep = np.zeros(len(y), dtype=bool)
+        for key, (start, end) in spans.items():
+            keep |= (y.index.get_level_values(0) == key) & (times >= pd.Period(start, "M")) & (
+                times <= pd.Period(end, "M"))
+        return y[keep], X.loc[y.index[keep]]
+
+    f = TCNForecaster(**POINT, window_length=6, calendar_features=True).fit(
+        *rows(a=("2000-01", "2004-06"), b=("2000-01", "2003-10")), fh=[1, 2])
+    reference = copy.deepcopy(f)
+    f.update(*rows(a=("2004-07", "2004-10"), b=("2003-11", "2004-02")), update_params=False)
+    # Back to 2004-07 for a, 2003-11 for b; then b alone on to 2003-12, while a keeps 2004-07.
+    for new in [rows(a=("2004-07", "2004-07"), b=("2003-11", "2003-11")), rows(b=("2003-12", "2003-12"))]:
+        f.update(*new, update_params=False)
+        reference.update(*new, update_params=False)
+        _same_forecasts(f, reference, X=X)
+    assert [str(t) for t in f.predict(X=X).index.get_level_values(-1)] == ["2004-08", "2004-09", "2004-01", "2004-02"]
+    # A saved file keeps the cutoffs (fit of the stored data would put them at its end) and refuses altered ones.
+    path = f.save(tmp_path / "moved_back")
+    loaded = sktcn.load(path)
+    _same_forecasts(loaded, f, X=X)
+    new = rows(a=("2004-08", "2004-08"), b=("2004-01", "2004-01"))
+    loaded.update(*new, update_params=False)
+    f.update(*new, update_params=False)
+    _same_forecasts(loaded, f, X=X)
+    with pytest.raises(ModelFileError, match="cutoffs do not fit its stored data"):
+        sktcn.load(_rewrite_state(path, lambda state: state.update(series_rows=[1, 100])))
 
 
 @pytest.mark.parametrize("changes", [dict(horizon_=2), dict(horizon_=0), dict(window_length_=500),
