@@ -17,6 +17,11 @@ from tcn import TCN
 
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
+from sktcn._keras_backend import check_tcn_layer
+
+# keras-tcn builds its layer on tensorflow.keras, which TF_USE_LEGACY_KERAS can
+# turn into Keras 2 (tf_keras); say so at import rather than fail in every fit.
+check_tcn_layer(TCN, layers.Layer)
 
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
