@@ -2,13 +2,23 @@
 
 import os
 
-# TensorFlow's C++ start-up chatter (CPU instruction notes) is noise for
-# scikit-learn users; an explicit setting by the user still wins. Since
-# TensorFlow 2.19 the lines its libraries log while loading, before their logging
-# is initialised (the oneDNN note, CUDA probing), ignore the setting and still
-# appear (tensorflow/tensorflow#100442); sktcn leaves stderr alone rather than hide
-# them, since on a machine with a GPU they are the diagnostics.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ start-up chatter (INFO lines such as the CPU instruction
+# notes) is noise for scikit-learn users: level 1 hides INFO only and keeps
+# TensorFlow's WARNING lines, which include GPU diagnostics (libraries that fail
+# to load, allocator out-of-memory notes); level 2 would hide those too. An
+# explicit setting by the user still wins. The variable is process-wide, so child
+# processes inherit it (getting_started.rst says so). Since TensorFlow 2.19 the
+# lines its libraries log while loading, before their logging is initialised (the
+# oneDNN note, CUDA probing), ignore the setting and still appear
+# (tensorflow/tensorflow#100442); sktcn leaves stderr alone rather than hide them,
+# since on a machine with a GPU they are the diagnostics.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
+# Before any module imports Keras: a clear ImportError when Keras runs on
+# another backend than TensorFlow (KERAS_BACKEND, keras.json).
+from sktcn._keras_backend import require_tensorflow_backend  # noqa: E402
+
+require_tensorflow_backend()
 
 from sktcn._distribute import apply_thread_setting  # noqa: E402
 from sktcn._network import receptive_field  # noqa: E402

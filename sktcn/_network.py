@@ -4,8 +4,10 @@ This is the only module that imports keras-tcn (``tcn``). The estimators hand it
 hyperparameters and shapes; it hands back an uncompiled ``keras.Model``.
 """
 
+import contextlib
 import math
 import numbers
+import threading
 
 import keras
 import numpy as np
@@ -15,6 +17,11 @@ from tcn import TCN
 
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
+from sktcn._keras_backend import check_tcn_layer
+
+# keras-tcn builds its layer on tensorflow.keras, which TF_USE_LEGACY_KERAS can
+# turn into Keras 2 (tf_keras); say so at import rather than fail in every fit.
+check_tcn_layer(TCN, layers.Layer)
 
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
@@ -26,6 +33,14 @@ DEFAULT_DILATIONS = (1, 2, 4, 8, 16, 32)
 # every step.
 POOLINGS = ("last", "mean", "max")
 _POOLING_LAYERS = {"mean": layers.GlobalAveragePooling1D, "max": layers.GlobalMaxPooling1D}
+
+# sktcn's series are (samples, time steps, features) whatever Keras' global
+# image_data_format says (keras.json, keras.config.set_image_data_format, which
+# image work may set to "channels_first"). Layers created with data_format=None
+# follow that global setting, so sktcn names the layout of every layer with a
+# data_format; a pooling layer saves the resolved value either way, so files
+# stay as they were.
+DATA_FORMAT = "channels_last"
 
 
 # The arguments of receptive_field, constrained as the estimators' parameters of the same names.
@@ -218,6 +233,32 @@ def block_diagonal_mask(size, width_in, width_out, n_blocks):
 BATCH_NORM_MOMENTUM = 0.9
 
 
+# Serialises channels_last_scope across threads: Keras' image_data_format is one
+# process-wide value (its dtype policy is per thread), and two builds that
+# overlapped would each restore what the other had set.
+_DATA_FORMAT_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def channels_last_scope():
+    """Make Keras' global ``image_data_format`` ``"channels_last"`` for this block only.
+
+    keras-tcn creates its ``Conv1D`` layers inside ``TCN.build`` without a
+    ``data_format``, so they take the global setting: under
+    ``"channels_first"`` they would read the time steps as channels and the
+    build fails. :meth:`SkTCN.build` runs under this scope, whether it builds a
+    new network or one read from a file or a pickle; the setting is restored
+    afterwards, also when the build fails.
+    """
+    with _DATA_FORMAT_LOCK:
+        previous = keras.config.image_data_format()
+        keras.config.set_image_data_format(DATA_FORMAT)
+        try:
+            yield
+        finally:
+            keras.config.set_image_data_format(previous)
+
+
 @keras.saving.register_keras_serializable(package="sktcn")
 class SkTCN(TCN):
     """keras-tcn's ``TCN`` layer plus the ``use_weight_norm`` option it documents.
@@ -249,8 +290,9 @@ class SkTCN(TCN):
         # keras-tcn creates its sublayers here without a dtype, so they would
         # follow Keras' global policy rather than this layer's; building under
         # this layer's policy makes ``SkTCN(dtype="mixed_float16")`` mixed
-        # throughout, also when a saved model is loaded again.
-        with dtype_policy_scope(self.dtype_policy):
+        # throughout, also when a saved model is loaded again. Its Conv1D
+        # layers have no data_format either (see channels_last_scope).
+        with dtype_policy_scope(self.dtype_policy), channels_last_scope():
             self._build_blocks(input_shape)
 
     def _build_blocks(self, input_shape):
@@ -382,7 +424,8 @@ def build_network(
         tcn_params = {**tcn_params, "n_members": n_members, "nb_filters": _times(tcn_params["nb_filters"], n_members)}
     features = SkTCN(**tcn_params, name="tcn", dtype=encoder_dtype)(series)
     if pooling != "last":
-        features = _POOLING_LAYERS[pooling](name="pooling", **({"dtype": head_dtype} if head_dtype else {}))(features)
+        features = _POOLING_LAYERS[pooling](name="pooling", data_format=DATA_FORMAT,
+                                            **({"dtype": head_dtype} if head_dtype else {}))(features)
     head = dict(sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
                 kernel_initializer=head_initializer)
     if n_members == 1:

@@ -1,5 +1,26 @@
-"""The ``sktcn`` command line: ``sktcn demo``, ``sktcn fit``, ``sktcn predict``.
+"""The ``sktcn`` command line: ``sktcn demo``, ``sktcn fit``, ``sktcn predict``."""
 
+import argparse
+import contextlib
+import inspect
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sktcn import _demo, persistence
+from sktcn._base import POOLED_FIELD
+from sktcn._version import __version__
+from sktcn.classifier import TCNClassifier
+from sktcn.forecasting import _CALIBRATION_FOLDS, _MIN_WINDOWS, TCNForecaster
+from sktcn.regressor import TCNRegressor
+
+# The CSV layouts, which ``sktcn fit --help`` shows and this module's
+# documentation includes: a constant, since ``python -OO`` strips docstrings.
+CSV_LAYOUTS = """\
 The CSV layouts:
 
 classify, regress
@@ -14,35 +35,23 @@ forecast
     of evenly spaced dates or times, or of whole numbers that go up by 1 (years,
     period numbers), otherwise rows are steps 0, 1, 2, ...
     Forecasts continue from the last row.
+"""
 
+if __doc__ is not None:  # None under python -OO
+    __doc__ += "\n\n" + CSV_LAYOUTS + """
 Predictions are written as CSV (to ``--output``, or standard output): classify
 gives ``prediction`` and one ``proba_<class>`` column per class; regress gives
 ``prediction``; forecast gives the time (a column named after ``--time``, or
 ``time``) and one column per target, plus ``<target>_lower``/``_upper`` with
 ``--coverage``.
 
-Exit status: 0 on success; 1 when a data or model file is missing or unusable, or
-training fails; 2 for a wrong command line (unknown option, bad option value, or an
-option of another task than ``fit --task`` or the saved model's).
+Exit status: 0 on success, also when the reader of standard output closes it early
+(``sktcn predict ... | head``), which ends the command quietly; 1 when a data or model
+file is missing or unusable, or training fails; 2 for a wrong command line (unknown
+option, bad option value, or an option of another task than ``fit --task`` or the saved
+model's).
 Messages go to standard error; training progress too (one line per epoch).
 """
-
-import argparse
-import contextlib
-import inspect
-import sys
-import warnings
-from pathlib import Path
-
-import numpy as np
-import pandas as pd
-
-from sktcn import _demo, persistence
-from sktcn._base import POOLED_FIELD
-from sktcn._version import __version__
-from sktcn.classifier import TCNClassifier
-from sktcn.forecasting import _CALIBRATION_FOLDS, _MIN_WINDOWS, TCNForecaster
-from sktcn.regressor import TCNRegressor
 
 EXIT_DATA_ERROR = 1
 EXIT_USAGE_ERROR = 2
@@ -246,7 +255,7 @@ def _build_parser():
         "fit",
         help="train on a CSV file and save the model",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=__doc__.split("\n\n", 1)[1].split("Predictions are")[0],
+        description=CSV_LAYOUTS,
     )
     fit.add_argument("--task", required=True, choices=["classify", "regress", "forecast"])
     fit.add_argument("--data", required=True, type=Path, metavar="CSV", help="training data")
@@ -469,6 +478,23 @@ def _forecast_table(forecaster, coverage):
     return table
 
 
+def _discard_stdout(out):
+    """Send the rest of the process's standard output to devnull when ``out`` is it and its reader is gone.
+
+    Python flushes standard output when it exits, which would raise
+    BrokenPipeError again (and print "Exception ignored ...") with the pipe
+    closed: the pattern the Python documentation gives for SIGPIPE.
+    """
+    if out is not sys.stdout:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (a replaced sys.stdout)
+        pass
+
+
 def main(argv=None, out=None, err=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -481,9 +507,21 @@ def main(argv=None, out=None, err=None):
             _fit(args, err)
         else:
             _predict(args, out, err)
+        # Here, not at the interpreter's exit, where a reader gone meanwhile would
+        # give a BrokenPipeError beyond the handler below.
+        out.flush()
     except CommandError as error:
         print(f"sktcn {args.command}: error: {error}", file=err)
         return error.status
+    except BrokenPipeError:
+        if args.command == "fit":
+            # A fit writes only to standard error (its progress), and its reader
+            # left: training did not finish, and there is nowhere to say so.
+            return EXIT_DATA_ERROR
+        # The reader of the output closed it: `sktcn predict ... | head` has had
+        # what it wanted, so stop quietly and succeed, as the reader did.
+        _discard_stdout(out)
+        return 0
     except (ValueError, OSError) as error:
         # The estimators' and loaders' own messages say what is wrong and how to fix it.
         print(f"sktcn {args.command}: error: {error}", file=err)

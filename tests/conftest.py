@@ -51,6 +51,16 @@ def keras_globals():
 
 
 @pytest.fixture
+def image_data_format():
+    """Keras' global image_data_format, which the test may set, put back as it was when it ends."""
+    import keras
+
+    previous = keras.config.image_data_format()
+    yield keras.config.set_image_data_format
+    keras.config.set_image_data_format(previous)
+
+
+@pytest.fixture
 def rng():
     return np.random.RandomState(0)
 

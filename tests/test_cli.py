@@ -21,11 +21,11 @@ from sktcn.cli import main
 TINY_OPTIONS = ["--nb-filters", "4", "--epochs", "2", "--random-state", "0"]
 
 
-def start_sktcn(*args, cwd):
-    """Start ``python -m sktcn ARGS``; several run at once, as each spends seconds importing TensorFlow."""
+def start_sktcn(*args, cwd, python_options=()):
+    """Start ``python [PYTHON_OPTIONS] -m sktcn ARGS``; several run at once, as each spends seconds importing TensorFlow."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.Popen(
-        [sys.executable, "-m", "sktcn", *map(str, args)],
+        [sys.executable, *python_options, "-m", "sktcn", *map(str, args)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env,
     )
 
@@ -73,6 +73,8 @@ def processes(files):
             "--calibration-size", "0", "--quiet", "--model", "fc", *TINY_OPTIONS, cwd=files,
         ),
         "bad model": start_sktcn("predict", "--model", "no-such-model", "--data", "classify.csv", cwd=files),
+        # -OO strips docstrings, as slim production images may.
+        "help -OO": start_sktcn("fit", "--help", cwd=files, python_options=["-OO"]),
     }
     done = {name: finish(process) for name, process in fits.items()}
     predictions = {
@@ -80,7 +82,12 @@ def processes(files):
             "predict", "--model", "clf", "--data", "classify.csv", "--id", "id", "--output", "out.csv", cwd=files
         ),
         "forecast": start_sktcn("predict", "--model", "fc", "--coverage", "0.9", cwd=files),
+        "forecast, reader gone": start_sktcn("predict", "--model", "fc", cwd=files),
     }
+    # The reader of the output leaves before it is written (`sktcn predict ... | head`, once
+    # head has its lines); communicate() then has nothing to read.
+    predictions["forecast, reader gone"].stdout.close()
+    predictions["forecast, reader gone"].stdout = None
     done.update({f"predict {name}": finish(process) for name, process in predictions.items()})
     return done
 
@@ -116,6 +123,20 @@ def test_forecast_continues_the_dates(processes):
     assert table.index.name == "date"  # the --time column's name, not a blank header
     assert list(table.columns) == ["sales", "sales_lower", "sales_upper"]
     assert (table["sales_lower"] <= table["sales_upper"]).all()
+
+
+def test_predict_ends_quietly_with_0_when_the_reader_closes_its_output(processes):
+    # `sktcn predict ... | head` ended with "error: [Errno 32] Broken pipe" and status 1.
+    result = processes["predict forecast, reader gone"]
+    assert result.returncode == 0, result.stderr
+    assert not any(text in result.stderr for text in ("sktcn predict", "Broken pipe", "BrokenPipeError", "Traceback"))
+
+
+def test_the_command_line_runs_without_docstrings(processes):
+    # python -OO crashed building the parser, whose `fit` description came from the docstring.
+    result = processes["help -OO"]
+    assert result.returncode == 0, result.stderr
+    assert "The CSV layouts:" in result.stdout and "classify, regress" in result.stdout
 
 
 def test_a_bad_file_exits_with_1_and_a_message(processes):

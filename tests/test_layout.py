@@ -1,13 +1,21 @@
-"""The package's layout: sktcn's modules import each other one way only.
+"""The package's layout: sktcn's modules import each other one way only, and what importing it requires.
 
 Read from the source with ``ast``, so function-local imports count too: an
 import hidden in a function to dodge a cycle is still a cycle.
 """
 
 import ast
+import json
+import os
 import pathlib
+import subprocess
+import sys
+
+import keras
+import pytest
 
 import sktcn
+from sktcn._keras_backend import require_tensorflow_backend
 
 PACKAGE = pathlib.Path(sktcn.__file__).parent
 
@@ -103,3 +111,61 @@ def test_dir_lists_the_lazy_forecaster_without_importing_it(monkeypatch):
     names = dir(sktcn)
     assert set(sktcn.__all__) <= set(names) and names == sorted(names)
     assert {"TCNRegressor", "receptive_field", "__version__"} <= set(names)
+
+
+def _import_sktcn(tmp_path, code="import sktcn", **environ):
+    """Run ``code`` in a fresh interpreter that imports this checkout's sktcn, with ``environ`` added (None: unset)."""
+    env = {key: value for key, value in os.environ.items() if key not in ("KERAS_BACKEND", "TF_USE_LEGACY_KERAS")}
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "3", **environ},
+               PYTHONPATH=str(PACKAGE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = {key: value for key, value in env.items() if value is not None}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=300)
+
+
+def test_import_hides_only_tensorflow_info_lines_unless_the_user_chose(tmp_path):
+    # Level 2 hid TensorFlow's C++ warnings too (GPU diagnostics among them), in
+    # this process and in every child process, which inherits the variable.
+    code = "import os, sktcn; print(os.environ['TF_CPP_MIN_LOG_LEVEL'])"
+    run = _import_sktcn(tmp_path, code, TF_CPP_MIN_LOG_LEVEL=None)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["1"]
+
+
+@pytest.mark.parametrize("setting", ["KERAS_BACKEND", "keras.json"])
+def test_import_refuses_a_keras_on_another_backend_naming_the_setting_and_the_fix(setting, tmp_path):
+    # Keras' numpy backend needs no package of its own to be chosen; under it (or
+    # JAX, PyTorch) import sktcn succeeded and the first fit failed deep in Keras,
+    # or `import keras` failed with a bare "No module named 'jax'".
+    if setting == "KERAS_BACKEND":
+        environ = dict(KERAS_BACKEND="numpy")
+    else:
+        (tmp_path / "keras.json").write_text(json.dumps({"backend": "numpy"}))
+        environ = dict(KERAS_HOME=str(tmp_path))
+    run = _import_sktcn(tmp_path, **environ)
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: sktcn needs Keras' TensorFlow backend, but Keras is set to the 'numpy'")
+    assert ("KERAS_BACKEND='numpy'" if setting == "KERAS_BACKEND" else '"backend" entry of keras.json') in last
+    assert "KERAS_BACKEND=tensorflow" in last
+
+
+def test_a_keras_already_imported_on_another_backend_is_refused(monkeypatch):
+    # Where that backend's package is installed, import keras succeeds and the
+    # backend Keras reports is what is checked.
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    with pytest.raises(ImportError, match=r"set to the 'jax' backend by the environment variable KERAS_BACKEND='jax'"):
+        require_tensorflow_backend()
+
+
+def test_import_refuses_a_keras_tcn_built_on_legacy_keras_naming_the_variable(tmp_path):
+    # With tf_keras installed, TF_USE_LEGACY_KERAS=1 makes keras-tcn's TCN a
+    # Keras 2 layer, and every fit failed with a ValueError about a dtype
+    # policy. A TCN class that is no Keras 3 layer stands in for it here.
+    code = "import sys, types; sys.modules['tcn'] = types.SimpleNamespace(TCN=type('TCN', (), {})); import sktcn"
+    run = _import_sktcn(tmp_path, code, TF_USE_LEGACY_KERAS="1")
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: keras-tcn's TCN layer is not a Keras 3 layer: TF_USE_LEGACY_KERAS='1' is set")
+    assert "Unset TF_USE_LEGACY_KERAS" in last

@@ -262,6 +262,25 @@ def test_a_model_fit_in_float64_loads(series_2d, keras_globals, tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
 
 
+def test_a_process_set_to_channels_first_fits_loads_and_unpickles_alike(series_3d, image_data_format, tmp_path):
+    # Image work often sets Keras' global layout to channels_first (keras.json or
+    # keras.config); sktcn's series stay (samples, time steps, features): the
+    # convolutions must not read time steps as channels, nor the pooling average
+    # over features.
+    X, labels = series_3d
+    params = dict(TINY, dilations=(1, 2), pooling="mean", random_state=0)
+    clf = TCNClassifier(**params).fit(X, labels)
+    path, blob = clf.save(tmp_path / "before"), pickle.dumps(clf)
+    expected = clf.predict_proba(X)
+    image_data_format("channels_first")
+    np.testing.assert_array_equal(sktcn.load(path).predict_proba(X), expected)
+    np.testing.assert_array_equal(pickle.loads(blob).predict_proba(X), expected)
+    refit = TCNClassifier(**params).fit(X, labels)
+    np.testing.assert_array_equal(refit.predict_proba(X), expected)
+    np.testing.assert_array_equal(sktcn.load(refit.save(tmp_path / "after")).predict_proba(X), expected)
+    assert keras.config.image_data_format() == "channels_first"
+
+
 def test_loading_and_unpickling_leave_the_global_random_streams_alone(regressor, tmp_path):
     # Keras draws the rebuilt layers' seeds from Python's random (sktcn._random.python_random_kept).
     reg, X, _ = regressor
