@@ -1485,7 +1485,7 @@ class TCNEstimatorBase(BaseWrapper):
                     example_y = targets[0][:1]
                 self._initialize_network(first, example_y, encoder)
 
-        tally = WeightTally()
+        tally = WeightTally(self._weightless_fit())
         failures = []
 
         def encode(x, y, w):
@@ -1496,10 +1496,10 @@ class TCNEstimatorBase(BaseWrapper):
                     w = checked_sample_weight(w, x, allow_all_zero=True)
                 except ValueError as error:
                     raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
-            tally.record(w)
             y = self.target_encoder_.transform(y)
-            w = self._training_weights(y, w)
-            return self.feature_encoder_.transform(x), y, w
+            weights = self._training_weights(y, w)
+            tally.record(w, weights)
+            return self.feature_encoder_.transform(x), y, weights
 
         example = encode(*data.first_batch())
         n_batches = data.n_batches()
@@ -1536,8 +1536,21 @@ class TCNEstimatorBase(BaseWrapper):
         loss_shape = self._loss_shape(y)
         return np.broadcast_to(weights.reshape((-1,) + (1,) * (len(loss_shape) - 1)), loss_shape).copy()
 
+    def _weightless_fit(self):
+        """The message for a fit whose training weights (``_training_weights``) are all 0, its sample weights not.
+
+        Checked over the whole fit: at once in memory, at the end of the
+        first epoch for a stream (``WeightTally``), one batch of which may
+        weigh nothing. Here the training weights are the sample weights,
+        refused all zero before; a subclass that multiplies them by weights
+        of its own (TCNClassifier's ``class_weight``) says how to fix those.
+        """
+        return "every sample of this fit weighs 0 in the loss, so the network would not train."
+
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
+        if not weights.any():
+            raise ValueError(self._weightless_fit())
         validation_data = None
         split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:
