@@ -440,36 +440,6 @@ def fit_restored_on_failure(*estimators):
         yield
 
 
-def _pickle_callbacks_without_models(state):
-    """Replace, in a pickled estimator's ``state``, each Keras callback that holds a model by a copy without it.
-
-    Keras gives a callback the model it trains (``set_model``): for an
-    ensemble the joint training model, whose layers Keras cannot rebuild from
-    a pickle, so loading failed; for one network a second copy of it. The
-    next fit gives the callbacks their model again. Every entry that holds
-    callbacks is read (the parameters, scikeras' built lists, what they were
-    built from), and one callback stays one object across them, so a warm
-    start after unpickling still finds its callbacks unchanged.
-    """
-    copies = {}
-
-    def detached(value):
-        if isinstance(value, (list, tuple)):
-            return type(value)(detached(item) for item in value)
-        if isinstance(value, dict):
-            return {key: detached(item) for key, item in value.items()}
-        if not isinstance(value, keras.callbacks.Callback) or getattr(value, "_model", None) is None:
-            return value
-        if id(value) not in copies:
-            copies[id(value)] = copy.copy(value)
-            copies[id(value)]._model = None
-        return copies[id(value)]
-
-    for name, value in state.items():
-        if "callbacks" in name:
-            state[name] = detached(value)
-
-
 def _same_values(a, b):
     """Whether parameter values ``a`` and ``b`` are the same objects, or equal plain values, item by item."""
     if isinstance(a, dict) and isinstance(b, dict):
@@ -1727,6 +1697,7 @@ class TCNEstimatorBase(BaseWrapper):
                 finally:
                     # The user's callbacks are parameters: they must still copy and pickle.
                     _compat.drop_closed_files(self._fit_args.callbacks)
+                    _compat.detach_models(self._fit_args.callbacks)
                 if is_fused(model):
                     store_members(model, member_networks(self.model_))
                 if not np.all(np.isfinite(history.history.get("loss", []))):
@@ -1884,7 +1855,6 @@ class TCNEstimatorBase(BaseWrapper):
         if "model_" in state:
             state["model_"] = _PickledModel(state["model_"])
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
-        _pickle_callbacks_without_models(state)
         if "model_" in state:
             # The pickled network (deep-copied too) draws new seeds (sktcn._random.seed_states).
             state["_seed_states"] = seed_states(self.model_)

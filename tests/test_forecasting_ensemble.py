@@ -1,10 +1,14 @@
 """TCNForecaster's n_networks: the point forecast averages networks trained from different seeds."""
 
+import copy
 import json
+import pickle
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from sktcn import TCNForecaster, load
 from sktcn._windows import series_arrays, window_rows
@@ -106,6 +110,18 @@ def test_forecasts_and_intervals_are_bit_for_bit_alike_eagerly_and_traced(series
     # The same forecaster's intervals from an eager call: its first after the fit.
     eager = TCNForecaster(**TINY, n_networks=3).fit(series, fh=[1, 2, 3]).predict_interval(coverage=0.9)
     pd.testing.assert_frame_equal(eager, intervals[0], check_exact=True)
+
+
+def test_a_fitted_ensemble_with_callbacks_pickles_copies_and_clones(series):
+    # Its callbacks kept the networks' joint training model, which Keras cannot
+    # rebuild: pickle, deepcopy and clone failed, sktime's save(serialization_format="pickle")
+    # wrote a file its load refused, and sktime's evaluate (a clone per window) scored NaN.
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=1)
+    forecaster = TCNForecaster(**TINY, n_networks=2, callbacks=[stop]).fit(series, fh=[1, 2])
+    for copied in (pickle.loads(pickle.dumps(forecaster)), copy.deepcopy(forecaster)):
+        pd.testing.assert_series_equal(copied.predict(), forecaster.predict(), check_exact=True)
+    assert clone(forecaster).fit(series, fh=[1, 2]).predict().shape == (2,)
+    assert stop.model is None  # Keras gives it the model for the fit only
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, "3"])
