@@ -489,36 +489,6 @@ def fit_restored_on_failure(*estimators):
         yield
 
 
-def _pickle_callbacks_without_models(state):
-    """Replace, in a pickled estimator's ``state``, each Keras callback that holds a model by a copy without it.
-
-    Keras gives a callback the model it trains (``set_model``): for an
-    ensemble the joint training model, whose layers Keras cannot rebuild from
-    a pickle, so loading failed; for one network a second copy of it. The
-    next fit gives the callbacks their model again. Every entry that holds
-    callbacks is read (the parameters, scikeras' built lists, what they were
-    built from), and one callback stays one object across them, so a warm
-    start after unpickling still finds its callbacks unchanged.
-    """
-    copies = {}
-
-    def detached(value):
-        if isinstance(value, (list, tuple)):
-            return type(value)(detached(item) for item in value)
-        if isinstance(value, dict):
-            return {key: detached(item) for key, item in value.items()}
-        if not isinstance(value, keras.callbacks.Callback) or getattr(value, "_model", None) is None:
-            return value
-        if id(value) not in copies:
-            copies[id(value)] = copy.copy(value)
-            copies[id(value)]._model = None
-        return copies[id(value)]
-
-    for name, value in state.items():
-        if "callbacks" in name:
-            state[name] = detached(value)
-
-
 def _same_values(a, b):
     """Whether parameter values ``a`` and ``b`` are the same objects, or equal plain values, item by item."""
     if isinstance(a, dict) and isinstance(b, dict):
@@ -1542,7 +1512,7 @@ class TCNEstimatorBase(BaseWrapper):
                     example_y = targets[0][:1]
                 self._initialize_network(first, example_y, encoder)
 
-        tally = WeightTally()
+        tally = WeightTally(self._weightless_fit())
         failures = []
 
         def encode(x, y, w):
@@ -1553,10 +1523,10 @@ class TCNEstimatorBase(BaseWrapper):
                     w = checked_sample_weight(w, x, allow_all_zero=True)
                 except ValueError as error:
                     raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
-            tally.record(w)
             y = self.target_encoder_.transform(y)
-            w = self._training_weights(y, w)
-            return self.feature_encoder_.transform(x), y, w
+            weights = self._training_weights(y, w)
+            tally.record(w, weights)
+            return self.feature_encoder_.transform(x), y, weights
 
         example = encode(*data.first_batch())
         n_batches = data.n_batches()
@@ -1593,8 +1563,21 @@ class TCNEstimatorBase(BaseWrapper):
         loss_shape = self._loss_shape(y)
         return np.broadcast_to(weights.reshape((-1,) + (1,) * (len(loss_shape) - 1)), loss_shape).copy()
 
+    def _weightless_fit(self):
+        """The message for a fit whose training weights (``_training_weights``) are all 0, its sample weights not.
+
+        Checked over the whole fit: at once in memory, at the end of the
+        first epoch for a stream (``WeightTally``), one batch of which may
+        weigh nothing. Here the training weights are the sample weights,
+        refused all zero before; a subclass that multiplies them by weights
+        of its own (TCNClassifier's ``class_weight``) says how to fix those.
+        """
+        return "every sample of this fit weighs 0 in the loss, so the network would not train."
+
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
+        if not weights.any():
+            raise ValueError(self._weightless_fit())
         validation_data = None
         split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:
@@ -1771,6 +1754,7 @@ class TCNEstimatorBase(BaseWrapper):
                 finally:
                     # The user's callbacks are parameters: they must still copy and pickle.
                     _compat.drop_closed_files(self._fit_args.callbacks)
+                    _compat.detach_models(self._fit_args.callbacks)
                 if is_fused(model):
                     store_members(model, member_networks(self.model_))
                 if not np.all(np.isfinite(history.history.get("loss", []))):
@@ -1928,7 +1912,6 @@ class TCNEstimatorBase(BaseWrapper):
         if "model_" in state:
             state["model_"] = _PickledModel(state["model_"])
         state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
-        _pickle_callbacks_without_models(state)
         if "model_" in state:
             # The pickled network (deep-copied too) draws new seeds (sktcn._random.seed_states).
             state["_seed_states"] = seed_states(self.model_)

@@ -359,6 +359,23 @@ def drop_closed_files(callbacks):
                 setattr(callback, name, None)
 
 
+def detach_models(callbacks):
+    """Take back from Keras' callbacks the model their fit gave them, which they keep after it.
+
+    Keras gives each callback of a fit the model it trains (``set_model``) and
+    never takes it back. The callbacks are the estimator's parameters (a
+    forecaster's too), which scikit-learn's ``clone``, ``copy.deepcopy`` and
+    pickle copy: an ensemble's joint training model, which Keras cannot
+    rebuild, made them fail (sktime's ``evaluate`` then scored NaN), and one
+    network was copied a second time into each copy. The next fit gives the
+    callbacks their model again. Keras has no public way to unset it, and
+    ``set_model(None)`` would run what callbacks such as ``TensorBoard`` do
+    there for a model: the attribute it sets is cleared instead.
+    """
+    for callback in callbacks:
+        callback._model = None
+
+
 class _FitRetracingFilter(logging.Filter):
     """Drops TensorFlow's "triggered tf.function retracing" warning logged by one thread (see the module)."""
 

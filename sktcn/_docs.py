@@ -129,7 +129,9 @@ PARAMETERS = _table("""
         that trains a new network builds them from the parameters; a warm
         start or ``partial_fit`` continues with the same ones, or builds them
         again where ``set_params`` changed ``callbacks`` or a routed
-        ``callbacks__...`` since.
+        ``callbacks__...`` since. Keras gives them the model it trains for
+        the fit only: after it, ``callback.model`` is None, so the estimator
+        clones, copies and pickles (``model_`` holds the network).
     shuffle : bool, default=True
         Visit the training samples in a new random order on every pass over
         them (drawn from ``random_state``). A ``tf.data.Dataset`` given as

@@ -376,19 +376,27 @@ class WeightTally(keras.callbacks.Callback):
 
     Each batch's weights are checked as it is encoded, but one batch may
     weigh all its samples 0; only the whole stream may not (scikit-learn's
-    "at least one non-zero" rule). A stream is read once only while training,
-    so the tally is made then and checked at the end of the first epoch,
-    inside Keras' fit, where a failed warm start still restores the weights.
+    "at least one non-zero" rule): neither its sample weights, nor the
+    weights training gives the loss (a classifier's class weights times
+    them), whose all-zero fit is refused with ``weightless``, the message
+    the estimator gives it in memory. A stream is read once only while
+    training, so the tally is made then and checked at the end of the first
+    epoch, inside Keras' fit, where a failed warm start still restores the
+    weights.
     """
 
-    def __init__(self):
+    def __init__(self, weightless):
         super().__init__()
-        self.positive = False
+        self.weightless = weightless
+        self.positive = False  # a positive sample weight (or none given) so far
+        self.trained = False  # a positive training weight so far
 
-    def record(self, sample_weight):
-        """Count one batch's checked weights (None: no weights, every sample weighs 1)."""
+    def record(self, sample_weight, training_weights):
+        """Count one batch's checked weights (None: no weights, every sample weighs 1) and its training weights."""
         if not self.positive and (sample_weight is None or np.any(sample_weight > 0)):
             self.positive = True
+        if not self.trained and training_weights.any():
+            self.trained = True
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.positive:
@@ -396,6 +404,8 @@ class WeightTally(keras.callbacks.Callback):
                 "Sample weights must contain at least one non-zero number: every batch of the streamed X "
                 "weighs all its samples 0, so there is nothing to train on."
             )
+        if not self.trained:
+            raise ValueError(self.weightless)
 
 
 def predict_inputs(X, rows, n_features=1):

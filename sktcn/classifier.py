@@ -479,17 +479,17 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         weights = super()._training_weights(y, sample_weight)
         if self._fit_class_weight is None:
             return weights
-        combined = (self._per_class_weights()[y] * weights).astype(np.float32)
-        if not combined.any():
-            # Each factor may have a positive entry and still leave no sample
-            # weighing anything (class_weight's zero on the only classes that
-            # sample_weight keeps, or on all the classes this call's y holds).
-            raise ValueError(
-                "class_weight and sample_weight together give every sample of this fit the weight 0, so no sample "
-                "would count in the loss and the network would not train. Give a positive class weight to a class "
-                "that has samples of positive sample_weight here."
-            )
-        return combined
+        return (self._per_class_weights()[y] * weights).astype(np.float32)
+
+    def _weightless_fit(self):
+        # Each factor may have a positive entry and still leave no sample
+        # weighing anything (class_weight's zero on the only classes that
+        # sample_weight keeps, or on all the classes this call's y holds).
+        return (
+            "class_weight and sample_weight together give every sample of this fit the weight 0, so no sample "
+            "would count in the loss and the network would not train. Give a positive class weight to a class "
+            "that has samples of positive sample_weight here."
+        )
 
     def _per_class_weights(self):
         """The weight of each class of the network (``target_encoder_.network_classes``) in this training call."""

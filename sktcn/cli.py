@@ -43,7 +43,9 @@ Predictions are written as CSV (to ``--output``, or standard output): classify
 gives ``prediction`` and one ``proba_<class>`` column per class; regress gives
 ``prediction``; forecast gives the time (a column named after ``--time``, or
 ``time``) and one column per target, plus ``<target>_lower``/``_upper`` with
-``--coverage``.
+``--coverage``. A classifier or regressor fit from Python to predict several
+outputs per series, or one value per time step (``return_sequences=True``),
+is refused: predict with it from Python (``sktcn.load(path).predict(X)``).
 
 Exit status: 0 on success, also when the reader of standard output closes it early
 (``sktcn predict ... | head``), which ends the command quietly; 1 when a data or model
@@ -436,13 +438,20 @@ def _predict(args, out, err):
                 f"{args.model} was not fit on named columns of time steps (as 'sktcn fit' does), so the columns "
                 "of a CSV file cannot be matched to its time steps; use it from Python."
             )
+        several = _several_predictions_per_series(model)
+        if several:
+            raise CommandError(
+                f"{args.model} predicts {several}, but 'sktcn predict' writes one prediction per series (and for a "
+                "classifier its proba_<class> columns); use it from Python: sktcn.load(path).predict(X)."
+            )
         frame = _read_csv(args.data)
         columns = list(model.feature_names_in_)
         if args.id:
             _require_columns(frame, [args.id], args.data, "--id")
         _require_columns(frame, columns, args.data, "a time step the model was fit on")
         X = _numeric(frame[columns], args.data, "the time-step columns")
-        predictions = pd.DataFrame({"prediction": model.predict(X)})
+        # One value per series; a regressor fit on a column y (n_samples, 1) predicts it as a column.
+        predictions = pd.DataFrame({"prediction": model.predict(X).reshape(len(X))})
         if hasattr(model, "classes_"):
             for label, column in zip(model.classes_, model.predict_proba(X).T):
                 predictions[f"proba_{label}"] = column
@@ -456,6 +465,20 @@ def _predict(args, out, err):
             raise CommandError(f"cannot write {output}: folder {output.parent} does not exist.")
         predictions.to_csv(output, index=task == "forecast")
         print(f"{len(predictions)} predictions written to {output}", file=err)
+
+
+def _several_predictions_per_series(model):
+    """What a classifier's or regressor's predictions hold beyond the CSV's one per series, or None.
+
+    Models fit from Python may predict several outputs (``y`` of shape
+    ``(n_samples, n_outputs)``) or one value per time step
+    (``return_sequences=True``), which the ``prediction`` column cannot hold.
+    """
+    if model.return_sequences:
+        return "one value per time step (return_sequences=True)"
+    # The shape of one series' outputs: () or (1,) for one, (n_outputs,) for several.
+    n_outputs = int(np.prod(model._output_shape))
+    return f"{n_outputs} outputs per series" if n_outputs > 1 else None
 
 
 def _task_of(model):

@@ -1559,11 +1559,11 @@ class TCNForecaster(BaseForecaster):
         -------
         TCNForecaster
         """
-        if persistence.is_model_archive(serial):
-            # sktime dispatches on the archive's _metadata, which sktcn.load never reads:
-            # the manifest must name a forecaster too.
-            return persistence.load_instance(serial, cls)
-        return super().load_from_path(serial)
+        if persistence.is_sktime_archive(serial):
+            return super().load_from_path(serial)
+        # sktime dispatches on the archive's _metadata, which sktcn.load never reads:
+        # the manifest must name a forecaster too.
+        return persistence.load_instance(serial, cls)
 
     # ------------------------------------------------------------- saved state
     def _saved_state(self, networks):

@@ -55,6 +55,9 @@ __all__ = ["save", "save_archive", "load", "FORMAT_VERSION", "ModelFileError"]
 # the class; TCNForecaster.save writes that layout around the model files, and
 # sktcn.load ignores the entry rather than unpickling it.
 _SKTIME_METADATA = "_metadata"
+# Where sktime's own save (its pickle and cloudpickle formats) writes the pickled
+# object; sktcn's archives never hold it.
+_SKTIME_OBJECT = "_obj"
 
 #: Version of the layout of the saved directory; a file with another version is refused.
 FORMAT_VERSION = 1
@@ -229,8 +232,9 @@ def save(estimator, path):
 
     The directory receives ``manifest.json`` (parameters and fitted state as
     JSON, versions, SHA-256 digests) and the network in Keras' ``.keras``
-    format. An existing sktcn model directory at ``path`` is replaced; any other
-    existing file or non-empty directory is left alone and an error raised.
+    format. An existing sktcn model directory at ``path`` (whose manifest.json
+    names sktcn's format) is replaced; any other existing file or non-empty
+    directory is left alone and an error raised.
     Missing folders above ``path`` are created; a failed save removes them
     again and keeps the previous model, if any, as it was.
 
@@ -255,6 +259,8 @@ def save(estimator, path):
     TypeError
         If the estimator is not an sktcn estimator, or a parameter is not a
         plain value.
+    FileExistsError
+        If something other than an sktcn model directory exists at ``path``.
 
     See Also
     --------
@@ -339,11 +345,42 @@ def save_target(path, archive=False):
                 f"{path} exists and is not an sktcn model archive; choose a new path or remove it first."
             )
         return path
-    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or (path / _MANIFEST).is_file())):
+    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or _is_model_directory(path))):
         raise FileExistsError(
             f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
         )
     return path
+
+
+def _is_model_directory(path):
+    """Whether the directory ``path`` holds an sktcn manifest: one that :func:`save` may replace.
+
+    A file named manifest.json is not enough (a browser extension, a web app
+    or a package of another tool has one): it must read as the manifest
+    :func:`save` writes, which names the format. The manifest must also be
+    a plain file (sktcn never writes a link) of at most MAX_MANIFEST_BYTES,
+    as :func:`load` reads it.
+    """
+    manifest = path / _MANIFEST
+    try:
+        if manifest.is_symlink() or not manifest.is_file() or manifest.stat().st_size > MAX_MANIFEST_BYTES:
+            return False
+        return _names_the_format(manifest.read_bytes())
+    except OSError:  # unreadable: not known to be a model
+        return False
+
+
+def _names_the_format(data):
+    """Whether ``data``, a manifest's bytes, is a JSON object whose ``"format"`` is sktcn's.
+
+    Every manifest sktcn has written names it (since the first format), and
+    :func:`load` refuses a manifest that does not.
+    """
+    try:
+        manifest = parse_json(data, _MANIFEST)
+    except FileCheckError:
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == _FORMAT_NAME
 
 
 def _check_folder_above(target):
@@ -421,8 +458,10 @@ def save_archive(estimator, path):
     The archive holds the files :func:`save` writes, plus sktime's ``_metadata``
     entry (the pickled class, a reference to sktcn's class and nothing else), so
     that both ``sktime.base.load(path)`` and :func:`load` read it. As sktime does,
-    ``"name"`` becomes ``"name.zip"``. As with :func:`save`, a failed save
-    leaves no files or folders behind and keeps the previous archive.
+    ``"name"`` becomes ``"name.zip"``. An existing sktcn model archive there is
+    replaced (:func:`is_model_archive`), anything else left alone and an
+    error raised. As with :func:`save`, a failed save leaves no files or
+    folders behind and keeps the previous archive.
 
     Parameters
     ----------
@@ -435,6 +474,11 @@ def save_archive(estimator, path):
     -------
     pathlib.Path
         The zip file written.
+
+    Raises
+    ------
+    FileExistsError
+        If something other than an sktcn model archive exists at the path.
     """
     target = save_target(path, archive=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
@@ -454,15 +498,36 @@ def save_archive(estimator, path):
 
 
 def is_model_archive(path):
-    """Whether ``path`` is a zip file holding an sktcn manifest (what :func:`save_archive` writes)."""
+    """Whether ``path`` is a zip file holding an sktcn manifest (what :func:`save_archive` writes).
+
+    As for a directory, a member named manifest.json is not enough: it must
+    read as sktcn's manifest, which names the format.
+    """
     if not zipfile.is_zipfile(path):
         return False
     try:
         with zipfile.ZipFile(path) as archive:
-            return _MANIFEST in archive.namelist()
+            if _MANIFEST not in archive.namelist():
+                return False
+            return _names_the_format(read_member(archive, archive.getinfo(_MANIFEST), MAX_MANIFEST_BYTES))
+    except (*_DAMAGED_ARCHIVE, FileCheckError):
+        # A damaged directory or manifest, or one past MAX_MANIFEST_BYTES, cannot
+        # say it is a model: saving does not overwrite it, and loading reports
+        # the damage where it reads the files.
+        return False
+
+
+def is_sktime_archive(path):
+    """Whether ``path`` is a zip file of sktime's own, pickle-based ``save`` (it holds the pickled object).
+
+    ``TCNForecaster.load_from_path`` leaves those to sktime and reads any other
+    archive with :func:`load`, which says what is wrong with one that is
+    damaged or not sktcn's.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _SKTIME_OBJECT in archive.namelist()
     except _DAMAGED_ARCHIVE:
-        # A damaged directory cannot say it holds a model: saving does not
-        # overwrite it, and loading reports the damage where it reads the files.
         return False
 
 

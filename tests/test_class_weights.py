@@ -85,6 +85,21 @@ def test_class_and_sample_weights_that_leave_no_sample_weighing_are_refused(rare
     assert not hasattr(clf, "model_")
 
 
+def test_a_streamed_batch_may_weigh_nothing_if_the_stream_weighs_something(rare_class):
+    # The check above ran on each batch of a stream: its first batch (16 rows, no "c") was refused.
+    X, y = rare_class
+    batches = TINY["batch_size"]
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 0.0, "b": 0.0}).fit(RowBatches(X, y, batch_size=batches))
+    assert np.isfinite(clf.history_["loss"]).all()
+    first_batch_unweighted = (np.arange(len(y)) >= batches).astype(np.float32)
+    TCNClassifier(**ONE_EPOCH, class_weight={"a": 1.0}).fit(RowBatches(X, y, first_batch_unweighted, batches))
+    # A stream in which no sample weighs anything is refused, as in memory.
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 0.0})
+    with pytest.raises(ValueError, match="class_weight and sample_weight together give every sample"):
+        clf.fit(RowBatches(X, y, (y == "a").astype(np.float32), batches))
+    assert not hasattr(clf, "model_")
+
+
 def test_failed_partial_fit_leaves_no_declared_classes(rare_class):
     X, y = rare_class
     clf = TCNClassifier(**ONE_EPOCH)

@@ -320,6 +320,29 @@ def test_a_model_without_column_names_is_refused_for_csv(files, tmp_path, layout
     assert status == 1 and "was not fit on named columns" in err and out == ""
 
 
+def test_a_model_of_several_predictions_per_series_is_refused_for_csv(files, tmp_path):
+    # Its predictions failed as pandas' "Per-column arrays must each be 1-dimensional".
+    frame = pd.read_csv(files / "regress.csv")
+    X = frame.drop(columns=["id", "value"])
+    y = frame["value"].to_numpy()
+    tiny = dict(nb_filters=2, epochs=1, random_state=0)
+    refused = {
+        "2 outputs per series": sktcn.TCNRegressor(**tiny).fit(X, np.column_stack([y, -y])),
+        "one value per time step": sktcn.TCNRegressor(**tiny, return_sequences=True).fit(X, X.to_numpy()),
+    }
+    for what, model in refused.items():
+        model.save(tmp_path / "model")
+        status, out, err = run_main("predict", "--model", tmp_path / "model", "--data", files / "regress.csv")
+        assert status == 1 and out == ""
+        assert f"predicts {what}" in err and "writes one prediction per series" in err and "sktcn.load" in err
+    # One output as a column, y (n_samples, 1), is one prediction per series.
+    column = sktcn.TCNRegressor(**tiny).fit(X, y[:, None])
+    column.save(tmp_path / "model")
+    status, out, err = run_main("predict", "--model", tmp_path / "model", "--data", files / "regress.csv")
+    assert status == 0, err
+    np.testing.assert_allclose(pd.read_csv(io.StringIO(out))["prediction"], column.predict(X).ravel())
+
+
 def test_pooling_option(files, tmp_path):
     common = ["--data", files / "classify.csv", "--target", "label", "--id", "id", "--quiet", *TINY_OPTIONS]
     status, _, err = run_main("fit", "--task", "classify", *common, "--model", tmp_path / "max", "--pooling", "max")

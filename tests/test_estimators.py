@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import TINY
+from sklearn.base import clone
 
 from sktcn import TCNClassifier, TCNRegressor, _compat, receptive_field
 from sktcn.datasets import make_adding_problem, make_copy_memory
@@ -232,19 +233,43 @@ def test_pickle_round_trip_predicts_identically(series_3d):
     np.testing.assert_array_equal(copy.classes_, clf.classes_)
 
 
+class ModelWatcher(keras.callbacks.Callback):
+    """Records, at the start of each fit, whether Keras gave it the model it trains."""
+
+    def __init__(self):
+        super().__init__()
+        self.given = []
+
+    def on_train_begin(self, logs=None):
+        self.given.append(self.model is not None)
+
+
 @pytest.mark.parametrize("n_networks", [1, 2])
-def test_a_fitted_estimator_with_callbacks_pickles_without_their_model(series_2d, n_networks):
+def test_a_fitted_estimator_with_callbacks_clones_copies_and_pickles(series_2d, n_networks):
     # Keras' callbacks keep the model they trained: for an ensemble the joint
-    # training model, which Keras could not rebuild, so the pickle did not load.
+    # training model, which Keras could not rebuild, so clone failed, and
+    # pickles and deep copies did not load; for one network a second copy of it.
     X, y = series_2d
     reg = TCNRegressor(**TINY, random_state=0, n_networks=n_networks, warm_start=True,
-                       callbacks=[keras.callbacks.Callback()]).fit(X, y)
-    assert reg.callbacks[0].model is not None  # the estimator's own callbacks keep theirs
+                       callbacks=[ModelWatcher()]).fit(X, y)
+    assert clone(reg).fit(X, y).callbacks[0].given == [True, True]
     for restored in (pickle.loads(pickle.dumps(reg)), copy.deepcopy(reg)):
         np.testing.assert_array_equal(restored.predict(X), reg.predict(X))
         assert restored.callbacks[0] is restored._fit_callbacks[0]  # still one callback: a warm fit keeps it
         restored.fit(X, y)
-        assert restored.callbacks[0].model is not None
+        assert restored.callbacks[0].given == [True, True] and restored.callbacks[0].model is None
+    assert reg.callbacks[0].given == [True] and reg.callbacks[0].model is None  # the model for the fit only
+
+    def fail(epoch, logs):
+        raise RuntimeError("the user's callback failed")
+
+    # A failed fit takes the model back too.
+    callbacks = [ModelWatcher(), keras.callbacks.LambdaCallback(on_epoch_end=fail)]
+    failing = reg.set_params(warm_start=False, callbacks=callbacks)
+    with pytest.raises(RuntimeError, match="the user's callback failed"):
+        failing.fit(X, y)
+    assert failing.callbacks[0].given == [True] and failing.callbacks[0].model is None
+    assert type(clone(failing)) is TCNRegressor
 
 
 def test_validation_split_and_early_stopping(series_2d):

@@ -1,11 +1,15 @@
 """TCNForecaster's n_networks: the point forecast averages networks trained from different seeds."""
 
+import copy
 import json
+import pickle
 import warnings
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from sktcn import TCNForecaster, load
 from sktcn._windows import series_arrays, window_rows
@@ -120,6 +124,18 @@ def test_a_short_receptive_field_warns_once_per_fit_and_refit(series):
         field = [w for w in caught if "receptive field (3 steps)" in str(w.message)]
         assert len(field) == 1 and field[0].filename == __file__
     assert forecaster.interval_calibration_ == "backtest"
+
+
+def test_a_fitted_ensemble_with_callbacks_pickles_copies_and_clones(series):
+    # Its callbacks kept the networks' joint training model, which Keras cannot
+    # rebuild: pickle, deepcopy and clone failed, sktime's save(serialization_format="pickle")
+    # wrote a file its load refused, and sktime's evaluate (a clone per window) scored NaN.
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=1)
+    forecaster = TCNForecaster(**TINY, n_networks=2, callbacks=[stop]).fit(series, fh=[1, 2])
+    for copied in (pickle.loads(pickle.dumps(forecaster)), copy.deepcopy(forecaster)):
+        pd.testing.assert_series_equal(copied.predict(), forecaster.predict(), check_exact=True)
+    assert clone(forecaster).fit(series, fh=[1, 2]).predict().shape == (2,)
+    assert stop.model is None  # Keras gives it the model for the fit only
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, "3"])

@@ -449,6 +449,45 @@ def test_saving_replaces_a_model_but_not_other_files(regressor, tmp_path):
     assert (tmp_path / "notes" / "todo.txt").read_text() == "keep me"
 
 
+def test_saving_replaces_only_what_names_itself_an_sktcn_model(regressor, tmp_path):
+    # Any folder or zip holding a file named manifest.json was taken for a model and replaced.
+    import zipfile
+
+    reg = regressor[0]
+    extension = tmp_path / "my-extension"
+    extension.mkdir()
+    for manifest in ['{"name": "my browser extension", "manifest_version": 3}', '{"format": "other"}', "not JSON"]:
+        (extension / "manifest.json").write_text(manifest)
+        (extension / "background.js").write_text("// weeks of work")
+        with pytest.raises(FileExistsError, match="my-extension exists and is not an sktcn model directory"):
+            reg.save(extension)
+        assert (extension / "background.js").read_text() == "// weeks of work"
+        packed = tmp_path / "extension.zip"
+        with zipfile.ZipFile(packed, "w") as archive:
+            archive.writestr("manifest.json", manifest)
+            archive.writestr("background.js", "// weeks of work")
+        assert not persistence.is_model_archive(packed)
+        with pytest.raises(FileExistsError, match="extension.zip exists and is not an sktcn model archive"):
+            persistence.save_archive(reg, packed)
+        assert zipfile.ZipFile(packed).namelist() == ["manifest.json", "background.js"]
+    # Models written by earlier versions (format 1) are models, and are replaced.
+    old_model = shutil.copytree(Path(__file__).parent / "data" / "format1" / "regressor", tmp_path / "old")
+    old_archive = shutil.copy(Path(__file__).parent / "data" / "format1" / "forecaster.zip", tmp_path / "old.zip")
+    assert persistence.is_model_archive(old_archive)
+    reg.save(old_model)
+    persistence.save_archive(reg, old_archive)
+    assert isinstance(sktcn.load(old_model), TCNRegressor) and isinstance(sktcn.load(old_archive), TCNRegressor)
+    # sktime's load of a forecaster's archive whose manifest is damaged still gets sktcn's reason, not sktime's
+    # "no item named '_obj'" (the archive is not sktime's pickle either).
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(Path(__file__).parent / "data" / "format1" / "forecaster.zip") as good:
+        with zipfile.ZipFile(damaged, "w") as bad:
+            for name in good.namelist():
+                bad.writestr(name, good.read(name)[:-5] if name == "manifest.json" else good.read(name))
+    with pytest.raises(ModelFileError, match="manifest.json is not valid JSON"):
+        sktime_load(str(damaged)[:-4])
+
+
 def test_altered_network_file_is_refused(saved_regressor):
     weights = saved_regressor / "model.keras"
     data = bytearray(weights.read_bytes())
