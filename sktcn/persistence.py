@@ -34,6 +34,7 @@ import inspect
 import json
 import os
 import pickle
+import re
 import shutil
 import tempfile
 import zipfile
@@ -233,8 +234,9 @@ def save(estimator, path):
     The directory receives ``manifest.json`` (parameters and fitted state as
     JSON, versions, SHA-256 digests) and the network in Keras' ``.keras``
     format. An existing sktcn model directory at ``path`` (whose manifest.json
-    names sktcn's format) is replaced; any other existing file or non-empty
-    directory is left alone and an error raised.
+    names sktcn's format, and which holds nothing but the files it lists) is
+    replaced; any other existing file or non-empty directory (one holding a
+    model and files of yours too, say) is left alone and an error raised.
     Missing folders above ``path`` are created; a failed save removes them
     again and keeps the previous model, if any, as it was.
 
@@ -260,7 +262,9 @@ def save(estimator, path):
         If the estimator is not an sktcn estimator, or a parameter is not a
         plain value.
     FileExistsError
-        If something other than an sktcn model directory exists at ``path``.
+        If something other than an sktcn model directory exists at ``path``,
+        or the directory holds files or folders besides the model's (named in
+        the message).
 
     See Also
     --------
@@ -292,6 +296,8 @@ def save(estimator, path):
         try:
             description = estimator._saved_state(NetworkFiles(staging))
             files = sorted(p.name for p in staging.iterdir())
+            # "format" first and "files" last: save_target reads only the two ends
+            # of an existing manifest (_saved_files) to decide what it may replace.
             manifest = {
                 "format": _FORMAT_NAME,
                 "format_version": FORMAT_VERSION,
@@ -328,8 +334,8 @@ def save_target(path, archive=False):
     Raises
     ------
     FileExistsError
-        If something other than an sktcn model (directory, or archive) exists there:
-        saving replaces a model but nothing else.
+        If something other than an sktcn model (directory, or archive) exists there,
+        or it holds more than the model's files: saving replaces a model but nothing else.
     NotADirectoryError, PermissionError
         If the nearest existing folder above it is a file, or not writable.
     """
@@ -340,47 +346,87 @@ def save_target(path, archive=False):
         path = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
     _check_folder_above(path)
     if archive:
-        if path.exists() and not (path.is_file() and is_model_archive(path)):
-            raise FileExistsError(
-                f"{path} exists and is not an sktcn model archive; choose a new path or remove it first."
-            )
+        if path.exists():
+            _check_replaceable(path, _unsaved_members(path) if path.is_file() else None, "archive")
         return path
-    if path.exists() and not (path.is_dir() and (not any(path.iterdir()) or _is_model_directory(path))):
-        raise FileExistsError(
-            f"{path} exists and is not an sktcn model directory; choose a new path or remove it first."
-        )
+    if path.exists():
+        unsaved = (_unsaved_entries(path) if any(path.iterdir()) else []) if path.is_dir() else None
+        _check_replaceable(path, unsaved, "directory")
     return path
 
 
-def _is_model_directory(path):
-    """Whether the directory ``path`` holds an sktcn manifest: one that :func:`save` may replace.
+def _check_replaceable(path, unsaved, kind):
+    """FileExistsError unless ``path`` holds an sktcn model and nothing else, which saving may replace.
+
+    ``unsaved`` names what it holds that sktcn did not write (:func:`_unsaved_entries`,
+    :func:`_unsaved_members`), or is None where it holds no sktcn model.
+    """
+    if unsaved is None:
+        raise FileExistsError(f"{path} exists and is not an sktcn model {kind}; choose a new path or remove it first.")
+    if unsaved:
+        raise FileExistsError(
+            f"{path} holds an sktcn model but also {', '.join(map(repr, unsaved))}, which sktcn did not write: "
+            f"saving replaces the whole {kind} and would delete them. Choose another path, or move them out first."
+        )
+
+
+def _unsaved_entries(path):
+    """What the directory ``path`` holds besides the files of the sktcn model in it; None if it holds none.
 
     A file named manifest.json is not enough (a browser extension, a web app
     or a package of another tool has one): it must read as the manifest
-    :func:`save` writes, which names the format. The manifest must also be
-    a plain file (sktcn never writes a link) of at most MAX_MANIFEST_BYTES,
-    as :func:`load` reads it.
+    :func:`save` writes (:func:`_saved_files`), and a plain file (sktcn never
+    writes a link). Saving replaces the whole directory, so anything else in
+    it (notes, plots, a folder) is named here: the caller refuses to delete it.
     """
     manifest = path / _MANIFEST
     try:
-        if manifest.is_symlink() or not manifest.is_file() or manifest.stat().st_size > MAX_MANIFEST_BYTES:
-            return False
-        return _names_the_format(manifest.read_bytes())
+        if manifest.is_symlink() or not manifest.is_file():
+            return None
+        with open(manifest, "rb") as file:
+            saved = _saved_files(file)
+        if saved is None:
+            return None
+        return sorted(entry.name for entry in path.iterdir() if entry.name != _MANIFEST and (
+            entry.name not in saved or entry.is_symlink() or not entry.is_file()))
     except OSError:  # unreadable: not known to be a model
-        return False
+        return None
 
 
-def _names_the_format(data):
-    """Whether ``data``, a manifest's bytes, is a JSON object whose ``"format"`` is sktcn's.
+# save writes "format" first and "files" last (json.dumps keeps the dict's
+# order; every sktcn version has written them so): the two ends of a manifest
+# say whether it is sktcn's and which files its model holds, whatever the size
+# of a forecaster's data between them, which may exceed MAX_MANIFEST_BYTES (a
+# limit of load, raised for files one trusts).
+_MANIFEST_START = re.compile(rb'\s*\{\s*"format"\s*:\s*"sktcn-model"\s*[,}]')
+_MANIFEST_START_BYTES = 256
+_FILES_KEY = re.compile(r'"files"\s*:\s*')
+# The "files" entry: about 90 bytes per file, and a model has a few.
+_MANIFEST_END_BYTES = 64 * 2**10
 
-    Every manifest sktcn has written names it (since the first format), and
-    :func:`load` refuses a manifest that does not.
+
+def _saved_files(manifest):
+    """The names of the files an sktcn manifest lists; None if ``manifest`` (a binary file object) is not one.
+
+    Only its first and last bytes are read (a seekable file; an archive's
+    member is inflated on the way to its end, in bounded memory).
     """
+    if not _MANIFEST_START.match(manifest.read(_MANIFEST_START_BYTES)):
+        return None
+    size = manifest.seek(0, os.SEEK_END)
+    manifest.seek(max(0, size - _MANIFEST_END_BYTES))
+    end = manifest.read().decode("utf-8", errors="replace")  # a character cut at the start is not in "files"
+    key = end.rfind('"files"')
+    found = _FILES_KEY.match(end, key) if key >= 0 else None
+    if found is None:
+        return None
     try:
-        manifest = parse_json(data, _MANIFEST)
-    except FileCheckError:
-        return False
-    return isinstance(manifest, dict) and manifest.get("format") == _FORMAT_NAME
+        files, stop = json.JSONDecoder().raw_decode(end, found.end())
+    except ValueError:
+        return None
+    if not isinstance(files, dict) or end[stop:].strip() != "}":  # the top-level object's last entry
+        return None
+    return set(files)
 
 
 def _check_folder_above(target):
@@ -459,9 +505,9 @@ def save_archive(estimator, path):
     entry (the pickled class, a reference to sktcn's class and nothing else), so
     that both ``sktime.base.load(path)`` and :func:`load` read it. As sktime does,
     ``"name"`` becomes ``"name.zip"``. An existing sktcn model archive there is
-    replaced (:func:`is_model_archive`), anything else left alone and an
-    error raised. As with :func:`save`, a failed save leaves no files or
-    folders behind and keeps the previous archive.
+    replaced (:func:`is_model_archive`: it holds nothing but the model's files),
+    anything else left alone and an error raised. As with :func:`save`, a
+    failed save leaves no files or folders behind and keeps the previous archive.
 
     Parameters
     ----------
@@ -498,23 +544,31 @@ def save_archive(estimator, path):
 
 
 def is_model_archive(path):
-    """Whether ``path`` is a zip file holding an sktcn manifest (what :func:`save_archive` writes).
+    """Whether ``path`` is a zip file of an sktcn model and nothing else (what :func:`save_archive` writes).
 
     As for a directory, a member named manifest.json is not enough: it must
-    read as sktcn's manifest, which names the format.
+    read as sktcn's manifest, and the archive may hold only the files that
+    manifest lists, and sktime's ``_metadata``.
     """
+    return _unsaved_members(path) == []
+
+
+def _unsaved_members(path):
+    """The members of the zip file ``path`` besides those of the sktcn model in it; None if it holds none."""
     if not zipfile.is_zipfile(path):
-        return False
+        return None
     try:
         with zipfile.ZipFile(path) as archive:
-            if _MANIFEST not in archive.namelist():
-                return False
-            return _names_the_format(read_member(archive, archive.getinfo(_MANIFEST), MAX_MANIFEST_BYTES))
-    except (*_DAMAGED_ARCHIVE, FileCheckError):
-        # A damaged directory or manifest, or one past MAX_MANIFEST_BYTES, cannot
-        # say it is a model: saving does not overwrite it, and loading reports
-        # the damage where it reads the files.
-        return False
+            names = set(archive.namelist())
+            if _MANIFEST not in names:
+                return None
+            with archive.open(_MANIFEST) as manifest:
+                saved = _saved_files(manifest)
+    except _DAMAGED_ARCHIVE:
+        # A damaged directory or manifest cannot say it is a model: saving does
+        # not overwrite it, and loading reports the damage where it reads the files.
+        return None
+    return None if saved is None else sorted(names - saved - {_MANIFEST, _SKTIME_METADATA})
 
 
 def is_sktime_archive(path):

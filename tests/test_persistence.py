@@ -488,6 +488,64 @@ def test_saving_replaces_only_what_names_itself_an_sktcn_model(regressor, tmp_pa
         sktime_load(str(damaged)[:-4])
 
 
+def test_a_model_whose_manifest_load_would_refuse_as_too_large_is_still_replaced(regressor, tmp_path, monkeypatch):
+    # Whether a path held a model was decided by reading its manifest within MAX_MANIFEST_BYTES: a forecaster's
+    # manifest over it (millions of stored points, with the limit raised to load it) could be saved once and then
+    # never again to the same path ("exists and is not an sktcn model archive").
+    import zipfile
+
+    reg, X, _ = regressor
+    folder, archive = reg.save(tmp_path / "m"), persistence.save_archive(reg, tmp_path / "m")
+    monkeypatch.setattr(persistence, "MAX_MANIFEST_BYTES", 100)  # the manifests now exceed it (94 MB in the report)
+    with pytest.raises(ModelFileError, match="more than MAX_MANIFEST_BYTES"):
+        sktcn.load(folder)
+    assert persistence.is_model_archive(archive)
+    assert reg.save(folder) == folder and persistence.save_archive(reg, archive) == archive
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "m.zip"]
+    monkeypatch.undo()
+    np.testing.assert_allclose(sktcn.load(folder).predict(X), reg.predict(X), rtol=1e-6)
+    assert sorted(zipfile.ZipFile(archive).namelist()) == ["_metadata", "manifest.json", "model.keras"]
+    # Only the manifest's two ends are read: "format" first, the files it lists last.
+    text = (folder / "manifest.json").read_text()
+    assert text.startswith('{\n "format": "sktcn-model",') and text.rstrip().endswith("}\n}")
+
+
+def test_saving_keeps_files_of_yours_beside_a_model(regressor, tmp_path):
+    # save replaced the whole folder once its manifest was sktcn's: notes, predictions and plots kept in it went too.
+    import zipfile
+
+    reg, X, _ = regressor
+    experiment = reg.save(tmp_path / "experiment")
+    (experiment / "notes.txt").write_text("results of run 1")
+    (experiment / "plots").mkdir()
+    (experiment / "plots" / "loss.png").write_bytes(b"png")
+    with pytest.raises(FileExistsError, match="holds an sktcn model but also 'notes.txt', 'plots', which sktcn did "
+                                              "not write: saving replaces the whole directory"):
+        reg.save(experiment)
+    assert sorted(p.name for p in experiment.iterdir()) == ["manifest.json", "model.keras", "notes.txt", "plots"]
+    assert (experiment / "plots" / "loss.png").read_bytes() == b"png"
+    np.testing.assert_allclose(sktcn.load(experiment).predict(X), reg.predict(X), rtol=1e-6)
+    # A project folder into which a model's files were copied, beside the code.
+    project = tmp_path / "project"
+    shutil.copytree(experiment, project, ignore=shutil.ignore_patterns("notes.txt", "plots"))
+    (project / "train.py").write_text("print('weeks of work')")
+    with pytest.raises(FileExistsError, match="also 'train.py'"):
+        reg.save(project)
+    assert (project / "train.py").read_text() == "print('weeks of work')"
+    # Moved out, the rest is the model's: replaced.
+    shutil.rmtree(experiment / "plots")
+    (experiment / "notes.txt").unlink()
+    reg.save(experiment)
+    # An archive holding a member sktcn did not write is not replaced either.
+    archive = persistence.save_archive(reg, tmp_path / "packed")
+    with zipfile.ZipFile(archive, "a") as packed:
+        packed.writestr("notes.txt", "results of run 1")
+    assert not persistence.is_model_archive(archive)
+    with pytest.raises(FileExistsError, match="also 'notes.txt'.*the whole archive"):
+        persistence.save_archive(reg, archive)
+    assert zipfile.ZipFile(archive).read("notes.txt") == b"results of run 1"
+
+
 def test_altered_network_file_is_refused(saved_regressor):
     weights = saved_regressor / "model.keras"
     data = bytearray(weights.read_bytes())
