@@ -139,9 +139,9 @@ class _Restored(NamedTuple):
     # clock (_covariates.LocalClock); older files counted steps from the first
     # local hour, which their networks were trained on.
     local_clock: bool = True
-    # Saved after an update moved a cutoff back (see TCNForecaster._series_ends):
+    # Saved after an update moved a cutoff back (see TCNForecaster._saved_cutoffs):
     # sktime's cutoff, and the number of each series' stored rows up to its own
-    # (None otherwise: every series' cutoff is its last stored time).
+    # (None otherwise: every series' cutoff is its last stored time, sktime's the latest).
     cutoff: pd.Index = None
     series_rows: list = None
 
@@ -992,9 +992,10 @@ class TCNForecaster(BaseForecaster):
     def _restore_cutoffs(self, y):
         """Set the cutoffs a saved file keeps (``_Restored.cutoff``): a restored forecaster's fit of its stored ``y``.
 
-        Saved after an update had moved a cutoff back, the file holds data
-        after it, and the number of each series' rows up to its cutoff.
-        ModelFileError where they do not fit the stored data.
+        Saved after an update had moved a cutoff back, the file holds sktime's
+        cutoff and the number of each series' rows up to its own cutoff (all
+        of them where only sktime's moved back). ModelFileError where they do
+        not fit the stored data.
         """
         restored = _RESTORED_NETWORK.get()
         if restored is None or restored.series_rows is None:
@@ -1007,8 +1008,10 @@ class TCNForecaster(BaseForecaster):
                 "the manifest's cutoffs do not fit its stored data: it was altered."
             )
         ends = last_times(y)
-        self._series_ends = pd.Series([part.index[rows - 1] for rows, (_, part) in zip(restored.series_rows, parts)],
-                                      index=ends.index, dtype=ends.dtype)
+        series_ends = pd.Series([part.index[rows - 1] for rows, (_, part) in zip(restored.series_rows, parts)],
+                                index=ends.index, dtype=ends.dtype)
+        # Every series' at its end (sktime's cutoff alone moved back): None, as in the forecaster saved.
+        self._series_ends = None if series_ends.equals(ends) else series_ends
         self._cutoff = cutoff
 
     def _new_series_covariates(self, y, X):
@@ -1615,14 +1618,16 @@ class TCNForecaster(BaseForecaster):
         }
 
     def _saved_cutoffs(self):
-        """The saved state's entries for the cutoffs an update moved back (``_series_ends``); none if it moved none.
+        """The saved state's entries for the cutoffs an update moved back; none if it moved none.
 
-        sktime's cutoff, and the number of each series' rows up to its own, in
-        the series' order: ``fit`` of the stored data would put every cutoff at
-        its end.
+        sktime's cutoff, and the number of each series' rows up to its own
+        (``_series_ends``), in the series' order: ``fit`` of the stored data
+        would put every series' cutoff at its end, and sktime's at the latest
+        of them. An update of a series that ends early moves sktime's cutoff
+        back without cutting any series' data: it is kept all the same.
         """
         y = self._y_to_cutoff()
-        if y is self._y:
+        if y is self._y and self.cutoff[0] == last_times(y).max():
             return {}
         return {"cutoff": index_to_json(self.cutoff), "series_rows": [len(part) for _, part in series_of(y)]}
 
@@ -1714,10 +1719,16 @@ class TCNForecaster(BaseForecaster):
         return statistics
 
     def _check_restored_shapes(self):
-        """ModelFileError unless the restored window, horizon, data and networks fit together."""
-        lengths = [len(part) for _, part in series_of(self._y)]
+        """ModelFileError unless the restored window, horizon, data and networks fit together.
+
+        Every series needs ``window_length_`` values up to its cutoff, which
+        each forecast reads; no more: the restored forecaster does not train
+        (a refit checks its data as fit does), and update accepts a new series
+        of that length, or moves a cutoff back that far, without a refit.
+        """
+        lengths = [len(part) for _, part in series_of(self._y_to_cutoff())]
         outputs = {regressor.model_.output_shape[-1] for regressor in self.regressors_}
-        if (self._horizon_steps(self._fh).max() > self.horizon_ or min(lengths) < self.window_length_ + self.horizon_
+        if (self._horizon_steps(self._fh).max() > self.horizon_ or min(lengths) < self.window_length_
                 or outputs != {self.horizon_ * len(self._y_columns)}):
             raise persistence.ModelFileError(
                 "the stored data, window, horizon and networks do not match: the manifest was altered."

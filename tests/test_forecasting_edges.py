@@ -369,6 +369,54 @@ def test_each_series_of_a_panel_is_forecast_from_the_cutoff_its_last_update_gave
         sktcn.load(_rewrite_state(path, lambda state: state.update(series_rows=[1, 100])))
 
 
+def test_a_file_whose_cutoffs_leave_a_series_fewer_values_than_the_window_is_refused(ragged_panel, tmp_path):
+    from test_correction_check import _rewrite_state
+
+    # A series cut below window_length_ (in series_rows) loaded, then predict failed with NumPy's concatenate error.
+    f = TCNForecaster(**POINT, window_length=6).fit(ragged_panel.groupby(level=0).head(40), fh=[1, 2])
+    f.update(ragged_panel.groupby(level=0).nth(slice(40, 45)), update_params=False)
+    f.update(ragged_panel.groupby(level=0).nth(slice(40, 41)), update_params=False)  # back: 41 rows each
+    path = f.save(tmp_path / "moved_back")
+    for rows, loads in [([5, 41], False), ([41, 1], False), ([6, 6], True)]:
+        altered = _rewrite_state(path, lambda state: state.update(series_rows=rows))
+        if not loads:
+            with pytest.raises(ModelFileError, match="altered"):
+                sktcn.load(altered)
+            continue
+        # As short as the window, as update allows: loads, and forecasts.
+        assert np.isfinite(sktcn.load(altered).predict().to_numpy()).all()
+
+
+def test_a_new_series_as_short_as_the_window_is_saved_and_loaded(ragged_panel, tmp_path):
+    # update accepts a new series of window_length_ values without a refit; load refused the file it saved as altered.
+    f = TCNForecaster(**POINT, window_length=6).fit(ragged_panel, fh=[1, 2, 3])
+    new = _monthly(np.arange(6.0), "2004-07").to_frame("v")
+    new.index = pd.MultiIndex.from_product([["c"], new.index], names=ragged_panel.index.names)
+    f.update(new, update_params=False)
+    loaded = sktcn.load(f.save(tmp_path / "new_series"))
+    _same_forecasts(loaded, f)
+    assert loaded.predict().loc["c"].index[0] == pd.Period("2005-01", "M")
+
+
+def test_a_cutoff_moved_back_without_cutting_any_series_is_kept_by_save(ragged_panel, tmp_path):
+    import json
+    import zipfile
+
+    # Updating b (which ends ten months before a) alone moves sktime's cutoff back to b's new end, while every
+    # series keeps all its data: the file kept no cutoff, and load put it back at a's end.
+    f = TCNForecaster(**POINT, window_length=6).fit(ragged_panel, fh=[1, 2])
+    state = json.loads(zipfile.ZipFile(f.save(tmp_path / "fit")).read("manifest.json"))["state"]
+    assert "cutoff" not in state and "series_rows" not in state  # the file of a plain fit is as it was
+    b = _monthly([500.0, 510.0], "2004-03").to_frame("v")
+    b.index = pd.MultiIndex.from_product([["b"], b.index], names=ragged_panel.index.names)
+    f.update(b, update_params=False)
+    assert str(f.cutoff[0]) == "2004-04"
+    loaded = sktcn.load(f.save(tmp_path / "moved_back"))
+    _same_forecasts(loaded, f)
+    assert list(loaded.fh.to_absolute(loaded.cutoff)) == list(f.fh.to_absolute(f.cutoff))
+    assert loaded._series_ends is None  # as in f: every series' cutoff is its end
+
+
 @pytest.mark.parametrize("changes", [dict(horizon_=2), dict(horizon_=0), dict(window_length_=500),
                                      dict(window_length_="6")])
 def test_a_stored_window_or_horizon_that_does_not_fit_is_refused(tmp_path, changes):
