@@ -1515,7 +1515,7 @@ class TCNEstimatorBase(BaseWrapper):
         tally = WeightTally(self._weightless_fit())
         failures = []
 
-        def encode(x, y, w):
+        def weigh(x, y, w):
             x, y = self._validate_data(x, y)
             if w is not None:
                 # As in memory, batch by batch; all zero only over the whole stream (tally).
@@ -1526,9 +1526,18 @@ class TCNEstimatorBase(BaseWrapper):
             y = self.target_encoder_.transform(y)
             weights = self._training_weights(y, w)
             tally.record(w, weights)
+            return x, y, weights
+
+        def encode(x, y, w):
+            x, y, weights = weigh(x, y, w)
             return self.feature_encoder_.transform(x), y, weights
 
         example = encode(*data.first_batch())
+        if getattr(data.batches, "use_multiprocessing", False):
+            # Keras' worker processes then encode the batches, and what they tally
+            # stays in them: this process weighs the batches itself, up to the first
+            # that weighs something (usually the first batch, weighed just above).
+            tally.weigh_until_weighing(data.raw_batches(), weigh)
         n_batches = data.n_batches()
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)
