@@ -92,9 +92,18 @@ Each entry says what it works around and when it can go:
   module behind each public one. :func:`keras_identifiers` reads them there,
   so that a misspelt name (``loss="msee"``) is told the alias it missed. It
   can go once Keras lists them.
+- keras-tcn creates its ``Conv1D`` layers inside ``TCN.build`` without a
+  ``data_format``, so they follow Keras' process-wide ``image_data_format``:
+  under ``"channels_first"`` (image work) they would read the time steps as
+  channels. Setting that global for the build would change it for every other
+  thread meanwhile: :func:`channels_last_convolutions` instead makes the
+  ``Conv1D`` name keras-tcn's module creates them by give ``"channels_last"``
+  convolutions, while an sktcn network builds. It can go once keras-tcn gives
+  its convolutions a ``data_format``.
 """
 
 import contextlib
+import functools
 import inspect
 import io
 import logging
@@ -112,6 +121,37 @@ from tensorflow.python.distribute import distribute_lib as tensorflow_distribute
 from tensorflow.python.eager import context as tensorflow_context
 
 from sktcn._adam import adam_update
+
+
+# Serialises channels_last_convolutions across threads: the name it replaces is
+# one per process, and two builds that overlapped would each restore what the
+# other had set.
+_CONV1D_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def channels_last_convolutions(module, data_format="channels_last"):
+    """Within the block, ``module.Conv1D`` (keras-tcn's ``tcn.tcn``) makes ``keras.layers.Conv1D`` of ``data_format``.
+
+    keras-tcn creates its convolutions by that module-level name, without a
+    ``data_format``, so they would take Keras' global ``image_data_format``;
+    keras-tcn only supports ``"channels_last"``. Within the block they get it
+    explicitly: the very same class, which saves the very same config (a
+    layer stores its resolved ``data_format`` either way), so files and
+    predictions are unchanged. Keras' global setting is never touched, and the
+    Keras layers that other threads create meanwhile follow it as ever.
+    The name is module-wide, though: a keras-tcn ``TCN`` that another thread
+    builds meanwhile gets ``"channels_last"`` convolutions too, the only layout
+    keras-tcn supports. The name is put back when the block ends, also when
+    it fails; the lock keeps overlapping builds from restoring each other's.
+    """
+    with _CONV1D_LOCK:
+        previous = module.Conv1D
+        module.Conv1D = functools.partial(keras.layers.Conv1D, data_format=data_format)
+        try:
+            yield
+        finally:
+            module.Conv1D = previous
 
 
 def scikeras_sklearn_tags(self):
