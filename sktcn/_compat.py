@@ -384,6 +384,25 @@ def _flat(parts, dtype):
     return tf.concat([tf.reshape(tf.cast(part, dtype), [-1]) for part in parts], axis=0)
 
 
+def each_callback(callbacks):
+    """Every ``keras.callbacks.Callback`` that ``callbacks`` holds, in any form scikeras and Keras take.
+
+    A callback; a list or tuple of them or of lists of them (scikeras' "lists
+    of callbacks", which Keras flattens); a dict of either (scikeras' routed
+    form); a ``keras.callbacks.CallbackList``, yielded with the callbacks it
+    holds (it hands them its model too); or None, which holds none.
+    """
+    if isinstance(callbacks, keras.callbacks.Callback):
+        yield callbacks
+        if isinstance(callbacks, keras.callbacks.CallbackList):
+            yield from each_callback(callbacks.callbacks)
+    elif isinstance(callbacks, dict):
+        yield from each_callback(list(callbacks.values()))
+    elif isinstance(callbacks, (list, tuple)):
+        for item in callbacks:
+            yield from each_callback(item)
+
+
 def drop_closed_files(callbacks):
     """Drop the closed files Keras' callbacks keep after training, which no copy or pickle can take.
 
@@ -391,9 +410,9 @@ def drop_closed_files(callbacks):
     (``csv_file``); the callback is one of the estimator's parameters, so a
     fitted estimator could no longer be cloned, deep-copied or pickled. The
     callback opens its file anew when training begins, so the closed one is
-    not needed.
+    not needed. ``callbacks``: in any form :func:`each_callback` reads.
     """
-    for callback in callbacks:
+    for callback in each_callback(callbacks):
         for name, value in list(vars(callback).items()):
             if isinstance(value, io.IOBase) and value.closed:
                 setattr(callback, name, None)
@@ -411,8 +430,10 @@ def detach_models(callbacks):
     callbacks their model again. Keras has no public way to unset it, and
     ``set_model(None)`` would run what callbacks such as ``TensorBoard`` do
     there for a model: the attribute it sets is cleared instead.
+    ``callbacks``: in any form :func:`each_callback` reads (a
+    ``CallbackList``'s own callbacks hold the model as well).
     """
-    for callback in callbacks:
+    for callback in each_callback(callbacks):
         callback._model = None
 
 
