@@ -284,16 +284,33 @@ _KERAS_NAMED = {
 }
 
 
-def _resolves(module, name):
-    """Whether Keras' ``module.get`` makes an object of the name ``name``."""
+# Keras' abstract base classes whose getters make them from their bare names
+# (keras.losses.get("Loss"), keras.initializers.get("initializer")): such an
+# instance computes nothing, and fails only when used (a bare NotImplementedError
+# in training), so its name is no usable name. keras.optimizers.get refuses
+# "Optimizer" itself; it is listed should that change.
+_ABSTRACT_BASES = {
+    keras.losses: keras.losses.Loss,
+    keras.initializers: keras.initializers.Initializer,
+    keras.optimizers: keras.optimizers.Optimizer,
+}
+
+
+def _made(module, name):
+    """What Keras' ``module.get`` makes of the name ``name``, or None where it makes nothing."""
     try:
         # An initializer draws its default seed when made: from a throwaway generator.
         with keras_draws_discarded():
-            module.get(name)
+            return module.get(name)
     # KeyError: a name Keras knows but cannot make without arguments ("LossScaleOptimizer").
     except (ValueError, TypeError, KeyError):
-        return False
-    return True
+        return None
+
+
+def _resolves(module, name):
+    """Whether Keras' ``module.get`` makes a usable object of the name ``name`` (not an abstract base class)."""
+    made = _made(module, name)
+    return made is not None and type(made) is not _ABSTRACT_BASES.get(module)
 
 
 def _closest_keras_name(name, module):
@@ -304,11 +321,11 @@ def _closest_keras_name(name, module):
     while (close := closest_name(name, names)) is not None:
         if _resolves(module, close):
             return close
-        names.discard(close)  # a base class ("Optimizer"), which get cannot make
+        names.discard(close)  # a base class ("Optimizer", "Loss"), which get cannot make or makes unusable
     return None
 
 
-def check_keras_names(estimator):
+def check_keras_names(estimator, params=tuple(_KERAS_NAMED)):
     """Refuse a name Keras does not know in a parameter of ``_KERAS_NAMED``, with a ValueError naming it.
 
     keras-tcn resolves ``activation`` and ``kernel_initializer`` only while it
@@ -317,15 +334,25 @@ def check_keras_names(estimator):
     the valid names. Keras' own ``get`` resolves them here, so every name
     Keras knows (aliases such as ``loss="mse"`` and a registered custom
     object's too), and only those, passes; objects and callables pass as
-    they are.
+    they are. The name of an abstract base class (``loss="Loss"``), which
+    Keras makes but which computes nothing, is refused too.
+
+    ``params``: the parameters to check, those of ``_KERAS_NAMED`` that
+    ``estimator`` has (the LSTM baselines have no ``activation`` nor
+    ``kernel_initializer``).
     """
-    for param, (module, where, alternative) in _KERAS_NAMED.items():
+    for param in params:
+        module, where, alternative = _KERAS_NAMED[param]
         value = getattr(estimator, param)
         if not isinstance(value, str) or _resolves(module, value):
             continue
-        close = _closest_keras_name(value, module)
+        base = _ABSTRACT_BASES.get(module)
+        if base is not None and type(_made(module, value)) is base:
+            problem, close = f"names Keras' abstract base class {where}.{base.__name__}, which computes nothing", None
+        else:
+            problem, close = f"is not a name Keras knows ({where}.get refuses it)", _closest_keras_name(value, module)
         raise ValueError(
-            f"{param}={value!r} is not a name Keras knows ({where}.get refuses it)."
+            f"{param}={value!r} {problem}."
             + (f" Did you mean {close!r}?" if close else "")
             + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
         )
@@ -1515,7 +1542,7 @@ class TCNEstimatorBase(BaseWrapper):
         tally = WeightTally(self._weightless_fit())
         failures = []
 
-        def encode(x, y, w):
+        def weigh(x, y, w):
             x, y = self._validate_data(x, y)
             if w is not None:
                 # As in memory, batch by batch; all zero only over the whole stream (tally).
@@ -1526,9 +1553,18 @@ class TCNEstimatorBase(BaseWrapper):
             y = self.target_encoder_.transform(y)
             weights = self._training_weights(y, w)
             tally.record(w, weights)
+            return x, y, weights
+
+        def encode(x, y, w):
+            x, y, weights = weigh(x, y, w)
             return self.feature_encoder_.transform(x), y, weights
 
         example = encode(*data.first_batch())
+        if getattr(data.batches, "use_multiprocessing", False):
+            # Keras' worker processes then encode the batches, and what they tally
+            # stays in them: this process weighs the batches itself, up to the first
+            # that weighs something (usually the first batch, weighed just above).
+            tally.weigh_until_weighing(data.raw_batches(), weigh)
         n_batches = data.n_batches()
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)

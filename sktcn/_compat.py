@@ -92,9 +92,18 @@ Each entry says what it works around and when it can go:
   module behind each public one. :func:`keras_identifiers` reads them there,
   so that a misspelt name (``loss="msee"``) is told the alias it missed. It
   can go once Keras lists them.
+- keras-tcn creates its ``Conv1D`` layers inside ``TCN.build`` without a
+  ``data_format``, so they follow Keras' process-wide ``image_data_format``:
+  under ``"channels_first"`` (image work) they would read the time steps as
+  channels. Setting that global for the build would change it for every other
+  thread meanwhile: :func:`channels_last_convolutions` instead makes the
+  ``Conv1D`` name keras-tcn's module creates them by give ``"channels_last"``
+  convolutions, while an sktcn network builds. It can go once keras-tcn gives
+  its convolutions a ``data_format``.
 """
 
 import contextlib
+import functools
 import inspect
 import io
 import logging
@@ -112,6 +121,37 @@ from tensorflow.python.distribute import distribute_lib as tensorflow_distribute
 from tensorflow.python.eager import context as tensorflow_context
 
 from sktcn._adam import adam_update
+
+
+# Serialises channels_last_convolutions across threads: the name it replaces is
+# one per process, and two builds that overlapped would each restore what the
+# other had set.
+_CONV1D_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def channels_last_convolutions(module, data_format="channels_last"):
+    """Within the block, ``module.Conv1D`` (keras-tcn's ``tcn.tcn``) makes ``keras.layers.Conv1D`` of ``data_format``.
+
+    keras-tcn creates its convolutions by that module-level name, without a
+    ``data_format``, so they would take Keras' global ``image_data_format``;
+    keras-tcn only supports ``"channels_last"``. Within the block they get it
+    explicitly: the very same class, which saves the very same config (a
+    layer stores its resolved ``data_format`` either way), so files and
+    predictions are unchanged. Keras' global setting is never touched, and the
+    Keras layers that other threads create meanwhile follow it as ever.
+    The name is module-wide, though: a keras-tcn ``TCN`` that another thread
+    builds meanwhile gets ``"channels_last"`` convolutions too, the only layout
+    keras-tcn supports. The name is put back when the block ends, also when
+    it fails; the lock keeps overlapping builds from restoring each other's.
+    """
+    with _CONV1D_LOCK:
+        previous = module.Conv1D
+        module.Conv1D = functools.partial(keras.layers.Conv1D, data_format=data_format)
+        try:
+            yield
+        finally:
+            module.Conv1D = previous
 
 
 def scikeras_sklearn_tags(self):
@@ -344,6 +384,25 @@ def _flat(parts, dtype):
     return tf.concat([tf.reshape(tf.cast(part, dtype), [-1]) for part in parts], axis=0)
 
 
+def each_callback(callbacks):
+    """Every ``keras.callbacks.Callback`` that ``callbacks`` holds, in any form scikeras and Keras take.
+
+    A callback; a list or tuple of them or of lists of them (scikeras' "lists
+    of callbacks", which Keras flattens); a dict of either (scikeras' routed
+    form); a ``keras.callbacks.CallbackList``, yielded with the callbacks it
+    holds (it hands them its model too); or None, which holds none.
+    """
+    if isinstance(callbacks, keras.callbacks.Callback):
+        yield callbacks
+        if isinstance(callbacks, keras.callbacks.CallbackList):
+            yield from each_callback(callbacks.callbacks)
+    elif isinstance(callbacks, dict):
+        yield from each_callback(list(callbacks.values()))
+    elif isinstance(callbacks, (list, tuple)):
+        for item in callbacks:
+            yield from each_callback(item)
+
+
 def drop_closed_files(callbacks):
     """Drop the closed files Keras' callbacks keep after training, which no copy or pickle can take.
 
@@ -351,9 +410,9 @@ def drop_closed_files(callbacks):
     (``csv_file``); the callback is one of the estimator's parameters, so a
     fitted estimator could no longer be cloned, deep-copied or pickled. The
     callback opens its file anew when training begins, so the closed one is
-    not needed.
+    not needed. ``callbacks``: in any form :func:`each_callback` reads.
     """
-    for callback in callbacks:
+    for callback in each_callback(callbacks):
         for name, value in list(vars(callback).items()):
             if isinstance(value, io.IOBase) and value.closed:
                 setattr(callback, name, None)
@@ -371,8 +430,10 @@ def detach_models(callbacks):
     callbacks their model again. Keras has no public way to unset it, and
     ``set_model(None)`` would run what callbacks such as ``TensorBoard`` do
     there for a model: the attribute it sets is cleared instead.
+    ``callbacks``: in any form :func:`each_callback` reads (a
+    ``CallbackList``'s own callbacks hold the model as well).
     """
-    for callback in callbacks:
+    for callback in each_callback(callbacks):
         callback._model = None
 
 

@@ -4,10 +4,9 @@ This is the only module that imports keras-tcn (``tcn``). The estimators hand it
 hyperparameters and shapes; it hands back an uncompiled ``keras.Model``.
 """
 
-import contextlib
+import inspect
 import math
 import numbers
-import threading
 
 import keras
 import numpy as np
@@ -15,6 +14,7 @@ from keras import layers, ops
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from tcn import TCN
 
+from sktcn._compat import channels_last_convolutions
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
 from sktcn._keras_backend import check_tcn_layer
@@ -22,6 +22,9 @@ from sktcn._keras_backend import check_tcn_layer
 # keras-tcn builds its layer on tensorflow.keras, which TF_USE_LEGACY_KERAS can
 # turn into Keras 2 (tf_keras); say so at import rather than fail in every fit.
 check_tcn_layer(TCN, layers.Layer)
+
+# The module whose Conv1D name keras-tcn creates its convolutions by (see SkTCN.build).
+_TCN_MODULE = inspect.getmodule(TCN)
 
 __all__ = ["receptive_field", "auto_dilations", "build_network"]
 
@@ -233,32 +236,6 @@ def block_diagonal_mask(size, width_in, width_out, n_blocks):
 BATCH_NORM_MOMENTUM = 0.9
 
 
-# Serialises channels_last_scope across threads: Keras' image_data_format is one
-# process-wide value (its dtype policy is per thread), and two builds that
-# overlapped would each restore what the other had set.
-_DATA_FORMAT_LOCK = threading.RLock()
-
-
-@contextlib.contextmanager
-def channels_last_scope():
-    """Make Keras' global ``image_data_format`` ``"channels_last"`` for this block only.
-
-    keras-tcn creates its ``Conv1D`` layers inside ``TCN.build`` without a
-    ``data_format``, so they take the global setting: under
-    ``"channels_first"`` they would read the time steps as channels and the
-    build fails. :meth:`SkTCN.build` runs under this scope, whether it builds a
-    new network or one read from a file or a pickle; the setting is restored
-    afterwards, also when the build fails.
-    """
-    with _DATA_FORMAT_LOCK:
-        previous = keras.config.image_data_format()
-        keras.config.set_image_data_format(DATA_FORMAT)
-        try:
-            yield
-        finally:
-            keras.config.set_image_data_format(previous)
-
-
 @keras.saving.register_keras_serializable(package="sktcn")
 class SkTCN(TCN):
     """keras-tcn's ``TCN`` layer plus the ``use_weight_norm`` option it documents.
@@ -291,8 +268,9 @@ class SkTCN(TCN):
         # follow Keras' global policy rather than this layer's; building under
         # this layer's policy makes ``SkTCN(dtype="mixed_float16")`` mixed
         # throughout, also when a saved model is loaded again. Its Conv1D
-        # layers have no data_format either (see channels_last_scope).
-        with dtype_policy_scope(self.dtype_policy), channels_last_scope():
+        # layers have no data_format either: they get DATA_FORMAT, whatever
+        # Keras' global image_data_format, which stays as the user set it.
+        with dtype_policy_scope(self.dtype_policy), channels_last_convolutions(_TCN_MODULE, DATA_FORMAT):
             self._build_blocks(input_shape)
 
     def _build_blocks(self, input_shape):

@@ -398,6 +398,23 @@ class WeightTally(keras.callbacks.Callback):
         if not self.trained and training_weights.any():
             self.trained = True
 
+    def weigh_until_weighing(self, batches, weigh):
+        """Weigh the raw ``(x, y, w)`` ``batches`` with ``weigh``, which records each here, until one weighs something.
+
+        For a PyDataset read by worker processes (``use_multiprocessing=True``):
+        the batches they encode are recorded in their own copy of the tally,
+        never in this one. Reading stops at the first batch that weighs
+        something in training, often the first; a stream that weighs nothing is
+        read whole and refused at once, with the message of the first epoch's end.
+        """
+        if self.trained:
+            return
+        for batch in batches:
+            weigh(*batch)
+            if self.trained:
+                return
+        self.on_epoch_end(0)  # raises: nothing weighed
+
     def on_epoch_end(self, epoch, logs=None):
         if not self.positive:
             raise ValueError(

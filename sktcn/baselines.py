@@ -46,7 +46,14 @@ import keras
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from sktcn import _docs
-from sktcn._base import _TCN_PARAMS, ESTIMATOR_PARAMS, TCNEstimatorBase, check_routed_params, extend_signature
+from sktcn._base import (
+    _TCN_PARAMS,
+    ESTIMATOR_PARAMS,
+    TCNEstimatorBase,
+    check_keras_names,
+    check_routed_params,
+    extend_signature,
+)
 from sktcn._network import output_head, precision_dtypes
 from sktcn._validation import python_ints
 from sktcn.classifier import TCNClassifier
@@ -115,7 +122,10 @@ class _LSTMNetwork:
     def _check_params(self):
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
-        self._check_loss()  # the TCN estimators' own checks are of TCN parameters
+        # The TCN estimators' own checks are of TCN parameters, but for these names
+        # (a baseline has no activation nor kernel_initializer) and the loss.
+        check_keras_names(self, ("optimizer", "loss"))
+        self._check_loss()
 
     def _network_shape(self):
         # For the cost of an epochs="auto" plan: an LSTM step's 4 gates on input

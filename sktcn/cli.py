@@ -453,7 +453,12 @@ def _predict(args, out, err):
         # One value per series; a regressor fit on a column y (n_samples, 1) predicts it as a column.
         predictions = pd.DataFrame({"prediction": model.predict(X).reshape(len(X))})
         if hasattr(model, "classes_"):
-            for label, column in zip(model.classes_, model.predict_proba(X).T):
+            classes, proba = model.classes_, model.predict_proba(X)
+            if isinstance(proba, list):
+                # One output (several were refused above) that a classifier an earlier sktcn
+                # fit on a column-vector y gives as multi-output ones do: a list of one.
+                (classes,), (proba,) = classes, proba
+            for label, column in zip(classes, proba.T):
                 predictions[f"proba_{label}"] = column
         if args.id:
             predictions.insert(0, args.id, frame[args.id].to_numpy())

@@ -99,6 +99,22 @@ def test_bad_parameters_are_named(series_2d):
         LSTMClassifier(epochs=0).fit(X, y > 0)
 
 
+@pytest.mark.parametrize("cls, params, match", [
+    (LSTMRegressor, dict(optimizer="adamm"), r"optimizer='adamm' is not a name Keras knows .* Did you mean 'adam'\?"),
+    (LSTMRegressor, dict(loss="msee"), r"loss='msee' is not a name Keras knows .* Did you mean 'mse'\?"),
+    (LSTMClassifier, dict(loss="sparse_categorical_crossentropyy"),
+     r"loss='sparse_categorical_crossentropyy' .* Did you mean 'sparse_categorical_crossentropy'\?"),
+    (LSTMRegressor, dict(loss="Loss"), r"loss='Loss' names Keras' abstract base class keras.losses.Loss"),
+])
+def test_keras_names_are_checked_as_the_tcn_estimators_check_them(series_2d, cls, params, match):
+    # They got Keras' bare "Could not interpret optimizer identifier", naming neither parameter nor name.
+    X, y = series_2d
+    estimator = cls(**TINY_LSTM, **params)
+    with pytest.raises(ValueError, match=match):
+        estimator.fit(X, y if cls is LSTMRegressor else y > 0)
+    assert not hasattr(estimator, "model_")
+
+
 def test_tcn_only_parameters_are_refused_and_documented():
     # input_scaling and the others were refused as an "unexpected keyword argument", and the
     # docs promised the TCN's interface: nothing said the LSTM sees its inputs unscaled.

@@ -343,6 +343,26 @@ def test_a_model_of_several_predictions_per_series_is_refused_for_csv(files, tmp
     np.testing.assert_allclose(pd.read_csv(io.StringIO(out))["prediction"], column.predict(X).ravel())
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
+def test_a_classifier_fit_on_a_column_vector_by_earlier_versions_predicts_one_label_per_series(
+        files, tmp_path, monkeypatch):
+    # Earlier versions kept a column-vector y as one output: predict_proba gives a list of one array,
+    # and classes_ a list of one, which failed with a traceback (AttributeError: 'list' ... 'T').
+    frame = pd.read_csv(files / "classify.csv")
+    X, y = frame.drop(columns=["id", "label"]), frame[["label"]].to_numpy()
+    with monkeypatch.context() as patch:
+        patch.setattr(sktcn.TCNClassifier, "_as_target_array", lambda self, y: np.asarray(y))
+        sktcn.TCNClassifier(nb_filters=2, epochs=1, random_state=0).fit(X, y).save(tmp_path / "model")
+    old = sktcn.load(tmp_path / "model")
+    assert old._output_shape == (1,) and isinstance(old.predict_proba(X), list)
+    status, out, err = run_main("predict", "--model", tmp_path / "model", "--data", files / "classify.csv")
+    assert status == 0, err
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns) == ["prediction", "proba_down", "proba_up"]
+    assert written["prediction"].tolist() == old.predict(X).ravel().tolist()
+    np.testing.assert_allclose(written[["proba_down", "proba_up"]], old.predict_proba(X)[0])
+
+
 def test_pooling_option(files, tmp_path):
     common = ["--data", files / "classify.csv", "--target", "label", "--id", "id", "--quiet", *TINY_OPTIONS]
     status, _, err = run_main("fit", "--task", "classify", *common, "--model", tmp_path / "max", "--pooling", "max")

@@ -272,6 +272,22 @@ def test_a_fitted_estimator_with_callbacks_clones_copies_and_pickles(series_2d, 
     assert type(clone(failing)) is TCNRegressor
 
 
+@pytest.mark.parametrize("form", ["nested list", "dict of lists", "dict", "CallbackList"])
+def test_callbacks_in_every_form_scikeras_takes_are_detached_after_a_fit(series_2d, tmp_path, form):
+    # Nested lists (scikeras' "lists of callbacks") made every fit fail after training (TypeError from
+    # vars()); a CallbackList kept the joint training model in its callbacks, so clone and pickle failed.
+    X, y = series_2d
+    watcher, logger = ModelWatcher(), keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    callbacks = {"nested list": [[watcher], [logger]], "dict of lists": {"watch": [watcher], "log": [logger]},
+                 "dict": {"watch": watcher, "log": logger},
+                 "CallbackList": keras.callbacks.CallbackList([watcher, logger])}[form]
+    reg = TCNRegressor(**TINY, random_state=0, n_networks=2, callbacks=callbacks).fit(X, y)
+    assert watcher.given == [True] and watcher.model is None and logger.csv_file is None
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(X), reg.predict(X))
+    np.testing.assert_array_equal(copy.deepcopy(reg).predict(X), reg.predict(X))
+    clone(reg).fit(X, y)
+
+
 def test_validation_split_and_early_stopping(series_2d):
     X, y = series_2d
     reg = TCNRegressor(**dict(TINY, epochs=40), validation_split=0.25, early_stopping=True, patience=0,

@@ -1,9 +1,12 @@
 import pickle
+import threading
+import time
 
 import keras
 import numpy as np
 import pytest
 import scikeras  # noqa: F401  (makes Keras models picklable)
+import tcn.tcn
 
 from sktcn import receptive_field
 from sktcn._network import DEFAULT_DILATIONS, SkTCN, WeightNormConv1D, auto_dilations, build_network
@@ -89,6 +92,38 @@ def test_models_pickle_with_identical_outputs(use_weight_norm):
     x = np.random.RandomState(1).normal(size=(5, 20, 2)).astype("float32")
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(copy(x)), keras.ops.convert_to_numpy(model(x)))
+
+
+def test_building_networks_leaves_other_threads_image_data_format_alone(image_data_format):
+    # sktcn's convolutions are channels_last whatever Keras' global image_data_format;
+    # the build set that global to channels_last, and another thread's image layers,
+    # made meanwhile, took it instead of the user's channels_first.
+    image_data_format("channels_first")
+    seen, started, stop = set(), threading.Event(), threading.Event()
+
+    def image_work():
+        while not stop.is_set():
+            seen.update({keras.config.image_data_format(), keras.layers.Conv2D(2, 3).data_format})
+            started.set()
+            time.sleep(0.001)  # lets the builds run
+
+    thread = threading.Thread(target=image_work)
+    thread.start()
+    try:
+        started.wait()
+        for _ in range(3):
+            layer = SkTCN(nb_filters=4, kernel_size=2, dilations=[1, 2, 4, 8], nb_stacks=2)
+            layer.build((None, 12, 3))
+            convolutions = [c for block in layer.residual_blocks for c in [*block.layers, block.shape_match_conv]
+                            if isinstance(c, keras.layers.Conv1D)]
+            assert {c.data_format for c in convolutions} == {"channels_last"}
+            assert len(convolutions) == 8 * 2 + 1  # and the 1x1 one that matches 3 features to 4
+    finally:
+        stop.set()
+        thread.join()
+    assert seen == {"channels_first"}
+    # keras-tcn's module makes its own convolutions again, by Keras' class itself.
+    assert tcn.tcn.Conv1D is keras.layers.Conv1D
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from sklearn.base import clone
 
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._streaming import RowBatches, worker_error
@@ -195,6 +196,33 @@ def test_a_batch_may_weigh_nothing_if_the_stream_weighs_something(data):
     w[:16] = 0.0  # the first batch
     reg = TCNRegressor(**TINY).fit(WeightedBatches(X, y, w, 16))
     assert np.isfinite(reg.history_["loss"]).all()
+
+
+@pytest.mark.parametrize("weighed_by", ["sample_weight", "class_weight"])
+def test_batches_encoded_in_worker_processes_count_in_the_streams_weight(data, weighed_by):
+    # With use_multiprocessing=True Keras' workers encode the batches, and the tally of the
+    # weights they saw stayed in them: a stream whose first batches weigh 0 was refused.
+    X, y = data
+    rows = [slice(start, start + 16) for start in range(0, len(X), 16)]
+    if weighed_by == "sample_weight":
+        w = np.r_[np.zeros(32), np.ones(16)].astype(np.float32)
+        batches = [(X[r], y[r], w[r]) for r in rows]
+        estimator = TCNRegressor(**TINY)
+    else:
+        labels = np.where(np.arange(len(X)) < 32, "a", np.where(np.arange(len(X)) % 2, "a", "b"))
+        batches = [(X[r], labels[r]) for r in rows]
+        estimator = TCNClassifier(**TINY, class_weight={"a": 0.0})
+    estimator.fit(Listed(batches, workers=2, use_multiprocessing=True))
+    assert np.isfinite(estimator.history_["loss"]).all()
+    # A stream that weighs nothing is still refused, as when this process encodes it.
+    if weighed_by == "sample_weight":
+        nothing = [(x, target, np.zeros_like(weights)) for x, target, weights in batches]
+        match = "Sample weights must contain at least one non-zero number: every batch"
+    else:  # sample weights keep only class "a", which class_weight leaves out
+        nothing = [(x, target, (target == "a").astype(np.float32)) for x, target in batches]
+        match = "class_weight and sample_weight together give every sample"
+    with pytest.raises(ValueError, match=match):
+        clone(estimator).fit(Listed(nothing, workers=2, use_multiprocessing=True))
 
 
 class Listed(keras.utils.PyDataset):

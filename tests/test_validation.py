@@ -213,6 +213,12 @@ def test_the_forecaster_refuses_a_classification_metric_up_front_in_its_own_name
         # A base class Keras cannot make from its name is not suggested.
         (dict(optimizer="Optimizer"), r"optimizer='Optimizer' is not a name Keras knows \(keras.optimizers.get "
                                       r"refuses it\)\. Use the name"),
+        # Nor one it makes, but which computes nothing: they passed, and training failed with a bare
+        # NotImplementedError.
+        (dict(loss="Loss"), r"loss='Loss' names Keras' abstract base class keras.losses.Loss, which computes "
+                            r"nothing\. Use the name of one in keras.losses"),
+        (dict(kernel_initializer="initializer"),
+         r"kernel_initializer='initializer' names Keras' abstract base class keras.initializers.Initializer"),
     ],
 )
 def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, params, match):
@@ -226,6 +232,18 @@ def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, param
         TCNForecaster(**TINY, **params).fit(pd.Series(np.arange(40.0)), fh=[1])
 
 
+@pytest.mark.parametrize("param, name", [("loss", "MyLoss"), ("loss", "Lossy"), ("loss", "Los"), ("loss", "loss"),
+                                         ("kernel_initializer", "Initialiser"), ("optimizer", "Optimiser")])
+def test_abstract_base_classes_are_never_suggested(param, name):
+    # "Did you mean 'Loss'?" sent the user to a class that computes nothing.
+    from sktcn._base import check_keras_names
+
+    with pytest.raises(ValueError, match=f"{param}={name!r} is not a name Keras knows") as refused:
+        check_keras_names(TCNRegressor(**{param: name}))
+    for base in ("Loss", "loss", "Initializer", "initializer", "Optimizer", "optimizer"):
+        assert f"Did you mean {base!r}" not in str(refused.value)
+
+
 @pytest.mark.parametrize("param, module", [("loss", keras.losses), ("optimizer", keras.optimizers)])
 def test_the_name_check_passes_every_name_keras_resolves_and_every_object(param, module):
     # Aliases ("mse", "mae") and any case Keras takes ("MSE", "ADAM") included; objects and callables as they are.
@@ -235,9 +253,11 @@ def test_the_name_check_passes_every_name_keras_resolves_and_every_object(param,
     names = set(keras_identifiers(module)) | {name for name in dir(module) if not name.startswith("_")}
     for name in sorted(names | {"mse", "MSE", "mae", "sparse_categorical_crossentropy", "ADAM", "Adam", "sgd"}):
         try:
-            module.get(name)
+            made = module.get(name)
         except (ValueError, TypeError, KeyError):
             continue
+        if type(made) in (keras.losses.Loss, keras.optimizers.Optimizer):
+            continue  # an abstract base class, which computes nothing: refused (see above)
         check_keras_names(TCNRegressor(**{param: name}))
     objects = {"loss": [keras.losses.Huber(delta=2.0), keras.losses.Huber, lambda y, p: keras.ops.abs(y - p)],
                "optimizer": [keras.optimizers.SGD(0.1), keras.optimizers.SGD]}
