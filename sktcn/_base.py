@@ -409,6 +409,87 @@ def keras_name(item, get):
     return definition.__name__.lower().replace("_", "")
 
 
+# Keras' losses and metrics by the targets they compare the network's outputs
+# with, as keras_name normalises their names: the one table both checks of a
+# loss or metric for the other task read (check_loss_targets). The classifiers
+# train on class indices, the regressors and the forecaster on standardised
+# numbers. Given targets of another kind, Keras fails inside TensorFlow's graph,
+# with a message that names neither the parameter nor the fix, or broadcasts
+# them into a meaningless number (a regressor's hinge loss stays at 1, its
+# accuracy and AUC at 0; a classifier's AUC compares class indices with
+# probabilities).
+KERAS_TARGETS = {
+    # One value per class (one-hot, or one binary label per class), or a mask of
+    # the outputs' shape (dice, tversky).
+    "one-hot": frozenset({
+        "categoricalcrossentropy", "binarycrossentropy", "categoricalfocalcrossentropy", "binaryfocalcrossentropy",
+        "categoricalhinge", "hinge", "squaredhinge", "kldivergence", "dice", "tversky",
+        # metrics only
+        "categoricalaccuracy", "topkcategoricalaccuracy", "binaryaccuracy", "auc", "precision", "recall",
+        "precisionatrecall", "recallatprecision", "sensitivityatspecificity", "specificityatsensitivity",
+        "truepositives", "falsepositives", "truenegatives", "falsenegatives", "f1score", "fbetascore", "binaryiou",
+        "onehotiou", "onehotmeaniou",
+    }),
+    # Class indices (sparse labels). The name "accuracy" is Keras' compile's:
+    # it picks the accuracy for the targets' shape, sparse for a classifier's.
+    "class indices": frozenset({
+        "sparsecategoricalcrossentropy", "categoricalgeneralizedcrossentropy", "circle", "ctc",
+        # metrics only
+        "accuracy", "sparsecategoricalaccuracy", "sparsetopkcategoricalaccuracy", "iou", "meaniou",
+    }),
+    # Numbers, compared value by value.
+    "numbers": frozenset({
+        "meansquarederror", "meanabsoluteerror", "meanabsolutepercentageerror", "meansquaredlogarithmicerror",
+        "huber", "logcosh", "poisson", "cosinesimilarity",
+        # metrics only
+        "rootmeansquarederror", "logcosherror", "r2score", "pearsoncorrelation", "concordancecorrelation",
+    }),
+}
+
+
+def keras_targets(item, get):
+    """The kind of targets (a key of ``KERAS_TARGETS``) that the Keras loss or metric ``item`` compares outputs with.
+
+    ``item``: a name, class, instance or function; ``get``: Keras'
+    ``losses.get`` or ``metrics.get``. None for the user's own (which may take
+    any targets) and for Keras' of no kind (``Mean``, ``Sum``).
+
+    Examples
+    --------
+    >>> import keras
+    >>> keras_targets("mse", keras.losses.get), keras_targets(keras.metrics.R2Score, keras.metrics.get)
+    ('numbers', 'numbers')
+    >>> keras_targets(keras.losses.Hinge(), keras.losses.get), keras_targets("acc", keras.metrics.get)
+    ('one-hot', 'class indices')
+    """
+    if isinstance(item, str) and item.lower() in ("acc", "accuracy"):
+        # Keras' compile reads these names itself (its getters know "accuracy" only).
+        item = "accuracy"
+    name = keras_name(item, get)
+    return next((kind for kind, names in KERAS_TARGETS.items() if name in names), None)
+
+
+def check_loss_targets(loss, metrics, refused):
+    """Raise ValueError for a Keras ``loss`` or ``metrics`` for targets an estimator does not train on.
+
+    ``refused``: {kind of ``KERAS_TARGETS``: (what is wrong and what to do
+    instead, for a loss; the same for metrics)}, the kinds the estimator
+    refuses, in the order their metrics are checked. The loss is checked
+    first; the messages follow ``loss=...`` and ``metrics [...]``, which
+    names together the metrics of kinds that share a message.
+    """
+    kind = keras_targets(loss, keras.losses.get)
+    if kind in refused:
+        raise ValueError(f"loss={loss!r} {refused[kind][0]}")
+    metrics = flat_items(metrics)
+    why_refused = [refused[kind][1] if kind in refused else None
+                   for kind in (keras_targets(metric, keras.metrics.get) for metric in metrics)]
+    for _, why in refused.values():
+        wrong = [metric for metric, why_this in zip(metrics, why_refused) if why_this == why]
+        if wrong:
+            raise ValueError(f"metrics {wrong!r} {why}")
+
+
 def extend_signature(function, base_init=None, **extra):
     """Give ``function`` the keyword parameters of ``base_init`` plus ``extra``.
 

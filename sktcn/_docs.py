@@ -88,13 +88,17 @@ PARAMETERS = _table("""
         class indices (sparse labels): Keras' losses and metrics for one-hot
         targets (``"categorical_crossentropy"``, ``"binary_crossentropy"``,
         ``"categorical_accuracy"``, ``AUC``, ...) are refused with a
-        ValueError; use their ``sparse_`` versions. A loss named for the other
-        task is refused too: a regression loss (``"mse"``, ``"mae"``,
-        ``"huber"``, ...) by a classifier, a cross-entropy by a regressor.
+        ValueError; use their ``sparse_`` versions. Keras' losses for the
+        other task are refused too, by name, class or instance: a regression
+        loss (``"mse"``, ``"mae"``, ``"huber"``, ...) by a classifier, a
+        classification loss (a cross-entropy, ``"hinge"``,
+        ``"kl_divergence"``, ``"dice"``, ...) by a regressor or forecaster.
+        A loss of your own is not checked.
     metrics : list or None, default=None
-        Keras metrics recorded in ``history_``. A metric named for the
-        other task (``"mse"`` for a classifier, a cross-entropy for a
-        regressor) is refused, as such a loss is.
+        Keras metrics recorded in ``history_``. A metric of Keras for the
+        other task (``"mse"`` or ``"r2_score"`` for a classifier,
+        ``"accuracy"``, ``"auc"`` or a cross-entropy for a regressor or
+        forecaster) is refused, as such a loss is.
     epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes

@@ -2,7 +2,6 @@
 
 import warnings
 
-import keras
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
@@ -19,9 +18,8 @@ from sktcn._base import (
     ESTIMATOR_PARAMS,
     POOLED_FIELD,
     TCNEstimatorBase,
+    check_loss_targets,
     extend_signature,
-    flat_items,
-    keras_name,
     own_params,
     unchanged_on_failure,
 )
@@ -132,53 +130,31 @@ class LabelEncoder:
         return {"classes_": self.classes_, "n_classes_": len(self.classes_)}
 
 
-# Keras' losses and metrics that compare the probabilities with targets of
-# their shape (one-hot, or one binary label per class), as lower-case names
-# without underscores: a classifier trains on class indices, so Keras fails
-# on them ("target and output must have the same rank") or, for
-# categorical_accuracy and the confusion-matrix metrics, broadcasts the
-# indices against the probabilities and records a meaningless number.
-_ONE_HOT_LOSSES = frozenset({
-    "categoricalcrossentropy", "binarycrossentropy", "categoricalfocalcrossentropy", "binaryfocalcrossentropy",
-    "categoricalhinge", "hinge", "squaredhinge", "kldivergence",
-})
-_ONE_HOT_METRICS = _ONE_HOT_LOSSES | {
-    "categoricalaccuracy", "topkcategoricalaccuracy", "binaryaccuracy", "auc", "precision", "recall",
-    "precisionatrecall", "recallatprecision", "sensitivityatspecificity", "specificityatsensitivity",
-    "truepositives", "falsepositives", "truenegatives", "falsenegatives", "f1score", "fbetascore", "binaryiou",
-    "onehotiou", "onehotmeaniou",
-}
+def _wrong_targets(owner):
+    """What ``owner``, a classifier, says of Keras' losses and metrics for other targets (``check_loss_targets``).
 
-
-# Keras' regression losses (normalised names, see keras_name): they compare the
-# probabilities with targets of their own shape, and on class indices
-# TensorFlow fails with a graph error, or broadcasts them into a meaningless loss.
-_REGRESSION_LOSSES = frozenset({
-    "meansquarederror", "meanabsoluteerror", "meanabsolutepercentageerror", "meansquaredlogarithmicerror",
-    "huber", "logcosh", "poisson", "cosinesimilarity",
-})
-
-
-def _check_sparse_label_losses(loss, metrics, estimator):
-    """Refuse Keras losses and metrics that need one-hot targets: the classifiers train on class indices.
-
-    ``estimator``: the name of the class whose parameters they are, for the message.
+    A classifier trains on class indices: regression losses and metrics, and
+    those for one-hot targets, fail inside TensorFlow's graph or record a
+    meaningless number (``KERAS_TARGETS``).
     """
-    if keras_name(loss, keras.losses.get) in _ONE_HOT_LOSSES:
-        raise ValueError(
-            f"loss={loss!r} compares the probabilities with one-hot targets, but {estimator} trains on class "
-            'indices (sparse labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, '
-            "loss=None) or keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes "
-            "class indices."
-        )
-    refused = [metric for metric in flat_items(metrics) if keras_name(metric, keras.metrics.get) in _ONE_HOT_METRICS]
-    if refused:
-        raise ValueError(
-            f"metrics {refused!r} compare the probabilities with one-hot targets, but {estimator} trains on "
-            'class indices (sparse labels): use sparse-label metrics ("accuracy", "sparse_categorical_accuracy", '
+    return {
+        "numbers": (
+            f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
+            'classification loss, "sparse_categorical_crossentropy" (the default, loss=None), or a regressor '
+            "(TCNRegressor) for numeric targets.",
+            f"are regression metrics, but {owner} predicts class probabilities from class indices: use "
+            'classification metrics ("accuracy", "sparse_categorical_crossentropy"), or leave metrics out.',
+        ),
+        "one-hot": (
+            f"compares the probabilities with one-hot targets, but {owner} trains on class indices (sparse "
+            'labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, loss=None) or '
+            "keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes class indices.",
+            f"compare the probabilities with one-hot targets, but {owner} trains on class indices (sparse "
+            'labels): use sparse-label metrics ("accuracy", "sparse_categorical_accuracy", '
             '"sparse_top_k_categorical_accuracy", "sparse_categorical_crossentropy"), or score predict_proba '
-            "after the fit (e.g. sklearn.metrics.roc_auc_score for AUC)."
-        )
+            "after the fit (e.g. sklearn.metrics.roc_auc_score for AUC).",
+        ),
+    }
 
 
 def _check_class_weight_values(class_weight):
@@ -306,23 +282,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         return tags
 
     def _check_loss(self):
-        # By name only: a loss object or function of the user's may well take class indices.
-        if isinstance(self.loss, str) and keras_name(self.loss, keras.losses.get) in _REGRESSION_LOSSES:
-            raise ValueError(
-                f"loss={self.loss!r} is a regression loss, but {type(self).__name__} predicts class probabilities "
-                'from class indices: use a classification loss, "sparse_categorical_crossentropy" (the default, '
-                "loss=None), or a regressor (TCNRegressor) for numeric targets."
-            )
-        # Likewise by name: "mse" as a metric fails inside TensorFlow's graph as the loss does.
-        refused = [metric for metric in flat_items(self.metrics) if isinstance(metric, str)
-                   and keras_name(metric, keras.metrics.get) in _REGRESSION_LOSSES]
-        if refused:
-            raise ValueError(
-                f"metrics {refused!r} are regression metrics, but {type(self).__name__} predicts class "
-                'probabilities from class indices: use classification metrics ("accuracy", '
-                '"sparse_categorical_crossentropy"), or leave metrics out.'
-            )
-        _check_sparse_label_losses(self.loss, self.metrics, type(self).__name__)
+        check_loss_targets(self.loss, self.metrics, _wrong_targets(type(self).__name__))
 
     def _batch_norm_by_default(self):
         # Batch normalisation where it was measured to help: one label per

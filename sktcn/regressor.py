@@ -1,6 +1,5 @@
 """TCNRegressor: a scikit-learn regressor over keras-tcn."""
 
-import keras
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
@@ -11,9 +10,8 @@ from sktcn._base import (
     ESTIMATOR_CONSTRAINTS,
     ESTIMATOR_PARAMS,
     TCNEstimatorBase,
+    check_loss_targets,
     extend_signature,
-    flat_items,
-    keras_name,
     own_params,
 )
 
@@ -180,27 +178,25 @@ _VALIDATION_WHY = """
 
 
 def check_numeric_target_losses(loss, metrics, owner):
-    """Refuse a classification loss or metric given by name to ``owner``, whose networks predict numbers.
+    """Refuse a classification loss or metric of Keras given to ``owner``, whose networks predict numbers.
 
-    By name only: a loss object or function of the user's may be a
-    cross-entropy made for numbers. On standardised numeric targets Keras'
-    cross-entropies fail inside TensorFlow's graph, with a message that names
-    neither the parameter nor the fix.
+    Keras' losses and metrics for one-hot targets or class indices
+    (``KERAS_TARGETS``), by name, class or instance: on standardised numeric
+    targets the cross-entropies fail inside TensorFlow's graph, with a message
+    that names neither the parameter nor the fix, and the others train on or
+    record a meaningless number (hinge stays at 1, accuracy and AUC at 0). A
+    loss or metric of the user's own may take numbers: it passes.
     """
-    name = keras_name(loss, keras.losses.get) if isinstance(loss, str) else None
-    if name is not None and "crossentropy" in name:
-        raise ValueError(
-            f"loss={loss!r} is a classification loss, but {owner} predicts numbers, with a linear output trained "
-            'on standardised targets: use a regression loss, "mse" (the default, loss=None), "mae" or "huber"'
-            + (", or a classifier (TCNClassifier) for class labels." if owner != "TCNForecaster" else ".")
-        )
-    refused = [metric for metric in flat_items(metrics) if isinstance(metric, str)
-               and "crossentropy" in (keras_name(metric, keras.metrics.get) or "")]
-    if refused:
-        raise ValueError(
-            f"metrics {refused!r} are classification metrics, but {owner} predicts numbers: use regression "
-            'metrics ("mae", "mse", "root_mean_squared_error"), or leave metrics out.'
-        )
+    loss_why = (
+        f"is a classification loss, but {owner} predicts numbers, with a linear output trained on standardised "
+        'targets: use a regression loss, "mse" (the default, loss=None), "mae" or "huber"'
+        + (", or a classifier (TCNClassifier) for class labels." if owner != "TCNForecaster" else ".")
+    )
+    metrics_why = (
+        f"are classification metrics, but {owner} predicts numbers: use regression metrics "
+        '("mae", "mse", "root_mean_squared_error"), or leave metrics out.'
+    )
+    check_loss_targets(loss, metrics, dict.fromkeys(("one-hot", "class indices"), (loss_why, metrics_why)))
 
 
 class TCNRegressor(RegressorMixin, TCNEstimatorBase):

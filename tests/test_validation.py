@@ -112,6 +112,9 @@ def test_invalid_hyperparameters(Estimator, params, error, match):
         (dict(metrics=[keras.metrics.AUC()]), "roc_auc_score"),
         (dict(metrics=["accuracy", "categorical_accuracy"]), r"metrics \['categorical_accuracy'\]"),
         (dict(metrics=keras.metrics.Precision), "sparse_categorical_accuracy"),
+        # Losses comparing the probabilities with masks of their shape: a graph InvalidArgumentError.
+        (dict(loss="dice"), "loss='dice' compares the probabilities with one-hot targets"),
+        (dict(loss=keras.losses.Tversky()), "one-hot targets, but .* trains on class indices"),
     ],
 )
 def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d, params, match):
@@ -138,6 +141,14 @@ def test_the_classifier_refuses_losses_and_metrics_of_one_hot_targets(series_3d,
         (TCNRegressor, "sparse_categorical_crossentropy", "is a classification loss, but TCNRegressor"),
         (TCNRegressor, "binary_crossentropy", '"mse" \\(the default'),
         (LSTMRegressor, "categorical_crossentropy", "is a classification loss, but LSTMRegressor"),
+        # Not cross-entropies, they trained on a meaningless loss (train R² 0.000 for kl_divergence, hinge flat at 1).
+        (TCNRegressor, "hinge", "loss='hinge' is a classification loss, but TCNRegressor"),
+        (TCNRegressor, "kl_divergence", "is a classification loss"),
+        (TCNRegressor, "dice", "is a classification loss"),
+        (TCNRegressor, keras.losses.SquaredHinge(), "is a classification loss"),
+        # A class or an instance of Keras' regression losses as its name is: a graph error.
+        (TCNClassifier, keras.losses.MeanSquaredError(), "is a regression loss, but TCNClassifier"),
+        (TCNClassifier, keras.losses.Huber, "is a regression loss"),
     ],
 )
 def test_a_loss_named_for_the_other_task_is_refused(series_2d, Estimator, loss, match):
@@ -156,6 +167,16 @@ def test_a_loss_named_for_the_other_task_is_refused(series_2d, Estimator, loss, 
         (TCNClassifier, ["accuracy", "mse"], r"metrics \['mse'\] are regression metrics, but TCNClassifier"),
         (TCNClassifier, "mae", r"metrics \['mae'\] are regression metrics"),
         (TCNRegressor, ["sparse_categorical_crossentropy"], "are classification metrics, but TCNRegressor"),
+        # Keras' metric-only regression metrics: a graph InvalidArgumentError, or "R2Score expects 2D inputs".
+        (TCNClassifier, ["accuracy", "root_mean_squared_error", "r2_score"],
+         r"metrics \['root_mean_squared_error', 'r2_score'\] are regression metrics, but TCNClassifier"),
+        (TCNClassifier, ["pearson_correlation", "concordance_correlation"], "are regression metrics"),
+        (TCNClassifier, [keras.metrics.R2Score], "are regression metrics"),
+        # Recorded 0.0 every epoch.
+        (TCNRegressor, ["mae", "accuracy", "auc", "binary_accuracy"],
+         r"metrics \['accuracy', 'auc', 'binary_accuracy'\] are classification metrics, but TCNRegressor"),
+        (TCNRegressor, ["acc"], "are classification metrics"),
+        (TCNRegressor, [keras.metrics.AUC()], "are classification metrics"),
     ],
 )
 def test_a_metric_named_for_the_other_task_is_refused(series_2d, Estimator, metrics, match):
@@ -177,6 +198,30 @@ def test_the_forecaster_refuses_a_classification_loss_in_its_own_name():
     with pytest.raises(ValueError, match="classification loss, but TCNForecaster predicts numbers") as raised:
         f.fit(load_airline()[:40], fh=[1])
     assert "TCNClassifier" not in str(raised.value) and not f.is_fitted
+
+
+@pytest.mark.parametrize("loss", ["hinge", "kl_divergence", keras.losses.Dice()])
+def test_the_forecaster_refuses_every_classification_loss_as_the_regressor_does(loss):
+    # Only cross-entropies were refused: loss="hinge" trained the forecaster on a loss flat at 1.
+    from sktime.datasets import load_airline
+
+    f = TCNForecaster(**TINY, loss=loss)
+    with pytest.raises(ValueError, match="is a classification loss, but TCNForecaster predicts numbers"):
+        f.fit(load_airline()[:40], fh=[1])
+    assert not f.is_fitted
+
+
+def test_losses_and_metrics_for_the_estimators_targets_are_accepted_by_name_class_or_instance(series_2d):
+    # The check of the other task's losses and metrics reads Keras' names, classes and instances alike.
+    X, y = series_2d
+    metrics = ["mae", "root_mean_squared_error", keras.metrics.R2Score]
+    reg = TCNRegressor(**TINY, loss=keras.losses.Huber(), metrics=metrics)
+    assert {"mean_absolute_error", "root_mean_squared_error", "r2_score"} <= set(reg.fit(X, y).history_)
+    for loss in ("log_cosh", "mape", "msle"):
+        TCNRegressor(**TINY, loss=loss)._check_loss()
+    clf = TCNClassifier(**TINY, loss=keras.losses.SparseCategoricalCrossentropy(),
+                        metrics=["acc", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy"])
+    assert {"acc", "sparse_categorical_accuracy"} <= set(clf.fit(X, y > 0).history_)
 
 
 def test_the_forecaster_refuses_a_classification_metric_up_front_in_its_own_name(monkeypatch):
