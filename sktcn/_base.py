@@ -257,19 +257,52 @@ def check_routed_params(estimator, routed):
         # the signature, that of ``**kwargs`` included; it is kept and ignored, as it always was.
         if (routed_name and prefix in _compat.ROUTING_PREFIXES) or name == "kwargs":
             continue
-        cls = type(estimator).__name__
-        if routed_name:  # a routed parameter with a misspelt prefix (optimiser__momentum)
-            close = closest_name(prefix, _compat.ROUTING_PREFIXES)
-            hint = f" Did you mean {close}__{routed_name!s}?" if close else ""
+        own = [p for p in inspect.signature(type(estimator).__init__).parameters if p not in ("self", "kwargs")]
+        raise TypeError(f"{type(estimator).__name__} got an unexpected keyword argument {name!r}."
+                        + unknown_params_advice([name], own, _compat.ROUTING_PREFIXES))
+
+
+def unknown_params_advice(unknown, own, routing_prefixes=()):
+    """What to say of the names ``unknown``, which an estimator does not take: close names, and what it takes.
+
+    The sentences that follow an estimator's "got an unexpected ..." (a
+    misspelling gets the name it is close to: ``closest_name``). ``own``: the
+    estimator's parameters; ``routing_prefixes``: the prefixes of the routed
+    parameters it takes besides them (``optimizer__``...), none for one that
+    takes none (``TCNForecaster``). A routed name (``optimiser__momentum``) is
+    matched by its prefix: against ``routing_prefixes``, or, for an estimator
+    that takes no routed parameters, against ``own``, whose parameter takes a
+    configured object instead.
+
+    Examples
+    --------
+    >>> unknown_params_advice(["window_lenght"], ["window_length", "optimizer"])
+    ' Did you mean window_length?'
+    >>> unknown_params_advice(["optimiser__momentum"], ["window_length", "optimizer"]).split(":")[0]
+    ' Did you mean optimizer? Unlike TCNRegressor, it takes no routed parameters'
+    """
+    hints = {}
+    for name in unknown:
+        prefix, routed_name = name.partition("__")[::2]
+        if not routed_name:
+            hints[name] = closest_name(name, own)
+        elif routing_prefixes:  # a routed parameter with a misspelt prefix
+            close = closest_name(prefix, routing_prefixes)
+            hints[name] = close and f"{close}__{routed_name}"
         else:
-            own = [p for p in inspect.signature(type(estimator).__init__).parameters if p not in ("self", "kwargs")]
-            close = closest_name(name, own)
-            hint = f" Did you mean {close}?" if close else ""
-        raise TypeError(
-            f"{cls} got an unexpected keyword argument {name!r}.{hint} Besides its own parameters it takes only "
-            f"routed ones whose names start with {', '.join(p + '__' for p in sorted(_compat.ROUTING_PREFIXES))} "
-            "(e.g. optimizer__momentum=0.9)."
+            hints[name] = closest_name(prefix, own)
+    hints = [close if len(unknown) == 1 else f"{close} for {name}" for name, close in hints.items() if close]
+    advice = f" Did you mean {', '.join(hints)}?" if hints else ""
+    if routing_prefixes:
+        return advice + (
+            " Besides its own parameters it takes only routed ones whose names start with "
+            f"{', '.join(p + '__' for p in sorted(routing_prefixes))} (e.g. optimizer__momentum=0.9)."
         )
+    if any("__" in name for name in unknown):
+        # A regressor's routed name (optimizer__momentum): say what takes its place here.
+        advice += (" Unlike TCNRegressor, it takes no routed parameters: give the parameter a configured "
+                   "object, e.g. optimizer=keras.optimizers.SGD(momentum=0.9).")
+    return advice
 
 
 # The Keras modules whose ``get`` resolves the names a string ``activation``,

@@ -22,10 +22,10 @@ from sktcn._base import (
     ENSEMBLE_CONSTRAINT,
     TCNEstimatorBase,
     check_keras_names,
-    closest_name,
     field_warned_once,
     fit_restored_on_failure,
     unchanged_on_failure,
+    unknown_params_advice,
 )
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
@@ -675,17 +675,8 @@ class TCNForecaster(BaseForecaster):
         known = {**_OWN_PARAMS, **_SHARED_PARAMS}
         unknown = sorted(set(names) - set(known))
         if unknown:
-            # The hint scikit-learn's estimators give (sktcn._base.check_routed_params), for each close one.
-            hints = {name: closest_name(name, known) for name in unknown}
-            hints = [f"{close}" if len(unknown) == 1 else f"{close} for {name}"
-                     for name, close in hints.items() if close]
-            # A regressor's routed name (optimizer__momentum): say what takes its place here.
-            routed = any(name.partition("__")[0] in known for name in unknown)
-            raise error(f"TCNForecaster got unexpected parameters {unknown}."
-                            + (f" Did you mean {', '.join(hints)}?" if hints else "")
-                            + (" Unlike TCNRegressor, it takes no routed parameters: give the parameter a "
-                               "configured object, e.g. optimizer=keras.optimizers.SGD(momentum=0.9)." if routed
-                               else ""))
+            # The hints scikit-learn's estimators of sktcn give, for an estimator without routed parameters.
+            raise error(f"TCNForecaster got unexpected parameters {unknown}." + unknown_params_advice(unknown, known))
 
     def set_params(self, **params):
         # sktime reads a name "a__b" as the parameter b of the component that

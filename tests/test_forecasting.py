@@ -356,6 +356,20 @@ def test_bad_input(airline):
         f.predict(fh=[5])  # not the horizon declared in fit
 
 
+def test_a_misspelt_routed_name_gets_the_hint_the_estimators_give():
+    # TCNRegressor(optimiser__momentum=0.9) got "Did you mean optimizer__momentum?"; the forecaster gave
+    # neither a hint nor the advice it gave for the correctly spelt optimizer__momentum.
+    match = r"parameters \['optimiser__momentum'\]\. Did you mean optimizer\? Unlike TCNRegressor, .*configured object"
+    with pytest.raises(TypeError, match=match):
+        TCNForecaster(optimiser__momentum=0.9)
+    with pytest.raises(ValueError, match=match):
+        TCNForecaster().set_params(optimiser__momentum=0.9)
+    # Each of several names gets its own hint.
+    with pytest.raises(TypeError, match=r"Did you mean optimizer for optimiser__momentum, window_length for "
+                                        r"window_lenght\? Unlike TCNRegressor"):
+        TCNForecaster(window_lenght=12, optimiser__momentum=0.9)
+
+
 def test_set_params_refuses_what_the_constructor_refuses(airline):
     # sktime's set_params read TCNRegressor's routed optimizer__momentum as a parameter of the
     # optimizer's value: AttributeError: 'str' object has no attribute 'set_params'. Now the
