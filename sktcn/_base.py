@@ -1081,7 +1081,11 @@ class TCNEstimatorBase(BaseWrapper):
         return y
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        # scikeras calls this hook from _initialize/_fit/predict.
+        # scikeras' hook, with its signature: reached from _initialize (a new
+        # network), scikeras' _fit (warm_start, partial_fit) and the streamed
+        # fit's batches; predict and score validate X by _check_X_by_length
+        # instead. y_numeric is scikeras' argument, which no caller here
+        # passes: _as_target_array gives y its dtype.
         if X is not None:
             X = self._check_X(X, reset=reset)
         if y is not None:
