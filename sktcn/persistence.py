@@ -505,8 +505,8 @@ def save_archive(estimator, path):
     entry (the pickled class, a reference to sktcn's class and nothing else), so
     that both ``sktime.base.load(path)`` and :func:`load` read it. As sktime does,
     ``"name"`` becomes ``"name.zip"``. An existing sktcn model archive there is
-    replaced (:func:`is_model_archive`: it holds nothing but the model's files),
-    anything else left alone and an error raised. As with :func:`save`, a
+    replaced where it holds nothing but the model's files; anything else is
+    left alone and an error raised. As with :func:`save`, a
     failed save leaves no files or folders behind and keeps the previous archive.
 
     Parameters
@@ -541,16 +541,6 @@ def save_archive(estimator, path):
                 out.write(file, file.name)
         os.replace(archive, target)
     return target
-
-
-def is_model_archive(path):
-    """Whether ``path`` is a zip file of an sktcn model and nothing else (what :func:`save_archive` writes).
-
-    As for a directory, a member named manifest.json is not enough: it must
-    read as sktcn's manifest, and the archive may hold only the files that
-    manifest lists, and sktime's ``_metadata``.
-    """
-    return _unsaved_members(path) == []
 
 
 def _unsaved_members(path):

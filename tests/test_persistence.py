@@ -466,14 +466,14 @@ def test_saving_replaces_only_what_names_itself_an_sktcn_model(regressor, tmp_pa
         with zipfile.ZipFile(packed, "w") as archive:
             archive.writestr("manifest.json", manifest)
             archive.writestr("background.js", "// weeks of work")
-        assert not persistence.is_model_archive(packed)
+        assert persistence._unsaved_members(packed) is None  # no sktcn model in it
         with pytest.raises(FileExistsError, match="extension.zip exists and is not an sktcn model archive"):
             persistence.save_archive(reg, packed)
         assert zipfile.ZipFile(packed).namelist() == ["manifest.json", "background.js"]
     # Models written by earlier versions (format 1) are models, and are replaced.
     old_model = shutil.copytree(Path(__file__).parent / "data" / "format1" / "regressor", tmp_path / "old")
     old_archive = shutil.copy(Path(__file__).parent / "data" / "format1" / "forecaster.zip", tmp_path / "old.zip")
-    assert persistence.is_model_archive(old_archive)
+    assert persistence._unsaved_members(old_archive) == []  # a model and nothing else
     reg.save(old_model)
     persistence.save_archive(reg, old_archive)
     assert isinstance(sktcn.load(old_model), TCNRegressor) and isinstance(sktcn.load(old_archive), TCNRegressor)
@@ -499,7 +499,7 @@ def test_a_model_whose_manifest_load_would_refuse_as_too_large_is_still_replaced
     monkeypatch.setattr(persistence, "MAX_MANIFEST_BYTES", 100)  # the manifests now exceed it (94 MB in the report)
     with pytest.raises(ModelFileError, match="more than MAX_MANIFEST_BYTES"):
         sktcn.load(folder)
-    assert persistence.is_model_archive(archive)
+    assert persistence._unsaved_members(archive) == []
     assert reg.save(folder) == folder and persistence.save_archive(reg, archive) == archive
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "m.zip"]
     monkeypatch.undo()
@@ -540,7 +540,7 @@ def test_saving_keeps_files_of_yours_beside_a_model(regressor, tmp_path):
     archive = persistence.save_archive(reg, tmp_path / "packed")
     with zipfile.ZipFile(archive, "a") as packed:
         packed.writestr("notes.txt", "results of run 1")
-    assert not persistence.is_model_archive(archive)
+    assert persistence._unsaved_members(archive) == ["notes.txt"]
     with pytest.raises(FileExistsError, match="also 'notes.txt'.*the whole archive"):
         persistence.save_archive(reg, archive)
     assert zipfile.ZipFile(archive).read("notes.txt") == b"results of run 1"
@@ -702,7 +702,7 @@ def test_a_zip_whose_directory_is_damaged_is_not_taken_for_a_model_archive(tmp_p
     # zipfile.is_zipfile reads only the end record; the directory itself was read unguarded.
     import zipfile
 
-    from sktcn.persistence import is_model_archive, save_target
+    from sktcn.persistence import _unsaved_members, save_target
 
     path = tmp_path / "notes.zip"
     with zipfile.ZipFile(path, "w") as archive:
@@ -712,7 +712,7 @@ def test_a_zip_whose_directory_is_damaged_is_not_taken_for_a_model_archive(tmp_p
     data[start:start + 4] = b"XXXX"
     path.write_bytes(bytes(data))
     assert zipfile.is_zipfile(path)
-    assert not is_model_archive(path)
+    assert _unsaved_members(path) is None
     with pytest.raises(FileExistsError, match="notes.zip exists and is not an sktcn model archive"):
         save_target(tmp_path / "notes", archive=True)
 
