@@ -93,12 +93,17 @@ PARAMETERS = _table("""
         loss (``"mse"``, ``"mae"``, ``"huber"``, ...) by a classifier, a
         classification loss (a cross-entropy, ``"hinge"``,
         ``"kl_divergence"``, ``"dice"``, ...) by a regressor or forecaster.
-        A loss of your own is not checked.
+        So are, by a regressor or forecaster, the losses for positive
+        numbers in their own units (``"mape"``, ``"msle"``, ``"poisson"``):
+        these train on standardised targets, half of them negative, where
+        such a loss learns nothing; score the predictions, in ``y``'s
+        units, with scikit-learn's or sktime's metrics instead. A loss of
+        your own is not checked.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``. A metric of Keras for the
         other task (``"mse"`` or ``"r2_score"`` for a classifier,
-        ``"accuracy"``, ``"auc"`` or a cross-entropy for a regressor or
-        forecaster) is refused, as such a loss is.
+        ``"accuracy"``, ``"auc"``, a cross-entropy or ``"mape"`` for a
+        regressor or forecaster) is refused, as such a loss is.
     epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes

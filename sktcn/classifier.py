@@ -137,14 +137,16 @@ def _wrong_targets(owner):
     those for one-hot targets, fail inside TensorFlow's graph or record a
     meaningless number (``KERAS_TARGETS``).
     """
+    regression = (
+        f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
+        'classification loss, "sparse_categorical_crossentropy" (the default, loss=None), or a regressor '
+        "(TCNRegressor) for numeric targets.",
+        f"are regression metrics, but {owner} predicts class probabilities from class indices: use "
+        'classification metrics ("accuracy", "sparse_categorical_crossentropy"), or leave metrics out.',
+    )
     return {
-        "numbers": (
-            f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
-            'classification loss, "sparse_categorical_crossentropy" (the default, loss=None), or a regressor '
-            "(TCNRegressor) for numeric targets.",
-            f"are regression metrics, but {owner} predicts class probabilities from class indices: use "
-            'classification metrics ("accuracy", "sparse_categorical_crossentropy"), or leave metrics out.',
-        ),
+        "numbers": regression,
+        "numbers in their own units": regression,
         "one-hot": (
             f"compares the probabilities with one-hot targets, but {owner} trains on class indices (sparse "
             'labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, loss=None) or '

@@ -184,8 +184,11 @@ def check_numeric_target_losses(loss, metrics, owner):
     (``KERAS_TARGETS``), by name, class or instance: on standardised numeric
     targets the cross-entropies fail inside TensorFlow's graph, with a message
     that names neither the parameter nor the fix, and the others train on or
-    record a meaningless number (hinge stays at 1, accuracy and AUC at 0). A
-    loss or metric of the user's own may take numbers: it passes.
+    record a meaningless number (hinge stays at 1, accuracy and AUC at 0).
+    Those for positive numbers in their own units (percentage error,
+    logarithmic error, Poisson) learn nothing from standardised targets, half
+    of them negative. A loss or metric of the user's own may take numbers: it
+    passes.
     """
     loss_why = (
         f"is a classification loss, but {owner} predicts numbers, with a linear output trained on standardised "
@@ -196,7 +199,18 @@ def check_numeric_target_losses(loss, metrics, owner):
         f"are classification metrics, but {owner} predicts numbers: use regression metrics "
         '("mae", "mse", "root_mean_squared_error"), or leave metrics out.'
     )
-    check_loss_targets(loss, metrics, dict.fromkeys(("one-hot", "class indices"), (loss_why, metrics_why)))
+    own_units_why = (
+        f"needs targets in their own units (positive ones), but {owner} trains on standardised targets (mean 0, "
+        'half of them negative), where it learns nothing: use "mse" (the default, loss=None), "mae" or "huber", '
+        "and score the predictions, which are in y's units, with scikit-learn's or sktime's metrics "
+        "(e.g. mean_absolute_percentage_error).",
+        f"compare targets in their own units (positive ones), but {owner} records them on its standardised "
+        'targets (mean 0), where they mean nothing: use "mae", "mse" or "root_mean_squared_error", or score the '
+        "predictions after the fit with scikit-learn's or sktime's metrics (e.g. mean_absolute_percentage_error).",
+    )
+    refused = dict.fromkeys(("one-hot", "class indices"), (loss_why, metrics_why))
+    refused["numbers in their own units"] = own_units_why
+    check_loss_targets(loss, metrics, refused)
 
 
 class TCNRegressor(RegressorMixin, TCNEstimatorBase):

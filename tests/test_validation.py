@@ -217,7 +217,7 @@ def test_losses_and_metrics_for_the_estimators_targets_are_accepted_by_name_clas
     metrics = ["mae", "root_mean_squared_error", keras.metrics.R2Score]
     reg = TCNRegressor(**TINY, loss=keras.losses.Huber(), metrics=metrics)
     assert {"mean_absolute_error", "root_mean_squared_error", "r2_score"} <= set(reg.fit(X, y).history_)
-    for loss in ("log_cosh", "mape", "msle"):
+    for loss in ("log_cosh", "mae", "huber"):
         TCNRegressor(**TINY, loss=loss)._check_loss()
     clf = TCNClassifier(**TINY, loss=keras.losses.SparseCategoricalCrossentropy(),
                         metrics=["acc", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy"])
@@ -768,3 +768,24 @@ def test_set_params_with_a_misspelt_name_lists_the_valid_parameters():
     assert "constructor" not in str(info.value)
     reg = TCNRegressor().set_params(nb_filters=3, fit__shuffle=False, callbacks__0__patience=2, optimizer__beta_1=0.8)
     assert reg.nb_filters == 3 and reg.get_params()["fit__shuffle"] is False and reg.optimizer__beta_1 == 0.8
+
+
+@pytest.mark.parametrize("loss", ["mape", "msle", "poisson", keras.losses.MeanAbsolutePercentageError()])
+def test_losses_for_positive_numbers_in_their_own_units_are_refused_on_standardised_targets(loss):
+    # They passed: on standardised targets (mean 0) "mape" and "msle" scored test R² about 0,
+    # and "poisson" diverged with a message blaming X and y.
+    from sktime.datasets import load_airline
+
+    with pytest.raises(ValueError, match="needs targets in their own units .* standardised targets"):
+        TCNRegressor(**TINY, loss=loss)._check_loss()
+    f = TCNForecaster(**TINY, loss=loss)
+    with pytest.raises(ValueError, match="needs targets in their own units"):
+        f.fit(load_airline()[:40], fh=[1])
+    assert not f.is_fitted
+    with pytest.raises(ValueError, match="is a regression loss"):
+        TCNClassifier(**TINY, loss=loss)._check_loss()
+
+
+def test_metrics_for_positive_numbers_in_their_own_units_are_refused_on_standardised_targets():
+    with pytest.raises(ValueError, match=r"metrics \['mape', 'msle'\] compare targets in their own units"):
+        TCNRegressor(**TINY, metrics=["mae", "mape", "msle"])._check_loss()
