@@ -134,6 +134,17 @@ def test_a_streams_weights_count_by_their_ratios_only(data, source, monkeypatch)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
+def test_streamed_targets_too_small_to_square_are_refused(data):
+    # Batch by batch the spread is a sum of squares, which underflows below about 1e-162: the
+    # scale fell back to 1 and every prediction was the mean. In memory fit recomputes it.
+    X, y = data
+    dataset = tf.data.Dataset.from_tensor_slices((X, y.astype(np.float64) * 1e-200)).batch(16)
+    with pytest.raises(ValueError, match=r"at most .*e-200 in magnitude, too small .* multiply it by 1e199"):
+        TCNRegressor(**TINY).fit(dataset)
+    constant = tf.data.Dataset.from_tensor_slices((X, np.full(len(X), 3e-200))).batch(16)
+    assert TCNRegressor(**TINY).fit(constant).target_encoder_.scale_ == 1.0
+
+
 def test_streamed_input_errors(data):
     X, y = data
     dataset = tf.data.Dataset.from_tensor_slices((X, y)).batch(16)
