@@ -111,6 +111,7 @@ from sktcn._training import (
     network_time,
     plan_training,
     regime_callbacks,
+    unit_mean_weights,
     validation_fraction,
 )
 
@@ -1468,7 +1469,14 @@ class TCNEstimatorBase(BaseWrapper):
         # No **kwargs, as TCNClassifier.partial_fit: scikeras would route them to
         # Keras' Model.fit, where scikeras refuses epochs and initial_epoch and
         # most others clash with the arguments sktcn sets there.
-        return super().partial_fit(X, y, sample_weight=sample_weight)
+        # Each call's weights are kept as given, not brought to a mean of 1
+        # as a fit's are (_fit_keras_model): one call sees one batch of the
+        # data, and the calls keep their weights relative to each other.
+        self._weights_as_given = True
+        try:
+            return super().partial_fit(X, y, sample_weight=sample_weight)
+        finally:
+            vars(self).pop("_weights_as_given", None)
 
     partial_fit.__doc__ = _docs.method(
         "Train for one more epoch on ``(X, y)``, keeping the network.", _docs.arguments("X", "y", "sample_weight"),
@@ -1667,6 +1675,7 @@ class TCNEstimatorBase(BaseWrapper):
 
         tally = WeightTally(self._weightless_fit())
         failures = []
+        mean_weight = 1.0  # what the training weights are divided by (unit_mean_weights), set below
 
         def weigh(x, y, w):
             x, y = self._validate_data(x, y)
@@ -1679,13 +1688,28 @@ class TCNEstimatorBase(BaseWrapper):
             y = self.target_encoder_.transform(y)
             weights = self._training_weights(y, w)
             tally.record(w, weights)
-            return x, y, weights
+            return x, y, unit_mean_weights(weights, mean_weight)
 
         def encode(x, y, w):
             x, y, weights = weigh(x, y, w)
             return self.feature_encoder_.transform(x), y, weights
 
-        example = encode(*data.first_batch())
+        first = data.first_batch()
+        if self._normalises_weights() and (first[2] is not None or self._weighs_classes()):
+            # A fit's weights average 1 (see _fit_keras_model); a stream's mean
+            # weight is known only after a pass over it, made before training,
+            # for a stream that carries sample weights (its first batch does)
+            # or class weights that need not average 1. Without either every
+            # weight is 1 and the stream is not read again.
+            total, count = 0.0, 0
+            for batch in data.raw_batches():
+                weights = weigh(*batch)[2]
+                total += weights.sum(dtype=np.float64)
+                count += weights.size
+            if not total > 0:
+                tally.on_epoch_end(0)  # every batch read, none weighs anything: raises
+            mean_weight = total / count
+        example = encode(*first)
         if getattr(data.batches, "use_multiprocessing", False):
             # Keras' worker processes then encode the batches, and what they tally
             # stays in them: this process weighs the batches itself, up to the first
@@ -1725,12 +1749,45 @@ class TCNEstimatorBase(BaseWrapper):
         loss_shape = self._loss_shape(y)
         return np.broadcast_to(weights.reshape((-1,) + (1,) * (len(loss_shape) - 1)), loss_shape).copy()
 
+    def _normalises_weights(self):
+        """Whether this training call divides its training weights by their mean (``unit_mean_weights``).
+
+        ``fit`` does, so that the weights' level, which scales the loss, does not
+        count: only their ratios do. ``partial_fit`` keeps each call's
+        weights as given, so that calls weigh relative to each other.
+        """
+        return not getattr(self, "_weights_as_given", False)
+
+    def _given_weights_note(self, weights):
+        """What a diverged training call says of its training ``weights`` (an array, or None where streamed).
+
+        Nothing for a fit, whose weights average 1. ``partial_fit`` uses them
+        as given: a level far from 1 scales the loss, and weights of 1e30
+        diverged where X and y were fine.
+        """
+        if self._normalises_weights() or weights is None:
+            return ""
+        mean = weights.mean(dtype=np.float64)
+        if abs(mean - 1.0) <= np.finfo(np.float32).eps:
+            return ""
+        return (f" The weights of this partial_fit call, used as given, average {mean:.3g} and scale the loss as "
+                "much: keep them near 1 on average (divide them by their mean).")
+
+    def _weighs_classes(self):
+        """Whether the training weights of this call may average other than the sample weights do.
+
+        True where the estimator multiplies them by weights of its own
+        (TCNClassifier's ``class_weight``) that need not average 1.
+        """
+        return False
+
     def _weightless_fit(self):
         """The message for a fit whose training weights (``_training_weights``) are all 0, its sample weights not.
 
         Checked over the whole fit: at once in memory, at the end of the
         first epoch for a stream (``WeightTally``), one batch of which may
-        weigh nothing. Here the training weights are the sample weights,
+        weigh nothing, or before training where ``fit`` reads a weighted
+        stream for its mean weight. Here the training weights are the sample weights,
         refused all zero before; a subclass that multiplies them by weights
         of its own (TCNClassifier's ``class_weight``) says how to fix those.
         """
@@ -1740,6 +1797,10 @@ class TCNEstimatorBase(BaseWrapper):
         weights = self._training_weights(y, sample_weight)
         if not weights.any():
             raise ValueError(self._weightless_fit())
+        if self._normalises_weights():
+            # Over every sample of the fit, before the validation split: the
+            # held-out loss keeps the training loss's scale.
+            weights = unit_mean_weights(weights, weights.mean(dtype=np.float64))
         validation_data = None
         split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:
@@ -1839,6 +1900,7 @@ class TCNEstimatorBase(BaseWrapper):
         ``extra_callbacks``: callbacks of this fit only, after sktcn's.
         """
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
+        weights_note = self._given_weights_note(X.weights if isinstance(X, CropBatches) else weights)
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
             # sktcn._epoch_batches). Each epoch is plan.repeats passes.
@@ -1922,14 +1984,14 @@ class TCNEstimatorBase(BaseWrapper):
                 if not np.all(np.isfinite(history.history.get("loss", []))):
                     raise ValueError(
                         "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
-                        "them) or lower learning_rate."
+                        "them) or lower learning_rate." + weights_note
                     )
                 # The last step's update can overflow after the epoch's loss was
                 # read, leaving a network that predicts NaN.
                 if not all_finite(self.model_.weights):
                     raise ValueError(
                         "Training diverged: the network's weights became NaN or infinite. Scale X and y (e.g. "
-                        "standardise them, or keep input_scaling on) or lower learning_rate."
+                        "standardise them, or keep input_scaling on) or lower learning_rate." + weights_note
                     )
         # A warm-started fit continues the curves of the fits before it.
         if not warm_start or not hasattr(self, "history_"):

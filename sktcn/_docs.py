@@ -373,7 +373,14 @@ ARGUMENTS = _table("""
     sample_weight : array-like of shape (n_samples,) or float, default=None
         Weight of each sample in the loss: finite, non-negative, not all
         zero; a number weighs every sample the same. A PyDataset's or
-        tf.data's batches carry their own, checked batch by batch.
+        tf.data's batches carry their own, checked batch by batch. Only
+        their ratios count in ``fit``: the weights of the loss (times
+        ``class_weight``'s for TCNClassifier) are divided by their mean over
+        the fit, so that the loss, ``history_`` and the thresholds of
+        ``epochs="auto"`` are on the scale of an unweighted fit (a streamed
+        fit reads its weights in one more pass before training).
+        ``partial_fit`` uses each call's weights as given, so that calls
+        weigh relative to each other.
     **kwargs
         Arguments of Keras' ``Model.fit`` for this call only, outside
         scikit-learn's API (set parameters instead): ``epochs``,

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 
 import keras
+import numpy as np
 
 # Gradient steps the plan aims for: enough for a network of the default size to
 # converge on a UCR training set of a few dozen series. Counted as passes batched
@@ -75,7 +76,8 @@ LR_FACTOR = 0.5
 MIN_LR_FACTOR = 0.01
 
 # Smallest decrease of the monitored loss that counts as an improvement (the
-# losses are of standardised targets or cross-entropies, so one scale suits all).
+# losses are of standardised targets or cross-entropies, so one scale suits all;
+# sample and class weights are brought to a mean of 1, see unit_mean_weights).
 MIN_DELTA = 1e-4
 
 # Training stops after this many plateau patiences without improvement: by
@@ -239,6 +241,47 @@ def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass
     if epochs * repeats > MAX_PASSES:
         epochs = passes // repeats
     return TrainingPlan(epochs=epochs, repeats=repeats, scheduled=True, cost_per_pass=cost_per_pass)
+
+
+def unit_mean_weights(weights, mean):
+    """A fit's training weights divided by ``mean``, their mean over the fit, so that they average 1.
+
+    Keras averages the weighted losses, ``sum(w * loss) / n``: the weights'
+    mean scales the loss that the regime compares with absolute thresholds
+    (``CONVERGED_LOSS``, ``MIN_DELTA``), and the gradients to which Adam adds
+    its epsilon. Weights of 1e-3 stopped ``epochs="auto"`` after one epoch,
+    weights of 1e-30 trained nothing and weights of 1e30 diverged. Divided by
+    their mean, weights that differ by a constant factor train alike, and a
+    constant weight as no weight; only their ratios count, which the weighted
+    objective keeps.
+
+    Parameters
+    ----------
+    weights : ndarray of float32
+        The weights of the loss (TCNClassifier's class weights times the
+        sample weights), or some of them (one batch of a stream).
+    mean : float
+        Their mean over every weight of the fit (in float64), positive.
+
+    Returns
+    -------
+    ndarray of float32
+        ``weights / mean``; ``weights`` themselves where ``mean`` is 1 to
+        float32 precision (ones, balanced class weights): dividing them
+        would change them only by rounding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._training import unit_mean_weights
+    >>> weights = np.array([0.25, 0.75], np.float32)
+    >>> unit_mean_weights(weights, weights.mean(dtype=np.float64)).tolist()
+    [0.5, 1.5]
+    """
+    mean = np.float64(mean)
+    if abs(mean - 1.0) <= np.finfo(np.float32).eps:
+        return weights
+    return (weights / mean).astype(np.float32)
 
 
 def validation_fraction(validation_split, n_samples, scheduled, in_memory=True):

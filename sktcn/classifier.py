@@ -446,6 +446,11 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
             return weights
         return (self._per_class_weights()[y] * weights).astype(np.float32)
 
+    def _weighs_classes(self):
+        # Balanced weights average 1 over the targets they were counted on,
+        # every target of the call; a dict's need not.
+        return isinstance(self._fit_class_weight, dict)
+
     def _weightless_fit(self):
         # Each factor may have a positive entry and still leave no sample
         # weighing anything (class_weight's zero on the only classes that

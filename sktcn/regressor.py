@@ -35,6 +35,7 @@ class StandardTargetEncoder:
             mean = y.mean(axis=axes, dtype=np.float64)
             scale = y.std(axis=axes, dtype=np.float64)
         finite_statistics(mean, scale, y)
+        scale = unless_underflowed(scale, y, axes)
         self.ndim_ = y.ndim
         self.mean_ = mean.astype(y.dtype)
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(y.dtype)
@@ -57,7 +58,20 @@ class StandardTargetEncoder:
             self._mean = self._mean + delta * count / total
             self._count = total
             scale = np.sqrt(self._m2 / total)
+            # The range seen so far, to tell constant targets from targets whose spread underflowed.
+            self._low = np.minimum(getattr(self, "_low", np.inf), y.min(axis=axes))
+            self._high = np.maximum(getattr(self, "_high", -np.inf), y.max(axis=axes))
         finite_statistics(self._mean, scale, y)
+        if np.any((scale == 0) & (self._high > self._low)):
+            # Batch by batch, the spread is held as a sum of squares, which
+            # underflows: unlike fit's, it cannot be recomputed from all of y.
+            top = np.maximum(np.abs(self._low), np.abs(self._high)).max()
+            raise ValueError(
+                f"y holds values of at most {top:.3g} in magnitude, too small for sktcn to standardise batch by "
+                "batch: their squares underflow float64, so their standard deviation comes out 0 although they "
+                f"vary (streamed targets must reach above about 1e-154). Rescale y, e.g. multiply it by "
+                f"1e{-int(np.log10(top))}, and divide the predictions by the same factor."
+            )
         self.ndim_ = y.ndim
         dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
         self.mean_ = self._mean.astype(dtype)
@@ -129,6 +143,34 @@ def finite_statistics(mean, scale, y):
         f"overflows float64 (targets must stay below about 1e154). Rescale y, e.g. divide it by 1e{int(np.log10(top))}, "
         "and multiply the predictions by the same factor."
     )
+
+
+def unless_underflowed(scale, y, axes):
+    """``scale``, the float64 standard deviations of ``y`` over ``axes``, with those that underflowed recomputed.
+
+    Targets below about 1e-162 in magnitude have squares below float64's
+    smallest number: their standard deviation comes out 0, as for constant
+    targets, which then keep a scale of 1 and standardise to nothing but
+    rounding noise. Where a standard deviation is 0, it is computed again
+    from ``y / max|y|`` and multiplied back, as scikit-learn's scale-robust
+    statistics do; constant targets keep 0. The others are returned as they
+    were computed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn.regressor import unless_underflowed
+    >>> y = np.array([1.0, -1.0]) * 1e-200
+    >>> float(y.std()), float(unless_underflowed(y.std(), y, (0,)))
+    (0.0, 1e-200)
+    """
+    if np.all(scale != 0) or y.size == 0:
+        return scale
+    top = np.abs(y).max(axis=axes).astype(np.float64)
+    unit = np.where(top > 0, top, 1.0)
+    unit_shape = tuple(1 if axis in axes else size for axis, size in enumerate(y.shape))
+    robust = (y / unit.reshape(unit_shape)).std(axis=axes, dtype=np.float64) * unit
+    return np.where(scale != 0, scale, robust)
 
 
 # The largest float32 rounding error, as a fraction of the targets' standard
@@ -290,7 +332,16 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
     def score(self, X, y, sample_weight=None):
         y = np.asarray(y)
         y_pred = self.predict(X)
-        return r2_score(y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight)
+        y, y_pred = y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1)
+        if y.dtype == np.float64 and y.shape == y_pred.shape:
+            # R^2 does not depend on the units of y, but r2_score's sums of
+            # squares underflow to 0 for targets below about 1e-154, which then
+            # scored 1.0 whatever the predictions. Each column is brought to
+            # a magnitude near 1 by a power of two, which scales exactly: any
+            # other targets get the very same score.
+            exponent = np.frexp(np.abs(y).max(axis=0))[1]
+            y, y_pred = np.ldexp(y, -exponent), np.ldexp(y_pred, -exponent)
+        return r2_score(y, y_pred, sample_weight=sample_weight)
 
     score.__doc__ = _docs.method(
         "Coefficient of determination R^2 of the predictions, averaged over outputs.",

@@ -93,6 +93,23 @@ def test_targets_far_from_zero_keep_their_spread(series_2d):
     np.testing.assert_array_equal(constant.predict(X[:3]), 1e9 + 7)
 
 
+def test_targets_too_small_to_square_keep_their_spread(series_2d):
+    # Below about 1e-162 the squares of y underflow float64: its standard deviation came out 0, the
+    # scale fell back to 1, the standardised targets rounded to 0 and every prediction was the mean,
+    # which r2_score's underflowing sums scored 1.0.
+    X, y = series_2d
+    y = y.astype(np.float64)
+    plain = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    tiny = TCNRegressor(**TINY, random_state=0).fit(X, y * 1e-200)
+    assert np.isclose(tiny.target_encoder_.scale_, y.std() * 1e-200)
+    np.testing.assert_allclose(tiny.predict(X) * 1e200, plain.predict(X), atol=1e-3)
+    score = tiny.score(X, y * 1e-200)
+    assert score == pytest.approx(plain.score(X, y), abs=1e-3) and score < 0.99
+    constant = TCNRegressor(**TINY, random_state=0).fit(X, np.full(len(X), 3e-200))
+    assert constant.target_encoder_.scale_ == 1.0
+    np.testing.assert_array_equal(constant.predict(X[:3]), 3e-200)
+
+
 def test_initialized_estimators_predict(series_2d, series_3d):
     # scikeras' public initialize() promises "initialize(...).predict(...)".
     X, y = series_2d

@@ -104,6 +104,47 @@ def test_streamed_sample_weights_and_warm_start(data):
     assert len(reg.history_["loss"]) == TINY["epochs"] + 1
 
 
+@pytest.mark.parametrize("source", ["memory map", "tf.data", "class_weight"])
+def test_a_streams_weights_count_by_their_ratios_only(data, source, monkeypatch):
+    # As in memory (tests/test_training.py), a fit divides its weights by their mean, here over the
+    # whole stream (one more pass before training): weights of ~1e-4 stopped epochs="auto" after its
+    # first epoch. Scaled by a power of two, which float32 keeps exactly, they train identically.
+    from sktcn import _training
+
+    monkeypatch.setattr(_training, "TARGET_STEPS", 24)
+    monkeypatch.setattr(_training, "MIN_PASSES", 2)
+    X, y = data
+    params = dict(ORDERED, epochs="auto")
+    weights = np.linspace(0.5, 1.5, len(X))
+
+    def fitted(scale):
+        if source == "memory map":
+            return TCNRegressor(**params).fit(X.view(np.memmap), y, sample_weight=weights * scale)
+        if source == "tf.data":
+            w = (weights * scale).astype(np.float32)
+            return TCNRegressor(**params).fit(tf.data.Dataset.from_tensor_slices((X, y, w)).batch(16))
+        labels = np.where(y > 3.0, "up", "down")  # a constant class weight: as none
+        class_weight = None if scale == 1 else {"up": scale, "down": scale}
+        dataset = tf.data.Dataset.from_tensor_slices((X, labels)).batch(16)
+        return TCNClassifier(**params, class_weight=class_weight).fit(dataset)
+
+    a, b = fitted(1), fitted(2.0**-14)
+    assert len(a.history_["loss"]) > 1
+    assert a.history_["loss"] == b.history_["loss"]
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_streamed_targets_too_small_to_square_are_refused(data):
+    # Batch by batch the spread is a sum of squares, which underflows below about 1e-162: the
+    # scale fell back to 1 and every prediction was the mean. In memory fit recomputes it.
+    X, y = data
+    dataset = tf.data.Dataset.from_tensor_slices((X, y.astype(np.float64) * 1e-200)).batch(16)
+    with pytest.raises(ValueError, match=r"at most .*e-200 in magnitude, too small .* multiply it by 1e199"):
+        TCNRegressor(**TINY).fit(dataset)
+    constant = tf.data.Dataset.from_tensor_slices((X, np.full(len(X), 3e-200))).batch(16)
+    assert TCNRegressor(**TINY).fit(constant).target_encoder_.scale_ == 1.0
+
+
 def test_streamed_input_errors(data):
     X, y = data
     dataset = tf.data.Dataset.from_tensor_slices((X, y)).batch(16)

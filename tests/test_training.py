@@ -297,6 +297,50 @@ def test_early_stopping_replaces_the_regimes_stop(series_3d, small_budget):
     assert len(clf.history_["loss"]) <= plan_training(2, 30 * 10 * 4, 1).epochs
 
 
+def test_a_constant_weight_trains_as_no_weight(series_2d, small_budget):
+    # Keras' weighted loss is sum(w * loss) / n, compared by the regime with absolute thresholds:
+    # weights of 1e-4 put the first epoch below CONVERGED_LOSS and stopped the fit there (1e-30
+    # trained nothing: Adam's epsilon swamped the gradients), and 1e30 "diverged", blaming X and y.
+    # A fit now divides its weights by their mean: a constant weight trains as no weight, bit for bit.
+    X, y = series_2d
+    plain = TCNRegressor(nb_filters=4, batch_size=16, random_state=0).fit(X, y)
+    for weight in (1e-4, 1e30):
+        weighted = TCNRegressor(nb_filters=4, batch_size=16, random_state=0).fit(X, y, sample_weight=weight)
+        assert weighted.history_["loss"] == plain.history_["loss"], weight
+        np.testing.assert_array_equal(weighted.predict(X), plain.predict(X))
+
+
+def test_only_the_ratios_of_the_weights_count_in_a_fit(series_2d, series_3d, small_budget):
+    # Weights scaled by a power of two (exactly, in float32 too) train identically.
+    X, y = series_2d
+    weights = np.linspace(0.5, 3.0, len(y))
+    a = TCNRegressor(nb_filters=4, batch_size=16, random_state=0).fit(X, y, sample_weight=weights)
+    b = TCNRegressor(nb_filters=4, batch_size=16, random_state=0).fit(X, y, sample_weight=weights * 2.0**-20)
+    assert a.history_["loss"] == b.history_["loss"]
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    # The classifier's class weights times the sample weights, alike.
+    X, labels = series_3d
+    plain = TCNClassifier(nb_filters=4, batch_size=16, random_state=0).fit(X, labels)
+    weighted = TCNClassifier(nb_filters=4, batch_size=16, random_state=0,
+                             class_weight={"pos": 1e-4, "neg": 1e-4}).fit(X, labels)
+    assert weighted.history_["loss"] == plain.history_["loss"]
+    np.testing.assert_array_equal(weighted.predict_proba(X), plain.predict_proba(X))
+
+
+def test_partial_fit_keeps_the_weights_of_each_call_as_given(series_2d):
+    # One call sees one batch of the data: the calls weigh relative to each other.
+    X, y = series_2d
+    plain = TCNRegressor(**TINY, random_state=0).partial_fit(X, y)
+    doubled = TCNRegressor(**TINY, random_state=0).partial_fit(X, y, sample_weight=2.0)
+    assert doubled.history_["loss"][0] == pytest.approx(2 * plain.history_["loss"][0], rel=1e-3)
+    assert not hasattr(doubled, "_weights_as_given")
+    # Such weights may be what diverges: the message says so, not only "scale X and y".
+    with pytest.raises(ValueError, match=r"Training diverged.*partial_fit call, used as given, average 1e\+30"):
+        TCNRegressor(**TINY, random_state=0).partial_fit(X, y, sample_weight=1e30)
+    assert TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=2.0).history_["loss"] == \
+        TCNRegressor(**TINY, random_state=0).fit(X, y).history_["loss"]
+
+
 @pytest.mark.parametrize(
     "split, n_samples, scheduled, in_memory, expected",
     [
