@@ -351,12 +351,12 @@ ARGUMENTS = _table("""
     X : array-like, list of array-like, memory map, PyDataset or tf.data.Dataset
         2D ``(n_samples, n_timesteps)`` univariate series, 3D ``(n_samples,
         n_timesteps, n_features)``, a DataFrame (one row per series), sktime's
-        nested DataFrame (``nested_univ``), or a list (or 1D object array)
-        of 1D/2D series of different lengths, padded with zeros in front so
-        each series ends on the last step a causal TCN reads: to the
-        longest here, and at predict each series to that length or its
-        own if longer, so that its prediction does not depend on the
-        series predicted with it. Any other DataFrame is a table, whatever
+        nested DataFrame (``nested_univ``), or a list (or 1D object array,
+        or ``tf.RaggedTensor``) of 1D/2D series of different lengths,
+        padded with zeros in front so each series ends on the last step a
+        causal TCN reads: to the longest here, and at predict each series
+        to that length or its own if longer, so that its prediction does
+        not depend on the series predicted with it. Any other DataFrame is a table, whatever
         its row index: convert sktime's ``pd-multiindex`` panels first.
         Data larger than memory: a memory-mapped array (read ``batch_size``
         rows at a time), or a ``keras.utils.PyDataset`` or finite

@@ -50,7 +50,8 @@ def as_array_like(X, owner="the estimator"):
 
     A 1D object array (or Series) whose elements are series is the list of
     those series: what ``pd.Series(list_of_arrays).to_numpy()`` gives for
-    series of different lengths.
+    series of different lengths. A ``tf.RaggedTensor`` is the list of its
+    rows, as ``list(X.numpy())`` gives them.
 
     Examples
     --------
@@ -67,9 +68,19 @@ def as_array_like(X, owner="the estimator"):
         )
     if _is_array_of_series(X):
         return list(X)
+    if _is_ragged_tensor(X):
+        # Its shape has None for the ragged axis: read as a regular array it
+        # would fail in NumPy ("setting an array element with a sequence").
+        return list(X.numpy())
     if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
         X = np.asarray(X)  # other array-likes (objects with __array__)
     return X
+
+
+def _is_ragged_tensor(X):
+    """Whether ``X`` is a ``tf.RaggedTensor`` (not imported here): a tensor whose shape has a None axis."""
+    shape = getattr(X, "shape", None)
+    return hasattr(X, "numpy") and shape is not None and not isinstance(X, np.ndarray) and None in tuple(shape)
 
 
 def _is_array_of_series(X):

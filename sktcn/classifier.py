@@ -1,6 +1,7 @@
 """TCNClassifier: a scikit-learn classifier over keras-tcn."""
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -24,6 +25,16 @@ from sktcn._base import (
     unchanged_on_failure,
 )
 from sktcn._streaming import StreamedData, is_streamed
+
+
+def _label_array(y):
+    """``y`` as an ndarray of labels, read as scikit-learn reads targets (``check_array``).
+
+    A pandas frame of nullable or pyarrow columns (``Int64``,
+    ``int64[pyarrow]``, ``boolean``) becomes an array of their values, not an
+    object array of pandas scalars.
+    """
+    return check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
 
 
 class LabelEncoder:
@@ -350,6 +361,13 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         scikit-learn's convention (``_check_partial_fit_first_call``): the
         classes are declared once, then only repeated.
         """
+        if isinstance(classes, (str, bytes)) or not (isinstance(classes, Sequence) or hasattr(classes, "__array__")):
+            # np.unique would read a set or a dict view as one object, one
+            # class: refused as scikit-learn's unique_labels refuses them.
+            raise ValueError(
+                f"classes should be an array-like of labels (a list, tuple or array), got a "
+                f"{type(classes).__name__}. Pass the labels as a list, e.g. classes=sorted(labels)."
+            )
         classes = np.unique(classes)
         if not self.initialized_:
             self._declared_classes = classes
@@ -390,7 +408,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         super()._check_outputs(y)
 
     def _as_target_array(self, y):
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
+        y = _label_array(y)
         if y.ndim == 2 and y.shape[1] == 1 and not self.return_sequences:
             # A column vector (df[["label"]]) is one label per sample, as scikit-learn's
             # classifiers read it (column_or_1d(y, warn=True)), not one output of a
@@ -507,7 +525,9 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     def score(self, X, y, sample_weight=None):
         check_is_fitted(self, "model_")
-        y = np.asarray(y)
+        # Read as fit reads y: np.asarray would make a frame of nullable or
+        # pyarrow columns an object array, which accuracy_score cannot classify.
+        y = _label_array(y)
         y_pred = self.predict(X)
         labels_per_sample = int(np.prod(y.shape[1:], dtype=int))
         if sample_weight is not None:

@@ -206,6 +206,27 @@ def _check_finite(y, name="y"):
         )
 
 
+def _native_byte_order(frame):
+    """``frame`` (sktime's inner ``y`` or ``X``) with its columns of non-native byte order in native order.
+
+    Data read from a file written on a big-endian machine come as ``'>f8'``,
+    which pandas cannot reindex or combine ("Big-endian buffer not supported
+    on little-endian compiler"): fit's row lookups and sktime's pooling of
+    update's data would fail. The values are the same; a frame without such
+    columns is returned as it is.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    swapped = [position for position, dtype in enumerate(frame.dtypes) if not getattr(dtype, "isnative", True)]
+    if not swapped:
+        return frame
+    frame = frame.copy()
+    for position in swapped:
+        column = frame.iloc[:, position]
+        frame.isetitem(position, column.astype(column.dtype.newbyteorder("=")))
+    return frame
+
+
 def _pooled_columns(new, stored, name="y", static=()):
     """``new`` (update's ``y`` or ``X``, sktime's inner frame) with the columns of ``stored``, fit's and updates' data.
 
@@ -949,6 +970,13 @@ class TCNForecaster(BaseForecaster):
             return super().update(y, X=X, update_params=update_params)
 
     update.__doc__ = BaseForecaster.update.__doc__
+
+    def _check_X_y(self, X=None, y=None, **kwargs):
+        # Where every y and X of fit, update and predict enter, converted to
+        # sktime's inner frames: read in native byte order before sktime
+        # stores them or _fit looks their rows up (_native_byte_order).
+        X_inner, y_inner = super()._check_X_y(X=X, y=y, **kwargs)
+        return _native_byte_order(X_inner), _native_byte_order(y_inner)
 
     def _update_y_X(self, y, X=None, enforce_index_type=None):
         # sktime's hook that stores fit's data, and update's with fit's (by

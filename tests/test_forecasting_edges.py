@@ -512,6 +512,30 @@ def test_categorical_or_text_X_is_refused_by_sktime(column):
         TCNForecaster(**POINT).fit(y, X=X, fh=[1, 2])
 
 
+def test_big_endian_y_and_X_forecast_as_their_native_values():
+    # Data read from a file written on a big-endian machine ('>f8'): pandas
+    # cannot reindex or pool them, so a fit with such X and any update after a
+    # fit on such y failed with "Big-endian buffer not supported".
+    y = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
+    X = pd.DataFrame({"x": np.cos(np.arange(40) / 5.0)}, index=y.index)
+
+    def run(y, X):
+        f = TCNForecaster(**POINT, correction="always").fit(y[:30], X=X[:30], fh=[1, 2])
+        first = f.predict(X=X[30:32])
+        f.update(y[30:34], X=X[30:34])
+        return f, [first, f.predict(X=X[34:36])]
+
+    native, expected = run(y, X)
+    swapped, got = run(y.astype(">f8"), X.astype(">f8"))
+    for forecast, native_forecast in zip(got, expected):
+        pd.testing.assert_series_equal(forecast, native_forecast, check_exact=True)
+    # Stored in native order: later updates (of either order) pool into it.
+    assert all(dtype.isnative for dtype in [*swapped._y.dtypes, *swapped._X.dtypes])
+    swapped.update(y[34:36], X=X[34:36], update_params=False)
+    native.update(y[34:36], X=X[34:36], update_params=False)
+    pd.testing.assert_series_equal(swapped.predict(X=X[36:38]), native.predict(X=X[36:38]), check_exact=True)
+
+
 # ------------------------------------------- windows whose past does not vary
 def _walk_with_flat_stretch(level, sd, flat, n=100, seed=0):
     """A random walk at ``level`` with steps of ``sd``, whose values over ``flat`` (a slice) repeat."""

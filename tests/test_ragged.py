@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import tensorflow as tf
 from conftest import TINY
 from sklearn.metrics import accuracy_score, r2_score
 
@@ -154,3 +155,16 @@ def test_series_as_an_object_array_fit_and_predict_as_the_list(rng):
     as_list = TCNRegressor(**TINY, random_state=0).fit(series, y)
     as_array = TCNRegressor(**TINY, random_state=0).fit(pd.Series(series).to_numpy(), y)
     np.testing.assert_array_equal(as_array.predict(pd.Series(series).to_numpy()), as_list.predict(series))
+
+
+def test_a_ragged_tensor_fits_and_predicts_as_the_list_of_its_rows(rng):
+    # Its shape, (6, None), read it as a 2D array: NumPy's "setting an array element with a sequence".
+    series = [x[:, 0] for x in _series(rng, [4, 7, 5, 9, 6, 8])]
+    y = np.arange(6.0)
+    ragged = tf.ragged.constant([x.tolist() for x in series], dtype=tf.float64)
+    as_list = TCNRegressor(**TINY, random_state=0).fit(series, y)
+    as_tensor = TCNRegressor(**TINY, random_state=0).fit(ragged, y)
+    np.testing.assert_array_equal(as_tensor.predict(ragged), as_list.predict(series))
+    # Rows of several features (ragged_rank=1 over (time, feature)) are series of those features.
+    multivariate = tf.ragged.constant([np.ones((3, 2)).tolist(), np.ones((5, 2)).tolist()], ragged_rank=1)
+    assert [x.shape for x in as_array_like(multivariate)] == [(3, 2), (5, 2)]

@@ -660,6 +660,32 @@ def test_a_column_vector_y_is_one_label_per_sample(rng):
     assert TCNRegressor(**TINY).fit(X, X[:, -1:]).predict(X).shape == (20, 1)
 
 
+@pytest.mark.parametrize("dtype", ["Int64", "boolean"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_score_reads_a_frame_of_nullable_labels_as_fit_does(rng, dtype, return_sequences):
+    # np.asarray made several such columns an object array, which accuracy_score
+    # called "unknown" targets, though fit and predict took them.
+    X = rng.normal(size=(20, 6))
+    labels = (X > 0).astype(int) if return_sequences else np.c_[np.arange(20) % 3, X[:, 0] > 0]
+    y = pd.DataFrame(labels).astype(dtype if dtype != "boolean" else int)
+    if dtype == "boolean":
+        y = (y > 0).astype("boolean")
+    clf = TCNClassifier(**TINY, random_state=0, return_sequences=return_sequences).fit(X, y)
+    plain = y.to_numpy(dtype=int if dtype == "Int64" else bool)
+    assert clf.score(X, y) == clf.score(X, plain) == np.mean(clf.predict(X) == plain)
+
+
+@pytest.mark.parametrize("classes", [{"a", "b", "c"}, {"a": 0, "b": 1, "c": 2}.keys(), "abc"])
+def test_declared_classes_in_a_set_or_a_dict_view_are_refused_as_not_array_like(rng, classes):
+    # np.unique read a set as one object: "classes=[{'a', 'b', 'c'}] declares one class only".
+    X, y = rng.normal(size=(9, 8)), np.array(list("abc") * 3)
+    clf = TCNClassifier(**TINY)
+    with pytest.raises(ValueError, match=r"classes should be an array-like of labels .*got a (set|dict_keys|str)\. "
+                                         r"Pass the labels as a list"):
+        clf.partial_fit(X, y, classes=classes)
+    assert not hasattr(clf, "model_") and not hasattr(clf, "_declared_classes")
+
+
 def test_declared_classes_too_few_are_named_as_the_problem(rng):
     X, y = rng.normal(size=(20, 8)), np.array([0, 1] * 10)
     with pytest.raises(ValueError, match=r"classes=\[0\] declares one class only.*y also holds \[1\], missing from classes"):
