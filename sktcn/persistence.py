@@ -135,8 +135,8 @@ class NetworkFiles:
 
     def write(self, model, name):
         _compat.build_optimizer(model)  # a built optimizer loads without Keras' warning (sktcn._compat)
-        with _compat.keras_array_copy_warning_ignored():  # Keras reads each weight with np.array
-            model.save(self.directory / name)
+        with _compat.keras_array_copy_warning_ignored(), _keras_temporary_folders_removed_on_failure():
+            model.save(self.directory / name)  # Keras reads each weight with np.array: its warning is ignored
         return name
 
     def read(self, name):
@@ -163,6 +163,49 @@ class NetworkFiles:
         except FileCheckError as error:
             raise ModelFileError(f"{path.name} refused: {error}") from None
         return model
+
+
+@contextlib.contextmanager
+def _keras_temporary_folders_removed_on_failure():
+    """Remove the temporary folders that a Keras save which fails in the block leaves behind.
+
+    Keras writes a model's assets into a folder of ``tempfile.mkdtemp()`` and
+    removes it in a ``finally`` block, but only after closing the weights'
+    store: when that fails (a full disk, a quota, a file-size limit), the
+    folder stays in TMPDIR, one per failed save. The store that owns it is
+    still among the failed call's local variables; only such folders, made by
+    this call, are removed (scanning TMPDIR could take another process's).
+    """
+    # Keras cuts its own frames out of the traceback, and with them the stores;
+    # the setting is this thread's (Keras' global state is thread-local).
+    filtering = keras.config.is_traceback_filtering_enabled()
+    keras.config.disable_traceback_filtering()
+    try:
+        yield
+    except BaseException as error:
+        # Also the errors it raised while handling this one: closing the file fails last
+        # when the disk is full, and the store is in the frames of the error before.
+        seen = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            _remove_keras_temporary_folders(error.__traceback__)
+            error = error.__context__
+        raise
+    finally:
+        if filtering:
+            keras.config.enable_traceback_filtering()
+
+
+def _remove_keras_temporary_folders(traceback):
+    """Remove the temporary folders of the Keras asset stores among the local variables of ``traceback``'s frames."""
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_globals.get("__name__", "").startswith("keras."):
+            for value in list(frame.f_locals.values()):
+                folder = getattr(value, "tmp_dir", None) if type(value).__name__ == "DiskIOStore" else None
+                if isinstance(folder, str):
+                    shutil.rmtree(folder, ignore_errors=True)
+        traceback = traceback.tb_next
 
 
 # ----------------------------------------------------------- older manifests

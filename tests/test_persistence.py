@@ -628,6 +628,34 @@ def test_long_names_save_and_save_again_and_a_name_too_long_is_refused_first(reg
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m" * longest, "a" * (longest - 4) + ".zip"])
 
 
+def test_a_failed_keras_save_leaves_no_temporary_folder(regressor, tmp_path, monkeypatch):
+    # Keras removes its assets' temporary folder only after closing the weights' file: a full disk or a
+    # file-size limit there left one in TMPDIR per failed save.
+    import tempfile
+
+    from keras.src.saving import saving_lib
+
+    reg, X, _ = regressor
+    saved = {persistence.save: reg.save(tmp_path / "m"),
+             persistence.save_archive: persistence.save_archive(reg, tmp_path / "a")}
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+    def full_disk(store):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(saving_lib.H5IOStore, "close", full_disk)
+    for save, path in saved.items():
+        with pytest.raises(OSError, match="File too large"):
+            save(reg, path)
+        assert list((tmp_path / "tmp").iterdir()) == []
+    monkeypatch.undo()
+    assert keras.config.is_traceback_filtering_enabled()  # as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "m", "tmp"]
+    for path in saved.values():
+        np.testing.assert_allclose(sktcn.load(path).predict(X), reg.predict(X), rtol=1e-6)
+
+
 def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tmp_path):
     reg, X, _ = regressor
     loaded = sktime_load(str(persistence.save_archive(reg, tmp_path / "reg"))[:-4])
