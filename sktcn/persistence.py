@@ -872,8 +872,28 @@ def _damaged(archive, error):
     return ModelFileError(f"{archive} is damaged ({error}); save the model again or copy the file again.")
 
 
+# What Finder and macOS' zip add beside the files zipped (folder settings, resource forks): skipped, as a
+# model directory's .DS_Store is, never read.
+_FINDER_FILE = ".DS_Store"
+_FINDER_FOLDER = "__MACOSX/"
+
+
+def _model_folder_in(names):
+    """The one folder that ``names`` (an archive's members) put a model's manifest in, or None.
+
+    ``zip -r m.zip m``, and compressing the folder in Finder or Explorer, put
+    the model's files under ``m/``; sktcn reads them at the archive's root.
+    """
+    names = [name for name in names if name != _FINDER_FILE and not name.startswith(_FINDER_FOLDER)]
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1 or not all("/" in name for name in names):
+        return None
+    (top,) = tops
+    return top if f"{top}/{_MANIFEST}" in names else None
+
+
 def _extract_archive(archive, directory):
-    """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
+    """Copy the model files out of ``archive``: flat names only, ``_metadata`` and Finder's files skipped."""
     if not zipfile.is_zipfile(archive):
         raise ModelFileError(
             f"{archive} is a file but not a zip archive: sktcn.load reads the directory that TCNClassifier.save() "
@@ -884,10 +904,17 @@ def _extract_archive(archive, directory):
     except _DAMAGED_ARCHIVE as error:
         raise _damaged(archive, error) from None
     with zipped:
+        folder = _model_folder_in(zipped.namelist())
+        if folder is not None:
+            raise ModelFileError(
+                f"{archive} holds the model inside the folder {folder!r} (as 'zip -r' or compressing the folder in "
+                "Finder or Explorer makes it), but sktcn reads the model's files at the archive's root. Unzip it and "
+                f"load the folder {folder}, or zip the files themselves (cd {folder} && zip ../{folder}.zip *)."
+            )
         for info in zipped.infolist():
             name = info.filename
-            if name == _SKTIME_METADATA:
-                continue  # never unpickled here: the manifest names the class
+            if name in (_SKTIME_METADATA, _FINDER_FILE) or name.startswith(_FINDER_FOLDER):
+                continue  # never read: the manifest names the class, and lists the model's files
             if name != Path(name).name or name.startswith(".") or not (name == _MANIFEST or name.endswith(".keras")):
                 raise ModelFileError(f"{archive} holds {name!r}, which sktcn does not write. Refusing to load it.")
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
@@ -983,7 +1010,8 @@ def load(path):
         Directory written by :func:`save` or an estimator's ``save`` method, or
         the zip file written by ``TCNForecaster.save`` (``"name"`` finds
         ``"name.zip"``, as in sktime, where no ``"name"`` exists; where both hold
-        models, neither is loaded).
+        models, neither is loaded). An archive may also hold the ``.DS_Store``
+        and ``__MACOSX/`` entries that macOS adds; they are not read.
 
     Returns
     -------
@@ -997,7 +1025,7 @@ def load(path):
         version or Keras major version differs, a file's digest does not match,
         the manifest holds anything sktcn does not write, or Keras' safe mode
         refuses the network; or if ``path`` and ``path + ".zip"`` both hold
-        models.
+        models, or an archive holds the model inside a folder (``zip -r``).
 
     Examples
     --------

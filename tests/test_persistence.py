@@ -656,6 +656,31 @@ def test_a_failed_keras_save_leaves_no_temporary_folder(regressor, tmp_path, mon
         np.testing.assert_allclose(sktcn.load(path).predict(X), reg.predict(X), rtol=1e-6)
 
 
+def test_a_zipped_model_folder_is_refused_saying_how_to_zip_it_and_finders_files_are_skipped(regressor, tmp_path):
+    # "zr.zip holds 'm/', which sktcn does not write" said neither why nor what to do; a .DS_Store at the root of
+    # an archive was refused, although a model directory's is not.
+    import zipfile
+
+    reg, X, _ = regressor
+    model = reg.save(tmp_path / "m")
+    files = {path.name: path.read_bytes() for path in model.iterdir()}
+    for name, extra in [("zip-r", {"m/": b""}), ("finder", {"__MACOSX/m/._manifest.json": b"x"})]:
+        with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as archive:
+            for member, data in {**extra, **{f"m/{file}": data for file, data in files.items()}}.items():
+                archive.writestr(member, data)
+        with pytest.raises(ModelFileError, match=f"{name}.zip holds the model inside the folder 'm' .*, but sktcn "
+                                                 r"reads the model's files at the archive's root. Unzip it and load "
+                                                 r"the folder m, or zip the files themselves "
+                                                 r"\(cd m && zip ../m.zip \*\)"):
+            sktcn.load(tmp_path / f"{name}.zip")
+    with zipfile.ZipFile(tmp_path / "flat.zip", "w") as archive:
+        for member, data in {**files, ".DS_Store": b"x", "__MACOSX/._manifest.json": b"x"}.items():
+            archive.writestr(member, data)
+    (model / ".DS_Store").write_bytes(b"x")
+    for path in (tmp_path / "flat.zip", model):
+        np.testing.assert_allclose(sktcn.load(path).predict(X), reg.predict(X), rtol=1e-6)
+
+
 def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tmp_path):
     reg, X, _ = regressor
     loaded = sktime_load(str(persistence.save_archive(reg, tmp_path / "reg"))[:-4])
