@@ -319,6 +319,18 @@ def test_demo_quick_prints_scores_and_writes_plots(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["airline_forecast.png", "learning_curves.png"]
 
 
+def test_demo_refuses_a_plot_folder_it_cannot_write_before_the_tour(tmp_path):
+    # It ran the whole tour (minutes), then failed with "[Errno 17] File exists: 'plots.png'".
+    pytest.importorskip("matplotlib")
+    (tmp_path / "plots.png").write_text("a file")
+    status, out, err = run_main("demo", "--quick", "--plots", tmp_path / "plots.png")
+    assert (status, out) == (1, "")
+    assert err == (f"sktcn demo: error: {tmp_path / 'plots.png'} is a file, not a folder; "
+                   "choose a folder for the plots.\n")
+    status, out, err = run_main("demo", "--quick", "--plots", tmp_path / "plots.png" / "deeper")
+    assert (status, out) == (1, "") and "plots.png is a file, not a folder" in err
+
+
 @pytest.mark.parametrize("layout", ["3D array", "nested frame"])
 def test_a_model_without_column_names_is_refused_for_csv(files, tmp_path, layout):
     X = pd.read_csv(files / "regress.csv").drop(columns=["id", "value"]).to_numpy()
