@@ -16,6 +16,7 @@ finishes in seconds (its scores then mean nothing); the tests use it.
 """
 
 import contextlib
+import importlib.util
 import sys
 import time
 import warnings
@@ -30,6 +31,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sktime.datasets import load_airline
 from sktime.forecasting.naive import NaiveForecaster
 
+from sktcn import persistence
 from sktcn.classifier import TCNClassifier
 from sktcn.datasets import make_adding_problem
 from sktcn.forecasting import TCNForecaster
@@ -180,8 +182,23 @@ def _plots(classifier, regressor, forecast, plot_dir, out):
     return written
 
 
+def _check_plot_dir(plot_dir):
+    """OSError unless the plots can be written in ``plot_dir``: a folder, or one that can be created."""
+    plot_dir = Path(plot_dir)
+    if plot_dir.exists() and not plot_dir.is_dir():
+        raise NotADirectoryError(f"{plot_dir} is a file, not a folder; choose a folder for the plots.")
+    # The check of the folder above a model that sktcn fit saves: a file in the way, or no write permission.
+    persistence._check_folder_above(plot_dir / "learning_curves.png")
+
+
 def run(quick=False, plot_dir="demo-plots", out=sys.stdout):
-    """Run the whole tour; ``plot_dir=None`` writes no plots. Returns the plot paths."""
+    """Run the whole tour; ``plot_dir=None`` writes no plots. Returns the plot paths.
+
+    A ``plot_dir`` where the plots cannot be written is refused (OSError) before
+    the tour, which takes minutes.
+    """
+    if plot_dir is not None and importlib.util.find_spec("matplotlib") is not None:
+        _check_plot_dir(plot_dir)
     classifier = gunpoint(quick, out)
     regressor = adding_problem(quick, out)
     forecast = airline(quick, out)

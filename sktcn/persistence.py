@@ -28,6 +28,7 @@ working for scikit-learn's own tools; use :func:`save` to share models.
 """
 
 import contextlib
+import errno
 import hashlib
 import importlib
 import inspect
@@ -35,8 +36,11 @@ import json
 import os
 import pickle
 import re
+import secrets
 import shutil
+import stat
 import tempfile
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -131,8 +135,8 @@ class NetworkFiles:
 
     def write(self, model, name):
         _compat.build_optimizer(model)  # a built optimizer loads without Keras' warning (sktcn._compat)
-        with _compat.keras_array_copy_warning_ignored():  # Keras reads each weight with np.array
-            model.save(self.directory / name)
+        with _compat.keras_array_copy_warning_ignored(), _keras_temporary_folders_removed_on_failure():
+            model.save(self.directory / name)  # Keras reads each weight with np.array: its warning is ignored
         return name
 
     def read(self, name):
@@ -159,6 +163,49 @@ class NetworkFiles:
         except FileCheckError as error:
             raise ModelFileError(f"{path.name} refused: {error}") from None
         return model
+
+
+@contextlib.contextmanager
+def _keras_temporary_folders_removed_on_failure():
+    """Remove the temporary folders that a Keras save which fails in the block leaves behind.
+
+    Keras writes a model's assets into a folder of ``tempfile.mkdtemp()`` and
+    removes it in a ``finally`` block, but only after closing the weights'
+    store: when that fails (a full disk, a quota, a file-size limit), the
+    folder stays in TMPDIR, one per failed save. The store that owns it is
+    still among the failed call's local variables; only such folders, made by
+    this call, are removed (scanning TMPDIR could take another process's).
+    """
+    # Keras cuts its own frames out of the traceback, and with them the stores;
+    # the setting is this thread's (Keras' global state is thread-local).
+    filtering = keras.config.is_traceback_filtering_enabled()
+    keras.config.disable_traceback_filtering()
+    try:
+        yield
+    except BaseException as error:
+        # Also the errors it raised while handling this one: closing the file fails last
+        # when the disk is full, and the store is in the frames of the error before.
+        seen = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            _remove_keras_temporary_folders(error.__traceback__)
+            error = error.__context__
+        raise
+    finally:
+        if filtering:
+            keras.config.enable_traceback_filtering()
+
+
+def _remove_keras_temporary_folders(traceback):
+    """Remove the temporary folders of the Keras asset stores among the local variables of ``traceback``'s frames."""
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_globals.get("__name__", "").startswith("keras."):
+            for value in list(frame.f_locals.values()):
+                folder = getattr(value, "tmp_dir", None) if type(value).__name__ == "DiskIOStore" else None
+                if isinstance(folder, str):
+                    shutil.rmtree(folder, ignore_errors=True)
+        traceback = traceback.tb_next
 
 
 # ----------------------------------------------------------- older manifests
@@ -235,10 +282,14 @@ def save(estimator, path):
     JSON, versions, SHA-256 digests) and the network in Keras' ``.keras``
     format. An existing sktcn model directory at ``path`` (whose manifest.json
     names sktcn's format, and which holds nothing but the files it lists) is
-    replaced; any other existing file or non-empty directory (one holding a
-    model and files of yours too, say) is left alone and an error raised.
-    Missing folders above ``path`` are created; a failed save removes them
-    again and keeps the previous model, if any, as it was.
+    replaced, and keeps its permissions; a new directory gets those that
+    ``mkdir`` gives (the umask's). A symbolic link there to such a directory
+    is replaced itself, never the directory it points to. Any other existing
+    file or non-empty directory (one holding a model and files of yours too,
+    say) is left alone and an error raised, as are targets that cannot be
+    replaced safely (see Raises), all before anything is written. Missing
+    folders above ``path`` are created; a failed save removes them again and
+    keeps the previous model, if any, as it was.
 
     Parameters
     ----------
@@ -262,9 +313,18 @@ def save(estimator, path):
         If the estimator is not an sktcn estimator, or a parameter is not a
         plain value.
     FileExistsError
-        If something other than an sktcn model directory exists at ``path``,
-        or the directory holds files or folders besides the model's (named in
-        the message).
+        If something other than an sktcn model directory exists at ``path``
+        (a link that points nowhere, too), or the directory holds files or
+        folders besides the model's (named in the message), or ``path + ".zip"``
+        holds another sktcn model, which ``sktcn.load(path)`` could then mean too.
+    PermissionError
+        If a folder above ``path`` is not writable, or the model directory
+        there is write-protected.
+    ValueError
+        If ``path`` is the working directory or a folder above it, or a mount
+        point (replacing it would delete the folder the process works in, or
+        cannot be done: save to a subfolder), or a name in it is longer than
+        the file system allows.
 
     See Also
     --------
@@ -292,7 +352,7 @@ def save(estimator, path):
     with _folders_removed_on_failure(path.parent):
         # Written next to the target and moved into place at the end, so a failed
         # save never leaves half a model (or destroys the previous one) at ``path``.
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        staging = _staging_folder(path.parent)
         try:
             description = estimator._saved_state(NetworkFiles(staging))
             files = sorted(p.name for p in staging.iterdir())
@@ -334,25 +394,157 @@ def save_target(path, archive=False):
     Raises
     ------
     FileExistsError
-        If something other than an sktcn model (directory, or archive) exists there,
-        or it holds more than the model's files: saving replaces a model but nothing else.
+        If something other than an sktcn model (directory, or archive) exists there
+        (a link that points nowhere, too), or it holds more than the model's files:
+        saving replaces a model but nothing else. Also if another sktcn model would
+        answer to the same name in :func:`load`: a directory ``name`` beside the
+        archive ``name.zip``, either way round.
     NotADirectoryError, PermissionError
-        If the nearest existing folder above it is a file, or not writable.
+        If the nearest existing folder above it is a file, or not writable, or the
+        model directory to replace is write-protected.
+    ValueError
+        If it is the working directory or a folder above it, or a mount point,
+        which saving cannot replace; or a name in it is longer than the file
+        system allows.
     """
-    # Absolute: "." or "x/.." has no name to stage beside (the staging folder
-    # would land inside the model it replaces), nor to append ".zip" to.
+    # Absolute: "x/.." has no name to append ".zip" to, and "." names the working
+    # directory, which must not be replaced (_check_replacement).
     path = Path(os.path.abspath(path))
     if archive:
         path = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
+    _check_name_lengths(path)
     _check_folder_above(path)
-    if archive:
-        if path.exists():
-            _check_replaceable(path, _unsaved_members(path) if path.is_file() else None, "archive")
-        return path
+    if path.is_symlink() and not path.exists():
+        raise FileExistsError(
+            f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; remove the link, or create "
+            "what it points to, or choose a new path."
+        )
     if path.exists():
-        unsaved = (_unsaved_entries(path) if any(path.iterdir()) else []) if path.is_dir() else None
-        _check_replaceable(path, unsaved, "directory")
+        kind = "archive" if archive else "directory"
+        if archive:
+            unsaved = _unsaved_members(path) if path.is_file() else None
+        else:
+            unsaved = (_unsaved_entries(path) if any(path.iterdir()) else []) if path.is_dir() else None
+        _check_replaceable(path, unsaved, kind)
+        _check_replacement(path, kind)
+    _check_not_shadowed(path, archive)
     return path
+
+
+def _check_name_lengths(path):
+    """ValueError if a name that saving ``path`` would create is longer than its file system allows.
+
+    Saving would create them only after the training, and fail there with
+    "File name too long".
+    """
+    missing = [path]
+    above = path.parent
+    while not os.path.lexists(above) and above != above.parent:  # False for a name too long to look up
+        missing.append(above)
+        above = above.parent
+    try:
+        longest = os.pathconf(above, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no answer
+        longest = 255
+    for folder in reversed(missing):
+        size = len(os.fsencode(folder.name))
+        if longest is not None and longest > 0 and size > longest:
+            raise ValueError(
+                f"{path} cannot be saved: the name {folder.name!r} has {size} bytes, more than the {longest} this "
+                "file system allows in a name; choose a shorter name."
+            )
+
+
+def _check_replacement(path, kind):
+    """An error unless saving can replace the existing model (or empty directory) ``path`` safely.
+
+    Saving replaces it by renaming: a link there is renamed away and removed
+    (the directory it points to is kept), but a directory must be movable and
+    its files deletable.
+    """
+    if path.is_symlink():
+        return
+    real = Path(os.path.realpath(path))
+    try:
+        here = Path(os.getcwd())
+    except OSError:  # the working directory is gone already
+        here = None
+    if here is not None and (real == here or real in here.parents):
+        where = "the working directory" if real == here else f"a folder above the working directory {here}"
+        raise ValueError(
+            f"{path} is {where}: replacing it would delete the folder this process works in. Save to a new name "
+            "(or a subfolder of it), or change to another directory first."
+        )
+    if _is_mount_point(real):
+        raise ValueError(
+            f"{path} is a mount point (a mounted volume, say), which saving cannot replace, as it replaces the whole "
+            f"{kind}; save to a subfolder of it (such as {path / 'model'}) or to a new name."
+        )
+    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"{path} is write-protected, and saving would replace it. Make it writable (chmod u+w {path}) if it "
+            "may be replaced, or save to a new name."
+        )
+
+
+# Linux's table of this process's mount points (absent elsewhere).
+_MOUNT_TABLE = "/proc/self/mountinfo"
+
+
+def _is_mount_point(path):
+    """Whether ``path`` (a resolved path) is a mount point, bind mounts of a folder on the same file system too.
+
+    ``os.path.ismount`` compares devices, which a bind mount within one file
+    system (a container's volume, say) keeps; Linux lists them in mountinfo.
+    """
+    if os.path.ismount(path):
+        return True
+    try:
+        with open(_MOUNT_TABLE, "rb") as table:
+            lines = table.read().splitlines()
+    except OSError:
+        return False
+    wanted = os.fsencode(path)
+    # The fifth field is the mount point, with space, tab, newline and backslash escaped in octal.
+    unescape = re.compile(rb"\\([0-7]{3})")
+    return any(
+        len(fields) > 4 and unescape.sub(lambda found: bytes([int(found.group(1), 8)]), fields[4]) == wanted
+        for fields in (line.split(b" ") for line in lines)
+    )
+
+
+def _holds_model(path, archive_only=False):
+    """Whether ``path`` holds an sktcn model: an archive, or a directory but not if ``archive_only``."""
+    try:
+        if path.is_file():
+            return _unsaved_members(path) is not None
+        return not archive_only and path.is_dir() and _unsaved_entries(path) is not None
+    except OSError:  # a name too long to exist, or unreadable: not known to be a model
+        return False
+
+
+def _check_not_shadowed(path, archive):
+    """FileExistsError if :func:`load` could confuse the model saved at ``path`` with another one.
+
+    ``load("name")`` reads ``name`` where it exists and ``name.zip`` otherwise
+    (sktime's ``load`` reads ``name.zip`` always): a model at ``name`` would hide
+    a new archive ``name.zip`` (which a forecaster's save writes where it once
+    wrote a directory), and a new directory ``name`` would make ``name`` mean two
+    models. :func:`load` refuses the second case, so saving refuses both.
+    """
+    zipped = path.with_name(path.name + ".zip")
+    if _holds_model(zipped, archive_only=True):
+        raise FileExistsError(
+            f"{zipped} holds another sktcn model, and sktcn.load({str(path)!r}) could mean it or the model saved to "
+            f"{path}, so it refuses both. Save to another name, or rename or remove {zipped} first."
+        )
+    name = path.name[: -len(".zip")] if archive else ""
+    unzipped = path.with_name(name) if name not in ("", ".", "..") else None
+    if unzipped is not None and _holds_model(unzipped):
+        raise FileExistsError(
+            f"{unzipped} holds another sktcn model, which sktcn.load({str(unzipped)!r}) and 'sktcn predict --model "
+            f"{unzipped}' would read instead of {path}. Save to another name, or rename or remove {unzipped} first."
+        )
 
 
 def _check_replaceable(path, unsaved, kind):
@@ -446,7 +638,21 @@ def _check_folder_above(target):
     if not above.is_dir():
         raise NotADirectoryError(f"{target} cannot be written: {above} is a file, not a folder; choose another path.")
     if not os.access(above, os.W_OK | os.X_OK):
+        if above == target.parent and _is_empty_writable_folder(target):
+            # Saving replaces the directory as a whole: that it may be written in is not enough.
+            raise PermissionError(
+                f"{target} cannot be replaced: {above} is not writable, and saving replaces the whole {target.name}. "
+                f"Save to a subfolder of it (such as {target / 'model'}) or choose another folder."
+            )
         raise PermissionError(f"{target} cannot be written: {above} is not writable; choose another folder.")
+
+
+def _is_empty_writable_folder(path):
+    try:
+        return (path.is_dir() and not path.is_symlink() and os.access(path, os.W_OK | os.X_OK)
+                and not any(path.iterdir()))
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -483,19 +689,63 @@ def _folders_removed_on_failure(folder):
         raise
 
 
+def _staging_folder(parent):
+    """A new, empty folder in ``parent``, to stage a model in; hidden, with a short name.
+
+    The name does not grow with the target's (a name near the file system's
+    limit would not leave room), and ``mkdir`` gives it the permissions a
+    folder made by the user gets (the umask's, ``tempfile.mkdtemp`` would give
+    0700): it becomes the model directory.
+    """
+    while True:
+        folder = parent / f".sktcn-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:  # another save's, by chance
+            continue
+        return folder
+
+
 def _replace_directory(new, path):
-    """Move directory ``new`` to ``path``; a directory there is deleted only once ``new`` has taken its place."""
-    if not path.exists():
+    """Move directory ``new`` to ``path``; a directory there is deleted only once ``new`` has taken its place.
+
+    A directory replaced keeps its permissions (a group's access, say); a
+    symbolic link is replaced itself, and what it points to is kept.
+    """
+    if not os.path.lexists(path):
         os.replace(new, path)
         return
+    if not path.is_symlink():
+        with contextlib.suppress(FileNotFoundError):  # replaced meanwhile by another save: the rename below says so
+            os.chmod(new, stat.S_IMODE(os.stat(path).st_mode))
     previous = new.with_name(new.name + "-previous")
-    os.replace(path, previous)
+    try:
+        os.replace(path, previous)
+    except OSError as error:
+        if error.errno != errno.EBUSY:
+            raise
+        # save_target refuses the mount points it sees; others (and a folder in use) fail here.
+        raise ValueError(
+            f"{path} cannot be replaced ({error.strerror}): it is a mount point or in use. Save to a subfolder of "
+            f"it (such as {path / 'model'}) or to a new name."
+        ) from error
     try:
         os.replace(new, path)
     except BaseException:
         os.replace(previous, path)
         raise
-    shutil.rmtree(previous, ignore_errors=True)
+    try:
+        if previous.is_symlink():
+            previous.unlink()
+        else:
+            shutil.rmtree(previous)
+    except OSError as error:
+        # The new model is in place; the old one is not lost, but should not stay unseen.
+        warnings.warn(
+            f"{path} was saved, but the model it replaced could not be deleted and is left at {previous} "
+            f"({error}); delete it.",
+            stacklevel=3,
+        )
 
 
 def save_archive(estimator, path):
@@ -529,9 +779,10 @@ def save_archive(estimator, path):
     target = save_target(path, archive=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
     # behind and never destroys the previous archive.
+    # The staging folder's name does not grow with the target's (see _staging_folder).
     with (
         _folders_removed_on_failure(target.parent),
-        tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as staging,
+        tempfile.TemporaryDirectory(prefix=".sktcn-", dir=target.parent) as staging,
     ):
         directory = save(estimator, Path(staging) / "model")
         archive = Path(staging) / "model.zip"
@@ -539,6 +790,8 @@ def save_archive(estimator, path):
             out.writestr(_SKTIME_METADATA, pickle.dumps(type(estimator)))
             for file in sorted(directory.iterdir()):
                 out.write(file, file.name)
+        if target.is_file() and not target.is_symlink():  # a replaced archive keeps its permissions
+            os.chmod(archive, stat.S_IMODE(os.stat(target).st_mode))
         os.replace(archive, target)
     return target
 
@@ -576,11 +829,24 @@ def is_sktime_archive(path):
 
 
 def _archive_path(path):
-    """The zip file ``path`` names (``name`` may stand for ``name.zip``, as in sktime), or None."""
-    if path.is_file():
-        return path
-    if not path.exists() and path.with_name(path.name + ".zip").is_file():
-        return path.with_name(path.name + ".zip")
+    """The zip file ``path`` names (``name`` may stand for ``name.zip``, as in sktime), or None.
+
+    Where both ``name`` and ``name.zip`` hold models, ``name`` could mean either
+    (sktime's ``load`` reads ``name.zip``): a ModelFileError names both rather
+    than pick one.
+    """
+    zipped = path.with_name(path.name + ".zip")
+    if path.exists():
+        if _holds_model(zipped, archive_only=True) and _holds_model(path):
+            raise ModelFileError(
+                f"both {path} and {zipped} hold sktcn models, and {path} could name either (sktcn.load reads "
+                f"{path}, sktime's load {zipped}); refusing to guess. Load {zipped} by that name, or rename or "
+                "remove the one you do not mean."
+            )
+        return path if path.is_file() else None
+    with contextlib.suppress(OSError):  # a name too long to exist
+        if zipped.is_file():
+            return zipped
     return None
 
 
@@ -596,8 +862,28 @@ def _damaged(archive, error):
     return ModelFileError(f"{archive} is damaged ({error}); save the model again or copy the file again.")
 
 
+# What Finder and macOS' zip add beside the files zipped (folder settings, resource forks): skipped, as a
+# model directory's .DS_Store is, never read.
+_FINDER_FILE = ".DS_Store"
+_FINDER_FOLDER = "__MACOSX/"
+
+
+def _model_folder_in(names):
+    """The one folder that ``names`` (an archive's members) put a model's manifest in, or None.
+
+    ``zip -r m.zip m``, and compressing the folder in Finder or Explorer, put
+    the model's files under ``m/``; sktcn reads them at the archive's root.
+    """
+    names = [name for name in names if name != _FINDER_FILE and not name.startswith(_FINDER_FOLDER)]
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1 or not all("/" in name for name in names):
+        return None
+    (top,) = tops
+    return top if f"{top}/{_MANIFEST}" in names else None
+
+
 def _extract_archive(archive, directory):
-    """Copy the model files out of ``archive``: flat names only, ``_metadata`` skipped."""
+    """Copy the model files out of ``archive``: flat names only, ``_metadata`` and Finder's files skipped."""
     if not zipfile.is_zipfile(archive):
         raise ModelFileError(
             f"{archive} is a file but not a zip archive: sktcn.load reads the directory that TCNClassifier.save() "
@@ -608,10 +894,17 @@ def _extract_archive(archive, directory):
     except _DAMAGED_ARCHIVE as error:
         raise _damaged(archive, error) from None
     with zipped:
+        folder = _model_folder_in(zipped.namelist())
+        if folder is not None:
+            raise ModelFileError(
+                f"{archive} holds the model inside the folder {folder!r} (as 'zip -r' or compressing the folder in "
+                "Finder or Explorer makes it), but sktcn reads the model's files at the archive's root. Unzip it and "
+                f"load the folder {folder}, or zip the files themselves (cd {folder} && zip ../{folder}.zip *)."
+            )
         for info in zipped.infolist():
             name = info.filename
-            if name == _SKTIME_METADATA:
-                continue  # never unpickled here: the manifest names the class
+            if name in (_SKTIME_METADATA, _FINDER_FILE) or name.startswith(_FINDER_FOLDER):
+                continue  # never read: the manifest names the class, and lists the model's files
             if name != Path(name).name or name.startswith(".") or not (name == _MANIFEST or name.endswith(".keras")):
                 raise ModelFileError(f"{archive} holds {name!r}, which sktcn does not write. Refusing to load it.")
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
@@ -706,7 +999,9 @@ def load(path):
     path : str or os.PathLike
         Directory written by :func:`save` or an estimator's ``save`` method, or
         the zip file written by ``TCNForecaster.save`` (``"name"`` finds
-        ``"name.zip"``, as in sktime).
+        ``"name.zip"``, as in sktime, where no ``"name"`` exists; where both hold
+        models, neither is loaded). An archive may also hold the ``.DS_Store``
+        and ``__MACOSX/`` entries that macOS adds; they are not read.
 
     Returns
     -------
@@ -719,7 +1014,8 @@ def load(path):
         (a ``ValueError``) If the directory is not an sktcn model, its format
         version or Keras major version differs, a file's digest does not match,
         the manifest holds anything sktcn does not write, or Keras' safe mode
-        refuses the network.
+        refuses the network; or if ``path`` and ``path + ".zip"`` both hold
+        models, or an archive holds the model inside a folder (``zip -r``).
 
     Examples
     --------

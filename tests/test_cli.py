@@ -8,8 +8,10 @@ same function the console script runs.
 
 import io
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -159,12 +161,19 @@ def test_a_damaged_model_archive_exits_with_1_and_a_message(files, processes, tm
     ("forecast", "notes", "notes.zip exists and is not an sktcn model archive"),
     ("classify", "notes.txt/model", "notes.txt is a file, not a folder"),
     ("forecast", "notes.zip/deeper/model", "notes.zip is a file, not a folder"),
+    # It trained, then failed with "[Errno 20] Not a directory" naming a hidden folder.
+    ("classify", "dangling", "dangling is a symbolic link to"),
+    # It saved fc.zip beside an older model directory fc, which 'sktcn predict --model fc' then read.
+    ("forecast", "fc", "fc holds another sktcn model, which sktcn.load"),
+    ("regress", "m" * 256, "this file system allows in a name; choose a shorter name"),
 ])
 def test_fit_refuses_a_model_path_it_cannot_write_before_training(files, tmp_path, task, model, message):
     (tmp_path / "notes.txt").write_text("keep me")
     (tmp_path / "notes.zip").write_text("keep me")
-    data = ["--data", files / "classify.csv", "--target", "label", "--id", "id"] if task == "classify" else [
-        "--data", files / "sales.csv", "--target", "sales", "--fh", "2"]
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    shutil.copytree(Path(__file__).parent / "data" / "format1" / "regressor", tmp_path / "fc")
+    data = ["--data", files / f"{task}.csv", "--target", "label" if task == "classify" else "value", "--id", "id"
+            ] if task != "forecast" else ["--data", files / "sales.csv", "--target", "sales", "--fh", "2"]
     status, _, err = run_main("fit", "--task", task, *data, "--model", tmp_path / model, *TINY_OPTIONS)
     assert status == 1 and message in err
     assert "Training" not in err  # refused before, not after, the training
@@ -308,6 +317,18 @@ def test_demo_quick_prints_scores_and_writes_plots(tmp_path):
                  "Airline passengers", "seasonal naive"]:
         assert line in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["airline_forecast.png", "learning_curves.png"]
+
+
+def test_demo_refuses_a_plot_folder_it_cannot_write_before_the_tour(tmp_path):
+    # It ran the whole tour (minutes), then failed with "[Errno 17] File exists: 'plots.png'".
+    pytest.importorskip("matplotlib")
+    (tmp_path / "plots.png").write_text("a file")
+    status, out, err = run_main("demo", "--quick", "--plots", tmp_path / "plots.png")
+    assert (status, out) == (1, "")
+    assert err == (f"sktcn demo: error: {tmp_path / 'plots.png'} is a file, not a folder; "
+                   "choose a folder for the plots.\n")
+    status, out, err = run_main("demo", "--quick", "--plots", tmp_path / "plots.png" / "deeper")
+    assert (status, out) == (1, "") and "plots.png is a file, not a folder" in err
 
 
 @pytest.mark.parametrize("layout", ["3D array", "nested frame"])

@@ -1,6 +1,8 @@
 """est.save / sktcn.load: exact round trips, and refusal of altered or foreign files."""
 
+import errno
 import json
+import os
 import pickle
 import random
 import shutil
@@ -397,12 +399,21 @@ def test_a_failed_save_removes_the_folders_it_created_and_no_others(regressor, t
         "runs", "runs/2024", "runs/2024/notes.txt"]
 
 
-def test_saving_in_place_from_inside_the_model_directory(regressor, tmp_path, monkeypatch):
+@pytest.mark.parametrize("folder", ["model", "empty"])
+def test_saving_over_the_working_directory_is_refused(regressor, tmp_path, monkeypatch, folder):
+    # save(".") replaced the folder the process worked in: getcwd(), relative paths and a second save then failed.
     reg, X, _ = regressor
-    model = reg.save(tmp_path / "m")
-    monkeypatch.chdir(model)
-    assert reg.save(".") == model  # "." has no name: the model was staged inside itself, then deleted
+    model = reg.save(tmp_path / "model")
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / folder)
+    for save in (persistence.save_target, reg.save):
+        with pytest.raises(ValueError, match=f"{folder} is the working directory: replacing it would delete the "
+                                             "folder this process works in. Save to a new name"):
+            save(".")
+    assert os.getcwd() == str(tmp_path / folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "model"]
     np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+    assert reg.save("../saved") == tmp_path / "saved"  # a new name works
 
 
 def test_a_failed_replacement_keeps_the_previous_model(regressor, tmp_path, monkeypatch):
@@ -411,7 +422,7 @@ def test_a_failed_replacement_keeps_the_previous_model(regressor, tmp_path, monk
     real_replace = persistence.os.replace
 
     def failing(source, target):
-        if Path(target) == model and ".m-" in Path(source).name and "previous" not in Path(source).name:
+        if Path(target) == model and ".sktcn-" in Path(source).name and "previous" not in Path(source).name:
             raise OSError("disk full")
         return real_replace(source, target)
 
@@ -421,6 +432,253 @@ def test_a_failed_replacement_keeps_the_previous_model(regressor, tmp_path, monk
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
     np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def _is_writable_after_chmod(folder):
+    """Whether this process writes in ``folder`` whatever its mode (root with its capabilities): then skip."""
+    return os.access(folder, os.W_OK)
+
+
+def test_a_name_that_could_mean_two_models_is_refused(regressor, tmp_path):
+    # A forecaster's save("x") writes x.zip, but sktcn.load("x") read an older model directory x: the wrong model.
+    reg, X, _ = regressor
+    old = persistence.save(reg, tmp_path / "airline")  # what TCNForecaster.save wrote before it wrote archives
+    for save in (lambda path: persistence.save_target(path, archive=True),
+                 lambda path: persistence.save_archive(reg, path)):
+        for name in ("airline", "airline.zip"):
+            with pytest.raises(FileExistsError, match=f"{old} holds another sktcn model, which sktcn.load.* would "
+                                                      f"read instead of {old}.zip. Save to another name, or rename"):
+                save(tmp_path / name)
+    # The other way round: a directory beside an archive of that name.
+    archive = persistence.save_archive(reg, tmp_path / "fc")
+    for save in (persistence.save_target, lambda path: reg.save(path)):
+        with pytest.raises(FileExistsError, match=f"{archive} holds another sktcn model, and sktcn.load.* could mean "
+                                                  f"it or the model saved to {tmp_path / 'fc'}"):
+            save(tmp_path / "fc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["airline", "fc.zip"]
+    # Another file or folder of that name is no model: saving beside it goes on.
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me")
+    persistence.save_archive(reg, tmp_path / "notes")
+    # Made some other way, the pair is not loaded by the name both answer to.
+    shutil.copy(archive, tmp_path / "airline.zip")
+    with pytest.raises(ModelFileError, match=f"both {old} and {old}.zip hold sktcn models, and {old} could name either"
+                                             ".*refusing to guess"):
+        sktcn.load(tmp_path / "airline")
+    np.testing.assert_allclose(sktcn.load(tmp_path / "airline.zip").predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_a_new_model_directory_gets_the_permissions_of_mkdir_and_a_replaced_one_keeps_its_own(regressor, tmp_path):
+    # The staging folder of tempfile.mkdtemp became the model directory: 0700 whatever the umask, so another
+    # account could not load a model saved to share, and a re-save undid a chmod.
+    import stat
+
+    reg = regressor[0]
+
+    def mode(path):
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    umask = os.umask(0o027)
+    try:
+        model = reg.save(tmp_path / "shared" / "m")
+        (tmp_path / "plain").mkdir()
+        assert mode(model) == mode(tmp_path / "plain") == mode(tmp_path / "shared") == 0o750
+        assert {mode(file) for file in model.iterdir()} == {0o640}
+        archive = persistence.save_archive(reg, tmp_path / "a")
+        assert mode(archive) == 0o640
+        os.chmod(model, 0o755)
+        os.chmod(archive, 0o644)
+        (tmp_path / "group").mkdir(mode=0o775)
+        os.chmod(tmp_path / "group", 0o2775)  # an empty folder made for a group's model
+        assert mode(reg.save(model)) == 0o755 and mode(persistence.save_archive(reg, archive)) == 0o644
+        assert mode(reg.save(tmp_path / "group")) == 0o2775
+    finally:
+        os.umask(umask)
+
+
+def test_a_mount_point_is_refused_before_saving(regressor, tmp_path, monkeypatch):
+    # A volume mounted at the target (docker run -v $PWD/out:/model ... --model /model) failed after the training
+    # with "[Errno 16] Device or resource busy", naming a hidden folder.
+    reg, X, _ = regressor
+    (tmp_path / "volume").mkdir()
+    # os.path.ismount misses a bind mount of a folder of the same file system; mountinfo lists it (escaped).
+    table = tmp_path / "mountinfo"
+    table.write_bytes(b"36 35 98:0 / / rw - ext4 /dev/root rw\n"
+                      b"99 36 98:0 /src " + str(tmp_path).encode() + b"/volume rw - ext4 /dev/root rw\n")
+    monkeypatch.setattr(persistence, "_MOUNT_TABLE", str(table))
+    for save in (persistence.save_target, reg.save):
+        with pytest.raises(ValueError, match="volume is a mount point .*, which saving cannot replace.* save to a "
+                                             "subfolder of it"):
+            save(tmp_path / "volume")
+    assert not persistence._is_mount_point(str(tmp_path / "other"))
+    (tmp_path / "with space").mkdir()
+    table.write_bytes(b"99 36 98:0 /src " + str(tmp_path).encode() + b"/with\\040space rw - ext4 /dev/root rw\n")
+    with pytest.raises(ValueError, match="with space is a mount point"):
+        persistence.save_target(tmp_path / "with space")
+    monkeypatch.undo()
+    assert persistence._is_mount_point("/")
+    reg.save(tmp_path / "volume" / "model")  # the subfolder it suggests
+    # One it did not see (or a folder in use) gives the same advice, and leaves the previous model.
+    model = reg.save(tmp_path / "m")
+    real_replace = persistence.os.replace
+
+    def busy(source, target):
+        if Path(source) == model:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(source))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(persistence.os, "replace", busy)
+    with pytest.raises(ValueError, match=r"m cannot be replaced \(Device or resource busy\): it is a mount point or in "
+                                         "use. Save to a subfolder"):
+        reg.save(model)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "mountinfo", "volume", "with space"]
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_an_empty_folder_in_a_folder_that_is_not_writable_is_refused_suggesting_a_subfolder(regressor, tmp_path):
+    (tmp_path / "parent" / "slot").mkdir(parents=True)
+    os.chmod(tmp_path / "parent", 0o555)
+    try:
+        if _is_writable_after_chmod(tmp_path / "parent"):
+            pytest.skip("this process writes in folders whatever their permissions (root)")
+        with pytest.raises(PermissionError, match="slot cannot be replaced: .*parent is not writable, and saving "
+                                                  "replaces the whole slot. Save to a subfolder of it"):
+            regressor[0].save(tmp_path / "parent" / "slot")
+        assert regressor[0].save(tmp_path / "parent" / "slot" / "model").is_dir()
+    finally:
+        os.chmod(tmp_path / "parent", 0o755)
+
+
+def test_a_link_at_the_target_is_replaced_itself(regressor, series_3d, tmp_path):
+    # The link was renamed to a hidden ".current-xxxx-previous" and left there.
+    reg, X, _ = regressor
+    version = reg.save(tmp_path / "store" / "v1")
+    (tmp_path / "current").symlink_to(version)
+    X3, labels = series_3d
+    clf = TCNClassifier(**TINY, random_state=0).fit(X3, labels)
+    assert clf.save(tmp_path / "current") == tmp_path / "current"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current", "store"]
+    assert not (tmp_path / "current").is_symlink() and isinstance(sktcn.load(tmp_path / "current"), TCNClassifier)
+    np.testing.assert_allclose(sktcn.load(version).predict(X), reg.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])
+def test_a_dangling_link_at_the_target_is_refused_naming_it(regressor, tmp_path, save):
+    # A directory's save failed after the training with "[Errno 20] Not a directory" naming a hidden folder.
+    name = "m" if save is persistence.save else "m.zip"
+    (tmp_path / name).symlink_to(tmp_path / "gone")
+    for check in (lambda path: persistence.save_target(path, archive=save is not persistence.save),
+                  lambda path: save(regressor[0], path)):
+        with pytest.raises(FileExistsError, match=f"{name} is a symbolic link to .*gone, which does not exist; remove "
+                                                  "the link"):
+            check(tmp_path / "m")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_write_protected_model_directory_is_not_replaced(regressor, tmp_path):
+    # It was replaced, and the old model was left as a hidden ".ro-xxxx-previous" that rmtree could not empty.
+    reg, X, _ = regressor
+    model = reg.save(tmp_path / "ro")
+    os.chmod(model, 0o555)
+    try:
+        if _is_writable_after_chmod(model):
+            pytest.skip("this process writes in folders whatever their permissions (root)")
+        with pytest.raises(PermissionError, match=r"ro is write-protected, and saving would replace it. Make it "
+                                                  r"writable \(chmod u\+w"):
+            reg.save(model)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["ro"]
+    finally:
+        os.chmod(model, 0o755)
+
+
+def test_a_replaced_model_that_cannot_be_deleted_is_named_in_a_warning(regressor, tmp_path, monkeypatch):
+    reg, X, _ = regressor
+    model = reg.save(tmp_path / "m")
+    real_rmtree = persistence.shutil.rmtree
+
+    def failing(path, *args, **kwargs):
+        if str(path).endswith("-previous"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(persistence.shutil, "rmtree", failing)
+    with pytest.warns(UserWarning, match=r"m was saved, but the model it replaced could not be deleted and is left "
+                                         r"at .*\.sktcn-\w+-previous \(.*Permission denied.*\); delete it"):
+        reg.save(model)
+    monkeypatch.undo()
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_long_names_save_and_save_again_and_a_name_too_long_is_refused_first(regressor, tmp_path):
+    # The staging names grew with the target's: a valid name of 250 bytes never saved, and one of 240 only once,
+    # with "[Errno 36] File name too long" naming a hidden path (after the training, in sktcn fit).
+    reg, X, _ = regressor
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX")
+    for save, name in [(persistence.save, "m" * longest), (persistence.save_archive, "a" * (longest - 4))]:
+        saved = save(reg, tmp_path / name)
+        assert save(reg, tmp_path / name) == saved
+        np.testing.assert_allclose(sktcn.load(saved).predict(X), reg.predict(X), rtol=1e-6)
+    too_long = "é" * (longest // 2 + 1)
+    for path in (tmp_path / too_long, tmp_path / too_long / "m", tmp_path / "new" / too_long):
+        for check in (persistence.save_target, lambda path: reg.save(path)):
+            with pytest.raises(ValueError, match=f"the name '{too_long}' has {len(too_long.encode())} bytes, more "
+                                                 f"than the {longest} this file system allows in a name"):
+                check(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m" * longest, "a" * (longest - 4) + ".zip"])
+
+
+def test_a_failed_keras_save_leaves_no_temporary_folder(regressor, tmp_path, monkeypatch):
+    # Keras removes its assets' temporary folder only after closing the weights' file: a full disk or a
+    # file-size limit there left one in TMPDIR per failed save.
+    import tempfile
+
+    from keras.src.saving import saving_lib
+
+    reg, X, _ = regressor
+    saved = {persistence.save: reg.save(tmp_path / "m"),
+             persistence.save_archive: persistence.save_archive(reg, tmp_path / "a")}
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+    def full_disk(store):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(saving_lib.H5IOStore, "close", full_disk)
+    for save, path in saved.items():
+        with pytest.raises(OSError, match="File too large"):
+            save(reg, path)
+        assert list((tmp_path / "tmp").iterdir()) == []
+    monkeypatch.undo()
+    assert keras.config.is_traceback_filtering_enabled()  # as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "m", "tmp"]
+    for path in saved.values():
+        np.testing.assert_allclose(sktcn.load(path).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_a_zipped_model_folder_is_refused_saying_how_to_zip_it_and_finders_files_are_skipped(regressor, tmp_path):
+    # "zr.zip holds 'm/', which sktcn does not write" said neither why nor what to do; a .DS_Store at the root of
+    # an archive was refused, although a model directory's is not.
+    import zipfile
+
+    reg, X, _ = regressor
+    model = reg.save(tmp_path / "m")
+    files = {path.name: path.read_bytes() for path in model.iterdir()}
+    for name, extra in [("zip-r", {"m/": b""}), ("finder", {"__MACOSX/m/._manifest.json": b"x"})]:
+        with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as archive:
+            for member, data in {**extra, **{f"m/{file}": data for file, data in files.items()}}.items():
+                archive.writestr(member, data)
+        with pytest.raises(ModelFileError, match=f"{name}.zip holds the model inside the folder 'm' .*, but sktcn "
+                                                 r"reads the model's files at the archive's root. Unzip it and load "
+                                                 r"the folder m, or zip the files themselves "
+                                                 r"\(cd m && zip ../m.zip \*\)"):
+            sktcn.load(tmp_path / f"{name}.zip")
+    with zipfile.ZipFile(tmp_path / "flat.zip", "w") as archive:
+        for member, data in {**files, ".DS_Store": b"x", "__MACOSX/._manifest.json": b"x"}.items():
+            archive.writestr(member, data)
+    (model / ".DS_Store").write_bytes(b"x")
+    for path in (tmp_path / "flat.zip", model):
+        np.testing.assert_allclose(sktcn.load(path).predict(X), reg.predict(X), rtol=1e-6)
 
 
 def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tmp_path):
@@ -472,7 +730,7 @@ def test_saving_replaces_only_what_names_itself_an_sktcn_model(regressor, tmp_pa
         assert zipfile.ZipFile(packed).namelist() == ["manifest.json", "background.js"]
     # Models written by earlier versions (format 1) are models, and are replaced.
     old_model = shutil.copytree(Path(__file__).parent / "data" / "format1" / "regressor", tmp_path / "old")
-    old_archive = shutil.copy(Path(__file__).parent / "data" / "format1" / "forecaster.zip", tmp_path / "old.zip")
+    old_archive = shutil.copy(Path(__file__).parent / "data" / "format1" / "forecaster.zip", tmp_path / "older.zip")
     assert persistence._unsaved_members(old_archive) == []  # a model and nothing else
     reg.save(old_model)
     persistence.save_archive(reg, old_archive)
@@ -495,13 +753,13 @@ def test_a_model_whose_manifest_load_would_refuse_as_too_large_is_still_replaced
     import zipfile
 
     reg, X, _ = regressor
-    folder, archive = reg.save(tmp_path / "m"), persistence.save_archive(reg, tmp_path / "m")
+    folder, archive = reg.save(tmp_path / "m"), persistence.save_archive(reg, tmp_path / "a")
     monkeypatch.setattr(persistence, "MAX_MANIFEST_BYTES", 100)  # the manifests now exceed it (94 MB in the report)
     with pytest.raises(ModelFileError, match="more than MAX_MANIFEST_BYTES"):
         sktcn.load(folder)
     assert persistence._unsaved_members(archive) == []
     assert reg.save(folder) == folder and persistence.save_archive(reg, archive) == archive
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "m.zip"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "m"]
     monkeypatch.undo()
     np.testing.assert_allclose(sktcn.load(folder).predict(X), reg.predict(X), rtol=1e-6)
     assert sorted(zipfile.ZipFile(archive).namelist()) == ["_metadata", "manifest.json", "model.keras"]
