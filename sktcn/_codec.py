@@ -71,7 +71,7 @@ def from_json(value):
     if set(value) == {"__tuple__"}:
         return tuple(from_json(v) for v in value["__tuple__"])
     if set(value) == {"__dict__"}:
-        return {_hashable(from_json(k)): from_json(v) for k, v in value["__dict__"]}
+        return {from_json(k): from_json(v) for k, v in value["__dict__"]}
     if set(value) == {"__array__", "shape", "dtype"}:
         dtype = value["dtype"]
         if not (dtype in ARRAY_DTYPES or (isinstance(dtype, str) and dtype.startswith("<U") and dtype[2:].isdigit())):
@@ -84,10 +84,6 @@ def from_json(value):
             array = np.asarray(items, dtype=dtype)
         return array.reshape(value["shape"])
     raise CodecError(f"the manifest holds an object with keys {sorted(value)}, which sktcn never writes.")
-
-
-def _hashable(key):
-    return tuple(key) if isinstance(key, list) else key
 
 
 # ------------------------------------------------------------ pandas indexes
@@ -180,7 +176,9 @@ def _index_spec(index):
             "names": list(index.names),
             "levels": [_index_spec(index.get_level_values(i)) for i in range(index.nlevels)],
             # The values of a level lose its frequency, and sktime reads the cutoff's
-            # frequency from the time level of a panel or hierarchy.
+            # frequency from the time level of a panel or hierarchy: one inferred from the
+            # dates may name the same steps otherwise ("W-MON" for "7D"), which a stored
+            # horizon of "7D" refuses.
             "level_freqs": [getattr(level, "freqstr", None) for level in index.levels],
         }
     name = index.name

@@ -94,8 +94,10 @@ def test_decoding_refuses_what_the_encoder_never_writes(spec, message):
     pd.CategoricalIndex(["b", "a", "b"], categories=["b", "a", "c"], ordered=True, name="kind"),
     pd.MultiIndex.from_product([["a", "b"], pd.period_range("2000", periods=2, freq="Y")], names=["unit", "year"]),
     pd.to_timedelta(["1D", "3D"]),  # a relative fh of timedeltas
+    # A datetime level's values lose its frequency; inferred from them, "7D" would come back "W-MON".
+    pd.MultiIndex.from_product([["a", "b"], pd.date_range("2020-01-06", periods=3, freq="7D")], names=["unit", "t"]),
 ], ids=["period", "utc", "paris-dst", "fixed-offset", "range", "str", "int32", "uint64", "categorical", "multi",
-        "timedelta"])
+        "timedelta", "multi-datetime"])
 def test_indexes_keep_kind_names_and_frequency(index):
     back = index_from_json(json.loads(json.dumps(index_to_json(index))))
     pd.testing.assert_index_equal(back, index)
@@ -173,3 +175,10 @@ def test_an_index_name_json_cannot_give_back_is_refused_at_save(name):
     with pytest.raises(TypeError, match=r"cannot store a DatetimeIndex so that it reads back .* a name of str or None"):
         index_to_json(index)
     assert index_from_json(index_to_json(index.rename("date"))).name == "date"
+
+
+def test_an_index_whose_frequency_would_not_read_back_is_refused():
+    # Business days with a holiday after the data are written "C", which reads back without the holiday.
+    index = pd.date_range("2021-01-04", periods=6, freq=pd.offsets.CustomBusinessDay(holidays=["2021-03-01"]))
+    with pytest.raises(TypeError, match="cannot store a DatetimeIndex so that it reads back as it is"):
+        index_to_json(index)

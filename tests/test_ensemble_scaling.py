@@ -151,6 +151,7 @@ def test_auto_scaling_standardises_only_features_beyond_unit_range(rng):
     mean, variance = scaling_statistics(X, "auto")
     assert mean[0] == pytest.approx(counts.mean(), rel=1e-6) and variance[0] == pytest.approx(counts.var(), rel=1e-5)
     assert (mean[1], variance[1]) == (0.0, 1.0)  # the marker goes in as given
+    assert scaling_statistics(-X, "auto")[0][0] == pytest.approx(-counts.mean(), rel=1e-6)  # magnitude, not sign
     assert np.abs(X[..., 1]).max() <= UNIT_RANGE < np.abs(X[..., 0]).max()
     standard_mean, _ = scaling_statistics(X, "standard")
     assert standard_mean[1] == pytest.approx(marker.mean())

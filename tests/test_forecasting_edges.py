@@ -418,7 +418,7 @@ def test_a_cutoff_moved_back_without_cutting_any_series_is_kept_by_save(ragged_p
 
 
 @pytest.mark.parametrize("changes", [dict(horizon_=2), dict(horizon_=0), dict(window_length_=500),
-                                     dict(window_length_="6")])
+                                     dict(window_length_="6"), dict(window_length_=0)])
 def test_a_stored_window_or_horizon_that_does_not_fit_is_refused(tmp_path, changes):
     from test_correction_check import _rewrite_state
 

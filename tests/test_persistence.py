@@ -197,8 +197,9 @@ def test_forecaster_archive_is_read_by_sktime_and_by_sktcn_without_unpickling(tm
 @pytest.mark.parametrize("levels, index_type", [((2,), "datetime"), ((2, 2), "datetime"), ((2,), "period")],
                          ids=["panel", "hierarchy", "period-panel"])
 def test_global_forecaster_round_trip_keeps_the_time_frequency(levels, index_type, tmp_path):
-    # A MultiIndex's time level carries the frequency sktime needs for the cutoff;
-    # the level's values alone lose it, and the loaded forecaster could not predict.
+    # A MultiIndex's time level carries the frequency sktime gives the cutoff. The level's
+    # values alone lose it; load's fit then infers one from the dates, which may name the
+    # same steps otherwise ("W-MON" for "7D", which the stored horizon's "7D" refuses).
     # (A period level keeps it in its dtype; restoring it the datetime way failed.)
     from sktime.utils._testing.hierarchical import _make_hierarchical
 

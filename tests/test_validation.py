@@ -40,6 +40,8 @@ def _targets(estimator, n):
         (np.ones((6, 5)) + 1j, ValueError, "Complex data not supported"),
         ([np.ones((3, 2)), np.ones((4, 3))] * 3, ValueError, "different numbers of features"),
         ([[1.0, 2.0], [3.0, "x"]] * 3, ValueError, "could not convert"),
+        (np.ones((6, 5, 0)), ValueError, "one feature"),
+        (np.full((6, 5), 1e39), ValueError, "float32"),  # finite in float64, infinite in float32
     ],
 )
 def test_bad_X_in_fit(Estimator, X, error, match):
@@ -421,6 +423,8 @@ def test_predict_checks(Estimator, rng):
     est3d = Estimator(**TINY).fit(rng.rand(8, 5, 2), _targets(Estimator, 8))
     with pytest.raises(ValueError, match="X has 3 features per time step, but .* expecting 2"):
         est3d.predict(rng.rand(3, 5, 3))
+    with pytest.raises(ValueError, match="float32"):  # not a silent NaN or class from an infinite input
+        est.predict(np.full((3, 5), 1e39))
 
 
 # -- property-based: whatever is thrown at fit/predict, failures are clear errors

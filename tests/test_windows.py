@@ -159,6 +159,12 @@ def test_window_length_too_long_says_what_to_change():
     with pytest.raises(ValueError, match="needs at least 12"):
         _windows.choose_window_length([10], horizon=2, window_length=10)
     assert _windows.choose_window_length([10], horizon=2, window_length=3) == 3
+    assert _windows.choose_window_length([12], horizon=2, window_length=10) == 10  # exactly long enough
+
+
+def test_automatic_window_length_is_clipped_to_what_the_shortest_series_allows():
+    # The four long series keep the automatic window at 10; 11 values and a horizon of 3 allow 8.
+    assert _windows.choose_window_length([40, 40, 40, 40, 11], horizon=3) == 8
 
 
 def test_window_batches_cover_the_rows_and_reshuffle_each_epoch():
@@ -207,6 +213,9 @@ def test_calibration_blocks_hold_out_recent_windows_trained_only_on_earlier_targ
         # every trained window's targets end before the block's first target
         assert position[trained].max() + 3 <= position[held_out].min()
     assert _conformal.calibration_blocks(position, 0.0, 2, 3, 3) == []
+    # Blocks of -8..-6, -5..-3 and -2..0 of ten windows: the first would train on one window only, and is left out.
+    blocks = _conformal.calibration_blocks(np.arange(-9, 1), 0.9, 1, horizon=1, folds=3)
+    assert [(int(trained.sum()), int(held_out.sum())) for trained, held_out in blocks] == [(4, 3), (7, 3)]
 
 
 def test_conformal_quantiles_cover_the_calibration_errors_and_never_cross():
@@ -227,6 +236,7 @@ def test_conformal_level_corrects_for_the_finite_sample():
     assert _conformal.conformal_rank(0.9, 9) / 9 == 1.0
     assert _conformal.conformal_rank(0.9, 99) / 99 == pytest.approx(0.9090909)
     assert _conformal.conformal_rank(0.1, 99) / 99 == pytest.approx(10 / 99)
+    assert _conformal.conformal_rank(0.9, 10) == 10  # ceil(0.9 * 11); without the correction ceil(0.9 * 10) = 9
 
 
 def test_conformal_half_width_is_the_kth_smallest_residual():
