@@ -16,6 +16,7 @@ from sktcn._base import (
     keras_name,
     own_params,
 )
+from sktcn._validation import float32_lost_spread
 
 
 class StandardTargetEncoder:
@@ -159,8 +160,7 @@ def float32_keeps_spread(y, single):
     if not np.isfinite(single).all():
         return False  # y reaches beyond float32's range (3.4e38): only float64 holds it
     columns = y.reshape(len(y), -1)
-    error = np.abs(single.reshape(columns.shape) - columns).max(axis=0)
-    return bool(np.all(error <= _FLOAT32_TOLERANCE * columns.std(axis=0)))
+    return not float32_lost_spread(columns, single.reshape(columns.shape), _FLOAT32_TOLERANCE).any()
 
 
 # Why the regressor holds out a validation set by default (the classifier does not).
