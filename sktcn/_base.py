@@ -92,6 +92,7 @@ from sktcn._validation import (
     CHANNELS_FIRST_HINT,
     as_array_like,
     as_series_array,
+    check_float32_spread,
     checked_sample_weight,
     from_panel_frame,
     in_input_order,
@@ -1014,6 +1015,7 @@ class TCNEstimatorBase(BaseWrapper):
         ragged = is_ragged(X)
         from_2d = not ragged and ndim(X) == 2
         self._check_names(X, frame, from_2d, reset)
+        given = X
         if ragged:
             X = ragged_series(X)
             shape = (len(X), max(len(x) for x in X), X[0].shape[1])
@@ -1021,6 +1023,8 @@ class TCNEstimatorBase(BaseWrapper):
             X, from_2d = as_series_array(X, type(self).__name__)
             shape = X.shape
         if reset:
+            # The training data only: a fit warns once, predictions stay as fast as they were.
+            check_float32_spread(given, X)
             if frame is None and not from_2d:
                 self._warn_if_transposed(shape)
             self.n_timesteps_in_ = shape[1] if from_2d else None

@@ -121,7 +121,62 @@ def conformal_rank(coverage, n):
     >>> conformal_rank(abs(2 * 0.2 - 1), 9), conformal_rank(abs(2 * 0.8 - 1), 9)  # both ends of a 60 % interval
     (6, 6)
     """
-    return min(n, max(1, math.ceil(round(round(coverage, 12) * (n + 1), 9))))
+    return min(n, _uncapped_rank(coverage, n))
+
+
+def _uncapped_rank(coverage, n):
+    """Split conformal's rank ``ceil(coverage (n + 1))``, at least 1, read as :func:`conformal_rank` reads it."""
+    return max(1, math.ceil(round(round(coverage, 12) * (n + 1), 9)))
+
+
+def capped_coverage(residuals, alpha):
+    """(the largest interval coverage of ``alpha`` whose rank exceeds the pool, the pool's size), or None.
+
+    An interval of coverage ``c`` needs a pool of ``n`` errors with
+    ``ceil(c (n + 1)) <= n``, that is ``c <= n / (n + 1)``; beyond that split
+    conformal's interval is unbounded, and :func:`conformal_rank` caps it at
+    the largest error, whose guarantee is a coverage of ``n / (n + 1)`` only.
+    ``residuals`` and ``alpha`` are :func:`quantile_shifts`'; the pool is the
+    smallest of the variables that have errors (windows times horizon steps).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._conformal import capped_coverage
+    >>> residuals = np.ones((10, 3, 1))  # a pool of 30 errors: coverage up to 30/31
+    >>> capped_coverage(residuals, [0.05, 0.95]) is None
+    True
+    >>> coverage, n = capped_coverage(residuals, [0.0005, 0.5, 0.9995])  # a 99.9 % interval
+    >>> round(coverage, 9), n
+    (0.999, 30)
+    """
+    known = ~np.isnan(residuals).any(axis=1)
+    sizes = known.sum(axis=0) * residuals.shape[1]
+    sizes = sizes[sizes > 0]  # a variable without errors gets no width (quantile_shifts), not a capped one
+    if not sizes.size:
+        return None
+    n = int(sizes.min())
+    capped = [abs(2 * a - 1) for a in alpha if _uncapped_rank(abs(2 * a - 1), n) > n]
+    return (max(capped), n) if capped else None
+
+
+def pool_needed(coverage):
+    """The fewest errors whose pool gives an interval of ``coverage`` its own rank, not the cap (inf for coverage 1).
+
+    ``coverage`` 1 comes of an ``alpha`` within float64's rounding of 0 or 1.
+
+    Examples
+    --------
+    >>> from sktcn._conformal import pool_needed
+    >>> pool_needed(0.9), pool_needed(0.999)
+    (9, 999)
+    """
+    if coverage >= 1:
+        return math.inf
+    n = max(1, math.floor(coverage / (1 - coverage)))
+    while _uncapped_rank(coverage, n) > n:
+        n += 1
+    return n
 
 
 def to_interval_units(residuals, scale, interval_scale):

@@ -7,6 +7,7 @@ hyperparameters and shapes; it hands back an uncompiled ``keras.Model``.
 import inspect
 import math
 import numbers
+import warnings
 
 import keras
 import numpy as np
@@ -14,6 +15,7 @@ from keras import layers, ops
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from tcn import TCN
 
+from sktcn._caller import caller_stacklevel
 from sktcn._compat import channels_last_convolutions
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
@@ -566,6 +568,7 @@ def scaling_statistics(X, mode):
         mean = np.where(unit_scale, 0.0, mean)
         variance = np.where(unit_scale, 1.0, variance)
     check_scaling_variance(variance)
+    warn_below_scaling_floor(variance, mode)
     return mean, variance
 
 
@@ -595,6 +598,48 @@ def check_scaling_variance(variance):
             f"holds its square in float32 (at most 3.4e38, a standard deviation of about 1.8e19). Rescale X, e.g. "
             f"divide it by 1e{int(np.log10(std))}."
         )
+
+
+def warn_below_scaling_floor(variance, mode):
+    """Warn about the features whose standard deviation the network's scaling layer cannot divide by.
+
+    Keras' ``Normalization`` divides by ``max(sqrt(variance), epsilon)``,
+    epsilon ``1e-7`` (``keras.config.epsilon()``), both in float32: a feature
+    with a smaller standard deviation (strain of 1e-21, concentrations in
+    mol/L, seconds written as 1e-9) is centred but not scaled, and reaches
+    the network far below unit scale, too small to learn from. The layer is
+    kept as it is (saved models hold it); rescaling the feature is the fix.
+    Constant features, and those ``"auto"`` leaves as given, have variance 1.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sktcn._network import warn_below_scaling_floor
+    >>> warn_below_scaling_floor(np.array([1.0, 1e-12]), "standard")  # a std of 1e-6: divided by
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_below_scaling_floor(np.array([1.0, 1e-20]), "standard")
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    input_scaling='standard' cannot standardise X's feature [1]: its standard deviation (1e-10) is below 1e-07, ...
+    """
+    floor = np.float32(keras.config.epsilon())
+    std = np.sqrt(np.asarray(variance, np.float32))
+    small = np.flatnonzero(std < floor)
+    if not small.size:
+        return
+    several = small.size > 1
+    smallest = float(np.sqrt(np.asarray(variance, np.float64)[small]).min())  # float32 may hold it as 0
+    warnings.warn(
+        f"input_scaling={mode!r} cannot standardise X's feature{'s' if several else ''} {small.tolist()}: "
+        f"{'their standard deviations (the smallest ' if several else 'its standard deviation ('}{smallest:.3g}) "
+        f"{'are' if several else 'is'} below {floor:.0e}, the least the network's scaling layer (Keras' "
+        f"Normalization) divides by, so {'they reach' if several else 'it reaches'} the network at a fraction of "
+        f"unit scale, too small to learn from. Multiply {'them' if several else 'it'} by a constant (e.g. "
+        f"1e{-int(np.floor(np.log10(smallest)))}) in fit and predict.",
+        UserWarning,
+        stacklevel=caller_stacklevel(),
+    )
 
 
 def input_statistics_of(network):

@@ -12,11 +12,14 @@ counts, column names, the length ragged training data were padded to) in
 import functools
 import inspect
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils.validation import _check_sample_weight, check_array
+
+from sktcn._caller import caller_stacklevel
 
 # Appended to messages about 3D X whose time steps and features look swapped.
 CHANNELS_FIRST_HINT = (
@@ -271,7 +274,9 @@ def as_float32(X, **check_array_params):
 
     scikit-learn's check_array costs ~90 us a call, most of a single-series
     predict; a plain finite float array needs none of its conversions. Anything
-    else, including arrays with NaN or inf, gets check_array and its messages.
+    else, including arrays with NaN or inf, gets check_array and its messages;
+    finite values beyond float32's range get a message of their own
+    (:func:`_refuse_beyond_float32`).
     """
     if (
         type(X) is np.ndarray
@@ -282,7 +287,46 @@ def as_float32(X, **check_array_params):
         and np.abs(X).max() < np.finfo(np.float32).max
     ):
         return X.astype(np.float32, copy=False)
-    return check_array(X, dtype=np.float32, **check_array_params)
+    # The cast of values beyond float32's range overflows to inf, which
+    # check_array refuses; NumPy's warnings about it would come with the error.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            return check_array(X, dtype=np.float32, **check_array_params)
+        except ValueError:
+            _refuse_beyond_float32(X)
+            raise
+
+
+def _refuse_beyond_float32(X):
+    """ValueError naming ``X`` where its values are finite but beyond float32's range; nothing otherwise.
+
+    scikit-learn's message ("Input contains infinity or a value too large for
+    dtype('float32')") names neither ``X`` nor the fix, and reads as if ``X``
+    held infinity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._validation import _refuse_beyond_float32
+    >>> _refuse_beyond_float32(np.array([[np.inf, 1.0]]))  # infinite: check_array's message stands
+    >>> _refuse_beyond_float32(np.array([[1e39, 1.0]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: X holds values up to 1e+39 in magnitude, beyond float32's range: ...
+    """
+    try:
+        values = np.asarray(X)
+    except (TypeError, ValueError):
+        return  # not an array (series of different shapes): check_array's message says what is wrong
+    if values.dtype.kind != "f" or not values.size or not np.isfinite(values).all():
+        return  # integers fit float32's range; complex, text, objects, NaN and inf get check_array's messages
+    top = np.abs(values).max()
+    if top > np.finfo(np.float32).max:
+        raise ValueError(
+            f"X holds values up to {top:.3g} in magnitude, beyond float32's range: the network computes in "
+            f"float32, so X's values must fit it (at most about 3.4e38 in magnitude). Rescale X, e.g. divide it "
+            f"by 1e{int(np.log10(top)) - 1}, and predict's X by the same factor."
+        ) from None
 
 
 def ragged_series(X):
@@ -395,3 +439,90 @@ def in_input_order(groups, lengths, per_step=False, zero_outputs=None):
             if missing > 0:
                 merged[n_timesteps - lengths == missing, :missing] = zero_outputs(int(missing))
     return merged
+
+
+def float32_lost_spread(values, single, tolerance):
+    """Whether casting each column of ``values`` ``(n, k)`` to float32 (``single``) rounds away its spread, ``(k,)``.
+
+    A column loses it where the cast's largest rounding error exceeds
+    ``tolerance`` times the column's standard deviation: float32 holds about
+    7 significant digits, so values such as ``1e8 + x``, with ``x`` of a few
+    units, become one repeated value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._validation import float32_lost_spread
+    >>> values = np.column_stack([np.linspace(0.0, 10.0, 5), 1e9 + np.linspace(0.0, 10.0, 5)])
+    >>> float32_lost_spread(values, values.astype(np.float32), tolerance=1e-4)
+    array([False,  True])
+    """
+    error = np.abs(single - values).max(axis=0)
+    return ~(error <= tolerance * values.std(axis=0))
+
+
+# The rounding error, as a fraction of a feature's standard deviation, above
+# which X's float32 cast is said to lose the feature's spread: rounding adds
+# noise of about 6 % of its standard deviation there. At 0.5 (randn on a level of
+# 1e7, float32's step 1) a regressor's R^2 fell from 0.74 to 0.69, at 1e8 (step
+# 8: one repeated value) to 0. Looser than y's (regressor._FLOAT32_TOLERANCE):
+# y is then standardised in float64, at no cost, while X is only warned about.
+_X_FLOAT32_TOLERANCE = 0.1
+
+
+def check_float32_spread(given, single):
+    """Warn where ``single``, X cast to float32, rounds away much of a feature's spread in ``given``, X as given.
+
+    ``given`` is X as the estimator received it (an array, a DataFrame, a
+    list of series), ``single`` its float32 ``(n, T, F)`` array or list of
+    ``(T_i, F)`` series. The network computes in float32, and so does the
+    input scaling's first step: a float64 (or 64-bit integer) feature on a
+    level large next to its variation (:func:`float32_lost_spread`) reaches it
+    rounded to a few values, or one. Only features whose dtype float32 does
+    not hold exactly are read. A ValueError where no feature that varies is
+    left varying: the network would learn nothing from X.
+    """
+    pairs = list(zip(given, single)) if isinstance(single, list) else [(given, single)]
+    values = [np.asarray(x) for x, _ in pairs]
+    if not all(x.dtype.kind in "iuf" and not np.can_cast(x.dtype, np.float32) for x in values):
+        return  # float32 holds it exactly (float32, float16, small integers, bool), or not numbers
+    n_features = pairs[0][1].shape[-1]
+    values = [x.reshape(-1, n_features) for x in values]
+    singles = [s.reshape(-1, n_features) for _, s in pairs]
+    values, single = (values[0], singles[0]) if len(pairs) == 1 else (np.concatenate(values), np.concatenate(singles))
+    lost = float32_lost_spread(values, single, _X_FLOAT32_TOLERANCE)
+    if not lost.any():
+        return
+    varies = values.max(axis=0) != values.min(axis=0)
+    lost &= varies  # a constant feature has no spread to lose
+    if not lost.any():
+        return
+    features = np.flatnonzero(lost)
+    first = values[:, features[0]]
+    mean, std = first.mean(), first.std()
+    if abs(mean) > std:  # a large level: float32's steps there are coarse next to the variation
+        fix = (
+            "Centre X in float64 first: subtract each feature's mean over the training series (X - X.mean() for "
+            "2D X, X - X.mean(axis=(0, 1)) for 3D), and the same values from predict's X."
+        )
+    else:  # values so small that float32 holds them subnormal, or as 0
+        factor = -int(np.floor(np.log10(std)))
+        fix = f"Rescale X first, e.g. multiply it by 1e{factor}, and predict's X by the same factor."
+    several = len(features) > 1
+    what = (
+        f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a mean of "
+        f"{mean:.3g} and a standard deviation of {std:.3g})"
+    )
+    left = single.max(axis=0) != single.min(axis=0)
+    if not left[varies].any():
+        raise ValueError(
+            f"{what} {'become' if several else 'becomes'} constant when cast to float32, the precision the network "
+            f"computes in, so nothing of X's variation reaches it. {fix}"
+        )
+    warnings.warn(
+        f"{what} {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation when cast to "
+        f"float32, the precision the network computes in: the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of "
+        f"{'their' if several else 'its'} standard deviation or more. {fix}",
+        UserWarning,
+        stacklevel=caller_stacklevel(),
+    )

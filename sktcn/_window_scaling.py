@@ -242,15 +242,58 @@ def fallback_scale(scaling, series, window_length):
     raw = np.where(np.all(series == series[:1], axis=0), 0.0, 1.0) if len(series) else np.zeros(n_variables)
     if scaling.per_series or n_windows < 1:
         return raw
-    all_windows = np.lib.stride_tricks.sliding_window_view(series, window_length, axis=0)
-    chunk = max(1, _FALLBACK_CHUNK_VALUES // (window_length * n_variables))
-    own_scales = []
-    for first in range(0, n_windows, chunk):
-        windows = all_windows[first: first + chunk].transpose(0, 2, 1)
-        own_scales.append(np.where(scaling.has_scale(windows, axis=1), scaling.statistics(windows, axis=1)[1], np.nan))
-    own_scales = np.concatenate(own_scales)
+    own_scales = np.concatenate([
+        np.where(scaling.has_scale(windows, axis=1), scaling.statistics(windows, axis=1)[1], np.nan)
+        for windows in _window_chunks(series, window_length)
+    ])
     return np.array([np.median(column[~np.isnan(column)]) if not np.isnan(column).all() else fallback
                      for column, fallback in zip(own_scales.T, raw)])
+
+
+def _window_chunks(series, window_length):
+    """The windows of ``window_length`` steps of ``series`` ``(T, C)``, a stride of one, as ``(n, L, C)`` chunks.
+
+    Views of the series, of at most ``_FALLBACK_CHUNK_VALUES`` values each.
+    """
+    n_windows = len(series) - window_length + 1
+    all_windows = np.lib.stride_tricks.sliding_window_view(series, window_length, axis=0)
+    chunk = max(1, _FALLBACK_CHUNK_VALUES // (window_length * series.shape[1]))
+    for first in range(0, n_windows, chunk):
+        yield all_windows[first: first + chunk].transpose(0, 2, 1)
+
+
+def lacks_scale(scaling, series, window_length):
+    """Whether each variable of ``series`` ``(T, C)`` varies, yet none of its windows has a scale of its own, ``(C,)``.
+
+    Such a variable varies by less than :func:`_is_scale`'s threshold in
+    every window of ``window_length`` steps (values near 1e-9, or a
+    variation of a few units about 1e9; with a per-series scaling, in the
+    whole series): every window keeps scale 1, the series' raw units, so the
+    networks learn no correction for it (:func:`sktcn._windows.varying`).
+    Rescaling the series, or subtracting its level, gives its windows a
+    scale. One-step windows never have a spread, and keep their
+    corrections: they lack nothing. The scan stops at the first window of
+    each variable that has a scale.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._window_scaling import get_scaling, lacks_scale
+    >>> y = np.column_stack([np.arange(6.0), np.arange(6.0) * 1e-12, np.zeros(6)])
+    >>> lacks_scale(get_scaling("standard"), y, 3)  # varies; varies by too little; constant
+    array([False,  True, False])
+    """
+    varies = np.any(series != series[:1], axis=0) if len(series) else np.zeros(series.shape[1], dtype=bool)
+    if window_length < 2 or len(series) < window_length:
+        return np.zeros_like(varies)
+    if scaling.per_series:
+        return varies & ~scaling.has_scale(series, axis=0)
+    lacking = varies.copy()
+    for windows in _window_chunks(series, window_length):
+        lacking &= ~np.any(scaling.has_scale(windows, axis=1), axis=0)
+        if not lacking.any():
+            break
+    return lacking
 
 
 def interval_scale(scale, has_scale, fallback):

@@ -30,15 +30,17 @@ from sktcn._base import (
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
     calibration_blocks,
+    capped_coverage,
     correction_weight,
     from_interval_units,
+    pool_needed,
     pool_variance,
     quantile_shifts,
     to_interval_units,
 )
 from sktcn._network_pool import pool_key
 from sktcn._random import member_seeds
-from sktcn._window_scaling import SCALINGS, get_scaling
+from sktcn._window_scaling import SCALINGS, get_scaling, lacks_scale
 from sktcn._windows import (
     WindowBatches,
     WindowSpec,
@@ -362,7 +364,7 @@ def _stored_static(stored, index):
     return {column: first[column].reindex(keys).to_numpy() for column in stored.columns}
 
 
-def _check_scalable(y, scaling):
+def _check_scalable(y, scaling, name="y"):
     """ValueError where a series of ``y`` (sktime's inner frame) is too large for ``scaling="standard"``.
 
     Each window is standardised by its mean and standard deviation; beyond
@@ -370,18 +372,29 @@ def _check_scalable(y, scaling):
     to 0 and every forecast comes back NaN. The message is the regressor's
     (:func:`sktcn.regressor.finite_statistics`). Values below the bound at
     which no squared deviation, nor their sum, can overflow skip the per-series
-    statistics; the other scalings take no squares.
+    statistics; the other scalings take no squares. ``name``: ``"X"`` for the
+    windows' exogenous columns, always standardised (whose windows would
+    otherwise read zeros); None is no data.
     """
-    if scaling != "standard":
+    if scaling != "standard" or y is None:
         return
     values = y.to_numpy(np.float64)
-    # A NaN (sktime refuses missing values) fails the comparison: finite_statistics names it.
-    if not values.size or np.abs(values).max() < np.sqrt(np.finfo(np.float64).max / (4 * len(values))):
+    if _below_overflow(values):
         return
     for _, part in series_of(y):
-        part = part.to_numpy(np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_statistics
-            finite_statistics(part.mean(axis=0), part.std(axis=0), part)
+        _check_spread(part.to_numpy(np.float64), name)
+
+
+def _below_overflow(values):
+    """Whether ``values`` ``(T, C)`` are too small for any squared deviation, or their sum, to overflow float64."""
+    # A NaN (sktime refuses missing values) fails the comparison: finite_statistics names it.
+    return not values.size or np.abs(values).max() < np.sqrt(np.finfo(np.float64).max / (4 * len(values)))
+
+
+def _check_spread(values, name):
+    """:func:`sktcn.regressor.finite_statistics` of ``values`` ``(T, C)``, one series or window of ``name``."""
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_statistics
+        finite_statistics(values.mean(axis=0), values.std(axis=0), values, name)
 
 
 class TCNForecaster(BaseForecaster):
@@ -449,7 +462,12 @@ class TCNForecaster(BaseForecaster):
         How the data are scaled before the network sees them (and the forecast
         mapped back). ``"standard"`` subtracts each window's mean and divides by its
         standard deviation; a series whose standard deviation overflows float64
-        (values beyond about 1e154 in magnitude) is refused: rescale it. ``"mean"`` only divides each window by its mean
+        (values beyond about 1e154 in magnitude) is refused: rescale it (so is
+        such an exogenous ``X``, which every scaling standardises per window).
+        A series that varies by less than ``1e-8`` times the larger of 1 and
+        its level within every window (values near 1e-9, a few units about
+        1e9) has no window with a scale of its own, and ``fit`` warns: rescale
+        it, or subtract its level. ``"mean"`` only divides each window by its mean
         absolute value, so the network sees growth in relative terms; suited to
         positive series whose variation grows with their level (sales,
         passengers). ``"series"`` maps each series' training data to [0, 1] once, so that the
@@ -1158,6 +1176,7 @@ class TCNForecaster(BaseForecaster):
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
         arrays = self._arrays(y, X)
+        _check_scalable(self._window_X(X), "standard", "X")  # numbers, as arrays read them
         if restored is not None:
             # The networks' own window, horizon and baseline: those they were fit
             # with, whatever the stored (perhaps updated) data would choose now.
@@ -1216,6 +1235,7 @@ class TCNForecaster(BaseForecaster):
             )
             return
         self.series_scale_ = _window_scaling.fit_series_statistics(get_scaling(self.scaling), arrays)
+        self._warn_unscaled(arrays)
         rows, position = window_rows([len(y) for _, y, _ in arrays], self.window_length_, self.horizon_)
         lazy = self._lazy_windows(arrays, rows)
         seeds = member_seeds(self.random_state, self.n_networks)
@@ -1249,6 +1269,35 @@ class TCNForecaster(BaseForecaster):
             residuals = baseline_errors - self.correction_weight_ * corrections
             rows = np.concatenate([rows[held_out] for _, held_out in blocks])
         self.residual_quantile_source_ = to_interval_units(residuals, *scales_at(self._window_spec(), arrays, rows))
+
+    def _warn_unscaled(self, arrays):
+        """Warn about series that vary, but by too little for any of their windows to have a scale of their own.
+
+        The documented limit of the windows' scaling ("Scale and speed" in the
+        user guide): such a series' windows all keep scale 1 and are read in
+        its raw units, so the networks learn no correction for it
+        (:func:`sktcn._window_scaling.lacks_scale`).
+        """
+        scaling = get_scaling(self.scaling)
+        unscaled = [(key, column) for key, y, _ in arrays
+                    for column, lacks in zip(self._y_columns, lacks_scale(scaling, y, self.window_length_)) if lacks]
+        if not unscaled:
+            return
+        key, column = unscaled[0]
+        variable = f", variable {column!r}" if len(self._y_columns) > 1 else ""
+        where = (f"y{variable}" if key is None else
+                 f"{len({key for key, _ in unscaled})} series of y (the first: {key!r}{variable})")
+        within = ("its whole series" if scaling.per_series
+                  else f"every window of window_length_={self.window_length_} steps")
+        warnings.warn(
+            f"{where} varies, but within {within} by less than 1e-8 times the larger of 1 and its level, which "
+            f"scaling={self.scaling!r} takes for rounding residue about a constant: no window has a scale of its own, "
+            "so the networks learn nothing from it and leave its forecasts uncorrected, and its intervals are in its "
+            "raw units. Rescale y first: multiply it by a large factor where its values are tiny (near 1e-9), "
+            "or subtract its level where it varies little about a large one (a few units about 1e9).",
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
 
     def _correction_weight(self, backtest):
         """``correction_weight_``: 0 when ``correction="backtest"`` found the networks' correction harmful, else 1.
@@ -1345,6 +1394,7 @@ class TCNForecaster(BaseForecaster):
         if update_params:
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
             arrays = self._arrays(stored, self._X)
+            _check_scalable(self._window_X(self._X), "standard", "X")
             self._choose_window_length(arrays)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             # A warm one trains the fitted networks in place, and each network's own
@@ -1397,6 +1447,8 @@ class TCNForecaster(BaseForecaster):
                 # Horizon steps that fh skips take the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], known])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
+                if not _below_overflow(x_all[0]):
+                    _check_spread(x_all[0], "X")  # predict's X joins the stored X in this window
             window = scaled_window(spec, key, y[None, -L:], x_all, np.array([len(y) - L]))
             inputs.append(window)
             baselines.append(scaled_baseline(spec, y, np.array([len(y) - 1]), *window[1:]))
@@ -1490,8 +1542,29 @@ class TCNForecaster(BaseForecaster):
             for number, (_, y, _) in enumerate(series_arrays(self._y_to_cutoff(), None))
         ])
 
+    def _warn_capped(self, alpha):
+        """Warn, once per call, where an interval's coverage asks for a rank beyond the calibration pool.
+
+        Its half-width is then the largest calibration error
+        (:func:`sktcn._conformal.capped_coverage`), which guarantees less.
+        """
+        capped = capped_coverage(self.residual_quantile_source_, alpha)
+        if capped is None:
+            return
+        coverage, n = capped
+        needed = pool_needed(coverage)
+        warnings.warn(
+            f"An interval of coverage {coverage:.6g} needs a pool of at least {needed} calibration errors, but "
+            f"fit's pool holds {n} (windows times horizon steps): its half-width is capped at the largest of "
+            f"them, which supports a coverage of {n}/{n + 1} = {n / (n + 1):.3g} only. Ask for a coverage of at "
+            "most that, or fit on more data (or a larger calibration_size) for a larger pool.",
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
+
     def _predict_quantiles(self, fh, X, alpha):
         self._warn_in_sample()
+        self._warn_capped(alpha)
         forecast, offsets, scales, keys, steps = self._scaled_forecast(X, fh)
         intervals = self._interval_scales(scales)
         shifts = [from_interval_units(shift, scales, intervals)

@@ -14,6 +14,7 @@ from sktcn._base import (
     extend_signature,
     own_params,
 )
+from sktcn._validation import float32_lost_spread
 
 
 class StandardTargetEncoder:
@@ -112,13 +113,15 @@ class StandardTargetEncoder:
         return {}
 
 
-def finite_statistics(mean, scale, y):
+def finite_statistics(mean, scale, y, name="y"):
     """Refuse targets ``y`` whose ``mean`` or standard deviation ``scale`` (float64) overflowed.
 
     Values beyond about 1e154 in magnitude, finite in float64, have squares
     that are not: their spread cannot be computed, so the targets cannot be
     standardised for the network. Statistics made NaN by NaN or infinite
     targets, which callers refuse first, get a ValueError that says so.
+    ``name`` is the argument's name in the message: ``"X"`` for the
+    forecaster's exogenous series, standardised per window as ``y`` is.
 
     Examples
     --------
@@ -136,12 +139,15 @@ def finite_statistics(mean, scale, y):
     if not np.isfinite(y).all():
         # Callers refuse missing and infinite targets first; should one get
         # here, it is named rather than taken for an overflow (log10 of NaN).
-        raise ValueError("y holds NaN or infinite values, which sktcn cannot standardise; drop or impute them first.")
+        raise ValueError(
+            f"{name} holds NaN or infinite values, which sktcn cannot standardise; drop or impute them first."
+        )
     top = np.abs(y).max()
+    undo = "multiply the predictions by the same factor" if name == "y" else "predict's X by the same factor"
     raise ValueError(
-        f"y holds values up to {top:.3g} in magnitude, beyond what sktcn can standardise: their standard deviation "
-        f"overflows float64 (targets must stay below about 1e154). Rescale y, e.g. divide it by 1e{int(np.log10(top))}, "
-        "and multiply the predictions by the same factor."
+        f"{name} holds values up to {top:.3g} in magnitude, beyond what sktcn can standardise: their standard "
+        f"deviation overflows float64 ({'targets' if name == 'y' else 'values'} must stay below about 1e154). "
+        f"Rescale {name}, e.g. divide it by 1e{int(np.log10(top))}, and {undo}."
     )
 
 
@@ -199,8 +205,7 @@ def float32_keeps_spread(y, single):
     if not np.isfinite(single).all():
         return False  # y reaches beyond float32's range (3.4e38): only float64 holds it
     columns = y.reshape(len(y), -1)
-    error = np.abs(single.reshape(columns.shape) - columns).max(axis=0)
-    return bool(np.all(error <= _FLOAT32_TOLERANCE * columns.std(axis=0)))
+    return not float32_lost_spread(columns, single.reshape(columns.shape), _FLOAT32_TOLERANCE).any()
 
 
 # Why the regressor holds out a validation set by default (the classifier does not).

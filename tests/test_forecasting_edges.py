@@ -1,6 +1,7 @@
 """TCNForecaster at the edges of sktime's contract: panels that end apart, X at predict, files after update."""
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -748,6 +749,60 @@ def test_y_too_large_to_standardise_is_refused_at_fit_and_update():
         pd.testing.assert_series_equal(f.predict(), before)
 
 
+def test_X_too_large_to_standardise_is_refused_at_fit_update_and_predict():
+    # Every scaling standardises X per window; beyond about 1e154 a window's standard deviation
+    # overflows and X was read as zeros (the forecasts of X * 0), with only NumPy's warning.
+    y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
+    X = pd.DataFrame({"x": np.cos(np.arange(60) / 3.0)}, index=y.index)
+    with pytest.raises(ValueError, match=r"X holds values up to 1e\+200 in magnitude.*Rescale X.*predict's X"):
+        TCNForecaster(**POINT, scaling="mean").fit(y, X=X * 1e200, fh=[1, 2])
+    f = TCNForecaster(**POINT).fit(y.iloc[:50], X=X.iloc[:50], fh=[1, 2])
+    before, cutoff = f.predict(X=X.iloc[50:52]), f.cutoff
+    with pytest.raises(ValueError, match="X holds values up to .*Rescale X"):
+        f.predict(X=X.iloc[50:52] * 1e200)  # the forecast window joins fit's X and these
+    with pytest.raises(ValueError, match="X holds values up to .*Rescale X"):
+        f.update(y.iloc[50:55], X=X.iloc[50:55] * 1e200, update_params=True)
+    assert f.cutoff.equals(cutoff)
+    pd.testing.assert_series_equal(f.predict(X=X.iloc[50:52]), before)
+
+
+def test_fit_warns_about_a_series_that_varies_without_any_window_with_a_scale():
+    # Below the documented threshold (a window's spread under 1e-8 times the larger of 1 and
+    # its level) every window kept scale 1: the correction was learnt on nothing, silently.
+    a = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
+    y = pd.concat({"a": a, "b": a * 1e-12, "c": a * 0.0 + 5.0}).to_frame("v")  # ordinary, tiny, constant
+    with pytest.warns(UserWarning, match=r"1 series of y \(the first: \('b',\)\) varies, but within every window "
+                                         r"of window_length_=6 steps by less than 1e-8 .*Rescale y first"):
+        TCNForecaster(**POINT, window_length=6).fit(y, fh=[1])
+    from sktcn._window_scaling import get_scaling, lacks_scale
+
+    values = np.column_stack([a * 1e-12, a, 1e9 + a])
+    assert lacks_scale(get_scaling("standard"), values, 6).tolist() == [True, False, True]
+    assert lacks_scale(get_scaling("series"), values, 6).tolist() == [True, False, True]
+    assert not lacks_scale(get_scaling("mean"), values, 6).any()  # a mean absolute value is a scale
+    assert not lacks_scale(get_scaling("standard"), values, 1).any()  # one-step windows keep their corrections
+
+
+def test_intervals_beyond_what_the_calibration_pool_supports_warn_once_per_call():
+    # Split conformal's rank ceil(c (n + 1)) beyond n is capped at the largest error, whose
+    # guarantee is n / (n + 1): a coverage of 0.999 from 30 errors was given silently.
+    y = _monthly(50 + 10 * np.sin(np.arange(60) / 3.0) + np.random.default_rng(0).normal(size=60), "2000-01")
+    f = TCNForecaster(**TINY_FORECASTER, window_length=12).fit(y, fh=[1, 2, 3])
+    n = f.residual_quantile_source_.size  # windows times steps, one variable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        f.predict_interval(coverage=[0.5, n / (n + 1)])  # within the pool's reach
+    with pytest.warns(UserWarning) as caught:
+        wide = f.predict_interval(coverage=[0.999, 0.9999, 0.9])
+    messages = [str(w.message) for w in caught if "calibration errors" in str(w.message)]
+    assert len(messages) == 1 and messages[0].startswith(
+        f"An interval of coverage 0.9999 needs a pool of at least 9999 calibration errors, but fit's pool holds {n} ")
+    assert f"supports a coverage of {n}/{n + 1} = {n / (n + 1):.3g} only" in messages[0]
+    # Both are the widest error's interval: the cap the warning names.
+    np.testing.assert_array_equal(wide.iloc[:, :2].to_numpy(), wide.iloc[:, 2:4].to_numpy())
+
+
+@pytest.mark.filterwarnings("ignore:y varies, but within every window:UserWarning")  # the 1e9 series, as intended
 @pytest.mark.parametrize("y, window_length", [
     (10.0 + np.random.default_rng(0).normal(size=40).cumsum(), 1),  # one-step windows have no spread
     (1e9 + 3.0 * np.random.default_rng(1).normal(size=40), 5),  # a spread tiny next to the level

@@ -718,6 +718,65 @@ def test_inputs_too_large_for_the_input_scaling_fail_the_fit(series_2d):
     np.testing.assert_array_equal(reg.predict(X), before)
 
 
+def test_input_scaling_warns_about_features_below_the_least_it_divides_by(rng):
+    # Keras' Normalization divides by max(std, 1e-7): a smaller feature stayed tiny, and the
+    # network learnt nothing from it, silently (R^2 0.74 at scale 1, 0.14 at 1e-9, 0 at 1e-12).
+    from sktcn._network import scaling_statistics
+
+    X = rng.normal(size=(40, 12, 2))
+    X[..., 1] *= 1e-9
+    with pytest.warns(UserWarning, match=r"input_scaling='standard' cannot standardise X's feature \[1\]: its "
+                                         r"standard deviation \([\d.]+e-(09|10)\) is below 1e-07.*Multiply it by"):
+        TCNRegressor(**TINY, input_scaling="standard").fit(X, X[:, -1, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        scaling_statistics(X * [1.0, 1e3], "standard")  # a std of 1e-6: divided by it
+        scaling_statistics(X, "auto")  # "auto" leaves features within +-10 as given, as documented
+        scaling_statistics(np.ones((4, 5, 1)), "standard")  # constant: nothing to scale
+
+
+def test_float64_X_whose_variation_float32_rounds_away_is_named(rng):
+    # The network reads float32: X + 1e8 became one repeated value (R^2 0, silently), X + 1e7
+    # seven values (R^2 0.69 against 0.74). y gets float64 care (regressor.float32_keeps_spread).
+    X = rng.normal(size=(40, 12))
+    reg = TCNRegressor(**TINY)
+    with pytest.raises(ValueError, match=r"X's feature \[0\] \(a mean of 1e\+08 .*becomes constant when cast to "
+                                         r"float32.*Centre X in float64 first"):
+        reg.fit(X + 1e8, X[:, -1])
+    assert not hasattr(reg, "model_")
+    with pytest.warns(UserWarning, match=r"X's feature \[0\] .*loses much of its variation when cast to float32"):
+        reg.fit(X + 1e7, X[:, -1])
+    from sktcn._validation import check_float32_spread
+
+    X3 = np.stack([X, X + 1e7, X + 1e8], axis=-1)  # one feature left: a warning names the others
+    with pytest.warns(UserWarning, match=r"X's features \[1, 2\] \(the first: a mean of 1e\+07"):
+        check_float32_spread(X3, X3.astype(np.float32))
+    with pytest.raises(ValueError, match=r"becomes constant.*Rescale X first, e\.g\. multiply it by 1e4"):
+        check_float32_spread(X * 1e-46, (X * 1e-46).astype(np.float32)[:, :, None])  # underflows to 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for ordinary in (X + 1e4, np.full((3, 4), 1e8 + 0.5), (X * 1000).astype(np.int64)):
+            check_float32_spread(ordinary, ordinary.astype(np.float32)[:, :, None])
+        reg.predict(X + 1e8)  # predictions are not checked (a fit warns once)
+
+
+def test_X_beyond_float32_is_refused_by_name_without_numpy_warnings(series_2d):
+    # Was scikit-learn's "Input contains infinity or a value too large for dtype('float32')",
+    # with NumPy's "overflow encountered in cast" and "invalid value encountered in reduce".
+    X, y = series_2d
+    reg = TCNRegressor(**TINY).fit(X, y)
+    huge = X.astype(np.float64) * 1e39
+    message = r"X holds values up to .*e\+39 in magnitude, beyond float32's range.*must fit it \(at most about 3\.4e38"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=message):
+            TCNRegressor(**TINY).fit(huge, y)
+        with pytest.raises(ValueError, match=message):
+            reg.predict(huge)
+        with pytest.raises(ValueError, match="Input contains infinity"):  # infinity keeps scikit-learn's message
+            reg.predict(np.where(X > 0, np.inf, X))
+
+
 def test_weights_that_became_non_finite_fail_the_fit(rng):
     X = rng.normal(size=(20, 8))
     params = dict(nb_filters=4, kernel_size=2, dilations=(1, 2), epochs=1, batch_size=16, random_state=0,
