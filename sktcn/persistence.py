@@ -37,6 +37,7 @@ import os
 import pickle
 import re
 import secrets
+import shlex
 import shutil
 import stat
 import tempfile
@@ -896,10 +897,14 @@ def _extract_archive(archive, directory):
     with zipped:
         folder = _model_folder_in(zipped.namelist())
         if folder is not None:
+            # zip adds to an archive that exists (this one, often): the command removes it first, and only
+            # from within the unzipped folder (cd fails where there is none, and the archive stays).
+            inside, zipped_again = shlex.quote(folder), shlex.quote(f"../{folder}.zip")
             raise ModelFileError(
                 f"{archive} holds the model inside the folder {folder!r} (as 'zip -r' or compressing the folder in "
                 "Finder or Explorer makes it), but sktcn reads the model's files at the archive's root. Unzip it and "
-                f"load the folder {folder}, or zip the files themselves (cd {folder} && zip ../{folder}.zip *)."
+                f"load the folder {folder}, or zip the files themselves into a new archive "
+                f"(cd {inside} && rm -f {zipped_again} && zip {zipped_again} *)."
             )
         for info in zipped.infolist():
             name = info.filename

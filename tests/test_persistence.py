@@ -671,15 +671,42 @@ def test_a_zipped_model_folder_is_refused_saying_how_to_zip_it_and_finders_files
                 archive.writestr(member, data)
         with pytest.raises(ModelFileError, match=f"{name}.zip holds the model inside the folder 'm' .*, but sktcn "
                                                  r"reads the model's files at the archive's root. Unzip it and load "
-                                                 r"the folder m, or zip the files themselves "
-                                                 r"\(cd m && zip ../m.zip \*\)"):
+                                                 r"the folder m, or zip the files themselves into a new archive "
+                                                 r"\(cd m && rm -f ../m.zip && zip ../m.zip \*\)\.$"):
             sktcn.load(tmp_path / f"{name}.zip")
+    _follow_the_advice_for_a_zipped_folder(tmp_path / "zip-r.zip", reg, X)
     with zipfile.ZipFile(tmp_path / "flat.zip", "w") as archive:
         for member, data in {**files, ".DS_Store": b"x", "__MACOSX/._manifest.json": b"x"}.items():
             archive.writestr(member, data)
     (model / ".DS_Store").write_bytes(b"x")
     for path in (tmp_path / "flat.zip", model):
         np.testing.assert_allclose(sktcn.load(path).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def _follow_the_advice_for_a_zipped_folder(zipped, reg, X):
+    """Run the command the message gives for ``zipped`` (the model in its folder m), received as m.zip."""
+    import re
+    import subprocess
+    import zipfile
+
+    if shutil.which("zip") is None or shutil.which("sh") is None:
+        return
+    received = zipped.parent / "received"
+    received.mkdir()
+    shutil.copy(zipped, received / "m.zip")
+    with pytest.raises(ModelFileError) as refused:
+        sktcn.load(received / "m.zip")
+    command = re.search(r"\((cd .*)\)\.$", str(refused.value)).group(1)
+    # Before unzipping, it fails and leaves the archive alone.
+    assert subprocess.run(command, shell=True, cwd=received, capture_output=True).returncode != 0
+    assert (received / "m.zip").read_bytes() == zipped.read_bytes()
+    with zipfile.ZipFile(received / "m.zip") as archive:
+        archive.extractall(received)
+    # Info-ZIP's zip adds to an archive that exists: the old advice ("cd m && zip ../m.zip *") gave one holding
+    # both m/ and the files, which neither sktcn.load("m.zip") nor sktcn.load("m") would then read.
+    subprocess.run(command, shell=True, cwd=received, check=True, capture_output=True)
+    np.testing.assert_allclose(sktcn.load(received / "m.zip").predict(X), reg.predict(X), rtol=1e-6)
+    shutil.rmtree(received)
 
 
 def test_archives_of_every_estimator_are_read_by_sktime(regressor, series_3d, tmp_path):
