@@ -404,9 +404,9 @@ def save_target(path, archive=False):
         If the nearest existing folder above it is a file, or not writable, or the
         model directory to replace is write-protected.
     ValueError
-        If it is the working directory or a folder above it, or a mount point,
-        which saving cannot replace; or a name in it is longer than the file
-        system allows.
+        If it is the working directory or a folder above it, or a mount point
+        (a folder, or a file mounted at an archive's path), which saving cannot
+        replace; or a name in it is longer than the file system allows.
     """
     # Absolute: "x/.." has no name to append ".zip" to, and "." names the working
     # directory, which must not be replaced (_check_replacement).
@@ -478,14 +478,35 @@ def _check_replacement(path, kind):
         )
     if _is_mount_point(real):
         raise ValueError(
-            f"{path} is a mount point (a mounted volume, say), which saving cannot replace, as it replaces the whole "
-            f"{kind}; save to a subfolder of it (such as {path / 'model'}) or to a new name."
+            f"{path} is a mount point (a mounted volume or file, say), which saving cannot replace, as it replaces "
+            f"the whole {kind}; {_instead_of_mount_point(path, kind)}."
         )
     if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
         raise PermissionError(
             f"{path} is write-protected, and saving would replace it. Make it writable (chmod u+w {path}) if it "
             "may be replaced, or save to a new name."
         )
+
+
+def _instead_of_mount_point(path, kind):
+    """What to do instead of replacing the mount point ``path``: a folder can hold the model, a file cannot."""
+    if kind == "archive":
+        return "save to another name, or in another folder"
+    return f"save to a subfolder of it (such as {path / 'model'}) or to a new name"
+
+
+@contextlib.contextmanager
+def _busy_as_mount_point(path, kind):
+    """Turn the "busy" error of renaming ``path`` (a mount point save_target missed, or in use) into advice."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno != errno.EBUSY:
+            raise
+        raise ValueError(
+            f"{path} cannot be replaced ({error.strerror}): it is a mount point or in use; "
+            f"{_instead_of_mount_point(path, kind)}."
+        ) from error
 
 
 # Linux's table of this process's mount points (absent elsewhere).
@@ -497,8 +518,12 @@ def _is_mount_point(path):
 
     ``os.path.ismount`` compares devices, which a bind mount within one file
     system (a container's volume, say) keeps; Linux lists them in mountinfo.
+    It is asked about folders only: in an overlay whose layers lie on different
+    file systems (a live system, Apptainer's) a file has its layer's device, not
+    the overlay's, so every file would look mounted. A file bind-mounted
+    (``docker run -v ./m.zip:/app/m.zip``) is in mountinfo.
     """
-    if os.path.ismount(path):
+    if os.path.isdir(path) and os.path.ismount(path):
         return True
     try:
         with open(_MOUNT_TABLE, "rb") as table:
@@ -720,16 +745,9 @@ def _replace_directory(new, path):
         with contextlib.suppress(FileNotFoundError):  # replaced meanwhile by another save: the rename below says so
             os.chmod(new, stat.S_IMODE(os.stat(path).st_mode))
     previous = new.with_name(new.name + "-previous")
-    try:
+    # save_target refuses the mount points it sees; others (and a folder in use) fail here.
+    with _busy_as_mount_point(path, "directory"):
         os.replace(path, previous)
-    except OSError as error:
-        if error.errno != errno.EBUSY:
-            raise
-        # save_target refuses the mount points it sees; others (and a folder in use) fail here.
-        raise ValueError(
-            f"{path} cannot be replaced ({error.strerror}): it is a mount point or in use. Save to a subfolder of "
-            f"it (such as {path / 'model'}) or to a new name."
-        ) from error
     try:
         os.replace(new, path)
     except BaseException:
@@ -776,6 +794,8 @@ def save_archive(estimator, path):
     ------
     FileExistsError
         If something other than an sktcn model archive exists at the path.
+    ValueError
+        If the archive is a mount point (a file mounted into a container, say).
     """
     target = save_target(path, archive=True)
     # Built beside the target and moved into place, so a failed save leaves nothing
@@ -793,7 +813,8 @@ def save_archive(estimator, path):
                 out.write(file, file.name)
         if target.is_file() and not target.is_symlink():  # a replaced archive keeps its permissions
             os.chmod(archive, stat.S_IMODE(os.stat(target).st_mode))
-        os.replace(archive, target)
+        with _busy_as_mount_point(target, "archive"):
+            os.replace(archive, target)
     return target
 
 

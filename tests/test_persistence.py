@@ -530,11 +530,56 @@ def test_a_mount_point_is_refused_before_saving(regressor, tmp_path, monkeypatch
 
     monkeypatch.setattr(persistence.os, "replace", busy)
     with pytest.raises(ValueError, match=r"m cannot be replaced \(Device or resource busy\): it is a mount point or in "
-                                         "use. Save to a subfolder"):
+                                         "use; save to a subfolder"):
         reg.save(model)
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "mountinfo", "volume", "with space"]
     np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_an_archive_whose_device_differs_from_its_folders_is_replaced(regressor, tmp_path, monkeypatch):
+    # In an overlay whose layers lie on different file systems (a live system, Apptainer's image with a writable
+    # overlay) a file has its layer's device, not the overlay's: os.path.ismount said True for every file, and an
+    # archive saved there could never be saved again ("is a mount point").
+    reg, X, _ = regressor
+    archive = persistence.save_archive(reg, tmp_path / "a")
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(persistence.os.path, "ismount", lambda path: os.path.isfile(path) or real_ismount(path))
+    assert persistence.save_archive(reg, tmp_path / "a") == archive
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip"]
+    np.testing.assert_allclose(sktcn.load(archive).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def test_a_mounted_archive_is_refused_with_advice_for_a_file(regressor, tmp_path, monkeypatch):
+    # A file mounted at the archive's path (docker run -v ./m.zip:/app/m.zip) was refused with advice to save to
+    # "a subfolder of it", which then failed with "m.zip is a file, not a folder".
+    reg, X, _ = regressor
+    archive = persistence.save_archive(reg, tmp_path / "a")
+    table = tmp_path / "mountinfo"
+    table.write_bytes(b"99 36 98:0 /host.zip " + str(archive).encode() + b" rw - ext4 /dev/root rw\n")
+    monkeypatch.setattr(persistence, "_MOUNT_TABLE", str(table))
+    for check in (lambda: persistence.save_target(tmp_path / "a", archive=True),
+                  lambda: persistence.save_archive(reg, tmp_path / "a")):
+        with pytest.raises(ValueError, match=r"a.zip is a mount point .*, which saving cannot replace, as it replaces "
+                                             r"the whole archive; save to another name, or in another folder\.$"):
+            check()
+    # One it did not see gives the same advice.
+    monkeypatch.setattr(persistence, "_MOUNT_TABLE", str(tmp_path / "none"))
+    real_replace = persistence.os.replace
+
+    def busy(source, target):
+        if Path(target) == archive:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(persistence.os, "replace", busy)
+    with pytest.raises(ValueError, match=r"a.zip cannot be replaced \(Device or resource busy\): it is a mount point "
+                                         r"or in use; save to another name, or in another folder\.$"):
+        persistence.save_archive(reg, tmp_path / "a")
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "mountinfo"]
+    np.testing.assert_allclose(sktcn.load(archive).predict(X), reg.predict(X), rtol=1e-6)
 
 
 def test_an_empty_folder_in_a_folder_that_is_not_writable_is_refused_suggesting_a_subfolder(regressor, tmp_path):
