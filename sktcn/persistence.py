@@ -283,9 +283,10 @@ def save(estimator, path):
     JSON, versions, SHA-256 digests) and the network in Keras' ``.keras``
     format. An existing sktcn model directory at ``path`` (whose manifest.json
     names sktcn's format, and which holds nothing but the files it lists) is
-    replaced, and keeps its permissions; a new directory gets those that
-    ``mkdir`` gives (the umask's). A symbolic link there to such a directory
-    is replaced itself, never the directory it points to. Any other existing
+    replaced, and keeps its permissions and group (where the process may give
+    that group); a new directory gets those that ``mkdir`` gives (the
+    umask's). A symbolic link there to such a directory is replaced itself,
+    never the directory it points to. Any other existing
     file or non-empty directory (one holding a model and files of yours too,
     say) is left alone and an error raised, as are targets that cannot be
     replaced safely (see Raises), all before anything is written. Missing
@@ -320,7 +321,8 @@ def save(estimator, path):
         holds another sktcn model, which ``sktcn.load(path)`` could then mean too.
     PermissionError
         If a folder above ``path`` is not writable, or the model directory
-        there is write-protected.
+        there is write-protected, or belongs to another user in a folder with
+        the sticky bit (``/tmp``), where only its owner may replace it.
     ValueError
         If ``path`` is the working directory or a folder above it, or a mount
         point (replacing it would delete the folder the process works in, or
@@ -402,7 +404,9 @@ def save_target(path, archive=False):
         archive ``name.zip``, either way round.
     NotADirectoryError, PermissionError
         If the nearest existing folder above it is a file, or not writable, or the
-        model directory to replace is write-protected.
+        model directory or archive to replace is write-protected, or belongs to
+        another user in a folder with the sticky bit (``/tmp``, a shared scratch
+        space), where only its owner or the folder's may rename it.
     ValueError
         If it is the working directory or a folder above it, or a mount point
         (a folder, or a file mounted at an archive's path), which saving cannot
@@ -461,8 +465,10 @@ def _check_replacement(path, kind):
 
     Saving replaces it by renaming: a link there is renamed away and removed
     (the directory it points to is kept), but a directory must be movable and
-    its files deletable.
+    its files deletable. A write-protected model directory or archive is not
+    replaced, although renaming it would work: its owner protected it.
     """
+    _check_sticky_folder(path)
     if path.is_symlink():
         return
     real = Path(os.path.realpath(path))
@@ -481,7 +487,8 @@ def _check_replacement(path, kind):
             f"{path} is a mount point (a mounted volume or file, say), which saving cannot replace, as it replaces "
             f"the whole {kind}; {_instead_of_mount_point(path, kind)}."
         )
-    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+    # A directory's files must be deletable too; a file's own mode says whether it may be replaced.
+    if not os.access(path, os.W_OK | os.X_OK if kind == "directory" else os.W_OK):
         raise PermissionError(
             f"{path} is write-protected, and saving would replace it. Make it writable (chmod u+w {path}) if it "
             "may be replaced, or save to a new name."
@@ -507,6 +514,53 @@ def _busy_as_mount_point(path, kind):
             f"{path} cannot be replaced ({error.strerror}): it is a mount point or in use; "
             f"{_instead_of_mount_point(path, kind)}."
         ) from error
+
+
+# The capability that lets a process rename anyone's entries in a folder with the sticky bit (root has it).
+_CAP_FOWNER = 3
+
+
+def _check_sticky_folder(path):
+    """PermissionError if ``path`` lies in a shared folder whose sticky bit keeps this process from replacing it.
+
+    In a folder with the sticky bit (/tmp, a cluster's scratch space) only an
+    entry's owner, the folder's owner or a process with CAP_FOWNER may rename
+    or delete the entry, whatever its own permissions: saving would fail only
+    after the training, naming its hidden staging folder.
+    """
+    if not hasattr(os, "geteuid"):  # Windows: no sticky bit
+        return
+    folder, entry = os.stat(path.parent), os.lstat(path)
+    if not folder.st_mode & stat.S_ISVTX or os.geteuid() in (entry.st_uid, folder.st_uid) or _overrides_sticky_bit():
+        return
+    owner = _user_name(entry.st_uid)
+    raise PermissionError(
+        f"{path} cannot be replaced: it belongs to {owner}, and {path.parent} is a shared folder (its sticky bit is "
+        f"set, as /tmp's is) in which only an entry's owner or the folder's ({_user_name(folder.st_uid)}) may rename "
+        f"or delete it. Save to a new name, or ask {owner} to remove it first."
+    )
+
+
+def _overrides_sticky_bit():
+    """Whether this process may rename anyone's entries in a sticky folder: it has CAP_FOWNER (as root has)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"CapEff:"):
+                    return bool(int(line.split()[1], 16) >> _CAP_FOWNER & 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return os.geteuid() == 0  # no Linux capabilities to read (macOS, BSD)
+
+
+def _user_name(uid):
+    """A user's name and uid, for a message."""
+    try:
+        import pwd  # POSIX only, as the sticky bit is
+
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except (ImportError, KeyError):
+        return f"the user with uid {uid}"
 
 
 # Linux's table of this process's mount points (absent elsewhere).
@@ -735,15 +789,15 @@ def _staging_folder(parent):
 def _replace_directory(new, path):
     """Move directory ``new`` to ``path``; a directory there is deleted only once ``new`` has taken its place.
 
-    A directory replaced keeps its permissions (a group's access, say); a
-    symbolic link is replaced itself, and what it points to is kept.
+    A directory replaced keeps its permissions and group (a group's access,
+    say; :func:`_keep_permissions`); a symbolic link is replaced itself, and
+    what it points to is kept.
     """
     if not os.path.lexists(path):
         os.replace(new, path)
         return
     if not path.is_symlink():
-        with contextlib.suppress(FileNotFoundError):  # replaced meanwhile by another save: the rename below says so
-            os.chmod(new, stat.S_IMODE(os.stat(path).st_mode))
+        _keep_permissions(new, path)
     previous = new.with_name(new.name + "-previous")
     # save_target refuses the mount points it sees; others (and a folder in use) fail here.
     with _busy_as_mount_point(path, "directory"):
@@ -767,6 +821,27 @@ def _replace_directory(new, path):
         )
 
 
+def _keep_permissions(new, old):
+    """Give ``new`` (a staged model directory or archive) the mode and group of ``old``, which it replaces.
+
+    The group first, as changing it may clear a set-group-ID bit. A group the
+    process may not give (one it is not a member of) stays the process's, as
+    with ``cp -p``. In a set-group-ID directory the files would have taken its
+    group had they been written there: they get it too.
+    """
+    try:
+        status = os.stat(old)
+    except FileNotFoundError:  # replaced meanwhile by another save: the rename says so
+        return
+    if os.stat(new).st_gid != status.st_gid:
+        with contextlib.suppress(PermissionError):
+            os.chown(new, -1, status.st_gid)
+            if stat.S_ISDIR(status.st_mode) and status.st_mode & stat.S_ISGID:
+                for file in os.listdir(new):
+                    os.chown(os.path.join(new, file), -1, status.st_gid)
+    os.chmod(new, stat.S_IMODE(status.st_mode))
+
+
 def save_archive(estimator, path):
     """Save a fitted estimator as one zip file, the layout sktime's ``load`` reads.
 
@@ -774,9 +849,11 @@ def save_archive(estimator, path):
     entry (the pickled class, a reference to sktcn's class and nothing else), so
     that both ``sktime.base.load(path)`` and :func:`load` read it. As sktime does,
     ``"name"`` becomes ``"name.zip"``. An existing sktcn model archive there is
-    replaced where it holds nothing but the model's files; anything else is
-    left alone and an error raised. As with :func:`save`, a
-    failed save leaves no files or folders behind and keeps the previous archive.
+    replaced where it holds nothing but the model's files, and keeps its
+    permissions and group; anything else is left alone and an error raised, as
+    are archives that cannot be replaced (see :func:`save_target`). As with
+    :func:`save`, a failed save leaves no files or folders behind and keeps the
+    previous archive.
 
     Parameters
     ----------
@@ -794,6 +871,8 @@ def save_archive(estimator, path):
     ------
     FileExistsError
         If something other than an sktcn model archive exists at the path.
+    PermissionError
+        If the archive is write-protected, or cannot be replaced (see :func:`save_target`).
     ValueError
         If the archive is a mount point (a file mounted into a container, say).
     """
@@ -811,8 +890,8 @@ def save_archive(estimator, path):
             out.writestr(_SKTIME_METADATA, pickle.dumps(type(estimator)))
             for file in sorted(directory.iterdir()):
                 out.write(file, file.name)
-        if target.is_file() and not target.is_symlink():  # a replaced archive keeps its permissions
-            os.chmod(archive, stat.S_IMODE(os.stat(target).st_mode))
+        if target.is_file() and not target.is_symlink():
+            _keep_permissions(archive, target)
         with _busy_as_mount_point(target, "archive"):
             os.replace(archive, target)
     return target

@@ -622,20 +622,94 @@ def test_a_dangling_link_at_the_target_is_refused_naming_it(regressor, tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
-def test_a_write_protected_model_directory_is_not_replaced(regressor, tmp_path):
-    # It was replaced, and the old model was left as a hidden ".ro-xxxx-previous" that rmtree could not empty.
+@pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])
+def test_a_write_protected_model_is_not_replaced(regressor, tmp_path, save):
+    # A directory was replaced, and the old model was left as a hidden ".ro-xxxx-previous" that rmtree could not
+    # empty; an archive (chmod 444) was replaced silently, keeping its read-only mode.
     reg, X, _ = regressor
-    model = reg.save(tmp_path / "ro")
-    os.chmod(model, 0o555)
+    archive = save is persistence.save_archive
+    model = save(reg, tmp_path / "ro")
+    os.chmod(model, 0o444 if archive else 0o555)
+    inode = os.stat(model).st_ino
     try:
         if _is_writable_after_chmod(model):
-            pytest.skip("this process writes in folders whatever their permissions (root)")
-        with pytest.raises(PermissionError, match=r"ro is write-protected, and saving would replace it. Make it "
-                                                  r"writable \(chmod u\+w"):
-            reg.save(model)
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["ro"]
+            pytest.skip("this process writes in files and folders whatever their permissions (root)")
+        for check in (lambda: persistence.save_target(tmp_path / "ro", archive=archive),
+                      lambda: save(reg, tmp_path / "ro")):
+            with pytest.raises(PermissionError, match=rf"{model.name} is write-protected, and saving would replace "
+                                                      r"it. Make it writable \(chmod u\+w"):
+                check()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [model.name] and os.stat(model).st_ino == inode
     finally:
-        os.chmod(model, 0o755)
+        os.chmod(model, 0o644 if archive else 0o755)
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="no sticky bit (Windows)")
+@pytest.mark.parametrize("save", [persistence.save, persistence.save_archive], ids=["directory", "archive"])
+def test_another_users_model_in_a_sticky_folder_is_refused_before_saving(regressor, tmp_path, monkeypatch, save):
+    # In /tmp or a shared scratch folder (mode 1777) only a file's owner or the folder's may rename it: sktcn fit
+    # trained, then failed with "[Errno 1] Operation not permitted" naming a hidden "-previous" folder.
+    reg, X, _ = regressor
+    archive = save is persistence.save_archive
+    (tmp_path / "scratch").mkdir()
+    model = save(reg, tmp_path / "scratch" / "m")
+    os.chmod(tmp_path / "scratch", 0o1777)
+    owner = os.stat(model).st_uid
+    # This process owns both the model and the folder: it passes as another user without CAP_FOWNER (not root).
+    with monkeypatch.context() as patch:
+        patch.setattr(persistence.os, "geteuid", lambda: owner + 1)
+        patch.setattr(persistence, "_overrides_sticky_bit", lambda: False, raising=False)
+        for check in (lambda: persistence.save_target(tmp_path / "scratch" / "m", archive=archive),
+                      lambda: save(reg, tmp_path / "scratch" / "m")):
+            with pytest.raises(PermissionError, match=rf"{model.name} cannot be replaced: it belongs to .*uid "
+                                                      rf"{owner}\)?, and .*scratch is a shared folder \(its sticky bit "
+                                                      r"is set, as /tmp's is\) .* Save to a new name, or ask .* to "
+                                                      r"remove it first\."):
+                check()
+        assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == [model.name]
+        # Root (CAP_FOWNER) may replace it.
+        patch.setattr(persistence, "_overrides_sticky_bit", lambda: True)
+        assert persistence.save_target(tmp_path / "scratch" / "m", archive=archive) == model
+    assert save(reg, model) == model  # its owner may
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+
+
+def _another_group(path):
+    """A group this process may give ``path`` other than the one it has, or None."""
+    current = os.stat(path).st_gid
+    for gid in [*os.getgroups(), 4242]:  # root may give any group, one without a name too
+        if gid != current:
+            try:
+                os.chown(path, -1, gid)
+            except PermissionError:
+                continue
+            os.chown(path, -1, current)
+            return gid
+    return None
+
+
+@pytest.mark.skipif(not hasattr(os, "chown"), reason="no groups (Windows)")
+def test_a_replaced_model_keeps_its_group(regressor, tmp_path):
+    # A model shared with a team (chgrp team m; chmod 2770 m) kept its mode but came back with the saver's group:
+    # the team could no longer read it. An archive lost its group too.
+    import stat
+
+    reg, X, _ = regressor
+    model, archive = reg.save(tmp_path / "m"), persistence.save_archive(reg, tmp_path / "a")
+    team = _another_group(model)
+    if team is None:
+        pytest.skip("this process may give its files no other group")
+    for path, mode in [(model, 0o2770), (archive, 0o660)]:
+        os.chown(path, -1, team)
+        os.chmod(path, mode)
+    assert reg.save(model) == model and persistence.save_archive(reg, archive) == archive
+    for path, mode in [(model, 0o2770), (archive, 0o660)]:
+        assert (stat.S_IMODE(os.stat(path).st_mode), os.stat(path).st_gid) == (mode, team)
+    # Written in a set-group-ID folder, its files would have had its group: they have.
+    assert {os.stat(file).st_gid for file in model.iterdir()} == {team}
+    np.testing.assert_allclose(sktcn.load(model).predict(X), reg.predict(X), rtol=1e-6)
+    np.testing.assert_allclose(sktcn.load(archive).predict(X), reg.predict(X), rtol=1e-6)
 
 
 def test_a_replaced_model_that_cannot_be_deleted_is_named_in_a_warning(regressor, tmp_path, monkeypatch):
