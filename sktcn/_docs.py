@@ -98,7 +98,9 @@ PARAMETERS = _table("""
         these train on standardised targets, half of them negative, where
         such a loss learns nothing; score the predictions, in ``y``'s
         units, with scikit-learn's or sktime's metrics instead. A loss of
-        your own is not checked.
+        your own is not checked. A forecaster saved by an earlier sktcn
+        with a loss or metric refused since loads with a warning and
+        forecasts as before; it refuses only to train again.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``. A metric of Keras for the
         other task (``"mse"`` or ``"r2_score"`` for a classifier,
