@@ -465,19 +465,34 @@ KERAS_TARGETS = {
         "truepositives", "falsepositives", "truenegatives", "falsenegatives", "f1score", "fbetascore", "binaryiou",
         "onehotiou", "onehotmeaniou",
     }),
-    # Class indices (sparse labels). The name "accuracy" is Keras' compile's:
-    # it picks the accuracy for the targets' shape, sparse for a classifier's.
+    # Class indices (sparse labels). So are the strings "accuracy" and "acc",
+    # which Keras' compile reads itself (keras_targets): it picks the accuracy
+    # for the targets' shape, sparse for a classifier's.
     "class indices": frozenset({
         "sparsecategoricalcrossentropy", "categoricalgeneralizedcrossentropy", "circle", "ctc",
         # metrics only
-        "accuracy", "sparsecategoricalaccuracy", "sparsetopkcategoricalaccuracy", "iou", "meaniou",
+        "sparsecategoricalaccuracy", "sparsetopkcategoricalaccuracy",
     }),
+    # Predicted labels, compared with the targets element by element: the
+    # class (and function) Accuracy counts the outputs equal to the targets,
+    # and IoU and MeanIoU read the outputs as class indices (sparse_y_pred=True,
+    # their default; keras_targets reads an instance's). Given a classifier's
+    # probabilities TensorFlow's graph fails (its Equal or LogicalAnd), and a
+    # regressor's outputs are never labels.
+    "predicted labels": frozenset({"accuracy", "iou", "meaniou"}),
     # Numbers, compared value by value.
     "numbers": frozenset({
-        "meansquarederror", "meanabsoluteerror", "huber", "logcosh", "cosinesimilarity",
+        "meansquarederror", "meanabsoluteerror", "huber", "logcosh",
         # metrics only
         "rootmeansquarederror", "logcosherror", "r2score", "pearsoncorrelation", "concordancecorrelation",
     }),
+    # Numbers compared by their direction alone: cosine similarity normalises
+    # each sample's outputs and targets (over the last axis) to unit length.
+    # For one output (per step) that leaves their signs, whose gradient is 0;
+    # for several, no scale. Measured ad hoc on 300 series of
+    # y = 50 + 10 x[-1] + x[0] (nb_filters=8, dilations (1, 2, 4), 20 epochs),
+    # TCNRegressor scored test R² 0.025 with "cosine_similarity", 0.943 with "mse".
+    "directions": frozenset({"cosinesimilarity"}),
     # Numbers in their own units, positive ones: these divide by the targets
     # (percentage error), take their logarithm (clipping negatives to zero) or
     # need counts (Poisson). The regressors and the forecaster train on
@@ -504,11 +519,20 @@ def keras_targets(item, get):
     ('numbers', 'numbers')
     >>> keras_targets(keras.losses.Hinge(), keras.losses.get), keras_targets("acc", keras.metrics.get)
     ('one-hot', 'class indices')
+    >>> keras_targets(keras.metrics.Accuracy(), keras.metrics.get)
+    'predicted labels'
+    >>> keras_targets(keras.metrics.MeanIoU(2, sparse_y_pred=False), keras.metrics.get)
+    'class indices'
     """
     if isinstance(item, str) and item.lower() in ("acc", "accuracy"):
-        # Keras' compile reads these names itself (its getters know "accuracy" only).
-        item = "accuracy"
+        # Keras' compile reads these names itself, as the accuracy for the
+        # targets' shape; its getters give the class Accuracy for "accuracy".
+        return "class indices"
     name = keras_name(item, get)
+    if name in ("iou", "meaniou") and not inspect.isclass(item) and not getattr(item, "sparse_y_pred", True):
+        # Configured to take the outputs' argmax (probabilities), not labels:
+        # the targets it then takes are class indices unless sparse_y_true=False.
+        return "class indices" if getattr(item, "sparse_y_true", True) else "one-hot"
     return next((kind for kind, names in KERAS_TARGETS.items() if name in names), None)
 
 

@@ -144,9 +144,10 @@ class LabelEncoder:
 def _wrong_targets(owner):
     """What ``owner``, a classifier, says of Keras' losses and metrics for other targets (``check_loss_targets``).
 
-    A classifier trains on class indices: regression losses and metrics, and
-    those for one-hot targets, fail inside TensorFlow's graph or record a
-    meaningless number (``KERAS_TARGETS``).
+    A classifier trains on class indices: regression losses and metrics,
+    those for one-hot targets and those that take the outputs for labels,
+    fail inside TensorFlow's graph or record a meaningless number
+    (``KERAS_TARGETS``).
     """
     regression = (
         f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
@@ -158,6 +159,17 @@ def _wrong_targets(owner):
     return {
         "numbers": regression,
         "numbers in their own units": regression,
+        "directions": regression,
+        "predicted labels": (
+            f"compares predicted labels with the targets element by element, but {owner}'s network outputs "
+            'class probabilities: use a classification loss, "sparse_categorical_crossentropy" (the default, '
+            "loss=None).",
+            f"compare predicted labels with the targets element by element, but {owner}'s network outputs class "
+            "probabilities (Accuracy compares them with the labels for equality; IoU and MeanIoU read them as "
+            'class indices, with sparse_y_pred=True): use the string "accuracy" (Keras then picks the sparse '
+            "accuracy) or keras.metrics.SparseCategoricalAccuracy, and for IoU or MeanIoU set "
+            "sparse_y_pred=False.",
+        ),
         "one-hot": (
             f"compares the probabilities with one-hot targets, but {owner} trains on class indices (sparse "
             'labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, loss=None) or '

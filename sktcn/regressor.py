@@ -234,8 +234,9 @@ def check_numeric_target_losses(loss, metrics, owner):
     record a meaningless number (hinge stays at 1, accuracy and AUC at 0).
     Those for positive numbers in their own units (percentage error,
     logarithmic error, Poisson) learn nothing from standardised targets, half
-    of them negative. A loss or metric of the user's own may take numbers: it
-    passes.
+    of them negative, and cosine similarity, which compares directions alone,
+    learns nothing from one output. A loss or metric of the user's own may
+    take numbers: it passes.
     """
     loss_why = (
         f"is a classification loss, but {owner} predicts numbers, with a linear output trained on standardised "
@@ -255,8 +256,17 @@ def check_numeric_target_losses(loss, metrics, owner):
         'targets (mean 0), where they mean nothing: use "mae", "mse" or "root_mean_squared_error", or score the '
         "predictions after the fit with scikit-learn's or sktime's metrics (e.g. mean_absolute_percentage_error).",
     )
-    refused = dict.fromkeys(("one-hot", "class indices"), (loss_why, metrics_why))
+    directions_why = (
+        "compares only the direction of each sample's outputs, not their size: for one output (per step) it "
+        "sees only the sign of the standardised target and learns nothing, and for several it leaves their "
+        'scale free. Use "mse" (the default, loss=None), "mae" or "huber".',
+        "compare only the direction of the outputs, not their size: for one output (per step) they record "
+        'whether the signs agree. Use regression metrics ("mae", "mse", "root_mean_squared_error"), or leave '
+        "metrics out.",
+    )
+    refused = dict.fromkeys(("one-hot", "class indices", "predicted labels"), (loss_why, metrics_why))
     refused["numbers in their own units"] = own_units_why
+    refused["directions"] = directions_why
     check_loss_targets(loss, metrics, refused)
 
 
