@@ -273,8 +273,11 @@ def unknown_params_advice(unknown, own, routing_prefixes=()):
     parameters it takes besides them (``optimizer__``...), none for one that
     takes none (``TCNForecaster``). A routed name (``optimiser__momentum``) is
     matched by its prefix: against ``routing_prefixes``, or, for an estimator
-    that takes no routed parameters, against ``own``, whose parameter takes a
-    configured object instead.
+    that takes no routed parameters, against the prefixes TCNRegressor routes
+    (``_compat.ROUTING_PREFIXES``), where one of ``own`` that takes a
+    configured object instead (``optimizer``) is the hint; otherwise the name
+    itself, or its part after ``__``, is matched against ``own``
+    (``fit__shuffle``: ``shuffle``).
 
     Examples
     --------
@@ -282,8 +285,13 @@ def unknown_params_advice(unknown, own, routing_prefixes=()):
     ' Did you mean window_length?'
     >>> unknown_params_advice(["optimiser__momentum"], ["window_length", "optimizer"]).split(":")[0]
     ' Did you mean optimizer? Unlike TCNRegressor, it takes no routed parameters'
+    >>> unknown_params_advice(["fit__shuffle"], ["shuffle", "optimizer"])
+    ' Did you mean shuffle? Unlike TCNRegressor, it takes no routed parameters.'
+    >>> unknown_params_advice(["foo__bar"], ["shuffle", "optimizer"])
+    ''
     """
     hints = {}
+    routed_by_regressor = set()  # for an estimator without routed parameters: the prefixes TCNRegressor routes
     for name in unknown:
         prefix, routed_name = name.partition("__")[::2]
         if not routed_name:
@@ -292,7 +300,13 @@ def unknown_params_advice(unknown, own, routing_prefixes=()):
             close = closest_name(prefix, routing_prefixes)
             hints[name] = close and f"{close}__{routed_name}"
         else:
-            hints[name] = closest_name(prefix, own)
+            routed = closest_name(prefix, _compat.ROUTING_PREFIXES)
+            if routed:
+                routed_by_regressor.add(routed)
+            # The parameter whose object takes the routed value (optimizer for optimizer__momentum),
+            # else the parameter the routed name stands for (shuffle for fit__shuffle).
+            hints[name] = (routed if routed in own else None) or closest_name(name, own) or closest_name(
+                routed_name, own)
     hints = [close if len(unknown) == 1 else f"{close} for {name}" for name, close in hints.items() if close]
     advice = f" Did you mean {', '.join(hints)}?" if hints else ""
     if routing_prefixes:
@@ -300,10 +314,12 @@ def unknown_params_advice(unknown, own, routing_prefixes=()):
             " Besides its own parameters it takes only routed ones whose names start with "
             f"{', '.join(p + '__' for p in sorted(routing_prefixes))} (e.g. optimizer__momentum=0.9)."
         )
-    if any("__" in name for name in unknown):
-        # A regressor's routed name (optimizer__momentum): say what takes its place here.
-        advice += (" Unlike TCNRegressor, it takes no routed parameters: give the parameter a configured "
-                   "object, e.g. optimizer=keras.optimizers.SGD(momentum=0.9).")
+    if routed_by_regressor:
+        # A name TCNRegressor would route (optimizer__momentum, fit__shuffle): say what takes its place here.
+        advice += " Unlike TCNRegressor, it takes no routed parameters" + (
+            ": give the parameter a configured object, e.g. optimizer=keras.optimizers.SGD(momentum=0.9)."
+            if routed_by_regressor & set(own) else "."
+        )
     return advice
 
 
