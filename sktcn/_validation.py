@@ -180,6 +180,26 @@ def _nested_series(cells, i):
     return np.column_stack([np.asarray(cell) for cell in cells])
 
 
+def target_array(y, dtype=None):
+    """``y`` as an ndarray, read as scikit-learn reads targets (``check_array``): what ``fit`` and ``score`` read.
+
+    A pandas frame of nullable or pyarrow columns (``Int64``, ``Float64``,
+    ``int64[pyarrow]``, ``boolean``) becomes an array of their values, not
+    an object array of pandas scalars (as ``np.asarray`` makes it).
+    ``dtype``: None keeps the values' own (a classifier's labels), ``np.float64``
+    makes them numbers (a regressor's targets).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._validation import target_array
+    >>> frame = pd.DataFrame({"a": [1.5, 2.0], "b": [0.5, 1.0]}).astype("Float64")
+    >>> np.asarray(frame).dtype, target_array(frame, np.float64).dtype
+    (dtype('O'), dtype('float64'))
+    """
+    return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+
+
 def checked_sample_weight(sample_weight, X, allow_all_zero=False):
     """``sample_weight`` for the samples of ``X`` as float32, checked as scikit-learn checks it.
 

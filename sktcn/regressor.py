@@ -3,7 +3,6 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.validation import check_array
 
 from sktcn import _docs
 from sktcn._base import (
@@ -14,7 +13,7 @@ from sktcn._base import (
     extend_signature,
     own_params,
 )
-from sktcn._validation import float32_lost_spread
+from sktcn._validation import float32_lost_spread, target_array
 
 
 class StandardTargetEncoder:
@@ -332,7 +331,7 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         return self.target_encoder_.inverse_transform(raw)
 
     def _as_target_array(self, y):
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
+        y = target_array(y, np.float64)
         with np.errstate(over="ignore"):  # float32_keeps_spread sees the overflow
             single = y.astype(np.float32)
         return single if float32_keeps_spread(y, single) else y
@@ -345,10 +344,12 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         _docs.returns("ndarray of float64", f"{_docs.PREDICTION_SHAPES}, one prediction per time step."))
 
     def score(self, X, y, sample_weight=None):
-        y = np.asarray(y)
+        # Read as fit reads y: np.asarray would make a frame of nullable columns
+        # (Float64) an object array, which the rescaling below would skip.
+        y = target_array(y, np.float64)
         y_pred = self.predict(X)
         y, y_pred = y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1)
-        if y.dtype == np.float64 and y.shape == y_pred.shape:
+        if y.shape == y_pred.shape:
             # R^2 does not depend on the units of y, but r2_score's sums of
             # squares underflow to 0 for targets below about 1e-154, which then
             # scored 1.0 whatever the predictions. Each column is brought to
