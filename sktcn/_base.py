@@ -1710,6 +1710,7 @@ class TCNEstimatorBase(BaseWrapper):
                     # statistics batch by batch instead of from one array of them all.
                     for batch_y in checked:
                         encoder.partial_fit(batch_y)
+                    encoder.check_spread()  # over the whole stream: one batch may not vary
                     example_y = batch_y[:1]
                 else:
                     targets = list(checked)

@@ -62,9 +62,25 @@ class StandardTargetEncoder:
             self._low = np.minimum(getattr(self, "_low", np.inf), y.min(axis=axes))
             self._high = np.maximum(getattr(self, "_high", -np.inf), y.max(axis=axes))
         finite_statistics(self._mean, scale, y)
-        if np.any((scale == 0) & (self._high > self._low)):
-            # Batch by batch, the spread is held as a sum of squares, which
-            # underflows: unlike fit's, it cannot be recomputed from all of y.
+        self.ndim_ = y.ndim
+        dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
+        self.mean_ = self._mean.astype(dtype)
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(dtype)
+        return self
+
+    def check_spread(self):
+        """Refuse the targets ``partial_fit`` saw if their spread underflowed; call it after the last batch.
+
+        Batch by batch, the spread is held as a sum of squares, which
+        underflows for targets below about 1e-154: unlike fit's, it cannot be
+        recomputed from all of y, and the scale would fall back to 1 (every
+        prediction the mean). Checked once over the whole stream: a batch of
+        tiny targets alone (zeros and 1e-170) has no spread to hold, while
+        later batches may bring one. Constant targets pass.
+        """
+        if not hasattr(self, "_count"):
+            return self
+        if np.any((np.sqrt(self._m2 / self._count) == 0) & (self._high > self._low)):
             top = np.maximum(np.abs(self._low), np.abs(self._high)).max()
             raise ValueError(
                 f"y holds values of at most {top:.3g} in magnitude, too small for sktcn to standardise batch by "
@@ -72,10 +88,6 @@ class StandardTargetEncoder:
                 f"vary (streamed targets must reach above about 1e-154). Rescale y, e.g. multiply it by "
                 f"1e{-int(np.log10(top))}, and divide the predictions by the same factor."
             )
-        self.ndim_ = y.ndim
-        dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
-        self.mean_ = self._mean.astype(dtype)
-        self.scale_ = np.where(scale > 0, scale, 1.0).astype(dtype)
         return self
 
     def _adds_output_axis(self, ndim):
