@@ -1176,11 +1176,12 @@ class TCNEstimatorBase(BaseWrapper):
     def _as_target_array(self, y):
         raise NotImplementedError
 
-    @staticmethod
-    def _validate_sample_weight(X, y, sample_weight):
+    def _validate_sample_weight(self, X, y, sample_weight):
         # scikeras' (which drops the samples of weight 0), after the check that
-        # streamed weights get too (sktcn._validation.checked_sample_weight).
-        return BaseWrapper._validate_sample_weight(X, y, checked_sample_weight(sample_weight, X))
+        # streamed weights get too (sktcn._validation.checked_sample_weight). A
+        # fit's weights count by their ratios only, partial_fit's as given.
+        weights = checked_sample_weight(sample_weight, X, ratios_only=self._normalises_weights())
+        return BaseWrapper._validate_sample_weight(X, y, weights)
 
     # ---------------------------------------------------------------- building
     # Whether use_batch_norm="auto" means batch normalisation (see TCNClassifier).
@@ -1689,7 +1690,8 @@ class TCNEstimatorBase(BaseWrapper):
                 f"validation_split={self._fit_args.validation_split} needs X in memory to draw the split from; with "
                 "streamed X set validation_split=0 (early_stopping then watches the training loss)."
             )
-        data = StreamedData(X, y, sample_weight, self._fit_args.batch_size)
+        data = StreamedData(X, y, sample_weight, self._fit_args.batch_size,
+                            weight_ratios_only=self._normalises_weights())
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._random_state = _seed_from(self.random_state)
             first = self._check_X(data.first_batch()[0], reset=True)

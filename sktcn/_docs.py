@@ -395,9 +395,12 @@ ARGUMENTS = _table("""
         ``class_weight``'s for TCNClassifier) are divided by their mean over
         the fit, so that the loss, ``history_`` and the thresholds of
         ``epochs="auto"`` are on the scale of an unweighted fit (a streamed
-        fit reads its weights in one more pass before training).
+        fit reads its weights in one more pass before training). Weights
+        all below float32's range (about 1e-38), in which the network
+        trains, are divided by their mean in float64 first.
         ``partial_fit`` uses each call's weights as given, so that calls
-        weigh relative to each other.
+        weigh relative to each other (weights float32 rounds to 0 are
+        refused there).
     **kwargs
         Arguments of Keras' ``Model.fit`` for this call only, outside
         scikit-learn's API (set parameters instead): ``epochs``,
