@@ -97,13 +97,23 @@ PARAMETERS = _table("""
         numbers in their own units (``"mape"``, ``"msle"``, ``"poisson"``):
         these train on standardised targets, half of them negative, where
         such a loss learns nothing; score the predictions, in ``y``'s
-        units, with scikit-learn's or sktime's metrics instead. A loss of
-        your own is not checked.
+        units, with scikit-learn's or sktime's metrics instead. So is
+        ``"cosine_similarity"``, which compares only the direction of the
+        outputs: for one output it sees only signs and learns nothing. A
+        loss of your own is not checked. A forecaster saved by an earlier
+        sktcn with a loss or metric refused since loads with a warning and
+        forecasts as before; it refuses only to train again.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``. A metric of Keras for the
         other task (``"mse"`` or ``"r2_score"`` for a classifier,
         ``"accuracy"``, ``"auc"``, a cross-entropy or ``"mape"`` for a
-        regressor or forecaster) is refused, as such a loss is.
+        regressor or forecaster) is refused, as such a loss is. The string
+        ``"accuracy"`` (or ``"acc"``) is a classifier's sparse accuracy;
+        the class ``keras.metrics.Accuracy``, which compares the outputs
+        with the labels for equality, and ``IoU`` or ``MeanIoU`` with
+        ``sparse_y_pred=True`` (their default), which read the outputs as
+        labels, are refused by a classifier, whose outputs are
+        probabilities.
     epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes
@@ -385,9 +395,12 @@ ARGUMENTS = _table("""
         ``class_weight``'s for TCNClassifier) are divided by their mean over
         the fit, so that the loss, ``history_`` and the thresholds of
         ``epochs="auto"`` are on the scale of an unweighted fit (a streamed
-        fit reads its weights in one more pass before training).
+        fit reads its weights in one more pass before training). Weights
+        all below float32's range (about 1e-38), in which the network
+        trains, are divided by their mean in float64 first.
         ``partial_fit`` uses each call's weights as given, so that calls
-        weigh relative to each other.
+        weigh relative to each other (weights float32 rounds to 0 are
+        refused there).
     **kwargs
         Arguments of Keras' ``Model.fit`` for this call only, outside
         scikit-learn's API (set parameters instead): ``epochs``,

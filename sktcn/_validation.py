@@ -180,7 +180,27 @@ def _nested_series(cells, i):
     return np.column_stack([np.asarray(cell) for cell in cells])
 
 
-def checked_sample_weight(sample_weight, X, allow_all_zero=False):
+def target_array(y, dtype=None):
+    """``y`` as an ndarray, read as scikit-learn reads targets (``check_array``): what ``fit`` and ``score`` read.
+
+    A pandas frame of nullable or pyarrow columns (``Int64``, ``Float64``,
+    ``int64[pyarrow]``, ``boolean``) becomes an array of their values, not
+    an object array of pandas scalars (as ``np.asarray`` makes it).
+    ``dtype``: None keeps the values' own (a classifier's labels), ``np.float64``
+    makes them numbers (a regressor's targets).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._validation import target_array
+    >>> frame = pd.DataFrame({"a": [1.5, 2.0], "b": [0.5, 1.0]}).astype("Float64")
+    >>> np.asarray(frame).dtype, target_array(frame, np.float64).dtype
+    (dtype('O'), dtype('float64'))
+    """
+    return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+
+
+def checked_sample_weight(sample_weight, X, allow_all_zero=False, ratios_only=False):
     """``sample_weight`` for the samples of ``X`` as float32, checked as scikit-learn checks it.
 
     One check for every kind of input, in memory or streamed: scikit-learn's
@@ -201,6 +221,13 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False):
     allow_all_zero : bool, default=False
         Accept weights that are all zero: one batch of a stream may weigh
         nothing, as long as the whole training set weighs something.
+    ratios_only : bool, default=False
+        Only the weights' ratios count: they are all of a fit's, which
+        divides them by their mean (``unit_mean_weights``). Weights all below
+        float32's smallest normal number (about 1.2e-38), which the cast
+        would round coarsely or to 0, are then divided by their mean, in
+        float64, first. Otherwise (``partial_fit``'s, used as given) weights
+        that the cast rounds to 0 are refused, naming float32.
 
     Returns
     -------
@@ -221,10 +248,25 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False):
         sample_weight = sample_weight.item()  # a 0-d array (one weight for a whole batch) is a scalar
     check = _check_sample_weight
     keywords = {"allow_all_zero_weights": True} if _takes_all_zero_keyword(check) else {}
-    weights = check(sample_weight, X, dtype=np.float32, ensure_non_negative=True, **keywords)
+    # Checked in float64, where the weights are what they were given as: cast to
+    # float32 first, weights below its range (1e-50) became 0 and were refused as all zero.
+    weights = check(sample_weight, X, dtype=np.float64, ensure_non_negative=True, **keywords)
     if not allow_all_zero and not np.any(weights):
         raise ValueError("Sample weights must contain at least one non-zero number.")
-    return weights
+    top = weights.max(initial=0.0)
+    if 0 < top < np.finfo(np.float32).tiny:
+        if ratios_only:
+            # Their mean is 1 then (unit_mean_weights leaves them so): a constant
+            # weight trains as no weight, and the others keep their ratios.
+            weights = weights / weights.mean()
+        elif not allow_all_zero and not np.any(weights.astype(np.float32)):
+            raise ValueError(
+                f"Sample weights of at most {top:.3g} all round to 0 in float32, in which the network trains "
+                "(it holds nothing below about 1.4e-45), and partial_fit uses each call's weights as given: "
+                f"multiply them by a constant factor, e.g. 1e{-int(np.floor(np.log10(top)))}."
+            )
+    # In float32 as the network's loss takes them (too large for it: scikit-learn's message).
+    return check(weights, X, dtype=np.float32, ensure_non_negative=True, **keywords)
 
 
 @functools.cache

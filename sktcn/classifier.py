@@ -10,7 +10,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from sktcn import _docs
 from sktcn._caller import caller_stacklevel
@@ -25,16 +25,7 @@ from sktcn._base import (
     unchanged_on_failure,
 )
 from sktcn._streaming import StreamedData, is_streamed
-
-
-def _label_array(y):
-    """``y`` as an ndarray of labels, read as scikit-learn reads targets (``check_array``).
-
-    A pandas frame of nullable or pyarrow columns (``Int64``,
-    ``int64[pyarrow]``, ``boolean``) becomes an array of their values, not an
-    object array of pandas scalars.
-    """
-    return check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
+from sktcn._validation import target_array
 
 
 class LabelEncoder:
@@ -144,9 +135,10 @@ class LabelEncoder:
 def _wrong_targets(owner):
     """What ``owner``, a classifier, says of Keras' losses and metrics for other targets (``check_loss_targets``).
 
-    A classifier trains on class indices: regression losses and metrics, and
-    those for one-hot targets, fail inside TensorFlow's graph or record a
-    meaningless number (``KERAS_TARGETS``).
+    A classifier trains on class indices: regression losses and metrics,
+    those for one-hot targets and those that take the outputs for labels,
+    fail inside TensorFlow's graph or record a meaningless number
+    (``KERAS_TARGETS``).
     """
     regression = (
         f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
@@ -158,6 +150,17 @@ def _wrong_targets(owner):
     return {
         "numbers": regression,
         "numbers in their own units": regression,
+        "directions": regression,
+        "predicted labels": (
+            f"compares predicted labels with the targets element by element, but {owner}'s network outputs "
+            'class probabilities: use a classification loss, "sparse_categorical_crossentropy" (the default, '
+            "loss=None).",
+            f"compare predicted labels with the targets element by element, but {owner}'s network outputs class "
+            "probabilities (Accuracy compares them with the labels for equality; IoU and MeanIoU read them as "
+            'class indices, with sparse_y_pred=True): use the string "accuracy" (Keras then picks the sparse '
+            "accuracy) or keras.metrics.SparseCategoricalAccuracy, and for IoU or MeanIoU set "
+            "sparse_y_pred=False.",
+        ),
         "one-hot": (
             f"compares the probabilities with one-hot targets, but {owner} trains on class indices (sparse "
             'labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, loss=None) or '
@@ -408,7 +411,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         super()._check_outputs(y)
 
     def _as_target_array(self, y):
-        y = _label_array(y)
+        y = target_array(y)
         if y.ndim == 2 and y.shape[1] == 1 and not self.return_sequences:
             # A column vector (df[["label"]]) is one label per sample, as scikit-learn's
             # classifiers read it (column_or_1d(y, warn=True)), not one output of a
@@ -525,9 +528,9 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     def score(self, X, y, sample_weight=None):
         check_is_fitted(self, "model_")
-        # Read as fit reads y: np.asarray would make a frame of nullable or
-        # pyarrow columns an object array, which accuracy_score cannot classify.
-        y = _label_array(y)
+        # Read as fit reads y (target_array): np.asarray would make a frame of nullable
+        # or pyarrow columns an object array, which accuracy_score cannot classify.
+        y = target_array(y)
         y_pred = self.predict(X)
         labels_per_sample = int(np.prod(y.shape[1:], dtype=int))
         if sample_weight is not None:

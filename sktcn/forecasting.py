@@ -740,12 +740,26 @@ class TCNForecaster(BaseForecaster):
         """Raise ValueError/TypeError for invalid parameters, before any windowing or training.
 
         ``restoring``: the networks come trained from a saved file, which must
-        load as it was saved (see the ``padding`` check).
+        load as it was saved: what sktcn has refused since it was saved (a
+        loss or metric, ``padding="same"``) is warned of, not raised.
         """
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
         check_keras_names(self)
-        check_numeric_target_losses(self.loss, self.metrics, type(self).__name__)
+        try:
+            check_numeric_target_losses(self.loss, self.metrics, type(self).__name__)
+        except ValueError as refused:
+            if not restoring:
+                raise
+            # Saved before sktcn refused such a loss or metric (as the padding below):
+            # its networks load and forecast as they were trained, and it says
+            # why it would not train again. A refit checks them again (_update).
+            warnings.warn(
+                f"This forecaster was trained with a loss or metrics that sktcn now refuses: {refused} It "
+                "forecasts as before; refitting it (fit, update with update_params=True) needs others.",
+                UserWarning,
+                stacklevel=3,
+            )
         if self.padding == "same" and restoring:
             # Saved before padding="same" was refused: it loads and forecasts as
             # before, and says why it would not train again.

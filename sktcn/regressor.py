@@ -3,7 +3,6 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.validation import check_array
 
 from sktcn import _docs
 from sktcn._base import (
@@ -14,7 +13,7 @@ from sktcn._base import (
     extend_signature,
     own_params,
 )
-from sktcn._validation import float32_lost_spread
+from sktcn._validation import float32_lost_spread, target_array
 
 
 class StandardTargetEncoder:
@@ -63,9 +62,25 @@ class StandardTargetEncoder:
             self._low = np.minimum(getattr(self, "_low", np.inf), y.min(axis=axes))
             self._high = np.maximum(getattr(self, "_high", -np.inf), y.max(axis=axes))
         finite_statistics(self._mean, scale, y)
-        if np.any((scale == 0) & (self._high > self._low)):
-            # Batch by batch, the spread is held as a sum of squares, which
-            # underflows: unlike fit's, it cannot be recomputed from all of y.
+        self.ndim_ = y.ndim
+        dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
+        self.mean_ = self._mean.astype(dtype)
+        self.scale_ = np.where(scale > 0, scale, 1.0).astype(dtype)
+        return self
+
+    def check_spread(self):
+        """Refuse the targets ``partial_fit`` saw if their spread underflowed; call it after the last batch.
+
+        Batch by batch, the spread is held as a sum of squares, which
+        underflows for targets below about 1e-154: unlike fit's, it cannot be
+        recomputed from all of y, and the scale would fall back to 1 (every
+        prediction the mean). Checked once over the whole stream: a batch of
+        tiny targets alone (zeros and 1e-170) has no spread to hold, while
+        later batches may bring one. Constant targets pass.
+        """
+        if not hasattr(self, "_count"):
+            return self
+        if np.any((np.sqrt(self._m2 / self._count) == 0) & (self._high > self._low)):
             top = np.maximum(np.abs(self._low), np.abs(self._high)).max()
             raise ValueError(
                 f"y holds values of at most {top:.3g} in magnitude, too small for sktcn to standardise batch by "
@@ -73,10 +88,6 @@ class StandardTargetEncoder:
                 f"vary (streamed targets must reach above about 1e-154). Rescale y, e.g. multiply it by "
                 f"1e{-int(np.log10(top))}, and divide the predictions by the same factor."
             )
-        self.ndim_ = y.ndim
-        dtype = np.promote_types(y.dtype, getattr(self, "mean_", y).dtype)  # float64 once any batch needs it
-        self.mean_ = self._mean.astype(dtype)
-        self.scale_ = np.where(scale > 0, scale, 1.0).astype(dtype)
         return self
 
     def _adds_output_axis(self, ndim):
@@ -234,8 +245,9 @@ def check_numeric_target_losses(loss, metrics, owner):
     record a meaningless number (hinge stays at 1, accuracy and AUC at 0).
     Those for positive numbers in their own units (percentage error,
     logarithmic error, Poisson) learn nothing from standardised targets, half
-    of them negative. A loss or metric of the user's own may take numbers: it
-    passes.
+    of them negative, and cosine similarity, which compares directions alone,
+    learns nothing from one output. A loss or metric of the user's own may
+    take numbers: it passes.
     """
     loss_why = (
         f"is a classification loss, but {owner} predicts numbers, with a linear output trained on standardised "
@@ -255,8 +267,17 @@ def check_numeric_target_losses(loss, metrics, owner):
         'targets (mean 0), where they mean nothing: use "mae", "mse" or "root_mean_squared_error", or score the '
         "predictions after the fit with scikit-learn's or sktime's metrics (e.g. mean_absolute_percentage_error).",
     )
-    refused = dict.fromkeys(("one-hot", "class indices"), (loss_why, metrics_why))
+    directions_why = (
+        "compares only the direction of each sample's outputs, not their size: for one output (per step) it "
+        "sees only the sign of the standardised target and learns nothing, and for several it leaves their "
+        'scale free. Use "mse" (the default, loss=None), "mae" or "huber".',
+        "compare only the direction of the outputs, not their size: for one output (per step) they record "
+        'whether the signs agree. Use regression metrics ("mae", "mse", "root_mean_squared_error"), or leave '
+        "metrics out.",
+    )
+    refused = dict.fromkeys(("one-hot", "class indices", "predicted labels"), (loss_why, metrics_why))
     refused["numbers in their own units"] = own_units_why
+    refused["directions"] = directions_why
     check_loss_targets(loss, metrics, refused)
 
 
@@ -322,7 +343,7 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         return self.target_encoder_.inverse_transform(raw)
 
     def _as_target_array(self, y):
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
+        y = target_array(y, np.float64)
         with np.errstate(over="ignore"):  # float32_keeps_spread sees the overflow
             single = y.astype(np.float32)
         return single if float32_keeps_spread(y, single) else y
@@ -335,10 +356,12 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         _docs.returns("ndarray of float64", f"{_docs.PREDICTION_SHAPES}, one prediction per time step."))
 
     def score(self, X, y, sample_weight=None):
-        y = np.asarray(y)
+        # Read as fit reads y: np.asarray would make a frame of nullable columns
+        # (Float64) an object array, which the rescaling below would skip.
+        y = target_array(y, np.float64)
         y_pred = self.predict(X)
         y, y_pred = y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1)
-        if y.dtype == np.float64 and y.shape == y_pred.shape:
+        if y.shape == y_pred.shape:
             # R^2 does not depend on the units of y, but r2_score's sums of
             # squares underflow to 0 for targets below about 1e-154, which then
             # scored 1.0 whatever the predictions. Each column is brought to

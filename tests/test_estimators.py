@@ -110,6 +110,17 @@ def test_targets_too_small_to_square_keep_their_spread(series_2d):
     np.testing.assert_array_equal(constant.predict(X[:3]), 3e-200)
 
 
+def test_score_reads_a_frame_of_nullable_columns_as_fit_does(series_2d):
+    # np.asarray made a frame of Float64 columns an object array, which skipped score's rescaling of
+    # tiny targets: r2_score's sums underflowed, and it scored 1.0 whatever the predictions.
+    X, y = series_2d
+    targets = np.c_[y, X[:, 0]].astype(np.float64) * 1e-200
+    frame = pd.DataFrame(targets, columns=["a", "b"]).astype("Float64")
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, frame)
+    score = reg.score(X, frame)
+    assert score == pytest.approx(reg.score(X, targets), rel=1e-9) and score < 0.99
+
+
 def test_initialized_estimators_predict(series_2d, series_3d):
     # scikeras' public initialize() promises "initialize(...).predict(...)".
     X, y = series_2d

@@ -370,6 +370,18 @@ def test_a_misspelt_routed_name_gets_the_hint_the_estimators_give():
         TCNForecaster(window_lenght=12, optimiser__momentum=0.9)
 
 
+def test_a_routed_name_gets_the_own_parameter_it_stands_for_and_advice_only_where_the_regressor_routes_it():
+    # fit__shuffle got "Did you mean shuffle?", then advice to configure an object (there is none), and
+    # foo__bar, which TCNRegressor refuses too, the advice "Unlike TCNRegressor, it takes no routed parameters".
+    with pytest.raises(TypeError, match=r"\['fit__shuffle'\]\. Did you mean shuffle\? Unlike TCNRegressor, it takes "
+                                        r"no routed parameters\.$"):
+        TCNForecaster(fit__shuffle=False)
+    with pytest.raises(TypeError, match=r"parameters \['foo__bar'\]\.$"):
+        TCNForecaster(foo__bar=1)
+    with pytest.raises(ValueError, match=r"Did you mean shuffle\?"):
+        TCNForecaster().set_params(fit__shuffle=False)
+
+
 def test_set_params_refuses_what_the_constructor_refuses(airline):
     # sktime's set_params read TCNRegressor's routed optimizer__momentum as a parameter of the
     # optimizer's value: AttributeError: 'str' object has no attribute 'set_params'. Now the

@@ -732,6 +732,33 @@ def test_a_forecaster_saved_with_same_padding_before_it_was_refused_still_loads(
         loaded.update(y.iloc[-1:] + 0.5, update_params=True)
 
 
+@pytest.mark.parametrize("params, refused", [
+    (dict(loss="mape"), "loss='mape' needs targets in their own units"),
+    (dict(metrics=["mae", "accuracy"]), r"metrics \['accuracy'\] are classification metrics"),
+])
+def test_a_forecaster_saved_with_a_loss_refused_since_still_loads(tmp_path, monkeypatch, params, refused):
+    # Saved by an sktcn that took such losses and metrics, it failed to load: "the manifest does not
+    # describe a valid fitted estimator". It loads and forecasts, with a warning, and refuses to train again.
+    from sktcn import regressor
+
+    y = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
+    with monkeypatch.context() as patch:
+        patch.setattr(regressor, "check_loss_targets", lambda *args: None)  # the check of an earlier sktcn
+        old = TCNForecaster(**POINT, **params).fit(y.iloc[:-1], fh=[1, 2])
+        path = old.save(tmp_path / "old")
+    with pytest.warns(UserWarning, match=f"trained with a loss or metrics that sktcn now refuses: {refused}"):
+        loaded = sktcn.load(path)
+    pd.testing.assert_series_equal(loaded.predict(), old.predict(), check_exact=True)
+    loaded.update(y.iloc[-1:], update_params=False)  # moves the cutoff, trains nothing
+    assert loaded.cutoff[0] == y.index[-1]
+    before = loaded.predict()
+    with pytest.raises(ValueError, match=refused):
+        loaded.update(y.iloc[-1:] + 0.5, update_params=True)
+    pd.testing.assert_series_equal(loaded.predict(), before, check_exact=True)
+    with pytest.raises(ValueError, match=refused):
+        loaded.fit(y, fh=[1, 2])
+
+
 def test_y_too_large_to_standardise_is_refused_at_fit_and_update():
     # Beyond about 1e154 a window's standard deviation overflows: every forecast was NaN.
     y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")

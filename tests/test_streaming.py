@@ -134,7 +134,7 @@ def test_a_streams_weights_count_by_their_ratios_only(data, source, monkeypatch)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
-def test_streamed_targets_too_small_to_square_are_refused(data):
+def test_streamed_targets_too_small_to_square_are_refused_over_the_whole_stream(data):
     # Batch by batch the spread is a sum of squares, which underflows below about 1e-162: the
     # scale fell back to 1 and every prediction was the mean. In memory fit recomputes it.
     X, y = data
@@ -143,6 +143,11 @@ def test_streamed_targets_too_small_to_square_are_refused(data):
         TCNRegressor(**TINY).fit(dataset)
     constant = tf.data.Dataset.from_tensor_slices((X, np.full(len(X), 3e-200))).batch(16)
     assert TCNRegressor(**TINY).fit(constant).target_encoder_.scale_ == 1.0
+    # Checked over the whole stream: a first batch of zeros and 1e-170, whose squares underflow,
+    # was refused as soon as it was read, although the batches after it vary by units.
+    targets = np.r_[np.tile([0.0, 1e-170], 8), y[16:]].astype(np.float64)
+    tiny_first = tf.data.Dataset.from_tensor_slices((X, targets)).batch(16)
+    assert TCNRegressor(**TINY).fit(tiny_first).target_encoder_.scale_ == pytest.approx(targets.std(), rel=1e-6)
 
 
 def test_streamed_input_errors(data):

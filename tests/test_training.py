@@ -327,6 +327,30 @@ def test_only_the_ratios_of_the_weights_count_in_a_fit(series_2d, series_3d, sma
     np.testing.assert_array_equal(weighted.predict_proba(X), plain.predict_proba(X))
 
 
+def test_weights_below_float32s_range_train_as_their_ratios_say(series_2d, tmp_path):
+    # They were cast to float32 before being divided by their mean: weights of 1e-50 became 0, and
+    # were refused as "Sample weights must contain at least one non-zero number".
+    X, y = series_2d
+    plain = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    constant = TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=1e-50)
+    assert constant.history_["loss"] == plain.history_["loss"]
+    weights = np.where(np.arange(len(y)) % 2, 1.0, 2.0)
+    varied = TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=weights)
+    tiny = TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=weights * 1e-50)
+    assert tiny.history_["loss"] == varied.history_["loss"] != plain.history_["loss"]
+    # A memory map's weights, checked whole, alike.
+    mapped = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=X.dtype, shape=X.shape)
+    mapped[:] = X
+    streamed = TCNRegressor(**TINY, random_state=0).fit(mapped, y, sample_weight=weights * 1e-50)
+    assert streamed.history_["loss"] == TCNRegressor(**TINY, random_state=0).fit(
+        mapped, y, sample_weight=weights).history_["loss"]
+    # partial_fit uses them as given, where float32 has them all 0: it says so.
+    with pytest.raises(ValueError, match=r"Sample weights of at most 2e-50 all round to 0 in float32.* 1e50"):
+        TCNRegressor(**TINY, random_state=0).partial_fit(X, y, sample_weight=weights * 1e-50)
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+        TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=np.zeros(len(y)))
+
+
 def test_partial_fit_keeps_the_weights_of_each_call_as_given(series_2d):
     # One call sees one batch of the data: the calls weigh relative to each other.
     X, y = series_2d

@@ -221,9 +221,50 @@ def test_losses_and_metrics_for_the_estimators_targets_are_accepted_by_name_clas
     assert {"mean_absolute_error", "root_mean_squared_error", "r2_score"} <= set(reg.fit(X, y).history_)
     for loss in ("log_cosh", "mae", "huber"):
         TCNRegressor(**TINY, loss=loss)._check_loss()
+    # MeanIoU with sparse_y_pred=False takes the probabilities' argmax, and class indices.
     clf = TCNClassifier(**TINY, loss=keras.losses.SparseCategoricalCrossentropy(),
-                        metrics=["acc", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy"])
-    assert {"acc", "sparse_categorical_accuracy"} <= set(clf.fit(X, y > 0).history_)
+                        metrics=["acc", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+                                 keras.metrics.MeanIoU(num_classes=2, sparse_y_pred=False)])
+    history = clf.fit(X, y > 0).history_
+    assert {"acc", "sparse_categorical_accuracy"} <= set(history)
+    assert any(name.startswith("mean_io_u") for name in history)  # Keras numbers a name made twice
+
+
+@pytest.mark.parametrize("metric", [
+    keras.metrics.Accuracy(), keras.metrics.Accuracy, keras.metrics.MeanIoU(num_classes=2),
+    keras.metrics.IoU(num_classes=2, target_class_ids=[1]),
+])
+def test_the_classifier_refuses_metrics_that_take_its_outputs_for_labels(series_3d, metric):
+    # Filed with the string "accuracy" (Keras' compile makes that the sparse accuracy), they passed and
+    # compared the probabilities with the labels element by element: the fit failed inside TensorFlow's
+    # graph (InvalidArgumentError at its Equal or LogicalAnd node).
+    X, y = series_3d
+    clf = TCNClassifier(**TINY, metrics=["accuracy", metric])
+    match = r'compare predicted labels with the targets .* use the string "accuracy" .*SparseCategoricalAccuracy'
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+    # A regressor's outputs are no labels either: refused as before.
+    with pytest.raises(ValueError, match="are classification metrics, but TCNRegressor"):
+        TCNRegressor(**TINY, metrics=[metric])._check_loss()
+
+
+@pytest.mark.parametrize("loss", ["cosine_similarity", keras.losses.CosineSimilarity()])
+def test_cosine_similarity_is_refused_by_the_regressor_and_the_forecaster(loss):
+    # It compares the outputs' direction alone: for one output, their signs. It passed, and learned
+    # nothing (test R² 0.025 against 0.943 with "mse", see KERAS_TARGETS).
+    from sktime.datasets import load_airline
+
+    with pytest.raises(ValueError, match="compares only the direction of each sample's outputs.* learns nothing"):
+        TCNRegressor(**TINY, loss=loss)._check_loss()
+    with pytest.raises(ValueError, match=r"metrics \['cosine_similarity'\] compare only the direction"):
+        TCNRegressor(**TINY, metrics=["mae", "cosine_similarity"])._check_loss()
+    f = TCNForecaster(**TINY, loss=loss)
+    with pytest.raises(ValueError, match="compares only the direction"):
+        f.fit(load_airline()[:40], fh=[1])
+    assert not f.is_fitted
+    with pytest.raises(ValueError, match="is a regression loss"):
+        TCNClassifier(**TINY, loss=loss)._check_loss()
 
 
 def test_the_forecaster_refuses_a_classification_metric_up_front_in_its_own_name(monkeypatch):
