@@ -246,11 +246,14 @@ PARAMETERS = _table("""
         ``model_``. ``None``: every feature goes in as given. The scaling
         layer (Keras' ``Normalization``) divides by at least ``1e-7``: a
         feature with a smaller standard deviation is centred, not scaled, and
-        ``fit`` warns, naming it; multiply it by a constant first. ``X`` is
-        read in float32: ``fit`` warns where the cast rounds away much of a
-        float64 feature's variation (a level such as 1e8 next to variation of
-        a few units; centre ``X`` first), and refuses ``X`` when nothing of
-        its variation is left.
+        ``fit`` warns, naming it; multiply it by a constant first. Under
+        ``"auto"``, ``fit`` warns too about a feature it leaves as given
+        whose values all lie below ``1e-7`` in magnitude. ``X`` is read in
+        float32: ``fit`` warns where the cast rounds away much of a float64
+        feature's variation, over all series or within most series (a level
+        such as 1e8 next to variation of a few units; centre ``X``, or each
+        series, first), and refuses ``X`` when nothing of its variation is
+        left.
     subsequence_length : int or None, default=None
         Train on crops of this many steps instead of whole sequences (with
         ``return_sequences=True``), for recordings too long to train on in

@@ -20,6 +20,7 @@ from sktcn._compat import channels_last_convolutions
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
 from sktcn._keras_backend import check_tcn_layer
+from sktcn._window_scaling import varies_beyond_rounding
 
 # keras-tcn builds its layer on tensorflow.keras, which TF_USE_LEGACY_KERAS can
 # turn into Keras 2 (tf_keras); say so at import rather than fail in every fit.
@@ -561,15 +562,18 @@ def scaling_statistics(X, mode):
     if mode is None:
         return None
     mean, variance = channel_statistics(X)
+    magnitude = None
     if mode == "auto":
         # The largest magnitude from max and min: no float64 or abs() copy of X.
         X = np.asarray(X)
-        unit_scale = np.maximum(X.max(axis=(0, 1)), -X.min(axis=(0, 1))) <= UNIT_RANGE
-        mean = np.where(unit_scale, 0.0, mean)
-        variance = np.where(unit_scale, 1.0, variance)
-    check_scaling_variance(variance)
-    warn_below_scaling_floor(variance, mode)
-    return mean, variance
+        magnitude = np.maximum(X.max(axis=(0, 1)), -X.min(axis=(0, 1)))
+        unit_scale = magnitude <= UNIT_RANGE
+        scaled = np.where(unit_scale, 0.0, mean), np.where(unit_scale, 1.0, variance)
+    else:
+        scaled = mean, variance
+    check_scaling_variance(scaled[1])
+    warn_below_scaling_floor(mean, variance, mode, magnitude)
+    return scaled
 
 
 def check_scaling_variance(variance):
@@ -600,41 +604,75 @@ def check_scaling_variance(variance):
         )
 
 
-def warn_below_scaling_floor(variance, mode):
-    """Warn about the features whose standard deviation the network's scaling layer cannot divide by.
+def warn_below_scaling_floor(mean, variance, mode, magnitude=None):
+    """Warn about the features that reach the network far below unit scale, standardised or as given.
 
     Keras' ``Normalization`` divides by ``max(sqrt(variance), epsilon)``,
     epsilon ``1e-7`` (``keras.config.epsilon()``), both in float32: a feature
     with a smaller standard deviation (strain of 1e-21, concentrations in
     mol/L, seconds written as 1e-9) is centred but not scaled, and reaches
-    the network far below unit scale, too small to learn from. The layer is
-    kept as it is (saved models hold it); rescaling the feature is the fix.
-    Constant features, and those ``"auto"`` leaves as given, have variance 1.
+    the network far below unit scale, too small to learn from. Under
+    ``"auto"``, which leaves the features within ``UNIT_RANGE`` as given, the
+    same holds for those whose values all lie below epsilon in magnitude. The
+    layer is kept as it is (saved models hold it); rescaling the feature is
+    the fix. Constant features (variance 1, :func:`channel_statistics`) and
+    rounding residue about a constant
+    (:func:`sktcn._window_scaling.varies_beyond_rounding`) are left alone.
+
+    Parameters
+    ----------
+    mean, variance : ndarray of shape (n_features,)
+        Each feature's statistics over the training X (:func:`channel_statistics`).
+    mode : {"standard", "auto"}
+        The input scaling.
+    magnitude : ndarray of shape (n_features,), default=None
+        Under ``"auto"``, each feature's largest absolute value: those within
+        ``UNIT_RANGE`` go in as given.
 
     Examples
     --------
     >>> import warnings
     >>> import numpy as np
     >>> from sktcn._network import warn_below_scaling_floor
-    >>> warn_below_scaling_floor(np.array([1.0, 1e-12]), "standard")  # a std of 1e-6: divided by
+    >>> warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-12]), "standard")  # a std of 1e-6: divided by
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     warn_below_scaling_floor(np.array([1.0, 1e-20]), "standard")
+    ...     warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-20]), "standard")
+    ...     warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-20]), "auto", np.array([3.0, 2e-10]))
     >>> print(caught[0].message)  # doctest: +ELLIPSIS
     input_scaling='standard' cannot standardise X's feature [1]: its standard deviation (1e-10) is below 1e-07, ...
+    >>> print(caught[1].message)  # doctest: +ELLIPSIS
+    input_scaling='auto' leaves X's feature [1] as given (its values lie within 10), but they are all below 1e-07 ...
     """
     floor = np.float32(keras.config.epsilon())
-    std = np.sqrt(np.asarray(variance, np.float32))
-    small = np.flatnonzero(std < floor)
-    if not small.size:
+    std = np.sqrt(np.asarray(variance, np.float64))
+    small = (np.sqrt(np.asarray(variance, np.float32)) < floor) & varies_beyond_rounding(std, mean)
+    as_given = np.zeros_like(small) if magnitude is None else magnitude <= UNIT_RANGE
+    _warn_below_unit_scale(
+        np.flatnonzero(small & ~as_given), std, mode, "cannot standardise {what}: {their} standard deviation{s} "
+        "({smallest}) {are} below {floor}, the least the network's scaling layer (Keras' Normalization) divides by"
+    )
+    if magnitude is not None:
+        _warn_below_unit_scale(
+            np.flatnonzero(small & as_given & (magnitude < floor)), magnitude, mode,
+            f"leaves {{what}} as given ({{their}} values lie within {UNIT_RANGE:g}), but they are all below {{floor}} "
+            "in magnitude ({smallest})"
+        )
+
+
+def _warn_below_unit_scale(features, sizes, mode, why):
+    """The warning of :func:`warn_below_scaling_floor` about ``features`` of ``sizes``, ``why`` in its words."""
+    if not features.size:
         return
-    several = small.size > 1
-    smallest = float(np.sqrt(np.asarray(variance, np.float64)[small]).min())  # float32 may hold it as 0
+    several = features.size > 1
+    smallest = float(sizes[features].min())
+    why = why.format(
+        what=f"X's feature{'s' if several else ''} {features.tolist()}", their="their" if several else "its",
+        s="s" if several else "", are="are" if several else "is", floor=f"{np.float32(keras.config.epsilon()):.0e}",
+        smallest=f"{'the smallest ' if several else ''}{smallest:.3g}",
+    )
     warnings.warn(
-        f"input_scaling={mode!r} cannot standardise X's feature{'s' if several else ''} {small.tolist()}: "
-        f"{'their standard deviations (the smallest ' if several else 'its standard deviation ('}{smallest:.3g}) "
-        f"{'are' if several else 'is'} below {floor:.0e}, the least the network's scaling layer (Keras' "
-        f"Normalization) divides by, so {'they reach' if several else 'it reaches'} the network at a fraction of "
+        f"input_scaling={mode!r} {why}, so {'they reach' if several else 'it reaches'} the network at a fraction of "
         f"unit scale, too small to learn from. Multiply {'them' if several else 'it'} by a constant (e.g. "
         f"1e{-int(np.floor(np.log10(smallest)))}) in fit and predict.",
         UserWarning,

@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from sktcn._caller import caller_stacklevel
+from sktcn._window_scaling import varies_beyond_rounding
 
 # Appended to messages about 3D X whose time steps and features look swapped.
 CHANNELS_FIRST_HINT = (
@@ -329,18 +330,23 @@ def as_float32(X, **check_array_params):
         and np.abs(X).max() < np.finfo(np.float32).max
     ):
         return X.astype(np.float32, copy=False)
+    return _checked_float32(X, "X", **check_array_params)
+
+
+def _checked_float32(X, name, **check_array_params):
+    """check_array(X, dtype=float32); values beyond float32's range refused by name (:func:`_refuse_beyond_float32`)."""
     # The cast of values beyond float32's range overflows to inf, which
     # check_array refuses; NumPy's warnings about it would come with the error.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             return check_array(X, dtype=np.float32, **check_array_params)
         except ValueError:
-            _refuse_beyond_float32(X)
+            _refuse_beyond_float32(X, name)
             raise
 
 
-def _refuse_beyond_float32(X):
-    """ValueError naming ``X`` where its values are finite but beyond float32's range; nothing otherwise.
+def _refuse_beyond_float32(X, name="X"):
+    """ValueError naming ``X`` (``name``) where its values are finite but beyond float32's range; nothing otherwise.
 
     scikit-learn's message ("Input contains infinity or a value too large for
     dtype('float32')") names neither ``X`` nor the fix, and reads as if ``X``
@@ -365,7 +371,7 @@ def _refuse_beyond_float32(X):
     top = np.abs(values).max()
     if top > np.finfo(np.float32).max:
         raise ValueError(
-            f"X holds values up to {top:.3g} in magnitude, beyond float32's range: the network computes in "
+            f"{name} holds values up to {top:.3g} in magnitude, beyond float32's range: the network computes in "
             f"float32, so X's values must fit it (at most about 3.4e38 in magnitude). Rescale X, e.g. divide it "
             f"by 1e{int(np.log10(top)) - 1}, and predict's X by the same factor."
         ) from None
@@ -375,7 +381,7 @@ def ragged_series(X):
     """The series of a list as float32 ``(n_timesteps_i, n_features)`` arrays, checked."""
     series = []
     for i, x in enumerate(X):
-        x = check_array(x, ensure_2d=False, dtype=np.float32, input_name=f"X[{i}]")
+        x = _checked_float32(x, f"X[{i}]", ensure_2d=False, input_name=f"X[{i}]")
         if x.ndim == 1:
             x = x[:, None]
         if x.ndim != 2:
@@ -521,27 +527,63 @@ def check_float32_spread(given, single):
     input scaling's first step: a float64 (or 64-bit integer) feature on a
     level large next to its variation (:func:`float32_lost_spread`) reaches it
     rounded to a few values, or one. Only features whose dtype float32 does
-    not hold exactly are read. A ValueError where no feature that varies is
-    left varying: the network would learn nothing from X.
+    not hold exactly are read (pandas' nullable Float64 and Int64 as
+    float64). A ValueError where no feature that varies is left varying: the
+    network would learn nothing from X.
+
+    The spread is read over all series, and within each series: with a level
+    of its own per series (a device's offset, an absolute position) the
+    spread over all series is the levels', and the variation within the
+    series is what the cast rounds away. What differs by float64 rounding
+    only (2.99 * units / units) does not vary
+    (:func:`sktcn._window_scaling.varies_beyond_rounding`).
     """
     pairs = list(zip(given, single)) if isinstance(single, list) else [(given, single)]
-    values = [np.asarray(x) for x, _ in pairs]
+    values = [_float64_values(x) for x, _ in pairs]
     if not all(x.dtype.kind in "iuf" and not np.can_cast(x.dtype, np.float32) for x in values):
         return  # float32 holds it exactly (float32, float16, small integers, bool), or not numbers
-    n_features = pairs[0][1].shape[-1]
-    values = [x.reshape(-1, n_features) for x in values]
-    singles = [s.reshape(-1, n_features) for _, s in pairs]
-    values, single = (values[0], singles[0]) if len(pairs) == 1 else (np.concatenate(values), np.concatenate(singles))
-    lost = float32_lost_spread(values, single, _X_FLOAT32_TOLERANCE)
-    if not lost.any():
-        return
-    varies = values.max(axis=0) != values.min(axis=0)
-    lost &= varies  # a constant feature has no spread to lose
-    if not lost.any():
-        return
-    features = np.flatnonzero(lost)
-    first = values[:, features[0]]
-    mean, std = first.mean(), first.std()
+    if len(pairs) == 1:  # one array, a series per row
+        series = values[0].reshape(single.shape)
+        error = np.abs(single - series).max(axis=1)
+        within_mean, within_std = series.mean(axis=1), series.std(axis=1)
+        lengths = np.full(len(series), series.shape[1])
+    else:  # a list of series of different lengths
+        series = [x.reshape(s.shape) for x, s in zip(values, single)]
+        error = np.array([np.abs(s - x).max(axis=0) for x, s in zip(series, single)])
+        within_mean = np.array([x.mean(axis=0) for x in series])
+        within_std = np.array([x.std(axis=0) for x in series])
+        lengths = np.array([len(x) for x in series])
+    # Over all series from the series' own: the variance within them plus that of their means about the mean.
+    weights = lengths[:, None] / lengths.sum()
+    mean = (weights * within_mean).sum(axis=0)
+    std = np.sqrt((weights * (within_std**2 + (within_mean - mean) ** 2)).sum(axis=0))
+    varies = varies_beyond_rounding(std, mean)  # residue about a constant has no spread to lose
+    lost = varies & ~(error.max(axis=0) <= _X_FLOAT32_TOLERANCE * std)
+    if lost.any():
+        singles = single if isinstance(single, list) else [single]
+        low = np.min([s.min(axis=tuple(range(s.ndim - 1))) for s in singles], axis=0)
+        high = np.max([s.max(axis=tuple(range(s.ndim - 1))) for s in singles], axis=0)
+        left = high != low
+        _warn_lost_spread(np.flatnonzero(lost), mean, std, refuse=not left[varies].any())
+    # Within the series: lost where the cast rounds away the spread of most of the series that vary.
+    series_varies = varies_beyond_rounding(within_std, within_mean)
+    series_lost = series_varies & ~(error <= _X_FLOAT32_TOLERANCE * within_std)
+    lost_within = ~lost & (2 * series_lost.sum(axis=0) > series_varies.sum(axis=0))
+    if lost_within.any():
+        _warn_lost_within_series(np.flatnonzero(lost_within), within_mean, within_std, series_varies)
+
+
+def _float64_values(x):
+    """``x`` as an ndarray; pandas' nullable numeric dtypes (Float64, Int64) as float64, where NumPy reads objects."""
+    dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype] if isinstance(x, pd.Series) else []
+    if any(isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf" for dtype in dtypes):
+        return x.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(x)
+
+
+def _warn_lost_spread(features, mean, std, refuse):
+    """The warning (the ValueError where ``refuse``) about ``features`` whose spread over all series float32 loses."""
+    mean, std = mean[features[0]], std[features[0]]
     if abs(mean) > std:  # a large level: float32's steps there are coarse next to the variation
         fix = (
             "Centre X in float64 first: subtract each feature's mean over the training series (X - X.mean() for "
@@ -555,8 +597,7 @@ def check_float32_spread(given, single):
         f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a mean of "
         f"{mean:.3g} and a standard deviation of {std:.3g})"
     )
-    left = single.max(axis=0) != single.min(axis=0)
-    if not left[varies].any():
+    if refuse:
         raise ValueError(
             f"{what} {'become' if several else 'becomes'} constant when cast to float32, the precision the network "
             f"computes in, so nothing of X's variation reaches it. {fix}"
@@ -565,6 +606,27 @@ def check_float32_spread(given, single):
         f"{what} {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation when cast to "
         f"float32, the precision the network computes in: the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of "
         f"{'their' if several else 'its'} standard deviation or more. {fix}",
+        UserWarning,
+        stacklevel=caller_stacklevel(),
+    )
+
+
+def _warn_lost_within_series(features, within_mean, within_std, series_varies):
+    """The warning about ``features`` whose spread within most series float32 loses, on levels of their own."""
+    first = features[0]
+    varying = series_varies[:, first]
+    typical = np.median(within_std[varying, first])
+    levels = within_mean[varying, first]
+    several = len(features) > 1
+    warnings.warn(
+        f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a typical "
+        f"standard deviation within a series of {typical:.3g}, on levels from {levels.min():.3g} to "
+        f"{levels.max():.3g}) {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation "
+        f"within most series when cast to float32, the precision the network computes in: each series' own level "
+        f"dwarfs it, and the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of its standard deviation within the "
+        f"series or more. Subtract each series' own level in float64 first (X - X.mean(axis=1, keepdims=True) for "
+        f"2D or 3D X, x - x.mean(axis=0) for each series of a list), the same way in predict's X; give the levels "
+        f"as a feature of their own if they matter.",
         UserWarning,
         stacklevel=caller_stacklevel(),
     )

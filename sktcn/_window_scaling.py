@@ -30,6 +30,36 @@ def _is_scale(spread, level):
     return spread > 1e-8 * np.maximum(1.0, np.abs(level))
 
 
+# The spread, as a fraction of the level, up to which values differ by float64
+# rounding only (about 4500 ulps): 2.99 * units / units (2.99 +- 9e-16), or
+# intervals from np.diff of float sample times (100 +- 1e-11). Far below
+# _is_scale's 1e-8, which decides where a scaling keeps a window's spread:
+# variation of a few units about 1e9 is real, only too fine for a scale.
+_FLOAT64_RESIDUE = 1e-12
+
+
+def varies_beyond_rounding(spread, level):
+    """Whether ``spread`` (a standard deviation or range) about ``level`` is more than float64 rounding residue.
+
+    Relative to ``level`` alone, unlike :func:`_is_scale`: rounding residue
+    is relative to the values' size, and values far below 1 (strain of 1e-21)
+    vary for real. The one test of what varies for the warnings about values
+    float32, the input scaling or the window scaling cannot resolve
+    (:func:`sktcn._validation.check_float32_spread`,
+    :func:`sktcn._network.warn_below_scaling_floor`, :func:`lacks_scale`):
+    residue about a constant is no variation to lose, and rescaling it as
+    advised would only magnify the noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._window_scaling import varies_beyond_rounding
+    >>> varies_beyond_rounding(np.array([9e-16, 3.0, 1e-21, 0.0]), np.array([2.99, 1e9, 0.0, 5.0]))
+    array([False,  True,  True, False])
+    """
+    return spread > _FLOAT64_RESIDUE * np.abs(level)
+
+
 def standardise(values, axis=0):
     """Mean and standard deviation per column; constant columns get scale 1.
 
@@ -265,6 +295,8 @@ def _window_chunks(series, window_length):
 def lacks_scale(scaling, series, window_length):
     """Whether each variable of ``series`` ``(T, C)`` varies, yet none of its windows has a scale of its own, ``(C,)``.
 
+    It varies where it differs by more than float64 rounding residue
+    (:func:`varies_beyond_rounding`): 2.99 give or take 9e-16 is constant.
     Such a variable varies by less than :func:`_is_scale`'s threshold in
     every window of ``window_length`` steps (values near 1e-9, or a
     variation of a few units about 1e9; with a per-series scaling, in the
@@ -283,9 +315,10 @@ def lacks_scale(scaling, series, window_length):
     >>> lacks_scale(get_scaling("standard"), y, 3)  # varies; varies by too little; constant
     array([False,  True, False])
     """
-    varies = np.any(series != series[:1], axis=0) if len(series) else np.zeros(series.shape[1], dtype=bool)
     if window_length < 2 or len(series) < window_length:
-        return np.zeros_like(varies)
+        return np.zeros(series.shape[1], dtype=bool)
+    # Rounding residue about a constant (2.99 * units / units) is no variation: rescaling it would magnify noise.
+    varies = varies_beyond_rounding(np.ptp(series, axis=0), np.abs(series).max(axis=0))
     if scaling.per_series:
         return varies & ~scaling.has_scale(series, axis=0)
     lacking = varies.copy()

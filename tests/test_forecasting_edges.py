@@ -797,15 +797,19 @@ def test_fit_warns_about_a_series_that_varies_without_any_window_with_a_scale():
     # Below the documented threshold (a window's spread under 1e-8 times the larger of 1 and
     # its level) every window kept scale 1: the correction was learnt on nothing, silently.
     a = _monthly(10 + np.sin(np.arange(40) / 3.0), "2000-01")
-    y = pd.concat({"a": a, "b": a * 1e-12, "c": a * 0.0 + 5.0}).to_frame("v")  # ordinary, tiny, constant
+    units = np.random.default_rng(0).integers(1, 500, size=40)
+    price = a * 0.0 + 2.99 * units / units  # 2.99 give or take 9e-16: constant, not a series to rescale
+    # ordinary, tiny, constant, constant up to float64 rounding
+    y = pd.concat({"a": a, "b": a * 1e-12, "c": a * 0.0 + 5.0, "d": price}).to_frame("v")
     with pytest.warns(UserWarning, match=r"1 series of y \(the first: \('b',\)\) varies, but within every window "
                                          r"of window_length_=6 steps by less than 1e-8 .*Rescale y first"):
         TCNForecaster(**POINT, window_length=6).fit(y, fh=[1])
     from sktcn._window_scaling import get_scaling, lacks_scale
 
-    values = np.column_stack([a * 1e-12, a, 1e9 + a])
-    assert lacks_scale(get_scaling("standard"), values, 6).tolist() == [True, False, True]
-    assert lacks_scale(get_scaling("series"), values, 6).tolist() == [True, False, True]
+    values = np.column_stack([a * 1e-12, a, 1e9 + a, price])
+    assert np.ptp(price) > 0
+    assert lacks_scale(get_scaling("standard"), values, 6).tolist() == [True, False, True, False]
+    assert lacks_scale(get_scaling("series"), values, 6).tolist() == [True, False, True, False]
     assert not lacks_scale(get_scaling("mean"), values, 6).any()  # a mean absolute value is a scale
     assert not lacks_scale(get_scaling("standard"), values, 1).any()  # one-step windows keep their corrections
 

@@ -772,8 +772,23 @@ def test_input_scaling_warns_about_features_below_the_least_it_divides_by(rng):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         scaling_statistics(X * [1.0, 1e3], "standard")  # a std of 1e-6: divided by it
-        scaling_statistics(X, "auto")  # "auto" leaves features within +-10 as given, as documented
+        scaling_statistics(X * [1.0, 1e3], "auto")  # values up to ~3e-6, as given: above the least it divides by
         scaling_statistics(np.ones((4, 5, 1)), "standard")  # constant: nothing to scale
+        scaling_statistics(np.full((4, 5, 1), 1e-9), "auto")  # constant and tiny: nothing to learn either way
+        # Rounding residue about a constant (intervals from np.diff of float times) is no variation to scale up.
+        scaling_statistics(np.diff(np.arange(40 * 13.0).reshape(40, 13) * 0.1, axis=1)[..., None] * 1e3, "standard")
+
+
+def test_input_scaling_auto_warns_about_features_it_leaves_far_below_unit_scale(rng):
+    # "auto" feeds features within +-10 as given: a strain of 1e-12 went in at 1e-12 and the
+    # network learnt nothing from it (test R^2 0.94 at scale 1, 0.00 at 1e-12), silently,
+    # while the docs' examples of such features promised a warning.
+    X = rng.normal(size=(40, 12, 2))
+    X[..., 1] *= 1e-12
+    with pytest.warns(UserWarning, match=r"input_scaling='auto' leaves X's feature \[1\] as given \(its values lie "
+                                         r"within 10\), but they are all below 1e-07 in magnitude.*by a constant "
+                                         r"\(e\.g\. 1e12\)"):
+        TCNRegressor(**TINY).fit(X, X[:, -1, 0])
 
 
 def test_float64_X_whose_variation_float32_rounds_away_is_named(rng):
@@ -801,6 +816,63 @@ def test_float64_X_whose_variation_float32_rounds_away_is_named(rng):
         reg.predict(X + 1e8)  # predictions are not checked (a fit warns once)
 
 
+def test_X_constant_up_to_float64_rounding_fits_without_a_warning(rng):
+    # 2.99 * units / units is 2.99 give or take 9e-16: fit took that for variation float32
+    # rounds away and refused X (a regression: sktime's make_reduction fitted it before), and
+    # intervals from np.diff of float times (100 +- 1e-11) were "losing their variation".
+    from sktime.forecasting.compose import make_reduction
+
+    from sktcn._validation import check_float32_spread
+
+    units = rng.randint(1, 500, size=48)
+    price = pd.Series(2.99 * units / units, index=pd.period_range("2000-01", periods=48, freq="M"))
+    assert np.ptp(price.to_numpy()) > 0  # not exactly constant
+    interval = np.diff(np.arange(40 * 13.0).reshape(40, 13) * 0.1, axis=1) * 1e3
+    X = np.stack([rng.normal(size=(40, 12)), interval], axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        check_float32_spread(X, X.astype(np.float32))
+        check_float32_spread(interval, interval.astype(np.float32)[..., None])
+        forecaster = make_reduction(TCNRegressor(**TINY, dilations=(1, 2)), window_length=6, strategy="recursive")
+        prediction = forecaster.fit(price, fh=[1, 2]).predict()
+    np.testing.assert_allclose(prediction.to_numpy(), 2.99, rtol=1e-6)
+
+
+def test_float32_check_reads_the_variation_within_each_series(rng):
+    # With a level of its own per series (1e8-2e8: a device's offset) the spread over all
+    # series is the levels', and the cast's rounding of the variation within the series
+    # (test R^2 -0.02 against 0.94) went unnoticed.
+    from sktcn._validation import check_float32_spread
+
+    x = rng.normal(size=(60, 12, 1))
+    levels = rng.uniform(1e8, 2e8, size=(60, 1, 1))
+    message = (r"X's feature \[0\] \(a typical standard deviation within a series of [\d.]+, on levels from "
+               r"[\d.]+e\+08 to [\d.]+e\+08\) loses much of its variation within most series"
+               r".*Subtract each series' own level")
+    for X in (levels + x, (levels + x)[..., 0]):  # 3D and 2D X
+        with pytest.warns(UserWarning, match=message):
+            check_float32_spread(X, X.astype(np.float32).reshape(60, 12, 1))
+    ragged = [(levels[i] + x[i, : 8 + i % 4]) for i in range(60)]
+    with pytest.warns(UserWarning, match=message):
+        check_float32_spread(ragged, [s.astype(np.float32) for s in ragged])
+    static = np.concatenate([x, np.broadcast_to(levels, x.shape)], axis=-1)  # a level per series, constant in each
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        check_float32_spread(static, static.astype(np.float32))
+        check_float32_spread(levels * 1e-5 + x, (levels * 1e-5 + x).astype(np.float32))  # levels of 1e3: kept
+
+
+@pytest.mark.parametrize("dtype, level", [("Float64", 1e9), ("Int64", 10**10)])
+def test_float32_check_reads_pandas_nullable_dtypes(rng, dtype, level):
+    # DataFrame.convert_dtypes() gives Float64 / Int64 columns, which NumPy reads as objects:
+    # the check was skipped, and X that float32 turns into one value fitted silently.
+    X = pd.DataFrame((rng.normal(size=(40, 12)) * 3).round() + level).astype(dtype)
+    reg = TCNRegressor(**TINY)
+    with pytest.raises(ValueError, match=r"X's feature \[0\] .*becomes constant when cast to float32"):
+        reg.fit(X, np.arange(40.0))
+    assert not hasattr(reg, "model_")
+
+
 def test_X_beyond_float32_is_refused_by_name_without_numpy_warnings(series_2d):
     # Was scikit-learn's "Input contains infinity or a value too large for dtype('float32')",
     # with NumPy's "overflow encountered in cast" and "invalid value encountered in reduce".
@@ -816,6 +888,12 @@ def test_X_beyond_float32_is_refused_by_name_without_numpy_warnings(series_2d):
             reg.predict(huge)
         with pytest.raises(ValueError, match="Input contains infinity"):  # infinity keeps scikit-learn's message
             reg.predict(np.where(X > 0, np.inf, X))
+        # Series of different lengths (a list, a nested frame) got scikit-learn's message and NumPy's warnings.
+        ragged = [x[: len(x) - i % 3] for i, x in enumerate(huge)]
+        with pytest.raises(ValueError, match=message.replace("X holds", r"X\[0\] holds")):
+            TCNRegressor(**TINY).fit(ragged, y)
+        with pytest.raises(ValueError, match=message.replace("X holds", r"X\[0\] holds")):
+            reg.predict(ragged)
 
 
 def test_weights_that_became_non_finite_fail_the_fit(rng):
