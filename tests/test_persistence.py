@@ -497,6 +497,18 @@ def test_a_new_model_directory_gets_the_permissions_of_mkdir_and_a_replaced_one_
         os.umask(umask)
 
 
+def _replace_busy(monkeypatch, source=None, target=None):
+    """Make persistence's os.replace fail with EBUSY when moving ``source`` or onto ``target``, as a mount does."""
+    real_replace = persistence.os.replace
+
+    def busy(src, dst):
+        if Path(src) == source or Path(dst) == target:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(src if Path(src) == source else dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(persistence.os, "replace", busy)
+
+
 def test_a_mount_point_is_refused_before_saving(regressor, tmp_path, monkeypatch):
     # A volume mounted at the target (docker run -v $PWD/out:/model ... --model /model) failed after the training
     # with "[Errno 16] Device or resource busy", naming a hidden folder.
@@ -521,14 +533,7 @@ def test_a_mount_point_is_refused_before_saving(regressor, tmp_path, monkeypatch
     reg.save(tmp_path / "volume" / "model")  # the subfolder it suggests
     # One it did not see (or a folder in use) gives the same advice, and leaves the previous model.
     model = reg.save(tmp_path / "m")
-    real_replace = persistence.os.replace
-
-    def busy(source, target):
-        if Path(source) == model:
-            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(source))
-        return real_replace(source, target)
-
-    monkeypatch.setattr(persistence.os, "replace", busy)
+    _replace_busy(monkeypatch, source=model)
     with pytest.raises(ValueError, match=r"m cannot be replaced \(Device or resource busy\): it is a mount point or in "
                                          "use; save to a subfolder"):
         reg.save(model)
@@ -566,14 +571,7 @@ def test_a_mounted_archive_is_refused_with_advice_for_a_file(regressor, tmp_path
             check()
     # One it did not see gives the same advice.
     monkeypatch.setattr(persistence, "_MOUNT_TABLE", str(tmp_path / "none"))
-    real_replace = persistence.os.replace
-
-    def busy(source, target):
-        if Path(target) == archive:
-            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
-        return real_replace(source, target)
-
-    monkeypatch.setattr(persistence.os, "replace", busy)
+    _replace_busy(monkeypatch, target=archive)
     with pytest.raises(ValueError, match=r"a.zip cannot be replaced \(Device or resource busy\): it is a mount point "
                                          r"or in use; save to another name, or in another folder\.$"):
         persistence.save_archive(reg, tmp_path / "a")
