@@ -27,7 +27,7 @@ import tensorflow as tf  # noqa: E402
 from _common import epoch_timer  # noqa: E402
 
 from sktcn import TCNRegressor  # noqa: E402
-from sktcn._base import EAGER_CALLS  # noqa: E402
+from sktcn._forward import EAGER_CALLS  # noqa: E402
 from sktcn.datasets import make_adding_problem  # noqa: E402
 
 ARCH = dict(nb_filters=16, kernel_size=3, dilations=(1, 2, 4, 8, 16, 32, 64, 128))

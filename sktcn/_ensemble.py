@@ -95,7 +95,7 @@ def mean_of_members(outputs):
     number of members into a multiplication by its reciprocal, which rounds
     differently in the last bit. That is why sktcn's traced forward pass of an
     ensemble returns the members' outputs and averages them here
-    (``sktcn._base._TracedOnDemand``): predictions are then bit for bit the
+    (``sktcn._forward.TracedOnDemand``): predictions are then bit for bit the
     same whether the forward pass ran eagerly or traced, before or after a
     save and load.
 

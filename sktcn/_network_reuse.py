@@ -18,8 +18,6 @@ network an earlier one trained, so the earlier estimator must be done with it
 (the backtest scores each block's network before training the next).
 """
 
-import keras
-
 from sktcn import _compat
 
 

@@ -6,7 +6,6 @@ import numbers
 import random
 import threading
 
-import keras
 import numpy as np
 import tensorflow as tf
 from sklearn.utils import check_random_state

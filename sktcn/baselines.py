@@ -50,10 +50,9 @@ from sktcn._base import (
     _TCN_PARAMS,
     ESTIMATOR_PARAMS,
     TCNEstimatorBase,
-    check_keras_names,
-    check_routed_params,
     extend_signature,
 )
+from sktcn._param_checks import check_keras_names, check_routed_params
 from sktcn._network import output_head, precision_dtypes
 from sktcn._validation import python_ints
 from sktcn.classifier import TCNClassifier

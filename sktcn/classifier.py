@@ -19,11 +19,11 @@ from sktcn._base import (
     ESTIMATOR_PARAMS,
     POOLED_FIELD,
     TCNEstimatorBase,
-    check_loss_targets,
     extend_signature,
     own_params,
-    unchanged_on_failure,
 )
+from sktcn._param_checks import check_loss_targets
+from sktcn._rollback import unchanged_on_failure
 from sktcn._streaming import StreamedData, is_streamed
 from sktcn._validation import target_array
 

@@ -21,11 +21,7 @@ from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_j
 from sktcn._base import (
     ENSEMBLE_CONSTRAINT,
     TCNEstimatorBase,
-    check_keras_names,
     field_warned_once,
-    fit_restored_on_failure,
-    unchanged_on_failure,
-    unknown_params_advice,
 )
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
@@ -39,7 +35,9 @@ from sktcn._conformal import (
     to_interval_units,
 )
 from sktcn._network_pool import pool_key
+from sktcn._param_checks import check_keras_names, unknown_params_advice
 from sktcn._random import member_seeds
+from sktcn._rollback import fit_restored_on_failure, unchanged_on_failure
 from sktcn._window_scaling import SCALINGS, get_scaling, lacks_scale
 from sktcn._windows import (
     WindowBatches,

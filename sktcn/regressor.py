@@ -9,10 +9,10 @@ from sktcn._base import (
     ESTIMATOR_CONSTRAINTS,
     ESTIMATOR_PARAMS,
     TCNEstimatorBase,
-    check_loss_targets,
     extend_signature,
     own_params,
 )
+from sktcn._param_checks import check_loss_targets
 from sktcn._validation import float32_lost_spread, target_array
 
 

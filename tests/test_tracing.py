@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 from tensorflow.python.eager.polymorphic_function import polymorphic_function
 
-import sktcn._base
+import sktcn._forward
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._compat import build_optimizer, quiet_fit_retracing
 from sktcn._ensemble import mean_of_members
@@ -66,13 +66,13 @@ def test_build_optimizer_creates_the_slots_once():
 def forward_traces(monkeypatch):
     """Number of traces of the estimators' forward pass during the test."""
     traced = []
-    original = sktcn._base._Forward.__call__
+    original = sktcn._forward.Forward.__call__
 
     def counted(self, x):
         traced.append(1)  # a Python call of the traced function: one per trace
         return original(self, x)
 
-    monkeypatch.setattr(sktcn._base._Forward, "__call__", counted)
+    monkeypatch.setattr(sktcn._forward.Forward, "__call__", counted)
     return traced
 
 

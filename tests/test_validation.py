@@ -324,7 +324,7 @@ def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, param
                                          ("kernel_initializer", "Initialiser"), ("optimizer", "Optimiser")])
 def test_abstract_base_classes_are_never_suggested(param, name):
     # "Did you mean 'Loss'?" sent the user to a class that computes nothing.
-    from sktcn._base import check_keras_names
+    from sktcn._param_checks import check_keras_names
 
     with pytest.raises(ValueError, match=f"{param}={name!r} is not a name Keras knows") as refused:
         check_keras_names(TCNRegressor(**{param: name}))
@@ -335,7 +335,7 @@ def test_abstract_base_classes_are_never_suggested(param, name):
 @pytest.mark.parametrize("param, module", [("loss", keras.losses), ("optimizer", keras.optimizers)])
 def test_the_name_check_passes_every_name_keras_resolves_and_every_object(param, module):
     # Aliases ("mse", "mae") and any case Keras takes ("MSE", "ADAM") included; objects and callables as they are.
-    from sktcn._base import check_keras_names
+    from sktcn._param_checks import check_keras_names
     from sktcn._compat import keras_identifiers
 
     names = set(keras_identifiers(module)) | {name for name in dir(module) if not name.startswith("_")}
