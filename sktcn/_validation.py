@@ -595,6 +595,37 @@ def _float64_values(x):
     return np.asarray(x)
 
 
+def feature_words(features):
+    """The words of a message about X's ``features`` (indices) that agree with their number, for ``str.format``.
+
+    ``what`` names them; ``first`` (``"the first: "``) introduces the first
+    one's numbers where there are several; ``s`` ends a plural noun;
+    ``their``, ``they`` and ``them`` stand for them; ``are``, ``verb_s`` and
+    ``verb_es`` (a verb's ending in the present) agree with them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> template = "{what} ({first}a level of 1e9) lose{verb_s} much of {their} variation"
+    >>> template.format(**feature_words(np.array([2])))
+    "X's feature [2] (a level of 1e9) loses much of its variation"
+    >>> template.format(**feature_words(np.array([2, 5])))
+    "X's features [2, 5] (the first: a level of 1e9) lose much of their variation"
+    """
+    several = len(features) > 1
+    return {
+        "what": f"X's feature{'s' if several else ''} {np.asarray(features).tolist()}",
+        "first": "the first: " if several else "",
+        "s": "s" if several else "",
+        "their": "their" if several else "its",
+        "they": "they" if several else "it",
+        "them": "them" if several else "it",
+        "are": "are" if several else "is",
+        "verb_s": "" if several else "s",
+        "verb_es": "" if several else "es",
+    }
+
+
 def _warn_lost_spread(features, mean, std, refuse):
     """The warning (the ValueError where ``refuse``) about ``features`` whose spread over all series float32 loses."""
     mean, std = mean[features[0]], std[features[0]]
@@ -606,20 +637,17 @@ def _warn_lost_spread(features, mean, std, refuse):
     else:  # values so small that float32 holds them subnormal, or as 0
         factor = -int(np.floor(np.log10(std)))
         fix = f"Rescale X first, e.g. multiply it by 1e{factor}, and predict's X by the same factor."
-    several = len(features) > 1
-    what = (
-        f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a mean of "
-        f"{mean:.3g} and a standard deviation of {std:.3g})"
-    )
+    words = feature_words(features)
+    what = f"{words['what']} ({words['first']}a mean of {mean:.3g} and a standard deviation of {std:.3g})"
     if refuse:
         raise ValueError(
-            f"{what} {'become' if several else 'becomes'} constant when cast to float32, the precision the network "
-            f"computes in, so nothing of X's variation reaches it. {fix}"
+            f"{what} become{words['verb_s']} constant when cast to float32, the precision the network computes in, "
+            f"so nothing of X's variation reaches it. {fix}"
         )
     warnings.warn(
-        f"{what} {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation when cast to "
-        f"float32, the precision the network computes in: the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of "
-        f"{'their' if several else 'its'} standard deviation or more. {fix}",
+        f"{what} lose{words['verb_s']} much of {words['their']} variation when cast to float32, the precision the "
+        f"network computes in: the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of {words['their']} standard "
+        f"deviation or more. {fix}",
         UserWarning,
         stacklevel=caller_stacklevel(),
     )
@@ -631,11 +659,10 @@ def _warn_lost_within_series(features, within_mean, within_std, series_varies):
     varying = series_varies[:, first]
     typical = np.median(within_std[varying, first])
     levels = within_mean[varying, first]
-    several = len(features) > 1
+    words = feature_words(features)
     warnings.warn(
-        f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a typical "
-        f"standard deviation within a series of {typical:.3g}, on levels from {levels.min():.3g} to "
-        f"{levels.max():.3g}) {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation "
+        f"{words['what']} ({words['first']}a typical standard deviation within a series of {typical:.3g}, on levels "
+        f"from {levels.min():.3g} to {levels.max():.3g}) lose{words['verb_s']} much of {words['their']} variation "
         f"within most series when cast to float32, the precision the network computes in: each series' own level "
         f"dwarfs it, and the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of its standard deviation within the "
         f"series or more. Subtract each series' own level in float64 first (X - X.mean(axis=1, keepdims=True) for "
