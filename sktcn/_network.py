@@ -272,9 +272,10 @@ class SkTCN(TCN):
         # follow Keras' global policy rather than this layer's; building under
         # this layer's policy makes ``SkTCN(dtype="mixed_float16")`` mixed
         # throughout, also when a saved model is loaded again. Its Conv1D
-        # layers have no data_format either: they get DATA_FORMAT, whatever
-        # Keras' global image_data_format, which stays as the user set it.
-        with dtype_policy_scope(self.dtype_policy), channels_last_convolutions(_TCN_MODULE, DATA_FORMAT):
+        # layers have no data_format either: they get "channels_last"
+        # (DATA_FORMAT), whatever Keras' global image_data_format, which stays
+        # as the user set it.
+        with dtype_policy_scope(self.dtype_policy), channels_last_convolutions(_TCN_MODULE):
             self._build_blocks(input_shape)
 
     def _build_blocks(self, input_shape):

@@ -15,6 +15,7 @@ import keras
 from sklearn.utils._param_validation import HasMethods
 
 from sktcn import _compat
+from sktcn._compat import flat_items
 from sktcn._random import keras_draws_discarded
 
 
@@ -220,15 +221,6 @@ class InstancesOrSubclasses(HasMethods):
 
     def __str__(self):
         return f"an instance or a subclass of {self.name!r}"
-
-
-def flat_items(items):
-    """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
-    if isinstance(items, (list, tuple)):
-        return [item for nested in items for item in flat_items(nested)]
-    if isinstance(items, dict):
-        return flat_items(list(items.values()))
-    return [] if items is None else [items]
 
 
 def keras_name(item, get):
