@@ -130,8 +130,8 @@ _CONV1D_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
-def channels_last_convolutions(module, data_format="channels_last"):
-    """Within the block, ``module.Conv1D`` (keras-tcn's ``tcn.tcn``) makes ``keras.layers.Conv1D`` of ``data_format``.
+def channels_last_convolutions(module):
+    """Within the block, ``module.Conv1D`` (keras-tcn's ``tcn.tcn``) makes ``"channels_last"`` ``keras.layers.Conv1D``.
 
     keras-tcn creates its convolutions by that module-level name, without a
     ``data_format``, so they would take Keras' global ``image_data_format``;
@@ -147,7 +147,7 @@ def channels_last_convolutions(module, data_format="channels_last"):
     """
     with _CONV1D_LOCK:
         previous = module.Conv1D
-        module.Conv1D = functools.partial(keras.layers.Conv1D, data_format=data_format)
+        module.Conv1D = functools.partial(keras.layers.Conv1D, data_format="channels_last")
         try:
             yield
         finally:
@@ -384,23 +384,28 @@ def _flat(parts, dtype):
     return tf.concat([tf.reshape(tf.cast(part, dtype), [-1]) for part in parts], axis=0)
 
 
+def flat_items(items):
+    """The items (losses, metrics, callbacks) of a parameter that may hold one, a list or a dict of them (nested)."""
+    if isinstance(items, (list, tuple)):
+        return [item for nested in items for item in flat_items(nested)]
+    if isinstance(items, dict):
+        return flat_items(list(items.values()))
+    return [] if items is None else [items]
+
+
 def each_callback(callbacks):
     """Every ``keras.callbacks.Callback`` that ``callbacks`` holds, in any form scikeras and Keras take.
 
     A callback; a list or tuple of them or of lists of them (scikeras' "lists
-    of callbacks", which Keras flattens); a dict of either (scikeras' routed
-    form); a ``keras.callbacks.CallbackList``, yielded with the callbacks it
-    holds (it hands them its model too); or None, which holds none.
+    of callbacks", which Keras flattens); a ``keras.callbacks.CallbackList``,
+    yielded with the callbacks it holds (it hands them its model too); or
+    None, which holds none.
     """
-    if isinstance(callbacks, keras.callbacks.Callback):
-        yield callbacks
-        if isinstance(callbacks, keras.callbacks.CallbackList):
-            yield from each_callback(callbacks.callbacks)
-    elif isinstance(callbacks, dict):
-        yield from each_callback(list(callbacks.values()))
-    elif isinstance(callbacks, (list, tuple)):
-        for item in callbacks:
-            yield from each_callback(item)
+    for item in flat_items(callbacks):
+        if isinstance(item, keras.callbacks.Callback):
+            yield item
+            if isinstance(item, keras.callbacks.CallbackList):
+                yield from each_callback(item.callbacks)
 
 
 def drop_closed_files(callbacks):

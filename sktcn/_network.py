@@ -20,6 +20,7 @@ from sktcn._compat import channels_last_convolutions
 from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
 from sktcn._keras_backend import check_tcn_layer
+from sktcn._validation import feature_words
 from sktcn._window_scaling import varies_beyond_rounding
 
 # keras-tcn builds its layer on tensorflow.keras, which TF_USE_LEGACY_KERAS can
@@ -271,9 +272,10 @@ class SkTCN(TCN):
         # follow Keras' global policy rather than this layer's; building under
         # this layer's policy makes ``SkTCN(dtype="mixed_float16")`` mixed
         # throughout, also when a saved model is loaded again. Its Conv1D
-        # layers have no data_format either: they get DATA_FORMAT, whatever
-        # Keras' global image_data_format, which stays as the user set it.
-        with dtype_policy_scope(self.dtype_policy), channels_last_convolutions(_TCN_MODULE, DATA_FORMAT):
+        # layers have no data_format either: they get "channels_last"
+        # (DATA_FORMAT), whatever Keras' global image_data_format, which stays
+        # as the user set it.
+        with dtype_policy_scope(self.dtype_policy), channels_last_convolutions(_TCN_MODULE):
             self._build_blocks(input_shape)
 
     def _build_blocks(self, input_shape):
@@ -649,32 +651,36 @@ def warn_below_scaling_floor(mean, variance, mode, magnitude=None):
     small = (np.sqrt(np.asarray(variance, np.float32)) < floor) & varies_beyond_rounding(std, mean)
     as_given = np.zeros_like(small) if magnitude is None else magnitude <= UNIT_RANGE
     _warn_below_unit_scale(
-        np.flatnonzero(small & ~as_given), std, mode, "cannot standardise {what}: {their} standard deviation{s} "
+        np.flatnonzero(small & ~as_given), std, mode, floor, "cannot standardise {what}: {their} standard deviation{s} "
         "({smallest}) {are} below {floor}, the least the network's scaling layer (Keras' Normalization) divides by"
     )
     if magnitude is not None:
         _warn_below_unit_scale(
-            np.flatnonzero(small & as_given & (magnitude < floor)), magnitude, mode,
+            np.flatnonzero(small & as_given & (magnitude < floor)), magnitude, mode, floor,
             f"leaves {{what}} as given ({{their}} values lie within {UNIT_RANGE:g}), but they are all below {{floor}} "
             "in magnitude ({smallest})"
         )
 
 
-def _warn_below_unit_scale(features, sizes, mode, why):
-    """The warning of :func:`warn_below_scaling_floor` about ``features`` of ``sizes``, ``why`` in its words."""
+def _warn_below_unit_scale(features, sizes, mode, floor, why):
+    """The warning of :func:`warn_below_scaling_floor` about ``features`` of ``sizes``, ``why`` in its words.
+
+    ``why``: a template of :func:`sktcn._validation.feature_words`' words,
+    ``{floor}`` (the scaling layer's epsilon) and ``{smallest}`` (the
+    smallest of the features' ``sizes``).
+    """
     if not features.size:
         return
-    several = features.size > 1
+    words = feature_words(features)
     smallest = float(sizes[features].min())
     why = why.format(
-        what=f"X's feature{'s' if several else ''} {features.tolist()}", their="their" if several else "its",
-        s="s" if several else "", are="are" if several else "is", floor=f"{np.float32(keras.config.epsilon()):.0e}",
-        smallest=f"{'the smallest ' if several else ''}{smallest:.3g}",
+        **words, floor=f"{floor:.0e}", smallest=f"{'the smallest ' if features.size > 1 else ''}{smallest:.3g}"
     )
     warnings.warn(
-        f"input_scaling={mode!r} {why}, so {'they reach' if several else 'it reaches'} the network at a fraction of "
-        f"unit scale, too small to learn from. Multiply {'them' if several else 'it'} by a constant (e.g. "
-        f"1e{-int(np.floor(np.log10(smallest)))}) in fit and predict.",
+        "input_scaling={mode!r} {why}, so {they} reach{verb_es} the network at a fraction of unit scale, too small "
+        "to learn from. Multiply {them} by a constant (e.g. 1e{factor}) in fit and predict.".format(
+            **words, mode=mode, why=why, factor=-int(np.floor(np.log10(smallest)))
+        ),
         UserWarning,
         stacklevel=caller_stacklevel(),
     )

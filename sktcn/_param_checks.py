@@ -15,6 +15,7 @@ import keras
 from sklearn.utils._param_validation import HasMethods
 
 from sktcn import _compat
+from sktcn._compat import flat_items
 from sktcn._random import keras_draws_discarded
 
 
@@ -222,15 +223,6 @@ class InstancesOrSubclasses(HasMethods):
         return f"an instance or a subclass of {self.name!r}"
 
 
-def flat_items(items):
-    """The losses or metrics of a parameter that may hold one, a list or a dict of them (nested)."""
-    if isinstance(items, (list, tuple)):
-        return [item for nested in items for item in flat_items(nested)]
-    if isinstance(items, dict):
-        return flat_items(list(items.values()))
-    return [] if items is None else [items]
-
-
 def keras_name(item, get):
     """The name of the Keras loss or metric that ``item`` (a name, class, instance or function) gives, normalised.
 
@@ -347,19 +339,19 @@ def keras_targets(item, get):
 def check_loss_targets(loss, metrics, refused):
     """Raise ValueError for a Keras ``loss`` or ``metrics`` for targets an estimator does not train on.
 
-    ``refused``: {kind of ``KERAS_TARGETS``: (what is wrong and what to do
-    instead, for a loss; the same for metrics)}, the kinds the estimator
-    refuses, in the order their metrics are checked. The loss is checked
-    first; the messages follow ``loss=...`` and ``metrics [...]``, which
-    names together the metrics of kinds that share a message.
+    ``refused``: ``[(kinds of KERAS_TARGETS, what is wrong and what to do
+    instead for a loss, the same for metrics), ...]``, the groups of kinds
+    the estimator refuses, in the order their metrics are checked. The loss
+    is checked first; the messages follow ``loss=...`` and ``metrics [...]``,
+    which names together the metrics of one group.
     """
     kind = keras_targets(loss, keras.losses.get)
-    if kind in refused:
-        raise ValueError(f"loss={loss!r} {refused[kind][0]}")
+    for kinds, loss_why, _ in refused:
+        if kind in kinds:
+            raise ValueError(f"loss={loss!r} {loss_why}")
     metrics = flat_items(metrics)
-    why_refused = [refused[kind][1] if kind in refused else None
-                   for kind in (keras_targets(metric, keras.metrics.get) for metric in metrics)]
-    for _, why in refused.values():
-        wrong = [metric for metric, why_this in zip(metrics, why_refused) if why_this == why]
+    kinds_given = [keras_targets(metric, keras.metrics.get) for metric in metrics]
+    for kinds, _, metrics_why in refused:
+        wrong = [metric for metric, kind in zip(metrics, kinds_given) if kind in kinds]
         if wrong:
-            raise ValueError(f"metrics {wrong!r} {why}")
+            raise ValueError(f"metrics {wrong!r} {metrics_why}")

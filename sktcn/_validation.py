@@ -505,8 +505,22 @@ def float32_lost_spread(values, single, tolerance):
     >>> float32_lost_spread(values, values.astype(np.float32), tolerance=1e-4)
     array([False,  True])
     """
-    error = np.abs(single - values).max(axis=0)
-    return ~(error <= tolerance * values.std(axis=0))
+    return _beyond_tolerance(np.abs(single - values).max(axis=0), values.std(axis=0), tolerance)
+
+
+def _beyond_tolerance(error, std, tolerance):
+    """Where the rounding ``error`` exceeds ``tolerance`` times the standard deviation ``std``: the spread is lost.
+
+    Written as "not within" so that a NaN error or deviation counts as lost,
+    not as kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _beyond_tolerance(np.array([0.1, 2.0, np.nan]), np.array([1.0, 1.0, 1.0]), tolerance=1.0)
+    array([False,  True,  True])
+    """
+    return ~(error <= tolerance * std)
 
 
 # The rounding error, as a fraction of a feature's standard deviation, above
@@ -538,18 +552,19 @@ def check_float32_spread(given, single):
     only (2.99 * units / units) does not vary
     (:func:`sktcn._window_scaling.varies_beyond_rounding`).
     """
-    pairs = list(zip(given, single)) if isinstance(single, list) else [(given, single)]
-    values = [_float64_values(x) for x, _ in pairs]
+    ragged = isinstance(single, list)
+    givens, singles = (given, single) if ragged else ([given], [single])
+    values = [_float64_values(x) for x in givens]
     if not all(x.dtype.kind in "iuf" and not np.can_cast(x.dtype, np.float32) for x in values):
         return  # float32 holds it exactly (float32, float16, small integers, bool), or not numbers
-    if len(pairs) == 1:  # one array, a series per row
+    if not ragged:  # one array, a series per row
         series = values[0].reshape(single.shape)
         error = np.abs(single - series).max(axis=1)
         within_mean, within_std = series.mean(axis=1), series.std(axis=1)
         lengths = np.full(len(series), series.shape[1])
     else:  # a list of series of different lengths
-        series = [x.reshape(s.shape) for x, s in zip(values, single)]
-        error = np.array([np.abs(s - x).max(axis=0) for x, s in zip(series, single)])
+        series = [x.reshape(s.shape) for x, s in zip(values, singles)]
+        error = np.array([np.abs(s - x).max(axis=0) for x, s in zip(series, singles)])
         within_mean = np.array([x.mean(axis=0) for x in series])
         within_std = np.array([x.std(axis=0) for x in series])
         lengths = np.array([len(x) for x in series])
@@ -558,16 +573,15 @@ def check_float32_spread(given, single):
     mean = (weights * within_mean).sum(axis=0)
     std = np.sqrt((weights * (within_std**2 + (within_mean - mean) ** 2)).sum(axis=0))
     varies = varies_beyond_rounding(std, mean)  # residue about a constant has no spread to lose
-    lost = varies & ~(error.max(axis=0) <= _X_FLOAT32_TOLERANCE * std)
+    lost = varies & _beyond_tolerance(error.max(axis=0), std, _X_FLOAT32_TOLERANCE)
     if lost.any():
-        singles = single if isinstance(single, list) else [single]
         low = np.min([s.min(axis=tuple(range(s.ndim - 1))) for s in singles], axis=0)
         high = np.max([s.max(axis=tuple(range(s.ndim - 1))) for s in singles], axis=0)
         left = high != low
         _warn_lost_spread(np.flatnonzero(lost), mean, std, refuse=not left[varies].any())
     # Within the series: lost where the cast rounds away the spread of most of the series that vary.
     series_varies = varies_beyond_rounding(within_std, within_mean)
-    series_lost = series_varies & ~(error <= _X_FLOAT32_TOLERANCE * within_std)
+    series_lost = series_varies & _beyond_tolerance(error, within_std, _X_FLOAT32_TOLERANCE)
     lost_within = ~lost & (2 * series_lost.sum(axis=0) > series_varies.sum(axis=0))
     if lost_within.any():
         _warn_lost_within_series(np.flatnonzero(lost_within), within_mean, within_std, series_varies)
@@ -581,6 +595,37 @@ def _float64_values(x):
     return np.asarray(x)
 
 
+def feature_words(features):
+    """The words of a message about X's ``features`` (indices) that agree with their number, for ``str.format``.
+
+    ``what`` names them; ``first`` (``"the first: "``) introduces the first
+    one's numbers where there are several; ``s`` ends a plural noun;
+    ``their``, ``they`` and ``them`` stand for them; ``are``, ``verb_s`` and
+    ``verb_es`` (a verb's ending in the present) agree with them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> template = "{what} ({first}a level of 1e9) lose{verb_s} much of {their} variation"
+    >>> template.format(**feature_words(np.array([2])))
+    "X's feature [2] (a level of 1e9) loses much of its variation"
+    >>> template.format(**feature_words(np.array([2, 5])))
+    "X's features [2, 5] (the first: a level of 1e9) lose much of their variation"
+    """
+    several = len(features) > 1
+    return {
+        "what": f"X's feature{'s' if several else ''} {np.asarray(features).tolist()}",
+        "first": "the first: " if several else "",
+        "s": "s" if several else "",
+        "their": "their" if several else "its",
+        "they": "they" if several else "it",
+        "them": "them" if several else "it",
+        "are": "are" if several else "is",
+        "verb_s": "" if several else "s",
+        "verb_es": "" if several else "es",
+    }
+
+
 def _warn_lost_spread(features, mean, std, refuse):
     """The warning (the ValueError where ``refuse``) about ``features`` whose spread over all series float32 loses."""
     mean, std = mean[features[0]], std[features[0]]
@@ -592,20 +637,17 @@ def _warn_lost_spread(features, mean, std, refuse):
     else:  # values so small that float32 holds them subnormal, or as 0
         factor = -int(np.floor(np.log10(std)))
         fix = f"Rescale X first, e.g. multiply it by 1e{factor}, and predict's X by the same factor."
-    several = len(features) > 1
-    what = (
-        f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a mean of "
-        f"{mean:.3g} and a standard deviation of {std:.3g})"
-    )
+    words = feature_words(features)
+    what = f"{words['what']} ({words['first']}a mean of {mean:.3g} and a standard deviation of {std:.3g})"
     if refuse:
         raise ValueError(
-            f"{what} {'become' if several else 'becomes'} constant when cast to float32, the precision the network "
-            f"computes in, so nothing of X's variation reaches it. {fix}"
+            f"{what} become{words['verb_s']} constant when cast to float32, the precision the network computes in, "
+            f"so nothing of X's variation reaches it. {fix}"
         )
     warnings.warn(
-        f"{what} {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation when cast to "
-        f"float32, the precision the network computes in: the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of "
-        f"{'their' if several else 'its'} standard deviation or more. {fix}",
+        f"{what} lose{words['verb_s']} much of {words['their']} variation when cast to float32, the precision the "
+        f"network computes in: the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of {words['their']} standard "
+        f"deviation or more. {fix}",
         UserWarning,
         stacklevel=caller_stacklevel(),
     )
@@ -617,11 +659,10 @@ def _warn_lost_within_series(features, within_mean, within_std, series_varies):
     varying = series_varies[:, first]
     typical = np.median(within_std[varying, first])
     levels = within_mean[varying, first]
-    several = len(features) > 1
+    words = feature_words(features)
     warnings.warn(
-        f"X's feature{'s' if several else ''} {features.tolist()} ({'the first: ' if several else ''}a typical "
-        f"standard deviation within a series of {typical:.3g}, on levels from {levels.min():.3g} to "
-        f"{levels.max():.3g}) {'lose' if several else 'loses'} much of {'their' if several else 'its'} variation "
+        f"{words['what']} ({words['first']}a typical standard deviation within a series of {typical:.3g}, on levels "
+        f"from {levels.min():.3g} to {levels.max():.3g}) lose{words['verb_s']} much of {words['their']} variation "
         f"within most series when cast to float32, the precision the network computes in: each series' own level "
         f"dwarfs it, and the rounding error reaches {_X_FLOAT32_TOLERANCE:g} of its standard deviation within the "
         f"series or more. Subtract each series' own level in float64 first (X - X.mean(axis=1, keepdims=True) for "

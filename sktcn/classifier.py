@@ -140,18 +140,17 @@ def _wrong_targets(owner):
     fail inside TensorFlow's graph or record a meaningless number
     (``KERAS_TARGETS``).
     """
-    regression = (
-        f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
-        'classification loss, "sparse_categorical_crossentropy" (the default, loss=None), or a regressor '
-        "(TCNRegressor) for numeric targets.",
-        f"are regression metrics, but {owner} predicts class probabilities from class indices: use "
-        'classification metrics ("accuracy", "sparse_categorical_crossentropy"), or leave metrics out.',
-    )
-    return {
-        "numbers": regression,
-        "numbers in their own units": regression,
-        "directions": regression,
-        "predicted labels": (
+    return [
+        (
+            {"numbers", "numbers in their own units", "directions"},
+            f"is a regression loss, but {owner} predicts class probabilities from class indices: use a "
+            'classification loss, "sparse_categorical_crossentropy" (the default, loss=None), or a regressor '
+            "(TCNRegressor) for numeric targets.",
+            f"are regression metrics, but {owner} predicts class probabilities from class indices: use "
+            'classification metrics ("accuracy", "sparse_categorical_crossentropy"), or leave metrics out.',
+        ),
+        (
+            {"predicted labels"},
             f"compares predicted labels with the targets element by element, but {owner}'s network outputs "
             'class probabilities: use a classification loss, "sparse_categorical_crossentropy" (the default, '
             "loss=None).",
@@ -161,7 +160,8 @@ def _wrong_targets(owner):
             "accuracy) or keras.metrics.SparseCategoricalAccuracy, and for IoU or MeanIoU set "
             "sparse_y_pred=False.",
         ),
-        "one-hot": (
+        (
+            {"one-hot"},
             f"compares the probabilities with one-hot targets, but {owner} trains on class indices (sparse "
             'labels): use a sparse-label loss, "sparse_categorical_crossentropy" (the default, loss=None) or '
             "keras.losses.SparseCategoricalCrossentropy, or a loss of your own that takes class indices.",
@@ -170,7 +170,7 @@ def _wrong_targets(owner):
             '"sparse_top_k_categorical_accuracy", "sparse_categorical_crossentropy"), or score predict_proba '
             "after the fit (e.g. sklearn.metrics.roc_auc_score for AUC).",
         ),
-    }
+    ]
 
 
 def _check_class_weight_values(class_weight):

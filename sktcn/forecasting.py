@@ -376,9 +376,8 @@ def _check_scalable(y, scaling, name="y"):
     """
     if scaling != "standard" or y is None:
         return
-    values = y.to_numpy(np.float64)
-    if _below_overflow(values):
-        return
+    if _below_overflow(y.to_numpy(np.float64)):
+        return  # no series can overflow: y need not be split into them
     for _, part in series_of(y):
         _check_spread(part.to_numpy(np.float64), name)
 
@@ -390,7 +389,12 @@ def _below_overflow(values):
 
 
 def _check_spread(values, name):
-    """:func:`sktcn.regressor.finite_statistics` of ``values`` ``(T, C)``, one series or window of ``name``."""
+    """:func:`sktcn.regressor.finite_statistics` of ``values`` ``(T, C)``, one series or window of ``name``.
+
+    Values below the bound at which nothing can overflow (:func:`_below_overflow`) are not read.
+    """
+    if _below_overflow(values):
+        return
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_statistics
         finite_statistics(values.mean(axis=0), values.std(axis=0), values, name)
 
@@ -1459,8 +1463,7 @@ class TCNForecaster(BaseForecaster):
                 # Horizon steps that fh skips take the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], known])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
-                if not _below_overflow(x_all[0]):
-                    _check_spread(x_all[0], "X")  # predict's X joins the stored X in this window
+                _check_spread(x_all[0], "X")  # predict's X joins the stored X in this window
             window = scaled_window(spec, key, y[None, -L:], x_all, np.array([len(y) - L]))
             inputs.append(window)
             baselines.append(scaled_baseline(spec, y, np.array([len(y) - 1]), *window[1:]))

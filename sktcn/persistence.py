@@ -413,7 +413,7 @@ def save_target(path, archive=False):
         replace; or a name in it is longer than the file system allows.
     """
     # Absolute: "x/.." has no name to append ".zip" to, and "." names the working
-    # directory, which must not be replaced (_check_replacement).
+    # directory, which must not be replaced (_check_file_system_allows_replacing).
     path = Path(os.path.abspath(path))
     if archive:
         path = path if path.suffix == ".zip" else path.with_name(path.name + ".zip")
@@ -426,12 +426,8 @@ def save_target(path, archive=False):
         )
     if path.exists():
         kind = "archive" if archive else "directory"
-        if archive:
-            unsaved = _unsaved_members(path) if path.is_file() else None
-        else:
-            unsaved = (_unsaved_entries(path) if any(path.iterdir()) else []) if path.is_dir() else None
-        _check_replaceable(path, unsaved, kind)
-        _check_replacement(path, kind)
+        _check_replaceable(path, _unsaved(path, kind), kind)
+        _check_file_system_allows_replacing(path, kind)
     _check_not_shadowed(path, archive)
     return path
 
@@ -442,11 +438,7 @@ def _check_name_lengths(path):
     Saving would create them only after the training, and fail there with
     "File name too long".
     """
-    missing = [path]
-    above = path.parent
-    while not os.path.lexists(above) and above != above.parent:  # False for a name too long to look up
-        missing.append(above)
-        above = above.parent
+    missing, above = _missing_up_to_existing(path)
     try:
         longest = os.pathconf(above, "PC_NAME_MAX")
     except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no answer
@@ -460,7 +452,7 @@ def _check_name_lengths(path):
             )
 
 
-def _check_replacement(path, kind):
+def _check_file_system_allows_replacing(path, kind):
     """An error unless saving can replace the existing model (or empty directory) ``path`` safely.
 
     Saving replaces it by renaming: a link there is renamed away and removed
@@ -593,12 +585,25 @@ def _is_mount_point(path):
     )
 
 
+def _unsaved(path, kind):
+    """What ``path`` holds besides an sktcn model ``kind`` (``"archive"`` or ``"directory"``); None if no model.
+
+    An empty directory holds nothing to keep (``[]``): saving may replace it,
+    although it holds no model (:func:`_holds_model`).
+    """
+    if kind == "archive":
+        return _unsaved_members(path) if path.is_file() else None
+    if not path.is_dir():
+        return None
+    return _unsaved_entries(path) if any(path.iterdir()) else []
+
+
 def _holds_model(path, archive_only=False):
-    """Whether ``path`` holds an sktcn model: an archive, or a directory but not if ``archive_only``."""
+    """Whether ``path`` holds an sktcn model: an archive, or a directory (not empty) but not if ``archive_only``."""
     try:
         if path.is_file():
-            return _unsaved_members(path) is not None
-        return not archive_only and path.is_dir() and _unsaved_entries(path) is not None
+            return _unsaved(path, "archive") is not None
+        return not archive_only and path.is_dir() and any(path.iterdir()) and _unsaved(path, "directory") is not None
     except OSError:  # a name too long to exist, or unreadable: not known to be a model
         return False
 
@@ -701,20 +706,32 @@ def _saved_files(manifest):
     return set(files)
 
 
+def _missing_up_to_existing(path):
+    """``(missing, nearest)``: ``path`` and the folders above it that do not exist, deepest first, and the
+    nearest of them that does (``path`` itself where it exists).
+
+    A link counts as existing, even one that points nowhere (the callers
+    refuse or fail on it); a name too long to look up does not.
+    """
+    missing = []
+    while not os.path.lexists(path) and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing, path
+
+
 def _check_folder_above(target):
     """OSError unless the nearest existing folder above ``target`` is a folder this process may write in.
 
     Missing folders in between are created when saving; a file in their place,
     or a folder without write permission, would fail only then.
     """
-    above = target.parent
-    while not above.exists():
-        if above.is_symlink():  # exists() follows the link: it points nowhere
-            raise FileNotFoundError(
-                f"{target} cannot be written: {above} is a link to {os.readlink(above)}, which does not exist; "
-                "create that folder or choose another path."
-            )
-        above = above.parent
+    _, above = _missing_up_to_existing(target.parent)
+    if above.is_symlink() and not above.exists():  # a link that points nowhere
+        raise FileNotFoundError(
+            f"{target} cannot be written: {above} is a link to {os.readlink(above)}, which does not exist; "
+            "create that folder or choose another path."
+        )
     if not above.is_dir():
         raise NotADirectoryError(f"{target} cannot be written: {above} is a file, not a folder; choose another path.")
     if not os.access(above, os.W_OK | os.X_OK):
@@ -743,10 +760,7 @@ def _folders_removed_on_failure(folder):
     folder that existed before, or that something else wrote in meanwhile,
     stays. A failed save then leaves no empty folders behind.
     """
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
+    missing, _ = _missing_up_to_existing(folder)
     created = []
     try:
         for new in reversed(missing):
@@ -796,8 +810,7 @@ def _replace_directory(new, path):
     if not os.path.lexists(path):
         os.replace(new, path)
         return
-    if not path.is_symlink():
-        _keep_permissions(new, path)
+    _keep_permissions(new, path)
     previous = new.with_name(new.name + "-previous")
     # save_target refuses the mount points it sees; others (and a folder in use) fail here.
     with _busy_as_mount_point(path, "directory"):
@@ -824,14 +837,18 @@ def _replace_directory(new, path):
 def _keep_permissions(new, old):
     """Give ``new`` (a staged model directory or archive) the mode and group of ``old``, which it replaces.
 
-    The group first, as changing it may clear a set-group-ID bit. A group the
-    process may not give (one it is not a member of) stays the process's, as
-    with ``cp -p``. In a set-group-ID directory the files would have taken its
+    Nothing where ``old`` is missing or a symbolic link: saving replaces the
+    link itself, and what it points to keeps its own. The group first, as
+    changing it may clear a set-group-ID bit. A group the process may not
+    give (one it is not a member of) stays the process's, as with ``cp -p``.
+    In a set-group-ID directory the files would have taken its
     group had they been written there: they get it too.
     """
     try:
-        status = os.stat(old)
-    except FileNotFoundError:  # replaced meanwhile by another save: the rename says so
+        status = os.lstat(old)
+    except FileNotFoundError:  # a new archive, or removed meanwhile by another save: nothing to keep
+        return
+    if stat.S_ISLNK(status.st_mode):
         return
     if os.stat(new).st_gid != status.st_gid:
         with contextlib.suppress(PermissionError):
@@ -890,8 +907,7 @@ def save_archive(estimator, path):
             out.writestr(_SKTIME_METADATA, pickle.dumps(type(estimator)))
             for file in sorted(directory.iterdir()):
                 out.write(file, file.name)
-        if target.is_file() and not target.is_symlink():
-            _keep_permissions(archive, target)
+        _keep_permissions(archive, target)
         with _busy_as_mount_point(target, "archive"):
             os.replace(archive, target)
     return target

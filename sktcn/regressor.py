@@ -249,16 +249,14 @@ def check_numeric_target_losses(loss, metrics, owner):
     learns nothing from one output. A loss or metric of the user's own may
     take numbers: it passes.
     """
-    loss_why = (
+    classification = (
         f"is a classification loss, but {owner} predicts numbers, with a linear output trained on standardised "
         'targets: use a regression loss, "mse" (the default, loss=None), "mae" or "huber"'
-        + (", or a classifier (TCNClassifier) for class labels." if owner != "TCNForecaster" else ".")
-    )
-    metrics_why = (
+        + (", or a classifier (TCNClassifier) for class labels." if owner != "TCNForecaster" else "."),
         f"are classification metrics, but {owner} predicts numbers: use regression metrics "
-        '("mae", "mse", "root_mean_squared_error"), or leave metrics out.'
+        '("mae", "mse", "root_mean_squared_error"), or leave metrics out.',
     )
-    own_units_why = (
+    own_units = (
         f"needs targets in their own units (positive ones), but {owner} trains on standardised targets (mean 0, "
         'half of them negative), where it learns nothing: use "mse" (the default, loss=None), "mae" or "huber", '
         "and score the predictions, which are in y's units, with scikit-learn's or sktime's metrics "
@@ -267,7 +265,7 @@ def check_numeric_target_losses(loss, metrics, owner):
         'targets (mean 0), where they mean nothing: use "mae", "mse" or "root_mean_squared_error", or score the '
         "predictions after the fit with scikit-learn's or sktime's metrics (e.g. mean_absolute_percentage_error).",
     )
-    directions_why = (
+    directions = (
         "compares only the direction of each sample's outputs, not their size: for one output (per step) it "
         "sees only the sign of the standardised target and learns nothing, and for several it leaves their "
         'scale free. Use "mse" (the default, loss=None), "mae" or "huber".',
@@ -275,10 +273,11 @@ def check_numeric_target_losses(loss, metrics, owner):
         'whether the signs agree. Use regression metrics ("mae", "mse", "root_mean_squared_error"), or leave '
         "metrics out.",
     )
-    refused = dict.fromkeys(("one-hot", "class indices", "predicted labels"), (loss_why, metrics_why))
-    refused["numbers in their own units"] = own_units_why
-    refused["directions"] = directions_why
-    check_loss_targets(loss, metrics, refused)
+    check_loss_targets(loss, metrics, [
+        ({"one-hot", "class indices", "predicted labels"}, *classification),
+        ({"numbers in their own units"}, *own_units),
+        ({"directions"}, *directions),
+    ])
 
 
 class TCNRegressor(RegressorMixin, TCNEstimatorBase):
