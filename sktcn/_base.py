@@ -108,6 +108,9 @@ from sktcn._validation import (
 from sktcn._training import (
     StopWhenConverged,
     TrainingPlan,
+    float32_precision,
+    given_weights,
+    is_unit_mean,
     network_cost,
     network_time,
     plan_training,
@@ -680,11 +683,12 @@ class TCNEstimatorBase(BaseWrapper):
         raise NotImplementedError
 
     def _validate_sample_weight(self, X, y, sample_weight):
-        # scikeras' (which drops the samples of weight 0), after the check that
-        # streamed weights get too (sktcn._validation.checked_sample_weight). A
-        # fit's weights count by their ratios only, partial_fit's as given.
-        weights = checked_sample_weight(sample_weight, X, ratios_only=self._normalises_weights())
-        return BaseWrapper._validate_sample_weight(X, y, weights)
+        # The check that streamed weights get too, then scikeras' drop of the
+        # samples of weight 0, without its cast to float32: the weights stay in
+        # float64 until the fit has divided them by their mean (_float32_weights).
+        weights = checked_sample_weight(sample_weight, X)
+        kept = weights != 0
+        return X[kept], y[kept], weights[kept]
 
     # ---------------------------------------------------------------- building
     # Whether use_batch_norm="auto" means batch normalisation (see TCNClassifier).
@@ -1193,8 +1197,7 @@ class TCNEstimatorBase(BaseWrapper):
                 f"validation_split={self._fit_args.validation_split} needs X in memory to draw the split from; with "
                 "streamed X set validation_split=0 (early_stopping then watches the training loss)."
             )
-        data = StreamedData(X, y, sample_weight, self._fit_args.batch_size,
-                            weight_ratios_only=self._normalises_weights())
+        data = StreamedData(X, y, sample_weight, self._fit_args.batch_size)
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._random_state = _seed_from(self.random_state)
             first = self._check_X(data.first_batch()[0], reset=True)
@@ -1225,7 +1228,7 @@ class TCNEstimatorBase(BaseWrapper):
 
         tally = WeightTally(self._weightless_fit())
         failures = []
-        mean_weight = 1.0  # what the training weights are divided by (unit_mean_weights), set below
+        mean_weight = 1.0  # what a fit's training weights are divided by (unit_mean_weights), set below
 
         def weigh(x, y, w):
             x, y = self._validate_data(x, y)
@@ -1238,11 +1241,11 @@ class TCNEstimatorBase(BaseWrapper):
             y = self.target_encoder_.transform(y)
             weights = self._training_weights(y, w)
             tally.record(w, weights)
-            return x, y, unit_mean_weights(weights, mean_weight)
+            return x, y, weights
 
         def encode(x, y, w):
             x, y, weights = weigh(x, y, w)
-            return self.feature_encoder_.transform(x), y, weights
+            return self.feature_encoder_.transform(x), y, self._float32_weights(weights, mean_weight)
 
         first = data.first_batch()
         if self._normalises_weights() and (first[2] is not None or self._weighs_classes()):
@@ -1293,9 +1296,10 @@ class TCNEstimatorBase(BaseWrapper):
 
     def _training_weights(self, y, sample_weight):
         """Weights shaped like the per-element loss (Keras does not broadcast a
-        per-sample weight over time steps). Always an array, so weights of
-        ones and no weights take the very same code path."""
-        weights = np.ones(len(y), np.float32) if sample_weight is None else sample_weight.astype(np.float32)
+        per-sample weight over time steps), to float32's precision in float64's
+        range (``float32_precision``; ``_float32_weights`` casts them). Always an array, so weights of ones and no weights take
+        the very same code path."""
+        weights = np.ones(len(y)) if sample_weight is None else float32_precision(sample_weight)
         loss_shape = self._loss_shape(y)
         return np.broadcast_to(weights.reshape((-1,) + (1,) * (len(loss_shape) - 1)), loss_shape).copy()
 
@@ -1308,6 +1312,15 @@ class TCNEstimatorBase(BaseWrapper):
         """
         return not getattr(self, "_weights_as_given", False)
 
+    def _float32_weights(self, weights, mean):
+        """The training ``weights`` (float64) as the network's loss takes them, in float32.
+
+        A fit's divided by ``mean``, their mean over the fit, before the cast
+        (``unit_mean_weights``), so that weights below or above float32's range
+        keep their ratios; ``partial_fit``'s as given (``given_weights``).
+        """
+        return unit_mean_weights(weights, mean) if self._normalises_weights() else given_weights(weights)
+
     def _given_weights_note(self, weights):
         """What a diverged training call says of its training ``weights`` (an array, or None where streamed).
 
@@ -1318,7 +1331,7 @@ class TCNEstimatorBase(BaseWrapper):
         if self._normalises_weights() or weights is None:
             return ""
         mean = weights.mean(dtype=np.float64)
-        if abs(mean - 1.0) <= np.finfo(np.float32).eps:
+        if is_unit_mean(mean):
             return ""
         return (f" The weights of this partial_fit call, used as given, average {mean:.3g} and scale the loss as "
                 "much: keep them near 1 on average (divide them by their mean).")
@@ -1347,10 +1360,9 @@ class TCNEstimatorBase(BaseWrapper):
         weights = self._training_weights(y, sample_weight)
         if not weights.any():
             raise ValueError(self._weightless_fit())
-        if self._normalises_weights():
-            # Over every sample of the fit, before the validation split: the
-            # held-out loss keeps the training loss's scale.
-            weights = unit_mean_weights(weights, weights.mean(dtype=np.float64))
+        # A fit's mean over every sample, before the validation split: the
+        # held-out loss keeps the training loss's scale.
+        weights = self._float32_weights(weights, weights.mean(dtype=np.float64))
         validation_data = None
         split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:

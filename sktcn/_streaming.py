@@ -217,12 +217,9 @@ class StreamedData:
         their batches.
     batch_size : int
         Rows per batch of a memory-mapped ``X``.
-    weight_ratios_only : bool, default=False
-        Whether only the ratios of a memory-mapped ``X``'s ``sample_weight``
-        count (a fit's, not partial_fit's: ``checked_sample_weight``).
     """
 
-    def __init__(self, X, y, sample_weight, batch_size, weight_ratios_only=False):
+    def __init__(self, X, y, sample_weight, batch_size):
         if isinstance(X, np.memmap):
             if y is None:
                 raise ValueError("A memory-mapped X needs y as well: fit(X, y) with y an array of targets.")
@@ -231,7 +228,7 @@ class StreamedData:
             if sample_weight is not None:
                 # Checked whole, as in memory: the weights are small, and an all-zero
                 # array is only visible whole.
-                sample_weight = checked_sample_weight(sample_weight, X, ratios_only=weight_ratios_only)
+                sample_weight = checked_sample_weight(sample_weight, X)
             self.batches = RowBatches(X, np.asarray(y), sample_weight, batch_size)
             self.targets_given = np.asarray(y)
         else:

@@ -243,8 +243,47 @@ def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass
     return TrainingPlan(epochs=epochs, repeats=repeats, scheduled=True, cost_per_pass=cost_per_pass)
 
 
+def is_unit_mean(mean):
+    """Whether a mean weight is 1 to float32 precision, the precision the network trains in.
+
+    Weights of such a mean already weigh as weights of mean 1 would: dividing
+    them by it would change them only by rounding, and they scale the loss by
+    nothing (``unit_mean_weights``, a diverged ``partial_fit``'s message).
+
+    Examples
+    --------
+    >>> from sktcn._training import is_unit_mean
+    >>> is_unit_mean(1.0 + 1e-9), is_unit_mean(1.5)
+    (True, False)
+    """
+    return bool(abs(float(mean) - 1.0) <= np.finfo(np.float32).eps)
+
+
+def float32_precision(weights):
+    """``weights`` rounded to float32's precision, in float64, which keeps them where float32's range ends.
+
+    The network trains in float32: within its range the values are exactly
+    those of a cast to float32, so a fit's weights divided by their mean
+    (``unit_mean_weights``) are what they were when the cast came first, bit
+    for bit. Below it (1e-50, 0 in float32) and above it (1e50, infinite)
+    they keep float32's precision and their ratios until that division.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._training import float32_precision
+    >>> bool(float32_precision(np.array([0.1]))[0] == np.float32(0.1))
+    True
+    >>> bool(float32_precision(np.array([0.1 * 2.0**-200]))[0] * 2.0**200 == np.float32(0.1))
+    True
+    """
+    # float32 rounds the significand to 24 bits; frexp's is in [0.5, 1), where float32 has no range limit.
+    significand, exponent = np.frexp(weights)
+    return np.ldexp(significand.astype(np.float32).astype(np.float64), exponent)
+
+
 def unit_mean_weights(weights, mean):
-    """A fit's training weights divided by ``mean``, their mean over the fit, so that they average 1.
+    """A fit's training weights divided by ``mean``, their mean over the fit, in float32, so that they average 1.
 
     Keras averages the weighted losses, ``sum(w * loss) / n``: the weights'
     mean scales the loss that the regime compares with absolute thresholds
@@ -253,11 +292,12 @@ def unit_mean_weights(weights, mean):
     weights of 1e-30 trained nothing and weights of 1e30 diverged. Divided by
     their mean, weights that differ by a constant factor train alike, and a
     constant weight as no weight; only their ratios count, which the weighted
-    objective keeps.
+    objective keeps. The division comes before the cast to float32, in which
+    weights of 1e-50 are 0 and weights of 1e50 infinite.
 
     Parameters
     ----------
-    weights : ndarray of float32
+    weights : ndarray of float64
         The weights of the loss (TCNClassifier's class weights times the
         sample weights), or some of them (one batch of a stream).
     mean : float
@@ -267,21 +307,71 @@ def unit_mean_weights(weights, mean):
     -------
     ndarray of float32
         ``weights / mean``; ``weights`` themselves where ``mean`` is 1 to
-        float32 precision (ones, balanced class weights): dividing them
-        would change them only by rounding.
+        float32 precision (ones, balanced class weights, ``is_unit_mean``):
+        dividing them would change them only by rounding.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sktcn._training import unit_mean_weights
-    >>> weights = np.array([0.25, 0.75], np.float32)
-    >>> unit_mean_weights(weights, weights.mean(dtype=np.float64)).tolist()
+    >>> weights = np.array([0.25, 0.75]) * 1e-50
+    >>> unit_mean_weights(weights, weights.mean()).tolist()
     [0.5, 1.5]
     """
-    mean = np.float64(mean)
-    if abs(mean - 1.0) <= np.finfo(np.float32).eps:
-        return weights
-    return (weights / mean).astype(np.float32)
+    if not np.isfinite(mean):
+        # Weights near float64's largest number: their sum overflows.
+        raise ValueError(
+            f"Sample weights of at most {weights.max():.3g} sum beyond float64's range, so their mean is infinite: "
+            "only their ratios count in a fit, so divide them by a constant factor, e.g. their largest."
+        )
+    if is_unit_mean(mean):
+        return weights.astype(np.float32)
+    return (weights / np.float64(mean)).astype(np.float32)
+
+
+def given_weights(weights):
+    """A ``partial_fit``'s training weights in float32, the network's precision, refused where it loses them.
+
+    ``partial_fit`` uses each call's weights as given (they weigh the calls
+    relative to each other), so nothing brings them into float32's range
+    first: weights that all round to 0 there would train nothing, and
+    weights beyond its largest number (about 3.4e38) make the loss infinite.
+
+    Parameters
+    ----------
+    weights : ndarray of float64
+        The weights of the loss, non-negative (checked before).
+
+    Returns
+    -------
+    ndarray of float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._training import given_weights
+    >>> given_weights(np.array([0.5, 2.0])).tolist()
+    [0.5, 2.0]
+    >>> given_weights(np.array([1e-50]))
+    Traceback (most recent call last):
+    ...
+    ValueError: Sample weights of at most 1e-50 all round to 0 in float32, ...
+    """
+    top = weights.max(initial=0.0)
+    if top > np.finfo(np.float32).max:
+        raise ValueError(
+            f"Sample weights of up to {top:.3g} exceed float32's largest number (about 3.4e38), in which the network "
+            "trains, and partial_fit uses each call's weights as given: divide them by a constant factor, "
+            f"e.g. 1e{int(np.ceil(np.log10(top)))}."
+        )
+    cast = weights.astype(np.float32)
+    if top > 0 and not cast.any():
+        raise ValueError(
+            f"Sample weights of at most {top:.3g} all round to 0 in float32, in which the network trains "
+            "(it holds nothing below about 1.4e-45), and partial_fit uses each call's weights as given: "
+            f"multiply them by a constant factor, e.g. 1e{-int(np.floor(np.log10(top)))}."
+        )
+    return cast
 
 
 def validation_fraction(validation_split, n_samples, scheduled, in_memory=True):

@@ -201,8 +201,8 @@ def target_array(y, dtype=None):
     return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
 
 
-def checked_sample_weight(sample_weight, X, allow_all_zero=False, ratios_only=False):
-    """``sample_weight`` for the samples of ``X`` as float32, checked as scikit-learn checks it.
+def checked_sample_weight(sample_weight, X, allow_all_zero=False):
+    """``sample_weight`` for the samples of ``X`` as float64, checked as scikit-learn checks it.
 
     One check for every kind of input, in memory or streamed: scikit-learn's
     ``_check_sample_weight`` (1-D, one weight per sample of ``X``, finite, a
@@ -213,6 +213,12 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False, ratios_only=Fa
     supports 1.6 on). Only the length of ``X`` is read, so a memory-mapped
     ``X`` stays on disk.
 
+    In float64, where the weights are what they were given as: the network
+    trains in float32, where weights of 1e-50 are 0 and weights of 1e50
+    infinite, but a fit counts only their ratios and casts them after
+    dividing them by their mean (``sktcn._training.unit_mean_weights``);
+    ``partial_fit`` casts them as given (``sktcn._training.given_weights``).
+
     Parameters
     ----------
     sample_weight : array-like of shape (n_samples,) or float
@@ -222,17 +228,10 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False, ratios_only=Fa
     allow_all_zero : bool, default=False
         Accept weights that are all zero: one batch of a stream may weigh
         nothing, as long as the whole training set weighs something.
-    ratios_only : bool, default=False
-        Only the weights' ratios count: they are all of a fit's, which
-        divides them by their mean (``unit_mean_weights``). Weights all below
-        float32's smallest normal number (about 1.2e-38), which the cast
-        would round coarsely or to 0, are then divided by their mean, in
-        float64, first. Otherwise (``partial_fit``'s, used as given) weights
-        that the cast rounds to 0 are refused, naming float32.
 
     Returns
     -------
-    ndarray of shape (n_samples,), float32
+    ndarray of shape (n_samples,), float64
 
     Examples
     --------
@@ -249,25 +248,10 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False, ratios_only=Fa
         sample_weight = sample_weight.item()  # a 0-d array (one weight for a whole batch) is a scalar
     check = _check_sample_weight
     keywords = {"allow_all_zero_weights": True} if _takes_all_zero_keyword(check) else {}
-    # Checked in float64, where the weights are what they were given as: cast to
-    # float32 first, weights below its range (1e-50) became 0 and were refused as all zero.
     weights = check(sample_weight, X, dtype=np.float64, ensure_non_negative=True, **keywords)
     if not allow_all_zero and not np.any(weights):
         raise ValueError("Sample weights must contain at least one non-zero number.")
-    top = weights.max(initial=0.0)
-    if 0 < top < np.finfo(np.float32).tiny:
-        if ratios_only:
-            # Their mean is 1 then (unit_mean_weights leaves them so): a constant
-            # weight trains as no weight, and the others keep their ratios.
-            weights = weights / weights.mean()
-        elif not allow_all_zero and not np.any(weights.astype(np.float32)):
-            raise ValueError(
-                f"Sample weights of at most {top:.3g} all round to 0 in float32, in which the network trains "
-                "(it holds nothing below about 1.4e-45), and partial_fit uses each call's weights as given: "
-                f"multiply them by a constant factor, e.g. 1e{-int(np.floor(np.log10(top)))}."
-            )
-    # In float32 as the network's loss takes them (too large for it: scikit-learn's message).
-    return check(weights, X, dtype=np.float32, ensure_non_negative=True, **keywords)
+    return weights
 
 
 @functools.cache

@@ -25,6 +25,7 @@ from sktcn._base import (
 from sktcn._param_checks import check_loss_targets
 from sktcn._rollback import unchanged_on_failure
 from sktcn._streaming import StreamedData, is_streamed
+from sktcn._training import float32_precision
 from sktcn._validation import target_array
 
 
@@ -465,7 +466,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         weights = super()._training_weights(y, sample_weight)
         if self._fit_class_weight is None:
             return weights
-        return (self._per_class_weights()[y] * weights).astype(np.float32)
+        return float32_precision(self._per_class_weights()[y] * weights)
 
     def _weighs_classes(self):
         # Balanced weights average 1 over the targets they were counted on,

@@ -134,6 +134,35 @@ def test_a_streams_weights_count_by_their_ratios_only(data, source, monkeypatch)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
+class WeightedBatches(Batches):
+    """A user's PyDataset of batches (x, y, sample_weight)."""
+
+    def __init__(self, X, y, weights, batch_size):
+        super().__init__(X, y, batch_size)
+        self.weights = weights
+
+    def __getitem__(self, i):
+        rows = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return self.X[rows], self.y[rows], self.weights[rows]
+
+
+@pytest.mark.parametrize("source", ["PyDataset", "tf.data"])
+def test_streamed_weights_below_float32s_range_train_as_their_ratios_say(data, source):
+    # Each batch's weights were cast to float32 before the division by the stream's mean: weights of
+    # 1e-50 became 0, and the fit was refused as "every sample of this fit weighs 0".
+    X, y = data
+    weights = np.arange(1.0, len(X) + 1)
+    tiny = weights * 1e-50
+    if source == "PyDataset":
+        stream = WeightedBatches(X, y, tiny, TINY["batch_size"])
+    else:
+        stream = tf.data.Dataset.from_tensor_slices((X, y, tiny)).batch(TINY["batch_size"])
+    streamed = TCNRegressor(**ORDERED).fit(stream)
+    expected = TCNRegressor(**ORDERED).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(streamed.history_["loss"], expected.history_["loss"], rtol=1e-4)
+    np.testing.assert_allclose(streamed.predict(X), expected.predict(X), rtol=1e-4, atol=1e-5)
+
+
 def test_streamed_targets_too_small_to_square_are_refused_over_the_whole_stream(data):
     # Batch by batch the spread is a sum of squares, which underflows below about 1e-162: the
     # scale fell back to 1 and every prediction was the mean. In memory fit recomputes it.

@@ -412,3 +412,13 @@ def test_epochs_must_be_a_positive_integer_or_auto(series_2d):
 def test_a_fitted_plan_is_a_dataclass():
     assert TrainingPlan(epochs=3).passes == 3 and not TrainingPlan(epochs=3).scheduled
     assert np.isclose(TrainingPlan(epochs=3, repeats=4, scheduled=True).passes, 12)
+
+
+def test_partial_fit_refuses_weights_that_float32_cannot_hold():
+    # partial_fit casts its weights as given: nothing brings them into float32's range first.
+    given_weights = _training.given_weights
+    with pytest.raises(ValueError, match=r"up to 1e\+50 exceed float32's largest number.*divide them"):
+        given_weights(np.array([1.0, 1e50]))
+    with pytest.raises(ValueError, match=r"at most 2e-50 all round to 0 in float32.*1e50"):
+        given_weights(np.array([0.0, 2e-50]))
+    assert given_weights(np.zeros(2)).tolist() == [0.0, 0.0]  # one streamed batch may weigh nothing
