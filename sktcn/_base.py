@@ -33,7 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sktcn import _compat, _docs, _network_pool, persistence
+from sktcn import _compat, _docs, _earlier_versions, _network_pool, persistence
 from sktcn._caller import caller_stacklevel
 from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
@@ -1709,7 +1709,8 @@ class TCNEstimatorBase(BaseWrapper):
             # copy.copy hands __getstate__'s state straight back, unpickled:
             # the copy shares the network, as a shallow copy does.
             state["model_"] = state["model_"].model
-        super().__setstate__(state)
+        # Pickles of an earlier sktcn lack what was added since (files: persistence.migrate).
+        super().__setstate__(_earlier_versions.fill_pickled_state(type(self), dict(state), "model_" in state))
         if "model_" in state:
             if seeds is not None:
                 restore_seed_states(self.model_, seeds)
@@ -1717,9 +1718,11 @@ class TCNEstimatorBase(BaseWrapper):
             self._make_predict_function()
 
     def _upgrade_fitted_state(self):
-        """Bring the fitted state of a model pickled or saved by an earlier sktcn to today's form."""
-        # Models from before it was recorded padded each series to the longest of its call: None pads nothing.
-        vars(self).setdefault("_ragged_fit_length", None)
+        """Bring the fitted state of a model pickled or saved by an earlier sktcn to today's form.
+
+        Called once its attributes are set, those it lacked included (from
+        ``sktcn._earlier_versions``): for what must be rebuilt from them.
+        """
 
     def save(self, path):
         """Save the fitted estimator to the directory ``path`` as JSON and a Keras file.

@@ -16,7 +16,7 @@ from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LI
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.validation.forecasting import check_fh
 
-from sktcn import _covariates, _docs, _network_pool, _simple_forecasts, _window_scaling, persistence
+from sktcn import _covariates, _docs, _earlier_versions, _network_pool, _simple_forecasts, _window_scaling, persistence
 from sktcn._codec import frame_from_json, frame_to_json, from_json, index_from_json, index_to_json, to_json
 from sktcn._base import (
     ENSEMBLE_CONSTRAINT,
@@ -1676,6 +1676,14 @@ class TCNForecaster(BaseForecaster):
         return persistence.load_instance(serial, cls)
 
     # ------------------------------------------------------------- saved state
+    def __setstate__(self, state):
+        # Pickles of an earlier sktcn lack what was added since (files: persistence.migrate).
+        state = dict(state)
+        if "regressor_" in state:
+            # Before n_networks (8eaa0b7) the one network's regressor was an attribute, a property now.
+            state.setdefault("regressors_", [state.pop("regressor_")])
+        vars(self).update(_earlier_versions.fill_pickled_state(type(self), state, "regressors_" in state))
+
     def _saved_state(self, networks):
         """This fitted forecaster as JSON-ready data: its data, residuals and networks (written by ``networks``)."""
         if not self.is_fitted:
@@ -1765,21 +1773,19 @@ class TCNForecaster(BaseForecaster):
         series_scale = state["series_scale_"]
         if series_scale is not None:
             series_scale = [tuple(np.asarray(from_json(v), dtype=np.float64) for v in pair) for pair in series_scale]
-        # Files written before baselines existed hold networks that forecast the series itself.
-        baseline, sp = state.get("baseline_"), state.get("sp_", 1)
+        # Entries that files written before them lack come from persistence.migrate (sktcn._earlier_versions).
+        baseline, sp = state["baseline_"], state["sp_"]
         if (baseline is not None and baseline not in _simple_forecasts.SIMPLE_FORECASTS) or not (
                 isinstance(sp, int) and sp >= 1):
             raise persistence.ModelFileError(
                 f"the manifest names baseline {baseline!r} with season {sp!r}, which sktcn does not know: it was altered."
             )
-        # Files written before the backtest could drop the correction always apply it.
-        weight = state.get("correction_weight_", 1.0)
+        weight = state["correction_weight_"]
         if weight not in (0.0, 1.0):
             raise persistence.ModelFileError(
                 f"the manifest gives correction_weight_ {weight!r}; sktcn writes 0 or 1: it was altered."
             )
-        # Files written before it was kept do not say where their residuals came from.
-        calibration = state.get("interval_calibration_")
+        calibration = state["interval_calibration_"]
         if calibration not in (None, "backtest", "in-sample"):
             raise persistence.ModelFileError(
                 f"the manifest gives interval_calibration_ {calibration!r}, which sktcn does not write: it was altered."
@@ -1801,7 +1807,7 @@ class TCNForecaster(BaseForecaster):
         with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
                         correction_weight=float(weight), calibration=calibration, window_length=window_length,
                         horizon=horizon, static_statistics=self._stored_static_statistics(state),
-                        local_clock=state.get("calendar_local_clock", False) is True, cutoff=cutoff,
+                        local_clock=state["calendar_local_clock"] is True, cutoff=cutoff,
                         series_rows=series_rows):
             self.fit(y, X=X, fh=fh)
         self._check_restored_shapes()
@@ -1812,7 +1818,7 @@ class TCNForecaster(BaseForecaster):
 
         ModelFileError unless they are finite, one of each per static feature, the scales positive.
         """
-        stored = state.get("static_statistics")
+        stored = state["static_statistics"]
         if stored is None:
             return None
         statistics = tuple(np.asarray(from_json(part), dtype=np.float64) for part in stored)

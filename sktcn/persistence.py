@@ -31,7 +31,6 @@ import contextlib
 import errno
 import hashlib
 import importlib
-import inspect
 import json
 import os
 import pickle
@@ -48,7 +47,7 @@ from pathlib import Path
 
 import keras
 
-from sktcn import _compat
+from sktcn import _compat, _earlier_versions
 from sktcn._codec import CodecError, from_json, to_json
 from sktcn._keras_file import FileCheckError, check_keras_file, check_weights, parse_json, read_member
 from sktcn._network import SkTCN, WeightNormConv1D
@@ -118,10 +117,14 @@ def construct(description, allowed):
         raise ModelFileError(f"the manifest names the class {name!r}; sktcn loads only {sorted(allowed)}.")
     cls = getattr(importlib.import_module(_LOADABLE[name]), name)
     params = {key: from_json(value) for key, value in expect(description, "params", dict).items()}
-    own = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
+    own = _earlier_versions.parameter_names(cls)
     unknown = sorted(key for key in params if key not in own and "__" not in key)
     if unknown:
-        raise ModelFileError(f"the manifest gives {cls.__name__} parameters it does not have: {unknown}.")
+        # Format 1 gains parameters without a new version number: a newer sktcn's file is the likely cause.
+        raise ModelFileError(
+            f"the manifest gives {cls.__name__} parameters it does not have: {unknown}. The model may have been "
+            f"saved by a newer sktcn than this one ({__version__}): upgrade sktcn to load it."
+        )
     try:
         return cls(**params)
     except TypeError as error:
@@ -213,41 +216,39 @@ def _remove_keras_temporary_folders(traceback):
 def migrate(manifest):
     """An older format-1 manifest brought to today's layout, in place; the one home of compatibility.
 
-    Format 1 gained fields over time; files written before each one still load:
+    Format 1 gained parameters and fitted state over time: those a manifest
+    lacks take the values of :data:`sktcn._earlier_versions.ADDED`, which
+    reproduce what the sktcn that wrote it did (a forecaster from before
+    forking sequences gets ``forking_sequences=False``, not today's default);
+    pickles are filled from the same table. Its layout changed too:
 
-    - ``pooling`` (classifier and regressor, and a forecaster's networks): the
-      network read the last step, or every step with ``return_sequences``;
-    - ``n_networks`` and ``regressors`` (forecaster): one network, in
-      ``regressor`` / ``regressor.keras``;
-    - ``series_scale_`` (forecaster): no per-series scaling;
+    - ``regressors`` (forecaster): one network, in ``regressor`` / ``regressor.keras``;
     - ``level_freqs`` (a panel's index): no stored frequency.
     """
     if manifest.get("estimator") == "TCNForecaster":
-        params = manifest.get("params")
-        if isinstance(params, dict):
-            params.setdefault("n_networks", 1)
         if "regressors" not in manifest and isinstance(manifest.get("regressor"), dict):
             manifest["regressors"] = [manifest.pop("regressor")]
         state = manifest.get("state")
         if isinstance(state, dict):
-            state.setdefault("series_scale_", None)
             for frame in (state.get("y"), state.get("X")):
                 if isinstance(frame, dict):
                     _add_level_freqs(frame.get("index"))
         for part in manifest.get("regressors") or []:
-            _migrate_network_description(part)
-    elif manifest.get("estimator") in ("TCNClassifier", "TCNRegressor"):
-        _migrate_network_description(manifest)
+            if isinstance(part, dict):
+                _fill_added(part, "TCNRegressor")
+    _fill_added(manifest, manifest.get("estimator"))
     return manifest
 
 
-def _migrate_network_description(description):
+def _fill_added(description, estimator):
+    """Give an estimator's description the parameters and state it lacks, as :func:`migrate` says."""
+    added = _earlier_versions.ADDED.get(estimator) if isinstance(estimator, str) else None
     params, state = description.get("params"), description.get("state")
-    if isinstance(params, dict) and "pooling" not in params:
-        sequences = bool(params.get("return_sequences"))
-        params["pooling"] = "auto" if sequences else "last"
-        if isinstance(state, dict):
-            state.setdefault("pooling_", None if sequences else "last")
+    if added is None or not isinstance(params, dict):
+        return
+    _earlier_versions.fill(params, added.params, params)
+    if isinstance(state, dict):
+        _earlier_versions.fill(state, {**added.state, **added.saved}, params)
 
 
 def _add_level_freqs(index):

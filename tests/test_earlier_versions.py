@@ -1,0 +1,176 @@
+"""Files and pickles written by an earlier sktcn load, predict, train and save as that sktcn's models did.
+
+The old files and pickles are today's with what commit ca4fc1c (the first with
+``sktcn.load``, format 1) did not write taken out: its parameters and fitted
+state are listed here as that commit had them, not read from the table under test.
+"""
+
+import inspect
+import json
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sktime.datasets import load_airline
+
+import sktcn
+from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, persistence
+
+from conftest import TINY
+
+# The parameters of ca4fc1c's estimators (kwargs aside).
+_NETWORK_PARAMS_THEN = {
+    "nb_filters", "kernel_size", "nb_stacks", "dilations", "padding", "use_skip_connections", "dropout_rate",
+    "return_sequences", "activation", "kernel_initializer", "use_batch_norm", "use_layer_norm", "use_weight_norm",
+    "go_backwards", "optimizer", "learning_rate", "loss", "metrics", "epochs", "batch_size", "validation_split",
+    "early_stopping", "patience", "callbacks", "shuffle", "warm_start", "random_state", "verbose",
+}
+PARAMS_THEN = {
+    TCNClassifier: _NETWORK_PARAMS_THEN | {"class_weight"},
+    TCNRegressor: _NETWORK_PARAMS_THEN,
+    TCNForecaster: _NETWORK_PARAMS_THEN - {"return_sequences"} | {"window_length", "scaling", "calibration_size"},
+}
+# The fitted state ca4fc1c saved.
+_NETWORK_STATE_THEN = {"_fit_timesteps", "_n_channels", "_output_shape", "_random_state", "dilations_", "history_",
+                       "n_features_in_", "n_timesteps_in_", "receptive_field_"}
+_FORECASTER_STATE_THEN = {"X", "fh", "horizon_", "residual_quantile_source_", "window_length_", "y", "y_mtype",
+                          "y_name"}
+# What a pickle of ca4fc1c lacks of today's fitted estimator, besides the parameters added since.
+_NETWORK_UNPICKLED = {"_callbacks_built_from", "_configured_learning_rate", "_history_epochs", "_input_statistics",
+                      "epochs_", "pooling_", "_ragged_fit_length", "_seed_states"}
+_FORECASTER_UNPICKLED = {"_freq_problem", "_series_ends", "_static_statistics", "baseline_", "correction_weight_",
+                         "covariates_", "interval_calibration_", "series_scale_", "sp_"}
+
+# Today's estimators as those of ca4fc1c behaved (not today's defaults).
+OLD_NETWORK = dict(TINY, random_state=0, pooling="last", n_networks=1, input_scaling=None)
+OLD_FORECASTER = dict(TINY, random_state=0, n_networks=1, forking_sequences=False, baseline=None, correction="always",
+                      lazy_windows=False, calibration_size=0.0)
+
+
+@pytest.mark.parametrize("Estimator", [TCNClassifier, TCNRegressor, TCNForecaster])
+def test_every_parameter_added_since_format_1_has_its_earlier_behaviour(Estimator):
+    from sktcn._earlier_versions import ADDED
+
+    # A parameter added without an entry would take today's default in an old
+    # file, and be missing from an old pickle altogether.
+    assert set(ADDED[Estimator.__name__].params) == _parameter_names(Estimator) - PARAMS_THEN[Estimator]
+
+
+def _parameter_names(cls):
+    """The names of the constructor parameters of ``cls``."""
+    return set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
+
+
+def _series():
+    return load_airline().iloc[:48]
+
+
+def _written_then(description, cls, state_then):
+    """Leave a manifest's ``description`` of a ``cls`` the parameters and state ca4fc1c wrote."""
+    description["params"] = {k: v for k, v in description["params"].items() if k in PARAMS_THEN[cls]}
+    description["state"] = {k: v for k, v in description["state"].items() if k in state_then}
+    return description
+
+
+def _forecaster_as_written_then(path):
+    """Rewrite the forecaster saved at ``path`` as ca4fc1c wrote it: its parameters, state and layout."""
+    manifest = _written_then(json.loads((path / "manifest.json").read_text()), TCNForecaster, _FORECASTER_STATE_THEN)
+    # One network, in "regressor" / regressor.keras.
+    (part,) = manifest.pop("regressors")
+    manifest["regressor"] = dict(_written_then(part, TCNRegressor, _NETWORK_STATE_THEN), model_file="regressor.keras")
+    (path / "regressor_0.keras").rename(path / "regressor.keras")
+    manifest["files"] = {"regressor.keras": manifest["files"].pop("regressor_0.keras")}
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
+def test_a_forecaster_saved_before_forking_sequences_forecasts_as_it_did(tmp_path):
+    # It loaded with forking_sequences=True, today's default, and forecast other numbers (a panel's failed).
+    y = _series()
+    f = TCNForecaster(**OLD_FORECASTER).fit(y, fh=[1, 2, 3])
+    old = sktcn.load(_forecaster_as_written_then(persistence.save(f, tmp_path / "old")))
+    pd.testing.assert_series_equal(old.predict(), f.predict())
+    pd.testing.assert_frame_equal(old.predict_interval(coverage=0.8), f.predict_interval(coverage=0.8))
+    assert (old.forking_sequences, old.baseline, old.n_networks, old.lazy_windows) == (False, None, 1, False)
+
+
+@pytest.mark.parametrize("Estimator", [TCNClassifier, TCNRegressor])
+def test_a_network_saved_before_input_scaling_refits_without_it(Estimator, series_3d, tmp_path):
+    X, labels = series_3d
+    y = labels if Estimator is TCNClassifier else X[:, :, 0].mean(axis=1)
+    est = Estimator(**OLD_NETWORK).fit(X, y)
+    path = est.save(tmp_path / "old")
+    manifest = _written_then(json.loads((path / "manifest.json").read_text()), Estimator, _NETWORK_STATE_THEN)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    old = sktcn.load(path)
+    # Its sktcn fed the inputs as given: a refit must not scale them ("auto" would).
+    assert (old.input_scaling, old.pooling, old.pooling_, old.n_networks) == (None, "last", "last", 1)
+    np.testing.assert_array_equal(old.predict(X), est.predict(X))
+
+
+class _PickledThen:
+    """Pickles as ``estimator`` did under ca4fc1c: without the attributes ``missing``."""
+
+    def __init__(self, estimator, missing, **replaced):
+        self.estimator, self.missing, self.replaced = estimator, missing, replaced
+
+    def __reduce__(self):
+        state = {k: v for k, v in self.estimator.__reduce_ex__(2)[2].items() if k not in self.missing}
+        return object.__new__, (type(self.estimator),), {**state, **self.replaced}
+
+
+def _network_pickled_then(est):
+    added = set(_parameter_names(type(est))) - PARAMS_THEN[type(est)]
+    return _PickledThen(est, added | _NETWORK_UNPICKLED)
+
+
+@pytest.mark.parametrize("Estimator", [TCNClassifier, TCNRegressor])
+def test_a_network_pickled_before_format_1_grew_trains_on(Estimator, series_3d, tmp_path):
+    # partial_fit and a warm fit raised AttributeError: no attribute 'distribution_strategy'.
+    X, labels = series_3d
+    y = labels if Estimator is TCNClassifier else X[:, :, 0].mean(axis=1)
+    est = Estimator(**OLD_NETWORK).fit(X, y)
+    old = pickle.loads(pickle.dumps(_network_pickled_then(est)))
+    np.testing.assert_array_equal(old.predict(X), est.predict(X))
+    old.partial_fit(X, y)
+    old.set_params(warm_start=True).fit(X, y)
+    assert old.get_params() == dict(est.get_params(), warm_start=True)
+    again = sktcn.load(old.save(tmp_path / "again"))
+    np.testing.assert_array_equal(again.predict(X), old.predict(X))
+
+
+def test_a_forecaster_pickled_before_format_1_grew_forecasts_updates_and_saves(tmp_path):
+    # It could not predict ('series_scale_'), save ('baseline') nor update ('static_features').
+    y = _series()
+    f = TCNForecaster(**OLD_FORECASTER).fit(y.iloc[:-2], fh=[1, 2])
+    added = set(_parameter_names(TCNForecaster)) - PARAMS_THEN[TCNForecaster]
+    (regressor,) = f.regressors_
+    then = _PickledThen(f, added | _FORECASTER_UNPICKLED | {"regressors_"},
+                        regressor_=_network_pickled_then(regressor))
+    old = pickle.loads(pickle.dumps(then))
+    pd.testing.assert_series_equal(old.predict(), f.predict())
+    pd.testing.assert_frame_equal(old.predict_interval(coverage=0.8), f.predict_interval(coverage=0.8))
+    old.update(y.iloc[-2:], update_params=False)
+    f.update(y.iloc[-2:], update_params=False)
+    pd.testing.assert_series_equal(old.predict(), f.predict())
+    pd.testing.assert_series_equal(sktcn.load(old.save(tmp_path / "again")).predict(), f.predict())
+    old.update(y.iloc[-2:], update_params=True)  # trains the network on
+    assert old.get_params() == f.get_params()
+
+
+def test_an_unfitted_estimator_pickled_then_gains_parameters_only():
+    old = pickle.loads(pickle.dumps(_PickledThen(TCNClassifier(), {"pooling", "distribution_strategy"})))
+    assert (old.pooling, old.distribution_strategy) == ("last", None)
+    assert not hasattr(old, "pooling_")
+
+
+def test_parameters_a_file_has_but_this_sktcn_lacks_point_to_a_newer_sktcn(series_3d, tmp_path):
+    X, labels = series_3d
+    path = TCNClassifier(**TINY).fit(X, labels).save(tmp_path / "newer")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["params"]["attention"] = True
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(persistence.ModelFileError, match=r"parameters it does not have: \['attention'\]\. The model may "
+                                                         r"have been saved by a newer sktcn .*upgrade sktcn"):
+        sktcn.load(path)
