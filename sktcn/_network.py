@@ -727,8 +727,65 @@ def channel_statistics(X):
     >>> mean.tolist(), variance.tolist()
     ([5.0, 2.5], [1.0, 2.9166666666666665])
     """
-    X = np.asarray(X, dtype=np.float64)
-    mean = X.mean(axis=(0, 1))
-    variance = X.var(axis=(0, 1))
+    X = np.asarray(X)
+    if not X.flags.c_contiguous or X.nbytes < _STATISTICS_BLOCK_BYTES:
+        X = np.asarray(X, dtype=np.float64)
+        mean = X.mean(axis=(0, 1))
+        variance = X.var(axis=(0, 1))
+    else:
+        # A float64 copy of X would set fit's peak memory: the same sums over
+        # float64 blocks, added in the order NumPy adds the whole copy's, so
+        # the statistics (kept in the model) stay bit for bit what they were.
+        count = X.shape[0] * X.shape[1]
+        rows = X.reshape(count, X.shape[2])
+        mean = _float64_sum(rows, lambda values: values) / count
+        variance = _float64_sum(rows, lambda values: _squared(np.subtract(values, mean, out=values))) / count
     return mean, np.where(variance > 0, variance, 1.0)
+
+
+# Above this many bytes, channel_statistics reads X in float64 blocks of this size.
+_STATISTICS_BLOCK_BYTES = 64 * 2**20
+
+
+def _squared(values):
+    """``values * values``, in place."""
+    return np.multiply(values, values, out=values)
+
+
+def _float64_sum(rows, term):
+    """``np.add.reduce(term(rows as float64), axis=0)`` of C-contiguous ``rows`` (m, F), bit for bit, in blocks.
+
+    ``term`` changes a float64 block in place. NumPy sums a C-contiguous
+    float64 array over its rows one row after the other where a row has
+    several values (F > 1), and pairwise over the whole column where it has
+    one: blocks continue the first with the running sum as their first row,
+    and follow the second's halving down to blocks small enough to copy.
+    """
+    n_rows, n_features = rows.shape
+    # Whole multiples of 8 values, and above 128: NumPy halves a longer column only.
+    block = max(128, _STATISTICS_BLOCK_BYTES // (8 * n_features) // 8 * 8)
+    if n_features == 1:
+        return np.array([_pairwise_sum(rows[:, 0], term, block)])
+    buffer = np.empty((min(block, n_rows) + 1, n_features))
+    total = None
+    for start in range(0, n_rows, block):
+        chunk = rows[start : start + block]
+        values = buffer[: len(chunk) + 1]
+        values[1:] = chunk
+        term(values[1:])
+        if total is None:
+            values = values[1:]
+        else:
+            values[0] = total
+        total = np.add.reduce(values, axis=0)
+    return total
+
+
+def _pairwise_sum(column, term, block):
+    """NumPy's pairwise sum of ``term(column as float64)`` (1D, contiguous), halved as NumPy halves it, in blocks."""
+    if len(column) <= block:
+        return np.add.reduce(term(column.astype(np.float64)))
+    half = len(column) // 2
+    half -= half % 8
+    return _pairwise_sum(column[:half], term, block) + _pairwise_sum(column[half:], term, block)
 

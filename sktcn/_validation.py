@@ -11,6 +11,7 @@ counts, column names, the length ragged training data were padded to) in
 
 import functools
 import inspect
+import math
 import numbers
 import warnings
 
@@ -198,6 +199,11 @@ def target_array(y, dtype=None):
     >>> np.asarray(frame).dtype, target_array(frame, np.float64).dtype
     (dtype('O'), dtype('float64'))
     """
+    # Plain finite numbers need none of check_array's conversions, which cost ~70 us, most of a small score.
+    if type(y) is np.ndarray and y.dtype.kind in "biuf" and y.ndim and y.size:
+        values = y if dtype is None else y.astype(dtype, copy=False)
+        if values.dtype.kind != "f" or np.isfinite(values).all():
+            return values
     return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
 
 
@@ -311,7 +317,8 @@ def as_float32(X, **check_array_params):
         and X.ndim in (2, 3)
         and X.size
         and np.isfinite(X).all()
-        and np.abs(X).max() < np.finfo(np.float32).max
+        # The largest magnitude from max and min: no abs() copy of X.
+        and max(X.max(), -X.min()) < np.finfo(np.float32).max
     ):
         return X.astype(np.float32, copy=False)
     return _checked_float32(X, "X", **check_array_params)
@@ -363,6 +370,52 @@ def _refuse_beyond_float32(X, name="X"):
 
 def ragged_series(X):
     """The series of a list as float32 ``(n_timesteps_i, n_features)`` arrays, checked."""
+    series = _plain_float32_series(X)
+    if series is None:
+        series = _checked_series(X)
+    n_features = {x.shape[1] for x in series}
+    if len(n_features) > 1:
+        raise ValueError(
+            f"The series in X have different numbers of features {sorted(n_features)}; "
+            "every series needs the same features per time step."
+        )
+    return series
+
+
+# Values checked for finiteness at a time by _plain_float32_series.
+_FINITE_CHECK_VALUES = 2**22
+
+
+def _plain_float32_series(X):
+    """The series of ``X`` cast to float32, as :func:`_checked_series` gives them, where all are plain and finite; else None.
+
+    scikit-learn's ``check_array`` costs ~100 us a series, seconds for a list
+    of 100,000 short ones, at every fit and predict. For numeric ndarrays of
+    1 or 2 dimensions and at least one value it does what a cast and one
+    finiteness check over all series do; anything else (None here) goes
+    through it, one series at a time, and gets its messages.
+    """
+    if not all(
+        type(x) is np.ndarray and x.dtype.kind in "fiu" and x.ndim in (1, 2) and x.size for x in X
+    ):
+        return None
+    # Values beyond float32's range become inf, refused below by check_array's path, with its message.
+    with np.errstate(over="ignore", invalid="ignore"):
+        series = [np.asarray(x, dtype=np.float32) for x in X]
+    start = 0
+    while start < len(series):
+        stop, size = start, 0
+        while stop < len(series) and (size == 0 or size + series[stop].size <= _FINITE_CHECK_VALUES):
+            size += series[stop].size
+            stop += 1
+        if not np.isfinite(np.concatenate([x.ravel() for x in series[start:stop]])).all():
+            return None
+        start = stop
+    return [x[:, None] if x.ndim == 1 else x for x in series]
+
+
+def _checked_series(X):
+    """The series of a list as float32 ``(n_timesteps_i, n_features)`` arrays, each checked by ``check_array``."""
     series = []
     for i, x in enumerate(X):
         x = _checked_float32(x, f"X[{i}]", ensure_2d=False, input_name=f"X[{i}]")
@@ -374,12 +427,6 @@ def ragged_series(X):
                 "(n_timesteps,) or 2D (n_timesteps, n_features)."
             )
         series.append(x)
-    n_features = {x.shape[1] for x in series}
-    if len(n_features) > 1:
-        raise ValueError(
-            f"The series in X have different numbers of features {sorted(n_features)}; "
-            "every series needs the same features per time step."
-        )
     return series
 
 
@@ -543,15 +590,15 @@ def check_float32_spread(given, single):
         return  # float32 holds it exactly (float32, float16, small integers, bool), or not numbers
     if not ragged:  # one array, a series per row
         series = values[0].reshape(single.shape)
-        error = np.abs(single - series).max(axis=1)
-        within_mean, within_std = series.mean(axis=1), series.std(axis=1)
         lengths = np.full(len(series), series.shape[1])
     else:  # a list of series of different lengths
         series = [x.reshape(s.shape) for x, s in zip(values, singles)]
-        error = np.array([np.abs(s - x).max(axis=0) for x, s in zip(series, singles)])
-        within_mean = np.array([x.mean(axis=0) for x in series])
-        within_std = np.array([x.std(axis=0) for x in series])
         lengths = np.array([len(x) for x in series])
+    blocks = functools.partial(_series_blocks, series, single)
+    shape, dtypes = (len(lengths), singles[0].shape[-1]), [x.dtype for x in values]
+    if _float32_surely_keeps_spread(blocks, lengths, shape, dtypes):
+        return
+    error, within_mean, within_std = _within_series_statistics(blocks, shape, dtypes)
     # Over all series from the series' own: the variance within them plus that of their means about the mean.
     weights = lengths[:, None] / lengths.sum()
     mean = (weights * within_mean).sum(axis=0)
@@ -569,6 +616,96 @@ def check_float32_spread(given, single):
     lost_within = ~lost & (2 * series_lost.sum(axis=0) > series_varies.sum(axis=0))
     if lost_within.any():
         _warn_lost_within_series(np.flatnonzero(lost_within), within_mean, within_std, series_varies)
+
+
+# Series read at a time by check_float32_spread: its temporaries (float64
+# differences and deviations) stay a few of these blocks, whatever X's size.
+_SPREAD_BLOCK = 64
+
+
+def _series_blocks(series, single):
+    """``(rows, values, cast)`` blocks of ``series`` and their float32 ``single``, each ``(b, T, F)``.
+
+    An array's series come in slices of it; a list's in stacks of series of
+    one length, dtype and C-contiguous layout, or one by one. Each series'
+    sums over its time steps are then those NumPy makes over the series alone
+    (or the whole array): it adds in an order set by the strides, which
+    slicing and stacking like series keep; a slice of one series of an array
+    could drop the axis NumPy adds along, so none has one where the array has
+    several.
+    """
+    if not isinstance(single, list):
+        starts = list(range(0, len(series), _SPREAD_BLOCK))
+        if len(starts) > 1 and len(series) - starts[-1] == 1:
+            starts.pop()  # the last series joins the block before
+        for start, stop in zip(starts, starts[1:] + [len(series)]):
+            yield slice(start, stop), series[start:stop], single[start:stop]
+        return
+    groups = {}
+    for i, x in enumerate(series):
+        key = (x.shape, x.dtype) if x.flags.c_contiguous else i
+        groups.setdefault(key, []).append(i)
+    for key, rows in groups.items():
+        if not isinstance(key, tuple):
+            yield rows, series[rows[0]][None], single[rows[0]][None]
+            continue
+        for start in range(0, len(rows), _SPREAD_BLOCK):
+            block = rows[start : start + _SPREAD_BLOCK]
+            yield block, np.stack([series[i] for i in block]), np.stack([single[i] for i in block])
+
+
+def _float32_surely_keeps_spread(blocks, lengths, shape, dtypes):
+    """Whether X's float32 cast provably loses no feature's spread, overall or within any series, from min and max.
+
+    The cast's rounding error is at most half a float32 step at the value,
+    2**-24 of its magnitude (2**-150 in the subnormal range), bounded here by
+    twice that; a feature of ``n`` values with range ``r`` has a standard
+    deviation of at least ``r / sqrt(2 n)`` (two values at the ends, the rest
+    at the mean), halved here for the float64 rounding of the computed one. A
+    constant that float32 holds exactly has no error at all. Where this
+    cannot clear every feature, and every series, the exact check runs.
+    ``blocks``: :func:`_series_blocks`' generator; ``shape``: (n_series, n_features).
+    """
+    if np.result_type(np.float32, *dtypes) != np.float64:
+        return False  # wider than float64 (longdouble): its bounds would be rounded
+    low = np.empty(shape)
+    high = np.empty_like(low)
+    for rows, x, _ in blocks():
+        low[rows], high[rows] = _extremes_over_time(x)
+
+    def cleared(low, high, count):
+        error = 2.0**-23 * np.maximum(high, -low) + 2.0**-149
+        spread = (high - low) / np.sqrt(2.0 * count)
+        exact_constant = (high == low) & (low.astype(np.float32) == low)
+        return (error <= _X_FLOAT32_TOLERANCE * spread / 2) | exact_constant
+
+    overall = cleared(low.min(axis=0), high.max(axis=0), lengths.sum())
+    return bool(overall.all() and cleared(low, high, lengths[:, None]).all())
+
+
+def _extremes_over_time(x):
+    """Each series' min and max per feature of ``x`` (b, T, F), as ``x.min(axis=1), x.max(axis=1)``.
+
+    Over axis 1 NumPy's inner loop runs over the F features only, a few values
+    a call; a C-contiguous ``x`` is read with up to 64 steps folded into it.
+    """
+    n_series, n_steps, n_features = x.shape
+    folded = math.gcd(n_steps, 64) if x.flags.c_contiguous else 1
+    rows = x.reshape(n_series, n_steps // folded, folded * n_features)
+    low = rows.min(axis=1).reshape(n_series, folded, n_features).min(axis=1)
+    high = rows.max(axis=1).reshape(n_series, folded, n_features).max(axis=1)
+    return low, high
+
+
+def _within_series_statistics(blocks, shape, dtypes):
+    """Each series' float32 rounding error (largest), mean and standard deviation per feature, ``(n, F)`` each."""
+    dtype = np.result_type(np.float32, *dtypes)
+    error, within_mean, within_std = (np.empty(shape, dtype) for _ in range(3))
+    for rows, x, cast in blocks():
+        error[rows] = np.abs(cast - x).max(axis=1)
+        within_mean[rows] = x.mean(axis=1)
+        within_std[rows] = x.std(axis=1)
+    return error, within_mean, within_std
 
 
 def _float64_values(x):

@@ -165,3 +165,17 @@ def test_untrained_networks_predict_the_target_mean_or_uniform_probabilities(n_c
     # Only the head starts at zero: the features it reads vary with the input.
     features = keras.ops.convert_to_numpy(model.get_layer("tcn")(x))
     assert features.std() > 0
+
+
+@pytest.mark.parametrize("shape", [(7, 50, 1), (3, 333, 1), (6, 90, 3), (1, 500, 2)])
+def test_channel_statistics_in_blocks_are_those_of_a_float64_copy(monkeypatch, shape):
+    # A float64 copy of X set fit's peak memory (+2 GiB for 500 MiB of float32): large X is
+    # read in blocks, with the statistics (kept in the model) bit for bit the copy's.
+    import sktcn._network as network
+
+    X = (np.random.default_rng(0).normal(size=shape) * 3 + 1e3).astype(np.float32)
+    copy = np.asarray(X, dtype=np.float64)
+    expected = copy.mean(axis=(0, 1)), copy.var(axis=(0, 1))
+    monkeypatch.setattr(network, "_STATISTICS_BLOCK_BYTES", 64)  # blocks of 128 rows
+    mean, variance = network.channel_statistics(X)
+    assert mean.tobytes() == expected[0].tobytes() and variance.tobytes() == expected[1].tobytes()

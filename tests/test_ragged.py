@@ -168,3 +168,32 @@ def test_a_ragged_tensor_fits_and_predicts_as_the_list_of_its_rows(rng):
     # Rows of several features (ragged_rank=1 over (time, feature)) are series of those features.
     multivariate = tf.ragged.constant([np.ones((3, 2)).tolist(), np.ones((5, 2)).tolist()], ragged_rank=1)
     assert [x.shape for x in as_array_like(multivariate)] == [(3, 2), (5, 2)]
+
+
+def test_plain_series_skip_check_array_with_the_same_arrays_and_messages(monkeypatch):
+    # One check_array per series cost ~100 us: 10 s for 100,000 short series at every fit and predict.
+    import sktcn._validation as validation
+
+    series = [np.arange(4.0), np.arange(3, dtype=np.int64), np.ones((5, 1), np.float16), np.ones(2, np.float32)]
+    expected = validation._checked_series(series)
+
+    def per_series(X):
+        raise AssertionError("check_array ran on plain series")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(validation, "_checked_series", per_series)
+        got = validation.ragged_series(series)
+    assert [(x.dtype, x.shape) for x in got] == [(x.dtype, x.shape) for x in expected]
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    assert got[3] is series[3][:, None].base or np.shares_memory(got[3], series[3])  # float32: not copied
+    monkeypatch.setattr(validation, "_FINITE_CHECK_VALUES", 3)  # several finiteness checks
+    for bad, message in [
+        (np.array([1.0, np.nan]), r"Input X\[4\] contains NaN"),
+        (np.array([1.0, np.inf]), r"Input X\[4\] contains infinity"),
+        (np.array([1.0, 1e39]), r"X\[4\] holds values up to 1e\+39 in magnitude, beyond float32's range"),
+        (np.ones((2, 0)), r"Found array with 0 feature\(s\) \(shape=\(2, 0\)\)"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            validation.ragged_series(series + [bad])
+    with pytest.raises(ValueError, match=r"different numbers of features \[1, 2\]"):
+        validation.ragged_series(series + [np.ones((3, 2))])

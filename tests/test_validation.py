@@ -1,5 +1,6 @@
 """Bad input gets a clear ValueError/TypeError, and a failed fit leaves nothing behind."""
 
+import re
 import warnings
 
 import keras
@@ -860,6 +861,83 @@ def test_float32_check_reads_the_variation_within_each_series(rng):
         warnings.simplefilter("error", UserWarning)
         check_float32_spread(static, static.astype(np.float32))
         check_float32_spread(levels * 1e-5 + x, (levels * 1e-5 + x).astype(np.float32))  # levels of 1e3: kept
+
+
+def _spread_verdict(given, single):
+    """check_float32_spread's warnings and error on (given, single), as texts."""
+    from sktcn._validation import check_float32_spread
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            check_float32_spread(given, single)
+            error = None
+        except ValueError as exc:
+            error = str(exc)
+    return [str(w.message) for w in caught], error
+
+
+def test_float32_screen_and_blocks_give_the_exact_checks_verdicts(rng, monkeypatch):
+    # The check reads min and max first and runs the exact check (in blocks of series) only
+    # where they cannot clear X: the verdicts, features and figures must be the single pass's.
+    import sktcn._validation as validation
+
+    cases = []
+    for factor in (0.3, 0.8, 1.0, 1.25, 3.0):  # rounding error about tolerance x std, either side
+        level = 2.0**24  # float32's step there is 2
+        X = level + rng.normal(size=(13, 9, 2)) * 2 * factor / validation._X_FLOAT32_TOLERANCE / 2
+        X[:, :, 1] -= level  # a feature the screen clears
+        cases.append((X, X.astype(np.float32)))
+        levels = level * rng.uniform(1, 2, size=(13, 1, 1))  # levels of their own: the check within series
+        within = levels + X[..., :1] - level
+        cases.append((within[..., 0], within.astype(np.float32)))
+        ragged = [within[i, : 5 + i % 4] for i in range(13)]
+        cases.append((ragged, [x.astype(np.float32) for x in ragged]))
+    constant = np.full((5, 4, 1), 0.1)  # rounded by float32, but no spread to lose
+    cases.append((constant, constant.astype(np.float32)))
+    verdicts = [_spread_verdict(*case) for case in cases]
+    assert any(verdict != ([], None) for verdict in verdicts) and ([], None) in verdicts
+    monkeypatch.setattr(validation, "_SPREAD_BLOCK", 2)
+    assert [_spread_verdict(*case) for case in cases] == verdicts
+    monkeypatch.setattr(validation, "_float32_surely_keeps_spread", lambda *args: False)
+    assert [_spread_verdict(*case) for case in cases] == verdicts
+
+
+def test_float32_check_of_ordinary_X_reads_min_and_max_only(rng, monkeypatch):
+    # The exact check made ~40 passes and 2 GiB of temporaries over a 1 GiB X before training,
+    # where float32 provably keeps the spread.
+    import sktcn._validation as validation
+
+    def exact(*args):
+        raise AssertionError("the exact check ran")
+
+    monkeypatch.setattr(validation, "_within_series_statistics", exact)
+    X = rng.normal(size=(20, 30, 3)) + [0.0, 1e3, -5.0]
+    validation.check_float32_spread(X, X.astype(np.float32))
+    ragged = [X[i, : 10 + i] for i in range(20)]
+    validation.check_float32_spread(ragged, [x.astype(np.float32) for x in ragged])
+
+
+def test_plain_y_is_read_as_check_array_reads_it():
+    # score read even a plain float array through check_array (~70 us, most of a small score).
+    from sklearn.utils.validation import check_array
+
+    from sktcn._validation import target_array
+
+    for y, dtype in [
+        (np.array([1.5, 2.0]), None),
+        (np.array([[1], [2]]), np.float64),
+        (np.array([True, False]), None),
+        (np.arange(12.0).reshape(2, 3, 2), np.float64),
+    ]:
+        expected = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+        got = target_array(y, dtype)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    for y in (np.array([1.0, np.nan]), np.array([np.inf]), np.empty(0)):
+        with pytest.raises(ValueError) as expected:
+            check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
+        with pytest.raises(ValueError, match=re.escape(str(expected.value))):
+            target_array(y, np.float64)
 
 
 @pytest.mark.parametrize("dtype, level", [("Float64", 1e9), ("Int64", 10**10)])
