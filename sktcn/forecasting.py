@@ -34,6 +34,7 @@ from sktcn._conformal import (
     quantile_shifts,
     to_interval_units,
 )
+from sktcn._distribute import picklable_strategy
 from sktcn._network_pool import pool_key
 from sktcn._param_checks import check_keras_names, unknown_params_advice
 from sktcn._random import member_seeds
@@ -736,6 +737,15 @@ class TCNForecaster(BaseForecaster):
         return super().set_params(**params)
 
     set_params.__doc__ = BaseForecaster.set_params.__doc__
+
+    def __getstate__(self):
+        # A copy: on Python 3.11+ object's __getstate__ hands out the live __dict__.
+        state = dict(super().__getstate__())
+        # A Strategy object does not pickle: stored by its name, as the
+        # regressors' own (TCNEstimatorBase.__getstate__), so that pickles,
+        # deep copies and joblib's worker processes get the forecaster.
+        state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
+        return state
 
     # ----------------------------------------------------------------- checks
     def _check_params(self, restoring=False):
