@@ -1347,7 +1347,8 @@ class TCNForecaster(BaseForecaster):
             inputs, _, fit_targets = self._windows_at(arrays, rows)
             return regressor.fit(inputs, fit_targets)
         make = functools.partial(self._windows_at, arrays)
-        return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state))
+        return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state,
+                                            regressor._replicas()))
 
     def _errors(self, regressors, arrays, rows):
         """(targets, corrections) of the windows at ``rows``, scaled, ``(n, horizon, n_variables)`` each.
