@@ -45,7 +45,7 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._epoch_batches import batch_sizes, epoch_batches
+from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches
 from sktcn._forward import TracedOnDemand
 from sktcn._ensemble import (
     MemberLoss,
@@ -1379,8 +1379,8 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "subsequence_length", None) is not None:
             self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
             return
-        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size)), len(X) * X.shape[1],
-                          repeatable=True)
+        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size, replicas=self._replicas())),
+                          len(X) * X.shape[1], repeatable=True)
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
     def _fit_on_crops(self, X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs):
@@ -1463,13 +1463,16 @@ class TCNEstimatorBase(BaseWrapper):
         """
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         weights_note = self._given_weights_note(X.weights if isinstance(X, CropBatches) else weights)
+        replicas = self._replicas()
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
             # sktcn._epoch_batches). Each epoch is plan.repeats passes.
             X, steps = epoch_batches((X, y, weights), self._fit_args.batch_size, plan.repeats, self._fit_args.shuffle,
-                                     self._random_state)
+                                     self._random_state, replicas)
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
+        if validation_data is not None and replicas > 1:
+            validation_data = evaluation_batches(validation_data, self._fit_args.batch_size, replicas)
         monitor = "val_loss" if validation_data is not None else "loss"
         validation_freq = kwargs.get("validation_freq", 1)
         if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
@@ -1523,7 +1526,9 @@ class TCNEstimatorBase(BaseWrapper):
                 if is_fused(model):
                     load_members(model, member_networks(self.model_))
                 try:
-                    history = model.fit(
+                    history = self._replicated_fit(
+                        model,
+                        replicas,
                         X,
                         y,
                         sample_weight=weights,
@@ -1573,6 +1578,34 @@ class TCNEstimatorBase(BaseWrapper):
             curves[key] = curves[key] + list(values)
             epochs_at[key] = epochs_at.get(key, []) + [before + epoch for epoch in logged.epochs[key]]
         self.history_, self._history_epochs = curves, epochs_at
+
+    def _replicas(self):
+        """Replicas of the strategy a fit trains under (its parameter's, or the one entered with its scope)."""
+        return resolve_strategy(getattr(self, "distribution_strategy", None)).num_replicas_in_sync
+
+    def _replicated_fit(self, model, replicas, *args, **kwargs):
+        """``model.fit(*args, **kwargs)``; a first batch that ``replicas`` replicas cannot share is a ValueError.
+
+        Keras (3.15) builds a model under a distribution strategy from the
+        first batch of a fit (or of its validation), averaged over the
+        replicas, which needs an equal share for each: else an
+        InvalidArgumentError of TensorFlow's AddN of unequal shapes. sktcn's batches of arrays
+        start with one (``sktcn._epoch_batches.batch_sizes``); a streamed X's
+        are the user's.
+        """
+        try:
+            return model.fit(*args, **kwargs)
+        except tf.errors.InvalidArgumentError as error:
+            # Keras filters its own frames out of the traceback: the op and its message tell.
+            if replicas < 2 or "AddN" not in str(error) or "same size and shape" not in str(error):
+                raise
+            raise ValueError(
+                f"The distribution strategy splits every batch between its {replicas} replicas, and Keras needs "
+                f"the first batch of a fit split evenly: a batch of the streamed X holds a number of series that "
+                f"is not a multiple of {replicas}. Give batches of a multiple of {replicas} series (for a "
+                f"memory-mapped X, batch_size={self._fit_args.batch_size} and the number of series), pass shuffle="
+                "False with a first batch that is, or train in memory."
+            ) from error
 
     # -------------------------------------------------------------- predicting
     def _make_predict_function(self):

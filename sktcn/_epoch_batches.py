@@ -24,7 +24,7 @@ import tensorflow as tf
 from sktcn._random import tensorflow_seed_unset
 
 
-def batch_sizes(n_samples, batch_size, passes=1):
+def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
     """Sizes of the batches of one Keras epoch of ``passes`` passes over ``n_samples`` samples.
 
     As few batches as ``batch_size`` allows, of equal size to within one
@@ -38,23 +38,72 @@ def batch_sizes(n_samples, batch_size, passes=1):
     without a gap, so a batch may hold the end of one pass and the start of
     the next.
 
+    Under a distribution strategy of ``replicas`` replicas the first batch
+    holds a multiple of ``replicas`` samples, the others as equal as that
+    leaves them (to within ``replicas``): Keras (3.15) builds the model from
+    the first batch of a fit averaged over the replicas, which needs equal
+    shares; later batches may split unevenly. One replica: the sizes above.
+
+    Raises
+    ------
+    ValueError
+        If the replicas outnumber the samples or ``batch_size``.
+
     Examples
     --------
     >>> from sktcn._epoch_batches import batch_sizes
     >>> batch_sizes(35, 32), batch_sizes(64, 32), batch_sizes(67, 32, passes=3)
     ([18, 17], [32, 32], [29, 29, 29, 29, 29, 28, 28])
+    >>> batch_sizes(33, 32), batch_sizes(33, 32, replicas=2), batch_sizes(34, 64, replicas=4)
+    ([17, 16], [16, 17], [16, 18])
     """
-    if n_samples < 1 or batch_size < 1 or passes < 1:
+    if n_samples < 1 or batch_size < 1 or passes < 1 or replicas < 1:
         raise ValueError(
-            f"n_samples={n_samples}, batch_size={batch_size} and passes={passes} must all be at least 1."
+            f"n_samples={n_samples}, batch_size={batch_size}, passes={passes} and replicas={replicas} must all be "
+            "at least 1."
         )
     total = passes * n_samples
+    if replicas > min(total, batch_size):
+        raise ValueError(
+            f"A distribution strategy of {replicas} replicas splits every batch between them, but "
+            f"{f'batch_size={batch_size}' if batch_size < total else f'{total} samples'} cannot give each replica "
+            f"one: use a batch_size of at least {replicas}, at least {replicas} samples to train (and to validate "
+            "on), or fewer replicas."
+        )
     n_batches = math.ceil(total / batch_size)
+    sizes = _even(total, n_batches)
+    while sizes is None or sizes[0] % replicas:
+        sizes = _first_shared(total, n_batches, batch_size, replicas)
+        n_batches += 1
+    return sizes
+
+
+def _even(total, n_batches):
+    """``total`` samples in ``n_batches`` batches of equal size to within one, the larger first."""
     small, larger = divmod(total, n_batches)
     return [small + 1] * larger + [small] * (n_batches - larger)
 
 
-def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
+def _first_shared(total, n_batches, batch_size, replicas):
+    """Batches as equal as possible whose first is a multiple of ``replicas``; None where ``n_batches`` cannot.
+
+    The first batch is the multiple nearest the mean size below or above it,
+    whichever leaves the sizes closer together; the rest are evened out.
+    """
+    best = None
+    if n_batches < 2:
+        return best
+    mean = total / n_batches
+    for first in (replicas * math.floor(mean / replicas), replicas * math.ceil(mean / replicas)):
+        if not replicas <= first <= min(batch_size, total - (n_batches - 1)):
+            continue
+        sizes = [first] + _even(total - first, n_batches - 1)
+        if sizes[1] <= batch_size and (best is None or max(sizes) - min(sizes) < max(best) - min(best)):
+            best = sizes
+    return best
+
+
+def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None, replicas=1):
     """An endless ``tf.data.Dataset`` of batches of ``arrays``, and the batches per Keras epoch.
 
     Parameters
@@ -71,6 +120,8 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
     seed : int or None, default=None
         Seed of the orders. With a seed, the sequence of orders is the same in
         every run, whatever TensorFlow's global seed; with None it is not.
+    replicas : int, default=1
+        Replicas of the distribution strategy that trains on the batches.
 
     Returns
     -------
@@ -92,7 +143,7 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
     n_samples = len(arrays[0])
     if any(len(array) != n_samples for array in arrays):
         raise ValueError(f"The arrays hold different numbers of samples: {[len(a) for a in arrays]}.")
-    sizes = batch_sizes(n_samples, batch_size, passes)
+    sizes = batch_sizes(n_samples, batch_size, passes, replicas)
     order = tf.data.Dataset.range(n_samples)
     if shuffle:
         # The whole pass fits in the buffer: a full permutation, drawn anew
@@ -120,9 +171,39 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None):
         return tuple(tf.gather(tensor, indices) for tensor in tensors)
 
     dataset = tf.data.Dataset.zip((order, data)).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    return _as_keras_sets_arrays(dataset), len(sizes)
+
+
+def evaluation_batches(arrays, batch_size, replicas):
+    """A finite ``tf.data.Dataset`` of the samples of ``arrays`` in order, in batches of :func:`batch_sizes`.
+
+    For data a fit validates on under a strategy of several ``replicas``:
+    Keras' own batches of ``batch_size`` (or fewer, the last) may start
+    with one that the replicas cannot share evenly (see :func:`batch_sizes`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._epoch_batches import evaluation_batches
+    >>> [len(x) for (x,) in evaluation_batches((np.arange(7),), batch_size=32, replicas=2)]
+    [4, 3]
+    """
+    sizes = batch_sizes(len(arrays[0]), batch_size, replicas=replicas)
+    ends = np.cumsum(sizes)
+    bounds = tf.data.Dataset.from_tensor_slices((ends - sizes, ends))
+    data = tf.data.Dataset.from_tensors(tuple(arrays)).repeat()
+
+    def cut(bound, tensors):
+        return tuple(tensor[bound[0]:bound[1]] for tensor in tensors)
+
+    return _as_keras_sets_arrays(tf.data.Dataset.zip((bounds, data)).map(cut))
+
+
+def _as_keras_sets_arrays(dataset):
+    """``dataset`` with the options Keras gives its own pipeline for arrays, prefetched."""
     options = tf.data.Options()
-    # What Keras sets for arrays: no graph rewrites to pay for on a small
-    # pipeline; split by data under a distribution strategy.
+    # No graph rewrites to pay for on a small pipeline; split by data under a
+    # distribution strategy.
     options.experimental_optimization.apply_default_optimizations = False
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.with_options(options).prefetch(tf.data.AUTOTUNE), len(sizes)
+    return dataset.with_options(options).prefetch(tf.data.AUTOTUNE)

@@ -32,6 +32,7 @@ import weakref
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from sktcn import _compat
 from sktcn._network_reuse import ReusedNetwork
@@ -132,7 +133,8 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
     has no value to compare, only an identity (a function or an object of the
     user's), makes the key None, which pools nothing rather than something
     wrong: once an object is freed, a new one that may compute differently can
-    take its address.
+    take its address. So does a distribution strategy, the parameter's or one
+    entered with ``strategy.scope()``: no network crosses between strategies.
 
     ``trains_built_weights``: whether a fit trains the weights the network was
     built with (the forecaster's calibration network), so that the seed that
@@ -160,7 +162,11 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
     True
     """
     params = estimator.get_params(deep=False)
-    if params.get("distribution_strategy") is not None:
+    # A network built under a strategy holds its variables (mirrored ones,
+    # placed on its devices); one built without may not train under one.
+    # The strategy a fit uses is its parameter's, or the one the user entered
+    # (``with strategy.scope():``), which has no value to key on.
+    if params.get("distribution_strategy") is not None or tf.distribute.has_strategy():
         return None
     seed = None
     # A fit's dropout draws from seed states made with the network, which its

@@ -470,13 +470,14 @@ class WindowBatches(keras.utils.PyDataset):
     own generator, seeded like the network, so a seeded fit repeats exactly.
     """
 
-    def __init__(self, make, rows, batch_size, shuffle, seed):
+    def __init__(self, make, rows, batch_size, shuffle, seed, replicas=1):
         super().__init__()
         self.make, self.rows, self.batch_size, self.shuffle = make, rows, int(batch_size), shuffle
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
-        # The batches of in-memory windows: equal sizes, no small remainder.
-        self.bounds = np.concatenate([[0], np.cumsum(batch_sizes(len(rows), self.batch_size))])
+        # The batches of in-memory windows: equal sizes, no small remainder,
+        # the first shared evenly by a strategy's ``replicas``.
+        self.bounds = np.concatenate([[0], np.cumsum(batch_sizes(len(rows), self.batch_size, replicas=replicas))])
 
     def __len__(self):
         return len(self.bounds) - 1

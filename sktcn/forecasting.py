@@ -34,6 +34,7 @@ from sktcn._conformal import (
     quantile_shifts,
     to_interval_units,
 )
+from sktcn._distribute import picklable_strategy
 from sktcn._network_pool import pool_key
 from sktcn._param_checks import check_keras_names, unknown_params_advice
 from sktcn._random import member_seeds
@@ -737,6 +738,15 @@ class TCNForecaster(BaseForecaster):
 
     set_params.__doc__ = BaseForecaster.set_params.__doc__
 
+    def __getstate__(self):
+        # A copy: on Python 3.11+ object's __getstate__ hands out the live __dict__.
+        state = dict(super().__getstate__())
+        # A Strategy object does not pickle: stored by its name, as the
+        # regressors' own (TCNEstimatorBase.__getstate__), so that pickles,
+        # deep copies and joblib's worker processes get the forecaster.
+        state["distribution_strategy"] = picklable_strategy(state.get("distribution_strategy"))
+        return state
+
     # ----------------------------------------------------------------- checks
     def _check_params(self, restoring=False):
         """Raise ValueError/TypeError for invalid parameters, before any windowing or training.
@@ -1337,7 +1347,8 @@ class TCNForecaster(BaseForecaster):
             inputs, _, fit_targets = self._windows_at(arrays, rows)
             return regressor.fit(inputs, fit_targets)
         make = functools.partial(self._windows_at, arrays)
-        return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state))
+        return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state,
+                                            regressor._replicas()))
 
     def _errors(self, regressors, arrays, rows):
         """(targets, corrections) of the windows at ``rows``, scaled, ``(n, horizon, n_variables)`` each.

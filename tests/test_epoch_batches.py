@@ -25,6 +25,28 @@ def test_batches_are_as_few_as_batch_size_allows_and_equal_to_within_one():
         batch_sizes(0, 32)
 
 
+def test_under_several_replicas_the_first_batch_is_shared_evenly():
+    # Keras builds a distributed model from the first batch averaged over the
+    # replicas; the sizes stay equal to within the replicas, one replica as ever.
+    for replicas in (1, 2, 3, 4, 8):
+        for batch_size in range(replicas, 40):
+            for n_samples in range(replicas, 90):
+                sizes = batch_sizes(n_samples, batch_size, 2, replicas)
+                assert sum(sizes) == 2 * n_samples and max(sizes) <= batch_size and sizes[0] % replicas == 0
+                if replicas == 1:
+                    assert sizes == batch_sizes(n_samples, batch_size, 2)
+                else:
+                    assert max(sizes) - min(sizes) <= replicas
+                    assert len(sizes) <= len(batch_sizes(n_samples, batch_size, 2)) + 1
+    assert batch_sizes(33, 32, replicas=2) == [16, 17]
+    with pytest.raises(ValueError, match="batch_size=1 cannot give each replica one"):
+        batch_sizes(33, 1, replicas=2)
+    with pytest.raises(ValueError, match="3 samples cannot give each replica one"):
+        batch_sizes(3, 32, replicas=4)
+    batches = _epoch_batches.evaluation_batches((np.arange(7),), batch_size=32, replicas=2)
+    assert [x.numpy().tolist() for (x,) in batches] == [[0, 1, 2, 3], [4, 5, 6]]
+
+
 @pytest.mark.parametrize("passes", [1, 3])
 def test_every_pass_visits_every_sample_once_in_a_new_order(passes):
     n, batch_size = 11, 4
@@ -68,16 +90,16 @@ def test_fits_on_arrays_train_through_it(monkeypatch):
     calls = []
     original = _epoch_batches.epoch_batches
 
-    def spy(arrays, batch_size, passes, shuffle, seed):
-        calls.append((len(arrays[0]), batch_size, passes, shuffle, seed))
-        return original(arrays, batch_size, passes, shuffle, seed)
+    def spy(arrays, batch_size, passes, shuffle, seed, replicas):
+        calls.append((len(arrays[0]), batch_size, passes, shuffle, seed, replicas))
+        return original(arrays, batch_size, passes, shuffle, seed, replicas)
 
     monkeypatch.setattr("sktcn._base.epoch_batches", spy)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(24, 8, 1)).astype(np.float32)
     reg = TCNRegressor(nb_filters=2, dilations=(1, 2), epochs=2, batch_size=8, validation_split=0.0,
                        random_state=4).fit(X, X[:, 0, 0])
-    assert calls == [(24, 8, 1, True, 4)]
+    assert calls == [(24, 8, 1, True, 4, 1)]  # one replica: the default strategy
     assert len(reg.history_["loss"]) == 2
     again = TCNRegressor(**reg.get_params()).fit(X, X[:, 0, 0])
     np.testing.assert_array_equal(reg.predict(X), again.predict(X))

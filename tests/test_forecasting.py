@@ -1,10 +1,12 @@
 """TCNForecaster: sktime's contract, windows, data shapes, intervals, bad input."""
 
+import pickle
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+import tensorflow as tf
 from sktime.datasets import load_airline, load_longley
 from sktime.forecasting.base import ForecastingHorizon
 from sktime.forecasting.compose import MultiplexForecaster, TransformedTargetForecaster
@@ -435,3 +437,17 @@ def test_inside_sktime_pipelines_and_tuning(airline):
 
     multiplex = MultiplexForecaster([("tcn", TCNForecaster(**POINT)), ("naive", NaiveForecaster())], selected_forecaster="tcn")
     assert len(multiplex.fit(y, fh=[1, 2]).predict()) == 2
+
+
+def test_a_forecaster_holding_a_strategy_object_pickles_it_by_name():
+    # As the regressors do: a Strategy object holds weak references, which do not pickle.
+    y = pd.Series(np.sin(np.arange(40) / 4.0))
+    for strategy, name in ((tf.distribute.OneDeviceStrategy("/cpu:0"), "default"),
+                           (tf.distribute.MirroredStrategy(["/cpu:0"]), "mirrored")):
+        forecaster = TCNForecaster(**TINY_FORECASTER, window_length=8, distribution_strategy=strategy)
+        assert pickle.loads(pickle.dumps(forecaster)).distribution_strategy == name
+    forecaster.fit(y, fh=[1, 2])
+    loaded = pickle.loads(pickle.dumps(forecaster))
+    assert loaded.distribution_strategy == "mirrored"
+    assert forecaster.distribution_strategy is strategy  # the fitted forecaster keeps its object
+    pd.testing.assert_series_equal(loaded.predict(), forecaster.predict())

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+import tensorflow as tf
 from conftest import TINY, TINY_FORECASTER
 
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
@@ -70,6 +71,17 @@ def test_pool_keys_follow_what_builds_the_network():
     assert pool_key(TCNRegressor(dropout_rate=0.1), "trainer", inputs) is None
     assert pool_key(TCNRegressor(), "calibration", inputs, trains_built_weights=True) is None
     assert pool_key(TCNRegressor(random_state=np.int64(3)), "calibration", inputs, trains_built_weights=True)
+
+
+def test_no_network_is_pooled_under_a_strategy_entered_with_its_scope():
+    # The strategy of ``with strategy.scope():`` has no value to key on: a
+    # network built there (mirrored variables) must never serve a plain fit, nor
+    # a plain one a fit there.
+    inputs = (1, 20)
+    assert pool_key(TCNRegressor(), "trainer", inputs) is not None
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        assert pool_key(TCNRegressor(), "trainer", inputs) is None
+        assert pool_key(TCNForecaster(random_state=0), "calibration network", None, trains_built_weights=True) is None
 
 
 def test_pool_keys_hold_values_never_addresses():

@@ -170,6 +170,68 @@ def test_mirrored_strategy_on_two_logical_cpus():
     assert result["intra_op_threads"] == 1  # SKTCN_TF_THREADS was applied at import
 
 
+_UNEVEN_BATCHES_ON_TWO_CPUS = textwrap.dedent(
+    """
+    import json
+    import numpy as np
+    import pandas as pd
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    import keras
+    from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(35, 10, 1)).astype(np.float32)
+    y = X[:, 0, 0] + X[:, -1, 0]
+    tiny = dict(nb_filters=4, epochs=1, batch_size=32, random_state=0, distribution_strategy=strategy)
+
+    class Uneven(keras.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            rows = slice(0, 17) if index == 0 else slice(17, 33)
+            return X[rows], y[rows]
+
+    def outcome(fit):
+        try:
+            fit()
+            return "fitted"
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+
+    print(json.dumps({
+        # 33 series in batches of at most 32: 17 and 16, the first odd.
+        "regressor": outcome(lambda: TCNRegressor(**tiny, validation_split=0).fit(X[:33], y[:33])),
+        "ensemble": outcome(lambda: TCNRegressor(**tiny, n_networks=2, validation_split=0).fit(X[:33], y[:33])),
+        "classifier": outcome(lambda: TCNClassifier(**tiny).fit(X[:33], y[:33] > 0)),
+        # 7 series held out: Keras' own batches of them start with 7.
+        "validation": outcome(lambda: TCNRegressor(**tiny, validation_split=0.2).fit(X, y)),
+        "forecaster": outcome(lambda: TCNForecaster(**tiny, window_length=12).fit(
+            pd.Series(np.sin(np.arange(80) / 4.0)), fh=[1, 2, 3])),
+        "streamed": outcome(lambda: TCNRegressor(**tiny, shuffle=False, validation_split=0).fit(Uneven())),
+    }))
+    """
+)
+
+
+def test_uneven_batches_under_a_two_replica_strategy():
+    # Keras builds a distributed model from the fit's first batch averaged over
+    # the replicas, which needs an even split; sktcn's own batches start with one.
+    env = dict(os.environ, SKTCN_TF_THREADS="1", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    run = subprocess.run([sys.executable, "-c", _UNEVEN_BATCHES_ON_TWO_CPUS], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    streamed = result.pop("streamed")
+    assert result == dict.fromkeys(result, "fitted")
+    # The user's own batches: a clear error, not TensorFlow's AddN.
+    assert streamed.startswith("ValueError") and "multiple of 2" in streamed, streamed
+
+
 def test_strategy_names_and_objects(small_regression):
     X, y = small_regression
     reg = TCNRegressor(**TINY, distribution_strategy="default", random_state=0).fit(X, y)
