@@ -38,8 +38,10 @@ from sktcn._caller import caller_stacklevel
 from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
+    MIXED_POLICY,
     STRATEGY_NAMES,
     check_not_forked_after_tensorflow,
+    dtype_policy_scope,
     picklable_strategy,
     releasing_all_reduce_gradients,
     resolve_strategy,
@@ -64,6 +66,7 @@ from sktcn._network import (
     check_dilations,
     input_statistics_of,
     network_signature,
+    precision_dtypes,
     receptive_field,
     scaling_statistics,
 )
@@ -335,12 +338,18 @@ class _PickledModel:
         # The model's own reduction (scikeras': a function and its .keras bytes), called in the guarded block.
         with _compat.keras_array_copy_warning_ignored():  # Keras reads each weight with np.array
             rebuild, args = self.model.__reduce__()
-        return _unpickle_model, (rebuild, args)
+        return _unpickle_model, (rebuild, args, self.model.dtype_policy.name)
 
 
-def _unpickle_model(rebuild, args):
-    """The Keras model ``rebuild(*args)`` (see _PickledModel), with Python's ``random`` kept where it was."""
-    with python_random_kept():
+def _unpickle_model(rebuild, args, policy=None):
+    """The Keras model ``rebuild(*args)`` (see _PickledModel), with Python's ``random`` kept where it was.
+
+    The model is rebuilt under ``policy``, the dtype policy it was built under
+    (Keras does not save it; see :func:`sktcn._distribute.built_policy`), and
+    the loading thread's global policy is restored afterwards. Pickles of
+    earlier sktcn versions (no ``policy``) take the loading thread's policy.
+    """
+    with python_random_kept(), dtype_policy_scope(policy):
         return rebuild(*args)
 
 
@@ -985,9 +994,11 @@ class TCNEstimatorBase(BaseWrapper):
         # Chosen by benchmarks/overhead.py on a 2-core CPU: forcing XLA made TCN
         # training 1.23x slower and "auto" did not use it. compile__jit_compile overrides.
         kwargs.setdefault("jit_compile", False)
-        if self.mixed_precision and not isinstance(kwargs["optimizer"], keras.optimizers.LossScaleOptimizer):
+        float16 = precision_dtypes(self.mixed_precision)[0] == MIXED_POLICY  # also under Keras' global policy
+        if float16 and not isinstance(kwargs["optimizer"], keras.optimizers.LossScaleOptimizer):
             # float16 gradients underflow without it. Keras adds it by itself only
-            # to models whose own policy is mixed; sktcn's model stays float32.
+            # to models whose own policy is mixed; sktcn's model stays float32
+            # (sktcn._distribute.unmixed_policy_scope).
             kwargs["optimizer"] = keras.optimizers.LossScaleOptimizer(kwargs["optimizer"])
         return kwargs
 

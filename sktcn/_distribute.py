@@ -30,6 +30,8 @@ STRATEGY_NAMES = ("default", "mirrored", "auto")
 # Layers of the TCN compute in float16 and keep float32 weights; the output
 # head stays float32 so losses and probabilities are computed in full precision.
 MIXED_POLICY = "mixed_float16"
+# Keras' mixed dtype policies: float32 variables, computation in half precision.
+MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def resolve_strategy(spec):
@@ -115,7 +117,8 @@ def dtype_policy_scope(policy):
 
     Layers created without a ``dtype`` follow the global policy; setting it
     for the duration of a build, then restoring it, leaves every other model
-    in the process as it was.
+    in the process as it was. Keras keeps the global policy per thread, so
+    the block changes it for the calling thread only.
     """
     if policy is None:
         yield
@@ -126,6 +129,55 @@ def dtype_policy_scope(policy):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+def global_mixed_policy():
+    """The name of Keras' global dtype policy when it is a mixed one (``MIXED_POLICIES``), else ``None``.
+
+    Keras' global policy is the calling thread's
+    (``keras.mixed_precision.set_global_policy``).
+    """
+    name = keras.config.dtype_policy().name
+    return name if name in MIXED_POLICIES else None
+
+
+@contextlib.contextmanager
+def unmixed_policy_scope():
+    """Build the block's layers in float32 when Keras' global dtype policy is a mixed one.
+
+    sktcn computes only a network's sequence encoder in mixed precision (see
+    :func:`sktcn._network.precision_dtypes`): its input scaling, output head,
+    softmax and ensemble average stay float32, as Keras' mixed-precision guide
+    advises, whether ``mixed_precision=True`` or Keras' global policy asked
+    for it. Raw inputs above float16's 65504 would otherwise be infinite before
+    they are standardised. The network's model itself is then float32 too, as
+    under ``mixed_precision=True``. Under any other global policy (float32,
+    float64) nothing changes.
+    """
+    with dtype_policy_scope("float32" if global_mixed_policy() else None):
+        yield
+
+
+def built_policy(layer_policies):
+    """The global dtype policy a saved network was built under, from its layers' policy names in order.
+
+    Keras does not save a model's own policy: loaded, the model takes the
+    loading thread's, and a model of float32 layers loaded under a mixed
+    global policy would wrap its optimizer in loss scaling (whose saved state
+    then no longer fits). sktcn builds its networks under a policy that is
+    not mixed (:func:`unmixed_policy_scope`): the first layer policy that is
+    not mixed is that one. Networks that earlier versions of sktcn built under
+    a mixed global policy have mixed layers only: that policy. ``None`` when
+    there are none.
+
+    Examples
+    --------
+    >>> from sktcn._distribute import built_policy
+    >>> built_policy(["float32", "mixed_float16", "float32"]), built_policy(["mixed_bfloat16"]), built_policy([])
+    ('float32', 'mixed_bfloat16', None)
+    """
+    names = list(layer_policies)
+    return next((name for name in names if name not in MIXED_POLICIES), names[0] if names else None)
 
 
 def apply_thread_setting(environ=os.environ):

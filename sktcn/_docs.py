@@ -185,7 +185,9 @@ PARAMETERS = _table("""
     mixed_precision : bool, default=False
         Train and predict with Keras' ``mixed_float16`` policy in the TCN
         (float16 computation, float32 weights, loss scaling) and a float32
-        output head. Faster on GPUs with tensor cores; slow on CPUs.
+        output head. Faster on GPUs with tensor cores; slow on CPUs. Keras'
+        own global mixed policy, set before ``fit``, has the same effect
+        (the TCN follows it, the input scaling and head stay float32).
     **kwargs
         Routed parameters in scikeras' style, for example
         ``optimizer__momentum=0.9``, ``compile__jit_compile=True`` or

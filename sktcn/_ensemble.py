@@ -30,6 +30,8 @@ the canonical form (prediction, files, ``predict_members``):
 import keras
 import numpy as np
 
+from sktcn._distribute import unmixed_policy_scope
+
 # The axis of the members in the joint model's output: (batch, member, ...).
 MEMBER_AXIS = 1
 
@@ -81,9 +83,11 @@ def average_model(members, n_channels):
     The members' layers are shared, not copied: training a member changes the
     average too.
     """
-    inputs = keras.Input(shape=(None, n_channels), dtype="float32", name="series")
-    outputs = _named_members(members, inputs)
-    return keras.Model(inputs, keras.layers.Average(name="average")(outputs), name="sktcn_ensemble")
+    # The average of float32 outputs (probabilities) stays float32 under a mixed global policy.
+    with unmixed_policy_scope():
+        inputs = keras.Input(shape=(None, n_channels), dtype="float32", name="series")
+        outputs = _named_members(members, inputs)
+        return keras.Model(inputs, keras.layers.Average(name="average")(outputs), name="sktcn_ensemble")
 
 
 def mean_of_members(outputs):
@@ -143,9 +147,10 @@ def joint_model(members, n_channels):
 
     It shares the members' layers, so training it trains them.
     """
-    inputs = keras.Input(shape=(None, n_channels), dtype="float32", name="series")
-    outputs = _named_members(members, inputs)
-    return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name="sktcn_members")
+    with unmixed_policy_scope():  # a float32 model, as the members are (sktcn._distribute)
+        inputs = keras.Input(shape=(None, n_channels), dtype="float32", name="series")
+        outputs = _named_members(members, inputs)
+        return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name="sktcn_members")
 
 
 class MemberLoss(keras.losses.Loss):

@@ -325,6 +325,25 @@ def check_weights(model):
                 )
 
 
+def dtype_policy_names(config):
+    """The names of the dtype policies in a parsed ``config.json``, in the order they appear (layer by layer).
+
+    Examples
+    --------
+    >>> from sktcn._keras_file import dtype_policy_names
+    >>> policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}
+    >>> dtype_policy_names({"config": {"layers": [{"config": {"dtype": "float32"}}, {"config": {"dtype": policy}}]}})
+    ['float32']
+    """
+    if isinstance(config, dict):
+        if (config.get("module"), config.get("class_name")) == ("keras", "DTypePolicy"):
+            return [config["config"]["name"]]
+        return [name for value in config.values() for name in dtype_policy_names(value)]
+    if isinstance(config, list):
+        return [name for value in config for name in dtype_policy_names(value)]
+    return []
+
+
 def check_keras_file(path):
     """Refuse ``path`` unless it is a ``.keras`` archive of the kind sktcn writes; returns its parsed config."""
     if not zipfile.is_zipfile(path):

@@ -17,7 +17,7 @@ from tcn import TCN
 
 from sktcn._caller import caller_stacklevel
 from sktcn._compat import channels_last_convolutions
-from sktcn._distribute import MIXED_POLICY, dtype_policy_scope
+from sktcn._distribute import MIXED_POLICY, dtype_policy_scope, global_mixed_policy, unmixed_policy_scope
 from sktcn._ensemble import FUSED_MODEL_NAME, StackMembers
 from sktcn._keras_backend import check_tcn_layer
 from sktcn._validation import feature_words
@@ -278,6 +278,14 @@ class SkTCN(TCN):
         with dtype_policy_scope(self.dtype_policy), channels_last_convolutions(_TCN_MODULE):
             self._build_blocks(input_shape)
 
+    def call(self, inputs, training=None, **kwargs):
+        # keras-tcn's call adds the residual and skip connections with
+        # layers.add, a new Add layer each call, which follows the global
+        # policy of the calling thread: the network's arithmetic would depend
+        # on the policy of the process that predicts, not on the network's.
+        with dtype_policy_scope(self.dtype_policy):
+            return super().call(inputs, training=training, **kwargs)
+
     def _build_blocks(self, input_shape):
         super().build(input_shape)
         if self.use_batch_norm:
@@ -362,7 +370,9 @@ def build_network(
     mixed_precision : bool, default=False
         Compute the TCN in float16 (``mixed_float16``, float32 weights) and
         keep the output head in float32. The caller adds loss scaling to the
-        optimizer (``keras.optimizers.LossScaleOptimizer``).
+        optimizer (``keras.optimizers.LossScaleOptimizer``). Under a mixed
+        global policy of Keras the TCN computes in that policy and the other
+        layers stay float32 alike (see :func:`precision_dtypes`).
     pooling : {"last", "mean", "max"}, default="last"
         How the TCN's output over time becomes one feature vector per series:
         keras-tcn's last step, or the mean or maximum over all steps (a
@@ -397,28 +407,31 @@ def build_network(
     encoder_dtype, head_dtype = precision_dtypes(mixed_precision)
     if pooling != "last":
         tcn_params = {**tcn_params, "return_sequences": True}
-    inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
-    series = inputs
-    if input_statistics is not None:
-        mean, variance = input_statistics
-        series = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance),
-                                            name="input_scaling")(inputs)
-    if n_members > 1:
-        tcn_params = {**tcn_params, "n_members": n_members, "nb_filters": _times(tcn_params["nb_filters"], n_members)}
-    features = SkTCN(**tcn_params, name="tcn", dtype=encoder_dtype)(series)
-    if pooling != "last":
-        features = _POOLING_LAYERS[pooling](name="pooling", data_format=DATA_FORMAT,
-                                            **({"dtype": head_dtype} if head_dtype else {}))(features)
-    head = dict(sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
-                kernel_initializer=head_initializer)
-    if n_members == 1:
-        return keras.Model(inputs, output_head(features, **head), name="sktcn")
-    outputs = [
-        output_head(MemberChannels(member, n_members, name=f"channels_{member}")(features), **head,
-                    name_suffix=f"_{member}")
-        for member in range(n_members)
-    ]
-    return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name=FUSED_MODEL_NAME)
+    # The encoder's dtype is explicit; the other layers are float32 under a mixed global policy.
+    with unmixed_policy_scope():
+        inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
+        series = inputs
+        if input_statistics is not None:
+            mean, variance = input_statistics
+            series = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance),
+                                                name="input_scaling")(inputs)
+        if n_members > 1:
+            tcn_params = {**tcn_params, "n_members": n_members,
+                          "nb_filters": _times(tcn_params["nb_filters"], n_members)}
+        features = SkTCN(**tcn_params, name="tcn", dtype=encoder_dtype)(series)
+        if pooling != "last":
+            features = _POOLING_LAYERS[pooling](name="pooling", data_format=DATA_FORMAT,
+                                                **({"dtype": head_dtype} if head_dtype else {}))(features)
+        head = dict(sequence=sequence, output_shape=output_shape, n_classes=n_classes, dtype=head_dtype,
+                    kernel_initializer=head_initializer)
+        if n_members == 1:
+            return keras.Model(inputs, output_head(features, **head), name="sktcn")
+        outputs = [
+            output_head(MemberChannels(member, n_members, name=f"channels_{member}")(features), **head,
+                        name_suffix=f"_{member}")
+            for member in range(n_members)
+        ]
+        return keras.Model(inputs, StackMembers(name="members", dtype="float32")(outputs), name=FUSED_MODEL_NAME)
 
 
 def precision_dtypes(mixed_precision):
@@ -427,7 +440,12 @@ def precision_dtypes(mixed_precision):
     ``(None, None)`` leaves both to Keras' dtype policy. Under mixed precision
     the encoder (the TCN, or a baseline's LSTM) computes in float16 with
     float32 weights, and the pooling and the head stay float32: float16
-    outputs lose precision and overflow in softmax and the loss.
+    outputs lose precision and overflow in softmax and the loss. Mixed
+    precision is ``mixed_precision=True`` (``mixed_float16``) or, without it,
+    a mixed global policy of Keras (``keras.mixed_precision.set_global_policy``),
+    which the encoder then follows. Callers build every layer but the encoder
+    under :func:`sktcn._distribute.unmixed_policy_scope`, which keeps the
+    others (the input scaling among them) float32 under such a policy too.
 
     Examples
     --------
@@ -435,7 +453,10 @@ def precision_dtypes(mixed_precision):
     >>> precision_dtypes(True), precision_dtypes(False)
     (('mixed_float16', 'float32'), (None, None))
     """
-    return (MIXED_POLICY, "float32") if mixed_precision else (None, None)
+    if mixed_precision:
+        return MIXED_POLICY, "float32"
+    mixed = global_mixed_policy()
+    return (mixed, "float32") if mixed else (None, None)
 
 
 def network_signature(**args):

@@ -52,8 +52,9 @@ from sktcn._base import (
     TCNEstimatorBase,
     extend_signature,
 )
-from sktcn._param_checks import check_keras_names, check_routed_params
+from sktcn._distribute import unmixed_policy_scope
 from sktcn._network import output_head, precision_dtypes
+from sktcn._param_checks import check_keras_names, check_routed_params
 from sktcn._validation import python_ints
 from sktcn.classifier import TCNClassifier
 from sktcn.regressor import TCNRegressor
@@ -132,23 +133,25 @@ class _LSTMNetwork:
         return 1, self.units, 4
 
     def _build_network(self):
-        inputs = keras.Input(shape=(None, self._n_channels), dtype="float32")
         # Checked as numbers.Integral, which numpy's integers are too; Keras' LSTM takes Python ints only.
         units = python_ints(self.units)
-        # mixed_precision as the TCN estimators apply it (their optimizer's loss
-        # scaling is shared): float16 in the LSTM, float32 in the head.
+        # mixed_precision (or a mixed global policy of Keras) as the TCN
+        # estimators apply it (their optimizer's loss scaling is shared):
+        # float16 in the LSTM, float32 in the head.
         encoder_dtype, head_dtype = precision_dtypes(self.mixed_precision)
-        features = keras.layers.LSTM(units, return_sequences=self.return_sequences, name="lstm",
-                                     dtype=encoder_dtype)(inputs)
-        outputs = output_head(
-            features,
-            sequence=self.return_sequences,
-            output_shape=self._output_shape,
-            n_classes=self._n_network_classes(),
-            dtype=head_dtype,
-            kernel_initializer=self._head_initializer,
-        )
-        return keras.Model(inputs, outputs, name="sktcn_lstm")
+        with unmixed_policy_scope():
+            inputs = keras.Input(shape=(None, self._n_channels), dtype="float32")
+            features = keras.layers.LSTM(units, return_sequences=self.return_sequences, name="lstm",
+                                         dtype=encoder_dtype)(inputs)
+            outputs = output_head(
+                features,
+                sequence=self.return_sequences,
+                output_shape=self._output_shape,
+                n_classes=self._n_network_classes(),
+                dtype=head_dtype,
+                kernel_initializer=self._head_initializer,
+            )
+            return keras.Model(inputs, outputs, name="sktcn_lstm")
 
 
 _PARAMETERS_DOC = """

@@ -49,7 +49,15 @@ import keras
 
 from sktcn import _compat, _earlier_versions
 from sktcn._codec import CodecError, from_json, to_json
-from sktcn._keras_file import FileCheckError, check_keras_file, check_weights, parse_json, read_member
+from sktcn._distribute import built_policy, dtype_policy_scope
+from sktcn._keras_file import (
+    FileCheckError,
+    check_keras_file,
+    check_weights,
+    dtype_policy_names,
+    parse_json,
+    read_member,
+)
 from sktcn._network import SkTCN, WeightNormConv1D
 from sktcn._random import python_random_kept
 from sktcn._version import __version__
@@ -147,7 +155,7 @@ class NetworkFiles:
         path = self.directory / name
         try:
             # sktcn's own check first, so that a hole in Keras' safe mode is not enough.
-            check_keras_file(path)
+            config = check_keras_file(path)
         except FileCheckError as error:
             raise ModelFileError(f"{path.name} refused: {error}") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
@@ -155,7 +163,8 @@ class NetworkFiles:
         try:
             # safe_mode refuses Lambda layers and anything else that would unpickle Python code.
             # Keras draws the rebuilt layers' seeds from Python's random: kept where the user had it.
-            with python_random_kept():
+            # The model is rebuilt under the policy it was built under, not the loading thread's.
+            with python_random_kept(), dtype_policy_scope(built_policy(dtype_policy_names(config))):
                 model = keras.saving.load_model(
                     path, custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D}, compile=True,
                     safe_mode=True,

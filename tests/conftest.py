@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import numpy as np
@@ -48,6 +49,21 @@ def keras_globals():
     yield use_floatx
     keras.config.set_floatx(floatx)
     global_state.set_global_attribute("dtype_policy", policy)
+
+
+@contextlib.contextmanager
+def global_policy(name):
+    """Keras' global dtype policy set to ``name`` (``None``: left as it is) for the block, then put back as it was."""
+    import keras
+    from keras.src.backend.common import global_state
+
+    previous = global_state.get_global_attribute("dtype_policy")
+    try:
+        if name is not None:
+            keras.mixed_precision.set_global_policy(name)
+        yield
+    finally:
+        global_state.set_global_attribute("dtype_policy", previous)
 
 
 @pytest.fixture

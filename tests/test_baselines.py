@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from sktcn import TCNRegressor
 from sktcn.baselines import LSTMClassifier, LSTMRegressor
-from conftest import TINY_LSTM
+from conftest import TINY_LSTM, global_policy
 
 FAST = TINY_LSTM
 
@@ -87,6 +87,17 @@ def test_mixed_precision_float16_lstm_float32_head(cls, series_2d):
     # Only this model was mixed: the global policy and later models are untouched.
     assert keras.config.dtype_policy().name == "float32"
     assert cls(**FAST).fit(X, y).model_.get_layer("lstm").compute_dtype == "float32"
+
+
+def test_keras_global_mixed_policy_keeps_the_lstm_head_float32(series_2d):
+    # The head followed Keras' global mixed policy: float16 probabilities, and no loss scaling.
+    X, y = series_2d
+    with global_policy("mixed_float16"):
+        est = LSTMClassifier(**FAST).fit(X, y > 0)
+    assert est.model_.get_layer("lstm").compute_dtype == "float16"
+    assert est.model_.get_layer("head").compute_dtype == "float32" and est.model_.output.dtype == "float32"
+    assert isinstance(est.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert np.isfinite(est.predict_proba(X)).all()
 
 
 def test_bad_parameters_are_named(series_2d):

@@ -23,7 +23,7 @@ import sktcn
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
 from sktcn._distribute import apply_thread_setting, picklable_strategy, resolve_strategy
 
-from conftest import TINY, TINY_FORECASTER
+from conftest import TINY, TINY_FORECASTER, global_policy
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -275,6 +275,31 @@ def test_mixed_precision_float16_body_float32_head(series_3d):
     loaded = pickle.loads(pickle.dumps(clf))
     assert loaded.model_.get_layer("tcn").residual_blocks[0].layers[0].compute_dtype == "float16"
     np.testing.assert_allclose(loaded.predict_proba(X), proba, rtol=1e-6)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_keras_global_mixed_policy_keeps_input_scaling_and_head_float32(policy, rng):
+    # Under Keras' global mixed policy every layer was mixed, the input scaling
+    # included: raw inputs above float16's 65504 were infinite before they were
+    # standardised ("Training diverged"), and probabilities came out as float16.
+    X = (1e5 + 3e3 * rng.normal(size=(32, 10, 1))).astype(np.float32)
+    labels = X[:, -1, 0] > X[:, 0, 0]
+    params = dict(TINY, epochs=1, random_state=0)
+    with global_policy(policy):
+        clf = TCNClassifier(**params).fit(X, labels)
+        proba = clf.predict_proba(X)
+        ensemble = TCNClassifier(**params, n_networks=2).fit(X, labels)
+    assert clf.model_.get_layer("tcn").dtype_policy.name == policy
+    for name in ("input_scaling", "pooling", "head", "probabilities"):
+        assert clf.model_.get_layer(name).compute_dtype == "float32", name
+    assert clf.model_.output.dtype == "float32" and np.isfinite(proba).all()
+    assert ensemble.model_.get_layer("average").compute_dtype == "float32"
+    assert np.isfinite(ensemble.predict_proba(X)).all()
+    if policy == "mixed_float16":
+        # As mixed_precision=True builds it, with its loss scaling.
+        assert isinstance(clf.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+        own = TCNClassifier(**params, mixed_precision=True).fit(X, labels)
+        np.testing.assert_array_equal(proba, own.predict_proba(X))
 
 
 # ---------------------------------------------------------------------- memory

@@ -22,7 +22,7 @@ from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, persistence
 from sktcn._codec import to_json
 from sktcn.persistence import ModelFileError, _sha256
 
-from conftest import TINY
+from conftest import TINY, global_policy
 
 
 @pytest.fixture(scope="module")
@@ -263,6 +263,31 @@ def test_a_model_fit_in_float64_loads(series_2d, keras_globals, tmp_path):
     loaded = sktcn.load(path)
     assert loaded.model_.get_layer("head").kernel.dtype == "float64"
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
+@pytest.mark.parametrize("fit_policy, load_policy", [(None, "mixed_float16"), ("mixed_float16", None)])
+def test_load_and_unpickle_rebuild_the_network_under_its_own_dtype_policy(series_2d, tmp_path, fit_policy,
+                                                                          load_policy):
+    # Keras rebuilds a loaded model under the loading thread's global policy: a
+    # float32 network loaded where it is mixed_float16 predicted differently and
+    # wrapped its optimizer in loss scaling, whose saved state then did not fit
+    # ("Skipping variable loading for optimizer"); and the reverse.
+    X, y = series_2d
+    with global_policy(fit_policy):
+        reg = TCNRegressor(**TINY, random_state=0).fit(X, y)
+    expected, iterations = reg.predict(X), int(reg.model_.optimizer.iterations.numpy())
+    path, blob = reg.save(tmp_path / "model"), pickle.dumps(reg)
+    with global_policy(load_policy):
+        before = keras.config.dtype_policy().name
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loaded = [sktcn.load(path), pickle.loads(blob)]
+        assert keras.config.dtype_policy().name == before  # put back after the load
+        for est in loaded:
+            np.testing.assert_array_equal(est.predict(X), expected)
+            assert est.model_.dtype_policy.name == "float32"
+            assert int(est.model_.optimizer.iterations.numpy()) == iterations
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
 
 
 def test_a_process_set_to_channels_first_fits_loads_and_unpickles_alike(series_3d, image_data_format, tmp_path):
