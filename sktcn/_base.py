@@ -1268,7 +1268,8 @@ class TCNEstimatorBase(BaseWrapper):
             total, count = 0.0, 0
             for batch in data.raw_batches():
                 weights = weigh(*batch)[2]
-                total += weights.sum(dtype=np.float64)
+                with np.errstate(over="ignore"):  # as in memory (_fit_keras_model)
+                    total += weights.sum(dtype=np.float64)
                 count += weights.size
             if not total > 0:
                 tally.on_epoch_end(0)  # every batch read, none weighs anything: raises
@@ -1373,7 +1374,9 @@ class TCNEstimatorBase(BaseWrapper):
             raise ValueError(self._weightless_fit())
         # A fit's mean over every sample, before the validation split: the
         # held-out loss keeps the training loss's scale.
-        weights = self._float32_weights(weights, weights.mean(dtype=np.float64))
+        with np.errstate(over="ignore"):  # an infinite mean is refused, with its cause, by unit_mean_weights
+            mean = weights.mean(dtype=np.float64)
+        weights = self._float32_weights(weights, mean)
         validation_data = None
         split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:

@@ -42,6 +42,10 @@ class Added(NamedTuple):
     pickled: dict = {}
     # Entries of a manifest's state that are no attribute of the estimator.
     saved: dict = {}
+    # Fitted attributes added together with a parameter (attribute: parameter):
+    # whatever holds the parameter held them too, so they are filled only
+    # where the parameter was, and never for an estimator that does not take it.
+    came_with: dict = {}
 
 
 # TCNClassifier and TCNRegressor (a forecaster's networks too).
@@ -59,6 +63,7 @@ _NETWORK = Added(
         "pooling_": _resolved_pooling,  # e64a8e4
         "_ragged_fit_length": None,  # 7230de8: each series padded to the longest of its call, none cut
     },
+    came_with={"pooling_": "pooling"},
 )
 
 _FORECASTER = Added(
@@ -111,6 +116,19 @@ def fill(values, table, params):
             values[name] = value(params) if callable(value) else value
 
 
+def fill_params(params, added, names=None):
+    """Add to ``params`` the parameters of ``added`` it lacks (of those in ``names``, where given); the names added."""
+    missing = {name: value for name, value in added.params.items()
+               if name not in params and (names is None or name in names)}
+    fill(params, missing, params)
+    return set(missing)
+
+
+def without_unfilled(table, added, filled):
+    """``table`` less the fitted attributes that came with a parameter not among ``filled``, the parameters added."""
+    return {name: value for name, value in table.items() if name not in added.came_with or added.came_with[name] in filled}
+
+
 def parameter_names(cls):
     """The names of ``cls``'s constructor parameters (scikeras' routed ``**kwargs`` left out)."""
     return set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
@@ -122,12 +140,14 @@ def fill_pickled_state(cls, state, fitted):
     A pickle holds the attributes that ``__init__`` set then, so it lacks the
     parameters added since; only those ``cls`` takes are added (the LSTM
     baselines take no ``pooling``). Fitted attributes are added to a fitted
-    estimator's state only, where their absence would make it look unfitted.
+    estimator's state only, where their absence would make it look unfitted,
+    and those that came with a parameter (``Added.came_with``) only where that
+    parameter was added too (an LSTM baseline has no ``pooling_``).
     """
     added = added_for(cls)
     if added is None:
         return state
-    fill(state, {name: value for name, value in added.params.items() if name in parameter_names(cls)}, state)
+    filled = fill_params(state, added, parameter_names(cls))
     if fitted:
-        fill(state, {**added.state, **added.pickled}, state)
+        fill(state, without_unfilled({**added.state, **added.pickled}, added, filled), state)
     return state

@@ -256,7 +256,8 @@ def is_unit_mean(mean):
     >>> is_unit_mean(1.0 + 1e-9), is_unit_mean(1.5)
     (True, False)
     """
-    return bool(abs(float(mean) - 1.0) <= np.finfo(np.float32).eps)
+    # In float64: NumPy 2 casts a Python float compared with float32's eps to float32, where 1e50 overflows.
+    return bool(abs(float(mean) - 1.0) <= float(np.finfo(np.float32).eps))
 
 
 def float32_precision(weights):
@@ -276,10 +277,16 @@ def float32_precision(weights):
     True
     >>> bool(float32_precision(np.array([0.1 * 2.0**-200]))[0] * 2.0**200 == np.float32(0.1))
     True
+    >>> bool(float32_precision(np.array([np.finfo(np.float64).max]))[0] == np.finfo(np.float64).max)
+    True
     """
     # float32 rounds the significand to 24 bits; frexp's is in [0.5, 1), where float32 has no range limit.
     significand, exponent = np.frexp(weights)
-    return np.ldexp(significand.astype(np.float32).astype(np.float64), exponent)
+    with np.errstate(over="ignore"):
+        rounded = np.ldexp(significand.astype(np.float32).astype(np.float64), exponent)
+    # The largest float64 numbers round up to 2**1024, beyond float64's range: they stay at its largest.
+    top = np.finfo(np.float64).max
+    return np.where(np.isfinite(weights), np.clip(rounded, -top, top), rounded)
 
 
 def unit_mean_weights(weights, mean):
@@ -319,9 +326,9 @@ def unit_mean_weights(weights, mean):
     [0.5, 1.5]
     """
     if not np.isfinite(mean):
-        # Weights near float64's largest number: their sum overflows.
+        # Weights near float64's largest number: their sum overflows (or class weights times them do).
         raise ValueError(
-            f"Sample weights of at most {weights.max():.3g} sum beyond float64's range, so their mean is infinite: "
+            f"{_weights_reaching(weights.max(initial=0.0))} sum beyond float64's range, so their mean is infinite: "
             "only their ratios count in a fit, so divide them by a constant factor, e.g. their largest."
         )
     if is_unit_mean(mean):
@@ -359,10 +366,11 @@ def given_weights(weights):
     """
     top = weights.max(initial=0.0)
     if top > np.finfo(np.float32).max:
+        # 10 ** floor(log10(top)) is at most top, so within float64's range, and brings the largest weight below 10.
+        factor = f", e.g. 1e{int(np.floor(np.log10(top)))}" if np.isfinite(top) else ""
         raise ValueError(
-            f"Sample weights of up to {top:.3g} exceed float32's largest number (about 3.4e38), in which the network "
-            "trains, and partial_fit uses each call's weights as given: divide them by a constant factor, "
-            f"e.g. 1e{int(np.ceil(np.log10(top)))}."
+            f"{_weights_reaching(top)} exceed float32's largest number (about 3.4e38), in which the network "
+            f"trains, and partial_fit uses each call's weights as given: divide them by a constant factor{factor}."
         )
     cast = weights.astype(np.float32)
     if top > 0 and not cast.any():
@@ -372,6 +380,14 @@ def given_weights(weights):
             f"multiply them by a constant factor, e.g. 1e{-int(np.floor(np.log10(top)))}."
         )
     return cast
+
+
+def _weights_reaching(top):
+    """How a message names training weights whose largest is ``top``: infinite only as a product with class weights."""
+    if np.isfinite(top):
+        return f"Sample weights of up to {top:.3g}"
+    # Sample and class weights are each checked finite; their product may still overflow float64.
+    return "Sample weights times class weights (some of them infinite in float64)"
 
 
 def validation_fraction(validation_split, n_samples, scheduled, in_memory=True):

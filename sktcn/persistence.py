@@ -229,7 +229,10 @@ def migrate(manifest):
     lacks take the values of :data:`sktcn._earlier_versions.ADDED`, which
     reproduce what the sktcn that wrote it did (a forecaster from before
     forking sequences gets ``forking_sequences=False``, not today's default);
-    pickles are filled from the same table. Its layout changed too:
+    pickles are filled from the same table. A fitted attribute that came with
+    a parameter (``pooling_`` with ``pooling``) is filled only where that
+    parameter is missing too: a manifest that holds one of them but not the
+    other is damaged, and refused (ModelFileError). Its layout changed too:
 
     - ``regressors`` (forecaster): one network, in ``regressor`` / ``regressor.keras``;
     - ``level_freqs`` (a panel's index): no stored frequency.
@@ -255,8 +258,17 @@ def _fill_added(description, estimator):
     params, state = description.get("params"), description.get("state")
     if added is None or not isinstance(params, dict):
         return
-    _earlier_versions.fill(params, added.params, params)
+    filled = _earlier_versions.fill_params(params, added)
     if isinstance(state, dict):
+        for name, parameter in added.came_with.items():
+            if (name in state) == (parameter in filled):
+                # sktcn wrote both or neither: a stand-in could contradict the other (pooling_ "last", pooling "mean").
+                held, lacking = (f"the fitted {name!r}", f"the parameter {parameter!r}") if name in state else (
+                    f"the parameter {parameter!r}", f"the fitted {name!r}")
+                raise ModelFileError(
+                    f"the manifest holds {held} but not {lacking}, which sktcn always saves together: "
+                    "the file is damaged; save the model again."
+                )
         _earlier_versions.fill(state, {**added.state, **added.saved}, params)
 
 

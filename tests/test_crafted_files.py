@@ -273,6 +273,20 @@ def test_huge_and_deeply_nested_manifests_are_refused(model_dir):
         sktcn.load(model_dir)
 
 
+@pytest.mark.parametrize("section, field, missing", [
+    ("state", "pooling_", "the fitted 'pooling_'"),
+    ("params", "pooling", "the parameter 'pooling'"),
+])
+def test_a_manifest_with_pooling_or_pooling_alone_is_refused(model_dir, section, field, missing):
+    # sktcn saves both or (before pooling) neither: with one deleted, the other's stand-in
+    # loaded pooling_="last" beside pooling="mean" (or the reverse).
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    del manifest[section][field]
+    (model_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match=f"not {missing}, which sktcn always saves together"):
+        sktcn.load(model_dir)
+
+
 # --------------------------------------------------------------- any mutation
 @settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())

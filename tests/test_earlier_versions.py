@@ -16,8 +16,9 @@ from sktime.datasets import load_airline
 
 import sktcn
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, persistence
+from sktcn.baselines import LSTMRegressor
 
-from conftest import TINY
+from conftest import TINY, TINY_LSTM
 
 # The parameters of ca4fc1c's estimators (kwargs aside).
 _NETWORK_PARAMS_THEN = {
@@ -157,6 +158,14 @@ def test_a_forecaster_pickled_before_format_1_grew_forecasts_updates_and_saves(t
     pd.testing.assert_series_equal(sktcn.load(old.save(tmp_path / "again")).predict(), f.predict())
     old.update(y.iloc[-2:], update_params=True)  # trains the network on
     assert old.get_params() == f.get_params()
+
+
+def test_a_pickled_lstm_baseline_gains_no_tcn_state(series_3d):
+    # Unpickled, it gained pooling_ ("last"): a fitted attribute of pooling, a parameter it does not take.
+    X, _ = series_3d
+    lstm = LSTMRegressor(**TINY_LSTM).fit(X, X[:, -1, 0])
+    assert not hasattr(lstm, "pooling_")
+    assert set(vars(pickle.loads(pickle.dumps(lstm)))) == set(vars(lstm))
 
 
 def test_an_unfitted_estimator_pickled_then_gains_parameters_only():

@@ -365,6 +365,35 @@ def test_partial_fit_keeps_the_weights_of_each_call_as_given(series_2d):
         TCNRegressor(**TINY, random_state=0).fit(X, y).history_["loss"]
 
 
+def test_weights_beyond_float32s_range_fit_without_overflow_warnings(series_2d):
+    # is_unit_mean compared the mean with float32's eps in float32 (NumPy 2's promotion): 1e50 overflowed there.
+    X, y = series_2d
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) * 1e50
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert not _training.is_unit_mean(1e50)
+        TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=weights)
+
+
+def test_weights_at_float64s_largest_number_stay_finite(series_2d):
+    # Rounded to float32's precision they became 2**1024, infinite: partial_fit's message then raised
+    # OverflowError, and a fit with one such weight said "Sample weights of at most inf".
+    X, y = series_2d
+    top = np.finfo(np.float64).max
+    with warnings.catch_warnings():  # nor does any overflow warn
+        warnings.simplefilter("error", RuntimeWarning)
+        assert _training.float32_precision(np.array([top, -top])).tolist() == [top, -top]
+        with pytest.raises(ValueError, match=r"up to 1\.8e\+308 exceed float32's largest number.*e\.g\. 1e308\."):
+            TCNRegressor(**TINY, random_state=0).partial_fit(X, y, sample_weight=np.full(len(y), top))
+        # Their ratios train where their sum stays finite; where it does not the message gives the true weights.
+        TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=np.r_[top, np.ones(len(y) - 1)])
+        with pytest.raises(ValueError, match=r"up to 1\.8e\+308 sum beyond float64's range"):
+            TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=np.r_[top, top, np.ones(len(y) - 2)])
+        # Class weights times sample weights may overflow where neither does.
+        with pytest.raises(ValueError, match=r"class weights \(some of them infinite in float64\) exceed float32's"):
+            _training.given_weights(np.array([1.0, np.inf]))
+
+
 @pytest.mark.parametrize(
     "split, n_samples, scheduled, in_memory, expected",
     [
