@@ -903,6 +903,42 @@ def test_float32_screen_and_blocks_give_the_exact_checks_verdicts(rng, monkeypat
     assert [_spread_verdict(*case) for case in cases] == verdicts
 
 
+def test_float32_check_sums_over_series_in_the_order_of_X_layout(monkeypatch):
+    # The blocks' statistics went into C-ordered arrays, so an F-ordered X's overall mean (the
+    # sum over series) added in another order than series.mean(axis=1)'s: "a mean of 1.23e+08",
+    # not 1.24e+08, for a mean of 1.235e8. Either rounding is fair; a change of layout was not.
+    import sktcn._validation as validation
+
+    X = np.empty((24, 4, 2))
+    X[:] = 1.235e8 + np.array([1.0, -1.0, 1.0, -1.0])[None, :, None]  # float32 rounds +-1 away
+    wide = np.asfortranarray(np.concatenate([X, X], axis=2))
+    seen = []
+    varies = validation.varies_beyond_rounding
+    monkeypatch.setattr(validation, "varies_beyond_rounding", lambda std, mean: seen.append(mean) or varies(std, mean))
+    layouts = [
+        ("1.23", X),  # C order: adds series after series
+        ("1.24", np.asfortranarray(X)),  # the series adjacent: adds them pairwise
+        ("1.24", wide[:, :, ::2]),
+        ("1.24", X.transpose(1, 2, 0).copy().transpose(2, 0, 1)),
+    ]
+    for mean, series in layouts:
+        seen.clear()
+        with pytest.raises(ValueError, match=rf"a mean of {mean}e\+08 and a standard deviation of 1\)"):
+            validation.check_float32_spread(series, series.astype(np.float32))
+        expected = (np.full((len(series), 1), 1 / len(series)) * series.mean(axis=1)).sum(axis=0)
+        assert seen[0].tobytes() == expected.tobytes()
+
+
+def test_extremes_over_time_are_each_series_min_and_max(rng):
+    import sktcn._validation as validation
+
+    for shape in [(3, 30, 1), (3, 64, 1), (3, 64, 2), (3, 100, 2), (3, 7, 3), (2, 96, 5)]:
+        x = rng.normal(size=shape)
+        for series in (x, np.asfortranarray(x)):
+            low, high = validation._extremes_over_time(series)
+            assert np.array_equal(low, series.min(axis=1)) and np.array_equal(high, series.max(axis=1))
+
+
 def test_float32_check_of_ordinary_X_reads_min_and_max_only(rng, monkeypatch):
     # The exact check made ~40 passes and 2 GiB of temporaries over a 1 GiB X before training,
     # where float32 provably keeps the spread.
@@ -938,6 +974,19 @@ def test_plain_y_is_read_as_check_array_reads_it():
             check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
         with pytest.raises(ValueError, match=re.escape(str(expected.value))):
             target_array(y, np.float64)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).max <= np.finfo(np.float64).max, reason="longdouble is float64 here")
+def test_longdouble_y_beyond_float64_warns_of_the_overflow_once():
+    # The fast path's cast warned "overflow encountered in cast", then check_array again.
+    from sktcn._validation import target_array
+
+    y = np.array([1.0, 2.0], dtype=np.longdouble) * np.longdouble(10) ** 400
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=r"Input y contains infinity or a value too large"):
+            target_array(y, np.float64)
+    assert [str(w.message) for w in caught] == ["overflow encountered in cast"]
 
 
 @pytest.mark.parametrize("dtype, level", [("Float64", 1e9), ("Int64", 10**10)])
