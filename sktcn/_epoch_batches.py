@@ -40,14 +40,21 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
 
     Under a distribution strategy of ``replicas`` replicas the first batch
     holds a multiple of ``replicas`` samples, the others as equal as that
-    leaves them (to within ``replicas``): Keras (3.15) builds the model from
-    the first batch of a fit averaged over the replicas, which needs equal
-    shares; later batches may split unevenly. One replica: the sizes above.
+    leaves them (to within ``replicas`` where possible): Keras (3.15) builds
+    the model from the first batch of a fit averaged over the replicas, which
+    needs equal shares; later batches may split unevenly, but every batch
+    holds at least ``replicas`` samples, as a replica given none fails. A
+    remainder too small for that is folded into the batches before it, so a
+    batch may then exceed ``batch_size`` by fewer than ``replicas`` samples.
+    One replica: the sizes above.
 
     Raises
     ------
     ValueError
-        If the replicas outnumber the samples or ``batch_size``.
+        If the replicas outnumber the samples or ``batch_size``, or the
+        samples cannot make batches of at least ``replicas`` each whose first
+        is a multiple of ``replicas`` (fewer than twice ``replicas``, and not
+        a multiple of them).
 
     Examples
     --------
@@ -56,6 +63,8 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
     ([18, 17], [32, 32], [29, 29, 29, 29, 29, 28, 28])
     >>> batch_sizes(33, 32), batch_sizes(33, 32, replicas=2), batch_sizes(34, 64, replicas=4)
     ([17, 16], [16, 17], [16, 18])
+    >>> batch_sizes(5, 2), batch_sizes(5, 2, replicas=2)
+    ([2, 2, 1], [2, 3])
     """
     if n_samples < 1 or batch_size < 1 or passes < 1 or replicas < 1:
         raise ValueError(
@@ -63,19 +72,45 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
             "at least 1."
         )
     total = passes * n_samples
-    if replicas > min(total, batch_size):
+    if replicas > min(total, batch_size) or (total % replicas and total < 2 * replicas):
+        if replicas > min(total, batch_size):
+            problem = f"{f'batch_size={batch_size}' if batch_size < total else _samples(total)} cannot give each replica one"
+        else:
+            # One batch of all of them is not shared evenly; two leave one too small.
+            problem = (f"{_samples(total)} cannot make batches of at least {replicas}, the first shared evenly "
+                       f"(a multiple of {replicas})")
         raise ValueError(
-            f"A distribution strategy of {replicas} replicas splits every batch between them, but "
-            f"{f'batch_size={batch_size}' if batch_size < total else f'{total} samples'} cannot give each replica "
-            f"one: use a batch_size of at least {replicas}, at least {replicas} samples to train (and to validate "
-            "on), or fewer replicas."
+            f"A distribution strategy of {replicas} replicas splits every batch between them, but {problem}: "
+            f"use a batch_size of at least {replicas}, a multiple of {replicas} or at least {2 * replicas} "
+            "samples to train (and to validate on), or fewer replicas."
         )
     n_batches = math.ceil(total / batch_size)
     sizes = _even(total, n_batches)
     while sizes is None or sizes[0] % replicas:
         sizes = _first_shared(total, n_batches, batch_size, replicas)
         n_batches += 1
+    if min(sizes) < replicas:
+        sizes = _folded(total, sizes[0], replicas)
     return sizes
+
+
+def _samples(count):
+    """``count`` followed by "sample" or "samples"."""
+    return f"{count} sample{'' if count == 1 else 's'}"
+
+
+def _folded(total, first, replicas):
+    """``total`` samples in batches of at least ``replicas``, the first ``first`` or fewer by a multiple of them.
+
+    The samples after the first batch go to as many batches of at least
+    ``replicas`` as they fill, evened out (so each holds fewer than twice
+    ``replicas``); a remainder too small for one batch takes ``replicas``
+    samples from the first. The caller has checked that ``total`` allows it.
+    """
+    while 0 < total - first < replicas:
+        first -= replicas
+    rest = total - first
+    return [first] + (_even(rest, rest // replicas) if rest else [])
 
 
 def _even(total, n_batches):

@@ -32,7 +32,8 @@ def test_under_several_replicas_the_first_batch_is_shared_evenly():
         for batch_size in range(replicas, 40):
             for n_samples in range(replicas, 90):
                 sizes = batch_sizes(n_samples, batch_size, 2, replicas)
-                assert sum(sizes) == 2 * n_samples and max(sizes) <= batch_size and sizes[0] % replicas == 0
+                # A remainder too small for the replicas is folded in (see test_no_batch_is_smaller_than_the_replicas).
+                assert sum(sizes) == 2 * n_samples and max(sizes) < batch_size + replicas and sizes[0] % replicas == 0
                 if replicas == 1:
                     assert sizes == batch_sizes(n_samples, batch_size, 2)
                 else:
@@ -45,6 +46,31 @@ def test_under_several_replicas_the_first_batch_is_shared_evenly():
         batch_sizes(3, 32, replicas=4)
     batches = _epoch_batches.evaluation_batches((np.arange(7),), batch_size=32, replicas=2)
     assert [x.numpy().tolist() for (x,) in batches] == [[0, 1, 2, 3], [4, 5, 6]]
+
+
+def test_no_batch_is_smaller_than_the_replicas():
+    # A replica given an empty share of a batch fails in TensorFlow; one replica as ever.
+    for n_samples in range(1, 140):
+        for batch_size in range(1, 70):
+            assert batch_sizes(n_samples, batch_size, replicas=1) == _epoch_batches._even(
+                n_samples, -(-n_samples // batch_size))
+            for replicas in (2, 3, 4):
+                try:
+                    sizes = batch_sizes(n_samples, batch_size, replicas=replicas)
+                except ValueError:
+                    assert batch_size < replicas or (n_samples % replicas and n_samples < 2 * replicas)
+                    continue
+                assert min(sizes) >= replicas and sizes[0] % replicas == 0 and sum(sizes) == n_samples
+                assert max(sizes) < batch_size + replicas
+    assert batch_sizes(5, 2, replicas=2) == [2, 3] and batch_sizes(9, 4, replicas=4) == [4, 5]
+    with pytest.raises(ValueError, match="3 samples cannot make batches of at least 2, the first shared evenly"):
+        batch_sizes(3, 32, replicas=2)
+    with pytest.raises(ValueError, match="but 1 sample cannot give each replica one"):
+        batch_sizes(1, 32, replicas=2)
+    with pytest.raises(ValueError, match="3 samples cannot make batches"):
+        _epoch_batches.evaluation_batches((np.arange(3),), batch_size=32, replicas=2)
+    batches = _epoch_batches.evaluation_batches((np.arange(5),), batch_size=2, replicas=2)
+    assert [x.numpy().tolist() for (x,) in batches] == [[0, 1], [2, 3, 4]]
 
 
 @pytest.mark.parametrize("passes", [1, 3])
