@@ -79,7 +79,7 @@ def _quiet_tensorflow_logger():
 
 
 def _check_dtype(model):
-    """Refuse a network with float64 weights, which ONNX Runtime could not run."""
+    """Refuse a network with float64 weights, or that computes in bfloat16, which ONNX Runtime could not run."""
     # Networks follow keras.config.floatx(). ONNX Runtime has no float64
     # convolution: the converted file would fail its self-check, or when served.
     if any(weight.dtype == "float64" for weight in model.weights):
@@ -87,6 +87,15 @@ def _check_dtype(model):
             "The network computes in float64 (it was built while keras.config.floatx(), or Keras' dtype "
             "policy, was 'float64'), and ONNX Runtime has no float64 convolution. To export it, fit the "
             "estimator with keras.config.floatx() 'float32', Keras' default."
+        )
+    # Under Keras' 'mixed_bfloat16' policy the weights are float32 but the
+    # layers compute in bfloat16: tf2onnx converts it, after pages of
+    # warnings, into a file whose bfloat16 Conv ONNX Runtime cannot run.
+    if any(layer.compute_dtype == "bfloat16" for layer in model._flatten_layers(include_self=True)):
+        raise ValueError(
+            "The network computes in bfloat16 (it was built under Keras' 'mixed_bfloat16' dtype policy), and "
+            "ONNX Runtime has no bfloat16 convolution. To export it, fit the estimator without that policy "
+            "(keras.mixed_precision.set_global_policy('float32')), or under 'mixed_float16', which exports."
         )
 
 

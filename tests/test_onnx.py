@@ -18,7 +18,7 @@ from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, _onnx
 from sktcn._ensemble import member_networks
 from sktcn._simple_forecasts import forecast_at
 
-from conftest import TINY_FORECASTER
+from conftest import TINY_FORECASTER, global_policy
 
 onnxruntime = pytest.importorskip("onnxruntime", reason="ONNX export tests need onnxruntime (pip install sktcn[onnx])")
 onnx = pytest.importorskip("onnx", reason="ONNX export tests need onnx (pip install sktcn[onnx])")
@@ -221,6 +221,15 @@ def test_a_float64_network_is_refused_naming_floatx(keras_globals, tmp_path):
     keras_globals("float64")
     reg = TCNRegressor(**NET).fit(X_TRAIN, X_TRAIN[:, -1, 0])
     with pytest.raises(ValueError, match=r"float64 .*keras\.config\.floatx\(\)"):
+        reg.export_onnx(tmp_path / "model.onnx")
+    assert not (tmp_path / "model.onnx").exists()
+
+
+def test_a_bfloat16_network_is_refused_naming_the_policy(tmp_path):
+    # Its weights are float32, but ONNX Runtime has no bfloat16 convolution to run what it computes.
+    with global_policy("mixed_bfloat16"):
+        reg = TCNRegressor(**NET).fit(X_TRAIN, X_TRAIN[:, -1, 0])
+    with pytest.raises(ValueError, match=r"bfloat16 .*'mixed_bfloat16'.*'mixed_float16'"):
         reg.export_onnx(tmp_path / "model.onnx")
     assert not (tmp_path / "model.onnx").exists()
 
