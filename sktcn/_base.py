@@ -1411,7 +1411,8 @@ class TCNEstimatorBase(BaseWrapper):
                 f"use at most {X.shape[1]}, or None to train on whole sequences."
             )
         crops = dict(X=X, y=y, weights=weights, length=length, context=self.receptive_field_ - 1,
-                     batch_size=self._fit_args.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
+                     batch_size=self._fit_args.batch_size, sampling=self.subsequence_sampling, seed=self._random_state,
+                     replicas=self._replicas())
         one_pass = CropBatches(**crops)
         # Several rounds of crops per Keras epoch, as several passes over arrays.
         plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(),
@@ -1613,6 +1614,13 @@ class TCNEstimatorBase(BaseWrapper):
             # Keras filters its own frames out of the traceback: the op and its message tell.
             if replicas < 2 or "AddN" not in str(error) or "same size and shape" not in str(error):
                 raise
+            if getattr(self, "subsequence_length", None) is not None:
+                raise ValueError(
+                    f"The distribution strategy splits every batch between its {replicas} replicas, and Keras "
+                    f"could not split a batch of subsequence_length={self.subsequence_length} crops evenly. Use a "
+                    f"batch_size (now {self._fit_args.batch_size}) that is a multiple of {replicas}, with a "
+                    f"multiple of {replicas} crops in all, or subsequence_length=None."
+                ) from error
             raise ValueError(
                 f"The distribution strategy splits every batch between its {replicas} replicas, and Keras needs "
                 f"the first batch of a fit split evenly: a batch of the streamed X holds a number of series that "
