@@ -1411,8 +1411,7 @@ class TCNEstimatorBase(BaseWrapper):
                 f"use at most {X.shape[1]}, or None to train on whole sequences."
             )
         crops = dict(X=X, y=y, weights=weights, length=length, context=self.receptive_field_ - 1,
-                     batch_size=self._fit_args.batch_size, sampling=self.subsequence_sampling, seed=self._random_state,
-                     replicas=self._replicas())
+                     batch_size=self._fit_args.batch_size, sampling=self.subsequence_sampling, seed=self._random_state)
         one_pass = CropBatches(**crops)
         # Several rounds of crops per Keras epoch, as several passes over arrays.
         plan = self._plan(epochs, len(one_pass), one_pass.crops_per_epoch() * one_pass.window_steps(),

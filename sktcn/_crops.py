@@ -18,8 +18,6 @@ import math
 import keras
 import numpy as np
 
-from sktcn._epoch_batches import batch_sizes
-
 
 def crop_starts(n_timesteps, length, sampling, rng):
     """First trained step of each crop of one recording, for one epoch.
@@ -89,26 +87,15 @@ class CropBatches(keras.utils.PyDataset):
     :func:`crop_starts`), shuffles them, and yields ``(x, y, w)`` with ``w``
     the loss weights of the window times a mask that is 0 over the context.
     Seeded: a fit with the same seed sees the same crops.
-
-    Batches of ``batch_size`` crops (the last fewer); under a distribution
-    strategy of several ``replicas``, of
-    :func:`sktcn._epoch_batches.batch_sizes` instead, whose first batch the
-    replicas share evenly and none of which leaves a replica empty.
     """
 
-    def __init__(self, X, y, weights, *, length, context, batch_size, sampling, seed, repeats=1, replicas=1):
+    def __init__(self, X, y, weights, *, length, context, batch_size, sampling, seed, repeats=1):
         super().__init__()
         self.X, self.y, self.weights = X, y, weights
         self.length, self.context, self.batch_size = int(length), int(context), int(batch_size)
         self.sampling, self.repeats = sampling, int(repeats)
         self.rng = np.random.default_rng(seed)
         self._draw()
-        # Every epoch draws as many crops (crop_starts), so the cuts hold for the fit.
-        n_crops = len(self.crops)
-        if replicas == 1:
-            self.bounds = np.append(np.arange(0, n_crops, self.batch_size), n_crops)
-        else:
-            self.bounds = np.concatenate([[0], np.cumsum(batch_sizes(n_crops, self.batch_size, replicas=replicas))])
 
     def _draw(self):
         n, T = self.X.shape[:2]
@@ -123,10 +110,10 @@ class CropBatches(keras.utils.PyDataset):
         return min(self.context + self.length, self.X.shape[1])
 
     def __len__(self):
-        return len(self.bounds) - 1
+        return math.ceil(len(self.crops) / self.batch_size)
 
     def __getitem__(self, index):
-        picked = self.crops[self.bounds[index]: self.bounds[index + 1]]
+        picked = self.crops[index * self.batch_size: (index + 1) * self.batch_size]
         T, width = self.X.shape[1], self.window_steps()
         xs, ys, ws = [], [], []
         for i, start in picked:

@@ -212,7 +212,16 @@ _UNEVEN_BATCHES_ON_TWO_CPUS = textwrap.dedent(
         "validation": outcome(lambda: TCNRegressor(**tiny, validation_split=0.2).fit(X, y)),
         "forecaster": outcome(lambda: TCNForecaster(**tiny, window_length=12).fit(
             pd.Series(np.sin(np.arange(80) / 4.0)), fh=[1, 2, 3])),
+        # 5 series in batches of at most 2: 2 and 3, none leaving a replica empty (2, 2, 1 failed).
+        "small batches": outcome(lambda: TCNRegressor(**dict(tiny, batch_size=2), validation_split=0).fit(
+            X[:5], y[:5])),
         "streamed": outcome(lambda: TCNRegressor(**tiny, shuffle=False, validation_split=0).fit(Uneven())),
+        # 3 series cannot be split into batches that each replica shares: refused, naming the replicas.
+        "three series": outcome(lambda: TCNRegressor(**tiny, validation_split=0).fit(X[:3], y[:3])),
+        # Crops of in-memory series in batches of 5: the message names subsequence_length, not a stream.
+        "crops": outcome(lambda: TCNRegressor(**dict(tiny, batch_size=5), return_sequences=True,
+                                              subsequence_length=10).fit(
+            np.repeat(X[:8], 3, axis=1), np.cumsum(np.repeat(X[:8], 3, axis=1), axis=1)[..., 0])),
     }))
     """
 )
@@ -226,10 +235,12 @@ def test_uneven_batches_under_a_two_replica_strategy():
                          timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
-    streamed = result.pop("streamed")
+    streamed, three, crops = result.pop("streamed"), result.pop("three series"), result.pop("crops")
     assert result == dict.fromkeys(result, "fitted")
     # The user's own batches: a clear error, not TensorFlow's AddN.
     assert streamed.startswith("ValueError") and "multiple of 2" in streamed, streamed
+    assert three.startswith("ValueError") and "2 replicas" in three, three
+    assert crops.startswith("ValueError") and "subsequence_length=10" in crops and "streamed" not in crops, crops
 
 
 def test_strategy_names_and_objects(small_regression):
