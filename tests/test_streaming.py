@@ -134,18 +134,6 @@ def test_a_streams_weights_count_by_their_ratios_only(data, source, monkeypatch)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
 
 
-class WeightedBatches(Batches):
-    """A user's PyDataset of batches (x, y, sample_weight)."""
-
-    def __init__(self, X, y, weights, batch_size):
-        super().__init__(X, y, batch_size)
-        self.weights = weights
-
-    def __getitem__(self, i):
-        rows = slice(i * self.batch_size, (i + 1) * self.batch_size)
-        return self.X[rows], self.y[rows], self.weights[rows]
-
-
 @pytest.mark.parametrize("source", ["PyDataset", "tf.data"])
 def test_streamed_weights_below_float32s_range_train_as_their_ratios_say(data, source):
     # Each batch's weights were cast to float32 before the division by the stream's mean: weights of
