@@ -72,8 +72,9 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
             "at least 1."
         )
     total = passes * n_samples
-    if replicas > min(total, batch_size) or (total % replicas and total < 2 * replicas):
-        if replicas > min(total, batch_size):
+    too_many = replicas > min(total, batch_size)
+    if too_many or (total % replicas and total < 2 * replicas):
+        if too_many:
             problem = f"{f'batch_size={batch_size}' if batch_size < total else _samples(total)} cannot give each replica one"
         else:
             # One batch of all of them is not shared evenly; two leave one too small.
@@ -125,9 +126,9 @@ def _first_shared(total, n_batches, batch_size, replicas):
     The first batch is the multiple nearest the mean size below or above it,
     whichever leaves the sizes closer together; the rest are evened out.
     """
-    best = None
     if n_batches < 2:
-        return best
+        return None
+    best = None
     mean = total / n_batches
     for first in (replicas * math.floor(mean / replicas), replicas * math.ceil(mean / replicas)):
         if not replicas <= first <= min(batch_size, total - (n_batches - 1)):
