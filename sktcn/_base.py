@@ -1241,14 +1241,18 @@ class TCNEstimatorBase(BaseWrapper):
         failures = []
         mean_weight = 1.0  # what a fit's training weights are divided by (unit_mean_weights), set below
 
+        def refused_weights(check, *args):
+            """``check(*args)``; its ValueError names the stream's batch as where the weights came from."""
+            try:
+                return check(*args)
+            except ValueError as error:
+                raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
+
         def weigh(x, y, w):
             x, y = self._validate_data(x, y)
             if w is not None:
                 # As in memory, batch by batch; all zero only over the whole stream (tally).
-                try:
-                    w = checked_sample_weight(w, x, allow_all_zero=True)
-                except ValueError as error:
-                    raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
+                w = refused_weights(functools.partial(checked_sample_weight, allow_all_zero=True), w, x)
             y = self.target_encoder_.transform(y)
             weights = self._training_weights(y, w)
             tally.record(w, weights)
@@ -1256,7 +1260,7 @@ class TCNEstimatorBase(BaseWrapper):
 
         def encode(x, y, w):
             x, y, weights = weigh(x, y, w)
-            return self.feature_encoder_.transform(x), y, self._float32_weights(weights, mean_weight)
+            return self.feature_encoder_.transform(x), y, refused_weights(self._float32_weights, weights, mean_weight)
 
         first = data.first_batch()
         if self._normalises_weights() and (first[2] is not None or self._weighs_classes()):

@@ -253,6 +253,15 @@ def test_streamed_batches_check_their_sample_weights(data, source, kind, match):
     np.testing.assert_array_equal(reg.predict(X), before)
 
 
+def test_a_partial_fit_batch_whose_weights_float32_cannot_hold_names_the_stream(data):
+    # partial_fit uses a batch's weights as given; 1e-50 rounds to 0 in float32.
+    X, y = data
+    stream = WeightedBatches(X, y, np.full(len(X), 1e-50), 16)
+    with pytest.raises(ValueError, match="^A batch of the streamed X carries invalid sample weights: Sample weights "
+                                         "of at most 1e-50 all round to 0 in float32"):
+        TCNRegressor(**TINY).partial_fit(stream, None)
+
+
 def test_a_batch_may_weigh_nothing_if_the_stream_weighs_something(data):
     X, y = data
     w = np.ones(len(X), np.float32)
