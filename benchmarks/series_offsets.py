@@ -10,7 +10,7 @@ series is the reference. The figures of docs/user_guide/classification.rst
 ("Scale and speed"):
 
     python benchmarks/series_offsets.py            # 100 + 100 series of 100 steps, default classifiers
-    python benchmarks/series_offsets.py --quick    # 40 + 40 series of 40 steps, tiny networks: seconds
+    python benchmarks/series_offsets.py --quick    # 60 + 60 series of 60 steps, tiny networks: seconds
 """
 
 import argparse
@@ -20,7 +20,8 @@ import numpy as np
 
 # The sizes of the documented run, and of --quick (which tests/test_benchmarks.py runs).
 FULL = dict(n_series=100, n_steps=100, params={})
-QUICK = dict(n_series=40, n_steps=40, params=dict(nb_filters=8, dilations=(1, 2, 4), epochs=20, batch_size=8))
+QUICK = dict(n_series=60, n_steps=60,
+             params=dict(nb_filters=8, dilations=(1, 2, 4), epochs=40, batch_size=16, learning_rate=0.01))
 
 PERIOD = 20
 
