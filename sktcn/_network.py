@@ -495,18 +495,25 @@ class SeriesStandardization(layers.Layer):
       to make them count).
     - Constant channels become zeros (see ``SERIES_STD_FLOOR``); a series of
       zeros only stays zeros.
-    - The statistics are computed in float32 (float64 in a float64 network)
-      whatever the network's dtype policy, as float16 sums of squares overflow
-      beyond about 255 in magnitude.
+    - The statistics are computed in float32 (float64 in a float64 network),
+      from the float32 inputs as given: under a float16 policy of the layer's
+      own its inputs are not cast (``autocast=False``), as float16 holds 1e4
+      to within 8 and its sums of squares overflow from values of a few
+      hundred; only the result is cast. In sktcn's networks the layer is
+      float32 anyway, as all but the encoder (see :func:`precision_dtypes`).
 
     Examples
     --------
     >>> import numpy as np
     >>> from sktcn._network import SeriesStandardization
     >>> x = np.array([[[0.0], [0.0], [10.0], [20.0], [30.0]]], np.float32)  # two steps of padding
-    >>> np.round(SeriesStandardization()(x).numpy()[0, :, 0], 4).tolist()
+    >>> np.round(SeriesStandardization()(x).numpy()[0, :, 0].astype(float), 4).tolist()
     [0.0, 0.0, -1.2247, 0.0, 1.2247]
     """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("autocast", False)
+        super().__init__(**kwargs)
 
     def call(self, inputs):
         dtype = "float64" if self.compute_dtype == "float64" else "float32"
@@ -518,7 +525,10 @@ class SeriesStandardization(layers.Layer):
         # Centred on the first valid step (the "shifted data" variance): an
         # exactly constant channel leaves exact zeros, where a mean computed in
         # float32 would leave rounding residue to be divided by a tiny deviation.
-        first = valid * ops.cast(ops.equal(steps, 1), dtype)
+        # steps == 1 from the first valid step up to the next step with a
+        # non-zero channel: the steps between are zeros, so the sum over them
+        # is the first valid step's values.
+        first = ops.cast(ops.equal(steps, 1), dtype)
         shifted = (x - ops.sum(x * first, axis=1, keepdims=True)) * valid
         count = ops.maximum(ops.sum(valid, axis=1, keepdims=True), 1)
         # Padding stays zero (a product with 0 would give -0.0 below a positive mean).

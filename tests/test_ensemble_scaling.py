@@ -246,6 +246,10 @@ def test_series_scaling_computes_its_statistics_in_float32_in_a_mixed_precision_
     # float16 would hold 1e4 + k to within 8, and overflow on the squares (above 65504).
     X = (1e4 + np.arange(8.0)).reshape(1, 8, 1)
     np.testing.assert_allclose(layer(X.astype(np.float32)).numpy(), _per_series(X), rtol=1e-4, atol=1e-5)
+    # A layer of a float16 policy of its own computes from the float32 inputs too; only its result is float16.
+    got = _series_scaled(X, dtype="mixed_float16")
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got.astype(np.float32), _per_series(X), rtol=1e-2, atol=1e-2)
 
 
 def test_series_scaling_makes_predictions_independent_of_each_series_level_and_scale(rng):
