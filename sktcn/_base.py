@@ -61,6 +61,7 @@ from sktcn._ensemble import (
 )
 from sktcn._network import (
     POOLINGS,
+    SERIES_SCALING,
     auto_dilations,
     build_network,
     check_dilations,
@@ -160,7 +161,7 @@ POOLING_CONSTRAINT = {"pooling": [StrOptions({"auto", *POOLINGS})]}
 # ``input_scaling`` belongs to TCNClassifier and TCNRegressor: the forecaster
 # scales its windows itself, and the LSTM baselines stay the plain networks of
 # the source documents.
-INPUT_SCALING_CONSTRAINT = {"input_scaling": [StrOptions({"auto", "standard"}), None]}
+INPUT_SCALING_CONSTRAINT = {"input_scaling": [StrOptions({"auto", "standard", SERIES_SCALING}), None]}
 
 
 # ``n_networks`` belongs to TCNClassifier and TCNRegressor: the LSTM baselines
@@ -1730,6 +1731,9 @@ class TCNEstimatorBase(BaseWrapper):
     def _causal_context(self):
         """Steps before an output that it depends on, when outputs per step depend on the past only; else None."""
         causal = getattr(self, "padding", None) == "causal" and not getattr(self, "go_backwards", True)
+        # A series standardised by its own statistics makes every output depend
+        # on every step: chunks along time would each be scaled by their own.
+        causal = causal and getattr(self, "input_scaling", None) != SERIES_SCALING
         if self.return_sequences and causal and hasattr(self, "receptive_field_"):
             return self.receptive_field_ - 1
         return None

@@ -235,7 +235,7 @@ PARAMETERS = _table("""
         block-diagonal convolutions); ``predict_members`` gives each one's
         predictions. Costs and measured effect of 1, 3 and 5 networks: the
         user guide's page "Training regime" (its ensemble table).
-    input_scaling : {"auto", "standard", None}, default="auto"
+    input_scaling : {"auto", "standard", "series", None}, default="auto"
         ``"standard"``: the network's first layer standardises each input
         feature with the mean and standard deviation it had over all
         training series and time steps (of the first batch, for streamed
@@ -245,7 +245,19 @@ PARAMETERS = _table("""
         given. Standardising a 0/1 marker hurt: on the adding problem
         (length 100, 15 epochs) test R² fell from 0.889 to -0.311, while raw
         case counts (Covid3Month) need it. The statistics are part of
-        ``model_``. ``None``: every feature goes in as given. The scaling
+        ``model_``. ``"series"``: the first layer standardises each series,
+        feature by feature, by its own mean and standard deviation over its
+        steps, in ``fit`` and ``predict`` alike (the z-normalisation the UCR
+        archive ships its series in), for series that each carry a level or
+        scale of their own (raw sensor data) that says nothing of the
+        target. It discards each series' level and scale: where they are the
+        target, keep ``"auto"``. A constant feature of a series becomes
+        zeros. The zeros padded in front of shorter series stay out of a
+        series' statistics (and so do all-zero steps a series starts with);
+        with ``subsequence_length`` each training crop is standardised on its
+        own, and ``predict`` each whole sequence; per-step outputs then
+        depend on the whole sequence, not only on the steps up to theirs.
+        ``None``: every feature goes in as given. The scaling
         layer (Keras' ``Normalization``) divides by at least ``1e-7``: a
         feature with a smaller standard deviation is centred, not scaled, and
         ``fit`` warns, naming it; multiply it by a constant first. Under
@@ -265,7 +277,9 @@ PARAMETERS = _table("""
         draws ``ceil(n_timesteps / subsequence_length)`` crops per recording.
         ``dilations=None`` then covers ``subsequence_length`` steps.
         ``predict`` reads whole sequences either way, in chunks that overlap
-        by the receptive field, with the outputs of one pass. ``None``: whole
+        by the receptive field, with the outputs of one pass (in one pass
+        under ``input_scaling="series"``, which scales by the whole
+        sequence's statistics). ``None``: whole
         sequences. A hyperparameter to search, as the source on long
         sequences advises.
     subsequence_sampling : {"random", "stride"}, default="random"

@@ -62,12 +62,16 @@ LAYERS = {
         "return_sequences", "activation", "kernel_initializer", "use_batch_norm", "use_layer_norm",
         "go_backwards", "return_state", "use_weight_norm",
     },
+    # input_scaling="series": no weights and no settings of its own, only
+    # those Keras' base Layer writes for a layer class of a library.
+    ("sktcn._network", "SeriesStandardization"): _COMMON | {"activity_regularizer", "autocast"},
 }
 # The registered names each layer class may carry (None: a Keras built-in). Keras
 # writes ">Functional" for a model once anything in the process registered the
 # Functional class itself (scikeras does, to pickle models), "Functional" otherwise.
 REGISTERED = {
     ("sktcn._network", "SkTCN"): {"sktcn>SkTCN"},
+    ("sktcn._network", "SeriesStandardization"): {"sktcn>SeriesStandardization"},
     ("keras.src.models.functional", "Functional"): {"Functional", ">Functional"},
 }
 

@@ -379,11 +379,14 @@ def build_network(
         ``GlobalAveragePooling1D`` or ``GlobalMaxPooling1D`` layer named
         ``"pooling"``). With ``return_sequences=True`` there is nothing to
         pool: only ``"last"`` (ignored) is accepted.
-    input_statistics : (mean, variance) or None, default=None
+    input_statistics : (mean, variance), "series" or None, default=None
         Per-feature statistics (see :func:`channel_statistics`): the first
         layer, a ``Normalization`` named ``"input_scaling"`` that is not
         trained, standardises the inputs with them. The statistics then live
         in the model, so predict, saved files and ensembles apply them alike.
+        ``"series"`` (``SERIES_SCALING``): the first layer, a
+        :class:`SeriesStandardization` named ``"input_scaling"``, standardises
+        each series by its own statistics.
     head_initializer : str, default="zeros"
         Initializer of the output head's kernel (see :func:`output_head`).
     n_members : int, default=1
@@ -411,7 +414,9 @@ def build_network(
     with unmixed_policy_scope():
         inputs = keras.Input(shape=(n_timesteps, n_channels), dtype="float32")
         series = inputs
-        if input_statistics is not None:
+        if isinstance(input_statistics, str):
+            series = SeriesStandardization(name="input_scaling")(inputs)
+        elif input_statistics is not None:
             mean, variance = input_statistics
             series = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance),
                                                 name="input_scaling")(inputs)
@@ -459,6 +464,83 @@ def precision_dtypes(mixed_precision):
     return (mixed, "float32") if mixed else (None, None)
 
 
+# input_scaling="series": each series standardised by its own statistics, in
+# the network (SeriesStandardization). build_network's input_statistics and
+# scaling_statistics' result take this name for it.
+SERIES_SCALING = "series"
+
+# What SeriesStandardization divides a series' channel by at least. A constant
+# channel has a standard deviation of exactly 0 (the layer centres on the first
+# step's values, so no rounding residue is left): without a floor it would be
+# 0 / 0, NaN, where its centred values, all zero, are the answer. The value is
+# Keras' epsilon, the least the "standard" scaling layer (Normalization) divides
+# by, so the two scalings leave the same near-constant channels unscaled.
+SERIES_STD_FLOOR = 1e-7
+
+
+@keras.saving.register_keras_serializable(package="sktcn")
+class SeriesStandardization(layers.Layer):
+    """Standardise each series, channel by channel, by its own mean and standard deviation over its steps.
+
+    ``input_scaling="series"``: the first layer of the network, so predict,
+    saved files, pickles and ONNX exports apply it as they apply any layer.
+    It has no weights and no fitted state.
+
+    - Padding: sktcn pads series of different lengths with zeros in front
+      (``sktcn._validation.pad_ragged``), and treats a series padded so as the
+      series itself. The steps before a series' first step with any non-zero
+      channel are taken for padding: they stay out of its statistics and stay
+      zero. A series that really starts with all-zero steps has them treated
+      so too (add any constant to ``X``, which this scaling discards anyway,
+      to make them count).
+    - Constant channels become zeros (see ``SERIES_STD_FLOOR``); a series of
+      zeros only stays zeros.
+    - The statistics are computed in float32 (float64 in a float64 network),
+      from the float32 inputs as given: under a float16 policy of the layer's
+      own its inputs are not cast (``autocast=False``), as float16 holds 1e4
+      to within 8 and its sums of squares overflow from values of a few
+      hundred; only the result is cast. In sktcn's networks the layer is
+      float32 anyway, as all but the encoder (see :func:`precision_dtypes`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import SeriesStandardization
+    >>> x = np.array([[[0.0], [0.0], [10.0], [20.0], [30.0]]], np.float32)  # two steps of padding
+    >>> np.round(SeriesStandardization()(x).numpy()[0, :, 0].astype(float), 4).tolist()
+    [0.0, 0.0, -1.2247, 0.0, 1.2247]
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("autocast", False)
+        super().__init__(**kwargs)
+
+    def call(self, inputs):
+        dtype = "float64" if self.compute_dtype == "float64" else "float32"
+        x = ops.cast(inputs, dtype)
+        # 1 from a series' first step with any non-zero channel on (the padding before it: 0).
+        nonzero = ops.cast(ops.any(ops.not_equal(x, 0), axis=-1, keepdims=True), dtype)
+        steps = ops.cumsum(nonzero, axis=1)
+        valid = ops.cast(steps > 0, dtype)
+        # Centred on the first valid step (the "shifted data" variance): an
+        # exactly constant channel leaves exact zeros, where a mean computed in
+        # float32 would leave rounding residue to be divided by a tiny deviation.
+        # steps == 1 from the first valid step up to the next step with a
+        # non-zero channel: the steps between are zeros, so the sum over them
+        # is the first valid step's values.
+        first = ops.cast(ops.equal(steps, 1), dtype)
+        shifted = (x - ops.sum(x * first, axis=1, keepdims=True)) * valid
+        count = ops.maximum(ops.sum(valid, axis=1, keepdims=True), 1)
+        # Padding stays zero (a product with 0 would give -0.0 below a positive mean).
+        centred = ops.where(steps > 0, shifted - ops.sum(shifted, axis=1, keepdims=True) / count, 0)
+        variance = ops.sum(ops.square(centred), axis=1, keepdims=True) / count
+        scaled = centred / ops.maximum(ops.sqrt(variance), SERIES_STD_FLOOR)
+        return ops.cast(scaled, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
 def network_signature(**args):
     """A hashable value, equal for arguments of :func:`build_network` that build the same network.
 
@@ -480,7 +562,7 @@ def network_signature(**args):
     if args["tcn_params"].get("return_sequences"):
         args["output_shape"] = tuple(args["output_shape"][1:])
     statistics = args.pop("input_statistics")
-    if statistics is not None:
+    if statistics is not None and not isinstance(statistics, str):
         statistics = tuple(np.asarray(part, np.float64).tobytes() for part in statistics)
     return _hashable(args), statistics
 
@@ -571,7 +653,9 @@ def scaling_statistics(X, mode):
 
     ``"standard"`` standardises every feature; ``"auto"`` only those whose
     values reach beyond ``UNIT_RANGE`` in magnitude (the others get mean 0 and
-    variance 1, which leaves them as they are).
+    variance 1, which leaves them as they are). ``"series"`` has no training
+    statistics (each series is standardised by its own): it returns
+    ``SERIES_SCALING``, which :func:`build_network` takes for its layer.
 
     Examples
     --------
@@ -584,6 +668,8 @@ def scaling_statistics(X, mode):
     """
     if mode is None:
         return None
+    if mode == SERIES_SCALING:
+        return SERIES_SCALING
     mean, variance = channel_statistics(X)
     magnitude = None
     if mode == "auto":
@@ -710,6 +796,8 @@ def _warn_below_unit_scale(features, sizes, mode, floor, why):
 def input_statistics_of(network):
     """The (mean, variance) that a network of :func:`build_network` standardises its inputs with, or None.
 
+    ``SERIES_SCALING`` for a network that standardises each series by its own.
+
     Keras keeps a ``Normalization`` layer's statistics as constants, not
     weights: a network read from a file carries them only in its
     ``input_scaling`` layer, and a network built again for it (an ensemble's
@@ -730,6 +818,8 @@ def input_statistics_of(network):
         layer = network.get_layer("input_scaling")
     except ValueError:
         return None
+    if isinstance(layer, SeriesStandardization):
+        return SERIES_SCALING
     return np.asarray(layer.input_mean, np.float64), np.asarray(layer.input_variance, np.float64)
 
 

@@ -139,3 +139,16 @@ def test_ab_scripts_quick(monkeypatch, capsys, script, case):
     printed = capsys.readouterr().out
     assert row_number(printed, case) > 0
     assert re.search(rf"^\| {case} \|.*\| yes, bit for bit \|$", printed, re.MULTILINE)
+
+
+def test_series_offsets_quick_series_scaling_wins_where_each_series_has_its_own_level(monkeypatch, capsys):
+    # The class is the shape; each series' offset and trend dwarf it. Scaled over all series
+    # ("auto") the network learns little; scaled series by series it learns the shapes.
+    series_offsets = load_script("series_offsets", monkeypatch)
+    series_offsets.main(["--quick"])
+    printed = capsys.readouterr().out
+    assert "quick run" in printed
+    auto = row_number(printed, 'TCNClassifier(input_scaling="auto")')
+    series = row_number(printed, 'TCNClassifier(input_scaling="series")')
+    assert series >= 0.7 and series - auto >= 0.25, (auto, series)
+    assert row_number(printed, "logistic regression") is not None

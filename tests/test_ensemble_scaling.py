@@ -5,11 +5,19 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import TINY
+from conftest import TINY, global_policy
 
 import sktcn
 from sktcn import TCNClassifier, TCNRegressor
-from sktcn._network import UNIT_RANGE, channel_statistics, scaling_statistics
+from sktcn._ensemble import member_networks
+from sktcn._network import (
+    UNIT_RANGE,
+    SeriesStandardization,
+    build_network,
+    channel_statistics,
+    scaling_statistics,
+)
+from sktcn._validation import pad_ragged
 
 
 def test_member_k_trains_as_a_single_network_seeded_random_state_plus_k(series_2d):
@@ -181,3 +189,109 @@ def test_ensembles_train_on_streams_under_strategies_and_in_mixed_precision(sett
     assert not np.allclose(members[0], members[1])
     np.testing.assert_allclose(ensemble.predict(X), np.mean(members, axis=0), rtol=1e-4, atol=1e-4)
     assert len(ensemble.history_["loss"]) == TINY["epochs"]
+
+
+# -- input_scaling="series": each series standardised by its own statistics, in the network
+
+
+def _series_scaled(X, **layer_args):
+    return SeriesStandardization(**layer_args)(np.asarray(X, np.float32)).numpy()
+
+
+def _per_series(X):
+    """Each series and channel of X standardised by its own mean and standard deviation over its steps."""
+    X = np.asarray(X, np.float64)
+    return (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+
+
+def test_series_scaling_standardises_each_series_and_channel_by_its_own_statistics(rng):
+    # Levels and scales differing between series and between channels.
+    X = (rng.normal(size=(3, 8, 2)) * [2.0, 1e3] + rng.normal(size=(3, 1, 2)) * 100).astype(np.float32)
+    X[0, 3, :] = 0.0  # a zero step after the start is a value like any other
+    got = _series_scaled(X)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, _per_series(X), rtol=1e-4, atol=1e-5)
+    # A series' output is its own, whatever else is in the batch.
+    np.testing.assert_array_equal(_series_scaled(X[1:2]), got[1:2])
+
+
+def test_series_scaling_gives_zeros_not_nan_for_constant_series_and_channels():
+    X = np.zeros((3, 6, 2), np.float32)
+    X[0] = 1234.567  # a level whose float32 mean would leave rounding residue
+    X[1, :, 0] = np.arange(6)
+    X[1, :, 1] = -3e7
+    # X[2] is all zeros (all padding).
+    got = _series_scaled(X)
+    assert np.isfinite(got).all()
+    assert (got[0] == 0).all() and (got[1, :, 1] == 0).all() and (got[2] == 0).all()
+    np.testing.assert_allclose(got[1, :, 0], _per_series(X[1:2, :, :1])[0, :, 0], rtol=1e-5)
+
+
+def test_series_scaling_leaves_the_zeros_padded_in_front_out_of_a_series_statistics(rng):
+    short = rng.normal(loc=50, scale=3, size=(5, 2)).astype(np.float32)
+    padded = pad_ragged([short, rng.normal(size=(9, 2))])
+    got = _series_scaled(padded)
+    assert (got[0, :4] == 0).all()  # the padding stays zero
+    np.testing.assert_allclose(got[0, 4:], _per_series(short[None])[0], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mixed", ["mixed_precision=True", "global policy"])
+def test_series_scaling_computes_its_statistics_in_float32_in_a_mixed_precision_network(mixed):
+    args = dict(n_channels=1, n_timesteps=None, output_shape=(1,), input_statistics="series",
+                tcn_params=dict(nb_filters=2, kernel_size=2, dilations=[1]))
+    with global_policy("mixed_float16" if mixed == "global policy" else None):
+        network = build_network(**args, mixed_precision=mixed == "mixed_precision=True")
+    layer = network.get_layer("input_scaling")
+    assert network.get_layer("tcn").compute_dtype == "float16" and layer.compute_dtype == "float32"
+    # float16 would hold 1e4 + k to within 8, and overflow on the squares (above 65504).
+    X = (1e4 + np.arange(8.0)).reshape(1, 8, 1)
+    np.testing.assert_allclose(layer(X.astype(np.float32)).numpy(), _per_series(X), rtol=1e-4, atol=1e-5)
+    # A layer of a float16 policy of its own computes from the float32 inputs too; only its result is float16.
+    got = _series_scaled(X, dtype="mixed_float16")
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got.astype(np.float32), _per_series(X), rtol=1e-2, atol=1e-2)
+
+
+def test_series_scaling_makes_predictions_independent_of_each_series_level_and_scale(rng):
+    # Fixed-length series, and series of different lengths (padded in front).
+    X = rng.normal(size=(24, 10, 2)).astype(np.float32)
+    ragged = [x[: n] for x, n in zip(X, rng.randint(4, 11, size=len(X)))]
+    y = (X[:, :, 0].std(axis=1) > 1).astype(int)
+    level = rng.normal(scale=1e3, size=(len(X), 1, 2)).astype(np.float32)
+    scale = np.float32(rng.uniform(0.1, 50, size=(len(X), 1, 2)))
+    for data in (X, ragged):
+        clf = TCNClassifier(**TINY, random_state=0, input_scaling="series").fit(data, y)
+        moved = [x * s + b for x, s, b in zip(data, scale, level)]
+        proba = clf.predict_proba(data)
+        assert np.ptp(proba[:, 0]) > 1e-4  # the network tells the series apart: the comparison could fail
+        np.testing.assert_allclose(clf.predict_proba(moved), proba, rtol=1e-4, atol=1e-5)
+    # "standard" reads the levels: the same comparison fails there.
+    standard = TCNClassifier(**TINY, random_state=0, input_scaling="standard").fit(X, y)
+    assert not np.allclose(standard.predict_proba(X * scale + level), standard.predict_proba(X), atol=1e-3)
+
+
+def test_series_scaling_trains_on_streams_and_keeps_training_warm(rng):
+    from sktcn.datasets import make_first_plus_last_stream
+
+    stream = make_first_plus_last_stream(n_timesteps=12, batch_size=16, n_batches=3, random_state=0)
+    reg = TCNRegressor(**TINY, random_state=0, input_scaling="series").fit(stream)
+    assert isinstance(reg.model_.get_layer("input_scaling"), SeriesStandardization)
+    X, y = stream[0][:2]
+    before = reg.predict(X)
+    assert np.isfinite(before).all()
+    reg.partial_fit(X, y)
+    assert len(reg.history_["loss"]) == TINY["epochs"] + 1
+    assert not np.allclose(reg.predict(X), before)
+    ensemble = TCNRegressor(**TINY, random_state=0, n_networks=2, input_scaling="series").fit(X, y)
+    for network in ensemble.predict_members(X):
+        assert np.isfinite(network).all()
+    assert all(isinstance(member.get_layer("input_scaling"), SeriesStandardization)
+               for member in member_networks(ensemble.model_))
+
+
+def test_an_unknown_input_scaling_is_refused_naming_every_option(series_2d):
+    X, y = series_2d
+    for Estimator in (TCNClassifier, TCNRegressor):
+        with pytest.raises(ValueError, match="input_scaling") as caught:
+            Estimator(**TINY, input_scaling="per_series").fit(X, y)
+        assert all(repr(option) in str(caught.value) for option in ("auto", "standard", "series"))

@@ -114,6 +114,23 @@ def test_predict_switches_to_time_chunks_for_sequences_longer_than_the_limit(mon
     assert len(calls) == 2  # one per recording
 
 
+def test_series_scaling_trains_on_crops_and_predicts_each_sequence_in_one_pass(monkeypatch):
+    import sktcn._base as base
+
+    X, y = _recordings(n=2, T=300)
+    X = X * 40 + np.float32([[[500.0]], [[-80.0]]])  # a level and a scale of each recording's own
+    reg = TCNRegressor(**TINY, return_sequences=True, subsequence_length=32, random_state=0,
+                       input_scaling="series").fit(X, y)
+    expected = reg.predict(X)
+    # Every output depends on the whole sequence, through its statistics: chunks would each have their own.
+    assert reg._causal_context() is None
+    chunked = reg._predict_in_time_chunks(X[:1], reg.receptive_field_ - 1, chunk=64)
+    assert np.abs(chunked - reg._predict_function(X[:1])).max() > 1e-4
+    monkeypatch.setattr(base, "_PREDICT_CHUNK_STEPS", 64)
+    monkeypatch.setattr(reg, "_predict_in_time_chunks", None)  # not called
+    np.testing.assert_array_equal(reg.predict(X), expected)
+
+
 def test_crops_learn_a_per_step_task_and_cover_the_subsequence():
     X, y = _recordings(n=4, T=300, lag=3)
     reg = TCNRegressor(nb_filters=8, epochs=60, learning_rate=0.01, return_sequences=True, subsequence_length=30,

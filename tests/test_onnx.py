@@ -271,6 +271,24 @@ def test_ragged_fit_padded_as_documented_gives_predicts_numbers(tmp_path):
     assert np.abs(onnx_output(path, tests[0][None])[0] - expected[0]).max() > 1e-4
 
 
+def test_series_scaling_is_in_the_file_padding_and_constant_series_included(tmp_path):
+    X = [series(1, n, seed=i)[0] * (i + 1) + 10 * i for i, n in enumerate([12, 5, 9, 3] * 6)]
+    clf = fitted(TCNClassifier(**NET, input_scaling="series"), np.arange(len(X)) % 2, X=X)
+    path = clf.export_onnx(tmp_path / "series.onnx")
+    # Padded in front as predict pads them, a constant series, and one of zeros only.
+    tests = np.stack([series(1, 12, seed=7)[0] * 30 - 500, np.full((12, 2), 7.5, np.float32),
+                      np.zeros((12, 2), np.float32)])
+    tests[0, :4] = 0.0
+    proba = onnx_output(path, tests)
+    expected = clf.predict_proba(tests)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba, expected, **TOLERANCE)
+    # The padding is left out of the statistics: the padded series' level does not count.
+    moved = tests[:1].copy()
+    moved[0, 4:] += 1000.0
+    np.testing.assert_allclose(onnx_output(path, moved), proba[:1], rtol=1e-4, atol=1e-4)
+
+
 def test_multi_output_classifier_decoded_as_documented(tmp_path):
     labels = np.column_stack([np.array(["a", "b"])[np.arange(24) % 2], np.array(["c", "d", "e"])[np.arange(24) % 3]])
     clf = fitted(TCNClassifier(**NET), labels)

@@ -68,6 +68,20 @@ def test_classifier_round_trip_is_exact_and_keeps_training(series_3d, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(loaded)).predict(X), loaded.predict(X))
 
 
+def test_series_scaling_round_trips_through_save_load_and_pickle(rng, tmp_path):
+    # Each series with its own level, and series of different lengths: the padding stays out.
+    X = [rng.normal(loc=rng.normal(scale=100), size=(n, 2)).astype(np.float32) for n in rng.randint(5, 13, size=30)]
+    y = np.array([x[:, 0].std() > 1 for x in X]).astype(int)
+    clf = TCNClassifier(**TINY, input_scaling="series", random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert np.ptp(proba[:, 0]) > 1e-4  # the network tells the series apart: the comparison could fail
+    loaded = sktcn.load(clf.save(tmp_path / "clf"))  # sktcn's own file check, then Keras' safe_mode
+    assert type(loaded.model_.get_layer("input_scaling")).__name__ == "SeriesStandardization"
+    assert loaded.get_params() == clf.get_params()
+    np.testing.assert_array_equal(loaded.predict_proba(X), proba)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), proba)
+
+
 def test_classifier_keeps_the_classes_partial_fit_declared(series_3d, tmp_path):
     X, labels = series_3d
     clf = TCNClassifier(**TINY, random_state=0).partial_fit(X, labels, classes=["neg", "pos", "other"])
