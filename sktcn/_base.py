@@ -119,6 +119,7 @@ from sktcn._training import (
     network_time,
     plan_training,
     regime_callbacks,
+    rounded_to_zero,
     unit_mean_weights,
     validation_fraction,
 )
@@ -695,7 +696,8 @@ class TCNEstimatorBase(BaseWrapper):
     def _validate_sample_weight(self, X, y, sample_weight):
         # The check that streamed weights get too, then scikeras' drop of the
         # samples of weight 0, without its cast to float32: the weights stay in
-        # float64 until the fit has divided them by their mean (_float32_weights).
+        # float64 until _network_weights casts them (a fit's divided by their
+        # mean first) and drops the samples whose weight float32 rounds to 0.
         weights = checked_sample_weight(sample_weight, X)
         kept = weights != 0
         return X[kept], y[kept], weights[kept]
@@ -1238,14 +1240,15 @@ class TCNEstimatorBase(BaseWrapper):
                     example_y = targets[0][:1]
                 self._initialize_network(first, example_y, encoder)
 
-        tally = WeightTally(self._weightless_fit())
+        name = self._training_weights_name()
+        tally = WeightTally(self._weightless_fit(), functools.partial(rounded_to_zero, name=name))
         failures = []
         mean_weight = 1.0  # what a fit's training weights are divided by (unit_mean_weights), set below
 
-        def refused_weights(check, *args):
-            """``check(*args)``; its ValueError names the stream's batch as where the weights came from."""
+        def refused_weights(check, *args, **kwargs):
+            """``check(*args, **kwargs)``; its ValueError names the stream's batch as where the weights came from."""
             try:
-                return check(*args)
+                return check(*args, **kwargs)
             except ValueError as error:
                 raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
 
@@ -1256,12 +1259,22 @@ class TCNEstimatorBase(BaseWrapper):
                 w = refused_weights(functools.partial(checked_sample_weight, allow_all_zero=True), w, x)
             y = self.target_encoder_.transform(y)
             weights = self._training_weights(y, w)
-            tally.record(w, weights)
-            return x, y, weights
+            if self._normalises_weights():
+                # Divided by the stream's mean in encode, where a batch's may round to 0 in float32, but not
+                # the largest of the stream (at least 1): over the stream some reach the network if any is positive.
+                tally.record(w, weights, weights)
+                return x, y, weights
+            # partial_fit's reach it as given, as float32 holds them: a batch of 1e-50 weighs nothing there,
+            # as an all-zero batch; the tally refuses a stream of which nothing reaches it.
+            network_weights = refused_weights(given_weights, weights, name, allow_all_zero=True)
+            tally.record(w, weights, network_weights)
+            return x, y, network_weights
 
         def encode(x, y, w):
             x, y, weights = weigh(x, y, w)
-            return self.feature_encoder_.transform(x), y, refused_weights(self._float32_weights, weights, mean_weight)
+            if self._normalises_weights():
+                weights = refused_weights(unit_mean_weights, weights, mean_weight, name)
+            return self.feature_encoder_.transform(x), y, weights
 
         first = data.first_batch()
         if self._normalises_weights() and (first[2] is not None or self._weighs_classes()):
@@ -1336,7 +1349,48 @@ class TCNEstimatorBase(BaseWrapper):
         (``unit_mean_weights``), so that weights below or above float32's range
         keep their ratios; ``partial_fit``'s as given (``given_weights``).
         """
-        return unit_mean_weights(weights, mean) if self._normalises_weights() else given_weights(weights)
+        name = self._training_weights_name()
+        return unit_mean_weights(weights, mean, name) if self._normalises_weights() else given_weights(weights, name)
+
+    def _network_weights(self, weights):
+        """The training ``weights`` (float64) as the network gets them, and the samples that keep a place in training.
+
+        Samples of sample weight 0 are dropped before, as scikeras drops them
+        (``_validate_sample_weight``). So is a sample whose positive training
+        weight float32 rounds to 0 (a partial_fit weight of 1e-50, or 1e-50
+        among weights of 1 in a fit, whose weights are divided by their mean):
+        kept, it would take places in the batches and in the validation split
+        while weighing nothing, and train otherwise than a weight of 0.
+        Samples that class weights of 0 leave out of the loss stay, as they
+        always did. A fit's mean is over the samples kept, and dropping some
+        raises it: at float32's very edge that rounds more weights to 0, so
+        the drop repeats until none is lost.
+
+        Returns
+        -------
+        weights : ndarray of float32
+            Those of the samples kept (``_float32_weights``), over which a
+            fit's average 1.
+        kept : ndarray of int or None
+            The indices of the samples kept; None where every one is.
+        """
+        positive = weights.reshape(len(weights), -1).any(axis=1)
+        kept = None
+        while True:
+            # Over every sample kept, before the validation split: the held-out
+            # loss keeps the training loss's scale.
+            with np.errstate(over="ignore"):  # an infinite mean is refused, with its cause, by unit_mean_weights
+                mean = weights.mean(dtype=np.float64)
+            network_weights = self._float32_weights(weights, mean)
+            lost = positive & ~network_weights.reshape(len(weights), -1).any(axis=1)
+            if not lost.any():
+                return network_weights, kept
+            kept = np.flatnonzero(~lost) if kept is None else kept[~lost]
+            weights, positive = weights[~lost], positive[~lost]
+
+    def _training_weights_name(self):
+        """What messages call the training weights: the sample weights here (see TCNClassifier)."""
+        return "Sample weights"
 
     def _given_weights_note(self, weights):
         """What a diverged training call says of its training ``weights`` (an array, or None where streamed).
@@ -1377,11 +1431,9 @@ class TCNEstimatorBase(BaseWrapper):
         weights = self._training_weights(y, sample_weight)
         if not weights.any():
             raise ValueError(self._weightless_fit())
-        # A fit's mean over every sample, before the validation split: the
-        # held-out loss keeps the training loss's scale.
-        with np.errstate(over="ignore"):  # an infinite mean is refused, with its cause, by unit_mean_weights
-            mean = weights.mean(dtype=np.float64)
-        weights = self._float32_weights(weights, mean)
+        weights, kept = self._network_weights(weights)
+        if kept is not None:
+            X, y = X[kept], y[kept]
         validation_data = None
         split = validation_fraction(self._fit_args.validation_split, len(X), scheduled=epochs == "auto")
         if split:

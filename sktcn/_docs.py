@@ -418,8 +418,10 @@ ARGUMENTS = _table("""
         all below float32's range (about 1e-38), in which the network
         trains, are divided by their mean in float64 first.
         ``partial_fit`` uses each call's weights as given, so that calls
-        weigh relative to each other (weights float32 rounds to 0 are
-        refused there).
+        weigh relative to each other (a call, or a whole stream, whose
+        weights all round to 0 in float32 is refused there). X in memory
+        leaves its samples of weight 0 out of training, and those whose
+        weight (in ``fit`` divided by the mean) rounds to 0 in float32.
     **kwargs
         Arguments of Keras' ``Model.fit`` for this call only, outside
         scikit-learn's API (set parameters instead): ``epochs``,

@@ -379,24 +379,31 @@ class WeightTally(keras.callbacks.Callback):
     "at least one non-zero" rule): neither its sample weights, nor the
     weights training gives the loss (a classifier's class weights times
     them), whose all-zero fit is refused with ``weightless``, the message
-    the estimator gives it in memory. A stream is read once only while
-    training, so the tally is made then and checked at the end of the first
-    epoch, inside Keras' fit, where a failed warm start still restores the
-    weights.
+    the estimator gives it in memory, nor what the network gets of those in
+    float32, which holds nothing below about 1.4e-45: ``partial_fit`` uses
+    its weights as given, and a stream of weights of 1e-50 is refused with
+    ``rounded(top)``, ``top`` its largest training weight. A stream is read
+    once only while training, so the tally is made then and checked at the
+    end of the first epoch, inside Keras' fit, where a failed warm start
+    still restores the weights.
     """
 
-    def __init__(self, weightless):
+    def __init__(self, weightless, rounded):
         super().__init__()
         self.weightless = weightless
+        self.rounded = rounded
         self.positive = False  # a positive sample weight (or none given) so far
-        self.trained = False  # a positive training weight so far
+        self.top = 0.0  # the largest training weight so far
+        self.trained = False  # a positive weight reaching the network so far
 
-    def record(self, sample_weight, training_weights):
-        """Count one batch's checked weights (None: no weights, every sample weighs 1) and its training weights."""
+    def record(self, sample_weight, training_weights, network_weights):
+        """Count one batch's checked weights (None: no weights, every sample weighs 1), its training weights and
+        those the network gets of them (in float32 for ``partial_fit``)."""
         if not self.positive and (sample_weight is None or np.any(sample_weight > 0)):
             self.positive = True
-        if not self.trained and training_weights.any():
-            self.trained = True
+        if not self.trained:
+            self.top = max(self.top, float(training_weights.max(initial=0.0)))
+            self.trained = bool(network_weights.any())
 
     def weigh_until_weighing(self, batches, weigh):
         """Weigh the raw ``(x, y, w)`` ``batches`` with ``weigh``, which records each here, until one weighs something.
@@ -421,6 +428,8 @@ class WeightTally(keras.callbacks.Callback):
                 "Sample weights must contain at least one non-zero number: every batch of the streamed X "
                 "weighs all its samples 0, so there is nothing to train on."
             )
+        if not self.trained and self.top > 0:
+            raise ValueError(f"The streamed X weighs nothing in training: {self.rounded(self.top)}")
         if not self.trained:
             raise ValueError(self.weightless)
 

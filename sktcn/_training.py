@@ -263,11 +263,13 @@ def is_unit_mean(mean):
 def float32_precision(weights):
     """``weights`` rounded to float32's precision, in float64, which keeps them where float32's range ends.
 
-    The network trains in float32: within its range the values are exactly
-    those of a cast to float32, so a fit's weights divided by their mean
-    (``unit_mean_weights``) are what they were when the cast came first, bit
-    for bit. Below it (1e-50, 0 in float32) and above it (1e50, infinite)
-    they keep float32's precision and their ratios until that division.
+    The network trains in float32: within float32's normal range (about
+    1.2e-38 to 3.4e38) the values are exactly those of a cast to float32, so a
+    fit's weights divided by their mean (``unit_mean_weights``) are what they
+    were when the cast came first, bit for bit. Below it (1e-50, 0 in
+    float32) and above it (1e50, infinite) they keep float32's precision and
+    their ratios until that division; float32's subnormal numbers, below its
+    normal range, hold fewer significant bits than these values keep.
 
     Examples
     --------
@@ -289,7 +291,7 @@ def float32_precision(weights):
     return np.where(np.isfinite(weights), np.clip(rounded, -top, top), rounded)
 
 
-def unit_mean_weights(weights, mean):
+def unit_mean_weights(weights, mean, name="Sample weights"):
     """A fit's training weights divided by ``mean``, their mean over the fit, in float32, so that they average 1.
 
     Keras averages the weighted losses, ``sum(w * loss) / n``: the weights'
@@ -309,6 +311,10 @@ def unit_mean_weights(weights, mean):
         sample weights), or some of them (one batch of a stream).
     mean : float
         Their mean over every weight of the fit (in float64), positive.
+    name : str, default="Sample weights"
+        What a message calls ``weights``: "Sample weights times class
+        weights" where class weights take part, so that it does not give
+        their product as the user's sample weights.
 
     Returns
     -------
@@ -328,7 +334,7 @@ def unit_mean_weights(weights, mean):
     if not np.isfinite(mean):
         # Weights near float64's largest number: their sum overflows (or class weights times them do).
         raise ValueError(
-            f"{_weights_reaching(weights.max(initial=0.0))} sum beyond float64's range, so their mean is infinite: "
+            f"{_weights_reaching(weights.max(initial=0.0), name)} sum beyond float64's range, so their mean is infinite: "
             "only their ratios count in a fit, so divide them by a constant factor, e.g. their largest."
         )
     if is_unit_mean(mean):
@@ -336,7 +342,7 @@ def unit_mean_weights(weights, mean):
     return (weights / np.float64(mean)).astype(np.float32)
 
 
-def given_weights(weights):
+def given_weights(weights, name="Sample weights", allow_all_zero=False):
     """A ``partial_fit``'s training weights in float32, the network's precision, refused where it loses them.
 
     ``partial_fit`` uses each call's weights as given (they weigh the calls
@@ -348,6 +354,12 @@ def given_weights(weights):
     ----------
     weights : ndarray of float64
         The weights of the loss, non-negative (checked before).
+    name : str, default="Sample weights"
+        What a message calls ``weights`` (see ``unit_mean_weights``).
+    allow_all_zero : bool, default=False
+        Whether they may all round to 0: ``weights`` are one batch of a
+        stream, which may weigh nothing, as long as the whole stream does
+        not (``sktcn._streaming.WeightTally``).
 
     Returns
     -------
@@ -359,6 +371,8 @@ def given_weights(weights):
     >>> from sktcn._training import given_weights
     >>> given_weights(np.array([0.5, 2.0])).tolist()
     [0.5, 2.0]
+    >>> given_weights(np.array([1e-50]), allow_all_zero=True).tolist()
+    [0.0]
     >>> given_weights(np.array([1e-50]))
     Traceback (most recent call last):
     ...
@@ -369,23 +383,35 @@ def given_weights(weights):
         # 10 ** floor(log10(top)) is at most top, so within float64's range, and brings the largest weight below 10.
         factor = f", e.g. 1e{int(np.floor(np.log10(top)))}" if np.isfinite(top) else ""
         raise ValueError(
-            f"{_weights_reaching(top)} exceed float32's largest number (about 3.4e38), in which the network "
+            f"{_weights_reaching(top, name)} exceed float32's largest number (about 3.4e38), in which the network "
             f"trains, and partial_fit uses each call's weights as given: divide them by a constant factor{factor}."
         )
     cast = weights.astype(np.float32)
-    if top > 0 and not cast.any():
-        raise ValueError(
-            f"Sample weights of at most {top:.3g} all round to 0 in float32, in which the network trains "
-            "(it holds nothing below about 1.4e-45), and partial_fit uses each call's weights as given: "
-            f"multiply them by a constant factor, e.g. 1e{-int(np.floor(np.log10(top)))}."
-        )
+    if top > 0 and not allow_all_zero and not cast.any():
+        raise ValueError(rounded_to_zero(top, name))
     return cast
 
 
-def _weights_reaching(top):
+def rounded_to_zero(top, name="Sample weights"):
+    """The message for ``partial_fit`` weights, positive and at most ``top``, that all round to 0 in float32.
+
+    Examples
+    --------
+    >>> from sktcn._training import rounded_to_zero
+    >>> rounded_to_zero(2e-50)[:60]
+    'Sample weights of at most 2e-50 all round to 0 in float32, i'
+    """
+    return (
+        f"{name} of at most {top:.3g} all round to 0 in float32, in which the network trains "
+        "(it holds nothing below about 1.4e-45), and partial_fit uses each call's weights as given: "
+        f"multiply them by a constant factor, e.g. 1e{-int(np.floor(np.log10(top)))}."
+    )
+
+
+def _weights_reaching(top, name="Sample weights"):
     """How a message names training weights whose largest is ``top``: infinite only as a product with class weights."""
     if np.isfinite(top):
-        return f"Sample weights of up to {top:.3g}"
+        return f"{name} of up to {top:.3g}"
     # Sample and class weights are each checked finite; their product may still overflow float64.
     return "Sample weights times class weights (some of them infinite in float64)"
 

@@ -468,6 +468,12 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
             return weights
         return float32_precision(self._per_class_weights()[y] * weights)
 
+    def _training_weights_name(self):
+        # Their product, not the user's sample weights, is what may overflow or round to 0.
+        if self._fit_class_weight is None:
+            return super()._training_weights_name()
+        return "Sample weights times class weights"
+
     def _weighs_classes(self):
         # Balanced weights average 1 over the targets they were counted on,
         # every target of the call; a dict's need not.

@@ -70,6 +70,16 @@ def test_class_weights_are_checked_as_sample_weights_are(rare_class, class_weigh
     clf.set_params(class_weight={"a": 0.0, "b": np.float32(2.0)}).fit(X, y)
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_weight_messages_name_the_product_with_class_weights(rare_class, method):
+    # They gave the product, 1.5e308, as "Sample weights of up to", where the largest is 1e308.
+    X, y = rare_class
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 1.5})
+    classes = {"classes": ["a", "b", "c"]} if method == "partial_fit" else {}
+    with pytest.raises(ValueError, match=r"^Sample weights times class weights of up to 1\.5e\+308 "):
+        getattr(clf, method)(X, y, sample_weight=np.full(len(y), 1e308), **classes)
+
+
 def test_class_and_sample_weights_that_leave_no_sample_weighing_are_refused(rare_class):
     # Each had a positive entry, so each passed its own check, and the fit "trained" on a loss of 0.
     X, y = rare_class

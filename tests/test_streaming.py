@@ -254,12 +254,23 @@ def test_streamed_batches_check_their_sample_weights(data, source, kind, match):
 
 
 def test_a_partial_fit_batch_whose_weights_float32_cannot_hold_names_the_stream(data):
-    # partial_fit uses a batch's weights as given; 1e-50 rounds to 0 in float32.
+    # partial_fit uses a batch's weights as given; 1e-50 rounds to 0 in float32, in every batch here.
     X, y = data
     stream = WeightedBatches(X, y, np.full(len(X), 1e-50), 16)
-    with pytest.raises(ValueError, match="^A batch of the streamed X carries invalid sample weights: Sample weights "
+    with pytest.raises(ValueError, match="^The streamed X weighs nothing in training: Sample weights "
                                          "of at most 1e-50 all round to 0 in float32"):
         TCNRegressor(**TINY).partial_fit(stream, None)
+
+
+def test_a_partial_fit_batch_whose_weights_float32_rounds_to_0_weighs_nothing(data):
+    # It was refused as if the call's weights all rounded to 0, where the other batches weigh 1:
+    # it weighs nothing, as a batch of zero weights does.
+    X, y = data
+    tiny, zero = np.ones(len(X)), np.ones(len(X))
+    tiny[:16], zero[:16] = 1e-50, 0.0  # the first batch
+    fits = [TCNRegressor(**ORDERED).partial_fit(WeightedBatches(X, y, w, 16), None) for w in (tiny, zero)]
+    assert fits[0].history_["loss"] == fits[1].history_["loss"]
+    np.testing.assert_array_equal(fits[0].predict(X), fits[1].predict(X))
 
 
 def test_a_batch_may_weigh_nothing_if_the_stream_weighs_something(data):

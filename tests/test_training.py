@@ -351,6 +351,19 @@ def test_weights_below_float32s_range_train_as_their_ratios_say(series_2d, tmp_p
         TCNRegressor(**TINY, random_state=0).fit(X, y, sample_weight=np.zeros(len(y)))
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_weight_that_float32_rounds_to_0_is_dropped_as_a_zero_weight(series_2d, method):
+    # Samples of weight 0 were dropped before the cast to float32: 1e-50 among ones was kept with
+    # the weight 0, taking places in the batches, and trained otherwise than a weight of 0.
+    X, y = series_2d
+    tiny, zero = np.ones(len(y)), np.ones(len(y))
+    tiny[::2], zero[::2] = 1e-50, 0.0
+    fits = [getattr(TCNRegressor(**TINY, random_state=0, shuffle=False), method)(X, y, sample_weight=w)
+            for w in (tiny, zero)]
+    assert fits[0].history_["loss"] == fits[1].history_["loss"]
+    np.testing.assert_array_equal(fits[0].predict(X), fits[1].predict(X))
+
+
 def test_partial_fit_keeps_the_weights_of_each_call_as_given(series_2d):
     # One call sees one batch of the data: the calls weigh relative to each other.
     X, y = series_2d
