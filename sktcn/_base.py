@@ -47,7 +47,7 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches
+from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches, samples_text
 from sktcn._forward import TracedOnDemand
 from sktcn._ensemble import (
     MemberLoss,
@@ -1398,7 +1398,11 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "subsequence_length", None) is not None:
             self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
             return
-        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size, replicas=self._replicas())),
+        # A strategy's replicas may be too many for these samples: the error names them as the split left them.
+        kept_note = (f"the {samples_text(len(X))} that validation_split={self._fit_args.validation_split!r} leaves "
+                     "to train on" if split else None)
+        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size, replicas=self._replicas(),
+                                                  samples=kept_note)),
                           len(X) * X.shape[1], repeatable=True)
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
@@ -1491,7 +1495,9 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         if validation_data is not None and replicas > 1:
-            validation_data = evaluation_batches(validation_data, self._fit_args.batch_size, replicas)
+            held_out = (f"the {samples_text(len(validation_data[0]))} that "
+                        f"validation_split={self._fit_args.validation_split!r} holds out")
+            validation_data = evaluation_batches(validation_data, self._fit_args.batch_size, replicas, held_out)
         monitor = "val_loss" if validation_data is not None else "loss"
         validation_freq = kwargs.get("validation_freq", 1)
         if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
