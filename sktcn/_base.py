@@ -14,9 +14,12 @@ import contextvars
 import copy
 import functools
 import inspect
+import io
+import json
 import numbers
 import threading
 import warnings
+import zipfile
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -40,6 +43,7 @@ from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
     MIXED_POLICY,
     STRATEGY_NAMES,
+    built_policy,
     check_not_forked_after_tensorflow,
     dtype_policy_scope,
     picklable_strategy,
@@ -47,8 +51,9 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches
+from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches, samples_text
 from sktcn._forward import TracedOnDemand
+from sktcn._keras_file import dtype_policy_names
 from sktcn._ensemble import (
     MemberLoss,
     average_model,
@@ -338,21 +343,35 @@ class _PickledModel:
 
     def __reduce__(self):
         # The model's own reduction (scikeras': a function and its .keras bytes), called in the guarded block.
+        # The arguments are those sktcn has always written, so that earlier versions read the pickle too: the
+        # policy the network was built under is read back from its .keras bytes (_unpickle_model).
         with _compat.keras_array_copy_warning_ignored():  # Keras reads each weight with np.array
             rebuild, args = self.model.__reduce__()
-        return _unpickle_model, (rebuild, args, self.model.dtype_policy.name)
+        return _unpickle_model, (rebuild, args)
 
 
 def _unpickle_model(rebuild, args, policy=None):
     """The Keras model ``rebuild(*args)`` (see _PickledModel), with Python's ``random`` kept where it was.
 
-    The model is rebuilt under ``policy``, the dtype policy it was built under
-    (Keras does not save it; see :func:`sktcn._distribute.built_policy`), and
-    the loading thread's global policy is restored afterwards. Pickles of
-    earlier sktcn versions (no ``policy``) take the loading thread's policy.
+    The model is rebuilt under the dtype policy it was built under, not the
+    loading thread's (whose global policy is restored afterwards): Keras does
+    not save it, and it is read from the layers' policies in the model's
+    ``.keras`` bytes (``args``) as :func:`sktcn.load` reads a file's
+    (:func:`sktcn._distribute.built_policy`), for pickles of every sktcn
+    version. ``policy``: the one that pickles of the development versions
+    after f542a65 recorded.
     """
+    if policy is None:
+        policy = _packed_policy(*args)
     with python_random_kept(), dtype_policy_scope(policy):
         return rebuild(*args)
+
+
+def _packed_policy(packed):
+    """The dtype policy the network in ``packed`` (scikeras' pickled ``.keras`` bytes) was built under."""
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        config = json.loads(archive.read("config.json"))
+    return built_policy(dtype_policy_names(config))
 
 
 class TCNEstimatorBase(BaseWrapper):
@@ -1450,7 +1469,11 @@ class TCNEstimatorBase(BaseWrapper):
         if getattr(self, "subsequence_length", None) is not None:
             self._fit_on_crops(X, y, weights, validation_data, warm_start, epochs, initial_epoch, **kwargs)
             return
-        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size, replicas=self._replicas())),
+        # A strategy's replicas may be too many for these samples: the error names them as the split left them.
+        kept_note = (f"the {samples_text(len(X))} that validation_split={self._fit_args.validation_split!r} leaves "
+                     "to train on" if split else None)
+        plan = self._plan(epochs, len(batch_sizes(len(X), self._fit_args.batch_size, replicas=self._replicas(),
+                                                  samples=kept_note)),
                           len(X) * X.shape[1], repeatable=True)
         self._run_keras_fit(X, y, weights, validation_data, warm_start, plan, initial_epoch, **kwargs)
 
@@ -1543,7 +1566,9 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         if validation_data is not None and replicas > 1:
-            validation_data = evaluation_batches(validation_data, self._fit_args.batch_size, replicas)
+            held_out = (f"the {samples_text(len(validation_data[0]))} that "
+                        f"validation_split={self._fit_args.validation_split!r} holds out")
+            validation_data = evaluation_batches(validation_data, self._fit_args.batch_size, replicas, held_out)
         monitor = "val_loss" if validation_data is not None else "loss"
         validation_freq = kwargs.get("validation_freq", 1)
         if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:

@@ -24,7 +24,7 @@ import tensorflow as tf
 from sktcn._random import tensorflow_seed_unset
 
 
-def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
+def batch_sizes(n_samples, batch_size, passes=1, replicas=1, samples=None):
     """Sizes of the batches of one Keras epoch of ``passes`` passes over ``n_samples`` samples.
 
     As few batches as ``batch_size`` allows, of equal size to within one
@@ -48,13 +48,17 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
     batch may then exceed ``batch_size`` by fewer than ``replicas`` samples.
     One replica: the sizes above.
 
+    ``samples``: the samples as that error names them, with their count
+    (default ``"<n_samples> samples"``), e.g. the ones a validation split
+    holds out.
+
     Raises
     ------
     ValueError
-        If the replicas outnumber the samples or ``batch_size``, or the
-        samples cannot make batches of at least ``replicas`` each whose first
-        is a multiple of ``replicas`` (fewer than twice ``replicas``, and not
-        a multiple of them).
+        If the replicas outnumber ``batch_size``, or the samples cannot make
+        batches of at least ``replicas`` each whose first is a multiple of
+        ``replicas``: they must number exactly ``replicas`` or at least twice
+        as many (over the ``passes``).
 
     Examples
     --------
@@ -72,18 +76,26 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
             "at least 1."
         )
     total = passes * n_samples
-    too_many = replicas > min(total, batch_size)
-    if too_many or (total % replicas and total < 2 * replicas):
-        if too_many:
-            problem = f"{f'batch_size={batch_size}' if batch_size < total else _samples(total)} cannot give each replica one"
-        else:
-            # One batch of all of them is not shared evenly; two leave one too small.
-            problem = (f"{_samples(total)} cannot make batches of at least {replicas}, the first shared evenly "
-                       f"(a multiple of {replicas})")
+    problems, remedies = [], []
+    if batch_size < replicas:
+        problems.append(f"batch_size={batch_size} cannot give each replica one")
+        remedies.append(f"a batch_size of at least {replicas}")
+    # Exactly ``replicas`` make one batch shared evenly; from twice as many,
+    # batches of at least ``replicas`` the first of them a multiple; between,
+    # one batch is not shared evenly and two leave one too small.
+    if total % replicas and total < 2 * replicas:
+        counted = samples or samples_text(n_samples)
+        if passes > 1:
+            counted += f" ({passes} passes over them: {total})"
+        problems.append(f"{counted} cannot give each replica one" if total < replicas else
+                        f"{counted} cannot make batches of at least {replicas}, the first shared evenly "
+                        f"(a multiple of {replicas})")
+        remedies.append(f"exactly {replicas} or at least {2 * replicas} samples"
+                        f"{f' in the {passes} passes' if passes > 1 else ''}")
+    if problems:
         raise ValueError(
-            f"A distribution strategy of {replicas} replicas splits every batch between them, but {problem}: "
-            f"use a batch_size of at least {replicas}, a multiple of {replicas} or at least {2 * replicas} "
-            "samples to train (and to validate on), or fewer replicas."
+            f"A distribution strategy of {replicas} replicas splits every batch between them, but "
+            f"{' and '.join(problems)}: {' and '.join(remedies)} would do, or fewer replicas."
         )
     n_batches = math.ceil(total / batch_size)
     sizes = _even(total, n_batches)
@@ -95,7 +107,7 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1):
     return sizes
 
 
-def _samples(count):
+def samples_text(count):
     """``count`` followed by "sample" or "samples"."""
     return f"{count} sample{'' if count == 1 else 's'}"
 
@@ -210,12 +222,13 @@ def epoch_batches(arrays, batch_size, passes=1, shuffle=True, seed=None, replica
     return _as_keras_sets_arrays(dataset), len(sizes)
 
 
-def evaluation_batches(arrays, batch_size, replicas):
+def evaluation_batches(arrays, batch_size, replicas, samples=None):
     """A finite ``tf.data.Dataset`` of the samples of ``arrays`` in order, in batches of :func:`batch_sizes`.
 
     For data a fit validates on under a strategy of several ``replicas``:
     Keras' own batches of ``batch_size`` (or fewer, the last) may start
-    with one that the replicas cannot share evenly (see :func:`batch_sizes`).
+    with one that the replicas cannot share evenly (see :func:`batch_sizes`,
+    whose error names the samples ``samples``).
 
     Examples
     --------
@@ -224,7 +237,7 @@ def evaluation_batches(arrays, batch_size, replicas):
     >>> [len(x) for (x,) in evaluation_batches((np.arange(7),), batch_size=32, replicas=2)]
     [4, 3]
     """
-    sizes = batch_sizes(len(arrays[0]), batch_size, replicas=replicas)
+    sizes = batch_sizes(len(arrays[0]), batch_size, replicas=replicas, samples=samples)
     ends = np.cumsum(sizes)
     bounds = tf.data.Dataset.from_tensor_slices((ends - sizes, ends))
     data = tf.data.Dataset.from_tensors(tuple(arrays)).repeat()

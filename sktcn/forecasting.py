@@ -1807,8 +1807,8 @@ class TCNForecaster(BaseForecaster):
                 f"the manifest gives window_length_ {window_length!r} and horizon_ {horizon!r}; sktcn writes "
                 "positive integers: it was altered."
             )
-        # Files written before cutoffs moved back were kept have none: every series' is its end.
-        series_rows = state.get("series_rows")
+        # None: every series' cutoff is its end (sktcn._earlier_versions gives it to files without).
+        series_rows = state["series_rows"]
         if series_rows is not None and not (isinstance(series_rows, list) and all(
                 isinstance(rows, int) and not isinstance(rows, bool) for rows in series_rows)):
             raise persistence.ModelFileError(

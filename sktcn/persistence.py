@@ -448,7 +448,7 @@ def save_target(path, archive=False):
         )
     if path.exists():
         kind = "archive" if archive else "directory"
-        _check_replaceable(path, _unsaved(path, kind), kind)
+        _check_replaceable(path, kind)
         _check_file_system_allows_replacing(path, kind)
     _check_not_shadowed(path, archive)
     return path
@@ -608,24 +608,18 @@ def _is_mount_point(path):
 
 
 def _unsaved(path, kind):
-    """What ``path`` holds besides an sktcn model ``kind`` (``"archive"`` or ``"directory"``); None if no model.
-
-    An empty directory holds nothing to keep (``[]``): saving may replace it,
-    although it holds no model (:func:`_holds_model`).
-    """
+    """What ``path`` holds besides an sktcn model ``kind`` (``"archive"`` or ``"directory"``); None if no model."""
     if kind == "archive":
         return _unsaved_members(path) if path.is_file() else None
-    if not path.is_dir():
-        return None
-    return _unsaved_entries(path) if any(path.iterdir()) else []
+    return _unsaved_entries(path) if path.is_dir() else None
 
 
 def _holds_model(path, archive_only=False):
-    """Whether ``path`` holds an sktcn model: an archive, or a directory (not empty) but not if ``archive_only``."""
+    """Whether ``path`` holds an sktcn model: an archive, or a directory but not if ``archive_only``."""
     try:
         if path.is_file():
             return _unsaved(path, "archive") is not None
-        return not archive_only and path.is_dir() and any(path.iterdir()) and _unsaved(path, "directory") is not None
+        return not archive_only and _unsaved(path, "directory") is not None
     except OSError:  # a name too long to exist, or unreadable: not known to be a model
         return False
 
@@ -654,12 +648,15 @@ def _check_not_shadowed(path, archive):
         )
 
 
-def _check_replaceable(path, unsaved, kind):
-    """FileExistsError unless ``path`` holds an sktcn model and nothing else, which saving may replace.
+def _check_replaceable(path, kind):
+    """FileExistsError unless saving may replace ``path``: an sktcn model ``kind`` and nothing else, or empty.
 
-    ``unsaved`` names what it holds that sktcn did not write (:func:`_unsaved_entries`,
-    :func:`_unsaved_members`), or is None where it holds no sktcn model.
+    What it holds that sktcn did not write (:func:`_unsaved`) is named: saving
+    would delete it. An empty directory holds nothing to keep, although no model.
     """
+    if kind == "directory" and path.is_dir() and not any(path.iterdir()):
+        return
+    unsaved = _unsaved(path, kind)
     if unsaved is None:
         raise FileExistsError(f"{path} exists and is not an sktcn model {kind}; choose a new path or remove it first.")
     if unsaved:

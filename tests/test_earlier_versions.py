@@ -8,7 +8,9 @@ state are listed here as that commit had them, not read from the table under tes
 import inspect
 import json
 import pickle
+from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -183,3 +185,36 @@ def test_parameters_a_file_has_but_this_sktcn_lacks_point_to_a_newer_sktcn(serie
     with pytest.raises(persistence.ModelFileError, match=r"parameters it does not have: \['attention'\]\. The model may "
                                                          r"have been saved by a newer sktcn .*upgrade sktcn"):
         sktcn.load(path)
+
+
+def test_a_network_pickled_under_a_global_mixed_policy_unpickles_as_it_loads_from_a_file():
+    # Made by the code of f542a65 (every layer then followed Keras' global policy):
+    #   X = np.random.default_rng(0).standard_normal((12, 8, 1)).astype(np.float32); y = X[:, -1, 0]
+    #   keras.config.set_dtype_policy("mixed_float16")
+    #   reg = TCNRegressor(nb_filters=4, kernel_size=2, dilations=(1,), epochs=1, batch_size=6, random_state=0,
+    #                      verbose=0).fit(X, y)
+    #   pickle.dump(reg, ...); np.savez(..., X=X, y=y, predictions=reg.predict(X))
+    # Its pickle records no policy: it was rebuilt under the loading thread's
+    # (float32), a float16 encoder then trained on without loss scaling, while
+    # sktcn.load rebuilds a file's network under the policy of its layers.
+    saved = Path(__file__).parent / "data" / "f542a65"
+    data = np.load(saved / "mixed_float16_regressor.npz")
+    with open(saved / "mixed_float16_regressor.pkl", "rb") as file:
+        old = pickle.load(file)
+    assert keras.config.dtype_policy().name == "float32"  # put back after the rebuild
+    assert old.model_.dtype_policy.name == "mixed_float16"
+    assert isinstance(old.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    np.testing.assert_array_equal(old.predict(data["X"]), data["predictions"])
+    old.partial_fit(data["X"], data["y"])
+    assert isinstance(old.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+def test_a_pickled_network_keeps_the_reduction_earlier_versions_read(series_3d):
+    # f542a65's _unpickle_model(rebuild, args) took two arguments: a third (the
+    # policy, now read from the network's bytes) made today's pickles unreadable there.
+    from sktcn._base import _PickledModel, _unpickle_model
+
+    X, _ = series_3d
+    reg = TCNRegressor(**TINY, random_state=0).fit(X, X[:, -1, 0])
+    unpickle, arguments = _PickledModel(reg.model_).__reduce__()
+    assert unpickle is _unpickle_model and len(arguments) == 2

@@ -73,6 +73,25 @@ def test_no_batch_is_smaller_than_the_replicas():
     assert [x.numpy().tolist() for (x,) in batches] == [[0, 1], [2, 3, 4]]
 
 
+def test_too_many_replicas_is_refused_with_only_the_remedies_that_apply():
+    # Too few samples for 2 replicas: exactly 2 or at least 4 would do; a batch_size is no remedy.
+    with pytest.raises(ValueError, match="but 3 samples cannot make batches") as caught:
+        batch_sizes(3, 4, replicas=2)
+    assert "exactly 2 or at least 4 samples would do, or fewer replicas" in str(caught.value)
+    assert "batch_size" not in str(caught.value)
+    # A batch_size smaller than the replicas: that alone is the remedy.
+    with pytest.raises(ValueError, match="batch_size=1 cannot give each replica one: a batch_size of at least 2 would "
+                                         "do, or fewer replicas"):
+        batch_sizes(9, 1, replicas=2)
+    # Both at once: both remedies.
+    with pytest.raises(ValueError, match="batch_size=1 cannot give each replica one and 1 sample cannot give each "
+                                         "replica one: a batch_size of at least 2 and exactly 2 or at least 4"):
+        batch_sizes(1, 1, replicas=2)
+    # The caller names the samples (e.g. the held-out ones).
+    with pytest.raises(ValueError, match="but the 3 samples held out cannot make batches"):
+        _epoch_batches.evaluation_batches((np.arange(3),), batch_size=4, replicas=2, samples="the 3 samples held out")
+
+
 @pytest.mark.parametrize("passes", [1, 3])
 def test_every_pass_visits_every_sample_once_in_a_new_order(passes):
     n, batch_size = 11, 4

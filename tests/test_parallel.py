@@ -243,6 +243,58 @@ def test_uneven_batches_under_a_two_replica_strategy():
     assert crops.startswith("ValueError") and "subsequence_length=10" in crops and "streamed" not in crops, crops
 
 
+_TOO_FEW_SAMPLES_ON_TWO_CPUS = textwrap.dedent(
+    """
+    import json
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from sktcn import TCNRegressor
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(9, 6, 1)).astype(np.float32)
+    y = X[:, -1, 0]
+    tiny = dict(nb_filters=4, kernel_size=2, dilations=(1,), epochs=2, batch_size=4, random_state=0,
+                distribution_strategy=strategy)
+
+    def error(fit):
+        try:
+            fit()
+            return "fitted"
+        except ValueError as caught:
+            return str(caught)
+
+    print(json.dumps({
+        # 9 series: 6 to train on, 3 held out.
+        "held out": error(lambda: TCNRegressor(**tiny, validation_split=0.3, early_stopping=True).fit(X, y)),
+        # 5 series: 2 held out, 3 to train on.
+        "kept": error(lambda: TCNRegressor(**tiny, validation_split=0.4).fit(X[:5], y[:5])),
+        "partial_fit": error(lambda: TCNRegressor(**tiny).partial_fit(X[:3], y[:3])),
+    }))
+    """
+)
+
+
+def test_too_few_samples_for_two_replicas_are_named_with_the_remedy_that_applies():
+    # The error names the samples the replicas cannot share (the held-out ones,
+    # those left to train on) and asks only for what would help.
+    env = dict(os.environ, SKTCN_TF_THREADS="1", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    run = subprocess.run([sys.executable, "-c", _TOO_FEW_SAMPLES_ON_TWO_CPUS], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "the 3 samples that validation_split=0.3 holds out cannot make batches" in result["held out"], result
+    assert "the 3 samples that validation_split=0.4 leaves to train on cannot make batches" in result["kept"], result
+    assert "but 3 samples cannot make batches" in result["partial_fit"], result
+    for message in result.values():
+        assert "exactly 2 or at least 4 samples would do, or fewer replicas." in message, message
+        assert "batch_size" not in message, message  # batch_size=4 already gives each replica one
+
+
+
 def test_strategy_names_and_objects(small_regression):
     X, y = small_regression
     reg = TCNRegressor(**TINY, distribution_strategy="default", random_state=0).fit(X, y)
