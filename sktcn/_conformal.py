@@ -101,6 +101,71 @@ def calibration_blocks(position, calibration_size, n_series, horizon, folds):
     return pairs
 
 
+def no_smaller_errors(residuals, baseline_errors):
+    """Each of ``residuals`` or ``baseline_errors``, whichever is larger in absolute value, element by element.
+
+    The intervals' source where fit had no room for a backtest: the
+    forecast's in-sample residuals understate its error, since the networks
+    trained on those very windows (on a single window they reproduce it, and
+    the intervals had width 0), while the baseline's errors on them are those
+    of a simple rule that trained on nothing. Either is kept where it is the
+    larger, so the intervals are never narrower than the baseline's own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._conformal import no_smaller_errors
+    >>> no_smaller_errors(np.array([0.0, -3.0, 1.0]), np.array([-2.0, 1.0, 0.5]))
+    array([-2., -3.,  1.])
+    """
+    return np.where(np.abs(residuals) >= np.abs(baseline_errors), residuals, baseline_errors)
+
+
+def has_backtest(lengths, window_length, horizon, calibration_size, folds):
+    """Whether series of ``lengths`` hold out the two windows the backtest needs (:func:`calibration_blocks`).
+
+    Examples
+    --------
+    >>> from sktcn._conformal import has_backtest
+    >>> has_backtest([24], 1, 12, 0.2, 3), has_backtest([40], 1, 12, 0.2, 3)
+    (False, True)
+    """
+    n_windows = [n - window_length - horizon + 1 for n in lengths]
+    if min(n_windows) < 1:
+        return False
+    position = np.concatenate([np.arange(1 - n, 1) for n in n_windows])
+    blocks = calibration_blocks(position, calibration_size, len(lengths), horizon, folds)
+    return sum(int(held_out.sum()) for _, held_out in blocks) >= 2
+
+
+def backtest_room(lengths, horizon, window_for, calibration_size, folds):
+    """(the fewest more observations per series, the longest shorter horizon) giving series of ``lengths`` a backtest.
+
+    ``window_for(lengths, horizon)`` is the window length the forecaster
+    would use (a ValueError where the series are too short for it). Either
+    is None where none does: no horizon shorter than ``horizon`` fits, or no
+    number of observations up to a bound (well beyond what a backtest of the
+    horizon needs).
+
+    Examples
+    --------
+    >>> from sktcn._conformal import backtest_room
+    >>> backtest_room([24], 12, lambda lengths, horizon: 1, 0.2, 3)
+    (3, 10)
+    """
+    def fits(lengths, horizon):
+        try:
+            window = window_for(lengths, horizon)
+        except ValueError:
+            return False
+        return has_backtest(lengths, window, horizon, calibration_size, folds)
+
+    bound = 10 * (horizon + 10) + 100
+    more = next((k for k in range(1, bound) if fits([n + k for n in lengths], horizon)), None)
+    shorter = next((h for h in range(horizon - 1, 0, -1) if fits(lengths, h)), None)
+    return more, shorter
+
+
 def conformal_rank(coverage, n):
     """The rank ``k`` of the absolute residual, among ``n``, that is the half-width of an interval of ``coverage``.
 

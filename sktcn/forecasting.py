@@ -25,10 +25,12 @@ from sktcn._base import (
 )
 from sktcn._caller import caller_stacklevel
 from sktcn._conformal import (
+    backtest_room,
     calibration_blocks,
     capped_coverage,
     correction_weight,
     from_interval_units,
+    no_smaller_errors,
     pool_needed,
     pool_variance,
     quantile_shifts,
@@ -97,6 +99,8 @@ _MIN_WINDOWS = 32
 
 # Blocks of the rolling-origin backtest that calibrates the intervals.
 _CALIBRATION_FOLDS = 3
+# An automatic window shorter than this warns (_warn_short_window): its networks see too little past.
+_FEW_STEPS = 3
 
 # lazy_windows="auto" makes the training windows batch by batch once they would
 # take more memory than this as arrays (inputs plus targets, float32). With
@@ -295,19 +299,64 @@ def _panel_freq(y, freq=None):
         freq = pd.infer_freq(dates) if len(dates) >= 3 else None
         if freq is None:
             where, which = ("time level", f"the dates of its longest series {key}") if panel else ("index", "its dates")
+            leading = _leading_freq(dates)
+            gap = "" if leading is None else f"; they begin in steps of {leading!r}, {_first_off_steps(dates, leading)}"
             raise ValueError(
                 f"y's {where} is a DatetimeIndex without a frequency, and none can be inferred from {which} "
-                f"({len(dates)} dates from {dates[0]}). {fix}"
+                f"({len(dates)} dates from {dates[0]}{gap}). {fix}"
             )
     for key, dates in parts:
-        steps = pd.date_range(dates[0], periods=len(dates), freq=freq)
-        if not steps.equals(dates):
-            first = dates[np.argmax(steps != dates)]
+        off = _first_off_steps(dates, freq)
+        if off is not None:
             raise ValueError(
                 f"y's time level is a DatetimeIndex without a frequency, and the dates of series {key} are not "
-                f"steps of {source} frequency {freq!r} (the first date off them: {first}). {fix}"
+                f"steps of {source} frequency {freq!r} ({off}). {fix}"
             )
     return freq
+
+
+def _leading_freq(dates):
+    """The frequency pandas infers from the longest run of ``dates`` at its start that has one, or None.
+
+    Where a date is missing none fits all the dates, but the run before it
+    says which steps they were meant to follow (``_panel_freq``'s message).
+    A run of at least 3 dates, as ``pd.infer_freq`` needs; bisected, since
+    every start of a regular run is regular.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn.forecasting import _leading_freq
+    >>> _leading_freq(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-05"]))
+    'D'
+    """
+    if len(dates) < 3 or pd.infer_freq(dates[:3]) is None:
+        return None
+    low, high = 3, len(dates)  # the longest run known to have a frequency, the longest that may
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pd.infer_freq(dates[:middle]) is None:
+            high = middle - 1
+        else:
+            low = middle
+    return pd.infer_freq(dates[:low])
+
+
+def _first_off_steps(dates, freq):
+    """Where ``dates`` first leave the steps of ``freq`` from their first date, in words, or None where they never do.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn.forecasting import _first_off_steps
+    >>> _first_off_steps(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-04"]), "D")
+    'the first date off them: 2020-01-04 00:00:00, where 2020-01-03 00:00:00 was due'
+    """
+    steps = pd.date_range(dates[0], periods=len(dates), freq=freq)
+    if steps.equals(dates):
+        return None
+    first = np.argmax(steps != dates)
+    return f"the first date off them: {dates[first]}, where {steps[first]} was due"
 
 
 def _relative_steps(fh, cutoff):
@@ -460,7 +509,9 @@ class TCNForecaster(BaseForecaster):
         Number of past observations the network reads. ``None`` picks
         ``max(3 * horizon, 10)``, shortened when needed so that the training
         data yield at least {_MIN_WINDOWS} windows, and never longer than the
-        shortest series allows. Like ``dilations``, a hyperparameter to search.
+        shortest series allows; fit warns where that leaves fewer than
+        {_FEW_STEPS} steps (short series: 36 months with fh 12 give 1). Like
+        ``dilations``, a hyperparameter to search.
     scaling : {{"standard", "mean", "series"}}, default="standard"
         How the data are scaled before the network sees them (and the forecast
         mapped back). ``"standard"`` subtracts each window's mean and divides by its
@@ -596,7 +647,12 @@ class TCNForecaster(BaseForecaster):
         Where those residuals come from: ``"backtest"``, the held-out windows'
         forecast errors; ``"in-sample"``, the training windows' own errors
         (``calibration_size=0``, or too few windows to hold some out), which
-        make intervals too narrow. ``None`` for files saved before it was kept.
+        make intervals too narrow. Where fit had too few windows (and a
+        baseline), each error is the larger of the forecast's and the
+        baseline's on the same window and step: the networks can reproduce the
+        windows they trained on (a single one exactly: intervals of width 0),
+        the baseline trained on none.
+        ``None`` for files saved before it was kept.
     baseline_ : str or None
         The baseline the networks correct (``baseline``, or the one ``"auto"`` chose).
     correction_weight_ : float
@@ -1211,11 +1267,26 @@ class TCNForecaster(BaseForecaster):
         else:
             self.horizon_ = int(steps.max())
             self.window_length_ = self._choose_window_length(arrays)
+            self._warn_short_window()
             self.sp_ = self._season_length(y)
             self.baseline_ = self._choose_baseline(arrays)
         self.covariates_, self._static_statistics = self._fit_covariates(y, X)
         self._fit_network(arrays)
         return self
+
+    def _warn_short_window(self):
+        """Warn where the automatic window came out too short for the networks to read a pattern in it."""
+        if self.window_length is not None or self.window_length_ >= _FEW_STEPS:
+            return
+        warnings.warn(
+            f"The automatic window_length_ is {self.window_length_} step(s): it shortens towards {_MIN_WINDOWS} "
+            "training windows, which series this short cannot give, and leaves the networks almost no past to "
+            "read, so they seldom improve on the baseline. Give longer series or a shorter fh, or pass a longer "
+            "window_length, which reads more of the past from fewer training windows (on series this short it may "
+            "leave no room for the calibration backtest).",
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
 
     def _season_length(self, y):
         """``sp``, or with ``sp="auto"`` the season the index's frequency implies (1 without one)."""
@@ -1287,7 +1358,12 @@ class TCNForecaster(BaseForecaster):
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.interval_calibration_ = "in-sample"
-            residuals = self._residuals(self.regressors_, arrays, rows)
+            baseline_errors, corrections = self._errors(self.regressors_, arrays, rows)
+            residuals = baseline_errors - self.correction_weight_ * corrections
+            if self.calibration_size and self.baseline_ is not None:
+                # Fit wanted a backtest: the networks' own windows are no measure
+                # of their error (they reproduce a single window exactly).
+                residuals = no_smaller_errors(residuals, baseline_errors)
         else:
             # The errors of the forecast as it will be made: with or without the correction.
             self.interval_calibration_ = "backtest"
@@ -1374,11 +1450,6 @@ class TCNForecaster(BaseForecaster):
         """
         per_window = max(1, window_bytes(self._window_spec(), arrays, rows[:1]))  # no rows: no division by 0
         return max(1, min(_SCORED_WINDOWS, _SCORED_BYTES // per_window))
-
-    def _residuals(self, regressors, arrays, rows):
-        """Scaled forecast errors ``(n, horizon, n_variables)`` of the forecast on the windows at ``rows``."""
-        targets, corrections = self._errors(regressors, arrays, rows)
-        return targets - self.correction_weight_ * corrections
 
     def _calibration_blocks(self, position, n_series):
         """The backtest's (trained, held_out) masks over the windows at ``position`` (``calibration_blocks``)."""
@@ -1542,15 +1613,33 @@ class TCNForecaster(BaseForecaster):
         """Warn that intervals rest on in-sample residuals where fit wanted a backtest but had no room for one."""
         # getattr: forecasters pickled before the attribute existed.
         if self.calibration_size and getattr(self, "interval_calibration_", None) == "in-sample":
+            floor = ("each the larger of the forecast's error and the baseline's, which "
+                     "may still understate the error" if self.baseline_ is not None else "which make them too narrow")
             warnings.warn(
-                "These intervals come from in-sample residuals, which make them too narrow: fit had too few "
-                "training windows to hold some out for calibrating them. Give more data, a shorter fh or "
-                "window_length; calibration_size=0 asks for in-sample residuals and silences this.",
+                f"These intervals come from in-sample residuals, not a backtest, {floor}: the series were too short "
+                f"to hold training windows out for calibrating them. {self._backtest_advice()} "
+                "calibration_size=0 asks for in-sample residuals and silences this.",
                 UserWarning,
                 # sktime reaches _predict_quantiles through more frames from
                 # predict_interval than from predict_quantiles.
                 stacklevel=caller_stacklevel(),
             )
+
+    def _backtest_advice(self):
+        """What would give the data the forecaster holds a calibration backtest (``backtest_room``)."""
+        lengths = [len(y) for _, y, _ in series_arrays(self._y_to_cutoff(), None)]
+        more, shorter = backtest_room(
+            lengths, self.horizon_, lambda lengths, horizon: choose_window_length(
+                lengths, horizon, self.window_length, _MIN_WINDOWS),
+            self.calibration_size, _CALIBRATION_FOLDS)
+        ways = ([f"{more} more observations of each series"] if more is not None else []) + (
+            [f"an fh reaching at most {shorter} steps ahead (it reaches {self.horizon_})"] if shorter is not None
+            else [])
+        if self.window_length_ > 1:
+            ways.append(f"a window_length shorter than {self.window_length_}")
+        if not ways:
+            return "Give longer series."
+        return "A backtest needs " + (", or ".join(ways)) + "."
 
     def _interval_scales(self, scales):
         """The interval scale ``(n_series, C)`` of each series' forecast window, scaled by ``scales``.

@@ -209,6 +209,50 @@ def test_intervals_come_from_a_rolling_origin_backtest(airline):
     assert np.all(np.diff(widths) >= -1e-6 * widths.max())  # uncertainty does not shrink further ahead
 
 
+def _short_monthly(n):
+    t = np.arange(n)
+    values = 100 + 0.5 * t + 12 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(1).normal(0, 3, n)
+    return pd.Series(values, index=pd.period_range("2019-01", periods=n, freq="M"))
+
+
+@pytest.mark.filterwarnings("ignore:The automatic window_length_")
+def test_intervals_from_a_single_training_window_are_not_of_width_0():
+    # 13 months, fh 1..12: one training window, which the network reproduced
+    # exactly: every interval had width 0 (and coverage 0).
+    f = TCNForecaster(**FAST).fit(_short_monthly(13), fh=range(1, 13))
+    assert f.interval_calibration_ == "in-sample" and len(f.residual_quantile_source_) == 1
+    with pytest.warns(UserWarning, match="in-sample residuals"):
+        bounds = f.predict_interval(coverage=0.9).to_numpy()
+    assert np.all(bounds[:, 1] - bounds[:, 0] > 1.0)
+
+
+@pytest.mark.filterwarnings("ignore:The automatic window_length_")
+def test_the_in_sample_warning_says_what_would_give_a_backtest():
+    # It advised "a shorter window_length" with window_length_ already 1.
+    f = TCNForecaster(**FAST).fit(_short_monthly(24), fh=range(1, 13))
+    with pytest.warns(UserWarning, match="in-sample residuals") as caught:
+        f.predict_interval(coverage=0.9)
+    message, = [str(w.message) for w in caught if "in-sample" in str(w.message)]
+    assert f.window_length_ == 1 and "window_length" not in message
+    assert "A backtest needs 3 more observations of each series, or an fh reaching at most 10 steps ahead" in message
+    # 27 months hold out two windows for it, and fh 1..10 does on the 24.
+    assert TCNForecaster(**FAST).fit(_short_monthly(27), fh=range(1, 13)).interval_calibration_ == "backtest"
+    assert TCNForecaster(**FAST).fit(_short_monthly(24), fh=range(1, 11)).interval_calibration_ == "backtest"
+    longer = TCNForecaster(**FAST, window_length=4).fit(_short_monthly(24), fh=range(1, 13))
+    with pytest.warns(UserWarning, match="or a window_length shorter than 4"):
+        longer.predict_interval(coverage=0.9)
+
+
+def test_an_automatic_window_of_one_step_warns_once():
+    # 36 months, fh 12: the window shrank to one step without a word.
+    with pytest.warns(UserWarning, match="automatic window_length_ is 1 step") as caught:
+        f = TCNForecaster(**FAST).fit(_short_monthly(36), fh=range(1, 13))
+    assert f.window_length_ == 1 and sum("automatic window_length_" in str(w.message) for w in caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # chosen by the user: no warning
+        TCNForecaster(**FAST, window_length=1).fit(_short_monthly(36), fh=range(1, 13))
+
+
 def test_in_sample_intervals_warn_when_asked_for_not_when_fitting(airline):
     short = airline.iloc[:60]
     with warnings.catch_warnings():

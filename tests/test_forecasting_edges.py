@@ -141,6 +141,14 @@ def test_a_single_series_without_a_frequency_is_refused_before_training_as_a_pan
         TCNForecaster(**POINT).fit(y, fh=pd.DatetimeIndex(["2000-03-31", "2000-04-01"]))
 
 
+def test_a_single_series_missing_dates_is_refused_naming_the_first_missing_date():
+    # A panel's message named the first date off the steps; a single series' did not.
+    with pytest.raises(ValueError, match=r"from its dates \(60 dates from 2000-01-01 00:00:00; they begin in steps of "
+                                         r"'D', the first date off them: 2000-03-01 00:00:00, where 2000-01-31 "
+                                         r"00:00:00 was due\)"):
+        TCNForecaster(**POINT).fit(_daily_with_gap(), fh=[1, 2])
+
+
 def test_an_fh_of_timedeltas_counts_whole_steps_of_a_fixed_frequency(monkeypatch):
     # It failed with int()'s TypeError about a Timedelta.
     y = pd.Series(np.sin(np.arange(60) / 3.0), index=pd.date_range("2000-01-01", periods=60, freq="2h"))
