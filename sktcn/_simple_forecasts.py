@@ -44,8 +44,27 @@ _SMOOTHING_TABLES = {}
 # prefix before any anchor such as "-DEC"): business and custom-business month
 # and quarter ends and starts are monthly and quarterly data, semi-month ones
 # ("SME", the 15th and the month's end) two steps a month.
+# Daily data get the week only, not also the year: 365 days are no whole number
+# of weeks, so the day a year earlier is another weekday and a yearly seasonal
+# naive forecast would break the weekly pattern it copies (and leap years shift
+# it a day); a yearly pattern also asks for more than two years before it can
+# be scored beside the week. Steps of fixed length (hours and shorter) are
+# read from _CLOCK_SPANS instead.
 _PERIODS = {"M": 12, "MS": 12, "ME": 12, "BME": 12, "BMS": 12, "CBME": 12, "CBMS": 12, "SME": 24, "SMS": 24,
-            "Q": 4, "QS": 4, "QE": 4, "BQE": 4, "BQS": 4, "W": 52, "D": 7, "B": 5, "H": 24, "h": 24}
+            "Q": 4, "QS": 4, "QE": 4, "BQE": 4, "BQS": 4, "W": 52, "D": 7, "B": 5}
+
+# The seasons of steps of a fixed length shorter than a day, in nanoseconds:
+# the day and the week (hourly data: 24 and 168 steps). Hourly series with a
+# weekend lose the week at a season of 24: on 8 weeks of such hours the
+# default's error was 1.4 times seasonal naive's at 168.
+_CLOCK_SPANS = (86_400 * 10**9, 7 * 86_400 * 10**9)
+# The longest such season, in steps: a week of minutes. A day of seconds
+# (86,400 steps) and longer are left out: the seasonal baselines could score
+# no origin before a series held more than that plus a horizon, and until
+# then the default choice would replace the choice among the others; their
+# forecast copies one reading of a day or a week before, which at seconds is
+# mostly noise; and sp_ also counts the calendar features' phase.
+_LONGEST_SEASON = 7 * 24 * 60
 
 
 def _steps(horizon):
@@ -94,6 +113,35 @@ def _slope(y, origins):
     return (y[origins] - y[0]) / np.maximum(origins, 1)[:, None]
 
 
+def seasonal_slope(y, origins, sp):
+    """The drift per step of a seasonal random walk: the mean of ``y[t] - y[t - sp]`` up to each origin, over ``sp``.
+
+    Each difference spans a whole season, so a season repeating around a
+    straight line leaves the line's slope alone, wherever in the season the
+    series starts and the origin falls. The change from the first observation
+    to the origin (:func:`drift`'s slope) also holds the seasonal difference
+    between those two steps: on weekly data (sp 52) that gave -0.09 per step
+    against a true +0.2. An origin with no whole season before it (``origin <
+    sp``) has no seasonal difference to average and gets that plain slope. Any
+    number of differences from one up is unbiased by the season, just noisier
+    when few, so even a partial season of them is used. ``(n, C)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import seasonal_slope
+    >>> y = (np.tile([0.0, 5.0, 1.0], 4)[1:11] + 0.5 * np.arange(10.0))[:, None]   # season 3, from its step 1
+    >>> seasonal_slope(y, np.array([9, 4]), 3)
+    array([[0.5],
+           [0.5]])
+    """
+    origins = np.asarray(origins, dtype=int)
+    counts = origins - sp + 1  # the seasonal differences y[sp] - y[0] .. y[origin] - y[origin - sp]
+    sums = np.cumsum(y[sp:] - y[:-sp], axis=0) if len(y) > sp else np.zeros((1, y.shape[1]))
+    mean = sums[np.clip(counts - 1, 0, len(sums) - 1)] / (np.maximum(counts, 1) * sp)[:, None]
+    return np.where((counts >= 1)[:, None], mean, _slope(y, origins))
+
+
 def drift(y, origins, horizon, sp=1):
     """The last value, continued along the straight line through the first and the last observation.
 
@@ -110,17 +158,21 @@ def drift(y, origins, horizon, sp=1):
 def seasonal_drift(y, origins, horizon, sp=1):
     """The seasonal naive forecast, raised by the drift over the seasons it skips.
 
+    The drift is :func:`seasonal_slope`'s, from the seasonal differences (the
+    seasonal random walk with drift); a step that falls back to the last value
+    (no whole season before the origin) is raised by it over the steps ahead.
+
     Examples
     --------
     >>> import numpy as np
     >>> from sktcn._simple_forecasts import seasonal_drift
-    >>> y = np.array([0.0, 2.0, 1.0, 3.0])[:, None]   # season 2, growing 1 per step
+    >>> y = np.array([0.0, 2.0, 1.0, 3.0])[:, None]   # season 2, growing 1 per season (0.5 per step)
     >>> seasonal_drift(y, np.array([3]), 2, sp=2)[0, :, 0]
-    array([3., 5.])
+    array([2., 4.])
     """
     source, cycles = _seasonal_lag(origins, horizon, sp)
     skipped = np.where(source == origins[:, None], _steps(horizon)[None], sp * cycles[None])
-    return y[source] + skipped[..., None] * _slope(y, origins)[:, None]
+    return y[source] + skipped[..., None] * seasonal_slope(y, origins, sp)[:, None]
 
 
 def _smoothed_levels(y, origins):
@@ -254,13 +306,21 @@ def forecast_at(name, y, origins, horizon, sp):
     return function(y, np.asarray(origins, dtype=int), horizon, sp)
 
 
-def relative_errors(series, horizon, sp, names=None):
+def _scored_origins(y, horizon, history):
+    """The origins :func:`relative_errors` forecasts on ``y``: a ``history`` of steps before, a horizon after."""
+    return np.arange(max(len(y) - horizon - _SCORED_ORIGINS, history - 1, 1), len(y) - horizon)
+
+
+def relative_errors(series, horizon, sp, names=None, history=None):
     """Each simple forecast's error on the series it is fit to, pooled over the series: name -> error.
 
-    Every origin with a whole season before it and a whole horizon after it (the most recent
+    Every origin with ``history`` steps (a whole season, ``sp``, by default)
+    before it and a whole horizon after it (the most recent
     ``_SCORED_ORIGINS`` per series) forecasts that horizon; a series' mean
     absolute error is divided by the mean absolute change between consecutive
-    steps (MASE's scale), so that series of different units pool fairly.
+    steps (MASE's scale), so that series of different units pool fairly. A
+    series with no such origin is left out; when none has one, every error is
+    NaN: nothing was scored, and no forecast erred less than another.
 
     Examples
     --------
@@ -270,24 +330,90 @@ def relative_errors(series, horizon, sp, names=None):
     >>> errors = relative_errors([trend], horizon=3, sp=1)
     >>> min(errors, key=errors.get), float(errors["drift"])
     ('drift', 0.0)
+    >>> float(relative_errors([trend[:14]], horizon=3, sp=12)["naive"])   # 14 steps: no season and horizon
+    nan
     """
     names = list(SIMPLE_FORECASTS) if names is None else list(names)
     totals = dict.fromkeys(names, 0.0)
+    scored = False
     for y in series:
         # From the first origin with a whole season and a drift behind it.
-        origins = np.arange(max(len(y) - horizon - _SCORED_ORIGINS, sp - 1, 1), len(y) - horizon)
+        origins = _scored_origins(y, horizon, sp if history is None else history)
         if len(origins) == 0:
             continue
+        scored = True
         truth = y[origins[:, None] + _steps(horizon)[None]]
         scale = np.mean(np.abs(np.diff(y, axis=0))) if len(y) > 1 else 1.0
         scale = scale if scale > 0 else 1.0
         for name in names:
             totals[name] += np.mean(np.abs(forecast_at(name, y, origins, horizon, sp) - truth)) / scale
-    return totals
+    return totals if scored else dict.fromkeys(names, np.nan)
+
+
+def default_baseline(series, sp):
+    """The baseline ``"auto"`` takes where no origin can be scored: seasonal naive with two whole seasons, else naive.
+
+    With every series holding at least two seasons of ``sp`` steps the last
+    season is a forecast of the season's shape, as the seasonal benchmarks of
+    forecasting competitions use; with less, one season's values (or the
+    last value, where there is not even one) say too little, and the last
+    value is what a forecast without evidence falls back on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import default_baseline
+    >>> default_baseline([np.zeros((30, 1))], 12), default_baseline([np.zeros((15, 1))], 12)
+    ('seasonal_naive', 'naive')
+    """
+    return "seasonal_naive" if sp > 1 and min(len(y) for y in series) >= 2 * sp else "naive"
+
+
+def choose_baseline_and_season(series, horizon, seasons):
+    """The simple forecast, and its season, with the least :func:`relative_errors` on ``series``: ``(name, sp)``.
+
+    ``seasons`` are the candidate season lengths, the main one first (a
+    non-seasonal forecast reports it).
+    Another season competes only where every series is long enough to score
+    it (a season plus a horizon, the rule the main one is scored by), and then
+    every candidate is scored at the same origins, those with the longest
+    season behind them: the seasonal forecasts at each season, the others
+    once. Ties keep the earlier name of ``SIMPLE_FORECASTS``, then the
+    earlier season. Where no origin can be scored (a series shorter than a
+    season plus a horizon) the choice is :func:`default_baseline`'s.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import choose_baseline_and_season
+    >>> t = np.arange(400)
+    >>> steps = np.sin(2 * np.pi * t / 4) + np.where((t // 4) % 7 >= 5, -3.0, 0.0)  # "days" of 4, "weeks" of 28
+    >>> choose_baseline_and_season([steps[:, None]], horizon=4, seasons=(4, 28))
+    ('seasonal_naive', 28)
+    >>> choose_baseline_and_season([steps[:30, None]], horizon=4, seasons=(4, 28))   # too short for a "week"
+    ('seasonal_naive', 4)
+    """
+    main, *others = seasons
+    seasons = [main, *(sp for sp in others if sp > 1 and min(len(y) for y in series) >= max(sp, 2) + horizon)]
+    history = max(seasons)
+    errors = {}
+    for sp in seasons:
+        names = [name for name in SIMPLE_FORECASTS if (name in _SEASONAL and sp > 1) or (name not in _SEASONAL
+                                                                                       and sp == main)]
+        errors.update(((name, sp), error) for name, error in
+                      relative_errors(series, horizon, sp, names, history=history).items())
+    if all(np.isnan(error) for error in errors.values()):
+        return default_baseline(series, main), main
+    order = {name: i for i, name in enumerate(SIMPLE_FORECASTS)}
+    candidates = sorted(errors, key=lambda key: (order[key[0]], seasons.index(key[1])))
+    return min(candidates, key=errors.get)
 
 
 def choose_baseline(series, horizon, sp):
     """The simple forecast with the least :func:`relative_errors` on ``series`` (seasonal ones only if sp > 1).
+
+    :func:`choose_baseline_and_season` with the one season ``sp``; where no
+    origin can be scored, :func:`default_baseline`.
 
     Examples
     --------
@@ -297,18 +423,17 @@ def choose_baseline(series, horizon, sp):
     >>> choose_baseline([season], horizon=4, sp=4), choose_baseline([season], horizon=4, sp=1)
     ('seasonal_naive', 'ses')
     """
-    names = [name for name in SIMPLE_FORECASTS if sp > 1 or name not in _SEASONAL]
-    errors = relative_errors(series, horizon, sp, names)
-    return min(names, key=lambda name: errors[name])
+    return choose_baseline_and_season(series, horizon, (sp,))[0]
 
 
 def season_length(index):
     """The season in steps implied by a pandas index's frequency (12 for monthly data, ...); 1 when it has none.
 
-    A multiplied frequency's season is the base one over the multiplier (12
-    steps of "2h" make a day), and none when that is not a whole number of
-    steps ("2D" against a week): sp counts steps, and a season that ends
-    within a step would put each step at a different phase every season.
+    The main one of :func:`season_lengths`. A multiplied frequency's season
+    is the base one over the multiplier (12 steps of "2h" make a day), and
+    none when that is not a whole number of steps ("2D" against a week): sp
+    counts steps, and a season that ends within a step would put each step at
+    a different phase every season.
 
     Examples
     --------
@@ -316,15 +441,39 @@ def season_length(index):
     >>> from sktcn._simple_forecasts import season_length
     >>> season_length(pd.period_range("2000-01", periods=3, freq="M")), season_length(pd.RangeIndex(3))
     (12, 1)
-    >>> [season_length(pd.date_range("2000-01-03", periods=3, freq=freq)) for freq in ("2h", "3h", "2D")]
-    [12, 8, 1]
+    >>> [season_length(pd.date_range("2000-01-03", periods=3, freq=freq)) for freq in ("2h", "3h", "2D", "15min")]
+    [12, 8, 1, 96]
+    """
+    return season_lengths(index)[0]
+
+
+def season_lengths(index):
+    """Every season in steps a pandas index's frequency implies, the main one first; ``(1,)`` when it has none.
+
+    Steps of a fixed length shorter than a day (hours, minutes, seconds) have
+    two: the day and the week, each where it is a whole number of steps of at
+    most ``_LONGEST_SEASON``. Calendar frequencies (days, weeks, months,
+    quarters, years) have one, from ``_PERIODS``: daily data only the week,
+    as the reason at ``_PERIODS`` says.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._simple_forecasts import season_lengths
+    >>> [season_lengths(pd.date_range("2000-01-03", periods=3, freq=freq)) for freq in ("h", "15min", "5h", "D")]
+    [(24, 168), (96, 672), (1,), (7,)]
     """
     freq = index_frequency(index)
-    if freq is None:
-        return 1
+    if freq is None or freq.n <= 0:
+        return (1,)
+    # A Day is a Tick before pandas 3; it is calendar data, in _PERIODS.
+    if isinstance(freq, pd.offsets.Tick) and not isinstance(freq, pd.offsets.Day):
+        seasons = tuple(span // freq.nanos for span in _CLOCK_SPANS
+                        if span % freq.nanos == 0 and 1 < span // freq.nanos <= _LONGEST_SEASON)
+        return seasons or (1,)
     name = freq.freqstr.split("-")[0].lstrip("0123456789")
     base = _PERIODS.get(name, 1)
-    return base // freq.n if freq.n > 0 and base % freq.n == 0 else 1
+    return (base // freq.n if base % freq.n == 0 else 1,)
 
 
 def index_frequency(index):

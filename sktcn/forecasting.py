@@ -584,9 +584,14 @@ class TCNForecaster(BaseForecaster):
     sp : int or "auto", default="auto"
         Season length of the seasonal baselines. ``"auto"`` reads it from the
         index's frequency (monthly 12, business-monthly too, semi-monthly 24,
-        quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24; 1
-        without a frequency, such as a ``RangeIndex``), in steps: 12 for
-        ``"2h"``, and 1 where the season is no whole number of steps (``"2D"``).
+        quarterly 4, weekly 52, daily 7, business-daily 5, hourly 24, shorter
+        steps the day's number of them, up to 1440 minutes; 1 without a
+        frequency, such as a ``RangeIndex``, and for seconds), in steps: 12
+        for ``"2h"``, and 1 where the season is no whole number of steps
+        (``"2D"``). Steps of an hour or shorter also have the week (168 hours,
+        up to a week of minutes): where every series holds a week plus a
+        horizon and ``baseline="auto"``, the seasonal baselines compete at
+        both seasons and ``sp_`` is the one chosen.
     calendar_features : bool, default=False
         Give the networks each step's position in the season of ``sp_`` steps
         (the month of the year for monthly data, the day of the week for daily
@@ -597,7 +602,7 @@ class TCNForecaster(BaseForecaster):
         the horizon's calendar follows from the window's and ``predict`` needs
         nothing more. A time-zone-aware index counts in local time (the hour
         on the local clock, across changes of daylight saving time). A
-        frequency with no season sktcn knows (yearly, "15min") needs ``sp``.
+        frequency with no season sktcn knows (yearly, seconds "s") needs ``sp``.
         Off by default: beside the seasonal baselines it helped
         two of the benchmark series (US unemployment, inflation) and hurt
         four (airline, PBS, US real GDP, US consumption), and the
@@ -659,7 +664,10 @@ class TCNForecaster(BaseForecaster):
         1.0 when the forecast adds the networks' correction to the baseline,
         0.0 when ``correction="backtest"`` dropped it (see ``correction``).
     sp_ : int
-        The season length of the seasonal baselines and the calendar features.
+        The season length of the seasonal baselines and the calendar features:
+        ``sp``, or the season ``sp="auto"`` read from the index; of two (a day
+        and a week of hours), the one whose seasonal baseline ``"auto"`` chose,
+        whose steps the calendar features then count (the hour of the week).
     covariates_ : dict or None
         Per series key (``None`` for a single series), the phase in the season
         of its first observation (or None) and its standardised static features
@@ -1268,8 +1276,7 @@ class TCNForecaster(BaseForecaster):
             self.horizon_ = int(steps.max())
             self.window_length_ = self._choose_window_length(arrays)
             self._warn_short_window()
-            self.sp_ = self._season_length(y)
-            self.baseline_ = self._choose_baseline(arrays)
+            self.baseline_, self.sp_ = self._choose_baseline(arrays, self._seasons(y))
         self.covariates_, self._static_statistics = self._fit_covariates(y, X)
         self._fit_network(arrays)
         return self
@@ -1288,11 +1295,11 @@ class TCNForecaster(BaseForecaster):
             stacklevel=caller_stacklevel(),
         )
 
-    def _season_length(self, y):
-        """``sp``, or with ``sp="auto"`` the season the index's frequency implies (1 without one)."""
+    def _seasons(self, y):
+        """``(sp,)``, or with ``sp="auto"`` the index frequency's seasons, the main one first (``(1,)`` without)."""
         if self.sp != "auto":
-            return int(self.sp)
-        return _simple_forecasts.season_length(self._season_index(y))
+            return (int(self.sp),)
+        return _simple_forecasts.season_lengths(self._season_index(y))
 
     def _season_index(self, y):
         """The index whose frequency implies ``y``'s season: its time index, or the cutoff for a panel's dates."""
@@ -1313,11 +1320,16 @@ class TCNForecaster(BaseForecaster):
         return ("and y's index implies none (sp='auto' gave 1); give y a PeriodIndex or DatetimeIndex with a "
                 "frequency, or pass sp, or set calendar_features=False.")
 
-    def _choose_baseline(self, arrays):
-        """``baseline``, or with ``"auto"`` the simple forecast that erred least on the training series."""
+    def _choose_baseline(self, arrays, seasons):
+        """(``baseline_``, ``sp_``): ``baseline`` and the main season, or with ``"auto"`` the least erring pair.
+
+        ``"auto"`` scores the simple forecasts on the training series, the
+        seasonal ones at each season of ``seasons`` long enough to score
+        (:func:`sktcn._simple_forecasts.choose_baseline_and_season`).
+        """
         if self.baseline != "auto":
-            return self.baseline
-        return _simple_forecasts.choose_baseline([y for _, y, _ in arrays], self.horizon_, self.sp_)
+            return self.baseline, seasons[0]
+        return _simple_forecasts.choose_baseline_and_season([y for _, y, _ in arrays], self.horizon_, seasons)
 
     def _fit_network(self, arrays, warm=None):
         restored = _RESTORED_NETWORK.get()

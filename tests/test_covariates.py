@@ -209,7 +209,7 @@ def test_calendar_features_need_a_season():
     with pytest.raises(ValueError, match="needs a season of at least 2 steps, and sp=1 gives none; pass a longer sp"):
         TCNForecaster(**POINT, calendar_features=True, sp=1).fit(y, fh=[1])
     # An index with a frequency was told to get one: the season is what sktcn does not know.
-    for freq, name in [("YE", "YE-DEC"), ("15min", "15min")]:
+    for freq, name in [("YE", "YE-DEC"), ("s", "s")]:  # a day of seconds is too long a season (15min has one now, 96)
         dated = y.set_axis(pd.date_range("2000-01-01", periods=60, freq=freq))
         with pytest.raises(ValueError, match=f"knows no season of whole steps for y's frequency '{name}' "
                                              r"\(sp='auto' gave 1\); pass sp"):

@@ -307,7 +307,7 @@ def test_an_untrained_correction_forecasts_the_baseline(airline):
     # plus the baseline's mean error on the training windows, in the last window's scale.
     f = TCNForecaster(**POINT, learning_rate=1e-12, baseline="seasonal_drift").fit(airline, fh=[1, 12, 13])
     y = airline.to_numpy()
-    slope = (y[-1] - y[0]) / (len(y) - 1)
+    slope = np.mean(y[12:] - y[:-12]) / 12  # the mean seasonal difference per step
     baseline = np.array([y[-12] + 12 * slope, y[-1] + 12 * slope, y[-12] + 24 * slope])
     assert f.sp_ == 12 and f.baseline_ == "seasonal_drift"
     mean_error = f.regressor_.target_encoder_.mean_[[0, 11, 12]]
@@ -325,6 +325,18 @@ def test_baseline_auto_and_sp_auto_follow_the_data(airline):
     assert TCNForecaster(**POINT, sp=12).fit(ranged, fh=[1, 2, 3]).baseline_ == "seasonal_drift"
     # None: the network forecasts the series itself (the forecaster before baselines).
     assert TCNForecaster(**POINT, baseline=None).fit(airline, fh=[1]).baseline_ is None
+
+
+def test_hourly_data_with_a_weekend_get_the_weekly_season():
+    # "auto" read 24 for hours and lost the weekend; with two weeks and a horizon it scores 168 too.
+    t = np.arange(24 * 7 * 3)
+    values = 10 * np.sin(2 * np.pi * t / 24) + np.where((t // 24) % 7 >= 5, -8.0, 2.0)
+    y = pd.Series(values + np.random.default_rng(0).normal(0, 0.5, len(t)),
+                  index=pd.date_range("2024-01-01", periods=len(t), freq="h"))
+    f = TCNForecaster(**POINT, window_length=24).fit(y, fh=np.arange(1, 25))
+    assert (f.sp_, f.baseline_) == (168, "seasonal_naive")
+    # A series too short to score a week (a week plus the horizon): the day, as before.
+    assert TCNForecaster(**POINT, window_length=24).fit(y.iloc[:180], fh=np.arange(1, 25)).sp_ == 24
 
 
 @pytest.mark.parametrize("params, message", [

@@ -9,10 +9,13 @@ from sktcn._simple_forecasts import (
     _TIE,
     SIMPLE_FORECASTS,
     choose_baseline,
+    choose_baseline_and_season,
     forecast_at,
     get_simple_forecast,
     relative_errors,
     season_length,
+    season_lengths,
+    seasonal_slope,
 )
 from sktcn._window_scaling import SCALINGS
 from sktcn._windows import WindowSpec, varying, windows_at
@@ -23,12 +26,32 @@ def test_each_forecast_from_several_origins_matches_a_loop():
     y = rng.normal(size=(40, 2)).cumsum(axis=0)
     origins, horizon, sp = np.array([3, 17, 30]), 7, 4
     for origin, got in zip(origins, forecast_at("seasonal_drift", y, origins, horizon, sp)):
-        slope = (y[origin] - y[0]) / origin
+        # The mean seasonal difference per step; before a whole season (origin 3), the plain slope.
+        differences = [y[t] - y[t - sp] for t in range(sp, origin + 1)]
+        slope = np.mean(differences, axis=0) / sp if differences else (y[origin] - y[0]) / origin
         for h in range(1, horizon + 1):
             cycles = -(-h // sp)
             assert np.allclose(got[h - 1], y[origin + h - sp * cycles] + sp * cycles * slope)
     for origin, got in zip(origins, forecast_at("drift", y, origins, horizon, sp)):
         assert np.allclose(got, y[origin] + np.arange(1, horizon + 1)[:, None] * (y[origin] - y[0]) / origin)
+
+
+@pytest.mark.parametrize("start", range(12))
+def test_seasonal_drift_has_the_trend_whatever_step_the_series_starts_at(start):
+    # Whole seasons plus a line: the change from the first step to the origin
+    # also held the season's difference between them (slope 1.29 for a true 0.5).
+    pattern = np.array([3.0, -2.0, 7.0, 1.0, 0.0, 5.0, -4.0, 2.0, 6.0, -1.0, 4.0, 8.0])
+    t = np.arange(61)
+    y = (pattern[(start + t) % 12] + 0.5 * t)[:, None]
+    origins, horizon = np.array([12, 14, 23, 30, 47]), 13
+    assert np.allclose(seasonal_slope(y, origins, 12), 0.5)
+    truth = y[origins[:, None] + np.arange(1, horizon + 1)]
+    assert np.allclose(forecast_at("seasonal_drift", y, origins, horizon, 12), truth)
+
+
+def test_seasonal_slope_before_a_whole_season_is_the_plain_one():
+    y = np.array([0.0, 4.0, 1.0, 9.0])[:, None]
+    assert seasonal_slope(y, np.array([0, 2, 3]), 4)[:, 0].tolist() == [0.0, 0.5, 3.0]
 
 
 def _smoothing_by_loop(y, origin):
@@ -114,6 +137,39 @@ def test_unknown_baseline_names_the_choices():
     assert get_simple_forecast(None) is None
     with pytest.raises(ValueError, match="baseline='holt_winters' is not supported.*seasonal_drift.*theta"):
         get_simple_forecast("holt_winters")
+
+
+def test_nothing_scored_is_no_choice_but_the_default():
+    # 15 months and a horizon of 12: no origin has a season before it and a horizon after.
+    y = (np.tile(np.arange(12.0), 2)[:15] + 0.5 * np.arange(15))[:, None]
+    errors = relative_errors([y], 12, 12)
+    assert all(np.isnan(error) for error in errors.values())  # were all 0, and "naive" came first
+    assert choose_baseline([y], 12, 12) == "naive"  # fewer than two seasons
+    # Two seasons, but no horizon of 19 after a season: seasonal naive.
+    y30 = np.tile(np.array([0.0, 5.0, 1.0, 9.0, 2.0, 2.0, 8.0, 3.0, 1.0, 0.0, 4.0, 6.0]), 3)[:30, None]
+    assert choose_baseline([y30], 19, 12) == "seasonal_naive"
+
+
+def test_the_better_of_two_seasons_is_chosen_where_both_can_be_scored():
+    rng = np.random.default_rng(0)
+    t = np.arange(24 * 7 * 4)
+    hours = 10 * np.sin(2 * np.pi * t / 24) + np.where((t // 24) % 7 >= 5, -8.0, 2.0) + rng.normal(0, 0.5, len(t))
+    assert choose_baseline_and_season([hours[:, None]], 24, (24, 168)) == ("seasonal_naive", 168)
+    # A daily shape alone keeps the day (the earlier season wins ties and noise favours the shorter).
+    day = 10 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.5, len(t))
+    assert choose_baseline_and_season([day[:, None]], 24, (24, 168))[1] == 24
+    # Too short to score a week (a week plus a horizon) in every series: the day only.
+    assert choose_baseline_and_season([hours[:180, None], hours[:, None]], 24, (24, 168)) == ("seasonal_naive", 24)
+    # One season behaves as choose_baseline.
+    assert choose_baseline_and_season([hours[:, None]], 24, (24,)) == (choose_baseline([hours[:, None]], 24, 24), 24)
+
+
+@pytest.mark.parametrize("freq, expected", [
+    ("h", (24, 168)), ("2h", (12, 84)), ("5h", (1,)), ("30min", (48, 336)), ("15min", (96, 672)),
+    ("min", (1440, 10080)), ("30s", (2880,)), ("s", (1,)), ("D", (7,)), ("B", (5,)), ("W", (52,)), ("ME", (12,)),
+])
+def test_steps_shorter_than_a_day_have_a_day_and_a_week(freq, expected):
+    assert season_lengths(pd.date_range("2000-01-03", periods=5, freq=freq)) == expected
 
 
 @pytest.mark.parametrize("index, expected", [
