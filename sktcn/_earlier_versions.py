@@ -83,6 +83,8 @@ _FORECASTER = Added(
         "series_scale_": None,  # 3dbaba2: no per-series scaling
         "baseline_": None,  # 8f2a6d1
         "sp_": 1,  # 8f2a6d1
+        # 892317f: the networks corrected seasonal_drift's slope from the first observation to the origin.
+        "baseline_revision_": 1,
         "correction_weight_": 1.0,  # 911bccf
         "interval_calibration_": None,  # 706fcbb: where the residuals came from was not kept
     },

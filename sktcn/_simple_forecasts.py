@@ -175,6 +175,27 @@ def seasonal_drift(y, origins, horizon, sp=1):
     return y[source] + skipped[..., None] * seasonal_slope(y, origins, sp)[:, None]
 
 
+def _seasonal_drift_to_origin(y, origins, horizon, sp=1):
+    """:func:`seasonal_drift` of revision 1 (before 892317f): the slope from the first observation to the origin.
+
+    Forecasters fit before 892317f trained their networks to correct this
+    forecast, and keep it (``baseline_revision_`` 1); new fits use
+    :func:`seasonal_drift`. Its arithmetic is that revision's, step for step,
+    so that their forecasts do not change by a rounding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._simple_forecasts import _seasonal_drift_to_origin
+    >>> y = np.array([0.0, 2.0, 1.0, 3.0])[:, None]   # its slope (3 - 0) / 3 also holds the season's 2 - 0
+    >>> _seasonal_drift_to_origin(y, np.array([3]), 2, sp=2)[0, :, 0]
+    array([3., 5.])
+    """
+    source, cycles = _seasonal_lag(origins, horizon, sp)
+    skipped = np.where(source == origins[:, None], _steps(horizon)[None], sp * cycles[None])
+    return y[source] + skipped[..., None] * _slope(y, origins)[:, None]
+
+
 def _smoothed_levels(y, origins):
     """Simple exponential smoothing's level at each origin, and its smoothing constant: ``(n, C)`` each.
 
@@ -286,21 +307,44 @@ SIMPLE_FORECASTS = {
 # Those that differ from their non-seasonal counterpart only with a season.
 _SEASONAL = {"seasonal_naive", "seasonal_drift"}
 
+# Revisions of the simple forecasts' arithmetic, the latest last. A forecaster's
+# networks learn to correct the baseline of the revision it was fit with
+# (``TCNForecaster.baseline_revision_``): under another their correction lands
+# on a different forecast, so each keeps its own. 1: before 892317f (seasonal
+# drift's slope from the first observation to the origin); 2: since.
+BASELINE_REVISIONS = (1, 2)
+LATEST_BASELINE_REVISION = BASELINE_REVISIONS[-1]
+# The function of each simple forecast at each revision: SIMPLE_FORECASTS'
+# unless a revision changed it since.
+_REVISED_FORECASTS = {
+    **{(name, revision): function for name, function in SIMPLE_FORECASTS.items() for revision in BASELINE_REVISIONS},
+    ("seasonal_drift", 1): _seasonal_drift_to_origin,
+}
 
-def get_simple_forecast(name):
-    """The function called ``name`` in ``SIMPLE_FORECASTS``; None for None; ValueError otherwise."""
+
+def get_simple_forecast(name, revision=LATEST_BASELINE_REVISION):
+    """The function called ``name`` at ``revision`` (of ``BASELINE_REVISIONS``); None for None; ValueError otherwise.
+
+    Examples
+    --------
+    >>> from sktcn._simple_forecasts import get_simple_forecast
+    >>> get_simple_forecast("seasonal_drift").__name__, get_simple_forecast("seasonal_drift", 1).__name__
+    ('seasonal_drift', '_seasonal_drift_to_origin')
+    """
+    if revision not in BASELINE_REVISIONS or isinstance(revision, bool):
+        raise ValueError(f"baseline revision {revision!r} is not one sktcn knows; use one of {BASELINE_REVISIONS}.")
     if name is None:
         return None
     try:
-        return SIMPLE_FORECASTS[name]
+        return _REVISED_FORECASTS[name, revision]
     except (KeyError, TypeError):
         raise ValueError(f"baseline={name!r} is not supported; use 'auto', None or one of "
                          f"{list(SIMPLE_FORECASTS)}.") from None
 
 
-def forecast_at(name, y, origins, horizon, sp):
-    """``name``'s forecasts ``(n, horizon, C)`` from ``origins`` of ``y``; zeros for ``name=None``."""
-    function = get_simple_forecast(name)
+def forecast_at(name, y, origins, horizon, sp, revision=LATEST_BASELINE_REVISION):
+    """``name``'s forecasts ``(n, horizon, C)`` at ``revision`` from ``origins`` of ``y``; zeros for ``name=None``."""
+    function = get_simple_forecast(name, revision)
     if function is None:
         return np.zeros((len(origins), horizon, y.shape[1]))
     return function(y, np.asarray(origins, dtype=int), horizon, sp)

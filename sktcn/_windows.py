@@ -280,7 +280,9 @@ class WindowSpec:
     the network trains on forking sequences, the horizon after every step of
     the window. ``baseline``: the name of the simple forecast
     (:mod:`sktcn._simple_forecasts`, season ``sp``) whose errors the network
-    learns, or None (the network forecasts the series itself).
+    learns, or None (the network forecasts the series itself);
+    ``baseline_revision``: the revision of its arithmetic the network was
+    trained against (:data:`sktcn._simple_forecasts.BASELINE_REVISIONS`).
     """
 
     window_length: int
@@ -291,6 +293,7 @@ class WindowSpec:
     baseline: str = None
     sp: int = 1
     covariates: dict = None
+    baseline_revision: int = _simple_forecasts.LATEST_BASELINE_REVISION
 
 
 def varying(spec, key, y_past):
@@ -349,7 +352,7 @@ def scaled_baseline(spec, y, origins, offset, scale):
     """
     if spec.baseline is None:
         return np.zeros((len(origins), spec.horizon, y.shape[1]))
-    raw = _simple_forecasts.forecast_at(spec.baseline, y, origins, spec.horizon, spec.sp)
+    raw = _simple_forecasts.forecast_at(spec.baseline, y, origins, spec.horizon, spec.sp, spec.baseline_revision)
     return _window_scaling.apply(raw, offset, scale)
 
 

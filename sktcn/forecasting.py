@@ -131,6 +131,8 @@ class _Restored(NamedTuple):
     series_scale: list = None
     baseline: str = None
     sp: int = 1
+    # The revision of the simple forecasts the networks were trained against.
+    baseline_revision: int = _simple_forecasts.LATEST_BASELINE_REVISION
     correction_weight: float = 1.0
     calibration: str = None
     # The window and horizon the networks were fit with: after an update the
@@ -660,6 +662,13 @@ class TCNForecaster(BaseForecaster):
         ``None`` for files saved before it was kept.
     baseline_ : str or None
         The baseline the networks correct (``baseline``, or the one ``"auto"`` chose).
+    baseline_revision_ : int
+        The revision of the simple forecasts' arithmetic the networks were
+        trained to correct, which every forecast, interval and refit of this
+        forecaster keeps (``update`` too): 2 for fits since sktcn changed
+        ``"seasonal_drift"``'s slope to the mean seasonal difference, 1 for
+        forecasters saved or pickled before (its slope from the first
+        observation to the origin). A new ``fit`` takes the latest.
     correction_weight_ : float
         1.0 when the forecast adds the networks' correction to the baseline,
         0.0 when ``correction="backtest"`` dropped it (see ``correction``).
@@ -1001,7 +1010,7 @@ class TCNForecaster(BaseForecaster):
         """How this fitted forecaster makes windows (see :class:`sktcn._windows.WindowSpec`)."""
         return WindowSpec(self.window_length_, self.horizon_, get_scaling(self.scaling),
                           _window_scaling.statistics_table(self.series_scale_), self._forking(),
-                          self.baseline_, self.sp_, self.covariates_)
+                          self.baseline_, self.sp_, self.covariates_, self.baseline_revision_)
 
     def _windows_at(self, arrays, rows, fit_targets=True):
         """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows`` (see ``_windows.windows_at``)."""
@@ -1272,11 +1281,13 @@ class TCNForecaster(BaseForecaster):
             # with, whatever the stored (perhaps updated) data would choose now.
             self.horizon_, self.window_length_ = restored.horizon, restored.window_length
             self.baseline_, self.sp_ = restored.baseline, restored.sp
+            self.baseline_revision_ = restored.baseline_revision
         else:
             self.horizon_ = int(steps.max())
             self.window_length_ = self._choose_window_length(arrays)
             self._warn_short_window()
             self.baseline_, self.sp_ = self._choose_baseline(arrays, self._seasons(y))
+            self.baseline_revision_ = _simple_forecasts.LATEST_BASELINE_REVISION
         self.covariates_, self._static_statistics = self._fit_covariates(y, X)
         self._fit_network(arrays)
         return self
@@ -1813,6 +1824,7 @@ class TCNForecaster(BaseForecaster):
                 "horizon_": self.horizon_,
                 "baseline_": self.baseline_,
                 "sp_": self.sp_,
+                "baseline_revision_": self.baseline_revision_,
                 "correction_weight_": self.correction_weight_,
                 "interval_calibration_": self.interval_calibration_,
                 "residual_quantile_source_": to_json(self.residual_quantile_source_, "residual_quantile_source_"),
@@ -1892,6 +1904,12 @@ class TCNForecaster(BaseForecaster):
             raise persistence.ModelFileError(
                 f"the manifest names baseline {baseline!r} with season {sp!r}, which sktcn does not know: it was altered."
             )
+        revision = state["baseline_revision_"]
+        if type(revision) is not int or revision not in _simple_forecasts.BASELINE_REVISIONS:
+            raise persistence.ModelFileError(
+                f"the manifest gives baseline_revision_ {revision!r}; sktcn writes one of "
+                f"{_simple_forecasts.BASELINE_REVISIONS}: it was altered."
+            )
         weight = state["correction_weight_"]
         if weight not in (0.0, 1.0):
             raise persistence.ModelFileError(
@@ -1917,10 +1935,10 @@ class TCNForecaster(BaseForecaster):
             )
         cutoff = None if series_rows is None else index_from_json(persistence.expect(state, "cutoff", dict))
         with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
-                        correction_weight=float(weight), calibration=calibration, window_length=window_length,
-                        horizon=horizon, static_statistics=self._stored_static_statistics(state),
-                        local_clock=state["calendar_local_clock"] is True, cutoff=cutoff,
-                        series_rows=series_rows):
+                        baseline_revision=revision, correction_weight=float(weight), calibration=calibration,
+                        window_length=window_length, horizon=horizon,
+                        static_statistics=self._stored_static_statistics(state),
+                        local_clock=state["calendar_local_clock"] is True, cutoff=cutoff, series_rows=series_rows):
             self.fit(y, X=X, fh=fh)
         self._check_restored_shapes()
         return self

@@ -8,6 +8,7 @@ state are listed here as that commit had them, not read from the table under tes
 import inspect
 import json
 import pickle
+import shutil
 from pathlib import Path
 
 import keras
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sktime.datasets import load_airline
+from sktime.split import ExpandingWindowSplitter
 
 import sktcn
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor, persistence
@@ -42,8 +44,8 @@ _FORECASTER_STATE_THEN = {"X", "fh", "horizon_", "residual_quantile_source_", "w
 # What a pickle of ca4fc1c lacks of today's fitted estimator, besides the parameters added since.
 _NETWORK_UNPICKLED = {"_callbacks_built_from", "_configured_learning_rate", "_history_epochs", "_input_statistics",
                       "epochs_", "pooling_", "_ragged_fit_length", "_seed_states"}
-_FORECASTER_UNPICKLED = {"_freq_problem", "_series_ends", "_static_statistics", "baseline_", "correction_weight_",
-                         "covariates_", "interval_calibration_", "series_scale_", "sp_"}
+_FORECASTER_UNPICKLED = {"_freq_problem", "_series_ends", "_static_statistics", "baseline_", "baseline_revision_",
+                         "correction_weight_", "covariates_", "interval_calibration_", "series_scale_", "sp_"}
 
 # Today's estimators as those of ca4fc1c behaved (not today's defaults).
 OLD_NETWORK = dict(TINY, random_state=0, pooling="last", n_networks=1, input_scaling=None)
@@ -218,3 +220,78 @@ def test_a_pickled_network_keeps_the_reduction_earlier_versions_read(series_3d):
     reg = TCNRegressor(**TINY, random_state=0).fit(X, X[:, -1, 0])
     unpickle, arguments = _PickledModel(reg.model_).__reduce__()
     assert unpickle is _unpickle_model and len(arguments) == 2
+
+
+# Made by the code of 9939a45, before 892317f changed seasonal_drift's slope
+# (from the first observation to the origin, now the mean seasonal difference),
+# run from outside any checkout with PYTHONPATH at that commit's code:
+#   y = load_airline().iloc[:36]
+#   f = TCNForecaster(nb_filters=4, kernel_size=2, dilations=(1, 2), epochs=2, batch_size=16, n_networks=1,
+#                     random_state=0, baseline="seasonal_drift", calibration_size=0.0).fit(y, fh=[1, 2, 3])
+#   persistence.save(f, ".../seasonal_drift_forecaster"); pickle.dump(f, ...)
+#   np.savez(".../seasonal_drift_forecaster.npz", predictions=f.predict().to_numpy(),
+#            intervals=f.predict_interval(coverage=0.8).to_numpy())
+_BEFORE_SEASONAL_SLOPE = Path(__file__).parent / "data" / "9939a45"
+
+
+def _forecaster_fit_before_seasonal_slope(tmp_path, how):
+    """The forecaster 9939a45 fit, read back from its file (``how="file"``) or its pickle."""
+    if how == "file":
+        return sktcn.load(shutil.copytree(_BEFORE_SEASONAL_SLOPE / "seasonal_drift_forecaster", tmp_path / "old"))
+    with open(_BEFORE_SEASONAL_SLOPE / "seasonal_drift_forecaster.pkl", "rb") as file:
+        return pickle.load(file)
+
+
+@pytest.mark.parametrize("how", ["file", "pickle"])
+def test_a_forecaster_fit_before_the_seasonal_slope_forecasts_as_it_did(how, tmp_path):
+    # Its networks learnt to correct the old seasonal drift: today's code added
+    # their correction to the new one, and its forecasts moved (162.38 -> 165.61).
+    old = _forecaster_fit_before_seasonal_slope(tmp_path, how)
+    then = np.load(_BEFORE_SEASONAL_SLOPE / "seasonal_drift_forecaster.npz")
+    np.testing.assert_array_equal(old.predict().to_numpy(), then["predictions"])
+    np.testing.assert_array_equal(old.predict_interval(coverage=0.8).to_numpy(), then["intervals"])
+    assert (old.baseline_, old.baseline_revision_) == ("seasonal_drift", 1)
+
+
+def test_a_forecaster_fit_before_the_seasonal_slope_keeps_it_through_updates_and_saves(tmp_path):
+    old = _forecaster_fit_before_seasonal_slope(tmp_path, "file")
+    y = load_airline()
+    old.update(y.iloc[36:38], update_params=False)
+    moved = old.predict()
+    again = sktcn.load(old.save(tmp_path / "again"))
+    assert again.baseline_revision_ == 1
+    pd.testing.assert_series_equal(again.predict(), moved)
+    again.baseline_revision_ = 2  # its forecasts read the revision: today's would move them
+    assert not np.allclose(again.predict(), moved)
+    # Training again (from scratch, or on with warm_start) corrects the baseline the networks corrected.
+    old.update(y.iloc[38:40], update_params=True)
+    assert (old.baseline_revision_, old._window_spec().baseline_revision) == (1, 1)
+    cv = ExpandingWindowSplitter(fh=[1, 2, 3], initial_window=1)
+    old.update_predict(y.iloc[40:45], cv=cv, reset_forecaster=False)  # updates it, training at each cutoff
+    assert old.baseline_revision_ == 1
+    assert old.fit(y.iloc[:40], fh=[1, 2, 3]).baseline_revision_ == 2  # a new fit: today's baseline
+    path = shutil.copytree(_BEFORE_SEASONAL_SLOPE / "seasonal_drift_forecaster", tmp_path / "warm")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["params"]["warm_start"] = True
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    warm = sktcn.load(path).update(y.iloc[36:38], update_params=True)
+    assert (warm.baseline_revision_, warm._window_spec().baseline_revision) == (1, 1)
+
+
+def test_a_new_fit_saves_and_pickles_its_baseline_revision(tmp_path):
+    f = TCNForecaster(**TINY, random_state=0, n_networks=1, baseline="seasonal_drift").fit(
+        load_airline().iloc[:48], fh=[1, 2])
+    assert f.baseline_revision_ == 2
+    for loaded in (sktcn.load(f.save(tmp_path / "new")), pickle.loads(pickle.dumps(f))):
+        assert loaded.baseline_revision_ == 2
+        pd.testing.assert_series_equal(loaded.predict(), f.predict())
+
+
+@pytest.mark.parametrize("revision", [3, 0, "2", 2.0, True, None])
+def test_an_altered_baseline_revision_is_refused(revision, tmp_path):
+    path = shutil.copytree(_BEFORE_SEASONAL_SLOPE / "seasonal_drift_forecaster", tmp_path / "altered")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["state"]["baseline_revision_"] = revision
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(persistence.ModelFileError, match=r"baseline_revision_ .*: it was altered"):
+        sktcn.load(path)

@@ -1,5 +1,7 @@
 """The simple forecasts the forecaster's network corrects (sktcn._simple_forecasts): numerics, no training."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -234,3 +236,32 @@ def test_constant_windows_get_no_correction():
     # A one-step window always "varies": every window's scale is 1 alike.
     single = WindowSpec(1, 2, SCALINGS["standard"], baseline="naive")
     assert varying(single, None, y[:, None]).all()
+
+
+def test_the_revision_1_seasonal_drift_is_the_one_of_9939a45():
+    # Forecasters fit before 892317f correct it: their forecasts must not move by a rounding.
+    # Made by 9939a45's seasonal_drift (run with PYTHONPATH at that commit's code):
+    #   y = np.random.default_rng(0).standard_normal((40, 2)).cumsum(axis=0) + np.arange(40.0)[:, None]
+    #   origins = np.arange(33); np.savez(..., y=y, origins=origins,
+    #                                     **{f"sp{sp}": seasonal_drift(y, origins, 7, sp) for sp in (1, 4, 12)})
+    then = np.load(Path(__file__).parent / "data" / "9939a45" / "seasonal_drift.npz")
+    for sp in (1, 4, 12):
+        got = forecast_at("seasonal_drift", then["y"], then["origins"], 7, sp, revision=1)
+        assert got.tobytes() == then[f"sp{sp}"].tobytes(), sp
+        if sp > 1:  # the revision it replaced differs there
+            assert not np.array_equal(forecast_at("seasonal_drift", then["y"], then["origins"], 7, sp), got)
+
+
+def test_every_other_simple_forecast_is_the_same_at_every_revision():
+    y = np.random.default_rng(3).standard_normal((30, 1)).cumsum(axis=0)
+    for name in SIMPLE_FORECASTS:
+        if name != "seasonal_drift":
+            assert get_simple_forecast(name, 1) is get_simple_forecast(name, 2) is SIMPLE_FORECASTS[name], name
+    assert np.array_equal(forecast_at("seasonal_drift", y, np.array([3, 20]), 4, 4, revision=2),
+                          forecast_at("seasonal_drift", y, np.array([3, 20]), 4, 4))
+
+
+@pytest.mark.parametrize("revision", [0, 3, True])
+def test_an_unknown_baseline_revision_is_refused(revision):
+    with pytest.raises(ValueError, match=r"baseline revision .* is not one sktcn knows; use one of \(1, 2\)"):
+        get_simple_forecast("naive", revision)
