@@ -1808,12 +1808,19 @@ class TCNEstimatorBase(BaseWrapper):
     def _causal_context(self):
         """Steps before an output that it depends on, when outputs per step depend on the past only; else None."""
         causal = getattr(self, "padding", None) == "causal" and not getattr(self, "go_backwards", True)
+        if not (self.return_sequences and causal and hasattr(self, "receptive_field_")):
+            return None
         # A series standardised by its own statistics makes every output depend
         # on every step: chunks along time would each be scaled by their own.
-        causal = causal and getattr(self, "input_scaling", None) != SERIES_SCALING
-        if self.return_sequences and causal and hasattr(self, "receptive_field_"):
-            return self.receptive_field_ - 1
-        return None
+        # Asked of the network, not of input_scaling: a warm start keeps the
+        # network's scaling whatever input_scaling says now.
+        if self._network_input_statistics() == SERIES_SCALING:
+            return None
+        return self.receptive_field_ - 1
+
+    def _network_input_statistics(self):
+        """What the fitted network standardises its inputs with (:func:`sktcn._network.input_statistics_of`)."""
+        return input_statistics_of((member_networks(self.model_) or [self.model_])[0])
 
     def _predict_in_time_chunks(self, X, context, chunk=None, forward=None):
         """Per-step outputs of ``X`` computed chunk by chunk along time (``sktcn._crops.time_chunks``)."""
@@ -2100,7 +2107,7 @@ class TCNEstimatorBase(BaseWrapper):
                     f"the manifest's {_SEED_STATES} do not fit the network: {error}"
                 ) from None
         # What a warm start's fused training model must standardise its inputs with.
-        self._input_statistics = input_statistics_of((member_networks(self.model_) or [self.model_])[0])
+        self._input_statistics = self._network_input_statistics()
         self._initialize_callbacks()
         self._make_predict_function()
         return self
