@@ -1259,8 +1259,10 @@ class TCNEstimatorBase(BaseWrapper):
                     example_y = targets[0][:1]
                 self._initialize_network(first, example_y, encoder)
 
-        name = self._training_weights_name()
-        tally = WeightTally(self._weightless_fit(), functools.partial(rounded_to_zero, name=name))
+        first = data.first_batch()
+        # A stream carries sample weights where its first batch does (as below).
+        name = self._training_weights_name(first[2] is not None)
+        tally = WeightTally(self._weightless_fit(first[2] is not None), functools.partial(rounded_to_zero, name=name))
         failures = []
         mean_weight = 1.0  # what a fit's training weights are divided by (unit_mean_weights), set below
 
@@ -1295,7 +1297,6 @@ class TCNEstimatorBase(BaseWrapper):
                 weights = refused_weights(unit_mean_weights, weights, mean_weight, name)
             return self.feature_encoder_.transform(x), y, weights
 
-        first = data.first_batch()
         if self._normalises_weights() and (first[2] is not None or self._weighs_classes()):
             # A fit's weights average 1 (see _fit_keras_model); a stream's mean
             # weight is known only after a pass over it, made before training,
@@ -1361,17 +1362,17 @@ class TCNEstimatorBase(BaseWrapper):
         """
         return not getattr(self, "_weights_as_given", False)
 
-    def _float32_weights(self, weights, mean):
+    def _float32_weights(self, weights, mean, name):
         """The training ``weights`` (float64) as the network's loss takes them, in float32.
 
         A fit's divided by ``mean``, their mean over the fit, before the cast
         (``unit_mean_weights``), so that weights below or above float32's range
         keep their ratios; ``partial_fit``'s as given (``given_weights``).
+        Messages call them ``name`` (``_training_weights_name``).
         """
-        name = self._training_weights_name()
         return unit_mean_weights(weights, mean, name) if self._normalises_weights() else given_weights(weights, name)
 
-    def _network_weights(self, weights):
+    def _network_weights(self, weights, name):
         """The training ``weights`` (float64) as the network gets them, and the samples that keep a place in training.
 
         Samples of sample weight 0 are dropped before, as scikeras drops them
@@ -1383,7 +1384,8 @@ class TCNEstimatorBase(BaseWrapper):
         Samples that class weights of 0 leave out of the loss stay, as they
         always did. A fit's mean is over the samples kept, and dropping some
         raises it: at float32's very edge that rounds more weights to 0, so
-        the drop repeats until none is lost.
+        the drop repeats until none is lost. Messages call the weights ``name``
+        (``_training_weights_name``).
 
         Returns
         -------
@@ -1400,15 +1402,18 @@ class TCNEstimatorBase(BaseWrapper):
             # loss keeps the training loss's scale.
             with np.errstate(over="ignore"):  # an infinite mean is refused, with its cause, by unit_mean_weights
                 mean = weights.mean(dtype=np.float64)
-            network_weights = self._float32_weights(weights, mean)
+            network_weights = self._float32_weights(weights, mean, name)
             lost = positive & ~network_weights.reshape(len(weights), -1).any(axis=1)
             if not lost.any():
                 return network_weights, kept
             kept = np.flatnonzero(~lost) if kept is None else kept[~lost]
             weights, positive = weights[~lost], positive[~lost]
 
-    def _training_weights_name(self):
-        """What messages call the training weights: the sample weights here (see TCNClassifier)."""
+    def _training_weights_name(self, sample_weighted):
+        """What messages call the training weights: the sample weights here (see TCNClassifier).
+
+        ``sample_weighted``: whether the training call was given sample weights.
+        """
         return "Sample weights"
 
     def _given_weights_note(self, weights):
@@ -1434,7 +1439,7 @@ class TCNEstimatorBase(BaseWrapper):
         """
         return False
 
-    def _weightless_fit(self):
+    def _weightless_fit(self, sample_weighted):
         """The message for a fit whose training weights (``_training_weights``) are all 0, its sample weights not.
 
         Checked over the whole fit: at once in memory, at the end of the
@@ -1443,14 +1448,15 @@ class TCNEstimatorBase(BaseWrapper):
         stream for its mean weight. Here the training weights are the sample weights,
         refused all zero before; a subclass that multiplies them by weights
         of its own (TCNClassifier's ``class_weight``) says how to fix those.
+        ``sample_weighted``: whether the training call was given sample weights.
         """
         return "every sample of this fit weighs 0 in the loss, so the network would not train."
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         weights = self._training_weights(y, sample_weight)
         if not weights.any():
-            raise ValueError(self._weightless_fit())
-        weights, kept = self._network_weights(weights)
+            raise ValueError(self._weightless_fit(sample_weight is not None))
+        weights, kept = self._network_weights(weights, self._training_weights_name(sample_weight is not None))
         if kept is not None:
             X, y = X[kept], y[kept]
         validation_data = None
@@ -1808,12 +1814,19 @@ class TCNEstimatorBase(BaseWrapper):
     def _causal_context(self):
         """Steps before an output that it depends on, when outputs per step depend on the past only; else None."""
         causal = getattr(self, "padding", None) == "causal" and not getattr(self, "go_backwards", True)
+        if not (self.return_sequences and causal and hasattr(self, "receptive_field_")):
+            return None
         # A series standardised by its own statistics makes every output depend
         # on every step: chunks along time would each be scaled by their own.
-        causal = causal and getattr(self, "input_scaling", None) != SERIES_SCALING
-        if self.return_sequences and causal and hasattr(self, "receptive_field_"):
-            return self.receptive_field_ - 1
-        return None
+        # Asked of the network, not of input_scaling: a warm start keeps the
+        # network's scaling whatever input_scaling says now.
+        if self._network_input_statistics() == SERIES_SCALING:
+            return None
+        return self.receptive_field_ - 1
+
+    def _network_input_statistics(self):
+        """What the fitted network standardises its inputs with (:func:`sktcn._network.input_statistics_of`)."""
+        return input_statistics_of((member_networks(self.model_) or [self.model_])[0])
 
     def _predict_in_time_chunks(self, X, context, chunk=None, forward=None):
         """Per-step outputs of ``X`` computed chunk by chunk along time (``sktcn._crops.time_chunks``)."""
@@ -2100,7 +2113,7 @@ class TCNEstimatorBase(BaseWrapper):
                     f"the manifest's {_SEED_STATES} do not fit the network: {error}"
                 ) from None
         # What a warm start's fused training model must standardise its inputs with.
-        self._input_statistics = input_statistics_of((member_networks(self.model_) or [self.model_])[0])
+        self._input_statistics = self._network_input_statistics()
         self._initialize_callbacks()
         self._make_predict_function()
         return self

@@ -27,6 +27,8 @@ import zipfile
 
 import keras
 
+from sktcn._version import __version__
+
 MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 MAX_METADATA_BYTES = 64 * 2**10
 MAX_CONFIG_BYTES = 4 * 2**20
@@ -134,6 +136,16 @@ def _check_loss_function(entry, path):
         )
 
 
+# What a file naming sktcn layers, or settings of them, unknown here may be.
+_NEWER_OR_ALTERED = ("the file may come from a newer sktcn (upgrade sktcn to load it), or have been altered "
+                     "since sktcn wrote it.")
+
+
+def _is_sktcn(module):
+    """Whether ``module`` (a config entry's) is sktcn's own, whose classes and settings grow with its versions."""
+    return isinstance(module, str) and (module == "sktcn" or module.startswith("sktcn."))
+
+
 def _where(path):
     return "config.json" + "".join(f"[{p!r}]" for p in path)
 
@@ -158,6 +170,9 @@ def _check_object(entry, path):
         _check_loss_function(entry, path)
         return
     if class_name == "__lambda__" or not _allowed_object(module, class_name):
+        if _is_sktcn(module) and class_name != "__lambda__":
+            raise FileCheckError(f"{_where(path)} holds {module}.{class_name}, which this sktcn ({__version__}) "
+                                 f"does not know: {_NEWER_OR_ALTERED}")
         raise FileCheckError(
             f"{_where(path)} holds {module or '(no module)'}.{class_name}, which sktcn never writes."
         )
@@ -170,6 +185,9 @@ def _check_object(entry, path):
         if not isinstance(config, dict):
             raise FileCheckError(f"{_where(path)} has no config.")
         extra = set(config) - LAYERS[key]
+        if extra and _is_sktcn(module):
+            raise FileCheckError(f"{_where(path)} ({class_name}) has config keys {sorted(extra)}, which this sktcn "
+                                 f"({__version__}) does not know: {_NEWER_OR_ALTERED}")
         if extra:
             raise FileCheckError(f"{_where(path)} ({class_name}) has config keys {sorted(extra)}, "
                                  "which sktcn never writes.")

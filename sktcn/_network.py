@@ -469,12 +469,13 @@ def precision_dtypes(mixed_precision):
 # scaling_statistics' result take this name for it.
 SERIES_SCALING = "series"
 
-# What SeriesStandardization divides a series' channel by at least. A constant
-# channel has a standard deviation of exactly 0 (the layer centres on the first
-# step's values, so no rounding residue is left): without a floor it would be
-# 0 / 0, NaN, where its centred values, all zero, are the answer. The value is
-# Keras' epsilon, the least the "standard" scaling layer (Normalization) divides
-# by, so the two scalings leave the same near-constant channels unscaled.
+# What SeriesStandardization divides a series' channel by at least, once the
+# channel is brought to a peak of 1. A constant channel has a standard deviation
+# of exactly 0 (the layer centres on the first step's values, so no rounding
+# residue is left): without a floor it would be 0 / 0, NaN, where its centred
+# values, all zero, are the answer. Any other channel, at a peak of 1 and with a
+# 0 (its first step), has a standard deviation of at least 1 / sqrt(2 * steps),
+# far above the floor: the floor never leaves such a channel unscaled.
 SERIES_STD_FLOOR = 1e-7
 
 
@@ -495,6 +496,12 @@ class SeriesStandardization(layers.Layer):
       to make them count).
     - Constant channels become zeros (see ``SERIES_STD_FLOOR``); a series of
       zeros only stays zeros.
+    - Scale: a series and the same series times any factor give the same
+      outputs (to float32 rounding) while their values are normal float32
+      numbers, from about 1e-38 to 3e38 in size: each channel is brought to a
+      peak of 1 before its squares are summed, so they neither overflow nor
+      fall below the floor. Values below that (float32's subnormal numbers,
+      which TensorFlow flushes to 0) count as 0.
     - The statistics are computed in float32 (float64 in a float64 network),
       from the float32 inputs as given: under a float16 policy of the layer's
       own its inputs are not cast (``autocast=False``), as float16 holds 1e4
@@ -529,7 +536,13 @@ class SeriesStandardization(layers.Layer):
         # non-zero channel: the steps between are zeros, so the sum over them
         # is the first valid step's values.
         first = ops.cast(ops.equal(steps, 1), dtype)
+        x = x * _exact_rescaling(x, dtype)
         shifted = (x - ops.sum(x * first, axis=1, keepdims=True)) * valid
+        # At a peak of 1, whatever the series' scale: its sums of squares
+        # neither overflow nor fall below SERIES_STD_FLOOR. A constant channel's
+        # peak is 0 (its shifted values are exact zeros): it stays zeros.
+        peak = ops.max(ops.abs(shifted), axis=1, keepdims=True)
+        shifted = shifted / ops.maximum(peak, float(np.finfo(dtype).tiny))
         count = ops.maximum(ops.sum(valid, axis=1, keepdims=True), 1)
         # Padding stays zero (a product with 0 would give -0.0 below a positive mean).
         centred = ops.where(steps > 0, shifted - ops.sum(shifted, axis=1, keepdims=True) / count, 0)
@@ -539,6 +552,21 @@ class SeriesStandardization(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+def _exact_rescaling(x, dtype):
+    """A power of two per series and channel of ``x`` (n, T, F) that keeps the differences of its values normal numbers.
+
+    Halves series whose values pass half the dtype's largest (their
+    differences could overflow) and multiplies series whose values all stay
+    below 2**-60 by 2**64 (their differences could fall to subnormal numbers,
+    which TensorFlow flushes to 0); 1 for the others. A power of
+    two rescales normal numbers exactly, and SeriesStandardization divides it
+    out again with each series' peak.
+    """
+    peak = ops.max(ops.abs(x), axis=1, keepdims=True)
+    factor = ops.where(peak > np.finfo(dtype).max / 2, 0.5, ops.where(peak < 2.0**-60, 2.0**64, 1.0))
+    return ops.cast(factor, dtype)
 
 
 def network_signature(**args):

@@ -468,21 +468,27 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
             return weights
         return float32_precision(self._per_class_weights()[y] * weights)
 
-    def _training_weights_name(self):
+    def _training_weights_name(self, sample_weighted):
         # Their product, not the user's sample weights, is what may overflow or round to 0.
         if self._fit_class_weight is None:
-            return super()._training_weights_name()
-        return "Sample weights times class weights"
+            return super()._training_weights_name(sample_weighted)
+        return "Sample weights times class weights" if sample_weighted else "Class weights"
 
     def _weighs_classes(self):
         # Balanced weights average 1 over the targets they were counted on,
         # every target of the call; a dict's need not.
         return isinstance(self._fit_class_weight, dict)
 
-    def _weightless_fit(self):
+    def _weightless_fit(self, sample_weighted):
         # Each factor may have a positive entry and still leave no sample
         # weighing anything (class_weight's zero on the only classes that
         # sample_weight keeps, or on all the classes this call's y holds).
+        if not sample_weighted:
+            return (
+                "class_weight's zeros give every sample of this fit the weight 0 (every class that y holds here has "
+                "class weight 0), so no sample would count in the loss and the network would not train. Give a "
+                "positive class weight to a class that y holds here."
+            )
         return (
             "class_weight and sample_weight together give every sample of this fit the weight 0, so no sample "
             "would count in the loss and the network would not train. Give a positive class weight to a class "

@@ -80,6 +80,21 @@ def test_weight_messages_name_the_product_with_class_weights(rare_class, method)
         getattr(clf, method)(X, y, sample_weight=np.full(len(y), 1e308), **classes)
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_weight_messages_name_class_weights_alone_without_sample_weights(rare_class, streamed):
+    # They said "Sample weights times class weights" where no sample weights were given.
+    X, y = rare_class
+    data = (RowBatches(X, y, batch_size=TINY["batch_size"]), None) if streamed else (X, y)
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 1e-50, "b": 1e-50, "c": 1e-50})
+    with pytest.raises(ValueError, match=r"(^|: )Class weights of at most 1e-50 all round to 0 in float32"):
+        clf.partial_fit(*data, classes=["a", "b", "c"])
+    kept = np.isin(y, ["a", "b"])
+    clf = TCNClassifier(**ONE_EPOCH, class_weight={"a": 0.0, "b": 0.0})
+    with pytest.raises(ValueError, match=r"^class_weight's zeros give every sample of this fit the weight 0") as error:
+        clf.partial_fit(X[kept], y[kept], classes=["a", "b", "c"])
+    assert "sample_weight" not in str(error.value)
+
+
 def test_class_and_sample_weights_that_leave_no_sample_weighing_are_refused(rare_class):
     # Each had a positive entry, so each passed its own check, and the fit "trained" on a loss of 0.
     X, y = rare_class

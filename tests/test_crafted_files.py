@@ -122,6 +122,21 @@ def test_tfsm_layer_is_refused(model_dir, keras_not_called):
         sktcn.load(model_dir)
 
 
+@pytest.mark.parametrize("edit, named", [
+    (lambda c: _layer(c, "Dense").update(module="sktcn._network", class_name="SeasonalScaling"),
+     r"holds sktcn\._network\.SeasonalScaling, which this sktcn \(.+\) does not know"),
+    (lambda c: _layer(c, "SkTCN")["config"].update(stride=2),
+     r"\(SkTCN\) has config keys \['stride'\], which this sktcn"),
+])
+def test_sktcn_layers_and_settings_unknown_here_point_to_a_newer_sktcn(model_dir, keras_not_called, edit, named):
+    # As a file a newer sktcn would write: "which sktcn never writes" told those who had it the wrong cause.
+    _rewrite_keras(model_dir, edit)
+    with pytest.raises(ModelFileError, match=named) as error:
+        sktcn.load(model_dir)
+    assert "may come from a newer sktcn (upgrade sktcn to load it), or have been altered" in str(error.value)
+    assert "never writes" not in str(error.value)
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda c: _layer(c, "SkTCN")["config"].update(callback="os.system"), r"config keys \['callback'\]"),
     (lambda c: _layer(c, "Dense")["config"].update(activation="keras.models.load_model"), "plain names only"),

@@ -227,6 +227,19 @@ def test_series_scaling_gives_zeros_not_nan_for_constant_series_and_channels():
     np.testing.assert_allclose(got[1, :, 0], _per_series(X[1:2, :, :1])[0, :, 0], rtol=1e-5)
 
 
+@pytest.mark.parametrize("factor", [1e-36, 1e-20, 1e20, 1e36])
+def test_series_scaling_gives_the_same_outputs_for_a_series_at_any_float32_scale(rng, factor):
+    # Levels and scales of their own (values of at least 0.5 in size: times 1e-36, still normal float32 numbers),
+    # a series padded in front and a constant channel.
+    X = pad_ragged([rng.normal(loc=[6.0, -40.0], size=(n, 2)) for n in (30, 200)])
+    X[0, -30:, 1] = -40.0
+    got = _series_scaled(X * factor)
+    assert np.isfinite(got).all() and (got[0, :-30] == 0).all() and (got[0, :, 1] == 0).all()
+    # The same as at scale 1, to the rounding of the scaled inputs to float32.
+    np.testing.assert_allclose(got, _series_scaled(X), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got[1], _per_series(X[1:])[0], rtol=1e-4, atol=1e-5)
+
+
 def test_series_scaling_leaves_the_zeros_padded_in_front_out_of_a_series_statistics(rng):
     short = rng.normal(loc=50, scale=3, size=(5, 2)).astype(np.float32)
     padded = pad_ragged([short, rng.normal(size=(9, 2))])
