@@ -29,6 +29,8 @@ import math
 
 import numpy as np
 
+from sktcn._windows import window_rows
+
 
 # The per-step error scale is estimated from few windows: the held-out windows
 # of a short series are 7-20, consecutive and overlapping, so one step's
@@ -121,8 +123,23 @@ def no_smaller_errors(residuals, baseline_errors):
     return np.where(np.abs(residuals) >= np.abs(baseline_errors), residuals, baseline_errors)
 
 
+def enough_held_out(n_held_out):
+    """Whether a backtest that held out ``n_held_out`` windows calibrates the intervals (else in-sample residuals).
+
+    Examples
+    --------
+    >>> from sktcn._conformal import enough_held_out
+    >>> enough_held_out(1), enough_held_out(2)
+    (False, True)
+    """
+    return n_held_out >= 2
+
+
 def has_backtest(lengths, window_length, horizon, calibration_size, folds):
-    """Whether series of ``lengths`` hold out the two windows the backtest needs (:func:`calibration_blocks`).
+    """Whether series of ``lengths`` hold out enough windows for the backtest (:func:`calibration_blocks`).
+
+    The windows are those fit makes (:func:`sktcn._windows.window_rows`),
+    and enough is what :func:`enough_held_out` asks of the backtest.
 
     Examples
     --------
@@ -130,28 +147,37 @@ def has_backtest(lengths, window_length, horizon, calibration_size, folds):
     >>> has_backtest([24], 1, 12, 0.2, 3), has_backtest([40], 1, 12, 0.2, 3)
     (False, True)
     """
-    n_windows = [n - window_length - horizon + 1 for n in lengths]
-    if min(n_windows) < 1:
+    if min(lengths) < window_length + horizon:
         return False
-    position = np.concatenate([np.arange(1 - n, 1) for n in n_windows])
+    _, position = window_rows(lengths, window_length, horizon)
     blocks = calibration_blocks(position, calibration_size, len(lengths), horizon, folds)
-    return sum(int(held_out.sum()) for _, held_out in blocks) >= 2
+    return enough_held_out(sum(int(held_out.sum()) for _, held_out in blocks))
 
 
-def backtest_room(lengths, horizon, window_for, calibration_size, folds):
-    """(the fewest more observations per series, the longest shorter horizon) giving series of ``lengths`` a backtest.
+def backtest_room(lengths, horizon, window_length, window_for, calibration_size, folds):
+    """What would give series of ``lengths`` a backtest: (more observations, a shorter horizon, a shorter window).
 
-    ``window_for(lengths, horizon)`` is the window length the forecaster
-    would use (a ValueError where the series are too short for it). Either
-    is None where none does: no horizon shorter than ``horizon`` fits, or no
-    number of observations up to a bound (well beyond what a backtest of the
-    horizon needs).
+    ``window_for(lengths, horizon)`` is the window length a fit would choose
+    (a ValueError where the series are too short for it), ``window_length``
+    the one the forecaster has. The three, each None where none does:
+
+    - the fewest more observations per series, from 0 (the series as they
+      are, where only a refit is missing), up to a bound well beyond what a
+      backtest of the horizon and the window needs;
+    - the longest horizon shorter than ``horizon``;
+    - the longest window ``K`` shorter than ``window_length`` such that every
+      window of at most ``K`` steps gives one (so "at most ``K``" holds).
+
+    The horizon and the window are only sought where the series as they
+    are give none.
 
     Examples
     --------
     >>> from sktcn._conformal import backtest_room
-    >>> backtest_room([24], 12, lambda lengths, horizon: 1, 0.2, 3)
-    (3, 10)
+    >>> backtest_room([24], 12, 1, lambda lengths, horizon: 1, 0.2, 3)
+    (3, 10, None)
+    >>> backtest_room([20], 3, 16, lambda lengths, horizon: 16, 0.2, 3)
+    (4, None, 12)
     """
     def fits(lengths, horizon):
         try:
@@ -160,10 +186,15 @@ def backtest_room(lengths, horizon, window_for, calibration_size, folds):
             return False
         return has_backtest(lengths, window, horizon, calibration_size, folds)
 
-    bound = 10 * (horizon + 10) + 100
-    more = next((k for k in range(1, bound) if fits([n + k for n in lengths], horizon)), None)
+    bound = window_length + 10 * (horizon + 10) + 100
+    more = next((k for k in range(bound) if fits([n + k for n in lengths], horizon)), None)
+    if more == 0:
+        return more, None, None
     shorter = next((h for h in range(horizon - 1, 0, -1) if fits(lengths, h)), None)
-    return more, shorter
+    # The window before the first that gives none.
+    window = next((window - 1 for window in range(1, window_length)
+                   if not has_backtest(lengths, window, horizon, calibration_size, folds)), window_length - 1)
+    return more, shorter, window or None
 
 
 def conformal_rank(coverage, n):

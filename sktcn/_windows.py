@@ -217,10 +217,7 @@ def choose_window_length(lengths, horizon, window_length=None, min_windows=32):
             raise ValueError(f"window_length={window_length} must be a positive integer.")
         window = int(window_length)
     else:
-        window = max(3 * horizon, 10)
-        while window > 1 and sum(max(0, n - window - horizon + 1) for n in lengths) < min_windows:
-            window -= 1
-        window = max(1, min(window, shortest - horizon))
+        window = max(1, min(uncapped_window_length(lengths, horizon, min_windows), shortest - horizon))
     if shortest < window + horizon:
         raise ValueError(
             f"The shortest series has {shortest} observations, too short for window_length={window} plus a "
@@ -228,6 +225,36 @@ def choose_window_length(lengths, horizon, window_length=None, min_windows=32):
             "a shorter fh, or longer series."
         )
     return window
+
+
+def uncapped_window_length(lengths, horizon, min_windows=32):
+    """The automatic window length before the shortest series caps it (:func:`choose_window_length`).
+
+    Three horizons (at least 10 steps), shortened until the series give at
+    least ``min_windows`` training windows, or 1 where none does. Bisected:
+    the windows only grow fewer as the window grows longer.
+
+    Examples
+    --------
+    >>> from sktcn._windows import uncapped_window_length
+    >>> uncapped_window_length([120, 14], horizon=12)  # the series of 14 would cap it at 2
+    36
+    >>> uncapped_window_length([36], horizon=12)
+    1
+    """
+    lengths = np.asarray(lengths)
+
+    def n_windows(window):
+        return int(np.maximum(0, lengths - window - horizon + 1).sum())
+
+    low, high = 1, max(3 * horizon, 10)  # low: the answer where no longer one gives enough windows
+    while low < high:
+        middle = (low + high + 1) // 2
+        if n_windows(middle) >= min_windows:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def window_rows(lengths, window_length, horizon):
@@ -243,13 +270,13 @@ def window_rows(lengths, window_length, horizon):
     >>> rows.tolist(), position.tolist()
     ([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1]], [-2, -1, 0, -1, 0])
     """
-    rows, position = [], []
-    for number, length in enumerate(lengths):
-        n_windows = length - window_length - horizon + 1
-        starts = np.arange(n_windows)
-        rows.append(np.column_stack([np.full(n_windows, number), starts]))
-        position.append(starts - (n_windows - 1))
-    return np.concatenate(rows), np.concatenate(position)
+    n_windows = np.asarray(lengths, dtype=np.int64) - window_length - horizon + 1
+    # Without a loop over the series: the calibration's advice
+    # (sktcn._conformal.backtest_room) counts the windows of thousands of series many times over.
+    number = np.repeat(np.arange(len(n_windows)), n_windows)
+    first = np.cumsum(n_windows) - n_windows  # each series' first row
+    starts = np.arange(len(number)) - first[number]
+    return np.column_stack([number, starts]), starts - (n_windows[number] - 1)
 
 
 def network_inputs(y_scaled, x_all):

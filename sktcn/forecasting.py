@@ -29,7 +29,9 @@ from sktcn._conformal import (
     calibration_blocks,
     capped_coverage,
     correction_weight,
+    enough_held_out,
     from_interval_units,
+    has_backtest,
     no_smaller_errors,
     pool_needed,
     pool_variance,
@@ -55,6 +57,7 @@ from sktcn._windows import (
     scales_at,
     series_arrays,
     series_of,
+    uncapped_window_length,
     up_to,
     varying,
     varying_at,
@@ -323,7 +326,9 @@ def _leading_freq(dates):
     Where a date is missing none fits all the dates, but the run before it
     says which steps they were meant to follow (``_panel_freq``'s message).
     A run of at least 3 dates, as ``pd.infer_freq`` needs; bisected, since
-    every start of a regular run is regular.
+    every start of a regular run is regular. Business days where none of
+    the dates falls on a weekend: a run of weekdays short of a weekend reads
+    as daily, and a missing Monday then made the Saturday the date due.
 
     Examples
     --------
@@ -331,6 +336,8 @@ def _leading_freq(dates):
     >>> from sktcn.forecasting import _leading_freq
     >>> _leading_freq(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-05"]))
     'D'
+    >>> _leading_freq(pd.bdate_range("2020-01-06", periods=10).delete(5))  # no Monday 13 January
+    'B'
     """
     if len(dates) < 3 or pd.infer_freq(dates[:3]) is None:
         return None
@@ -341,7 +348,8 @@ def _leading_freq(dates):
             high = middle - 1
         else:
             low = middle
-    return pd.infer_freq(dates[:low])
+    freq = pd.infer_freq(dates[:low])
+    return "B" if freq == "D" and not np.any(dates.dayofweek >= 5) else freq
 
 
 def _first_off_steps(dates, freq):
@@ -923,8 +931,9 @@ class TCNForecaster(BaseForecaster):
             )
         return steps
 
-    def _choose_window_length(self, arrays):
-        return choose_window_length([len(y) for _, y, _ in arrays], self.horizon_, self.window_length, _MIN_WINDOWS)
+    def _choose_window_length(self, lengths, horizon):
+        """The window length a fit on series of ``lengths`` chooses for ``horizon`` (:func:`choose_window_length`)."""
+        return choose_window_length(lengths, horizon, self.window_length, _MIN_WINDOWS)
 
     # ---------------------------------------------------------------- windows
     def _forking(self):
@@ -1284,24 +1293,36 @@ class TCNForecaster(BaseForecaster):
             self.baseline_revision_ = restored.baseline_revision
         else:
             self.horizon_ = int(steps.max())
-            self.window_length_ = self._choose_window_length(arrays)
-            self._warn_short_window()
+            lengths = [len(y) for _, y, _ in arrays]
+            self.window_length_ = self._choose_window_length(lengths, self.horizon_)
+            self._warn_short_window(arrays)
             self.baseline_, self.sp_ = self._choose_baseline(arrays, self._seasons(y))
             self.baseline_revision_ = _simple_forecasts.LATEST_BASELINE_REVISION
         self.covariates_, self._static_statistics = self._fit_covariates(y, X)
         self._fit_network(arrays)
+        self._keep_backtest_advice()
         return self
 
-    def _warn_short_window(self):
+    def _warn_short_window(self, arrays):
         """Warn where the automatic window came out too short for the networks to read a pattern in it."""
         if self.window_length is not None or self.window_length_ >= _FEW_STEPS:
             return
+        lengths = [len(y) for _, y, _ in arrays]
+        if self.window_length_ < uncapped_window_length(lengths, self.horizon_, _MIN_WINDOWS):
+            # The shortest series, not the count of windows, set it: a longer window is refused.
+            key, shortest = min(((key, len(y)) for key, y, _ in arrays), key=lambda pair: pair[1])
+            cause = (f"the shortest series, {key!r}, has {shortest} observations, room for no longer a window "
+                     f"before fh's {self.horizon_} steps. It leaves the networks almost no past to read, so they "
+                     "seldom improve on the baseline. Give that series more observations (or forecast it apart from "
+                     "the longer ones), or a shorter fh.")
+        else:
+            cause = (f"it shortens towards {_MIN_WINDOWS} training windows, which series this short cannot give, "
+                     "and leaves the networks almost no past to read, so they seldom improve on the baseline. Give "
+                     "longer series or a shorter fh, or pass a longer window_length, which reads more of the past "
+                     "from fewer training windows (on series this short it may leave no room for the calibration "
+                     "backtest).")
         warnings.warn(
-            f"The automatic window_length_ is {self.window_length_} step(s): it shortens towards {_MIN_WINDOWS} "
-            "training windows, which series this short cannot give, and leaves the networks almost no past to "
-            "read, so they seldom improve on the baseline. Give longer series or a shorter fh, or pass a longer "
-            "window_length, which reads more of the past from fewer training windows (on series this short it may "
-            "leave no room for the calibration backtest).",
+            f"The automatic window_length_ is {self.window_length_} step(s): {cause}",
             UserWarning,
             stacklevel=caller_stacklevel(),
         )
@@ -1501,7 +1522,7 @@ class TCNForecaster(BaseForecaster):
         warning waits for a request of intervals (``_warn_in_sample``), since
         a fit made for point forecasts alone loses nothing.
         """
-        if sum(len(targets) for targets, _ in errors) < 2:
+        if not enough_held_out(sum(len(targets) for targets, _ in errors)):
             return None
         return tuple(np.concatenate(part) for part in zip(*errors))
 
@@ -1516,7 +1537,7 @@ class TCNForecaster(BaseForecaster):
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
             arrays = self._arrays(stored, self._X)
             _check_scalable(self._window_X(self._X), "standard", "X")
-            self._choose_window_length(arrays)  # still long enough?
+            self._choose_window_length([len(y) for _, y, _ in arrays], self.horizon_)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             # A warm one trains the fitted networks in place, and each network's own
             # fit undoes only its own failure: a later one (in the residuals) must
@@ -1537,6 +1558,7 @@ class TCNForecaster(BaseForecaster):
                     f"{self.window_length_}, which every forecast reads: update it with at least "
                     f"{self.window_length_} observations, or refit (update_params=True) with a shorter window_length."
                 )
+        self._keep_backtest_advice()  # for the data held now
         return self
 
     # ------------------------------------------------------------- predicting
@@ -1649,17 +1671,48 @@ class TCNForecaster(BaseForecaster):
             )
 
     def _backtest_advice(self):
-        """What would give the data the forecaster holds a calibration backtest (``backtest_room``)."""
-        lengths = [len(y) for _, y, _ in series_arrays(self._y_to_cutoff(), None)]
-        more, shorter = backtest_room(
-            lengths, self.horizon_, lambda lengths, horizon: choose_window_length(
-                lengths, horizon, self.window_length, _MIN_WINDOWS),
-            self.calibration_size, _CALIBRATION_FOLDS)
+        """What would give the data the forecaster holds a calibration backtest: kept by fit or update, else searched.
+
+        Searched where the forecaster holds none for its data and parameters
+        (forecasters pickled before it was kept; set_params after fit).
+        """
+        key = self._advice_key()
+        kept = getattr(self, "_kept_advice", None)
+        return kept[1] if kept is not None and kept[0] == key else self._search_backtest_advice(list(key[0]))
+
+    def _keep_backtest_advice(self):
+        """Search ``_backtest_advice`` where fit or update left in-sample intervals, for every request to read.
+
+        Not at each request: the search takes a while on thousands of series,
+        and every request of intervals would pay it, the warning filtered or
+        not; nor kept by the request, which would change the forecaster's
+        state (sktime's predict methods leave it as it was).
+        """
+        self._kept_advice = None
+        # getattr: an update of a forecaster pickled before the attribute existed.
+        if self.calibration_size and getattr(self, "interval_calibration_", None) == "in-sample":
+            key = self._advice_key()
+            self._kept_advice = key, self._search_backtest_advice(list(key[0]))
+
+    def _advice_key(self):
+        """What ``_backtest_advice`` depends on: the held series' lengths and the parameters it reads."""
+        lengths = tuple(len(part) for _, part in series_of(self._y_to_cutoff()))
+        return lengths, self.horizon_, self.window_length_, self.window_length, self.calibration_size
+
+    def _search_backtest_advice(self, lengths):
+        """``_backtest_advice`` for series of ``lengths``, searched afresh."""
+        more, shorter, window = backtest_room(lengths, self.horizon_, self.window_length_, self._choose_window_length,
+                                              self.calibration_size, _CALIBRATION_FOLDS)
+        # update(update_params=True) trains the networks again at their own window, fit chooses one afresh.
+        refit = (["fit again on it"] if more == 0 else []) + (
+            ["update with update_params=True"]
+            if has_backtest(lengths, self.window_length_, self.horizon_, self.calibration_size, _CALIBRATION_FOLDS)
+            else [])
+        if refit:
+            return f"The data it holds now would give one, with networks trained on all of it: {' or '.join(refit)}."
         ways = ([f"{more} more observations of each series"] if more is not None else []) + (
             [f"an fh reaching at most {shorter} steps ahead (it reaches {self.horizon_})"] if shorter is not None
-            else [])
-        if self.window_length_ > 1:
-            ways.append(f"a window_length shorter than {self.window_length_}")
+            else []) + ([f"a window_length of at most {window}"] if window is not None else [])
         if not ways:
             return "Give longer series."
         return "A backtest needs " + (", or ".join(ways)) + "."

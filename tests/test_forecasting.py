@@ -238,9 +238,74 @@ def test_the_in_sample_warning_says_what_would_give_a_backtest():
     # 27 months hold out two windows for it, and fh 1..10 does on the 24.
     assert TCNForecaster(**FAST).fit(_short_monthly(27), fh=range(1, 13)).interval_calibration_ == "backtest"
     assert TCNForecaster(**FAST).fit(_short_monthly(24), fh=range(1, 11)).interval_calibration_ == "backtest"
+    # No shorter window gives one either (window_length_ 1 gives none above): it was advised all the same.
     longer = TCNForecaster(**FAST, window_length=4).fit(_short_monthly(24), fh=range(1, 13))
-    with pytest.warns(UserWarning, match="or a window_length shorter than 4"):
+    with pytest.warns(UserWarning, match="in-sample residuals") as caught:
         longer.predict_interval(coverage=0.9)
+    assert not any("window_length" in str(w.message) for w in caught)
+
+
+def _in_sample_advice(forecaster):
+    with pytest.warns(UserWarning, match="in-sample residuals") as caught:
+        forecaster.predict_interval(coverage=0.9)
+    message, = [str(w.message) for w in caught if "in-sample" in str(w.message)]
+    return message
+
+
+def test_the_in_sample_warning_names_a_window_length_that_gives_a_backtest():
+    # 20 months, fh 3, window_length 16: it advised "a window_length shorter
+    # than 16", though 13-15 give no backtest either.
+    f = TCNForecaster(**FAST, window_length=16).fit(_short_monthly(20), fh=[1, 2, 3])
+    assert "or a window_length of at most 12." in _in_sample_advice(f)
+    assert TCNForecaster(**FAST, window_length=12).fit(_short_monthly(20), fh=[1, 2, 3]).interval_calibration_ == (
+        "backtest")
+
+
+@pytest.mark.filterwarnings("ignore:The automatic window_length_")
+def test_the_in_sample_warning_after_an_update_without_a_refit_advises_a_refit():
+    # Fit on 24 months, updated with 6 more without training: it asked for 1
+    # more observation, though the 30 held already give a backtest.
+    y = _short_monthly(30)
+    f = TCNForecaster(**FAST).fit(y.iloc[:24], fh=range(1, 13))
+    f.update(y.iloc[24:], update_params=False)
+    message = _in_sample_advice(f)
+    assert "The data it holds now would give one, with networks trained on all of it: fit again on it or update " \
+           "with update_params=True." in message and "more observations" not in message
+    assert TCNForecaster(**FAST).fit(y, fh=range(1, 13)).interval_calibration_ == "backtest"
+    assert f.update(y.iloc[-1:], update_params=True).interval_calibration_ == "backtest"  # on all 30
+
+
+@pytest.mark.filterwarnings("ignore:The automatic window_length_")
+def test_the_in_sample_advice_is_searched_once_per_data(monkeypatch):
+    # It was searched on every request of intervals, warning filtered or not:
+    # 14.7 s a call on 2000 series of 110 observations with fh 100.
+    from sktcn import forecasting
+    calls = []
+    search = forecasting.backtest_room
+    monkeypatch.setattr(forecasting, "backtest_room", lambda *args: calls.append(1) or search(*args))
+    y = _short_monthly(26)
+    f = TCNForecaster(**FAST).fit(y.iloc[:24], fh=range(1, 13))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f.predict_interval(coverage=0.9)
+        f.predict_interval(coverage=0.8)
+        assert len(calls) == 1
+        f.update(y.iloc[24:], update_params=False)
+    assert "A backtest needs 1 more observations" in _in_sample_advice(f) and len(calls) == 2
+
+
+def test_an_automatic_window_capped_by_the_shortest_series_warns_naming_it():
+    # A series of 14 months beside one of 120, fh 12: window_length_ 2. The
+    # warning blamed the count of training windows and advised a longer
+    # window_length, which fit refuses for the series of 14.
+    dates = pd.period_range("2000-01", periods=120, freq="M")
+    y = pd.concat({"long": _short_monthly(120).set_axis(dates), "short": _short_monthly(14).set_axis(dates[:14])},
+                  names=["id", "t"]).to_frame("v")
+    with pytest.warns(UserWarning, match="automatic window_length_ is 2 step") as caught:
+        f = TCNForecaster(**POINT).fit(y, fh=range(1, 13))
+    message, = [str(w.message) for w in caught if "automatic window_length_" in str(w.message)]
+    assert f.window_length_ == 2 and "the shortest series, ('short',), has 14 observations" in message
+    assert "window_length," not in message and "training windows" not in message
 
 
 def test_an_automatic_window_of_one_step_warns_once():

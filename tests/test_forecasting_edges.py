@@ -149,6 +149,17 @@ def test_a_single_series_missing_dates_is_refused_naming_the_first_missing_date(
         TCNForecaster(**POINT).fit(_daily_with_gap(), fh=[1, 2])
 
 
+@pytest.mark.parametrize("dropped, freq, off, due", [
+    (5, "B", "2020-01-14", "2020-01-13"),  # a Monday: the weekdays before it read as daily, due on Saturday the 11th
+    (7, "B", "2020-01-16", "2020-01-15"),  # a Wednesday
+])
+def test_business_days_missing_a_date_are_refused_naming_the_missing_date(dropped, freq, off, due):
+    dates = pd.bdate_range("2020-01-06", periods=40).delete(dropped)
+    with pytest.raises(ValueError, match=rf"they begin in steps of '{freq}', the first date off them: {off} 00:00:00, "
+                                         rf"where {due} 00:00:00 was due"):
+        TCNForecaster(**POINT).fit(pd.Series(np.arange(39.0), index=dates), fh=[1, 2])
+
+
 def test_an_fh_of_timedeltas_counts_whole_steps_of_a_fixed_frequency(monkeypatch):
     # It failed with int()'s TypeError about a Timedelta.
     y = pd.Series(np.sin(np.arange(60) / 3.0), index=pd.date_range("2000-01-01", periods=60, freq="2h"))
