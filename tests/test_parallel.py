@@ -125,21 +125,29 @@ def test_thread_setting_from_the_environment():
 
 
 # ------------------------------------------------------- distribution strategy
-_TWO_CPUS = textwrap.dedent(
+# Two logical CPUs stand in for two GPUs (the configuration must precede
+# TensorFlow's start); each script below starts so, then imports sktcn (which
+# applies SKTCN_TF_THREADS at import) before it makes ``STRATEGY()``.
+_ON_TWO_CPUS = textwrap.dedent(
     """
     import json, pickle
     import numpy as np
     import tensorflow as tf
 
-    # Two logical CPUs stand in for two GPUs; this must precede TensorFlow's start.
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    STRATEGY = lambda: tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    """
+)
+
+_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
+    """
     from sktcn import TCNRegressor
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 10, 2)).astype(np.float32)
     y = X[:, 0, 0] + X[:, -1, 1]
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = STRATEGY()
     reg = TCNRegressor(nb_filters=4, epochs=2, batch_size=16, random_state=0, distribution_strategy=strategy)
     reg.fit(X, y)
     loaded = pickle.loads(pickle.dumps(reg))
@@ -170,19 +178,13 @@ def test_mirrored_strategy_on_two_logical_cpus():
     assert result["intra_op_threads"] == 1  # SKTCN_TF_THREADS was applied at import
 
 
-_UNEVEN_BATCHES_ON_TWO_CPUS = textwrap.dedent(
+_UNEVEN_BATCHES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
     """
-    import json
-    import numpy as np
-    import pandas as pd
-    import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
+    import pandas as pd
     from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
 
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = STRATEGY()
     rng = np.random.RandomState(0)
     X = rng.normal(size=(35, 10, 1)).astype(np.float32)
     y = X[:, 0, 0] + X[:, -1, 0]
@@ -243,17 +245,11 @@ def test_uneven_batches_under_a_two_replica_strategy():
     assert crops.startswith("ValueError") and "subsequence_length=10" in crops and "streamed" not in crops, crops
 
 
-_TOO_FEW_SAMPLES_ON_TWO_CPUS = textwrap.dedent(
+_TOO_FEW_SAMPLES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
     """
-    import json
-    import numpy as np
-    import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from sktcn import TCNRegressor
 
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = STRATEGY()
     rng = np.random.RandomState(0)
     X = rng.normal(size=(9, 6, 1)).astype(np.float32)
     y = X[:, -1, 0]
