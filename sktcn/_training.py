@@ -334,8 +334,8 @@ def unit_mean_weights(weights, mean, name="Sample weights"):
     if not np.isfinite(mean):
         # Weights near float64's largest number: their sum overflows (or class weights times them do).
         raise ValueError(
-            f"{_weights_reaching(weights.max(initial=0.0), name)} sum beyond float64's range, so their mean is infinite: "
-            "only their ratios count in a fit, so divide them by a constant factor, e.g. their largest."
+            f"{_weights_reaching(weights.max(initial=0.0), name)} sum beyond float64's range, so their mean is "
+            "infinite: only their ratios count in a fit, so divide them by a constant factor, e.g. their largest."
         )
     if is_unit_mean(mean):
         return weights.astype(np.float32)

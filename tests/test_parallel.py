@@ -290,7 +290,6 @@ def test_too_few_samples_for_two_replicas_are_named_with_the_remedy_that_applies
         assert "batch_size" not in message, message  # batch_size=4 already gives each replica one
 
 
-
 def test_strategy_names_and_objects(small_regression):
     X, y = small_regression
     reg = TCNRegressor(**TINY, distribution_strategy="default", random_state=0).fit(X, y)
