@@ -139,6 +139,9 @@ def _check_loss_function(entry, path):
 # What a file naming sktcn layers, or settings of them, unknown here may be.
 _NEWER_OR_ALTERED = ("the file may come from a newer sktcn (upgrade sktcn to load it), or have been altered "
                      "since sktcn wrote it.")
+# A setting of an sktcn layer may also be one a newer Keras writes for every layer.
+_NEWER_SETTING_OR_ALTERED = ("the file may come from a newer sktcn or Keras (upgrade them to load it), or have been "
+                             "altered since sktcn wrote it.")
 
 
 def _is_sktcn(module):
@@ -187,7 +190,7 @@ def _check_object(entry, path):
         extra = set(config) - LAYERS[key]
         if extra and _is_sktcn(module):
             raise FileCheckError(f"{_where(path)} ({class_name}) has config keys {sorted(extra)}, which this sktcn "
-                                 f"({__version__}) does not know: {_NEWER_OR_ALTERED}")
+                                 f"({__version__}) does not know: {_NEWER_SETTING_OR_ALTERED}")
         if extra:
             raise FileCheckError(f"{_where(path)} ({class_name}) has config keys {sorted(extra)}, "
                                  "which sktcn never writes.")

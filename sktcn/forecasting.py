@@ -1674,7 +1674,7 @@ class TCNForecaster(BaseForecaster):
         """What would give the data the forecaster holds a calibration backtest: kept by fit or update, else searched.
 
         Searched where the forecaster holds none for its data and parameters
-        (forecasters pickled before it was kept; set_params after fit).
+        (forecasters pickled or saved before it was kept).
         """
         key = self._advice_key()
         kept = getattr(self, "_kept_advice", None)
@@ -1710,8 +1710,9 @@ class TCNForecaster(BaseForecaster):
             else [])
         if refit:
             return f"The data it holds now would give one, with networks trained on all of it: {' or '.join(refit)}."
-        ways = ([f"{more} more observations of each series"] if more is not None else []) + (
-            [f"an fh reaching at most {shorter} steps ahead (it reaches {self.horizon_})"] if shorter is not None
+        ways = ([f"{more} more observation{'s' * (more != 1)} of each series"] if more is not None else []) + (
+            [f"an fh reaching at most {shorter} step{'s' * (shorter != 1)} ahead (it reaches {self.horizon_})"]
+            if shorter is not None
             else []) + ([f"a window_length of at most {window}"] if window is not None else [])
         if not ways:
             return "Give longer series."

@@ -291,7 +291,7 @@ def test_the_in_sample_advice_is_searched_once_per_data(monkeypatch):
         f.predict_interval(coverage=0.8)
         assert len(calls) == 1
         f.update(y.iloc[24:], update_params=False)
-    assert "A backtest needs 1 more observations" in _in_sample_advice(f) and len(calls) == 2
+    assert "A backtest needs 1 more observation of each series" in _in_sample_advice(f) and len(calls) == 2
 
 
 def test_an_automatic_window_capped_by_the_shortest_series_warns_naming_it():
