@@ -170,9 +170,7 @@ def seasonal_drift(y, origins, horizon, sp=1):
     >>> seasonal_drift(y, np.array([3]), 2, sp=2)[0, :, 0]
     array([2., 4.])
     """
-    source, cycles = _seasonal_lag(origins, horizon, sp)
-    skipped = np.where(source == origins[:, None], _steps(horizon)[None], sp * cycles[None])
-    return y[source] + skipped[..., None] * seasonal_slope(y, origins, sp)[:, None]
+    return _raised_seasonal_naive(y, origins, horizon, sp, seasonal_slope(y, origins, sp))
 
 
 def _seasonal_drift_to_origin(y, origins, horizon, sp=1):
@@ -191,9 +189,14 @@ def _seasonal_drift_to_origin(y, origins, horizon, sp=1):
     >>> _seasonal_drift_to_origin(y, np.array([3]), 2, sp=2)[0, :, 0]
     array([3., 5.])
     """
+    return _raised_seasonal_naive(y, origins, horizon, sp, _slope(y, origins))
+
+
+def _raised_seasonal_naive(y, origins, horizon, sp, slope):
+    """The seasonal naive forecast raised by ``slope`` (per step, ``(n, C)``) over the steps each forecast skips."""
     source, cycles = _seasonal_lag(origins, horizon, sp)
     skipped = np.where(source == origins[:, None], _steps(horizon)[None], sp * cycles[None])
-    return y[source] + skipped[..., None] * _slope(y, origins)[:, None]
+    return y[source] + skipped[..., None] * slope[:, None]
 
 
 def _smoothed_levels(y, origins):
