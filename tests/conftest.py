@@ -1,5 +1,8 @@
 import contextlib
+import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +16,26 @@ TINY = dict(nb_filters=4, epochs=2, batch_size=16)
 TINY_LSTM = dict({k: v for k, v in TINY.items() if k != "nb_filters"}, units=4, random_state=0)
 # Seeded, and one network per fit (the forecaster's default is three).
 TINY_FORECASTER = dict(TINY, random_state=0, n_networks=1)
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_in_own_process(script, timeout=300, **env):
+    """Run the Python source ``script`` in a fresh interpreter; return what its last line of output printed, as JSON.
+
+    For fits under a ``MirroredStrategy``: in the test process one sometimes
+    ended in a segmentation fault inside TensorFlow (twice on 2026-12-06, one
+    under fresh-check), which took the pytest-xdist worker down and left the
+    run waiting for it. A process of its own fails alone, and the timeout
+    ends a hang. ``env``: extra environment variables; the repository is on
+    its path. A script that prints nothing returns None.
+    """
+    env = dict(os.environ, **env, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=timeout)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else None
 
 
 @pytest.fixture(autouse=True)

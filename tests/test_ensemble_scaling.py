@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import TINY, global_policy
+from conftest import TINY, global_policy, run_in_own_process
 
 import sktcn
 from sktcn import TCNClassifier, TCNRegressor
@@ -170,25 +170,35 @@ def test_auto_scaling_standardises_only_features_beyond_unit_range(rng):
     np.testing.assert_allclose(np.ravel(layer.mean), mean, rtol=1e-5)
 
 
+_STREAMED_ENSEMBLE = """
+import numpy as np
+import tensorflow as tf
+from sktcn import TCNRegressor
+from sktcn.datasets import make_first_plus_last_stream
+
+stream = make_first_plus_last_stream(n_timesteps=12, batch_size=16, n_batches=3, random_state=0)
+extra = {{
+    "streamed": {{}},
+    "mirrored_strategy": {{"distribution_strategy": tf.distribute.MirroredStrategy(["/cpu:0"])}},
+    "mixed_precision": {{"mixed_precision": True}},
+}}["{setting}"]
+ensemble = TCNRegressor(**{tiny}, n_networks=2, random_state=0, **extra).fit(stream)
+X = stream[0][0]
+members = ensemble.predict_members(X)
+assert len(members) == 2 and all(np.all(np.isfinite(m)) for m in members)
+assert not np.allclose(members[0], members[1])
+np.testing.assert_allclose(ensemble.predict(X), np.mean(members, axis=0), rtol=1e-4, atol=1e-4)
+assert len(ensemble.history_["loss"]) == {tiny}["epochs"]
+"""
+
+
 @pytest.mark.parametrize("setting", ["streamed", "mirrored_strategy", "mixed_precision"])
 def test_ensembles_train_on_streams_under_strategies_and_in_mixed_precision(setting):
-    import tensorflow as tf
-
-    from sktcn.datasets import make_first_plus_last_stream
-
-    stream = make_first_plus_last_stream(n_timesteps=12, batch_size=16, n_batches=3, random_state=0)
-    extra = {
-        "streamed": {},
-        "mirrored_strategy": {"distribution_strategy": tf.distribute.MirroredStrategy(["/cpu:0"])},
-        "mixed_precision": {"mixed_precision": True},
-    }[setting]
-    ensemble = TCNRegressor(**TINY, n_networks=2, random_state=0, **extra).fit(stream)
-    X = stream[0][0]
-    members = ensemble.predict_members(X)
-    assert len(members) == 2 and all(np.all(np.isfinite(m)) for m in members)
-    assert not np.allclose(members[0], members[1])
-    np.testing.assert_allclose(ensemble.predict(X), np.mean(members, axis=0), rtol=1e-4, atol=1e-4)
-    assert len(ensemble.history_["loss"]) == TINY["epochs"]
+    script = _STREAMED_ENSEMBLE.format(setting=setting, tiny=repr(TINY))
+    if setting == "mirrored_strategy":
+        run_in_own_process(script)  # MirroredStrategy fits run apart (see run_in_own_process)
+    else:
+        exec(compile(script, f"<{setting} ensemble>", "exec"), {})
 
 
 # -- input_scaling="series": each series standardised by its own statistics, in the network

@@ -1,8 +1,5 @@
 """TCNForecaster: sktime's contract, windows, data shapes, intervals, bad input."""
 
-import os
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -20,7 +17,7 @@ from sktime.transformations.series.detrend import Deseasonalizer, Detrender
 from sktcn import TCNForecaster, TCNRegressor
 from sktcn._conformal import pool_variance
 from sktcn._windows import series_arrays, window_rows
-from conftest import TINY_FORECASTER
+from conftest import TINY_FORECASTER, run_in_own_process
 
 # One network per fit (the default averages three; tests/test_forecasting_ensemble.py).
 FAST = TINY_FORECASTER
@@ -583,12 +580,5 @@ pd.testing.assert_series_equal(loaded.predict(), forecaster.predict())
 
 
 def test_a_forecaster_holding_a_strategy_object_pickles_it_by_name():
-    # In a process of its own: a fit under MirroredStrategy in the test process
-    # sometimes ended in a segmentation fault inside TensorFlow (twice on
-    # 2026-12-06, one under fresh-check), which took the pytest-xdist worker down
-    # and left the run waiting for it.
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=repo + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    run = subprocess.run([sys.executable, "-c", _STRATEGY_PICKLES_BY_NAME.format(tiny=repr(TINY_FORECASTER))],
-                         capture_output=True, text=True, env=env, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
+    # In a process of its own (run_in_own_process: MirroredStrategy fits); the script asserts.
+    run_in_own_process(_STRATEGY_PICKLES_BY_NAME.format(tiny=repr(TINY_FORECASTER)))

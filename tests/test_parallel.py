@@ -5,7 +5,6 @@ import json
 import logging
 import os
 import pickle
-import subprocess
 import sys
 import textwrap
 
@@ -21,11 +20,10 @@ from sktime.datasets import load_airline
 
 import sktcn
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
-from sktcn._distribute import apply_thread_setting, picklable_strategy, resolve_strategy
+from sktcn._distribute import apply_thread_setting, picklable_strategy
 
-from conftest import TINY, TINY_FORECASTER, global_policy
+from conftest import TINY, TINY_FORECASTER, global_policy, run_in_own_process
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture
@@ -165,10 +163,7 @@ _TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
 
 
 def test_mirrored_strategy_on_two_logical_cpus():
-    env = dict(os.environ, SKTCN_TF_THREADS="1", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    run = subprocess.run([sys.executable, "-c", _TWO_CPUS], capture_output=True, text=True, env=env, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_in_own_process(_TWO_CPUS, SKTCN_TF_THREADS="1")
     assert result["replicas"] == 2
     assert result["variable_copies"] == 2  # one mirrored copy of each weight per device
     assert len(result["loss"]) == 2 and np.all(np.isfinite(result["loss"]))
@@ -232,11 +227,7 @@ _UNEVEN_BATCHES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
 def test_uneven_batches_under_a_two_replica_strategy():
     # Keras builds a distributed model from the fit's first batch averaged over
     # the replicas, which needs an even split; sktcn's own batches start with one.
-    env = dict(os.environ, SKTCN_TF_THREADS="1", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    run = subprocess.run([sys.executable, "-c", _UNEVEN_BATCHES_ON_TWO_CPUS], capture_output=True, text=True, env=env,
-                         timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_in_own_process(_UNEVEN_BATCHES_ON_TWO_CPUS, SKTCN_TF_THREADS="1")
     streamed, three, crops = result.pop("streamed"), result.pop("three series"), result.pop("crops")
     assert result == dict.fromkeys(result, "fitted")
     # The user's own batches: a clear error, not TensorFlow's AddN.
@@ -277,11 +268,7 @@ _TOO_FEW_SAMPLES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
 def test_too_few_samples_for_two_replicas_are_named_with_the_remedy_that_applies():
     # The error names the samples the replicas cannot share (the held-out ones,
     # those left to train on) and asks only for what would help.
-    env = dict(os.environ, SKTCN_TF_THREADS="1", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    run = subprocess.run([sys.executable, "-c", _TOO_FEW_SAMPLES_ON_TWO_CPUS], capture_output=True, text=True,
-                         env=env, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_in_own_process(_TOO_FEW_SAMPLES_ON_TWO_CPUS, SKTCN_TF_THREADS="1")
     assert "the 3 samples that validation_split=0.3 holds out cannot make batches" in result["held out"], result
     assert "the 3 samples that validation_split=0.4 leaves to train on cannot make batches" in result["kept"], result
     assert "but 3 samples cannot make batches" in result["partial_fit"], result
@@ -304,14 +291,28 @@ def test_strategy_names_and_objects(small_regression):
     assert picklable_strategy(tf.distribute.get_strategy()) == "default"
 
 
-def test_mirrored_side_by_side_ensembles_train(small_regression):
+_SIDE_BY_SIDE_MIRRORED = """
+import json
+import numpy as np
+from sktcn import TCNRegressor
+from sktcn._distribute import resolve_strategy
+
+rng = np.random.RandomState(0)
+X = rng.normal(size=(40, 10, 1)).astype(np.float32)
+y = X[:, 0, 0] + X[:, -1, 0]
+reg = TCNRegressor(**{tiny}, distribution_strategy="mirrored", use_layer_norm=True, n_networks=2,
+                   random_state=0).fit(X, y)
+print(json.dumps({{"members": len(reg.predict_members(X)), "finite": bool(np.isfinite(reg.predict(X)).all()),
+                  "one_strategy": resolve_strategy("mirrored") is resolve_strategy("mirrored")}}))
+"""
+
+
+def test_mirrored_side_by_side_ensembles_train():
     # Layer norm keeps the members side by side (not fused): their joint model and
     # its optimizer are built apart from the members, under the same strategy.
-    X, y = small_regression
-    reg = TCNRegressor(**TINY, distribution_strategy="mirrored", use_layer_norm=True, n_networks=2,
-                       random_state=0).fit(X, y)
-    assert len(reg.predict_members(X)) == 2 and np.isfinite(reg.predict(X)).all()
-    assert resolve_strategy("mirrored") is resolve_strategy("mirrored")
+    # In a process of its own (run_in_own_process: MirroredStrategy fits).
+    result = run_in_own_process(_SIDE_BY_SIDE_MIRRORED.format(tiny=repr(TINY)))
+    assert result == {"members": 2, "finite": True, "one_strategy": True}
 
 
 # ------------------------------------------------------------- mixed precision
