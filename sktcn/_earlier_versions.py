@@ -76,6 +76,7 @@ _FORECASTER = Added(
         "calendar_features": False,  # 6837e97
         "static_features": None,  # 6837e97
         "correction": "always",  # 911bccf: the networks' correction always applied
+        "max_windows_per_series": None,  # every training window of every series
         "distribution_strategy": None,  # as _NETWORK's
         "mixed_precision": False,
     },

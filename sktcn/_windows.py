@@ -279,6 +279,37 @@ def window_rows(lengths, window_length, horizon):
     return np.column_stack([number, starts]), starts - (n_windows[number] - 1)
 
 
+def spaced_rows(rows, max_per_series, max_spacing):
+    """The training windows kept of ``rows`` when each series trains on at most ``max_per_series``.
+
+    A series with more windows keeps every ``k``-th, counted back from its
+    most recent (``rows``' latest start of that series), with the smallest
+    ``k`` that leaves at most ``max_per_series``, but never more than
+    ``max_spacing`` apart. Consecutive windows of one series overlap in all
+    but one step, and with forking sequences every step of a window is a
+    training target: windows ``k <= window_length`` apart still cover each
+    step, ``window_length / k`` times instead of ``window_length`` times, at
+    ``1 / k`` of the cost. ``max_per_series=None`` keeps them all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._windows import spaced_rows
+    >>> rows = np.array([[0, s] for s in range(7)] + [[1, 0], [1, 1]])
+    >>> spaced_rows(rows, max_per_series=3, max_spacing=5).tolist()  # series 0 every 3rd, from start 6
+    [[0, 0], [0, 3], [0, 6], [1, 0], [1, 1]]
+    >>> spaced_rows(rows, max_per_series=1, max_spacing=2)[:, 1].tolist()  # at most 2 apart: 4 of series 0
+    [0, 2, 4, 6, 1]
+    """
+    if max_per_series is None or len(rows) == 0:
+        return rows
+    _, series, counts = np.unique(rows[:, 0], return_inverse=True, return_counts=True)
+    spacing = np.minimum(-(-counts // max_per_series), max(1, max_spacing))
+    latest = np.full(len(counts), np.iinfo(np.int64).min)
+    np.maximum.at(latest, series, rows[:, 1])
+    return rows[(latest[series] - rows[:, 1]) % spacing[series] == 0]
+
+
 def network_inputs(y_scaled, x_all):
     """What the network reads: scaled y, then X standardised per window, then a horizon flag.
 

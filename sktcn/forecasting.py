@@ -57,6 +57,7 @@ from sktcn._windows import (
     scales_at,
     series_arrays,
     series_of,
+    spaced_rows,
     uncapped_window_length,
     up_to,
     varying,
@@ -90,6 +91,7 @@ _OWN_PARAMS = {
     "forking_sequences": True,
     "calibration_size": 0.2,
     "lazy_windows": "auto",
+    "max_windows_per_series": 256,
     "n_networks": 3,
     "baseline": "auto",
     "sp": "auto",
@@ -564,6 +566,20 @@ class TCNForecaster(BaseForecaster):
         of at most {_SCORED_BYTES // 2**20} MiB (or one window). ``"auto"``: lazy when
         the arrays would exceed {_LAZY_WINDOW_BYTES // 2**20} MiB and
         ``validation_split=0``.
+    max_windows_per_series : int or None, default=256
+        Most training windows a network trains on per series, with forking
+        sequences. A series with more keeps every ``k``-th window, counted back
+        from its most recent, with the smallest ``k`` that leaves at most this
+        many (but ``k`` at most ``window_length_``). Consecutive windows share
+        all but one step, and every step of a window is a training target, so
+        the kept windows still cover every step of the series, ``window_length_
+        / k`` times over instead of ``window_length_`` times, at ``1 / k`` of
+        the training cost; the calibration and the residuals still score every
+        window. ``None`` trains on every window, at a cost that grows with the
+        series' length. Without forking sequences (``forking_sequences=False``,
+        or exogenous ``X``) a window is a single target and every window is
+        kept. No series of the tuning set (``benchmarks/forecasting.py``) has as
+        many as 256 windows.
     n_networks : int, default=3
         Number of networks trained on the same windows from different seeds
         (``random_state``, ``random_state + 1``, ...); the point forecast is
@@ -763,6 +779,7 @@ class TCNForecaster(BaseForecaster):
         "forking_sequences": ["boolean"],
         "calibration_size": [Interval(numbers.Real, 0, 1, closed="left")],
         "lazy_windows": [StrOptions({"auto"}), "boolean"],
+        "max_windows_per_series": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "baseline": [StrOptions({"auto", *_simple_forecasts.SIMPLE_FORECASTS}), None],
         "sp": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "calendar_features": ["boolean"],
@@ -1458,11 +1475,23 @@ class TCNForecaster(BaseForecaster):
     def _lazy_windows(self, arrays, rows):
         """Whether training windows are made batch by batch (see ``lazy_windows``)."""
         if self.lazy_windows == "auto":
-            return not self.validation_split and window_bytes(self._window_spec(), arrays, rows) > _LAZY_WINDOW_BYTES
+            training_bytes = window_bytes(self._window_spec(), arrays, self._training_rows(rows))
+            return not self.validation_split and training_bytes > _LAZY_WINDOW_BYTES
         return bool(self.lazy_windows)  # numpy's bools too
 
+    def _training_rows(self, rows):
+        """The windows of ``rows`` a network trains on: spaced out where a series has too many (``spaced_rows``).
+
+        Only with forking sequences, whose windows have a target at every step:
+        without, a window is one target, and a skipped one is a target lost.
+        """
+        if not self._forking():
+            return rows
+        return spaced_rows(rows, self.max_windows_per_series, self.window_length_)
+
     def _train(self, regressor, arrays, rows, lazy):
-        """``regressor`` fit on the windows at ``rows``: from arrays, or from batches made as it trains."""
+        """``regressor`` fit on the windows at ``rows`` (``_training_rows`` of them): from arrays, or from batches."""
+        rows = self._training_rows(rows)
         if not lazy:
             inputs, _, fit_targets = self._windows_at(arrays, rows)
             return regressor.fit(inputs, fit_targets)

@@ -1,4 +1,4 @@
-"""benchmarks/ucr.py and benchmarks/regression.py run end to end with --quick and print their tables.
+"""benchmarks/ucr.py, regression.py and long_series.py run end to end with --quick and print their tables.
 
 In-process and on one data set each, to stay within seconds; the full runs are
 the benchmarks themselves.
@@ -53,6 +53,19 @@ def test_ucr_quick_rocket(monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert 0 <= row_number(printed, "RocketClassifier") <= 1
     assert 0 <= row_number(printed, "1-NN DTW") <= 1
+
+
+def test_long_series_quick(monkeypatch, capsys):
+    long_series = load_script("long_series", monkeypatch)
+    long_series.main(["--quick", "--cases", "daily"])
+    printed = capsys.readouterr().out
+    row = re.search(r"^\| 0 \| 2024-01-28 00:00:00 \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|",
+                    printed, re.MULTILINE)
+    assert row is not None, printed
+    fit_s, tcn, naive, theta = map(float, row.groups())
+    assert fit_s > 0 and tcn > 0 and naive > 0 and theta > 0
+    # The last origin, 703 training windows of 42 steps; the seasonal naive MAE of that origin in the full run.
+    assert "| 42 | 7 |" in printed and "| 703 |" in printed and naive == pytest.approx(2.630, abs=5e-4)
 
 
 def test_regression_quick(monkeypatch, capsys, tmp_path):

@@ -77,6 +77,37 @@ def test_absolute_fh_and_window_length(airline):
     assert list(pred.index.astype(str)) == ["1961-02", "1961-04"] and f.window_length_ == 24
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_long_series_trains_on_evenly_spaced_windows_and_scores_them_all(monkeypatch, lazy):
+    # 400 observations, window 9 and horizon 3: 389 windows, of which the
+    # calibration holds out the most recent fifth in three blocks.
+    trained = []
+    fit = TCNRegressor.fit
+
+    def counted(regressor, X, *args, **kwargs):
+        trained.append(len(X.rows) if lazy else len(X))  # lazy: WindowBatches of those rows
+        return fit(regressor, X, *args, **kwargs)
+
+    monkeypatch.setattr(TCNRegressor, "fit", counted)
+    y = pd.Series(np.sin(np.arange(400) / 5.0))
+    params = dict(TINY_FORECASTER, window_length=9, lazy_windows=lazy)
+    every = TCNForecaster(**params, max_windows_per_series=None).fit(y, fh=[1, 2, 3])
+    spaced = TCNForecaster(**params, max_windows_per_series=50).fit(y, fh=[1, 2, 3])
+    all_trained, spaced_trained = trained[:len(trained) // 2], trained[len(trained) // 2:]
+    assert all_trained[-1] == 389 and len(all_trained) == 4  # three calibration networks, then the forecast's
+    # Every 8th window (389 / 50 rounded up), the calibration's from their own most recent.
+    assert spaced_trained[-1] == 49 and all(n <= 50 for n in spaced_trained)
+    assert all(n > 40 for n in spaced_trained)
+    # The calibration scores every held-out window either way.
+    assert len(spaced.residual_quantile_source_) == len(every.residual_quantile_source_) > 0
+    assert np.isfinite(spaced.predict()).all()
+    # Without forking sequences a window is one target: none is skipped.
+    trained.clear()
+    TCNForecaster(**dict(params, calibration_size=0), max_windows_per_series=50, forking_sequences=False).fit(
+        y, fh=[1, 2, 3])
+    assert trained == [389]
+
+
 def test_windows_are_standardised_and_mapped_back():
     # A series and an affine copy of it give the same forecast up to that map.
     y = pd.Series(np.sin(np.arange(80) / 3.0) + np.arange(80) / 40.0)

@@ -73,6 +73,32 @@ def test_rows_name_every_window_of_every_series():
     assert position.tolist() == [-2, -1, 0, 0]
 
 
+@pytest.mark.parametrize("n_windows", [[1000], [300, 5, 257], [7, 7], []])
+@pytest.mark.parametrize("max_per_series", [1, 3, 256, None])
+def test_spaced_rows_keep_evenly_spaced_windows_ending_with_each_series_latest(n_windows, max_per_series):
+    window_length = 24
+    rows = np.array([[series, start] for series, count in enumerate(n_windows) for start in range(count)],
+                    dtype=np.int64).reshape(-1, 2)
+    kept = _windows.spaced_rows(rows, max_per_series, window_length)
+    assert len({tuple(row) for row in kept}) == len(kept) and set(map(tuple, kept)) <= set(map(tuple, rows))
+    for series, count in enumerate(n_windows):
+        starts = kept[kept[:, 0] == series, 1]
+        if max_per_series is None or count <= max_per_series:
+            np.testing.assert_array_equal(starts, np.arange(count))  # short series: every window, in order
+            continue
+        # Every k-th counted back from the most recent, k the least that keeps at most
+        # max_per_series, but at most window_length apart, so that every step is still read.
+        k = min(-(-count // max_per_series), window_length)
+        np.testing.assert_array_equal(starts, np.arange(count - 1, -1, -k)[::-1])
+        assert len(starts) <= max_per_series or k == window_length
+
+
+def test_spaced_rows_count_back_from_the_latest_of_the_rows_given():
+    # The calibration's networks train on a series' earlier windows only: spacing anchors at the last of those.
+    rows = np.array([[0, start] for start in range(10, 30)])
+    np.testing.assert_array_equal(_windows.spaced_rows(rows, 5, 10)[:, 1], [13, 17, 21, 25, 29])
+
+
 def test_windows_and_targets_are_the_series_scaled_by_each_window():
     y = np.arange(12.0) ** 2
     arrays = _arrays(y)
