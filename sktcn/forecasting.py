@@ -2071,6 +2071,6 @@ class TCNForecaster(BaseForecaster):
         tiny = dict(nb_filters=2, epochs=1, batch_size=64, random_state=0)
         return [
             dict(tiny, window_length=3, calibration_size=0.0, n_networks=2),
-            # Lazy windows here, so that sktime's suite runs that path too.
-            dict(tiny, kernel_size=2, calibration_size=0.2, lazy_windows=True, n_networks=1),
+            # Lazy windows here, and spaced ones (max_windows_per_series), so that sktime's suite runs those paths too.
+            dict(tiny, kernel_size=2, calibration_size=0.2, lazy_windows=True, n_networks=1, max_windows_per_series=4),
         ]
