@@ -14,8 +14,10 @@ waits for. Two synthetic series, drawn with fixed seeds, stand in:
   days ahead from the last three origins 14 days apart.
 
 Each origin prints the default fit's seconds, its MAE beside seasonal naive's
-(a week's season) and Theta's, the 90 % interval's coverage and width, and how
-many training windows each network trained on. These series are a check of
+(a week's season) and Theta's, the 90 % interval's coverage and width, the
+series' training windows, and how many of them the forecast's networks trained
+on (``max_windows_per_series``; the calibration's networks train on fewer, the
+windows before their blocks). These series are a check of
 the defaults, never a set to tune them on.
 
 Usage: python benchmarks/long_series.py [--quick] [--cases hourly daily] [--seeds 0] [--params '{"...": ...}']
@@ -68,11 +70,14 @@ def origin_row(y, horizon, origin, week, params):
 
     from sktcn import TCNForecaster
 
+    from sktcn._windows import window_rows
+
     train, test = y.iloc[:origin], y.iloc[origin:origin + horizon]
     fh = np.arange(1, horizon + 1)
     start = time.perf_counter()
     forecaster = TCNForecaster(**params).fit(train, fh=fh)
     fit_s = time.perf_counter() - start
+    rows, _ = window_rows([len(train)], forecaster.window_length_, forecaster.horizon_)
     interval = forecaster.predict_interval(coverage=0.9)
     low, high = interval.iloc[:, 0].to_numpy(), interval.iloc[:, 1].to_numpy()
     truth = test.to_numpy()
@@ -92,7 +97,8 @@ def origin_row(y, horizon, origin, week, params):
         "sp_": int(forecaster.sp_),
         "baseline_": forecaster.baseline_,
         "correction_weight_": forecaster.correction_weight_,
-        "windows": len(train) - forecaster.window_length_ - forecaster.horizon_ + 1,
+        "windows": len(rows),
+        "trained_on": len(forecaster._training_rows(rows)),
     }
 
 
@@ -109,8 +115,8 @@ def main(argv=None):
         y, horizon, n_origins, week = makers[case]()
         print(f"\n## {case}: {len(y)} steps, fh 1..{horizon}, {n_origins} origins, params {extra or 'defaults'}")
         print("| seed | origin | fit s | TCN MAE | seasonal naive | Theta | TCN / seasonal naive | 90 % coverage "
-              "| width | window | sp_ | baseline | correction kept | windows |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| width | window | sp_ | baseline | correction kept | windows | trained on |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         rows = []
         for seed in args.seeds:
             for k in range(1 if args.quick else n_origins, 0, -1):
@@ -120,7 +126,7 @@ def main(argv=None):
                       f"{row['seasonal_naive_mae']:.3f} | {row['theta_mae']:.3f} | "
                       f"{row['tcn_mae'] / row['seasonal_naive_mae']:.3f} | {row['coverage90']:.3f} | "
                       f"{row['width90']:.2f} | {row['window_length_']} | {row['sp_']} | {row['baseline_']} | "
-                      f"{row['correction_weight_']:g} | {row['windows']} |",
+                      f"{row['correction_weight_']:g} | {row['windows']} | {row['trained_on']} |",
                       flush=True)
         relative = [row["tcn_mae"] / row["seasonal_naive_mae"] for row in rows]
         print(f"mean fit s {np.mean([row['fit_s'] for row in rows]):.1f}; geometric mean TCN / seasonal naive "

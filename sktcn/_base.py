@@ -51,7 +51,7 @@ from sktcn._distribute import (
     resolve_strategy,
     strategy_scope,
 )
-from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches, samples_text
+from sktcn._epoch_batches import TooFewSamples, batch_sizes, epoch_batches, evaluation_batches, samples_text
 from sktcn._forward import TracedOnDemand
 from sktcn._keras_file import dtype_policy_names
 from sktcn._ensemble import (
@@ -1465,7 +1465,7 @@ class TCNEstimatorBase(BaseWrapper):
             order = check_random_state(self._random_state).permutation(len(X))
             n_validation = max(1, int(round(split * len(X))))
             if n_validation >= len(X):
-                raise ValueError(
+                raise TooFewSamples(
                     f"validation_split={self._fit_args.validation_split} leaves no training sample out of {len(X)}; "
                     "lower it or give more data."
                 )

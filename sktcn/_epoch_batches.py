@@ -24,6 +24,14 @@ import tensorflow as tf
 from sktcn._random import tensorflow_seed_unset
 
 
+class TooFewSamples(ValueError):
+    """A fit refused because its samples are too few for a setting (a validation split, a strategy's replicas).
+
+    A ValueError; its own class so that a caller that chose the samples (the
+    forecaster's spaced windows) can name its own remedy beside the message's.
+    """
+
+
 def batch_sizes(n_samples, batch_size, passes=1, replicas=1, samples=None):
     """Sizes of the batches of one Keras epoch of ``passes`` passes over ``n_samples`` samples.
 
@@ -93,7 +101,9 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1, samples=None):
         remedies.append(f"exactly {replicas} or at least {2 * replicas} samples"
                         f"{f' in the {passes} passes' if passes > 1 else ''}")
     if problems:
-        raise ValueError(
+        # Too few samples where their count is among the problems, not batch_size alone.
+        refusal = TooFewSamples if len(remedies) > (batch_size < replicas) else ValueError
+        raise refusal(
             f"A distribution strategy of {replicas} replicas splits every batch between them, but "
             f"{' and '.join(problems)}: {' and '.join(remedies)} would do, or fewer replicas."
         )

@@ -288,8 +288,9 @@ def spaced_rows(rows, max_per_series, max_spacing):
     ``max_spacing`` apart. Consecutive windows of one series overlap in all
     but one step, and with forking sequences every step of a window is a
     training target: windows ``k <= window_length`` apart still cover each
-    step, ``window_length / k`` times instead of ``window_length`` times, at
-    ``1 / k`` of the cost. ``max_per_series=None`` keeps them all.
+    step from the earliest kept window on (all but fewer than ``k`` at the
+    series' start), ``window_length / k`` times instead of ``window_length``
+    times, at ``1 / k`` of the cost. ``max_per_series=None`` keeps them all.
 
     Examples
     --------

@@ -39,6 +39,7 @@ from sktcn._conformal import (
     to_interval_units,
 )
 from sktcn._distribute import picklable_strategy
+from sktcn._epoch_batches import TooFewSamples
 from sktcn._network_pool import pool_key
 from sktcn._param_checks import check_keras_names, unknown_params_advice
 from sktcn._random import member_seeds
@@ -572,9 +573,9 @@ class TCNForecaster(BaseForecaster):
         from its most recent, with the smallest ``k`` that leaves at most this
         many (but ``k`` at most ``window_length_``). Consecutive windows share
         all but one step, and every step of a window is a training target, so
-        the kept windows still cover every step of the series, ``window_length_
-        / k`` times over instead of ``window_length_`` times, at ``1 / k`` of
-        the training cost; the calibration and the residuals still score every
+        the kept windows still cover every step of the series but fewer than
+        ``k`` at its start, ``window_length_ / k`` times over instead of
+        ``window_length_`` times, at ``1 / k`` of the training cost; the calibration and the residuals still score every
         window. ``None`` trains on every window, at a cost that grows with the
         series' length. Without forking sequences (``forking_sequences=False``,
         or exogenous ``X``) a window is a single target and every window is
@@ -1491,13 +1492,33 @@ class TCNForecaster(BaseForecaster):
 
     def _train(self, regressor, arrays, rows, lazy):
         """``regressor`` fit on the windows at ``rows`` (``_training_rows`` of them): from arrays, or from batches."""
-        rows = self._training_rows(rows)
-        if not lazy:
-            inputs, _, fit_targets = self._windows_at(arrays, rows)
-            return regressor.fit(inputs, fit_targets)
-        make = functools.partial(self._windows_at, arrays)
-        return regressor.fit(WindowBatches(make, rows, self.batch_size, self.shuffle, regressor.random_state,
-                                            regressor._replicas()))
+        kept = self._training_rows(rows)
+        with self._spacing_named(len(kept), len(rows)):
+            if not lazy:
+                inputs, _, fit_targets = self._windows_at(arrays, kept)
+                return regressor.fit(inputs, fit_targets)
+            make = functools.partial(self._windows_at, arrays)
+            return regressor.fit(WindowBatches(make, kept, self.batch_size, self.shuffle, regressor.random_state,
+                                                regressor._replicas()))
+
+    @contextlib.contextmanager
+    def _spacing_named(self, n_kept, n_windows):
+        """Within the block, a refusal of too few samples also names ``max_windows_per_series`` where it kept fewer.
+
+        The networks' checks (a validation split, a distribution strategy's
+        replicas) count the samples they are given and advise more data; where
+        the spacing left out windows, raising the bound is the remedy at hand.
+        """
+        try:
+            yield
+        except TooFewSamples as refused:
+            if n_kept == n_windows:
+                raise
+            raise TooFewSamples(
+                f"{refused} These are the {n_kept} of {n_windows} training windows that "
+                f"max_windows_per_series={self.max_windows_per_series} kept: raise it, or set it to None to train "
+                "on every window."
+            ) from refused
 
     def _errors(self, regressors, arrays, rows):
         """(targets, corrections) of the windows at ``rows``, scaled, ``(n, horizon, n_variables)`` each.

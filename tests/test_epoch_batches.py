@@ -40,10 +40,13 @@ def test_under_several_replicas_the_first_batch_is_shared_evenly():
                     assert max(sizes) - min(sizes) <= replicas
                     assert len(sizes) <= len(batch_sizes(n_samples, batch_size, 2)) + 1
     assert batch_sizes(33, 32, replicas=2) == [16, 17]
-    with pytest.raises(ValueError, match="batch_size=1 cannot give each replica one"):
+    with pytest.raises(ValueError, match="batch_size=1 cannot give each replica one") as refused:
         batch_sizes(33, 1, replicas=2)
-    with pytest.raises(ValueError, match="3 samples cannot give each replica one"):
+    assert not isinstance(refused.value, _epoch_batches.TooFewSamples)  # more samples would not help
+    with pytest.raises(_epoch_batches.TooFewSamples, match="3 samples cannot give each replica one"):
         batch_sizes(3, 32, replicas=4)
+    with pytest.raises(_epoch_batches.TooFewSamples, match="batch_size=1 cannot give each replica one and 3"):
+        batch_sizes(3, 1, replicas=4)
     batches = _epoch_batches.evaluation_batches((np.arange(7),), batch_size=32, replicas=2)
     assert [x.numpy().tolist() for (x,) in batches] == [[0, 1, 2, 3], [4, 5, 6]]
 

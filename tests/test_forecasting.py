@@ -48,8 +48,8 @@ def test_same_parameters_as_the_regressor():
     params = TCNForecaster().get_params()
     assert shared <= set(params)
     assert set(params) - shared == {
-        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "n_networks",
-        "baseline", "sp", "calendar_features", "static_features", "correction",
+        "window_length", "scaling", "forking_sequences", "calibration_size", "lazy_windows", "max_windows_per_series",
+        "n_networks", "baseline", "sp", "calendar_features", "static_features", "correction",
     }
     # The same defaults, except epochs (the forecaster trains 15, its measured
     # figures) and validation_split (the regressor holds out a fifth of enough
@@ -106,6 +106,20 @@ def test_a_long_series_trains_on_evenly_spaced_windows_and_scores_them_all(monke
     TCNForecaster(**dict(params, calibration_size=0), max_windows_per_series=50, forking_sequences=False).fit(
         y, fh=[1, 2, 3])
     assert trained == [389]
+
+
+def test_too_few_spaced_windows_for_a_validation_split_name_max_windows_per_series():
+    # 29 windows; the calibration's first network trains on 22, spaced down to 1, and a
+    # fifth held out leaves none. The regressor's advice (more data) would not help.
+    y = pd.Series(np.sin(np.arange(60) / 3.0))
+    params = dict(TINY_FORECASTER, window_length=30, validation_split=0.2)
+    with pytest.raises(ValueError, match=r"leaves no training sample out of 1; .* These are the 1 of 22 training "
+                                         r"windows that max_windows_per_series=1 kept: raise it, or set it to None"):
+        TCNForecaster(**params, max_windows_per_series=1).fit(y, fh=[1, 2])
+    TCNForecaster(**params, max_windows_per_series=None).fit(y, fh=[1, 2])
+    with pytest.raises(ValueError, match="leaves no training sample") as refused:  # none left out: as ever
+        TCNForecaster(**dict(params, validation_split=0.99), max_windows_per_series=None).fit(y, fh=[1, 2])
+    assert "max_windows_per_series" not in str(refused.value)
 
 
 def test_windows_are_standardised_and_mapped_back():

@@ -238,7 +238,8 @@ def test_uneven_batches_under_a_two_replica_strategy():
 
 _TOO_FEW_SAMPLES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
     """
-    from sktcn import TCNRegressor
+    import pandas as pd
+    from sktcn import TCNForecaster, TCNRegressor
 
     strategy = STRATEGY()
     rng = np.random.RandomState(0)
@@ -260,6 +261,10 @@ _TOO_FEW_SAMPLES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
         # 5 series: 2 held out, 3 to train on.
         "kept": error(lambda: TCNRegressor(**tiny, validation_split=0.4).fit(X[:5], y[:5])),
         "partial_fit": error(lambda: TCNRegressor(**tiny).partial_fit(X[:3], y[:3])),
+        # 29 windows of which the calibration's first network keeps every 8th of 22: 3, too few to share.
+        "spaced windows": error(lambda: TCNForecaster(**dict(tiny, batch_size=32), n_networks=1, window_length=30,
+                                                      max_windows_per_series=3).fit(
+            pd.Series(np.sin(np.arange(60) / 3.0)), fh=[1, 2])),
     }))
     """
 )
@@ -272,6 +277,9 @@ def test_too_few_samples_for_two_replicas_are_named_with_the_remedy_that_applies
     assert "the 3 samples that validation_split=0.3 holds out cannot make batches" in result["held out"], result
     assert "the 3 samples that validation_split=0.4 leaves to train on cannot make batches" in result["kept"], result
     assert "but 3 samples cannot make batches" in result["partial_fit"], result
+    spaced = result.pop("spaced windows")
+    assert "3 samples cannot make batches" in spaced and "These are the 3 of 22 training windows that " \
+        "max_windows_per_series=3 kept: raise it, or set it to None" in spaced, spaced
     for message in result.values():
         assert "exactly 2 or at least 4 samples would do, or fewer replicas." in message, message
         assert "batch_size" not in message, message  # batch_size=4 already gives each replica one
