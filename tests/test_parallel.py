@@ -25,7 +25,6 @@ from sktcn._distribute import apply_thread_setting, picklable_strategy
 from conftest import TINY, TINY_FORECASTER, global_policy, run_in_own_process
 
 
-
 @pytest.fixture
 def small_regression(rng):
     X = rng.normal(size=(48, 10)).astype(np.float32)
