@@ -393,11 +393,28 @@ def varying(spec, key, y_past):
     return np.asarray(spec.scaling.has_scale(y_past, axis=1))
 
 
+def rows_by_series(rows):
+    """``(series number, positions in rows)`` of every series at ``rows``, by number, positions ascending.
+
+    One sort for all series: looking up each series' positions in turn would
+    scan the rows once per series (2,000 series of 40 windows: 8 us a window).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._windows import rows_by_series
+    >>> [(int(n), p.tolist()) for n, p in rows_by_series(np.array([[1, 0], [0, 5], [1, 1], [0, 6]]))]
+    [(0, [1, 3]), (1, [0, 2])]
+    """
+    order = np.argsort(rows[:, 0], kind="stable")
+    numbers, firsts = np.unique(rows[order, 0], return_index=True)
+    return zip(numbers, np.split(order, firsts[1:]))
+
+
 def varying_at(spec, arrays, rows):
     """:func:`varying` of the windows at ``rows`` (series number, start) of ``arrays``, ``(n, C)``, in their order."""
     result = np.empty((len(rows), arrays[0][1].shape[1]), dtype=bool)
-    for number in np.unique(rows[:, 0]):
-        picked = np.flatnonzero(rows[:, 0] == number)
+    for number, picked in rows_by_series(rows):
         key, y, _ = arrays[number]
         result[picked] = varying(spec, key, spans(y, rows[picked, 1], spec.window_length))
     return result
@@ -457,8 +474,7 @@ def scales_at(spec, arrays, rows):
     L, n_variables = spec.window_length, arrays[0][1].shape[1]
     chunk = max(1, _SCALED_VALUES // (L * n_variables))
     scales, intervals = np.empty((2, len(rows), n_variables))
-    for number in np.unique(rows[:, 0]):
-        picked = np.flatnonzero(rows[:, 0] == number)
+    for number, picked in rows_by_series(rows):
         key, y, _ = arrays[number]
         fitted = _window_scaling.series_statistics(spec.series_table, key)
         has_scale = np.empty((len(picked), n_variables), dtype=bool)
@@ -471,6 +487,12 @@ def scales_at(spec, arrays, rows):
     return scales, intervals
 
 
+# Bytes of float32 windows made at once by windows_at: their float64 working
+# arrays take several times as much, which bounds the peak of a fit whose
+# windows are made into arrays (not lazily) near their own size.
+_WINDOW_CHUNK_BYTES = 16 * 2**20
+
+
 def windows_at(spec, arrays, rows, fit_targets=True):
     """Inputs, scaled targets and (if asked) fit targets of the windows at ``rows``, in their order.
 
@@ -481,12 +503,30 @@ def windows_at(spec, arrays, rows, fit_targets=True):
     window_length, horizon * n_variables)``. All float32. With a baseline both
     are what the baseline forecast from the same step gets wrong (the target
     minus it), so that a network's output is always added to the baseline.
+
+    Made in chunks of rows of at most ``_WINDOW_CHUNK_BYTES`` (or one row) into
+    the arrays returned: each window's values depend on its own row only.
     """
+    if len(rows) <= 1:
+        return _windows_of(spec, arrays, rows, fit_targets)
+    first = _windows_of(spec, arrays, rows[:1], fit_targets)
+    per_row = max(1, sum(part.nbytes for part in first))
+    chunk = max(1, _WINDOW_CHUNK_BYTES // per_row)
+    if len(rows) <= chunk:
+        return _windows_of(spec, arrays, rows, fit_targets)
+    made = tuple(np.empty((len(rows),) + part.shape[1:], np.float32) for part in first)
+    for start in range(0, len(rows), chunk):
+        for whole, part in zip(made, _windows_of(spec, arrays, rows[start: start + chunk], fit_targets), strict=True):
+            whole[start: start + chunk] = part
+    return made
+
+
+def _windows_of(spec, arrays, rows, fit_targets):
+    """:func:`windows_at`'s arrays for ``rows``, all made at once."""
     L, H = spec.window_length, spec.horizon
     forking = fit_targets and spec.forking
     parts, order = [], []
-    for number in np.unique(rows[:, 0]):
-        picked = np.flatnonzero(rows[:, 0] == number)
+    for number, picked in rows_by_series(rows):
         key, y, x = arrays[number]
         starts = rows[picked, 1]
         span = spans(y, starts, L + H)

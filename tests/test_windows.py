@@ -1,5 +1,7 @@
 """The forecaster's numerics without training: windows, their scaling, conformal intervals."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,6 +134,29 @@ def test_windows_of_a_panel_come_back_in_the_rows_order():
         alone, alone_target = _windows.windows_at(spec, arrays, rows[i:i + 1], fit_targets=False)
         np.testing.assert_array_equal(inputs[i], alone[0])
         np.testing.assert_array_equal(targets[i], alone_target[0])
+
+
+@pytest.mark.parametrize("baseline", [None, "seasonal_naive"])
+def test_windows_made_in_chunks_are_those_made_at_once(monkeypatch, rng, baseline):
+    # Chunks bound the float64 working arrays of a long series' windows; a window depends on its own row only.
+    arrays = _arrays(*(rng.normal(size=60).cumsum() + 10 * k for k in range(5)))
+    spec = dataclasses.replace(_spec(L=6, H=3, forking=True), baseline=baseline, sp=4)
+    rows, _ = _windows.window_rows([60] * 5, 6, 3)
+    rows = rows[rng.permutation(len(rows))]
+    whole = _windows.windows_at(spec, arrays, rows)
+    monkeypatch.setattr(_windows, "_WINDOW_CHUNK_BYTES", 1000)  # a few rows per chunk
+    chunked = _windows.windows_at(spec, arrays, rows)
+    assert len(chunked) == 3 and all(part.dtype == np.float32 for part in chunked)
+    for a, b in zip(whole, chunked):
+        np.testing.assert_array_equal(a, b)
+    # The rows' own order, for the other per-row helpers too (each series' rows grouped by one sort).
+    (scales, intervals), varies = _windows.scales_at(spec, arrays, rows), _windows.varying_at(spec, arrays, rows)
+    for i in range(0, len(rows), 7):
+        alone = _windows.windows_at(spec, arrays, rows[i:i + 1])
+        assert all(np.array_equal(part[i], one[0]) for part, one in zip(whole, alone))
+        one_scale, one_interval = _windows.scales_at(spec, arrays, rows[i:i + 1])
+        assert scales[i] == one_scale[0] and intervals[i] == one_interval[0]
+        assert varies[i] == _windows.varying_at(spec, arrays, rows[i:i + 1])[0]
 
 
 def test_exogenous_inputs_carry_the_horizon_and_a_flag():
