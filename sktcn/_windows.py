@@ -507,18 +507,29 @@ def windows_at(spec, arrays, rows, fit_targets=True):
     Made in chunks of rows of at most ``_WINDOW_CHUNK_BYTES`` (or one row) into
     the arrays returned: each window's values depend on its own row only.
     """
-    if len(rows) <= 1:
-        return _windows_of(spec, arrays, rows, fit_targets)
+    if len(rows) * _least_window_bytes(spec, arrays, fit_targets) <= _WINDOW_CHUNK_BYTES:
+        return _windows_of(spec, arrays, rows, fit_targets)  # a batch, a scoring chunk: at once
     first = _windows_of(spec, arrays, rows[:1], fit_targets)
-    per_row = max(1, sum(part.nbytes for part in first))
-    chunk = max(1, _WINDOW_CHUNK_BYTES // per_row)
-    if len(rows) <= chunk:
-        return _windows_of(spec, arrays, rows, fit_targets)
+    chunk = max(1, _WINDOW_CHUNK_BYTES // max(1, sum(part.nbytes for part in first)))
     made = tuple(np.empty((len(rows),) + part.shape[1:], np.float32) for part in first)
-    for start in range(0, len(rows), chunk):
+    for whole, part in zip(made, first, strict=True):
+        whole[:1] = part
+    for start in range(1, len(rows), chunk):
         for whole, part in zip(made, _windows_of(spec, arrays, rows[start: start + chunk], fit_targets), strict=True):
             whole[start: start + chunk] = part
     return made
+
+
+def _least_window_bytes(spec, arrays, fit_targets):
+    """A lower bound on one window's bytes in :func:`windows_at`'s arrays, from the sizes alone.
+
+    Its inputs hold at least the window's values, its targets the horizon's,
+    its fit targets the horizon's again, or with forking sequences one
+    horizon per step; covariates and exogenous channels only add to it.
+    """
+    L, H, n_variables = spec.window_length, spec.horizon, arrays[0][1].shape[1]
+    fitted = (L * H if spec.forking else H) if fit_targets else 0
+    return 4 * n_variables * (L + H + fitted)
 
 
 def _windows_of(spec, arrays, rows, fit_targets):
