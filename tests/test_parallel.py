@@ -197,7 +197,8 @@ _UNEVEN_BATCHES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
             fit()
             return "fitted"
         except Exception as error:
-            return f"{type(error).__name__}: {error}"
+            # sktcn's refusals are ValueErrors (too few samples: a subclass of it).
+            return f"{'ValueError' if isinstance(error, ValueError) else type(error).__name__}: {error}"
 
     print(json.dumps({
         # 33 series in batches of at most 32: 17 and 16, the first odd.
