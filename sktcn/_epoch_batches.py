@@ -91,7 +91,8 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1, samples=None):
     # Exactly ``replicas`` make one batch shared evenly; from twice as many,
     # batches of at least ``replicas`` the first of them a multiple; between,
     # one batch is not shared evenly and two leave one too small.
-    if total % replicas and total < 2 * replicas:
+    too_few = bool(total % replicas) and total < 2 * replicas
+    if too_few:
         counted = samples or samples_text(n_samples)
         if passes > 1:
             counted += f" ({passes} passes over them: {total})"
@@ -101,9 +102,8 @@ def batch_sizes(n_samples, batch_size, passes=1, replicas=1, samples=None):
         remedies.append(f"exactly {replicas} or at least {2 * replicas} samples"
                         f"{f' in the {passes} passes' if passes > 1 else ''}")
     if problems:
-        # Too few samples where their count is among the problems, not batch_size alone.
-        refusal = TooFewSamples if len(remedies) > (batch_size < replicas) else ValueError
-        raise refusal(
+        # TooFewSamples where the samples' count is among the problems, not batch_size alone.
+        raise (TooFewSamples if too_few else ValueError)(
             f"A distribution strategy of {replicas} replicas splits every batch between them, but "
             f"{' and '.join(problems)}: {' and '.join(remedies)} would do, or fewer replicas."
         )
