@@ -512,6 +512,12 @@ def test_bad_input(airline):
         TCNForecaster(**FAST, window_length=0).fit(airline, fh=[1])
     with pytest.raises(ValueError, match="'scaling' parameter of TCNForecaster"):
         TCNForecaster(**FAST, scaling="log").fit(airline, fh=[1])
+    for bad in (0, -1, 2.5, "auto"):
+        f = TCNForecaster(**FAST, max_windows_per_series=bad)
+        with pytest.raises(ValueError, match=r"'max_windows_per_series' parameter of TCNForecaster must be an int "
+                                             r"in the range \[1, inf\) or None"):
+            f.fit(airline, fh=[1])
+        assert not f.is_fitted
     with pytest.raises(TypeError, match="unexpected parameters"):
         TCNForecaster(class_weight="balanced")
     # The hint scikit-learn's estimators of sktcn give for a misspelt name.
