@@ -27,6 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from scikeras.wrappers import BaseWrapper
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import (
@@ -2126,6 +2127,8 @@ class TCNEstimatorBase(BaseWrapper):
         tags.target_tags.required = True
         return tags
 
-    def __repr__(self):
-        # scikit-learn's repr (changed parameters only), not scikeras' one-per-line.
-        return super(BaseWrapper, self).__repr__()
+    # scikit-learn's repr (changed parameters only), not scikeras' one-per-line.
+    # The function itself, not a method calling it: scikit-learn's printer
+    # wraps, alone and inside composites, only estimators whose class's
+    # __repr__ is BaseEstimator.__repr__.
+    __repr__ = BaseEstimator.__repr__

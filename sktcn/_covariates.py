@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sktcn._simple_forecasts import index_frequency
+from sktcn._series_names import series_name
 
 # Frequencies whose timestamps count as the periods of another (the month, quarter
 # or year they fall in): business and custom-business month, quarter and year
@@ -242,13 +243,13 @@ def static_values(parts, columns, keys):
     values = {}
     for key in keys:
         if key not in parts:  # X of static columns only: series_arrays, which would say so, never sees it
-            raise ValueError(f"X has no rows for series {key} of y, so no static_features values for it: give X a "
+            raise ValueError(f"X has no rows for series {series_name(key)} of y, so no static_features values for it: give X a "
                              "row for every series and time of y.")
         part = parts[key][columns].to_numpy(np.float64)
         changing = [c for c, col in zip(columns, part.T) if np.ptp(col) > 0]
         if changing:
             raise ValueError(
-                f"static_features columns {changing} change over time in series {key!r}; a static feature has "
+                f"static_features columns {changing} change over time in series {series_name(key)}; a static feature has "
                 "one value per series. Pass it as an ordinary X column instead, or give it one value per series."
             )
         values[key] = part[0]

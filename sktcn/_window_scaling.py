@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from sktcn._series_names import series_name
+
 
 def _is_scale(spread, level):
     """Whether ``spread`` measures variation rather than rounding residue about ``level``."""
@@ -199,7 +201,7 @@ def series_statistics(table, key):
         return None
     if key not in table:
         raise ValueError(
-            f"Series {key!r} was not in the data the network was fit on, so its scaling is unknown; "
+            f"Series {series_name(key)} was not in the data the network was fit on, so its scaling is unknown; "
             "refit (or update with update_params=True) to forecast it."
         )
     return table[key]

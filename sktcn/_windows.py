@@ -18,6 +18,7 @@ import pandas as pd
 
 from sktcn import _covariates, _simple_forecasts, _window_scaling
 from sktcn._epoch_batches import batch_sizes
+from sktcn._series_names import series_name
 
 
 def series_of(frame):
@@ -130,10 +131,10 @@ def _x_rows(exog, key, times):
     """
     given = exog.get(key)
     if given is None:
-        raise ValueError(f"X has no rows for series {key} of y: give X a row for every series and time of y.")
+        raise ValueError(f"X has no rows for series {series_name(key)} of y: give X a row for every series and time of y.")
     missing = times[~times.isin(given.index)]
     if len(missing):
-        series = f" of series {key}" if key is not None else ""
+        series = f" of series {series_name(key)}" if key is not None else ""
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise ValueError(
             f"X{series} has no rows for {list(missing[:3])}{more}, times of y: give X a row for every series and "
@@ -165,7 +166,7 @@ def check_unique_times(times, key=None, name="y"):
     if times.is_unique:
         return
     first = times[times.duplicated()][:1].tolist()[0]  # a plain value (1, not np.int64(1)) in the message
-    series = f" of series {key}" if key is not None else ""
+    series = f" of series {series_name(key)}" if key is not None else ""
     raise ValueError(
         f"{name}{series} has more than one row at the time {first!r}; TCNForecaster needs one row per time of each "
         f"series. Drop the repeated rows ({name}[~{name}.index.duplicated(keep='last')] keeps the last) or "

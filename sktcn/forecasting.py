@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import math
 import numbers
 import warnings
 from typing import NamedTuple
@@ -44,6 +45,7 @@ from sktcn._network_pool import pool_key
 from sktcn._param_checks import check_keras_names, unknown_params_advice
 from sktcn._random import member_seeds
 from sktcn._rollback import fit_restored_on_failure, unchanged_on_failure
+from sktcn._series_names import series_name
 from sktcn._window_scaling import SCALINGS, get_scaling, lacks_scale
 from sktcn._windows import (
     WindowBatches,
@@ -271,15 +273,17 @@ def _pooled_columns(new, stored, name="y", static=()):
     return new[stored.columns]
 
 
-def _panel_freq(y, freq=None):
-    """The frequency of the dates of a panel's or hierarchy's DatetimeIndex time level that has none.
+def _panel_freq(y, freq=None, merged=None):
+    """The one frequency of the dates of every series of a panel's or hierarchy's DatetimeIndex time level.
 
     A time level set from a date column (``df.set_index(["store", "date"])``)
     keeps no frequency, and sktime takes the cutoff's from it: the forecast
     times could not be counted. sktime's per-series forecasters infer each
     series' own; here one frequency serves all: the one ``freq`` given (fit's,
-    in an update), or else the one inferred from the longest series. Every
-    series' dates must be consecutive steps of it, or a ValueError says so.
+    in an update), or else the one inferred from the longest series, or else,
+    where that series is too short to infer one from, ``merged`` (the one
+    sktime found in the merged time level). Every series' dates must be
+    consecutive steps of it, or a ValueError says so.
     A single series (y's index a DatetimeIndex) is read the same way: sktime
     infers its frequency where one fits its dates, so here the ValueError
     explains why none does.
@@ -293,8 +297,10 @@ def _panel_freq(y, freq=None):
     >>> _panel_freq(y)
     'MS'
     """
-    parts = [(key, part.index) for key, part in series_of(y)]
     panel = isinstance(y.index, pd.MultiIndex)
+    if panel and (freq or merged) and _every_series_steps(y.index, freq or merged):
+        return freq or merged  # the common case, without a frame per series (panels may hold thousands)
+    parts = [(key, part.index) for key, part in series_of(y)]
     fix = ("TCNForecaster counts the forecast times in steps of one frequency. " + (
         "Give every series dates at regular steps, and the time level a frequency: a PeriodIndex (for monthly "
         "dates: y.index.set_levels(y.index.levels[-1].to_period('M'), level=-1))" if panel else
@@ -303,10 +309,12 @@ def _panel_freq(y, freq=None):
     source = "the forecaster's"
     if freq is None:
         key, dates = max(parts, key=lambda part: len(part[1]))
-        source = f"series {key}'s"
+        source = f"series {series_name(key)}'s"
         freq = pd.infer_freq(dates) if len(dates) >= 3 else None
+        if freq is None and merged is not None and len(dates) < 3:
+            freq, source = merged, "the time level's"
         if freq is None:
-            where, which = ("time level", f"the dates of its longest series {key}") if panel else ("index", "its dates")
+            where, which = ("time level", f"the dates of its longest series {series_name(key)}") if panel else ("index", "its dates")
             leading = _leading_freq(dates)
             gap = "" if leading is None else f"; they begin in steps of {leading!r}, {_first_off_steps(dates, leading)}"
             raise ValueError(
@@ -317,7 +325,7 @@ def _panel_freq(y, freq=None):
         off = _first_off_steps(dates, freq)
         if off is not None:
             raise ValueError(
-                f"y's time level is a DatetimeIndex without a frequency, and the dates of series {key} are not "
+                f"y's time level is a DatetimeIndex without a frequency, and the dates of series {series_name(key)} are not "
                 f"steps of {source} frequency {freq!r} ({off}). {fix}"
             )
     return freq
@@ -353,6 +361,39 @@ def _leading_freq(dates):
             low = middle
     freq = pd.infer_freq(dates[:low])
     return "B" if freq == "D" and not np.any(dates.dayofweek >= 5) else freq
+
+
+def _every_series_steps(index, freq):
+    """Whether every series' dates in a MultiIndex are consecutive steps of ``freq``: :func:`_first_off_steps` at once.
+
+    Each series' first date must be one of ``freq``'s (pandas' ``date_range``
+    moves a start that is not), and each later date one step after the one
+    before it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn.forecasting import _every_series_steps
+    >>> days = pd.date_range("2020-01-01", periods=3, freq="2D")
+    >>> index = pd.MultiIndex.from_arrays([["a"] * 3 + ["b"] * 3, days.append(days + pd.Timedelta("1D"))])
+    >>> _every_series_steps(index, "2D"), _every_series_steps(index, "D")
+    (True, False)
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    sizes = [len(level) for level in index.levels[:-1]]
+    if any(code.min() < 0 for code in index.codes[:-1]) or math.prod(sizes) >= 2 ** 62:
+        return False  # a missing key, or too many to number: left to the series-by-series check
+    series = np.ravel_multi_index(tuple(index.codes[:-1]), sizes)
+    order = np.argsort(series, kind="stable")  # each series' rows together, in their order
+    series, dates = series[order], index.get_level_values(-1)[order]
+    starts = np.r_[True, series[1:] != series[:-1]]
+    with warnings.catch_warnings():
+        # Offsets pandas cannot add to many dates at once are added one by one, with a warning.
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        firsts = dates[starts]
+        if not (firsts + offset - offset).equals(firsts):
+            return False
+        return bool(np.all((dates[1:] == dates[:-1] + offset) | starts[1:]))
 
 
 def _first_off_steps(dates, freq):
@@ -1115,6 +1156,24 @@ class TCNForecaster(BaseForecaster):
 
     update.__doc__ = BaseForecaster.update.__doc__
 
+    def update_predict_single(self, y=None, fh=None, X=None, update_params=True):
+        self._check_remembers_data()
+        # As update: sktime stores the new data and moves the cutoff before
+        # _update can refuse them.
+        with unchanged_on_failure(self):
+            return super().update_predict_single(y=y, fh=fh, X=X, update_params=update_params)
+
+    update_predict_single.__doc__ = BaseForecaster.update_predict_single.__doc__
+
+    def _update_predict_single(self, y, fh, X=None, update_params=True):
+        # sktime's default calls the public update with y already in the inner
+        # type (a DataFrame): it stored the data a second time and recorded
+        # that type as the newest y's, so a Series user got frames back, from
+        # this call and from every predict after it. The caller has stored the
+        # data and moved the cutoff; what is left is update's own work.
+        self._update(y, X=X, update_params=update_params)
+        return self.predict(fh=fh, X=X)
+
     def _check_X_y(self, X=None, y=None, **kwargs):
         # Where every y and X of fit, update and predict enter, converted to
         # sktime's inner frames: read in native byte order before sktime
@@ -1208,7 +1267,7 @@ class TCNForecaster(BaseForecaster):
         lacking = [key for key in keys if key not in parts or not set(columns) <= set(parts[key].columns)]
         if lacking:
             raise ValueError(
-                f"update's y holds series {', '.join(map(str, lacking))}, which fit did not see, and update's X "
+                f"update's y holds series {', '.join(map(series_name, lacking))}, which fit did not see, and update's X "
                 f"does not give {'its' if len(lacking) == 1 else 'their'} static_features {columns}: the networks "
                 "read every series with its static values. Give update an X with those columns at every time of "
                 "the new series, as fit's X had them for its series (a refit, update_params=True, needs them too)."
@@ -1241,21 +1300,29 @@ class TCNForecaster(BaseForecaster):
         # series' cutoff has the frequency sktime infers from fit's dates; where
         # none fits them (a gap), fit records why in the same way. (An update's
         # new dates are too few to infer one from, and the horizon keeps fit's.)
+        # A panel's frequency is read from its series, never from the merged
+        # time level, where sktime may find one: two series every other day, a
+        # day apart, merge into daily dates, and a series with a missing date
+        # hides beside a complete one. Both would be forecast at wrong times.
         previous = self.cutoff
         super()._set_cutoff_from_y(y)
         self._freq_problem = None
-        if (isinstance(self._cutoff, pd.DatetimeIndex) and self._cutoff.freq is None
-                and (isinstance(y.index, pd.MultiIndex) or not self.is_fitted)):
+        panel = isinstance(y.index, pd.MultiIndex)
+        if (isinstance(self._cutoff, pd.DatetimeIndex)
+                and (panel or (self._cutoff.freq is None and not self.is_fitted))):
+            merged = self._cutoff.freqstr if panel else None
             # sktime sets the cutoff twice per update: the second call finds the
             # first one's cutoff, without a freq where the dates had none.
             known = previous.freqstr if isinstance(previous, pd.DatetimeIndex) else None
             known = self._dates_freq = known or getattr(self, "_dates_freq", None)
             try:
-                self._dates_freq = _panel_freq(y, known)
+                self._dates_freq = _panel_freq(y, known, merged=merged)
             except ValueError as problem:
                 self._freq_problem = str(problem)
+                self._cutoff = pd.DatetimeIndex(self._cutoff, freq=None)
             else:
-                self._cutoff = pd.DatetimeIndex(self._cutoff, freq=self._dates_freq)
+                # Dropped first: pandas refuses a new freq over the one sktime set.
+                self._cutoff = pd.DatetimeIndex(pd.DatetimeIndex(self._cutoff, freq=None), freq=self._dates_freq)
 
     def _check_fh(self, fh, pred_int=False):
         # sktime's check of fit's fh counts an absolute fh's steps, which fails
@@ -1329,7 +1396,7 @@ class TCNForecaster(BaseForecaster):
         if self.window_length_ < uncapped_window_length(lengths, self.horizon_, _MIN_WINDOWS):
             # The shortest series, not the count of windows, set it: a longer window is refused.
             key, shortest = min(((key, len(y)) for key, y, _ in arrays), key=lambda pair: pair[1])
-            cause = (f"the shortest series, {key!r}, has {shortest} observations, room for no longer a window "
+            cause = (f"the shortest series, {series_name(key)}, has {shortest} observations, room for no longer a window "
                      f"before fh's {self.horizon_} steps. It leaves the networks almost no past to read, so they "
                      "seldom improve on the baseline. Give that series more observations (or forecast it apart from "
                      "the longer ones), or a shorter fh.")
@@ -1354,7 +1421,8 @@ class TCNForecaster(BaseForecaster):
     def _season_index(self, y):
         """The index whose frequency implies ``y``'s season: its time index, or the cutoff for a panel's dates."""
         index = y.index.levels[-1] if isinstance(y.index, pd.MultiIndex) else y.index
-        if isinstance(y.index, pd.MultiIndex) and isinstance(index, pd.DatetimeIndex) and index.freq is None:
+        if isinstance(y.index, pd.MultiIndex) and isinstance(index, pd.DatetimeIndex):
+            # The level's own frequency, where pandas keeps one, is its merged dates': not the series'.
             index = self.cutoff  # the frequency of the series' own dates (_set_cutoff_from_y)
         return index
 
@@ -1450,7 +1518,7 @@ class TCNForecaster(BaseForecaster):
         key, column = unscaled[0]
         variable = f", variable {column!r}" if len(self._y_columns) > 1 else ""
         where = (f"y{variable}" if key is None else
-                 f"{len({key for key, _ in unscaled})} series of y (the first: {key!r}{variable})")
+                 f"{len({key for key, _ in unscaled})} series of y (the first: {series_name(key)}{variable})")
         within = ("its whole series" if scaling.per_series
                   else f"every window of window_length_={self.window_length_} steps")
         warnings.warn(
@@ -1577,7 +1645,7 @@ class TCNForecaster(BaseForecaster):
         return tuple(np.concatenate(part) for part in zip(*errors))
 
     def _update(self, y, X=None, update_params=True):
-        # Reached through update only, whose snapshot undoes a refusal here.
+        # Reached through update and update_predict_single only, whose snapshots undo a refusal here.
         self._check_countable_horizon(self.fh)
         _check_finite(y)
         _check_finite(X, "X")
@@ -1604,7 +1672,7 @@ class TCNForecaster(BaseForecaster):
             if short:
                 (key, length), = short[:1]
                 raise ValueError(
-                    f"Series {key} has {length} observations, fewer than the networks' window_length_="
+                    f"Series {series_name(key)} has {length} observations, fewer than the networks' window_length_="
                     f"{self.window_length_}, which every forecast reads: update it with at least "
                     f"{self.window_length_} observations, or refit (update_params=True) with a shorter window_length."
                 )
@@ -1654,7 +1722,7 @@ class TCNForecaster(BaseForecaster):
         sktime passes X for the steps of fh, perhaps with the past; every step
         forecast needs its row, with fit's columns: a ValueError names what is missing.
         """
-        series = f" of series {key}" if key is not None else ""
+        series = f" of series {series_name(key)}" if key is not None else ""
         given = future.get(key)
         if given is None:
             raise ValueError(f"predict needs X for the forecast horizon{series}.")

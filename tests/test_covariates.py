@@ -365,7 +365,7 @@ def test_a_new_series_without_its_static_features_is_refused_before_anything_cha
         y.loc[["a", "b"]], X=X.loc[["a", "b"], ["size"]], fh=[1, 2])
     before, stored, cutoff, covariates = f.predict(), f._y, f.cutoff, f.covariates_
     # Before, update_params=False accepted it and every later predict failed on a KeyError.
-    with pytest.raises(ValueError, match=r"series \('c',\), which fit did not see.*static_features \['size'\]"):
+    with pytest.raises(ValueError, match=r"series 'c', which fit did not see.*static_features \['size'\]"):
         f.update(_as_series(y.loc[["b"]], "c"), update_params=update_params)
     assert f._y is stored and f.cutoff.equals(cutoff) and f.covariates_ is covariates
     pd.testing.assert_frame_equal(f.predict(), before, check_exact=True)

@@ -347,7 +347,7 @@ def test_an_automatic_window_capped_by_the_shortest_series_warns_naming_it():
     with pytest.warns(UserWarning, match="automatic window_length_ is 2 step") as caught:
         f = TCNForecaster(**POINT).fit(y, fh=range(1, 13))
     message, = [str(w.message) for w in caught if "automatic window_length_" in str(w.message)]
-    assert f.window_length_ == 2 and "the shortest series, ('short',), has 14 observations" in message
+    assert f.window_length_ == 2 and "the shortest series, 'short', has 14 observations" in message
     assert "window_length," not in message and "training windows" not in message
 
 

@@ -95,15 +95,58 @@ def test_a_datetime_panel_without_one_regular_freq_is_refused_before_training(ra
     before = f.predict()
     monkeypatch.setattr(TCNForecaster, "_fit_network", lambda *args, **kwargs: pytest.fail("it trained"))
     gap = y.drop(index=("b", pd.Timestamp("2001-06-01")))
-    with pytest.raises(ValueError, match=r"series \('b',\) are not steps of series \('a',\)'s frequency 'MS' "
+    with pytest.raises(ValueError, match=r"series 'b' are not steps of series 'a''s frequency 'MS' "
                                          r"\(the first date off them: 2001-07-01.*PeriodIndex"):
         f.fit(gap, fh=[1, 2])
     mid_month = y.set_axis(y.index.set_levels(y.index.levels[-1] + pd.Timedelta(days=14), level=-1))
-    with pytest.raises(ValueError, match=r"none can be inferred from the dates of its longest series \('a',\)"):
+    with pytest.raises(ValueError, match=r"none can be inferred from the dates of its longest series 'a'"):
         f.fit(mid_month, fh=[1, 2])
     with pytest.raises(ValueError, match="not steps of the forecaster's frequency 'MS'"):
         f.update(_next(["2004-03-15"]), update_params=False)
     pd.testing.assert_frame_equal(f.predict(), before)
+
+
+def _dated_panel(dates_by_key):
+    """Straight lines (the drift baseline forecasts them exactly) at the given dates, one series per key."""
+    parts = {key: pd.Series(10.0 * np.arange(len(dates)) + 5.0 * i, index=dates)
+             for i, (key, dates) in enumerate(dates_by_key.items())}
+    y = pd.concat(parts).to_frame("v")
+    y.index.names = ["id", "t"]
+    return y
+
+
+def test_a_datetime_panel_takes_its_frequency_from_its_series_not_from_their_merged_dates():
+    # Every other day, b a day after a: the merged dates are daily, and pandas
+    # and sktime read "D" from them. Before, a was forecast on b's days, with
+    # a weekly season.
+    y = _dated_panel({"a": pd.date_range("2000-01-01", periods=40, freq="2D"),
+                      "b": pd.date_range("2000-01-02", periods=40, freq="2D")})
+    f = TCNForecaster(**POINT, baseline="drift").fit(y, fh=[1, 2])
+    assert f.cutoff.freqstr == "2D" and f.sp_ == 1
+    predicted = f.predict()
+    assert predicted.loc["a"].index.tolist() == list(pd.date_range("2000-03-21", periods=2, freq="2D"))
+    assert predicted.loc["b"].index.tolist() == list(pd.date_range("2000-03-22", periods=2, freq="2D"))
+    np.testing.assert_allclose(predicted.loc["a", "v"], [400.0, 410.0], rtol=0.05)
+
+
+def test_a_series_with_a_missing_date_is_refused_beside_a_complete_one(monkeypatch):
+    days = pd.date_range("2000-01-01", periods=50, freq="D")
+    y = _dated_panel({"a": days, "b": days.delete(20)})
+    monkeypatch.setattr(TCNForecaster, "_fit_network", lambda *args, **kwargs: pytest.fail("it trained"))
+    f = TCNForecaster(**POINT)
+    with pytest.raises(ValueError, match=r"the dates of series 'b' are not steps of series 'a''s frequency 'D' "
+                                         r"\(the first date off them: 2000-01-22"):
+        f.fit(y, fh=[1, 2])
+    assert not f.is_fitted
+
+
+def test_a_panel_of_series_too_short_to_infer_from_keeps_the_merged_frequency():
+    y = _dated_panel({key: pd.date_range("2000-01-01", periods=2, freq="D") for key in "ab"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a window of 1 step, said in its own test
+        f = TCNForecaster(**POINT).fit(y, fh=[1])
+    assert f.cutoff.freqstr == "D"
+    assert f.predict().index.get_level_values(-1).tolist() == [pd.Timestamp("2000-01-03")] * 2
 
 
 
@@ -188,7 +231,7 @@ def test_a_time_given_twice_is_refused_with_its_name():
     with pytest.raises(ValueError, match=r"^X has more than one row at the time Period\('2001-09', 'M'\)"):
         TCNForecaster(**POINT).fit(y, X=X.iloc[[*range(21), 20, *range(21, 40)]], fh=[1])
     panel = pd.concat({"a": y, "b": twice}).to_frame("v")
-    with pytest.raises(ValueError, match=r"^y of series \('b',\) has more than one row at the time"):
+    with pytest.raises(ValueError, match=r"^y of series 'b' has more than one row at the time"):
         TCNForecaster(**POINT).fit(panel, fh=[1])
     f = TCNForecaster(**POINT).fit(y.iloc[:36], X=X.iloc[:36], fh=[1, 2])
     before = f.predict(X=X.iloc[36:38])
@@ -254,16 +297,16 @@ def test_fit_and_update_refuse_a_panel_X_without_rows_of_y():
     X = pd.DataFrame({"x": np.cos(np.arange(88) / 3.0), "size": np.repeat([1.0, 2.0], 44)}, index=index)
     past = y.index.get_level_values("t") < times[40]
     f = TCNForecaster(**POINT).fit(y[past], X=X[past], fh=[1])
-    with pytest.raises(ValueError, match=r"X of series \('a',\) has no rows for \[Period\('2000-06', 'M'\), "
+    with pytest.raises(ValueError, match=r"X of series 'a' has no rows for \[Period\('2000-06', 'M'\), "
                                          r"Period\('2000-07', 'M'\)\], times of y"):
         TCNForecaster(**POINT).fit(y[past], X=X[past].drop(index=[("a", times[5]), ("a", times[6])]), fh=[1])
     for columns, static in [(["x", "size"], None), (["size"], ["size"])]:
-        with pytest.raises(ValueError, match=r"X has no rows for series \('b',\) of y"):
+        with pytest.raises(ValueError, match=r"X has no rows for series 'b' of y"):
             TCNForecaster(**POINT, static_features=static).fit(
                 y[past], X=X[past][columns].drop(index="b", level="id"), fh=[1])
     before = f.predict(X=X[~past])
     for update_params in (False, True):
-        with pytest.raises(ValueError, match=r"X of series \('a',\) has no rows for \[Period\('2003-07', 'M'\)\]"):
+        with pytest.raises(ValueError, match=r"X of series 'a' has no rows for \[Period\('2003-07', 'M'\)\]"):
             f.update(y[~past], X=X[~past].drop(index=("a", times[42])), update_params=update_params)
     assert f.cutoff[0] == times[39] and len(f._y) == len(f._X) == 80
     pd.testing.assert_frame_equal(f.predict(X=X[~past]), before)
@@ -323,6 +366,27 @@ def _same_forecasts(f, reference, X=None):
         got, expected = getattr(f, method)(X=X, **kwargs), getattr(reference, method)(X=X, **kwargs)
         assert got.index.equals(expected.index), method
         np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy(), err_msg=method)
+
+
+def test_update_predict_single_returns_the_type_of_y_and_forecasts_as_update_then_predict():
+    # sktime's default called the public update with y in sktime's inner type,
+    # so a Series user got DataFrames, from this call and every later predict.
+    y = load_airline()
+    f = TCNForecaster(**POINT).fit(y.iloc[:-6], fh=[1, 2, 3])
+    reference = copy.deepcopy(f)
+    got = f.update_predict_single(y.iloc[-6:-3], update_params=False)
+    expected = reference.update(y.iloc[-6:-3], update_params=False).predict()
+    assert isinstance(got, pd.Series) and isinstance(f.predict(), pd.Series)
+    pd.testing.assert_series_equal(got, expected, check_exact=True)
+    assert f.cutoff.equals(reference.cutoff)
+    pd.testing.assert_frame_equal(f._y, reference._y)  # stored once, as update stores it
+    # A refused call leaves the forecaster as it was: cutoff, data and forecasts.
+    bad = y.iloc[-3:].copy()
+    bad.iloc[1] = np.nan
+    with pytest.raises(ValueError, match="y"):
+        f.update_predict_single(bad, update_params=False)
+    assert f.cutoff.equals(reference.cutoff)
+    pd.testing.assert_series_equal(f.predict(), expected, check_exact=True)
 
 
 @pytest.mark.parametrize("warm_start", [False, True])
@@ -820,7 +884,7 @@ def test_fit_warns_about_a_series_that_varies_without_any_window_with_a_scale():
     price = a * 0.0 + 2.99 * units / units  # 2.99 give or take 9e-16: constant, not a series to rescale
     # ordinary, tiny, constant, constant up to float64 rounding
     y = pd.concat({"a": a, "b": a * 1e-12, "c": a * 0.0 + 5.0, "d": price}).to_frame("v")
-    with pytest.warns(UserWarning, match=r"1 series of y \(the first: \('b',\)\) varies, but within every window "
+    with pytest.warns(UserWarning, match=r"1 series of y \(the first: 'b'\) varies, but within every window "
                                          r"of window_length_=6 steps by less than 1e-8 .*Rescale y first"):
         TCNForecaster(**POINT, window_length=6).fit(y, fh=[1])
     from sktcn._window_scaling import get_scaling, lacks_scale
@@ -871,6 +935,6 @@ def test_an_update_without_refit_refuses_a_new_series_shorter_than_the_window(ra
     before = f.predict()
     short = _monthly(np.arange(3.0), "2001-01").to_frame(ragged_panel.columns[0])
     short.index = pd.MultiIndex.from_product([["new"], short.index], names=ragged_panel.index.names)
-    with pytest.raises(ValueError, match=r"Series \('new',\) has 3 observations, fewer than .* window_length_=6"):
+    with pytest.raises(ValueError, match=r"Series 'new' has 3 observations, fewer than .* window_length_=6"):
         f.update(short, update_params=False)
     pd.testing.assert_frame_equal(f.predict(), before, check_exact=True)

@@ -13,7 +13,7 @@ import pytest
 from conftest import TINY
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -55,6 +55,19 @@ def test_get_set_params_and_clone_keep_tuple_dilations():
     copy = clone(est)
     assert copy.get_params() == est.get_params() and copy.dilations == (1, 2, 4, 8)
     assert repr(TCNClassifier(kernel_size=5)) == "TCNClassifier(kernel_size=5)"
+
+
+def test_repr_wraps_as_scikit_learns_alone_and_inside_composites():
+    # scikit-learn's printer wraps only estimators whose class's __repr__ is
+    # BaseEstimator's own: a TCN's was one line of 200 columns in a pipeline.
+    params = dict(batch_size=16, dilations=(1, 2, 4), epochs=2, kernel_size=2, learning_rate=0.01, nb_filters=4,
+                  random_state=0, validation_split=0.1)
+    for estimator in (TCNClassifier(**params), TCNRegressor(**params)):
+        lines = repr(make_pipeline(StandardScaler(), estimator)).splitlines()
+        assert len(lines) > 3 and max(map(len, lines)) <= 80
+        assert " ".join(repr(estimator).split()) == (
+            f"{type(estimator).__name__}(batch_size=16, dilations=(1, 2, 4), epochs=2, kernel_size=2, "
+            "learning_rate=0.01, nb_filters=4, random_state=0, validation_split=0.1)")
 
 
 def test_grid_search_over_dilations_and_kernel_size_in_a_pipeline(rng):
