@@ -235,6 +235,23 @@ PARAMETERS = _table("""
         block-diagonal convolutions); ``predict_members`` gives each one's
         predictions. Costs and measured effect of 1, 3 and 5 networks: the
         user guide's page "Training regime" (its ensemble table).
+    input_noise : float >= 0 or "auto", default="auto"
+        Gaussian noise added to the inputs in training only (the network's
+        layer ``"input_noise"``, after the input scaling), of a standard
+        deviation of ``input_noise`` times each feature's over all training
+        series and time steps (of the first batch, for streamed data) as
+        the scaling leaves them; constant features get none. A regulariser
+        for small training sets; ``predict`` never adds noise. ``"auto"``:
+        0.2 for TCNClassifier where it has one label per series and no
+        batch normalisation (series up to 60 steps, see
+        ``use_batch_norm``), 0 otherwise and for TCNRegressor. Measured on
+        ItalyPowerDemand (24 steps) over seeds 0-4: test accuracy 0.9575
+        without, 0.9675 with 0.2; with batch normalisation on (GunPoint,
+        OSULeaf, ACSF1) 0.2 cost accuracy, and on Covid3Month the regressor
+        gained nothing (the user guide's page "Training regime"). With
+        ``n_networks > 1`` the members of a fused model draw the same noise
+        for a batch: member ``k`` then differs from a network trained alone
+        with seed ``random_state + k``.
     input_scaling : {"auto", "standard", "series", None}, default="auto"
         ``"standard"``: the network's first layer standardises each input
         feature with the mean and standard deviation it had over all
@@ -350,7 +367,8 @@ ATTRIBUTES = _table("""
 # The parameters of TCNEstimatorBase, in its signature's order (with the routed
 # ``**kwargs`` last), and the attributes every fitted TCN estimator has.
 # TCNClassifier's and TCNRegressor's own parameters (sktcn._base.ESTIMATOR_PARAMS).
-ESTIMATOR_PARAMETERS = ("pooling", "n_networks", "input_scaling", "subsequence_length", "subsequence_sampling")
+ESTIMATOR_PARAMETERS = ("pooling", "n_networks", "input_scaling", "input_noise", "subsequence_length",
+                        "subsequence_sampling")
 TCN_PARAMETERS = tuple(name for name in PARAMETERS if name not in ESTIMATOR_PARAMETERS + ("class_weight",))
 TCN_ATTRIBUTES = tuple(ATTRIBUTES)
 

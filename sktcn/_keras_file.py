@@ -67,6 +67,8 @@ LAYERS = {
     # input_scaling="series": no weights and no settings of its own, only
     # those Keras' base Layer writes for a layer class of a library.
     ("sktcn._network", "SeriesStandardization"): _COMMON | {"activity_regularizer", "autocast"},
+    # input_noise: the standard deviation of each feature's noise (identity in predict).
+    ("sktcn._network", "InputNoise"): _COMMON | {"stddev"},
 }
 # The registered names each layer class may carry (None: a Keras built-in). Keras
 # writes ">Functional" for a model once anything in the process registered the
@@ -74,6 +76,7 @@ LAYERS = {
 REGISTERED = {
     ("sktcn._network", "SkTCN"): {"sktcn>SkTCN"},
     ("sktcn._network", "SeriesStandardization"): {"sktcn>SeriesStandardization"},
+    ("sktcn._network", "InputNoise"): {"sktcn>InputNoise"},
     ("keras.src.models.functional", "Functional"): {"Functional", ">Functional"},
 }
 

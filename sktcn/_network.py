@@ -350,6 +350,7 @@ def build_network(
     input_statistics=None,
     head_initializer="zeros",
     n_members=1,
+    input_noise=None,
 ):
     """Stack a keras-tcn TCN and an output head into an uncompiled Keras model.
 
@@ -389,6 +390,11 @@ def build_network(
         each series by its own statistics.
     head_initializer : str, default="zeros"
         Initializer of the output head's kernel (see :func:`output_head`).
+    input_noise : list of float or None, default=None
+        The standard deviation, per input feature, of the Gaussian noise
+        added to the (scaled) inputs in training only (an
+        :class:`InputNoise` layer named ``"input_noise"``, see
+        :func:`noise_stddev`); None, or all zeros, adds no layer.
     n_members : int, default=1
         Build that many independent networks side by side in one TCN (see
         :class:`SkTCN`), each with its own head; the output then stacks the
@@ -420,6 +426,8 @@ def build_network(
             mean, variance = input_statistics
             series = keras.layers.Normalization(axis=-1, mean=list(mean), variance=list(variance),
                                                 name="input_scaling")(inputs)
+        if input_noise is not None and any(input_noise):
+            series = InputNoise(input_noise, name="input_noise")(series)
         if n_members > 1:
             tcn_params = {**tcn_params, "n_members": n_members,
                           "nb_filters": _times(tcn_params["nb_filters"], n_members)}
@@ -567,6 +575,93 @@ def _exact_rescaling(x, dtype):
     peak = ops.max(ops.abs(x), axis=1, keepdims=True)
     factor = ops.where(peak > np.finfo(dtype).max / 2, 0.5, ops.where(peak < 2.0**-60, 2.0**64, 1.0))
     return ops.cast(factor, dtype)
+
+
+@keras.saving.register_keras_serializable(package="sktcn")
+class InputNoise(layers.Layer):
+    """Add Gaussian noise of a standard deviation per feature to the inputs, in training only.
+
+    ``input_noise``: the layer after the input scaling. A regulariser for
+    small training sets: the network sees each training series a little
+    differently every pass. ``predict`` (``training=False``), saved files,
+    pickles and ONNX exports pass the inputs through unchanged. Its draws
+    follow a seed generator of its own, which the estimators' seeded fits
+    seed and their files keep, as they keep the dropout layers'.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import InputNoise
+    >>> layer = InputNoise([0.5, 0.0])
+    >>> x = np.ones((2000, 3, 2), np.float32)
+    >>> bool(np.all(layer(x).numpy() == x))
+    True
+    >>> noisy = layer(x, training=True).numpy()
+    >>> round(float(noisy[..., 0].std()), 1), bool(np.all(noisy[..., 1] == 1.0))
+    (0.5, True)
+    """
+
+    def __init__(self, stddev, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = [float(value) for value in stddev]
+        self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        noise = keras.random.normal(ops.shape(inputs), dtype=self.compute_dtype, seed=self.seed_generator)
+        return inputs + noise * ops.convert_to_tensor(self.stddev, dtype=self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev}
+
+
+def noise_stddev(X, level, input_statistics):
+    """The standard deviation per feature of the noise ``input_noise=level`` adds to the inputs (n, T, F) ``X``.
+
+    ``level`` times each feature's standard deviation over all series and
+    steps of ``X`` as the network's first layers pass it on: after the input
+    scaling of ``input_statistics`` (:func:`scaling_statistics`; under
+    ``SERIES_SCALING`` every feature's is 1). A feature that is constant over
+    ``X`` gets none. None where ``level`` is 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import noise_stddev
+    >>> X = np.stack([np.arange(6.0).reshape(2, 3) * 10, np.full((2, 3), 7.0)], axis=-1)  # std 17.1, constant
+    >>> np.round(noise_stddev(X, 0.2, None), 3).tolist()
+    [3.416, 0.0]
+    >>> np.round(noise_stddev(X, 0.2, ([25.0, 0.0], [291.67, 1.0])), 3).tolist()  # after standardising
+    [0.2, 0.0]
+    >>> noise_stddev(X, 0.0, None) is None
+    True
+    """
+    if not level:
+        return None
+    X = np.asarray(X)
+    _, variance = channel_statistics(X)
+    if isinstance(input_statistics, str):
+        variance = np.ones_like(variance)
+    elif input_statistics is not None:
+        variance = variance / np.asarray(input_statistics[1], np.float64)
+    constant = X.max(axis=(0, 1)) == X.min(axis=(0, 1))
+    return np.where(constant, 0.0, level * np.sqrt(variance)).tolist()
+
+
+def input_noise_of(network):
+    """The per-feature standard deviations of a network's :class:`InputNoise` layer, or None without one.
+
+    A network read from a file carries them only in its layer, and a network
+    built again for it (an ensemble's fused training model) needs them.
+    """
+    try:
+        return list(network.get_layer("input_noise").stddev)
+    except ValueError:
+        return None
 
 
 def network_signature(**args):

@@ -74,7 +74,7 @@ from sktcn.regressor import TCNRegressor, check_numeric_target_losses, finite_st
 # The forecaster shares the network and training parameters of TCNEstimatorBase,
 # names and defaults, except those with no meaning for it: the network always
 # outputs the whole horizon. TCNRegressor's own parameters (pooling,
-# input_scaling, subsequence_*, validation_split="auto") are not among them: the
+# input_scaling, input_noise, subsequence_*, validation_split="auto") are not among them: the
 # forecaster sets what they choose from its windows.
 _SHARED_PARAMS = {
     name: param.default
@@ -178,7 +178,7 @@ _SHARED_DOC = _docs.grouped(
     ``dilations=None`` covers the window (plus the horizon when there is exogenous data). ``warm_start``
     continues the trained networks in ``update(update_params=True)``; ``fit`` always trains new ones, since
     sktime's ``fit`` resets the forecaster first. The regressor's ``pooling``, ``input_scaling``,
-    ``return_sequences`` and ``subsequence_length``/``subsequence_sampling`` are not parameters here: the
+    ``input_noise``, ``return_sequences`` and ``subsequence_length``/``subsequence_sampling`` are not parameters here: the
     networks read windows scaled by ``scaling`` and output the whole horizon. Nor are its routed parameters
     (``optimizer__momentum=0.9`` and the like; the constructor refuses them with a TypeError, ``set_params``
     with a ValueError):
@@ -1115,7 +1115,7 @@ class TCNForecaster(BaseForecaster):
         params = {name: getattr(self, name) for name in _SHARED_PARAMS}
         # The windows arrive scaled by the forecaster's own `scaling`.
         regressor = TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(),
-                                 input_scaling=None, n_networks=n_networks)
+                                 input_scaling=None, input_noise=0.0, n_networks=n_networks)
         regressor._network_reuse = reuse
         # The forecaster builds the windows (window, step, channel) itself: a
         # short window with many covariates is not a transposed panel.

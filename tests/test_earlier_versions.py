@@ -48,7 +48,7 @@ _FORECASTER_UNPICKLED = {"_freq_problem", "_series_ends", "_static_statistics", 
                          "correction_weight_", "covariates_", "interval_calibration_", "series_scale_", "sp_"}
 
 # Today's estimators as those of ca4fc1c behaved (not today's defaults).
-OLD_NETWORK = dict(TINY, random_state=0, pooling="last", n_networks=1, input_scaling=None)
+OLD_NETWORK = dict(TINY, random_state=0, pooling="last", n_networks=1, input_scaling=None, input_noise=0.0)
 OLD_FORECASTER = dict(TINY, random_state=0, n_networks=1, forking_sequences=False, baseline=None, correction="always",
                       lazy_windows=False, calibration_size=0.0, max_windows_per_series=None)
 

@@ -40,11 +40,11 @@ def test_numpy_integer_parameters_train_as_python_ints(airline):
 
 
 def test_same_parameters_as_the_regressor():
-    # pooling, n_networks, input_scaling and the subsequence parameters are
-    # TCNRegressor's own (the forecaster has its own n_networks, scales and cuts
-    # its windows itself).
+    # pooling, n_networks, input_scaling, input_noise and the subsequence
+    # parameters are TCNRegressor's own (the forecaster has its own n_networks,
+    # scales and cuts its windows itself, and trains on them without noise).
     shared = set(TCNRegressor().get_params()) - {"return_sequences", "pooling", "n_networks", "input_scaling",
-                                                 "subsequence_length", "subsequence_sampling"}
+                                                 "input_noise", "subsequence_length", "subsequence_sampling"}
     params = TCNForecaster().get_params()
     assert shared <= set(params)
     assert set(params) - shared == {
