@@ -836,7 +836,8 @@ class TCNEstimatorBase(BaseWrapper):
         back when ``lease`` is dropped; lease is None for a model of its own.
         """
         if self._fuses(len(members), plan):
-            key = pool_key(self, "fused trainer", self._network_signature())
+            key = pool_key(self, "fused trainer", self._network_signature(),
+                           draws_noise=getattr(self, "_input_noise_stddev", None) is not None)
             lease = _network_pool.POOL.lend(key) if key is not None else None
             build = functools.partial(self._compile_fused_trainer, members)
             trainer = build() if lease is None else lease.network.model_for(build, key)

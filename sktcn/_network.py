@@ -626,7 +626,8 @@ def noise_stddev(X, level, input_statistics):
     steps of ``X`` as the network's first layers pass it on: after the input
     scaling of ``input_statistics`` (:func:`scaling_statistics`; under
     ``SERIES_SCALING`` every feature's is 1). A feature that is constant over
-    ``X`` gets none. None where ``level`` is 0.
+    ``X`` gets none, and under ``SERIES_SCALING`` one constant within every
+    series (which that scaling turns into zeros). None where ``level`` is 0.
 
     Examples
     --------
@@ -644,11 +645,12 @@ def noise_stddev(X, level, input_statistics):
         return None
     X = np.asarray(X)
     _, variance = channel_statistics(X)
+    constant = X.max(axis=(0, 1)) == X.min(axis=(0, 1))
     if isinstance(input_statistics, str):
         variance = np.ones_like(variance)
+        constant = np.all(X.max(axis=1) == X.min(axis=1), axis=0)
     elif input_statistics is not None:
         variance = variance / np.asarray(input_statistics[1], np.float64)
-    constant = X.max(axis=(0, 1)) == X.min(axis=(0, 1))
     return np.where(constant, 0.0, level * np.sqrt(variance)).tolist()
 
 

@@ -122,7 +122,7 @@ class Lease:
 POOL = NetworkPool()
 
 
-def pool_key(estimator, purpose, inputs, trains_built_weights=False):
+def pool_key(estimator, purpose, inputs, trains_built_weights=False, draws_noise=False):
     """The key under which ``estimator``'s ``purpose`` network is pooled, or None where it may not be.
 
     ``inputs`` names what the build depends on besides the parameters (the
@@ -139,7 +139,9 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
     ``trains_built_weights``: whether a fit trains the weights the network was
     built with (the forecaster's calibration network), so that the seed that
     drew them belongs to the key; an ensemble's training model has its
-    members' weights loaded into it before every fit.
+    members' weights loaded into it before every fit. ``draws_noise``: whether
+    the network draws input noise in training (``input_noise``), from a seed
+    state made with it, as dropout does: the seed belongs to the key too.
 
     Examples
     --------
@@ -169,10 +171,10 @@ def pool_key(estimator, purpose, inputs, trains_built_weights=False):
     if params.get("distribution_strategy") is not None or tf.distribute.has_strategy():
         return None
     seed = None
-    # A fit's dropout draws from seed states made with the network, which its
-    # random_state decides, as it decides built weights; unseeded, a pooled
-    # network would repeat the draws of the fit that built it.
-    if trains_built_weights or params.get("dropout_rate"):
+    # A fit's dropout and input noise draw from seed states made with the
+    # network, which its random_state decides, as it decides built weights;
+    # unseeded, a pooled network would repeat the draws of the fit that built it.
+    if trains_built_weights or draws_noise or params.get("dropout_rate"):
         seed = params.get("random_state")
         if not isinstance(seed, numbers.Integral):
             return None

@@ -280,10 +280,11 @@ def _panel_freq(y, freq=None, merged=None):
     keeps no frequency, and sktime takes the cutoff's from it: the forecast
     times could not be counted. sktime's per-series forecasters infer each
     series' own; here one frequency serves all: the one ``freq`` given (fit's,
-    in an update), or else the one inferred from the longest series, or else,
-    where that series is too short to infer one from, ``merged`` (the one
-    sktime found in the merged time level). Every series' dates must be
-    consecutive steps of it, or a ValueError says so.
+    in an update); else ``merged`` (the one sktime found in the merged time
+    level) where every series' dates follow it; else the one inferred from
+    the longest series, or ``merged`` where that series is too short to infer
+    one from. Every series' dates must be consecutive steps of it, or a
+    ValueError says so.
     A single series (y's index a DatetimeIndex) is read the same way: sktime
     infers its frequency where one fits its dates, so here the ValueError
     explains why none does.
@@ -301,11 +302,14 @@ def _panel_freq(y, freq=None, merged=None):
     if panel and (freq or merged) and _every_series_steps(y.index, freq or merged):
         return freq or merged  # the common case, without a frame per series (panels may hold thousands)
     parts = [(key, part.index) for key, part in series_of(y)]
-    fix = ("TCNForecaster counts the forecast times in steps of one frequency. " + (
-        "Give every series dates at regular steps, and the time level a frequency: a PeriodIndex (for monthly "
-        "dates: y.index.set_levels(y.index.levels[-1].to_period('M'), level=-1))" if panel else
-        "Give y dates at regular steps, and a frequency: a PeriodIndex (for monthly dates: y.index.to_period('M'))"
-    ) + " or a DatetimeIndex with its freq set.")
+    # A panel's frequency is read from its series' dates whatever its time
+    # level says (see TCNForecaster._set_cutoff_from_y): only regular dates help.
+    fix = "TCNForecaster counts the forecast times in steps of one frequency. " + (
+        "Give every series dates at regular steps of one frequency (each may start and end where it likes), or "
+        "the time level a PeriodIndex (for monthly dates: y.index.set_levels(y.index.levels[-1].to_period('M'), "
+        "level=-1))." if panel else
+        "Give y dates at regular steps, and a frequency: a PeriodIndex (for monthly dates: y.index.to_period('M')) "
+        "or a DatetimeIndex with its freq set.")
     source = "the forecaster's"
     if freq is None:
         key, dates = max(parts, key=lambda part: len(part[1]))
@@ -314,19 +318,18 @@ def _panel_freq(y, freq=None, merged=None):
         if freq is None and merged is not None and len(dates) < 3:
             freq, source = merged, "the time level's"
         if freq is None:
-            where, which = ("time level", f"the dates of its longest series {series_name(key)}") if panel else ("index", "its dates")
+            what = (f"y's time level is a DatetimeIndex, and no frequency can be inferred from the dates of its "
+                    f"longest series {series_name(key)}" if panel else
+                    "y's index is a DatetimeIndex without a frequency, and none can be inferred from its dates")
             leading = _leading_freq(dates)
             gap = "" if leading is None else f"; they begin in steps of {leading!r}, {_first_off_steps(dates, leading)}"
-            raise ValueError(
-                f"y's {where} is a DatetimeIndex without a frequency, and none can be inferred from {which} "
-                f"({len(dates)} dates from {dates[0]}{gap}). {fix}"
-            )
+            raise ValueError(f"{what} ({len(dates)} dates from {dates[0]}{gap}). {fix}")
     for key, dates in parts:
         off = _first_off_steps(dates, freq)
         if off is not None:
             raise ValueError(
-                f"y's time level is a DatetimeIndex without a frequency, and the dates of series {series_name(key)} are not "
-                f"steps of {source} frequency {freq!r} ({off}). {fix}"
+                f"In y's time level, the dates of series {series_name(key)} are not steps of {source} frequency "
+                f"{freq!r} ({off}). {fix}"
             )
     return freq
 
@@ -1159,8 +1162,11 @@ class TCNForecaster(BaseForecaster):
     def update_predict_single(self, y=None, fh=None, X=None, update_params=True):
         self._check_remembers_data()
         # As update: sktime stores the new data and moves the cutoff before
-        # _update can refuse them.
-        with unchanged_on_failure(self):
+        # _update can refuse them. A warm update trains the networks in place,
+        # and the forecast after it may still fail (X without the horizon's
+        # rows): their weights, optimizers and histories go back too.
+        warm = getattr(self, "regressors_", ()) if self.warm_start and update_params else ()
+        with unchanged_on_failure(self), fit_restored_on_failure(*warm):
             return super().update_predict_single(y=y, fh=fh, X=X, update_params=update_params)
 
     update_predict_single.__doc__ = BaseForecaster.update_predict_single.__doc__

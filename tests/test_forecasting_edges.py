@@ -99,7 +99,7 @@ def test_a_datetime_panel_without_one_regular_freq_is_refused_before_training(ra
                                          r"\(the first date off them: 2001-07-01.*PeriodIndex"):
         f.fit(gap, fh=[1, 2])
     mid_month = y.set_axis(y.index.set_levels(y.index.levels[-1] + pd.Timedelta(days=14), level=-1))
-    with pytest.raises(ValueError, match=r"none can be inferred from the dates of its longest series 'a'"):
+    with pytest.raises(ValueError, match=r"no frequency can be inferred from the dates of its longest series 'a'"):
         f.fit(mid_month, fh=[1, 2])
     with pytest.raises(ValueError, match="not steps of the forecaster's frequency 'MS'"):
         f.update(_next(["2004-03-15"]), update_params=False)
@@ -107,12 +107,16 @@ def test_a_datetime_panel_without_one_regular_freq_is_refused_before_training(ra
 
 
 def _dated_panel(dates_by_key):
-    """Straight lines (the drift baseline forecasts them exactly) at the given dates, one series per key."""
-    parts = {key: pd.Series(10.0 * np.arange(len(dates)) + 5.0 * i, index=dates)
-             for i, (key, dates) in enumerate(dates_by_key.items())}
-    y = pd.concat(parts).to_frame("v")
-    y.index.names = ["id", "t"]
-    return y
+    """Straight lines (the drift baseline forecasts them exactly) at the given dates, one series per key.
+
+    Built as frames of MultiIndex.from_arrays concatenated, whose time level
+    pandas gives the frequency of the merged dates, where it finds one, and
+    sktime's cutoff with it.
+    """
+    parts = [pd.DataFrame({"v": 10.0 * np.arange(len(dates)) + 5.0 * i},
+                          index=pd.MultiIndex.from_arrays([[key] * len(dates), dates], names=["id", "t"]))
+             for i, (key, dates) in enumerate(dates_by_key.items())]
+    return pd.concat(parts)
 
 
 def test_a_datetime_panel_takes_its_frequency_from_its_series_not_from_their_merged_dates():
@@ -135,9 +139,12 @@ def test_a_series_with_a_missing_date_is_refused_beside_a_complete_one(monkeypat
     monkeypatch.setattr(TCNForecaster, "_fit_network", lambda *args, **kwargs: pytest.fail("it trained"))
     f = TCNForecaster(**POINT)
     with pytest.raises(ValueError, match=r"the dates of series 'b' are not steps of series 'a''s frequency 'D' "
-                                         r"\(the first date off them: 2000-01-22"):
+                                         r"\(the first date off them: 2000-01-22") as refused:
         f.fit(y, fh=[1, 2])
     assert not f.is_fitted
+    # The time level has a frequency here (the merged dates'): the advice asks for regular dates instead.
+    assert "without a frequency" not in str(refused.value) and "freq set" not in str(refused.value)
+    assert "regular steps of one frequency" in str(refused.value)
 
 
 def test_a_panel_of_series_too_short_to_infer_from_keeps_the_merged_frequency():
@@ -387,6 +394,20 @@ def test_update_predict_single_returns_the_type_of_y_and_forecasts_as_update_the
         f.update_predict_single(bad, update_params=False)
     assert f.cutoff.equals(reference.cutoff)
     pd.testing.assert_series_equal(f.predict(), expected, check_exact=True)
+
+
+def test_a_warm_update_predict_single_whose_forecast_fails_leaves_the_networks_as_they_were():
+    # The update trains the networks in place; predict then refuses an X
+    # without the horizon's rows: the networks kept that training before.
+    times = pd.period_range("2000-01", periods=44, freq="M")
+    y = pd.Series(np.sin(np.arange(44) / 3) * 10 + 50, index=times, name="v")
+    X = pd.DataFrame({"x": np.cos(np.arange(44) / 3)}, index=times)
+    f = TCNForecaster(**POINT, warm_start=True).fit(y.iloc[:40], X=X.iloc[:40], fh=[1, 2])
+    before = f.predict(X=X.iloc[40:42])
+    with pytest.raises(ValueError, match="X"):
+        f.update_predict_single(y.iloc[40:42], X=X.iloc[40:42], update_params=True)
+    assert str(f.cutoff[0]) == "2003-04"
+    pd.testing.assert_series_equal(f.predict(X=X.iloc[40:42]), before, check_exact=True)
 
 
 @pytest.mark.parametrize("warm_start", [False, True])

@@ -35,6 +35,11 @@ def test_noise_stddev_is_a_fraction_of_each_features_spread_as_the_network_sees_
     np.testing.assert_allclose(noise_stddev(X, 0.2, scaled), [0.2, 0.2 * spread[1], 0.0])
     # Each series standardised by its own statistics: every varying feature's spread is 1.
     np.testing.assert_allclose(noise_stddev(X, 0.5, SERIES_SCALING), [0.5, 0.5, 0.0])
+    # A feature constant within each series, at a level of its own per series, varies
+    # over X; that scaling turns it into zeros, so it gets no noise.
+    levels = np.repeat(np.arange(30.0)[:, None, None], 8, axis=1)
+    np.testing.assert_allclose(noise_stddev(np.concatenate([X, levels], axis=-1), 0.5, SERIES_SCALING),
+                               [0.5, 0.5, 0.0, 0.0])
     assert noise_stddev(X, 0.0, None) is None and noise_stddev(X, 0, scaled) is None
 
 

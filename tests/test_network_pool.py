@@ -177,15 +177,16 @@ def data(rng):
         dict(epochs="auto", validation_split=0.0, batch_size=24),
         dict(use_batch_norm=True),
         dict(dropout_rate=0.3),
+        dict(input_noise=0.2),
         dict(optimizer="sgd", optimizer__momentum=0.9),
     ],
-    ids=["fixed-epochs", "scheduled", "batch-norm", "dropout", "sgd-by-name"],
+    ids=["fixed-epochs", "scheduled", "batch-norm", "dropout", "input-noise", "sgd-by-name"],
 )
 def test_a_pooled_trainer_trains_as_a_new_one(network_pool, data, params):
     X, y = data
-    # Dropout's seed states make the seed part of the key: the network is
-    # pooled between fits of one seed only.
-    seeds = (1, 1) if params.get("dropout_rate") else (0, 1)
+    # Dropout's and input noise's seed states make the seed part of the key:
+    # the network is pooled between fits of one seed only.
+    seeds = (1, 1) if params.get("dropout_rate") or params.get("input_noise") else (0, 1)
     network_pool.max_idle = 0
     expected = TCNRegressor(**{**ENSEMBLE, **params}, random_state=seeds[1]).fit(X, y)
     network_pool.max_idle = 4
@@ -201,6 +202,23 @@ def test_a_pooled_trainer_trains_as_a_new_one(network_pool, data, params):
     for a, b in zip(pooled.predict_members(X), expected.predict_members(X)):
         np.testing.assert_array_equal(a, b)
     assert pooled.history_ == expected.history_
+
+
+def test_a_noisy_trainer_is_not_shared_between_seeds(network_pool, data):
+    # The fused trainer's noise draws from a seed state made with it: shared
+    # with another seed's fit, it replayed the noise of the fit that built it,
+    # so a seeded fit depended on what the process had fitted before.
+    X, y = data
+    network_pool.max_idle = 0
+    expected = TCNRegressor(**ENSEMBLE, input_noise=0.2, random_state=1).fit(X, y)
+    network_pool.max_idle = 4
+    first = TCNRegressor(**ENSEMBLE, input_noise=0.2, random_state=0).fit(X, y)
+    trainer = first._trainer
+    del first
+    gc.collect()
+    other = TCNRegressor(**ENSEMBLE, input_noise=0.2, random_state=1).fit(X, y)
+    assert other._trainer is not trainer
+    np.testing.assert_array_equal(other.predict(X), expected.predict(X))
 
 
 def test_series_of_another_length_share_the_trainer_when_the_network_is_the_same(network_pool, data):
