@@ -175,16 +175,7 @@ INPUT_SCALING_CONSTRAINT = {"input_scaling": [StrOptions({"auto", "standard", SE
 
 # ``input_noise`` belongs to TCNClassifier and TCNRegressor, as input_scaling:
 # the forecaster's windows and the LSTM baselines train on their inputs as given.
-INPUT_NOISE_CONSTRAINT = {"input_noise": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})]}
-
-# What input_noise="auto" adds where it adds noise (TCNClassifier._noise_by_default):
-# a fifth of each feature's standard deviation. On ItalyPowerDemand (24 steps, no
-# batch normalisation) test accuracy over seeds 0-4 rose from 0.9575 to 0.9675
-# An ad-hoc layer gave 0.9668 with 0.2 and 0.9675 with 0.3 over the same seeds (a
-# tie, under one test series apart) and 0.9637 with 0.5 over seeds 0-2: the
-# smaller of the tied levels, which distorts unseen series less
-# (benchmarks/RESULTS.md).
-AUTO_INPUT_NOISE = 0.2
+INPUT_NOISE_CONSTRAINT = {"input_noise": [Interval(numbers.Real, 0, None, closed="left")]}
 
 # ``n_networks`` belongs to TCNClassifier and TCNRegressor: the LSTM baselines
 # are single networks, and the forecaster has its own (default 3).
@@ -207,7 +198,7 @@ VALIDATION_SPLIT_CONSTRAINT = {
 
 # The parameters TCNClassifier and TCNRegressor add to the shared ones, with their
 # defaults and constraints (see ``own_params``).
-ESTIMATOR_PARAMS = {"pooling": "auto", "n_networks": 1, "input_scaling": "auto", "input_noise": "auto",
+ESTIMATOR_PARAMS = {"pooling": "auto", "n_networks": 1, "input_scaling": "auto", "input_noise": 0.0,
                     "subsequence_length": None, "subsequence_sampling": "random"}
 ESTIMATOR_CONSTRAINTS = {**POOLING_CONSTRAINT, **ENSEMBLE_CONSTRAINT, **INPUT_SCALING_CONSTRAINT,
                          **INPUT_NOISE_CONSTRAINT, **SUBSEQUENCE_CONSTRAINT, **VALIDATION_SPLIT_CONSTRAINT}
@@ -742,14 +733,9 @@ class TCNEstimatorBase(BaseWrapper):
     def _batch_norm_by_default(self):
         return False
 
-    # What input_noise="auto" means, once the length of the fit's series is known (see TCNClassifier).
-    def _noise_by_default(self):
-        return 0.0
-
     def _input_noise_level(self):
-        """``input_noise`` resolved: a fraction of each feature's standard deviation (0 for the baselines)."""
-        level = getattr(self, "input_noise", 0.0)
-        return self._noise_by_default() if level == "auto" else float(level)
+        """``input_noise``: a fraction of each feature's standard deviation (0 for the baselines, which lack it)."""
+        return float(getattr(self, "input_noise", 0.0))
 
     def _tcn_flag(self, name):
         """A keras-tcn parameter as the network gets it: ``use_batch_norm="auto"`` resolved."""

@@ -56,7 +56,7 @@ _NETWORK = Added(
         "pooling": _pooling,  # e64a8e4
         "n_networks": 1,  # 4ce62a2: one network
         "input_scaling": None,  # feaeae6: the inputs as given (a refit would otherwise scale them)
-        "input_noise": 0.0,  # 2026-12-06: no noise in training (a refit would otherwise add it)
+        "input_noise": 0.0,  # 2026-12-06: no noise in training (as the default)
         "subsequence_length": None,  # bad86c0: whole sequences
         "subsequence_sampling": "random",  # bad86c0: unused without subsequence_length
     },

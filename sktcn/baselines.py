@@ -17,9 +17,8 @@ that names it):
   (each feature with its mean and standard deviation over the training
   series and steps, as ``input_scaling="standard"`` does) and give both
   models the same scaled data.
-- ``input_noise``: the baselines train on their inputs without noise; give
-  the TCN estimator ``input_noise=0`` to compare the networks alone
-  (``TCNClassifier`` adds noise to series up to 60 steps by default).
+- ``input_noise``: the baselines train on their inputs without noise, as the
+  TCN estimators do by default (``input_noise=0.0``).
 - ``n_networks``: a baseline is one network; compare it with a TCN estimator
   of ``n_networks=1``, their default.
 - ``pooling``: the LSTM predicts from its last state, as ``pooling="last"``
@@ -74,8 +73,7 @@ _TCN_ONLY = (set(_TCN_PARAMS) | {"dilations"} | set(ESTIMATOR_PARAMS)) - {"retur
 _NOT_TAKEN = {
     "input_scaling": "the LSTM sees its inputs as given, unscaled; standardise them first (for a fair comparison, "
                      "give the TCN estimator the same scaled data)",
-    "input_noise": "the baselines train on their inputs without noise (give the TCN estimator input_noise=0 "
-                   "to compare the networks alone)",
+    "input_noise": "the baselines train on their inputs without noise, as the TCN estimators do by default",
     "n_networks": "a baseline is one network",
     "pooling": 'the LSTM predicts from its last state, as pooling="last" does',
     "subsequence_length": "the baselines train on whole sequences",

@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted
 from sktcn import _docs
 from sktcn._caller import caller_stacklevel
 from sktcn._base import (
-    AUTO_INPUT_NOISE,
     ESTIMATOR_CONSTRAINTS,
     ESTIMATOR_PARAMS,
     POOLED_FIELD,
@@ -315,18 +314,6 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         # 0.65 of them without. Before a fit the length is not known yet.
         n_timesteps = getattr(self, "_fit_timesteps", None)
         return not self.return_sequences and (n_timesteps is None or n_timesteps > POOLED_FIELD)
-
-    def _noise_by_default(self):
-        # Noise where batch normalisation is off (series up to the pooled
-        # field, 24 steps on ItalyPowerDemand: test accuracy 0.9575 -> 0.9675
-        # over seeds 0-4). Where it is on, the batches' statistics regularise
-        # already, and noise of 0.2 cost every such set tried: GunPoint 0.9933
-        # -> 0.9867, OSULeaf 0.988 -> 0.864, ACSF1 0.88 -> 0.77 (compute-bound
-        # fits that noise leaves less trained). Labels per time step get none:
-        # the copy-memory task reads exact digits (benchmarks/RESULTS.md).
-        if self.return_sequences or self._tcn_flag("use_batch_norm"):
-            return 0.0
-        return AUTO_INPUT_NOISE
 
     @property
     def target_encoder(self):

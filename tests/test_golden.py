@@ -20,9 +20,8 @@ else) when each horizon step's error scale began to lean on all steps'
 k-th smallest calibration error, split conformal's, where it had been the (k+1)-th,
 and the two ends of an interval the same rank (``sktcn._conformal.conformal_rank``).
 The classifier is built with
-``use_batch_norm=False`` and ``input_noise=0.0``, its network before batch
-normalisation and input noise became its defaults (issue 16). The files saved in
-format 1 are still 1417407's, and so are
+``use_batch_norm=False``, its network before batch normalisation became its
+default (issue 16). The files saved in format 1 are still 1417407's, and so are
 their predictions except the forecaster's intervals. A difference
 beyond float32 rounding means a refactor changed what the estimators compute.
 Rewrite the file (``python tests/test_golden.py``) only for an intended change
@@ -86,7 +85,7 @@ def golden_predictions():
         "regressor": TCNRegressor(**NET).fit(X, y_reg).predict(X),
         "regressor_ensemble": TCNRegressor(**NET, n_networks=2).fit(X, y_reg).predict(X),
         # The classifier as before batch normalisation became its default (issue 16).
-        "classifier_proba": TCNClassifier(**NET, use_batch_norm=False, input_noise=0.0).fit(X, y_clf).predict_proba(X),
+        "classifier_proba": TCNClassifier(**NET, use_batch_norm=False).fit(X, y_clf).predict_proba(X),
     }
     out.update(_forecasts())
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
