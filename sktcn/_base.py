@@ -733,10 +733,6 @@ class TCNEstimatorBase(BaseWrapper):
     def _batch_norm_by_default(self):
         return False
 
-    def _input_noise_level(self):
-        """``input_noise``: a fraction of each feature's standard deviation (0 for the baselines, which lack it)."""
-        return float(getattr(self, "input_noise", 0.0))
-
     def _tcn_flag(self, name):
         """A keras-tcn parameter as the network gets it: ``use_batch_norm="auto"`` resolved."""
         if name == "use_batch_norm" and self.use_batch_norm == "auto":
@@ -1231,7 +1227,8 @@ class TCNEstimatorBase(BaseWrapper):
         # Fitted from the data the network is first built on (all of it, or
         # the first batch of a stream), and frozen in the model.
         self._input_statistics = scaling_statistics(X, getattr(self, "input_scaling", None))
-        self._input_noise_stddev = noise_stddev(X, self._input_noise_level(), self._input_statistics)
+        # The LSTM baselines lack input_noise: none.
+        self._input_noise_stddev = noise_stddev(X, getattr(self, "input_noise", 0.0), self._input_statistics)
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._new_or_reused_model()
         # What epochs="auto" starts each fit's learning-rate schedule from.
@@ -1838,9 +1835,13 @@ class TCNEstimatorBase(BaseWrapper):
             return None
         return self.receptive_field_ - 1
 
+    def _first_network(self):
+        """``model_``, or an ensemble's first member: the network whose input layers every member shares."""
+        return (member_networks(self.model_) or [self.model_])[0]
+
     def _network_input_statistics(self):
         """What the fitted network standardises its inputs with (:func:`sktcn._network.input_statistics_of`)."""
-        return input_statistics_of((member_networks(self.model_) or [self.model_])[0])
+        return input_statistics_of(self._first_network())
 
     def _predict_in_time_chunks(self, X, context, chunk=None, forward=None):
         """Per-step outputs of ``X`` computed chunk by chunk along time (``sktcn._crops.time_chunks``)."""
@@ -2128,7 +2129,7 @@ class TCNEstimatorBase(BaseWrapper):
                 ) from None
         # What a warm start's fused training model must standardise its inputs with, and add noise to them.
         self._input_statistics = self._network_input_statistics()
-        self._input_noise_stddev = input_noise_of((member_networks(self.model_) or [self.model_])[0])
+        self._input_noise_stddev = input_noise_of(self._first_network())
         self._initialize_callbacks()
         self._make_predict_function()
         return self

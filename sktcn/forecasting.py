@@ -1321,14 +1321,14 @@ class TCNForecaster(BaseForecaster):
             # first one's cutoff, without a freq where the dates had none.
             known = previous.freqstr if isinstance(previous, pd.DatetimeIndex) else None
             known = self._dates_freq = known or getattr(self, "_dates_freq", None)
+            # Without sktime's freq first: pandas refuses a new freq over another.
+            self._cutoff = pd.DatetimeIndex(self._cutoff, freq=None)
             try:
                 self._dates_freq = _panel_freq(y, known, merged=merged)
             except ValueError as problem:
                 self._freq_problem = str(problem)
-                self._cutoff = pd.DatetimeIndex(self._cutoff, freq=None)
             else:
-                # Dropped first: pandas refuses a new freq over the one sktime set.
-                self._cutoff = pd.DatetimeIndex(pd.DatetimeIndex(self._cutoff, freq=None), freq=self._dates_freq)
+                self._cutoff = pd.DatetimeIndex(self._cutoff, freq=self._dates_freq)
 
     def _check_fh(self, fh, pred_int=False):
         # sktime's check of fit's fh counts an absolute fh's steps, which fails
