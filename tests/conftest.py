@@ -1,8 +1,10 @@
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -24,18 +26,35 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def run_in_own_process(script, timeout=300, **env):
     """Run the Python source ``script`` in a fresh interpreter; return what its last line of output printed, as JSON.
 
-    For fits under a ``MirroredStrategy``: in the test process one sometimes
-    ended in a segmentation fault inside TensorFlow (twice on 2026-12-06, one
-    under fresh-check), which took the pytest-xdist worker down and left the
-    run waiting for it. A process of its own fails alone, and the timeout
-    ends a hang. ``env``: extra environment variables; the repository is on
-    its path. A script that prints nothing returns None.
+    For fits under a ``MirroredStrategy``: one sometimes ends in a
+    segmentation fault inside TensorFlow (2.21). It came in the test process
+    (twice on 2026-12-06, one under fresh-check: it took the pytest-xdist
+    worker down and left the run waiting), then in a process of its own
+    (CI on 2026-12-06; 1 of 45 runs of the strategy-pickling script in a
+    loop here), in Keras' ``fit``, as it drops the first iterator over the
+    distributed batches (``EpochIterator.reset``) while TensorFlow's
+    ``MultiDeviceIterator`` still fetches from it. So the script runs in a
+    process of its own, the timeout ends a hang, Python's fault handler
+    prints where a crash happened, and a script killed by SIGSEGV runs once
+    more (with a warning): twice in a row fails the test. ``env``: extra
+    environment variables; the repository is on its path. A script that
+    prints nothing returns None.
     """
     env = dict(os.environ, **env, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=timeout)
-    assert run.returncode == 0, run.stderr[-3000:]
+    command = [sys.executable, "-X", "faulthandler", "-c", script]
+    run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+    if run.returncode == -signal.SIGSEGV:
+        warnings.warn(f"TensorFlow crashed a script (SIGSEGV), run again:\n{_crash_report(run.stderr)}")
+        run = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+    assert run.returncode == 0, _crash_report(run.stderr)
     lines = run.stdout.strip().splitlines()
     return json.loads(lines[-1]) if lines else None
+
+
+def _crash_report(stderr):
+    """The end of a script's ``stderr``, without the fault handler's list of extension modules, which buries the traceback."""
+    lines = [line for line in stderr.splitlines() if not line.startswith("Extension modules:")]
+    return "\n".join(lines)[-3000:]
 
 
 @pytest.fixture(autouse=True)

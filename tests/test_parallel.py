@@ -692,3 +692,21 @@ def test_a_seeded_fit_with_the_users_own_initializer_repeats(small_regression):
         predictions.append(reg.fit(X, y).predict(X))
     np.testing.assert_array_equal(*predictions)
     assert reg._holds_user_code() and not TCNRegressor(kernel_initializer="he_normal")._holds_user_code()
+
+
+_CRASHES_ON_FIRST_RUN = """
+import ctypes, json, os
+marker = os.environ["MARKER"]
+if not os.path.exists(marker):
+    open(marker, "w").close()
+    ctypes.string_at(0)  # a segmentation fault, as TensorFlow's
+print(json.dumps("second run"))
+"""
+
+
+def test_a_script_killed_by_sigsegv_runs_once_more_and_twice_fails(tmp_path):
+    # run_in_own_process's answer to TensorFlow's rare crash under MirroredStrategy.
+    with pytest.warns(UserWarning, match="SIGSEGV"):
+        assert run_in_own_process(_CRASHES_ON_FIRST_RUN, MARKER=str(tmp_path / "ran")) == "second run"
+    with pytest.warns(UserWarning, match="SIGSEGV"), pytest.raises(AssertionError, match="Segmentation fault"):
+        run_in_own_process("import ctypes; ctypes.string_at(0)")
