@@ -49,7 +49,9 @@ from sktcn._distribute import (
     dtype_policy_scope,
     picklable_strategy,
     releasing_all_reduce_gradients,
+    replica_batches,
     resolve_strategy,
+    splits_batches_itself,
     strategy_scope,
 )
 from sktcn._epoch_batches import TooFewSamples, batch_sizes, epoch_batches, evaluation_batches, samples_text
@@ -1574,18 +1576,37 @@ class TCNEstimatorBase(BaseWrapper):
         """
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         weights_note = self._given_weights_note(X.weights if isinstance(X, CropBatches) else weights)
-        replicas = self._replicas()
+        strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
+        replicas = strategy.num_replicas_in_sync
+        # Arrays under a MirroredStrategy: sktcn splits the batches between the
+        # replicas itself (sktcn._distribute.replica_batches), which needs
+        # every replica's copy of the pipeline to shuffle alike: seeded.
+        split_here = not streamed and splits_batches_itself(strategy)
         if not streamed:
             # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
             # sktcn._epoch_batches). Each epoch is plan.repeats passes.
-            X, steps = epoch_batches((X, y, weights), self._fit_args.batch_size, plan.repeats, self._fit_args.shuffle,
-                                     self._random_state, replicas)
+            seed = self._random_state
+            arrays = (X, y, weights)
+            if split_here:
+                if seed is None:
+                    seed = int(np.random.randint(2**31 - 1))
+                # One copy of the data for all the replicas' pipelines.
+                arrays = tuple(tf.convert_to_tensor(array) for array in arrays)
+            training_batches = functools.partial(epoch_batches, arrays, self._fit_args.batch_size, plan.repeats,
+                                                 self._fit_args.shuffle, seed, replicas)
+            X, steps = training_batches()
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
-        if validation_data is not None and replicas > 1:
+        if validation_data is not None and (replicas > 1 or split_here):
             held_out = (f"the {samples_text(len(validation_data[0]))} that "
                         f"validation_split={self._fit_args.validation_split!r} holds out")
-            validation_data = evaluation_batches(validation_data, self._fit_args.batch_size, replicas, held_out)
+            validation_batches = functools.partial(evaluation_batches, validation_data, self._fit_args.batch_size,
+                                                   replicas, held_out)
+            validation_data = validation_batches()
+        if split_here:
+            X = replica_batches(lambda: training_batches()[0], strategy)
+            if validation_data is not None:
+                validation_data = replica_batches(validation_batches, strategy)
         monitor = "val_loss" if validation_data is not None else "loss"
         validation_freq = kwargs.get("validation_freq", 1)
         if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
@@ -1649,7 +1670,7 @@ class TCNEstimatorBase(BaseWrapper):
                         epochs=initial_epoch + epochs,
                         initial_epoch=initial_epoch,
                         # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
-                        shuffle=self._fit_args.shuffle and not isinstance(X, tf.data.Dataset),
+                        shuffle=self._fit_args.shuffle and not isinstance(X, (tf.data.Dataset, tf.distribute.DistributedDataset)),
                         verbose=self._fit_args.verbose,
                         callbacks=callbacks,
                         validation_data=validation_data,

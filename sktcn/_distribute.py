@@ -23,6 +23,8 @@ __all__ = [
     "apply_thread_setting",
     "check_not_forked_after_tensorflow",
     "releasing_all_reduce_gradients",
+    "splits_batches_itself",
+    "replica_batches",
 ]
 
 STRATEGY_NAMES = ("default", "mirrored", "auto")
@@ -310,6 +312,78 @@ def _is_all_reduce_gradient(entry):
     grad_fn = _closure_value(_closure_value(function, "tape_grad_fn"), "grad_fn")
     code = getattr(grad_fn, "__code__", None)
     return code is not None and os.path.basename(code.co_filename) == "distribute_lib.py"
+
+
+def splits_batches_itself(strategy):
+    """Whether sktcn hands ``strategy`` its batches already split between the replicas (:func:`replica_batches`).
+
+    For a ``MirroredStrategy``: Keras' own path through TensorFlow's
+    ``MultiDeviceIterator`` can crash the process (see :func:`replica_batches`).
+    Other strategies (multi-worker, TPU, one device) take Keras' path.
+    """
+    return isinstance(strategy, tf.distribute.MirroredStrategy)
+
+
+def replica_batches(make_dataset, strategy):
+    """The batches of ``make_dataset()`` for ``strategy``, each split between its replicas by sktcn, not TensorFlow.
+
+    Keras (3.15) distributes a dataset with ``experimental_distribute_dataset``,
+    whose iterator is TensorFlow's ``MultiDeviceIterator``. At the start of
+    every ``fit`` and ``evaluate`` under a strategy, Keras reads one batch from
+    a new iterator and drops it. TensorFlow (2.21) then deletes the
+    ``MultiDeviceIterator`` while its background thread may still be reading
+    the next batch, and that thread can crash the process (a segmentation
+    fault; 8 of 57 runs of a test's fits under load, ``benchmarks/RESULTS.md``).
+    Here each replica reads its own copy of the pipeline through a plain
+    iterator (``InputReplicationMode.PER_REPLICA``, kept on the host), and
+    takes its share of every batch: the first ``size % replicas`` replicas
+    one sample more, in order, as TensorFlow's own split does.
+
+    ``make_dataset``: a function that builds the dataset, called once per
+    replica. Its batches are tuples of tensors batched along their first
+    axis, each of at least one sample per replica
+    (:func:`sktcn._epoch_batches.batch_sizes`); finite or endless. Every call
+    must give the same batches: a shuffle must be seeded, and made anew in
+    each call, since the copies of one seeded shuffle share the state that
+    draws each pass's order (and would give the replicas different ones).
+
+    Examples
+    --------
+    >>> import numpy as np, tensorflow as tf
+    >>> from sktcn._distribute import replica_batches
+    >>> strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    >>> batches = replica_batches(lambda: tf.data.Dataset.from_tensors((np.arange(3),)), strategy)
+    >>> [x.numpy().tolist() for (x,) in batches]
+    [[0, 1, 2]]
+    """
+    replicas = strategy.num_replicas_in_sync
+
+    def share(context):
+        replica = context.input_pipeline_id
+
+        def cut(*tensors):
+            size = tf.shape(tensors[0], out_type=tf.int64)[0]
+            small, larger = size // replicas, size % replicas
+            start = replica * small + tf.minimum(tf.constant(replica, tf.int64), larger)
+            stop = start + small + tf.cast(replica < larger, tf.int64)
+            return tuple(tensor[start:stop] for tensor in tensors)
+
+        return make_dataset().map(cut)
+
+    options = tf.distribute.InputOptions(
+        experimental_replication_mode=tf.distribute.InputReplicationMode.PER_REPLICA,
+        experimental_fetch_to_device=False,
+    )
+    # TensorFlow 2.21's MirroredStrategy keeps the per-replica input workers
+    # this asks for as its own: the user's strategy object would then split
+    # later datasets, Keras' own included, as if each replica were a worker.
+    extended = strategy.extended
+    workers = getattr(extended, "_input_workers_devices", None)
+    try:
+        return strategy.distribute_datasets_from_function(share, options)
+    finally:
+        if workers is not None:
+            extended._input_workers_devices = workers
 
 
 @contextlib.contextmanager

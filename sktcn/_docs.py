@@ -178,7 +178,9 @@ PARAMETERS = _table("""
         Where the network trains. ``None`` or ``"default"``: one device, the
         first GPU if there is one, else the CPU. ``"mirrored"``: a copy of the
         network on every visible GPU, each batch split between them
-        (``batch_size`` is the global batch). ``"auto"``: ``"mirrored"`` when
+        (``batch_size`` is the global batch; sktcn splits the batches of
+        in-memory arrays itself, past a crash in TensorFlow's own split,
+        see the user guide). ``"auto"``: ``"mirrored"`` when
         more than one GPU is visible. A ``tf.distribute.Strategy`` object
         (e.g. ``MultiWorkerMirroredStrategy``) is used as given; pickling
         stores it by name (see the user guide, "Parallel and distributed training").

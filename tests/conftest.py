@@ -33,8 +33,9 @@ def run_in_own_process(script, timeout=300, **env):
     (CI on 2026-12-06; 1 of 45 runs of the strategy-pickling script in a
     loop here), in Keras' ``fit``, as it drops the first iterator over the
     distributed batches (``EpochIterator.reset``) while TensorFlow's
-    ``MultiDeviceIterator`` still fetches from it. So the script runs in a
-    process of its own, the timeout ends a hang, Python's fault handler
+    ``MultiDeviceIterator`` still fetches from it. sktcn now splits in-memory
+    arrays itself (``sktcn._distribute.replica_batches``); streamed data still
+    takes that path. So the script runs in a process of its own, the timeout ends a hang, Python's fault handler
     prints where a crash happened, and a script killed by SIGSEGV runs once
     more (with a warning): twice in a row fails the test. ``env``: extra
     environment variables; the repository is on its path. A script that

@@ -172,6 +172,62 @@ def test_mirrored_strategy_on_two_logical_cpus():
     assert result["intra_op_threads"] == 1  # SKTCN_TF_THREADS was applied at import
 
 
+_SPLIT_BY_SKTCN_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
+    """
+    import sktcn._base
+    from sktcn import TCNRegressor
+
+    strategy = STRATEGY()
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 10, 1)).astype(np.float32)
+    y = X[:, 0, 0] + X[:, -1, 0]
+    tiny = dict(nb_filters=4, epochs=3, batch_size=16, random_state=0, validation_split=0.25)
+    mirrored = TCNRegressor(**tiny, distribution_strategy=strategy).fit(X, y)
+    alone = TCNRegressor(**tiny).fit(X, y)
+
+    # An unseeded fit: the batches its replicas read, kept aside.
+    made = []
+    split = sktcn._base.replica_batches
+    sktcn._base.replica_batches = lambda make, strategy: made.append(split(make, strategy)) or made[-1]
+    X[:, 0, 0] = np.arange(64)  # each series' number
+    TCNRegressor(nb_filters=4, epochs=1, batch_size=8, validation_split=0, distribution_strategy=strategy).fit(X, y)
+    batches = iter(made[0])
+    shares = []
+    for step in range(16):  # two passes over the 64 series in batches of 8
+        per_replica = strategy.experimental_local_results(next(batches)[0])
+        shares.append([x[:, 0, 0].numpy().astype(int).tolist() for x in per_replica])
+
+    print(json.dumps({
+        "losses": [mirrored.history_["loss"], alone.history_["loss"]],
+        "val_losses": [mirrored.history_["val_loss"], alone.history_["val_loss"]],
+        "shares": shares,
+        "iterator": type(batches._iterators[0]._iterator).__name__,
+        # Keras' own split of a dataset, on the same strategy object afterwards.
+        "keras_split": [[t.numpy().tolist() for t in strategy.experimental_local_results(batch)]
+                        for batch in strategy.experimental_distribute_dataset(tf.data.Dataset.range(8).batch(4))],
+    }))
+    """
+)
+
+
+def test_sktcn_splits_its_batches_between_two_replicas_as_one_device_reads_them():
+    # sktcn._distribute.replica_batches: arrays under a MirroredStrategy bypass
+    # TensorFlow's MultiDeviceIterator, whose deletion can crash the process.
+    result = run_in_own_process(_SPLIT_BY_SKTCN_ON_TWO_CPUS, SKTCN_TF_THREADS="1")
+    # Each replica's half of the same batches: the fit trains as on one device.
+    for mirrored, alone in (result["losses"], result["val_losses"]):
+        np.testing.assert_allclose(mirrored, alone, rtol=2e-3)
+    # Unseeded, the replicas' copies of the pipeline still shuffle alike: each
+    # step's two halves are disjoint, and every pass reads each series once.
+    shares = result["shares"]
+    assert all(len(first) == len(second) == 4 for first, second in shares)
+    for one_pass in (shares[:8], shares[8:]):
+        assert sorted(n for step in one_pass for half in step for n in half) == list(range(64))
+    assert shares[:8] != shares[8:]  # a new order each pass
+    assert result["iterator"] == "OwnedIterator"  # not TensorFlow's MultiDeviceIterator
+    assert result["keras_split"] == [[[0, 1], [2, 3]], [[4, 5], [6, 7]]]  # the strategy left as it was
+
+
 _UNEVEN_BATCHES_ON_TWO_CPUS = _ON_TWO_CPUS + textwrap.dedent(
     """
     import keras
