@@ -9,6 +9,7 @@ refuses to fit or predict in a process forked after TensorFlow started.
 import contextlib
 import functools
 import os
+import threading
 import warnings
 
 import keras
@@ -314,6 +315,10 @@ def _is_all_reduce_gradient(entry):
     return code is not None and os.path.basename(code.co_filename) == "distribute_lib.py"
 
 
+# Held while replica_batches borrows a strategy's input workers.
+_INPUT_WORKERS_LOCK = threading.Lock()
+
+
 def splits_batches_itself(strategy):
     """Whether sktcn hands ``strategy`` its batches already split between the replicas (:func:`replica_batches`).
 
@@ -377,13 +382,15 @@ def replica_batches(make_dataset, strategy):
     # TensorFlow 2.21's MirroredStrategy keeps the per-replica input workers
     # this asks for as its own: the user's strategy object would then split
     # later datasets, Keras' own included, as if each replica were a worker.
+    # The lock: fits in threads that share a strategy put back what they found.
     extended = strategy.extended
-    workers = getattr(extended, "_input_workers_devices", None)
-    try:
-        return strategy.distribute_datasets_from_function(share, options)
-    finally:
-        if workers is not None:
-            extended._input_workers_devices = workers
+    with _INPUT_WORKERS_LOCK:
+        workers = getattr(extended, "_input_workers_devices", None)
+        try:
+            return strategy.distribute_datasets_from_function(share, options)
+        finally:
+            if workers is not None:
+                extended._input_workers_devices = workers
 
 
 @contextlib.contextmanager
