@@ -383,6 +383,10 @@ def _packed_policy(packed):
     return built_policy(dtype_policy_names(config))
 
 
+# What Keras' fit reads as a dataset, which shuffles (or not) by itself.
+_DATASETS = (tf.data.Dataset, tf.distribute.DistributedDataset)
+
+
 class TCNEstimatorBase(BaseWrapper):
     """Shared core of the sktcn estimators; use TCNClassifier or TCNRegressor."""
 
@@ -1576,37 +1580,12 @@ class TCNEstimatorBase(BaseWrapper):
         """
         streamed = y is None  # X is a PyDataset or tf.data.Dataset of batches
         weights_note = self._given_weights_note(X.weights if isinstance(X, CropBatches) else weights)
-        strategy = resolve_strategy(getattr(self, "distribution_strategy", None))
+        strategy = self._strategy()
         replicas = strategy.num_replicas_in_sync
-        # Arrays under a MirroredStrategy: sktcn splits the batches between the
-        # replicas itself (sktcn._distribute.replica_batches), which needs
-        # every replica's copy of the pipeline to shuffle alike: seeded.
-        split_here = not streamed and splits_batches_itself(strategy)
-        if not streamed:
-            # Not Keras' pipeline for arrays: seeded, it shuffles only once (see
-            # sktcn._epoch_batches). Each epoch is plan.repeats passes.
-            seed = self._random_state
-            arrays = (X, y, weights)
-            if split_here:
-                if seed is None:
-                    seed = int(np.random.randint(2**31 - 1))
-                # One copy of the data for all the replicas' pipelines.
-                arrays = tuple(tf.convert_to_tensor(array) for array in arrays)
-            training_batches = functools.partial(epoch_batches, arrays, self._fit_args.batch_size, plan.repeats,
-                                                 self._fit_args.shuffle, seed, replicas)
-            X, steps = training_batches()
+        X, validation_data, steps = self._keras_batches(X, y, weights, validation_data, plan, strategy)
+        if steps is not None:
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
-        if validation_data is not None and (replicas > 1 or split_here):
-            held_out = (f"the {samples_text(len(validation_data[0]))} that "
-                        f"validation_split={self._fit_args.validation_split!r} holds out")
-            validation_batches = functools.partial(evaluation_batches, validation_data, self._fit_args.batch_size,
-                                                   replicas, held_out)
-            validation_data = validation_batches()
-        if split_here:
-            X = replica_batches(lambda: training_batches()[0], strategy)
-            if validation_data is not None:
-                validation_data = replica_batches(validation_batches, strategy)
         monitor = "val_loss" if validation_data is not None else "loss"
         validation_freq = kwargs.get("validation_freq", 1)
         if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
@@ -1670,7 +1649,7 @@ class TCNEstimatorBase(BaseWrapper):
                         epochs=initial_epoch + epochs,
                         initial_epoch=initial_epoch,
                         # A tf.data pipeline shuffles (or not) by itself; Keras would warn.
-                        shuffle=self._fit_args.shuffle and not isinstance(X, (tf.data.Dataset, tf.distribute.DistributedDataset)),
+                        shuffle=self._fit_args.shuffle and not isinstance(X, _DATASETS),
                         verbose=self._fit_args.verbose,
                         callbacks=callbacks,
                         validation_data=validation_data,
@@ -1713,9 +1692,50 @@ class TCNEstimatorBase(BaseWrapper):
             epochs_at[key] = epochs_at.get(key, []) + [before + epoch for epoch in logged.epochs[key]]
         self.history_, self._history_epochs = curves, epochs_at
 
+    def _keras_batches(self, X, y, weights, validation_data, plan, strategy):
+        """The training and validation data of a fit, as Keras is given them, and the steps per epoch.
+
+        Arrays become sktcn's own batches (not Keras' pipeline for arrays:
+        seeded, it shuffles only once, see sktcn._epoch_batches), each epoch
+        ``plan.repeats`` passes; ``steps`` is None for streamed ``X``, which
+        Keras reads as it is. Under a MirroredStrategy sktcn splits the arrays'
+        batches between the replicas itself (sktcn._distribute.replica_batches),
+        which needs every replica's copy of the pipeline to shuffle alike: seeded.
+        """
+        replicas = strategy.num_replicas_in_sync
+        streamed = y is None
+        split_here = not streamed and splits_batches_itself(strategy)
+        steps = None
+        if not streamed:
+            seed = self._random_state
+            arrays = (X, y, weights)
+            if split_here:
+                if seed is None:
+                    seed = int(np.random.randint(2**31 - 1))
+                # One copy of the data for all the replicas' pipelines.
+                arrays = tuple(tf.convert_to_tensor(array) for array in arrays)
+            training_batches = functools.partial(epoch_batches, arrays, self._fit_args.batch_size, plan.repeats,
+                                                 self._fit_args.shuffle, seed, replicas)
+            X, steps = training_batches()
+        if validation_data is not None and (replicas > 1 or split_here):
+            held_out = (f"the {samples_text(len(validation_data[0]))} that "
+                        f"validation_split={self._fit_args.validation_split!r} holds out")
+            validation_batches = functools.partial(evaluation_batches, validation_data, self._fit_args.batch_size,
+                                                   replicas, held_out)
+            validation_data = validation_batches()
+        if split_here:
+            X = replica_batches(lambda: training_batches()[0], strategy)
+            if validation_data is not None:
+                validation_data = replica_batches(validation_batches, strategy)
+        return X, validation_data, steps
+
+    def _strategy(self):
+        """The strategy a fit trains under (its parameter's, or the one entered with its scope)."""
+        return resolve_strategy(getattr(self, "distribution_strategy", None))
+
     def _replicas(self):
         """Replicas of the strategy a fit trains under (its parameter's, or the one entered with its scope)."""
-        return resolve_strategy(getattr(self, "distribution_strategy", None)).num_replicas_in_sync
+        return self._strategy().num_replicas_in_sync
 
     def _replicated_fit(self, model, replicas, *args, **kwargs):
         """``model.fit(*args, **kwargs)``; a first batch that ``replicas`` replicas cannot share is a ValueError.
