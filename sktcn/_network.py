@@ -644,13 +644,16 @@ def noise_stddev(X, level, input_statistics):
     if not level:
         return None
     X = np.asarray(X)
-    _, variance = channel_statistics(X)
-    constant = X.max(axis=(0, 1)) == X.min(axis=(0, 1))
     if isinstance(input_statistics, str):
-        variance = np.ones_like(variance)
+        # SERIES_SCALING: every feature's spread is 1, and a feature constant
+        # within every series is zeros.
+        variance = np.ones(X.shape[-1])
         constant = np.all(X.max(axis=1) == X.min(axis=1), axis=0)
-    elif input_statistics is not None:
-        variance = variance / np.asarray(input_statistics[1], np.float64)
+    else:
+        _, variance = channel_statistics(X)
+        constant = X.max(axis=(0, 1)) == X.min(axis=(0, 1))
+        if input_statistics is not None:
+            variance = variance / np.asarray(input_statistics[1], np.float64)
     return np.where(constant, 0.0, level * np.sqrt(variance)).tolist()
 
 
