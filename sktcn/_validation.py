@@ -323,19 +323,47 @@ def as_float32(X, **check_array_params):
         and max(X.max(), -X.min()) < np.finfo(np.float32).max
     ):
         return X.astype(np.float32, copy=False)
-    return _checked_float32(X, "X", **check_array_params)
+    return _checked_float32(X, "X", **{"input_name": "X", **check_array_params})
 
 
 def _checked_float32(X, name, **check_array_params):
-    """check_array(X, dtype=float32); values beyond float32's range refused by name (:func:`_refuse_beyond_float32`)."""
+    """check_array(X, dtype=float32); values beyond float32's range refused by name (:func:`_refuse_beyond_float32`).
+
+    Missing and infinite values keep check_array's message, which names the
+    input, and gain what to do about them (:func:`_non_finite_advice`).
+    """
     # The cast of values beyond float32's range overflows to inf, which
     # check_array refuses; NumPy's warnings about it would come with the error.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             return check_array(X, dtype=np.float32, **check_array_params)
-        except ValueError:
+        except ValueError as error:
             _refuse_beyond_float32(X, name)
+            advice = _non_finite_advice(str(error), name)
+            if advice:
+                raise ValueError(advice) from None
             raise
+
+
+def _non_finite_advice(message, name):
+    """check_array's ``message`` about NaN or infinity in ``name`` with the fix appended; None for other messages.
+
+    Its own advice (when it gets an estimator) points to estimators that take
+    missing values natively, and no network here does.
+
+    >>> _non_finite_advice("Input X contains NaN.", "X")[:80]
+    'Input X contains NaN. The networks take no missing or infinite values in X: fill'
+    >>> _non_finite_advice("Found array with 0 sample(s)", "X") is None
+    True
+    """
+    if "contains NaN" not in message and "contains infinity" not in message:
+        return None
+    first_line = message.splitlines()[0]
+    return (
+        f"{first_line} The networks take no missing or infinite values in {name}: fill the gaps first "
+        "(for example with sktime's Imputer in a pipeline, or pandas' interpolate or ffill), "
+        "or leave those series out."
+    )
 
 
 def _refuse_beyond_float32(X, name="X"):

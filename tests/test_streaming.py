@@ -461,7 +461,8 @@ def test_a_worker_process_error_is_raised_as_its_value_error(data):
     X[-1, 2, 0] = np.nan  # in the last batch
     batches = [(X[i : i + 16], y[i : i + 16]) for i in range(0, len(X), 16)]
     stream = Listed(batches, workers=2, use_multiprocessing=True)
-    with pytest.raises(ValueError, match="Input contains NaN"):  # was TensorFlow's InvalidArgumentError
+    # Was TensorFlow's InvalidArgumentError.
+    with pytest.raises(ValueError, match="Input X contains NaN. The networks take no missing"):
         TCNRegressor(**TINY).fit(stream)
 
 

@@ -65,6 +65,24 @@ def test_bad_y_in_fit(Estimator):
         Estimator(**TINY, return_sequences=True).fit(X, _targets(Estimator, 6))
 
 
+def test_missing_values_in_X_are_refused_by_name_with_the_fix(series_2d):
+    # Was scikit-learn's bare "Input contains NaN.", naming neither X nor what to do.
+    X, y = series_2d
+    reg = TCNRegressor(**TINY).fit(X, y)
+    gappy = X.copy()
+    gappy[1, 3] = np.nan
+    nullable = pd.DataFrame(X).astype("Float64")
+    nullable.iloc[2, 0] = pd.NA
+    fix = r"Input X contains NaN\. The networks take no missing or infinite values in X: fill the gaps first"
+    for bad in (gappy, gappy[:, :, None], nullable):
+        with pytest.raises(ValueError, match=fix):
+            TCNRegressor(**TINY).fit(bad, y)
+        with pytest.raises(ValueError, match=fix):
+            reg.predict(bad)
+    with pytest.raises(ValueError, match=r"Input X\[1\] contains NaN\. .* missing or infinite values in X\[1\]"):
+        reg.predict([X[0], gappy[1, 2:]])
+
+
 def test_regressor_rejects_nan_and_text_targets():
     with pytest.raises(ValueError, match="y contains NaN"):
         TCNRegressor(**TINY).fit(np.ones((6, 5)), [1, 2, np.nan, 4, 5, 6])
@@ -1013,7 +1031,7 @@ def test_X_beyond_float32_is_refused_by_name_without_numpy_warnings(series_2d):
             TCNRegressor(**TINY).fit(huge, y)
         with pytest.raises(ValueError, match=message):
             reg.predict(huge)
-        with pytest.raises(ValueError, match="Input contains infinity"):  # infinity keeps scikit-learn's message
+        with pytest.raises(ValueError, match="Input X contains infinity.*no missing or infinite values in X: fill"):
             reg.predict(np.where(X > 0, np.inf, X))
         # Series of different lengths (a list, a nested frame) got scikit-learn's message and NumPy's warnings.
         ragged = [x[: len(x) - i % 3] for i, x in enumerate(huge)]
