@@ -84,6 +84,7 @@ from sktcn._network import (
 from sktcn._network_pool import pool_key
 from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._param_checks import InstancesOrSubclasses, check_keras_names, check_routed_params, closest_name
+from sktcn._pretrained import load_starting_point
 from sktcn._streaming import (
     StreamedData,
     WeightTally,
@@ -805,6 +806,11 @@ class TCNEstimatorBase(BaseWrapper):
     # the single networks of its calibration backtest; None: every fit builds.
     _network_reuse = None
 
+    # A private sktcn._pretrained.StartingPoint that a pretrained TCNForecaster
+    # sets on its networks: each new network starts from its weights, not
+    # from a random initialisation; None: a random one.
+    _starting_point = None
+
     def _new_or_reused_model(self):
         """``model_`` for a new fit: built, or the ``_network_reuse``'s network restored to how it was built."""
         if self._network_reuse is None or getattr(self, "n_networks", 1) != 1:
@@ -1227,6 +1233,10 @@ class TCNEstimatorBase(BaseWrapper):
         only needs to hold one sample.
         """
         self._fit_timesteps = X.shape[1]
+        start = self._starting_point
+        if start is not None and target_encoder is None:
+            # The pretrained networks' outputs are in the units of the targets they were trained on.
+            target_encoder = copy.deepcopy(start.target_encoder)
         self.target_encoder_ = self.target_encoder.fit(y) if target_encoder is None else target_encoder
         vars(self).update(self.target_encoder_.get_metadata())
         self.feature_encoder_ = self.feature_encoder.fit(X)
@@ -1237,6 +1247,8 @@ class TCNEstimatorBase(BaseWrapper):
         self._input_noise_stddev = noise_stddev(X, getattr(self, "input_noise", 0.0), self._input_statistics)
         self._output_shape = self.target_encoder_.transform(y[:1]).shape[1:]
         self.model_ = self._new_or_reused_model()
+        if start is not None:
+            load_starting_point(self.model_, start)
         # What epochs="auto" starts each fit's learning-rate schedule from.
         self._configured_learning_rate = _compat.learning_rate(self.model_.optimizer)
 

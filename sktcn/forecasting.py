@@ -43,6 +43,7 @@ from sktcn._distribute import picklable_strategy
 from sktcn._epoch_batches import TooFewSamples
 from sktcn._network_pool import pool_key
 from sktcn._param_checks import check_keras_names, unknown_params_advice
+from sktcn._pretrained import Pretrained, starting_point
 from sktcn._random import member_seeds
 from sktcn._rollback import fit_restored_on_failure, unchanged_on_failure
 from sktcn._series_names import series_name
@@ -800,6 +801,9 @@ class TCNForecaster(BaseForecaster):
         # with its own clear error (its default, True, passed them through).
         "capability:categorical_in_X": False,
         "capability:update": True,
+        # pretrain trains the networks on a panel; fit then starts from them (sktcn._pretrained).
+        "capability:pretrain": True,
+        "pretrain:fitted_params": ["pretrained_"],
         "capability:unequal_length": True,
         "requires-fh-in-fit": True,
         "X-y-must-have-same-index": True,
@@ -1120,6 +1124,9 @@ class TCNForecaster(BaseForecaster):
         regressor = TCNRegressor(**dict(params, random_state=seed), return_sequences=self._forking(),
                                  input_scaling=None, input_noise=0.0, n_networks=n_networks)
         regressor._network_reuse = reuse
+        pretrained = self._pretrained()
+        # A pretrained forecaster's networks start from the pretrained ones (sktcn._pretrained).
+        regressor._starting_point = None if pretrained is None else pretrained.start.first(n_networks)
         # The forecaster builds the windows (window, step, channel) itself: a
         # short window with many covariates is not a transposed panel.
         regressor._checks_input_layout = False
@@ -1382,6 +1389,8 @@ class TCNForecaster(BaseForecaster):
             self.horizon_, self.window_length_ = restored.horizon, restored.window_length
             self.baseline_, self.sp_ = restored.baseline, restored.sp
             self.baseline_revision_ = restored.baseline_revision
+        elif self._pretrained() is not None:
+            self._take_pretrained_frame(y, steps, [len(y) for _, y, _ in arrays])
         else:
             self.horizon_ = int(steps.max())
             lengths = [len(y) for _, y, _ in arrays]
@@ -1393,6 +1402,81 @@ class TCNForecaster(BaseForecaster):
         self._fit_network(arrays)
         self._keep_backtest_advice()
         return self
+
+    # ------------------------------------------------------------- pretraining
+    def _pretrain(self, y, X=None, fh=None):
+        if fh is None:
+            raise ValueError(
+                "pretrain needs fh on its first call: the networks it trains forecast fh's steps, and a fit "
+                "that starts from them forecasts no further. Give fh, e.g. pretrain(y, fh=[1, 2, 3])."
+            )
+        self.pretrained_ = self._pretrained_on(y, X, fh, start=None)
+        return self
+
+    def _pretrain_update(self, y, X=None, fh=None):
+        # Another panel: the pretrained networks train further on it, with their horizon unless fh is given.
+        previous = self._pretrained()
+        if previous is None:
+            return self._pretrain(y, X, fh)
+        if fh is None:
+            fh = ForecastingHorizon(np.arange(1, previous.horizon + 1), is_relative=True)
+        self.pretrained_ = self._pretrained_on(y, X, fh, start=previous)
+        return self
+
+    def _pretrained_on(self, y, X, fh, start):
+        """The :class:`sktcn._pretrained.Pretrained` of networks trained on the panel ``y`` (from ``start``'s)."""
+        # A forecaster of the same parameters, fit on the panel as a global model; no
+        # calibration backtest, since no interval is made from the pretraining itself.
+        learner = type(self)(**dict(self.get_params(deep=False), calibration_size=0))
+        if start is not None:
+            # As sktime's clone of a pretrained forecaster is: its fit starts from start's networks.
+            learner.pretrained_, learner._pretrained_attrs, learner._state = start, ["pretrained_"], "pretrained"
+        learner.fit(y, X=X, fh=fh)
+        n_series = len(series_of(learner._y))
+        return Pretrained(
+            start=starting_point(learner.regressor_),
+            horizon=learner.horizon_,
+            window_length=learner.window_length_,
+            baseline=learner.baseline_,
+            sp=learner.sp_,
+            baseline_revision=learner.baseline_revision_,
+            n_variables=len(learner._y_columns),
+            n_series=n_series + (start.n_series if start is not None else 0),
+            n_observations=len(learner._y) + (start.n_observations if start is not None else 0),
+        )
+
+    def _pretrained(self):
+        """``pretrained_``, or None where the forecaster was not pretrained."""
+        return getattr(self, "pretrained_", None)
+
+    def _take_pretrained_frame(self, y, steps, lengths):
+        """Take the horizon, window, baseline and season of ``pretrained_``; ValueError where ``y`` or fh do not fit.
+
+        The networks' shapes fix the horizon and the window, and what they
+        learnt to correct is the pretraining's baseline at its season.
+        """
+        pretrained = self._pretrained()
+        if int(steps.max()) > pretrained.horizon:
+            raise ValueError(
+                f"fh reaches {int(steps.max())} steps ahead, but the pretrained networks forecast "
+                f"{pretrained.horizon}: fit with an fh of at most {pretrained.horizon} steps, or pretrain again "
+                "with this fh."
+            )
+        if len(y.columns) != pretrained.n_variables:
+            raise ValueError(
+                f"y has {len(y.columns)} variables, but the networks were pretrained on {pretrained.n_variables}: "
+                "fit y of the pretraining's variables, or pretrain again."
+            )
+        needed = pretrained.window_length + pretrained.horizon
+        if min(lengths) < needed:
+            raise ValueError(
+                f"The shortest series has {min(lengths)} observations; the pretrained networks read windows of "
+                f"{pretrained.window_length} steps and forecast {pretrained.horizon}, so each series needs at least "
+                f"{needed}: fit longer series, or pretrain again with a shorter window_length or fh."
+            )
+        self.horizon_, self.window_length_ = pretrained.horizon, pretrained.window_length
+        self.baseline_, self.sp_ = pretrained.baseline, pretrained.sp
+        self.baseline_revision_ = pretrained.baseline_revision
 
     def _warn_short_window(self, arrays):
         """Warn where the automatic window came out too short for the networks to read a pattern in it."""
@@ -1486,8 +1570,9 @@ class TCNForecaster(BaseForecaster):
             regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks, reuse)]
             self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]
         for regressor in self.regressors_:
-            # Fitted; the reuse (and its copy of the initial weights) goes no further.
-            regressor._network_reuse = None
+            # Fitted; the reuse (and its copy of the initial weights) goes no further,
+            # nor the pretrained weights, which pretrained_ keeps.
+            regressor._network_reuse = regressor._starting_point = None
         if not any(regressor.model_ is reuse.model for regressor in self.regressors_):
             # Only the backtest trained it (a single network is the forecast's own).
             _network_pool.POOL.give(key, reuse)

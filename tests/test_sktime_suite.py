@@ -31,6 +31,7 @@ REPRESENTATIVE = [
     # sktcn's own tests cover both)
     "test_fit_returns_self",
     "test_save_estimators_to_file",  # sktime.base.load on what save(path) writes
+    "test_pretrain_fit_predict_workflow",  # pretrain on a panel, then fit and predict one series
 ]
 
 
