@@ -561,6 +561,18 @@ class TCNForecaster(BaseForecaster):
     static features from update's ``X`` (which must then hold them: a
     ValueError says so before anything changes).
 
+    ``pretrain(y, fh=...)`` (sktime's pretraining API) trains the networks on
+    the panel ``y``, one global model, without a calibration backtest, and keeps
+    them in ``pretrained_``; a second call trains them further on another panel
+    (with the first call's horizon unless it gives ``fh``). A later ``fit``,
+    usually on a series too short to train networks of its own, then starts
+    every network it trains from the pretrained ones instead of a random
+    initialisation, and keeps their horizon (fh may ask for fewer steps, not
+    more), window, baseline, season and target standardisation; refits
+    (``update``, a backtest's clones) start from them too. sktime's ``clone``
+    keeps ``pretrained_``; ``set_params`` and ``reset`` drop it, as sktime
+    does; ``save`` stores the fitted forecaster without it, and pickles keep it.
+
     Parameters
     ----------
     window_length : int or None, default=None
@@ -758,6 +770,11 @@ class TCNForecaster(BaseForecaster):
     series_scale_ : list of (key, mean, scale) or None
         With ``scaling="series"``, each series' key (``None`` for a single series)
         and the statistics of ``y`` the network was trained with; else ``None``.
+    pretrained_ : sktcn._pretrained.Pretrained
+        Set by ``pretrain`` only: the pretrained networks' weights and target
+        standardisation (``start``), their ``horizon``, ``window_length``,
+        ``baseline`` and ``sp``, the ``n_variables`` of ``y`` they forecast, and
+        the ``n_series`` and ``n_observations`` they were pretrained on.
 
     Notes
     -----

@@ -166,3 +166,16 @@ def test_series_offsets_quick_series_scaling_wins_where_each_series_has_its_own_
     series = row_number(printed, 'TCNClassifier(input_scaling="series")')
     assert series >= 0.7 and series - auto >= 0.25, (auto, series)
     assert row_number(printed, "logistic regression") is not None
+
+
+def test_pretrain_quick(monkeypatch, capsys):
+    pretrain = load_script("pretrain", monkeypatch)
+    pretrain.main(["--quick"])
+    printed = capsys.readouterr().out
+    rows = re.findall(r"^\| (realgdp|realcons|realinv) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|",
+                      printed, re.MULTILINE)
+    assert [row[0] for row in rows] == ["realgdp", "realcons", "realinv"], printed
+    assert all(float(value) > 0 for row in rows for value in row[1:])
+    # Seasonal naive's MAE on realgdp's last 8 quarters from its 40 before: the data, not the networks.
+    assert float(rows[0][4]) == pytest.approx(212.7, abs=0.05)
+    assert "pretrained / scratch MAE, geometric mean over the 3 targets" in printed
