@@ -1495,6 +1495,27 @@ class TCNForecaster(BaseForecaster):
         self.baseline_, self.sp_ = pretrained.baseline, pretrained.sp
         self.baseline_revision_ = pretrained.baseline_revision
 
+    def _warn_untested_pretrained(self, backtest, n_windows):
+        """Warn where a fit from pretrained networks keeps their correction without the backtest that would test it.
+
+        The pretrained window comes from the panel's series; a short series then
+        gives too few windows of it to hold any out. On the cold-start benchmark
+        (benchmarks/pretrain.py) such untested corrections made the forecast worse
+        on most targets, and a window the short series could afford did not.
+        """
+        if backtest is not None or self._pretrained() is None or not self.calibration_size:
+            return
+        if self.baseline_ is None or self.correction == "always":
+            return  # nothing a backtest would have dropped
+        warnings.warn(
+            f"The series give {n_windows} windows of the pretrained window_length={self.window_length_} (plus the "
+            f"horizon), too few to hold any out for the backtest that decides whether the pretrained networks' "
+            "correction helps: it is kept untested. Pretrain with a window_length these series can afford "
+            "(a few dozen windows), or fit longer series.",
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
+
     def _warn_short_window(self, arrays):
         """Warn where the automatic window came out too short for the networks to read a pattern in it."""
         if self.window_length is not None or self.window_length_ >= _FEW_STEPS:
@@ -1583,6 +1604,7 @@ class TCNForecaster(BaseForecaster):
         with field_warned_once():
             backtest = self._calibration_errors(arrays, rows, blocks, lazy, seeds[0], reuse)
             self.correction_weight_ = self._correction_weight(backtest)
+            self._warn_untested_pretrained(backtest, len(rows))
             # The averaged networks train together, as one Keras model (sktcn._ensemble).
             regressors = warm if warm is not None else [self._regressor(seeds[0], self.n_networks, reuse)]
             self.regressors_ = [self._train(regressor, arrays, rows, lazy) for regressor in regressors]

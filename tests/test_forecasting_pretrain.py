@@ -1,6 +1,7 @@
 """TCNForecaster.pretrain: networks trained on a panel, from which a later fit starts (sktcn._pretrained)."""
 
 import pickle
+import warnings
 
 import keras
 import numpy as np
@@ -149,3 +150,18 @@ def test_clones_pickles_and_files_of_a_pretrained_forecaster(target, tmp_path):
     loaded = load(save(forecaster, tmp_path / "f.zip"))
     np.testing.assert_array_equal(loaded.predict(), forecaster.predict())
     assert not hasattr(loaded, "pretrained_")
+
+
+def test_a_fit_too_short_to_test_the_pretrained_correction_warns(target):
+    # The pretrained window comes from the panel's long series; 30 observations
+    # give 3 windows of 25 steps plus 3, too few to hold any out for the backtest.
+    forecaster = TCNForecaster(**dict(TINY_FORECASTER, window_length=25)).pretrain(_panel(3, length=60), fh=FH)
+    with pytest.warns(UserWarning, match=r"give 3 windows of the pretrained window_length=25 .* kept untested"):
+        forecaster.fit(target.iloc[-30:], fh=FH)
+    assert forecaster.interval_calibration_ == "in-sample" and forecaster.correction_weight_ == 1.0
+    # A window the series can afford leaves room for the backtest, and no warning.
+    affordable = TCNForecaster(**dict(TINY_FORECASTER, window_length=4)).pretrain(_panel(3, length=60), fh=FH)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        affordable.fit(target, fh=FH)
+    assert affordable.interval_calibration_ == "backtest"
