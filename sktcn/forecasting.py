@@ -1400,6 +1400,7 @@ class TCNForecaster(BaseForecaster):
         self._y_columns = y.columns
         arrays = self._arrays(y, X)
         _check_scalable(self._window_X(X), "standard", "X")  # numbers, as arrays read them
+        lengths = [len(y) for _, y, _ in arrays]
         if restored is not None:
             # The networks' own window, horizon and baseline: those they were fit
             # with, whatever the stored (perhaps updated) data would choose now.
@@ -1407,10 +1408,9 @@ class TCNForecaster(BaseForecaster):
             self.baseline_, self.sp_ = restored.baseline, restored.sp
             self.baseline_revision_ = restored.baseline_revision
         elif self._pretrained() is not None:
-            self._take_pretrained_frame(y, steps, [len(y) for _, y, _ in arrays])
+            self._take_pretrained_frame(y, steps, lengths)
         else:
             self.horizon_ = int(steps.max())
-            lengths = [len(y) for _, y, _ in arrays]
             self.window_length_ = self._choose_window_length(lengths, self.horizon_)
             self._warn_short_window(arrays)
             self.baseline_, self.sp_ = self._choose_baseline(arrays, self._seasons(y))
@@ -1505,8 +1505,8 @@ class TCNForecaster(BaseForecaster):
         """
         if backtest is not None or self._pretrained() is None or not self.calibration_size:
             return
-        if self.baseline_ is None or self.correction == "always":
-            return  # nothing a backtest would have dropped
+        if not self._backtest_can_drop_correction():
+            return
         warnings.warn(
             f"The series give {n_windows} windows of the pretrained window_length={self.window_length_} (plus the "
             f"horizon), too few to hold any out for the backtest that decides whether the pretrained networks' "
@@ -1667,9 +1667,13 @@ class TCNForecaster(BaseForecaster):
         Only a correction of a baseline can be dropped (without one the
         networks' output is the whole forecast), and only with a backtest.
         """
-        if self.correction == "always" or self.baseline_ is None or backtest is None:
+        if backtest is None or not self._backtest_can_drop_correction():
             return 1.0
         return correction_weight(*backtest)
+
+    def _backtest_can_drop_correction(self):
+        """Whether a backtest decides the correction: ``correction="backtest"`` and a baseline to fall back on."""
+        return self.correction != "always" and self.baseline_ is not None
 
     def _lazy_windows(self, arrays, rows):
         """Whether training windows are made batch by batch (see ``lazy_windows``)."""
