@@ -125,6 +125,14 @@ _LAZY_WINDOW_BYTES = 256 * 2**20
 _SCORED_WINDOWS = 1024
 _SCORED_BYTES = 32 * 2**20
 
+# What set_params says when it drops the pretrained networks (TCNForecaster.set_params).
+_PRETRAINING_DROPPED = (
+    "set_params dropped the networks that pretrain trained (pretrained_): sktime resets a forecaster whose "
+    "parameters are set. Call pretrain again after set_params. sktime's tuners (ForecastingGridSearchCV and "
+    "the like) set each candidate's parameters, so their candidates train from scratch; to compare settings "
+    "of a pretrained forecaster, pretrain and fit each setting yourself, or backtest one with sktime's "
+    "evaluate(..., cv_global=...), which pretrains every fold."
+)
 
 # Set while a saved forecaster is restored (``_restore_saved_state``): its fitted
 # networks, residuals and series statistics stand in for training, so that
@@ -570,8 +578,9 @@ class TCNForecaster(BaseForecaster):
     initialisation, and keeps their horizon (fh may ask for fewer steps, not
     more), window, baseline, season and target standardisation; refits
     (``update``, a backtest's clones) start from them too. sktime's ``clone``
-    keeps ``pretrained_``; ``set_params`` and ``reset`` drop it, as sktime
-    does; ``save`` stores the fitted forecaster without it, and pickles keep it.
+    keeps ``pretrained_``; ``set_params`` (which warns) and ``reset`` drop it, as
+    sktime does, so sktime's tuners fit their candidates from scratch; ``save``
+    stores the fitted forecaster without it, and pickles keep it.
 
     Parameters
     ----------
@@ -898,7 +907,14 @@ class TCNForecaster(BaseForecaster):
             (name for name in params if name not in valid and not any(key.endswith("__" + name) for key in valid)),
             error=ValueError,
         )
-        return super().set_params(**params)
+        pretrained = self._pretrained() is not None
+        super().set_params(**params)
+        if pretrained:
+            # sktime resets a forecaster whose parameters are set, pretrained_ included; its
+            # tuners set each candidate's parameters on a clone, so without this a grid search
+            # of a pretrained forecaster would quietly compare fits from scratch.
+            warnings.warn(_PRETRAINING_DROPPED, UserWarning, stacklevel=2)
+        return self
 
     set_params.__doc__ = BaseForecaster.set_params.__doc__
 

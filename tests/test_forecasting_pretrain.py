@@ -165,3 +165,42 @@ def test_a_fit_too_short_to_test_the_pretrained_correction_warns(target):
         warnings.simplefilter("error", UserWarning)
         affordable.fit(target, fh=FH)
     assert affordable.interval_calibration_ == "backtest"
+
+
+def test_set_params_says_it_dropped_the_pretraining_and_tuners_say_so_too(target):
+    forecaster = _pretrained_forecaster()
+    with pytest.warns(UserWarning, match=r"set_params dropped the networks that pretrain trained .* cv_global"):
+        forecaster.set_params(epochs=1)
+    assert forecaster.state == "new" and not hasattr(forecaster, "pretrained_")
+    # sktime's tuners set each candidate's parameters on a clone: the pretraining is dropped there too.
+    from sktime.forecasting.model_selection import ForecastingGridSearchCV
+    from sktime.split import SingleWindowSplitter
+
+    search = ForecastingGridSearchCV(
+        _pretrained_forecaster(), cv=SingleWindowSplitter(fh=FH, window_length=40), param_grid={"epochs": [1]}
+    )
+    with pytest.warns(UserWarning, match="set_params dropped the networks"):
+        search.fit(target, fh=FH)
+    assert not hasattr(search.best_forecaster_, "pretrained_")
+    # Nothing to drop, nothing said.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TCNForecaster(**TINY_FORECASTER).set_params(epochs=1)
+
+
+def test_evaluate_with_cv_global_pretrains_every_fold_on_the_other_series():
+    # The docs' way to backtest a pretrained forecaster.
+    from sklearn.model_selection import KFold
+    from sktime.forecasting.model_evaluation import evaluate
+    from sktime.split import SingleWindowSplitter
+
+    panel = _panel(4)
+    results = evaluate(
+        TCNForecaster(**TINY_FORECASTER), SingleWindowSplitter(fh=FH, window_length=30), panel,
+        cv_global=KFold(n_splits=2), return_model=True,
+    )
+    fitted = list(results["fitted_forecaster"])
+    assert len(fitted) == 2 and all(f.state == "fitted" for f in fitted)
+    # Each fold pretrained on the two series it does not forecast.
+    assert [f.pretrained_.n_series for f in fitted] == [2, 2]
+    assert np.isfinite(results.iloc[:, 0]).all()
