@@ -116,6 +116,8 @@ from sktcn._validation import (
     ndim,
     pad_front,
     padded_groups,
+    panel_rows_advice,
+    panel_rows_hint,
     python_ints,
     ragged_series,
     stack_padded,
@@ -604,6 +606,12 @@ class TCNEstimatorBase(BaseWrapper):
         X = as_array_like(panel, type(self).__name__)
         ragged = is_ragged(X)
         from_2d = not ragged and ndim(X) == 2
+        if from_2d and not reset and getattr(self, "n_timesteps_in_", 0) is None:
+            # Fit on series, this network reads a table as univariate series: a panel
+            # frame's rows would each get a prediction (its shape may also be refused below).
+            hint = panel_rows_hint(panel)
+            if hint:
+                warnings.warn(hint, UserWarning, stacklevel=caller_stacklevel())
         self._check_names(X, frame, from_2d, reset)
         given = X
         if ragged:
@@ -689,10 +697,15 @@ class TCNEstimatorBase(BaseWrapper):
         # fit's batches; predict and score validate X by _check_X_by_length
         # instead. y_numeric is scikeras' argument, which no caller here
         # passes: _as_target_array gives y its dtype.
+        given = X
         if X is not None:
             X = self._check_X(X, reset=reset)
         if y is not None:
-            y = self._check_y(self._as_target_array(y), X)
+            y = self._as_target_array(y)
+            advice = panel_rows_advice(given, len(y))
+            if advice:
+                raise ValueError(advice)
+            y = self._check_y(y, X)
             if not reset and hasattr(self, "_output_shape"):
                 # Targets for a network that is trained further (partial_fit, warm_start).
                 self._check_outputs(y)

@@ -1,8 +1,9 @@
 """Input series: validation and conversion of 2D, 3D, DataFrame and ragged ``X`` to float32 arrays.
 
 sktime's nested DataFrame panels (``nested_univ``) are read as the series they
-hold; a DataFrame with a multi-level row index is refused (it reads two ways);
-any other DataFrame is a table, one series per row.
+hold; any other DataFrame is a table, one series per row, a multi-level row index
+included (a fit whose ``y`` then counts that index's instances, not its rows, says
+how to convert the panel: :func:`panel_rows_advice`).
 
 Pure functions of the input; the estimators keep their own bookkeeping (feature
 counts, column names, the length ragged training data were padded to) in
@@ -166,6 +167,66 @@ def from_panel_frame(X):
     return np.stack(series)
 
 
+# How to read an sktime pd-multiindex panel: appended where a frame under a MultiIndex looks like one.
+PANEL_CONVERSION = (
+    "If X is an sktime panel (pd-multiindex: instances, then time steps), convert it to its series first: "
+    "sktime.datatypes.convert_to(X, to_type='nested_univ')."
+)
+
+
+def panel_rows_advice(X, n_targets):
+    """What to do where ``X`` looks like an sktime ``pd-multiindex`` panel whose instances ``y`` labels; else None.
+
+    Such a frame has one row per (instance, time step) and is read as a table
+    (:func:`from_panel_frame`), so scikit-learn's length check names the rows
+    and targets only ("inconsistent numbers of samples: [4000, 40]"). Where
+    ``y`` has one target per instance of the index, the fix is a conversion.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn._validation import panel_rows_advice
+    >>> index = pd.MultiIndex.from_product([range(2), range(3)], names=["instance", "time"])
+    >>> panel = pd.DataFrame({"x": range(6)}, index=index)
+    >>> panel_rows_advice(panel, 2)[:60]
+    'X is a DataFrame of 6 rows under a MultiIndex, read as a tab'
+    >>> panel_rows_advice(panel, 6) is None  # a table of 6 rows, as its 6 targets say
+    True
+    """
+    if not _has_multiindex_rows(X) or len(X) == n_targets or X.index.droplevel(-1).nunique() != n_targets:
+        return None
+    return (
+        f"X is a DataFrame of {len(X)} rows under a MultiIndex, read as a table of {len(X)} samples (one per row), "
+        f"but y has {n_targets} targets, one per instance of X's index. " + PANEL_CONVERSION
+    )
+
+
+def panel_rows_hint(X):
+    """A warning's text where a predict's ``X`` is a DataFrame under a MultiIndex, read as a table; else None.
+
+    A network fit on series reads a 2D ``X`` as univariate series, one per
+    row: an sktime ``pd-multiindex`` panel would silently get a prediction
+    per time step of every instance.
+
+    >>> import pandas as pd
+    >>> index = pd.MultiIndex.from_product([range(2), range(3)])
+    >>> panel_rows_hint(pd.DataFrame({"x": range(6)}, index=index))[:56]
+    'X is a DataFrame of 6 rows under a MultiIndex, read as 6'
+    >>> panel_rows_hint(pd.DataFrame({"x": range(6)})) is None
+    True
+    """
+    if not _has_multiindex_rows(X):
+        return None
+    return (
+        f"X is a DataFrame of {len(X)} rows under a MultiIndex, read as {len(X)} series of {X.shape[1]} "
+        "step(s), one per row, which is what a table is. " + PANEL_CONVERSION
+    )
+
+
+def _has_multiindex_rows(X):
+    return isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex)
+
+
 def _nested_series(cells, i):
     """Row ``i`` of a nested DataFrame as one (n_timesteps, n_features) array."""
     if not all(isinstance(cell, (pd.Series, np.ndarray)) and np.ndim(cell) == 1 for cell in cells):
@@ -206,7 +267,56 @@ def target_array(y, dtype=None):
             values = y if dtype is None else y.astype(dtype, copy=False)
         if values.dtype.kind != "f" or np.isfinite(values).all():
             return values
-    return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+    try:
+        return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+    except ValueError as error:
+        advice = _missing_targets_advice(str(error), numeric=dtype is not None)
+        if advice:
+            raise ValueError(advice) from None
+        raise
+
+
+def _missing_targets_advice(message, numeric):
+    """check_array's ``message`` about NaN or infinity in y with the fix appended; None for other messages.
+
+    ``numeric``: a regressor's targets (NaN and infinity), else a classifier's labels (missing ones).
+
+    >>> _missing_targets_advice("Input contains NaN", numeric=False)[:45]
+    'Input y contains NaN. The estimators need a l'
+    >>> _missing_targets_advice("Found array with 0 sample(s)", numeric=True) is None
+    True
+    """
+    if "contains NaN" not in message and "contains infinity" not in message:
+        return None
+    problem = message.splitlines()[0].replace("Input contains", "Input y contains").rstrip(".")
+    need, keep = ("a finite target", "np.isfinite(y)") if numeric else ("a label", "pandas.notna(y)")
+    return (
+        f"{problem}. The estimators need {need} for every series: leave the others out of X and y "
+        f"(for example keep = {keep}, then X[keep] and y[keep])."
+    )
+
+
+def refuse_missing_labels(y):
+    """ValueError naming the samples whose label is missing (None or NaN) in an object ``y``; nothing otherwise.
+
+    scikit-learn sorts the labels to find the classes, and a None among strings
+    fails there with "'<' not supported between instances of 'NoneType' and 'str'".
+
+    >>> import numpy as np
+    >>> refuse_missing_labels(np.array(["a", None, "b"], dtype=object))
+    Traceback (most recent call last):
+    ...
+    ValueError: y has no label (None or NaN) for sample(s) [1]. The estimators need a label for every series: ...
+    """
+    if y.dtype != object:
+        return
+    missing = np.flatnonzero(pd.isna(y).reshape(len(y), -1).any(axis=1))
+    if missing.size:
+        shown = ", ".join(map(str, missing[:5])) + (", ..." if missing.size > 5 else "")
+        raise ValueError(
+            f"y has no label (None or NaN) for sample(s) [{shown}]. The estimators need a label for every "
+            "series: leave those out of X and y (for example keep = pandas.notna(y), then X[keep] and y[keep])."
+        )
 
 
 def checked_sample_weight(sample_weight, X, allow_all_zero=False):

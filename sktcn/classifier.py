@@ -26,7 +26,7 @@ from sktcn._param_checks import check_loss_targets
 from sktcn._rollback import unchanged_on_failure
 from sktcn._streaming import StreamedData, is_streamed
 from sktcn._training import float32_precision
-from sktcn._validation import target_array
+from sktcn._validation import refuse_missing_labels, target_array
 
 
 class LabelEncoder:
@@ -413,6 +413,7 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
 
     def _as_target_array(self, y):
         y = target_array(y)
+        refuse_missing_labels(y)
         if y.ndim == 2 and y.shape[1] == 1 and not self.return_sequences:
             # A column vector (df[["label"]]) is one label per sample, as scikit-learn's
             # classifiers read it (column_or_1d(y, warn=True)), not one output of a

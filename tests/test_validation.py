@@ -84,8 +84,11 @@ def test_missing_values_in_X_are_refused_by_name_with_the_fix(series_2d):
 
 
 def test_regressor_rejects_nan_and_text_targets():
-    with pytest.raises(ValueError, match="y contains NaN"):
+    fix = r"The estimators need a finite target for every series: leave the others out of X and y \(for example keep"
+    with pytest.raises(ValueError, match=r"Input y contains NaN\. " + fix):
         TCNRegressor(**TINY).fit(np.ones((6, 5)), [1, 2, np.nan, 4, 5, 6])
+    with pytest.raises(ValueError, match=r"Input y contains infinity.*" + fix):
+        TCNRegressor(**TINY).fit(np.ones((6, 5)), [1, 2, np.inf, 4, 5, 6])
     with pytest.raises(ValueError, match="could not convert"):
         TCNRegressor(**TINY).fit(np.ones((6, 5)), list("abcdef"))
 
@@ -93,6 +96,41 @@ def test_regressor_rejects_nan_and_text_targets():
 def test_classifier_rejects_continuous_targets():
     with pytest.raises(ValueError, match="Unknown label type"):
         TCNClassifier(**TINY).fit(np.ones((6, 5)), np.linspace(0, 1, 6))
+
+
+def test_classifier_names_missing_labels_and_the_fix():
+    # Were scikit-learn's "'<' not supported between instances of 'NoneType' and 'str'" and a bare "Input contains NaN".
+    fix = r"leave .* out of X and y \(for example keep = pandas\.notna\(y\)"
+    labels = np.array(list("abcabc"), dtype=object)
+    labels[[1, 4]] = None
+    with pytest.raises(ValueError, match=r"y has no label \(None or NaN\) for sample\(s\) \[1, 4\]\. .*" + fix):
+        TCNClassifier(**TINY).fit(np.ones((6, 5)), labels)
+    labels[[1, 4]] = np.nan
+    with pytest.raises(ValueError, match=r"Input y contains NaN\. The estimators need a label .*" + fix):
+        TCNClassifier(**TINY).fit(np.ones((6, 5)), labels)
+    with pytest.raises(ValueError, match=r"(y has no label|Input y contains NaN).*" + fix):  # pandas reads None as NaN
+        TCNClassifier(**TINY).fit(np.ones((6, 5)), pd.Series(["a", "b", None, "a", "b", "a"]))
+
+
+def test_an_sktime_multiindex_panel_gets_its_conversion_named():
+    # A pd-multiindex panel is read as the table it also is (sktime's global reductions fit on such
+    # tables); with a label per instance the length check said only "inconsistent numbers of samples".
+    index = pd.MultiIndex.from_product([range(6), range(5)], names=["instance", "time"])
+    panel = pd.DataFrame({"x": np.arange(30.0)}, index=index)
+    with pytest.raises(ValueError, match=r"X is a DataFrame of 30 rows under a MultiIndex.*y has 6 targets.*"
+                                         r"convert_to\(X, to_type='nested_univ'\)"):
+        TCNClassifier(**TINY).fit(panel, list("ababab"))
+    from sktime.datatypes import convert_to
+
+    nested = convert_to(panel, to_type="nested_univ")
+    clf = TCNClassifier(**TINY).fit(nested, list("ababab"))
+    assert clf.n_features_in_ == 1
+    # Fit on series, the network would read the panel's 30 rows as 30 series of one step: it says so.
+    with pytest.warns(UserWarning, match=r"read as 30 series of 1 step\(s\), one per row.*convert_to"):
+        assert clf.predict(panel).shape == (30,)
+    assert clf.predict(nested).shape == (6,)
+    # As many targets as rows: a table, fitted as before.
+    assert TCNRegressor(**TINY).fit(panel, np.arange(30.0)).n_timesteps_in_ == 1
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
