@@ -9,6 +9,9 @@ Usage::
     python -m venv /tmp/dvenv && /tmp/dvenv/bin/pip install torch==2.13.0 "u8darts[torch]"
     python benchmarks/compare_darts.py --darts-python /tmp/dvenv/bin/python
 
+A row times Keras alone (a one-layer linear model fit on the same steps in a
+fresh interpreter): the fixed cost any Keras fit pays, TCN or not.
+
 Both libraries get TCNForecaster's default epochs (15) and 64 filters (darts'
 defaults, 100 epochs and 3 filters, are also timed), a 41-month input window
 (what TCNForecaster picks by itself for this horizon) and batch size 32. darts'
@@ -112,17 +115,47 @@ def sktcn_rows():
     return rows
 
 
+def keras_floor_row(epochs):
+    """Keras' fixed cost: a one-layer linear model's first fit and predict in this (fresh) interpreter.
+
+    The same data shape and steps as the default forecaster's fit (15 epochs of
+    one batch of 32 windows of 41 steps, a tf.data pipeline as sktcn gives
+    Keras), but no TCN: what any Keras model pays for tracing its train step,
+    TensorFlow's graph optimisation and the epochs' bookkeeping.
+    """
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    windows = rng.normal(size=(32, WINDOW, 1)).astype("float32")
+    targets = rng.normal(size=(32, HORIZON)).astype("float32")
+    start = time.perf_counter()
+    model = keras.Sequential([keras.Input((WINDOW, 1)), keras.layers.Flatten(), keras.layers.Dense(HORIZON)])
+    model.compile(optimizer="adam", loss="mse")
+    batches = tf.data.Dataset.from_tensor_slices((windows, targets)).batch(32).repeat()
+    model.fit(batches, epochs=epochs, steps_per_epoch=1, verbose=0)
+    model.predict(windows[-1:], verbose=0)
+    return ("Keras alone, no TCN: a one-layer linear model's first fit (the same 15 epochs of one batch) "
+            "and predict, fresh process", time.perf_counter() - start, None)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--darts-python", help="an interpreter with darts and torch installed")
     parser.add_argument("--darts-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--keras-floor-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.keras_floor_only:
+        print(json.dumps(keras_floor_row(sktcn_epochs())))
+        return
     if args.darts_only:  # the data come on stdin: darts' interpreter has no sktime
         data = json.loads(sys.stdin.read())
         print(json.dumps(darts_rows(np.asarray(data["train"]), np.asarray(data["test"]), data["epochs"])))
         return
     rows = sktcn_rows()
+    floor = subprocess.run([sys.executable, __file__, "--keras-floor-only"], capture_output=True, text=True, check=True)
+    rows.append(tuple(json.loads(floor.stdout.strip().splitlines()[-1])))
     if args.darts_python:
         train, test = airline_values()
         data = json.dumps({"train": train.tolist(), "test": test.tolist(), "epochs": sktcn_epochs()})
@@ -132,7 +165,7 @@ def main():
     print(f"# airline, 108 months -> next 36, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs")
     print("| model | fit + predict (s) | MAPE |\n|---|---|---|")
     for name, seconds, error in rows:
-        print(f"| {name} | {seconds:.1f} | {error:.4f} |")
+        print(f"| {name} | {seconds:.1f} | {'-' if error is None else f'{error:.4f}'} |")
 
 
 if __name__ == "__main__":
