@@ -168,16 +168,18 @@ def test_a_fit_too_short_to_test_the_pretrained_correction_warns(target):
 
 
 def test_set_params_says_it_dropped_the_pretraining_and_tuners_say_so_too(target):
+    from sktime.forecasting.model_selection import ForecastingGridSearchCV
+    from sktime.split import SingleWindowSplitter
+
     forecaster = _pretrained_forecaster()
+    pretrained_clone = forecaster.clone()
     with pytest.warns(UserWarning, match=r"set_params dropped the networks that pretrain trained .* cv_global"):
         forecaster.set_params(epochs=1)
     assert forecaster.state == "new" and not hasattr(forecaster, "pretrained_")
     # sktime's tuners set each candidate's parameters on a clone: the pretraining is dropped there too.
-    from sktime.forecasting.model_selection import ForecastingGridSearchCV
-    from sktime.split import SingleWindowSplitter
-
+    assert pretrained_clone.state == "pretrained"
     search = ForecastingGridSearchCV(
-        _pretrained_forecaster(), cv=SingleWindowSplitter(fh=FH, window_length=40), param_grid={"epochs": [1]}
+        pretrained_clone, cv=SingleWindowSplitter(fh=FH, window_length=40), param_grid={"epochs": [1]}
     )
     with pytest.warns(UserWarning, match="set_params dropped the networks"):
         search.fit(target, fh=FH)
