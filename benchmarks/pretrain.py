@@ -34,7 +34,7 @@ these figures.
 Usage: python benchmarks/pretrain.py [--quick] [--data macro sales] [--history N] [--horizon N]
        [--origins 2] [--seeds 0] [--params '{"window_length": 8}'] [--targets NAME ...]
 
-``--quick``: tiny networks, one origin, the first three series of each set.
+``--quick``: tiny networks without the calibration backtest, one origin, the first three series of each set.
 """
 
 import argparse
@@ -50,12 +50,12 @@ import pandas as pd  # noqa: E402
 
 from _common import header  # noqa: E402
 
-QUICK = dict(nb_filters=4, epochs=1, n_networks=1)
+QUICK = dict(nb_filters=4, epochs=1, n_networks=1, calibration_size=0)
 
 
 def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny networks, one origin, three targets")
+    parser.add_argument("--quick", action="store_true", help="tiny networks, no calibration, one origin, three targets")
     parser.add_argument("--data", choices=sorted(DATA), nargs="+", default=sorted(DATA), help="data sets")
     parser.add_argument("--history", type=int, help="steps of the target's history (default: the data set's)")
     parser.add_argument("--horizon", type=int, help="steps forecast (default: the data set's)")
