@@ -286,12 +286,17 @@ def _missing_targets_advice(message, numeric):
     >>> _missing_targets_advice("Found array with 0 sample(s)", numeric=True) is None
     True
     """
-    if "contains NaN" not in message and "contains infinity" not in message:
+    problem = _non_finite_problem(message)
+    if problem is None:
         return None
-    problem = message.splitlines()[0].replace("Input contains", "Input y contains").rstrip(".")
+    return f"{problem.replace('Input contains', 'Input y contains').rstrip('.')}. {_targets_fix(numeric)}"
+
+
+def _targets_fix(numeric):
+    """What to do about series without a target: a regressor's (``numeric``) finite one, or a classifier's label."""
     need, keep = ("a finite target", "np.isfinite(y)") if numeric else ("a label", "pandas.notna(y)")
     return (
-        f"{problem}. The estimators need {need} for every series: leave the others out of X and y "
+        f"The estimators need {need} for every series: leave the others out of X and y "
         f"(for example keep = {keep}, then X[keep] and y[keep])."
     )
 
@@ -313,10 +318,7 @@ def refuse_missing_labels(y):
     missing = np.flatnonzero(pd.isna(y).reshape(len(y), -1).any(axis=1))
     if missing.size:
         shown = ", ".join(map(str, missing[:5])) + (", ..." if missing.size > 5 else "")
-        raise ValueError(
-            f"y has no label (None or NaN) for sample(s) [{shown}]. The estimators need a label for every "
-            "series: leave those out of X and y (for example keep = pandas.notna(y), then X[keep] and y[keep])."
-        )
+        raise ValueError(f"y has no label (None or NaN) for sample(s) [{shown}]. {_targets_fix(numeric=False)}")
 
 
 def checked_sample_weight(sample_weight, X, allow_all_zero=False):
@@ -466,14 +468,21 @@ def _non_finite_advice(message, name):
     >>> _non_finite_advice("Found array with 0 sample(s)", "X") is None
     True
     """
-    if "contains NaN" not in message and "contains infinity" not in message:
+    first_line = _non_finite_problem(message)
+    if first_line is None:
         return None
-    first_line = message.splitlines()[0]
     return (
         f"{first_line} The networks take no missing or infinite values in {name}: fill the gaps first "
         "(for example with sktime's Imputer in a pipeline, or pandas' interpolate or ffill), "
         "or leave those series out."
     )
+
+
+def _non_finite_problem(message):
+    """The first line of check_array's ``message`` where it is about NaN or infinity; None for other messages."""
+    if "contains NaN" not in message and "contains infinity" not in message:
+        return None
+    return message.splitlines()[0]
 
 
 def _refuse_beyond_float32(X, name="X"):
