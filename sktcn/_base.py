@@ -90,9 +90,10 @@ from sktcn._streaming import (
     WeightTally,
     is_streamed,
     joined_targets,
+    raise_stream_failure,
+    stream_mean_weight,
     predict_inputs,
     releasing_generator_functions,
-    worker_error,
 )
 from sktcn._random import (
     member_seeds,
@@ -1274,38 +1275,71 @@ class TCNEstimatorBase(BaseWrapper):
             )
         data = StreamedData(X, y, sample_weight, self._fit_args.batch_size)
         if not ((self.warm_start or warm_start) and self.initialized_):
-            self._random_state = _seed_from(self.random_state)
-            first = self._check_X(data.first_batch()[0], reset=True)
-            encoder = self.target_encoder
-            if data.targets_given is not None:
-                targets = self._as_target_array(data.targets_given)
-                # _check_y compares y with X's length and series length: a broadcast
-                # view of the first series stands in for X without allocating it.
-                targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
-                self._initialize_network(first, targets)
-            else:
-                # One pass over the batches, each one's targets checked against its
-                # own series: the batches' series may differ in length.
-                checked = (self._check_y(self._as_target_array(batch_y), x) for x, batch_y, _ in data.raw_batches())
-                if hasattr(encoder, "partial_fit"):
-                    # Targets can outweigh the inputs (one per time step, or a whole
-                    # horizon per step for the forecaster): the encoder gathers its
-                    # statistics batch by batch instead of from one array of them all.
-                    for batch_y in checked:
-                        encoder.partial_fit(batch_y)
-                    encoder.check_spread()  # over the whole stream: one batch may not vary
-                    example_y = batch_y[:1]
-                else:
-                    targets = list(checked)
-                    encoder.fit(joined_targets(targets, per_step=self.return_sequences))
-                    example_y = targets[0][:1]
-                self._initialize_network(first, example_y, encoder)
-
+            self._initialize_from_stream(data)
         first = data.first_batch()
+        weigh, encode, tally = self._stream_encoding(data, first)
+        example = encode(*first)
+        if getattr(data.batches, "use_multiprocessing", False):
+            # Keras' worker processes then encode the batches, and what they tally
+            # stays in them: this process weighs the batches itself, up to the first
+            # that weighs something (usually the first batch, weighed just above).
+            tally.weigh_until_weighing(data.raw_batches(), weigh)
+        n_batches = data.n_batches()
+        failures = []
+        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
+                          repeatable=False)
+        try:
+            self._run_keras_fit(data.keras_input(encode, example, failures), None, None, None, warm_start, plan,
+                                initial_epoch, extra_callbacks=[tally], **kwargs)
+        except tf.errors.OpError as error:
+            raise_stream_failure(error, failures)
+            raise
+
+    def _initialize_from_stream(self, data):
+        """Seed, check and build the network of a fit from scratch on the ``StreamedData`` ``data``.
+
+        Its targets are checked, and the target encoder fitted, from the
+        stream's targets where they were given apart from X, else from one
+        pass over its batches.
+        """
+        self._random_state = _seed_from(self.random_state)
+        first = self._check_X(data.first_batch()[0], reset=True)
+        encoder = self.target_encoder
+        if data.targets_given is not None:
+            targets = self._as_target_array(data.targets_given)
+            # _check_y compares y with X's length and series length: a broadcast
+            # view of the first series stands in for X without allocating it.
+            targets = self._check_y(targets, np.broadcast_to(first[:1], (len(targets),) + first.shape[1:]))
+            self._initialize_network(first, targets)
+        else:
+            # One pass over the batches, each one's targets checked against its
+            # own series: the batches' series may differ in length.
+            checked = (self._check_y(self._as_target_array(batch_y), x) for x, batch_y, _ in data.raw_batches())
+            if hasattr(encoder, "partial_fit"):
+                # Targets can outweigh the inputs (one per time step, or a whole
+                # horizon per step for the forecaster): the encoder gathers its
+                # statistics batch by batch instead of from one array of them all.
+                for batch_y in checked:
+                    encoder.partial_fit(batch_y)
+                encoder.check_spread()  # over the whole stream: one batch may not vary
+                example_y = batch_y[:1]
+            else:
+                targets = list(checked)
+                encoder.fit(joined_targets(targets, per_step=self.return_sequences))
+                example_y = targets[0][:1]
+            self._initialize_network(first, example_y, encoder)
+
+    def _stream_encoding(self, data, first):
+        """The functions that weigh and encode a batch of the ``StreamedData`` ``data``, and the fit's ``WeightTally``.
+
+        ``first``: its first batch. ``weigh(x, y, w)`` checks a batch and gives
+        its encoded targets and training weights; ``encode(x, y, w)`` gives what
+        the network trains on. A fit (not ``partial_fit``) divides the weights
+        by their mean over the whole stream, found here by one pass over it.
+        """
         # A stream carries sample weights where its first batch does (as below).
         name = self._training_weights_name(first[2] is not None)
         tally = WeightTally(self._weightless_fit(first[2] is not None), functools.partial(rounded_to_zero, name=name))
-        failures = []
         mean_weight = 1.0  # what a fit's training weights are divided by (unit_mean_weights), set below
 
         def refused_weights(check, *args, **kwargs):
@@ -1345,46 +1379,8 @@ class TCNEstimatorBase(BaseWrapper):
             # for a stream that carries sample weights (its first batch does)
             # or class weights that need not average 1. Without either every
             # weight is 1 and the stream is not read again.
-            total, count = 0.0, 0
-            for batch in data.raw_batches():
-                weights = weigh(*batch)[2]
-                with np.errstate(over="ignore"):  # as in memory (_fit_keras_model)
-                    total += weights.sum(dtype=np.float64)
-                count += weights.size
-            if not total > 0:
-                tally.on_epoch_end(0)  # every batch read, none weighs anything: raises
-            mean_weight = total / count
-        example = encode(*first)
-        if getattr(data.batches, "use_multiprocessing", False):
-            # Keras' worker processes then encode the batches, and what they tally
-            # stays in them: this process weighs the batches itself, up to the first
-            # that weighs something (usually the first batch, weighed just above).
-            tally.weigh_until_weighing(data.raw_batches(), weigh)
-        n_batches = data.n_batches()
-        plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
-                          repeatable=False)
-        try:
-            self._run_keras_fit(data.keras_input(encode, example, failures), None, None, None, warm_start, plan,
-                                initial_epoch, extra_callbacks=[tally], **kwargs)
-        except tf.errors.OpError as error:
-            # tf.data reads and encodes the batches inside TensorFlow, which turns
-            # their errors (sktcn's ValueError, the user's PyDataset's own) into an
-            # OpError whose message buries them: raise the original. With
-            # use_multiprocessing=True that runs in worker processes, whose
-            # failures this list never sees: their error is rebuilt from the message.
-            if failures and isinstance(failures[0], StopIteration):
-                # Raised as itself it would silently end any loop or map() the
-                # fit runs in (PEP 479's reason): a RuntimeError, as Python does.
-                raise RuntimeError(
-                    "Reading a batch of the streamed X raised StopIteration (an exhausted iterator read again?): "
-                    "a PyDataset's __getitem__ must return its batch in every epoch."
-                ) from failures[0]
-            if failures:
-                raise failures[0] from None
-            rebuilt = worker_error(error)
-            if rebuilt is not None:
-                raise rebuilt from None
-            raise
+            mean_weight = stream_mean_weight(data.raw_batches(), weigh, tally)
+        return weigh, encode, tally
 
     def _training_weights(self, y, sample_weight):
         """Weights shaped like the per-element loss (Keras does not broadcast a
@@ -1612,17 +1608,8 @@ class TCNEstimatorBase(BaseWrapper):
             y = weights = None
             kwargs = {**kwargs, "steps_per_epoch": steps}
         monitor = "val_loss" if validation_data is not None else "loss"
-        validation_freq = kwargs.get("validation_freq", 1)
-        if monitor == "val_loss" and (plan.scheduled or self.early_stopping) and validation_freq != 1:
-            # Keras would warn on every epoch without val_loss, and the
-            # patiences would count only the epochs with it.
-            watchers = [name for name, watches in (('epochs="auto"', plan.scheduled),
-                                                   ("early_stopping=True", self.early_stopping)) if watches]
-            raise ValueError(
-                f"validation_freq={validation_freq!r} computes val_loss on some epochs only, but with "
-                f"{' and '.join(watchers)} every epoch needs it (to stop and keep the best weights). Leave "
-                "validation_freq at 1, or train without them (an integer epochs, early_stopping=False)."
-            )
+        if monitor == "val_loss":
+            self._check_validation_freq(kwargs.get("validation_freq", 1), plan)
         start_rate = self._schedule_start(plan)
         # Last of the callbacks: it sees the logs Keras' History records.
         logged = _LoggedEpochs()
@@ -1686,19 +1673,47 @@ class TCNEstimatorBase(BaseWrapper):
                     _compat.detach_models(self._fit_args.callbacks)
                 if is_fused(model):
                     store_members(model, member_networks(self.model_))
-                if not np.all(np.isfinite(history.history.get("loss", []))):
-                    raise ValueError(
-                        "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
-                        "them) or lower learning_rate." + weights_note
-                    )
-                # The last step's update can overflow after the epoch's loss was
-                # read, leaving a network that predicts NaN.
-                if not all_finite(self.model_.weights):
-                    raise ValueError(
-                        "Training diverged: the network's weights became NaN or infinite. Scale X and y (e.g. "
-                        "standardise them, or keep input_scaling on) or lower learning_rate." + weights_note
-                    )
-        # A warm-started fit continues the curves of the fits before it.
+                self._check_converged(history, weights_note)
+        self._record_history(history, logged, warm_start)
+
+    def _check_validation_freq(self, validation_freq, plan):
+        """Refuse a ``validation_freq`` other than 1 where the regime or early stopping watch ``val_loss``.
+
+        Keras would warn on every epoch without val_loss, and the patiences
+        would count only the epochs with it.
+        """
+        watchers = [name for name, watches in (('epochs="auto"', plan.scheduled),
+                                               ("early_stopping=True", self.early_stopping)) if watches]
+        if watchers and validation_freq != 1:
+            raise ValueError(
+                f"validation_freq={validation_freq!r} computes val_loss on some epochs only, but with "
+                f"{' and '.join(watchers)} every epoch needs it (to stop and keep the best weights). Leave "
+                "validation_freq at 1, or train without them (an integer epochs, early_stopping=False)."
+            )
+
+    def _check_converged(self, history, weights_note):
+        """Raise where Keras' ``history`` holds a non-finite loss or the trained networks hold non-finite weights.
+
+        ``weights_note``: what the message adds about the fit's weights (``_given_weights_note``).
+        """
+        if not np.all(np.isfinite(history.history.get("loss", []))):
+            raise ValueError(
+                "Training diverged: the loss became NaN or infinite. Scale X and y (e.g. standardise "
+                "them) or lower learning_rate." + weights_note
+            )
+        # The last step's update can overflow after the epoch's loss was
+        # read, leaving a network that predicts NaN.
+        if not all_finite(self.model_.weights):
+            raise ValueError(
+                "Training diverged: the network's weights became NaN or infinite. Scale X and y (e.g. "
+                "standardise them, or keep input_scaling on) or lower learning_rate." + weights_note
+            )
+
+    def _record_history(self, history, logged, warm_start):
+        """Add a Keras fit's ``history`` to ``history_``, with the epochs at which ``logged`` saw each curve's values.
+
+        A warm-started fit continues the curves of the fits before it.
+        """
         if not warm_start or not hasattr(self, "history_"):
             self.history_ = defaultdict(list)
             self._history_epochs = {}

@@ -371,6 +371,51 @@ def worker_error(error):
     return (ValueError if final.group(1) == "ValueError" else TypeError)(final.group(2))
 
 
+def raise_stream_failure(error, failures):
+    """Raise what a streamed batch raised, where TensorFlow turned it into the OpError ``error``; return otherwise.
+
+    tf.data reads and encodes the batches inside TensorFlow, which turns
+    their errors (sktcn's ValueError, the user's PyDataset's own) into an
+    OpError whose message buries them: the original is raised, the first of
+    ``failures`` (what the batches raised in this process). With
+    ``use_multiprocessing=True`` they run in worker processes, whose failures
+    this list never sees: their error is rebuilt from the message
+    (``worker_error``). Where neither applies this returns, and the caller
+    raises ``error`` itself.
+    """
+    if failures and isinstance(failures[0], StopIteration):
+        # Raised as itself it would silently end any loop or map() the
+        # fit runs in (PEP 479's reason): a RuntimeError, as Python does.
+        raise RuntimeError(
+            "Reading a batch of the streamed X raised StopIteration (an exhausted iterator read again?): "
+            "a PyDataset's __getitem__ must return its batch in every epoch."
+        ) from failures[0]
+    if failures:
+        raise failures[0] from None
+    rebuilt = worker_error(error)
+    if rebuilt is not None:
+        raise rebuilt from None
+
+
+def stream_mean_weight(batches, weigh, tally):
+    """The mean training weight over a stream's ``batches``, each weighed by ``weigh(x, y, w)`` (its third result).
+
+    A fit divides its training weights by their mean (``unit_mean_weights``),
+    which for a stream is known only after a pass over it, made before
+    training. ``tally`` (a ``WeightTally``) refuses a stream none of whose
+    batches weighs anything.
+    """
+    total, count = 0.0, 0
+    for batch in batches:
+        weights = weigh(*batch)[2]
+        with np.errstate(over="ignore"):  # as in memory (_fit_keras_model)
+            total += weights.sum(dtype=np.float64)
+        count += weights.size
+    if not total > 0:
+        tally.on_epoch_end(0)  # every batch read, none weighs anything: raises
+    return total / count
+
+
 class WeightTally(keras.callbacks.Callback):
     """Whether the batches of a streamed fit weigh anything; a first epoch that weighed nothing fails the fit.
 
