@@ -430,46 +430,61 @@ def _predict(args, out, err):
             )
         predictions = _forecast_table(model, args.coverage)
     else:
-        if args.data is None:
-            raise CommandError(f"predicting with a {type(model).__name__} needs --data, the series to predict.", EXIT_USAGE_ERROR)
-        # Fit on a nested DataFrame, the names are its features', not time steps'.
-        if not hasattr(model, "feature_names_in_") or model.n_timesteps_in_ is None:
-            raise CommandError(
-                f"{args.model} was not fit on named columns of time steps (as 'sktcn fit' does), so the columns "
-                "of a CSV file cannot be matched to its time steps; use it from Python."
-            )
-        several = _several_predictions_per_series(model)
-        if several:
-            raise CommandError(
-                f"{args.model} predicts {several}, but 'sktcn predict' writes one prediction per series (and for a "
-                "classifier its proba_<class> columns); use it from Python: sktcn.load(path).predict(X)."
-            )
-        frame = _read_csv(args.data)
-        columns = list(model.feature_names_in_)
-        if args.id:
-            _require_columns(frame, [args.id], args.data, "--id")
-        _require_columns(frame, columns, args.data, "a time step the model was fit on")
-        X = _numeric(frame[columns], args.data, "the time-step columns")
-        # One value per series; a regressor fit on a column y (n_samples, 1) predicts it as a column.
-        predictions = pd.DataFrame({"prediction": model.predict(X).reshape(len(X))})
-        if hasattr(model, "classes_"):
-            classes, proba = model.classes_, model.predict_proba(X)
-            if isinstance(proba, list):
-                # One output (several were refused above) that a classifier an earlier sktcn
-                # fit on a column-vector y gives as multi-output ones do: a list of one.
-                (classes,), (proba,) = classes, proba
-            for label, column in zip(classes, proba.T):
-                predictions[f"proba_{label}"] = column
-        if args.id:
-            predictions.insert(0, args.id, frame[args.id].to_numpy())
-    if args.output == "-":
-        predictions.to_csv(out, index=task == "forecast")
-    else:
-        output = Path(args.output)
-        if not output.parent.is_dir():
-            raise CommandError(f"cannot write {output}: folder {output.parent} does not exist.")
-        predictions.to_csv(output, index=task == "forecast")
-        print(f"{len(predictions)} predictions written to {output}", file=err)
+        predictions = _series_table(model, args)
+    _write_predictions(predictions, args.output, out, err, index=task == "forecast")
+
+
+def _series_table(model, args):
+    """A classifier's or regressor's predictions for the series of ``args.data``, one row each.
+
+    The ``prediction`` column, a classifier's ``proba_<class>`` columns, and
+    the ``--id`` column first where one is named.
+    """
+    if args.data is None:
+        raise CommandError(f"predicting with a {type(model).__name__} needs --data, the series to predict.", EXIT_USAGE_ERROR)
+    # Fit on a nested DataFrame, the names are its features', not time steps'.
+    if not hasattr(model, "feature_names_in_") or model.n_timesteps_in_ is None:
+        raise CommandError(
+            f"{args.model} was not fit on named columns of time steps (as 'sktcn fit' does), so the columns "
+            "of a CSV file cannot be matched to its time steps; use it from Python."
+        )
+    several = _several_predictions_per_series(model)
+    if several:
+        raise CommandError(
+            f"{args.model} predicts {several}, but 'sktcn predict' writes one prediction per series (and for a "
+            "classifier its proba_<class> columns); use it from Python: sktcn.load(path).predict(X)."
+        )
+    frame = _read_csv(args.data)
+    columns = list(model.feature_names_in_)
+    if args.id:
+        _require_columns(frame, [args.id], args.data, "--id")
+    _require_columns(frame, columns, args.data, "a time step the model was fit on")
+    X = _numeric(frame[columns], args.data, "the time-step columns")
+    # One value per series; a regressor fit on a column y (n_samples, 1) predicts it as a column.
+    predictions = pd.DataFrame({"prediction": model.predict(X).reshape(len(X))})
+    if hasattr(model, "classes_"):
+        classes, proba = model.classes_, model.predict_proba(X)
+        if isinstance(proba, list):
+            # One output (several were refused above) that a classifier an earlier sktcn
+            # fit on a column-vector y gives as multi-output ones do: a list of one.
+            (classes,), (proba,) = classes, proba
+        for label, column in zip(classes, proba.T):
+            predictions[f"proba_{label}"] = column
+    if args.id:
+        predictions.insert(0, args.id, frame[args.id].to_numpy())
+    return predictions
+
+
+def _write_predictions(predictions, output, out, err, index):
+    """Write the table ``predictions`` as CSV to the path ``output`` (``-``: to ``out``), with its index if asked."""
+    if output == "-":
+        predictions.to_csv(out, index=index)
+        return
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise CommandError(f"cannot write {output}: folder {output.parent} does not exist.")
+    predictions.to_csv(output, index=index)
+    print(f"{len(predictions)} predictions written to {output}", file=err)
 
 
 def _several_predictions_per_series(model):

@@ -179,6 +179,58 @@ def _restoring(regressors, residuals, **state):
         _RESTORED_NETWORK.reset(token)
 
 
+def _restored_state(state):
+    """The forecaster's fitted state that a saved ``state`` (a manifest's ``"state"``) gives, checked, for ``_restoring``.
+
+    Each entry is checked to be what sktcn writes, so that an altered file is
+    a ``ModelFileError`` naming the entry, not a forecaster that fails later.
+    """
+    series_scale = state["series_scale_"]
+    if series_scale is not None:
+        series_scale = [tuple(np.asarray(from_json(v), dtype=np.float64) for v in pair) for pair in series_scale]
+    # Entries that files written before them lack come from persistence.migrate (sktcn._earlier_versions).
+    baseline, sp = state["baseline_"], state["sp_"]
+    if (baseline is not None and baseline not in _simple_forecasts.SIMPLE_FORECASTS) or not (
+            isinstance(sp, int) and sp >= 1):
+        raise persistence.ModelFileError(
+            f"the manifest names baseline {baseline!r} with season {sp!r}, which sktcn does not know: it was altered."
+        )
+    revision = state["baseline_revision_"]
+    if type(revision) is not int or revision not in _simple_forecasts.BASELINE_REVISIONS:
+        raise persistence.ModelFileError(
+            f"the manifest gives baseline_revision_ {revision!r}; sktcn writes one of "
+            f"{_simple_forecasts.BASELINE_REVISIONS}: it was altered."
+        )
+    weight = state["correction_weight_"]
+    if weight not in (0.0, 1.0):
+        raise persistence.ModelFileError(
+            f"the manifest gives correction_weight_ {weight!r}; sktcn writes 0 or 1: it was altered."
+        )
+    calibration = state["interval_calibration_"]
+    if calibration not in (None, "backtest", "in-sample"):
+        raise persistence.ModelFileError(
+            f"the manifest gives interval_calibration_ {calibration!r}, which sktcn does not write: it was altered."
+        )
+    window_length, horizon = state.get("window_length_"), state.get("horizon_")
+    if not all(isinstance(value, int) and value >= 1 for value in (window_length, horizon)):
+        raise persistence.ModelFileError(
+            f"the manifest gives window_length_ {window_length!r} and horizon_ {horizon!r}; sktcn writes "
+            "positive integers: it was altered."
+        )
+    # None: every series' cutoff is its end (sktcn._earlier_versions gives it to files without).
+    series_rows = state["series_rows"]
+    if series_rows is not None and not (isinstance(series_rows, list) and all(
+            isinstance(rows, int) and not isinstance(rows, bool) for rows in series_rows)):
+        raise persistence.ModelFileError(
+            f"the manifest gives series_rows {series_rows!r}; sktcn writes a list of integers: it was altered."
+        )
+    cutoff = None if series_rows is None else index_from_json(persistence.expect(state, "cutoff", dict))
+    return dict(series_scale=series_scale, baseline=baseline, sp=int(sp), baseline_revision=revision,
+                correction_weight=float(weight), calibration=calibration, window_length=window_length,
+                horizon=horizon, local_clock=state["calendar_local_clock"] is True, cutoff=cutoff,
+                series_rows=series_rows)
+
+
 # The shared parameters, documented as a group whose names come from the signature.
 _SHARED_DOC = _docs.grouped(
     _SHARED_PARAMS,
@@ -1594,16 +1646,15 @@ class TCNForecaster(BaseForecaster):
         return _simple_forecasts.choose_baseline_and_season([y for _, y, _ in arrays], self.horizon_, seasons)
 
     def _fit_network(self, arrays, warm=None):
+        """Train the forecaster's networks on the series ``arrays`` and calibrate its intervals.
+
+        ``warm``: fitted regressors to continue (``update`` with ``warm_start``),
+        else new ones. Loading a saved forecaster (``_restoring``) takes its
+        stored networks and statistics instead of training.
+        """
         restored = _RESTORED_NETWORK.get()
         if restored is not None:
-            self.regressors_, self.residual_quantile_source_ = restored.regressors, restored.residuals
-            self.correction_weight_, stored_scale = restored.correction_weight, restored.series_scale
-            self.interval_calibration_ = restored.calibration
-            # The file keeps the statistics in the series' order, without their keys.
-            self.series_scale_ = (
-                None if stored_scale is None
-                else [(key, *stats) for (key, _, _), stats in zip(arrays, stored_scale, strict=True)]
-            )
+            self._take_restored(restored, arrays)
             return
         self.series_scale_ = _window_scaling.fit_series_statistics(get_scaling(self.scaling), arrays)
         self._warn_unscaled(arrays)
@@ -1631,6 +1682,27 @@ class TCNForecaster(BaseForecaster):
         if not any(regressor.model_ is reuse.model for regressor in self.regressors_):
             # Only the backtest trained it (a single network is the forecast's own).
             _network_pool.POOL.give(key, reuse)
+        self._calibrate_intervals(backtest, arrays, rows, blocks)
+
+    def _take_restored(self, restored, arrays):
+        """Take the fitted networks and statistics of a saved forecaster (``_restoring``) as this fit's."""
+        self.regressors_, self.residual_quantile_source_ = restored.regressors, restored.residuals
+        self.correction_weight_, stored_scale = restored.correction_weight, restored.series_scale
+        self.interval_calibration_ = restored.calibration
+        # The file keeps the statistics in the series' order, without their keys.
+        self.series_scale_ = (
+            None if stored_scale is None
+            else [(key, *stats) for (key, _, _), stats in zip(arrays, stored_scale, strict=True)]
+        )
+
+    def _calibrate_intervals(self, backtest, arrays, rows, blocks):
+        """Set the errors the intervals are drawn from (``residual_quantile_source_``) and where they came from.
+
+        ``backtest``: the held-out blocks' (baseline errors, corrections), from
+        ``_calibration_errors`` with ``blocks``, or None where the series had no
+        room to hold windows out: then the trained networks' in-sample errors
+        on the training ``rows``.
+        """
         if backtest is None:
             # No room to hold windows out: in-sample residuals (too optimistic).
             self.interval_calibration_ = "in-sample"
@@ -2216,51 +2288,8 @@ class TCNForecaster(BaseForecaster):
         fh_spec = state["fh"]
         fh = ForecastingHorizon(index_from_json(fh_spec["values"]), is_relative=fh_spec["is_relative"],
                                 freq=fh_spec["freq"])
-        series_scale = state["series_scale_"]
-        if series_scale is not None:
-            series_scale = [tuple(np.asarray(from_json(v), dtype=np.float64) for v in pair) for pair in series_scale]
-        # Entries that files written before them lack come from persistence.migrate (sktcn._earlier_versions).
-        baseline, sp = state["baseline_"], state["sp_"]
-        if (baseline is not None and baseline not in _simple_forecasts.SIMPLE_FORECASTS) or not (
-                isinstance(sp, int) and sp >= 1):
-            raise persistence.ModelFileError(
-                f"the manifest names baseline {baseline!r} with season {sp!r}, which sktcn does not know: it was altered."
-            )
-        revision = state["baseline_revision_"]
-        if type(revision) is not int or revision not in _simple_forecasts.BASELINE_REVISIONS:
-            raise persistence.ModelFileError(
-                f"the manifest gives baseline_revision_ {revision!r}; sktcn writes one of "
-                f"{_simple_forecasts.BASELINE_REVISIONS}: it was altered."
-            )
-        weight = state["correction_weight_"]
-        if weight not in (0.0, 1.0):
-            raise persistence.ModelFileError(
-                f"the manifest gives correction_weight_ {weight!r}; sktcn writes 0 or 1: it was altered."
-            )
-        calibration = state["interval_calibration_"]
-        if calibration not in (None, "backtest", "in-sample"):
-            raise persistence.ModelFileError(
-                f"the manifest gives interval_calibration_ {calibration!r}, which sktcn does not write: it was altered."
-            )
-        window_length, horizon = state.get("window_length_"), state.get("horizon_")
-        if not all(isinstance(value, int) and value >= 1 for value in (window_length, horizon)):
-            raise persistence.ModelFileError(
-                f"the manifest gives window_length_ {window_length!r} and horizon_ {horizon!r}; sktcn writes "
-                "positive integers: it was altered."
-            )
-        # None: every series' cutoff is its end (sktcn._earlier_versions gives it to files without).
-        series_rows = state["series_rows"]
-        if series_rows is not None and not (isinstance(series_rows, list) and all(
-                isinstance(rows, int) and not isinstance(rows, bool) for rows in series_rows)):
-            raise persistence.ModelFileError(
-                f"the manifest gives series_rows {series_rows!r}; sktcn writes a list of integers: it was altered."
-            )
-        cutoff = None if series_rows is None else index_from_json(persistence.expect(state, "cutoff", dict))
-        with _restoring(regressors, residuals, series_scale=series_scale, baseline=baseline, sp=int(sp),
-                        baseline_revision=revision, correction_weight=float(weight), calibration=calibration,
-                        window_length=window_length, horizon=horizon,
-                        static_statistics=self._stored_static_statistics(state),
-                        local_clock=state["calendar_local_clock"] is True, cutoff=cutoff, series_rows=series_rows):
+        with _restoring(regressors, residuals, **_restored_state(state),
+                        static_statistics=self._stored_static_statistics(state)):
             self.fit(y, X=X, fh=fh)
         self._check_restored_shapes()
         return self
