@@ -38,7 +38,7 @@ from sklearn.utils.validation import (
 )
 
 from sktcn import _compat, _docs, _earlier_versions, _network_pool, persistence
-from sktcn._caller import caller_stacklevel
+from sktcn._caller import caller_stacklevel, flattened_panel_channels
 from sktcn._codec import from_json, to_json
 from sktcn._crops import CropBatches, time_chunks
 from sktcn._distribute import (
@@ -110,6 +110,7 @@ from sktcn._validation import (
     as_series_array,
     check_float32_spread,
     checked_sample_weight,
+    flattened_panel_hint,
     from_panel_frame,
     in_input_order,
     is_ragged,
@@ -629,10 +630,19 @@ class TCNEstimatorBase(BaseWrapper):
             self.n_timesteps_in_ = shape[1] if from_2d else None
             if not from_2d:
                 self.n_features_in_ = shape[2]
+            elif not ragged:
+                self._warn_if_flattened(shape[1])
             self._n_channels = shape[2]
             # The length this fit pads its series to: predictions pad shorter ones to it too.
             self._ragged_fit_length = shape[1] if ragged else None
         return X, ragged
+
+    def _warn_if_flattened(self, n_values):
+        """Warn where sktime's pipeline flattened a panel of several channels into this fit's 2D X of ``n_values``."""
+        channels = flattened_panel_channels()
+        if channels is not None and channels > 1:
+            warnings.warn(flattened_panel_hint(channels, n_values, type(self).__name__), UserWarning,
+                          stacklevel=caller_stacklevel())
 
     def _check_names(self, X, frame, from_2d, reset):
         """Record (``reset``) or check column names with scikit-learn's ``feature_names_in_`` bookkeeping.

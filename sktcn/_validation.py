@@ -201,6 +201,23 @@ def panel_rows_advice(X, n_targets):
     )
 
 
+def flattened_panel_hint(n_channels, n_values, estimator):
+    """A warning's text for a panel of ``n_channels`` that sktime flattened into rows of ``n_values`` for ``estimator``.
+
+    >>> flattened_panel_hint(6, 600, "TCNClassifier")[:72]
+    "sktime's pipeline of a transformer and TCNClassifier (what transformer *"
+    """
+    return (
+        f"sktime's pipeline of a transformer and {estimator} (what transformer * {estimator}() builds) "
+        f"flattened a panel of {n_channels} channels into one row of {n_values} values per series, channel after "
+        f"channel, which the network reads as a single series of {n_values} steps: it cannot see which values "
+        f"were recorded together, and trains on longer series than it needs to. To keep the channels, transform "
+        f"X first (Xt = transformer.fit_transform(X)) and fit {estimator} on Xt, or give the network its channels "
+        "as sktime's nested_univ DataFrame or a (n_samples, n_timesteps, n_channels) array. Series of one "
+        "channel lose nothing in such a pipeline."
+    )
+
+
 def panel_rows_hint(X):
     """A warning's text where a predict's ``X`` is a DataFrame under a MultiIndex, read as a table; else None.
 

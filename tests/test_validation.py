@@ -1200,3 +1200,36 @@ def test_losses_for_positive_numbers_in_their_own_units_are_refused_on_standardi
 def test_metrics_for_positive_numbers_in_their_own_units_are_refused_on_standardised_targets():
     with pytest.raises(ValueError, match=r"metrics \['mape', 'msle'\] compare targets in their own units"):
         TCNRegressor(**TINY, metrics=["mae", "mape", "msle"])._check_loss()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sktimes_pipelines_that_flatten_several_channels_warn(Estimator):
+    # sktime's `transformer * estimator` gives a scikit-learn estimator one row
+    # per series, its channels one after another: the network would read the
+    # 3 channels of 10 steps as one series of 30.
+    from sktime.transformations.series.exponent import ExponentTransformer
+
+    X = np.random.default_rng(0).normal(size=(12, 3, 10))  # sktime's numpy3D: (n, channels, steps)
+    y = _targets(Estimator, len(X))
+    pipeline = ExponentTransformer(power=1) * Estimator(**TINY)
+    with pytest.warns(UserWarning, match="flattened a panel of 3 channels into one row of 30 values") as record:
+        pipeline.fit(X, y)
+    assert record[0].filename == __file__  # the user's line
+    assert pipeline.predict(X).shape == (12,)
+
+
+@pytest.mark.parametrize("case", ["one channel", "features"])
+def test_sktimes_pipelines_that_flatten_nothing_to_regret_do_not_warn(case):
+    from sktime.transformations.series.exponent import ExponentTransformer
+    from sktime.transformations.series.summarize import SummaryTransformer
+
+    if case == "one channel":  # flattening loses nothing
+        transformer, X = ExponentTransformer(power=1), np.random.default_rng(0).normal(size=(12, 1, 10))
+    else:  # features (sktime's Primitives), rightly a table
+        transformer, X = SummaryTransformer(), np.random.default_rng(0).normal(size=(12, 3, 10))
+    y = np.arange(len(X)) % 2
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*flattened a panel")
+        (transformer * TCNClassifier(**TINY)).fit(X, y)
+        # Outside such a pipeline, a 2D X is a table of univariate series.
+        TCNClassifier(**TINY).fit(X.reshape(len(X), -1), y)
