@@ -211,7 +211,7 @@ def flattened_panel_hint(n_channels, n_values, estimator):
         f"sktime's pipeline of a transformer and {estimator} (what transformer * {estimator}() builds) "
         f"flattened a panel of {n_channels} channels into one row of {n_values} values per series, channel after "
         f"channel, which the network reads as a single series of {n_values} steps: it cannot see which values "
-        f"were recorded together, and trains on longer series than it needs to. To keep the channels, transform "
+        "were recorded together, and trains on longer series than it needs to. To keep the channels, transform "
         f"X first (Xt = transformer.fit_transform(X)) and fit {estimator} on Xt, or give the network its channels "
         "as sktime's nested_univ DataFrame or a (n_samples, n_timesteps, n_channels) array. Series of one "
         "channel lose nothing in such a pipeline."
