@@ -9,7 +9,7 @@ import tensorflow as tf
 from sklearn.base import clone
 
 from sktcn import TCNClassifier, TCNRegressor
-from sktcn._streaming import RowBatches, worker_error
+from sktcn._streaming import RowBatches, WeightTally, raise_stream_failure, stream_mean_weight, worker_error
 
 from conftest import TINY
 
@@ -591,3 +591,32 @@ def test_a_worker_process_error_is_rebuilt_only_if_it_ended_the_worker(final, st
     # A KeyError raised while handling a ValueError was once rebuilt as that ValueError.
     got = worker_error(RuntimeError(_WORKER_MESSAGE.format(final=final, statement=statement)))
     assert type(got) is type(expected) and str(got) == str(expected)
+
+
+def test_a_batch_failure_is_raised_as_itself_and_an_unknown_one_left_to_the_caller():
+    opaque = RuntimeError("Graph execution error: nothing rebuildable")
+    own = ValueError("batch 3: Input contains NaN.")
+    with pytest.raises(ValueError, match="batch 3") as raised:
+        raise_stream_failure(opaque, [own])
+    assert raised.value is own
+    with pytest.raises(RuntimeError, match="__getitem__ must return its batch") as raised:
+        raise_stream_failure(opaque, [StopIteration()])
+    assert isinstance(raised.value.__cause__, StopIteration)
+    rebuilt = RuntimeError(_WORKER_MESSAGE.format(final="TypeError: bad batch", statement="raise TypeError()"))
+    with pytest.raises(TypeError, match="bad batch"):
+        raise_stream_failure(rebuilt, [])
+    assert raise_stream_failure(opaque, []) is None  # the caller raises the OpError
+
+
+def test_a_streams_mean_weight_counts_every_batch_and_refuses_a_weightless_stream():
+    batches = [(None, None, np.array([1.0, 3.0])), (None, None, np.array([0.0, 0.0, 8.0]))]
+
+    def weigh(x, y, w):
+        tally.record(w, w, w)
+        return x, y, w
+
+    tally = WeightTally("weighs nothing", str)
+    assert stream_mean_weight(batches, weigh, tally) == pytest.approx(12.0 / 5)
+    tally = WeightTally("weighs nothing", str)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        stream_mean_weight([(None, None, np.zeros(3))], weigh, tally)
