@@ -630,7 +630,7 @@ class TCNEstimatorBase(BaseWrapper):
             self.n_timesteps_in_ = shape[1] if from_2d else None
             if not from_2d:
                 self.n_features_in_ = shape[2]
-            elif not ragged:
+            else:
                 self._warn_if_flattened(shape[1])
             self._n_channels = shape[2]
             # The length this fit pads its series to: predictions pad shorter ones to it too.

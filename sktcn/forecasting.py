@@ -180,7 +180,7 @@ def _restoring(regressors, residuals, **state):
 
 
 def _restored_state(state):
-    """The forecaster's fitted state that a saved ``state`` (a manifest's ``"state"``) gives, checked, for ``_restoring``.
+    """The fitted state a saved forecaster's manifest (its ``"state"``) gives, checked, for ``_restoring``.
 
     Each entry is checked to be what sktcn writes, so that an altered file is
     a ``ModelFileError`` naming the entry, not a forecaster that fails later.
