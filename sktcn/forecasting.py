@@ -131,7 +131,7 @@ _PRETRAINING_DROPPED = (
     "parameters are set. Call pretrain again after set_params. sktime's tuners (ForecastingGridSearchCV and "
     "the like) set each candidate's parameters, so their candidates train from scratch; to compare settings "
     "of a pretrained forecaster, pretrain and fit each setting yourself, or backtest one with sktime's "
-    "evaluate(..., cv_global=...), which pretrains every fold."
+    "evaluate(..., cv_global=...), which pretrains every fold (sktime 1.2 and later)."
 )
 
 # Set while a saved forecaster is restored (``_restore_saved_state``): its fitted

@@ -8,10 +8,13 @@ whatever mechanism builds the signature.
 import inspect
 
 import pytest
-from numpydoc.docscrape import ClassDoc, FunctionDoc
 
 from sktcn import TCNClassifier, TCNForecaster, TCNRegressor
 from sktcn.baselines import LSTMClassifier, LSTMRegressor
+
+# numpydoc comes with the docs extra, which `make test` installs and `make test-lowest` does not.
+docscrape = pytest.importorskip("numpydoc.docscrape", reason="needs numpydoc (the docs extra)")
+ClassDoc, FunctionDoc = docscrape.ClassDoc, docscrape.FunctionDoc
 
 ESTIMATORS = [TCNClassifier, TCNRegressor, TCNForecaster, LSTMClassifier, LSTMRegressor]
 
