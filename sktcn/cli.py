@@ -30,10 +30,10 @@ classify, regress
     ``--id`` names a column to leave out of the series and copy to the
     predictions. Values must be numbers, without gaps.
 forecast
-    One row per time point (long format). ``--target`` names the column(s) to
-    forecast (comma-separated for several); ``--time`` optionally names a column
-    of evenly spaced dates or times, or of whole numbers that go up by 1 (years,
-    period numbers), otherwise rows are steps 0, 1, 2, ...
+    One row per time point (long format), oldest first. ``--target`` names the
+    column(s) to forecast (comma-separated for several); ``--time`` optionally
+    names a column of evenly spaced dates or times, or of whole numbers that go
+    up by 1 (years, period numbers), otherwise rows are steps 0, 1, 2, ...
     Forecasts continue from the last row.
 """
 
@@ -359,6 +359,13 @@ def _date_index(column, path):
             times = pd.DatetimeIndex(pd.to_datetime(column), name=column.name)
     except (ValueError, TypeError) as error:
         raise CommandError(f"{path}: column {column.name!r} (--time) does not hold dates or times ({error}).") from None
+    if len(times) >= 2 and times.is_monotonic_decreasing:
+        # pandas infers a negative frequency ("-1MS") for such times, and sktime refuses
+        # the series with pages of its own: say what is wrong, as for numeric times.
+        raise CommandError(
+            f"{path}: the times in {column.name!r} go down from row to row (newest first); forecasts continue "
+            "from the last row, so sort the file oldest first."
+        )
     freq = pd.infer_freq(times) if len(times) >= 3 else None
     if freq is None:
         raise CommandError(

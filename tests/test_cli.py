@@ -54,7 +54,9 @@ def files(tmp_path_factory):
     wide.assign(value=X[:, 0] + X[:, -1]).to_csv(folder / "regress.csv", index=False)
     t = np.arange(60)
     dates = pd.date_range("2024-01-01", periods=60, freq="D").strftime("%Y-%m-%d")
-    pd.DataFrame({"date": dates, "sales": 10 + np.sin(t / 3) + t / 20}).to_csv(folder / "sales.csv", index=False)
+    sales = pd.DataFrame({"date": dates, "sales": 10 + np.sin(t / 3) + t / 20})
+    sales.to_csv(folder / "sales.csv", index=False)
+    sales.iloc[::-1].to_csv(folder / "sales_newest_first.csv", index=False)  # as many exports list them
     years = np.arange(1980, 2020)
     pd.DataFrame({"year": years, "every_other_year": years * 2 - 1980, "value": np.sin(years / 3)}).to_csv(
         folder / "years.csv", index=False
@@ -211,6 +213,8 @@ def test_regression_in_process(files, tmp_path):
           "--fh", "2", "--model", "m"], "column 'every_other_year' (--time) holds numbers"),
         (["fit", "--task", "forecast", "--data", "regress.csv", "--target", "value", "--time", "t0", "--fh", "2",
           "--model", "m"], "write the times as dates"),
+        (["fit", "--task", "forecast", "--data", "sales_newest_first.csv", "--target", "sales", "--time", "date",
+          "--fh", "2", "--model", "m"], "the times in 'date' go down from row to row (newest first)"),
     ],
 )
 def test_bad_data_exits_with_1(files, processes, monkeypatch, args, message):
