@@ -296,7 +296,19 @@ def _require_columns(frame, columns, path, option):
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         shown = ", ".join(map(str, list(frame.columns)[:8])) + (", ..." if frame.shape[1] > 8 else "")
-        raise CommandError(f"{path} has no column {missing[0]!r} ({option}); its columns are: {shown}.")
+        raise CommandError(
+            f"{path} has no column {missing[0]!r} ({option}); its columns are: {shown}.{_separator_hint(frame)}"
+        )
+
+
+def _separator_hint(frame):
+    """A sentence for a file read as one column whose header holds another separator (semicolons, tabs), or ''."""
+    if frame.shape[1] != 1:
+        return ""
+    header = str(frame.columns[0])
+    separator = next((name for mark, name in ((";", "semicolons"), ("\t", "tabs")) if mark in header), None)
+    return (f" The file seems separated by {separator}: sktcn reads comma-separated files (decimal points, "
+            "not commas).") if separator else ""
 
 
 def _numeric(frame, path, role):

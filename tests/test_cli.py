@@ -57,6 +57,7 @@ def files(tmp_path_factory):
     sales = pd.DataFrame({"date": dates, "sales": 10 + np.sin(t / 3) + t / 20})
     sales.to_csv(folder / "sales.csv", index=False)
     sales.iloc[::-1].to_csv(folder / "sales_newest_first.csv", index=False)  # as many exports list them
+    sales.to_csv(folder / "sales_semicolons.csv", index=False, sep=";")  # as spreadsheets in many locales write
     years = np.arange(1980, 2020)
     pd.DataFrame({"year": years, "every_other_year": years * 2 - 1980, "value": np.sin(years / 3)}).to_csv(
         folder / "years.csv", index=False
@@ -215,6 +216,8 @@ def test_regression_in_process(files, tmp_path):
           "--model", "m"], "write the times as dates"),
         (["fit", "--task", "forecast", "--data", "sales_newest_first.csv", "--target", "sales", "--time", "date",
           "--fh", "2", "--model", "m"], "the times in 'date' go down from row to row (newest first)"),
+        (["fit", "--task", "forecast", "--data", "sales_semicolons.csv", "--target", "sales", "--fh", "2",
+          "--model", "m"], "The file seems separated by semicolons: sktcn reads comma-separated files"),
     ],
 )
 def test_bad_data_exits_with_1(files, processes, monkeypatch, args, message):
