@@ -1683,6 +1683,7 @@ class TCNEstimatorBase(BaseWrapper):
                     _compat.detach_models(self._fit_args.callbacks)
                 if is_fused(model):
                     store_members(model, member_networks(self.model_))
+                history.history = _compat.plain_history(history.history)
                 self._check_converged(history, weights_note)
         self._record_history(history, logged, warm_start)
 

@@ -100,6 +100,12 @@ Each entry says what it works around and when it can go:
   ``Conv1D`` name keras-tcn's module creates them by give ``"channels_last"``
   convolutions, while an sktcn network builds. It can go once keras-tcn gives
   its convolutions a ``data_format``.
+- Under ``keras.config.set_floatx("bfloat16")`` Keras' ``History`` records
+  each epoch's logs as scalar bfloat16 tensors rather than floats, which
+  NumPy cannot read (``np.isfinite`` raises "object __array__ method not
+  producing an array") and which ``history_`` would then hold:
+  :func:`plain_history` makes them floats. It can go once Keras logs floats
+  under every ``floatx``.
 """
 
 import contextlib
@@ -406,6 +412,19 @@ def each_callback(callbacks):
             yield item
             if isinstance(item, keras.callbacks.CallbackList):
                 yield from each_callback(item.callbacks)
+
+
+def plain_history(history):
+    """Keras' ``history.history`` (a dict of lists), with every value a Python float (see the module docstring).
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> from sktcn._compat import plain_history
+    >>> plain_history({"loss": [tf.constant(0.5, tf.bfloat16), 0.25]})
+    {'loss': [0.5, 0.25]}
+    """
+    return {key: [float(value) for value in values] for key, values in history.items()}
 
 
 def drop_closed_files(callbacks):

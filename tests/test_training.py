@@ -466,3 +466,13 @@ def test_partial_fit_refuses_weights_that_float32_cannot_hold():
     with pytest.raises(ValueError, match=r"at most 2e-50 all round to 0 in float32.*1e50"):
         given_weights(np.array([0.0, 2e-50]))
     assert given_weights(np.zeros(2)).tolist() == [0.0, 0.0]  # one streamed batch may weigh nothing
+
+
+def test_a_fit_under_a_bfloat16_floatx_records_its_history_as_floats(series_2d, keras_globals):
+    # Keras' History then holds scalar bfloat16 tensors, which NumPy cannot read:
+    # the convergence check raised "object __array__ method not producing an array".
+    X, y = series_2d
+    keras_globals("bfloat16")
+    reg = TCNRegressor(nb_filters=4, epochs=2, random_state=0).fit(X, y)
+    assert reg.history_["loss"] and all(type(value) is float for value in reg.history_["loss"])
+    assert np.isfinite(reg.predict(X)).all()
