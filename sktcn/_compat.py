@@ -100,6 +100,12 @@ Each entry says what it works around and when it can go:
   ``Conv1D`` name keras-tcn's module creates them by give ``"channels_last"``
   convolutions, while an sktcn network builds. It can go once keras-tcn gives
   its convolutions a ``data_format``.
+- ``keras.config.enable_unsafe_deserialization()``, which users call to load
+  their own Lambda layers, sets a per-thread flag that overrides the
+  ``safe_mode=True`` passed to ``keras.saving.load_model``: safe mode would be
+  off for ``sktcn.load`` too. :func:`keras_safe_mode` sets the flag to safe
+  for the block, through Keras' private ``SafeModeScope``. It can go once the
+  argument overrides the flag.
 - Under ``keras.config.set_floatx("bfloat16")`` Keras' ``History`` records
   each epoch's logs as scalar bfloat16 tensors rather than floats, which
   NumPy cannot read (``np.isfinite`` raises "object __array__ method not
@@ -122,6 +128,7 @@ import numpy as np
 import tensorflow as tf
 from keras.src.backend.common import global_state as keras_global_state
 from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
+from keras.src.saving.serialization_lib import SafeModeScope
 from scikeras.wrappers import BaseWrapper
 from tensorflow.python.distribute import distribute_lib as tensorflow_distribute_lib
 from tensorflow.python.eager import context as tensorflow_context
@@ -412,6 +419,21 @@ def each_callback(callbacks):
             yield item
             if isinstance(item, keras.callbacks.CallbackList):
                 yield from each_callback(item.callbacks)
+
+
+def keras_safe_mode():
+    """A context in which Keras deserializes in safe mode, whatever ``enable_unsafe_deserialization`` set.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from keras.src.saving.serialization_lib import in_safe_mode
+    >>> from sktcn._compat import keras_safe_mode
+    >>> with keras_safe_mode():
+    ...     in_safe_mode()
+    True
+    """
+    return SafeModeScope(True)
 
 
 def plain_history(history):

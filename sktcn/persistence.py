@@ -164,7 +164,11 @@ class NetworkFiles:
             # safe_mode refuses Lambda layers and anything else that would unpickle Python code.
             # Keras draws the rebuilt layers' seeds from Python's random: kept where the user had it.
             # The model is rebuilt under the policy it was built under, not the loading thread's.
-            with python_random_kept(), dtype_policy_scope(built_policy(dtype_policy_names(config))):
+            with (
+                python_random_kept(),
+                dtype_policy_scope(built_policy(dtype_policy_names(config))),
+                _compat.keras_safe_mode(),  # also where the user enabled unsafe deserialization
+            ):
                 model = keras.saving.load_model(
                     path, custom_objects={"SkTCN": SkTCN, "WeightNormConv1D": WeightNormConv1D}, compile=True,
                     safe_mode=True,

@@ -112,6 +112,31 @@ def test_lambda_with_marshalled_bytecode_is_refused(model_dir, keras_not_called,
     assert not (tmp_path / "ran").exists()
 
 
+def test_keras_safe_mode_stays_on_where_the_user_enabled_unsafe_deserialization(model_dir, tmp_path, monkeypatch):
+    # keras.config.enable_unsafe_deserialization() overrode load_model's safe_mode=True:
+    # with a hole in sktcn's own check (stood in for here), Keras ran the Lambda's code.
+    from keras.src.backend.common import global_state
+
+    code = base64.b64encode(marshal.dumps(eval(_marker_payload(tmp_path / "ran")).__code__)).decode()
+
+    def edit(config):
+        dense = _layer(config, "Dense")
+        dense.update(module="keras.layers", class_name="Lambda")
+        dense["config"] = {"name": "head", "function": {"class_name": "__lambda__", "config": {
+            "code": code, "defaults": None, "closure": None}}}
+    _rewrite_keras(model_dir, edit)
+    monkeypatch.setattr(sktcn.persistence, "check_keras_file", lambda path: {})
+    before = global_state.get_global_attribute("safe_mode_saving")
+    keras.config.enable_unsafe_deserialization()
+    try:
+        with pytest.raises(ModelFileError, match="Keras refused the network file"):
+            sktcn.load(model_dir)
+        assert global_state.get_global_attribute("safe_mode_saving") is False  # the user's setting, put back
+    finally:
+        global_state.set_global_attribute("safe_mode_saving", before)
+    assert not (tmp_path / "ran").exists()
+
+
 def test_tfsm_layer_is_refused(model_dir, keras_not_called):
     def edit(config):
         dense = _layer(config, "Dense")
