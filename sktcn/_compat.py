@@ -426,7 +426,6 @@ def keras_safe_mode():
 
     Examples
     --------
-    >>> import keras
     >>> from keras.src.saving.serialization_lib import in_safe_mode
     >>> from sktcn._compat import keras_safe_mode
     >>> with keras_safe_mode():

@@ -371,7 +371,7 @@ def _date_index(column, path):
             times = pd.DatetimeIndex(pd.to_datetime(column), name=column.name)
     except (ValueError, TypeError) as error:
         raise CommandError(f"{path}: column {column.name!r} (--time) does not hold dates or times ({error}).") from None
-    if len(times) >= 2 and times.is_monotonic_decreasing:
+    if len(times) >= 2 and times.is_monotonic_decreasing and times.is_unique:  # strictly: not repeated times
         # pandas infers a negative frequency ("-1MS") for such times, and sktime refuses
         # the series with pages of its own: say what is wrong, as for numeric times.
         raise CommandError(
