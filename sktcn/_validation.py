@@ -461,6 +461,7 @@ def _checked_float32(X, name, **check_array_params):
     Missing and infinite values keep check_array's message, which names the
     input, and gain what to do about them (:func:`_non_finite_advice`).
     """
+    _refuse_time_values(X, name)
     # The cast of values beyond float32's range overflows to inf, which
     # check_array refuses; NumPy's warnings about it would come with the error.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -472,6 +473,44 @@ def _checked_float32(X, name, **check_array_params):
             if advice:
                 raise ValueError(advice) from None
             raise
+
+
+def _refuse_time_values(X, name):
+    """A TypeError where ``X`` holds dates, times or durations (datetime64, timedelta64) instead of numbers.
+
+    check_array would read an array of them as nanoseconds (since 1970, or
+    long) and fit on those silently, and fail on a frame with such a column
+    with NumPy's DTypePromotionError, which names no column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sktcn._validation import _refuse_time_values
+    >>> _refuse_time_values(pd.DataFrame({"date": pd.date_range("2024", periods=2), "t0": [1.0, 2.0]}), "X")
+    Traceback (most recent call last):
+    ...
+    TypeError: X holds dates or times (datetime64[...]) in column 'date': ...
+    """
+    if isinstance(X, pd.DataFrame):
+        columns = [column for column, dtype in X.dtypes.items() if dtype.kind in "mM"]
+        if not columns:
+            return
+        kinds, where = {X[column].dtype.kind for column in columns}, f" in column {columns[0]!r}"
+        dtype = X[columns[0]].dtype
+    else:
+        dtype = getattr(X, "dtype", None)
+        if not isinstance(dtype, np.dtype) or dtype.kind not in "mM":
+            return
+        kinds, where = {dtype.kind}, ""
+    if "M" in kinds:
+        raise TypeError(
+            f"{name} holds dates or times ({dtype}){where}: the networks read numbers. Leave time stamps out "
+            f"of {name} (the order of a series' steps is its time axis), or convert them to numbers first."
+        )
+    raise TypeError(
+        f"{name} holds durations ({dtype}){where}: the networks read numbers. Convert them in the unit you "
+        f"mean, e.g. {name} / np.timedelta64(1, 's') for seconds."
+    )
 
 
 def _non_finite_advice(message, name):

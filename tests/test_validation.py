@@ -1239,3 +1239,27 @@ def test_sktimes_pipelines_that_flatten_nothing_to_regret_do_not_warn(case):
         (transformer * TCNClassifier(**TINY)).fit(X, y)
         # Outside such a pipeline, a 2D X is a table of univariate series.
         TCNClassifier(**TINY).fit(X.reshape(len(X), -1), y)
+
+
+_STAMPS = pd.date_range("2024-01-01", periods=48, freq="D")
+
+
+@pytest.mark.parametrize("X, message", [
+    (_STAMPS.to_numpy().reshape(6, 8), r"X holds dates or times \(datetime64\[.*\]\): the networks read numbers"),
+    (_STAMPS.to_numpy().reshape(6, 4, 2), r"X holds dates or times"),
+    ((_STAMPS - _STAMPS[0]).to_numpy().reshape(6, 8),
+     r"X holds durations \(timedelta64\[.*\]\).*np.timedelta64\(1, 's'\)"),
+    (pd.DataFrame({"date": _STAMPS[:6].tz_localize("UTC"), **{f"t{i}": np.arange(6.0) + i for i in range(7)}}),
+     r"X holds dates or times \(datetime64\[.*, UTC\]\) in column 'date'"),
+], ids=["datetime64", "datetime64-3d", "timedelta64", "frame-with-a-date-column"])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_dates_and_durations_in_X_are_refused_not_read_as_nanoseconds(Estimator, X, message):
+    # An array of them was fit as nanoseconds since 1970, silently; a frame with
+    # a date column failed with NumPy's DTypePromotionError, naming no column.
+    est = Estimator(**TINY)
+    with pytest.raises(TypeError, match=message):
+        est.fit(X, np.arange(6) % 2)
+    assert not hasattr(est, "model_")
+    fitted = Estimator(**TINY, random_state=0).fit(np.zeros((6, 8)), np.arange(6) % 2)
+    with pytest.raises(TypeError, match=message):
+        fitted.predict(X)
