@@ -98,7 +98,7 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     ------
     ValueError
         If ``step`` or ``feature`` is not an index of ``X``'s time steps or
-        features.
+        features, or ``change`` is not a finite number.
 
     Examples
     --------
@@ -111,6 +111,9 @@ def change_probe(estimator, X, step=0, change=0.5, feature=0):
     0.0
     """
     _check_regressor(estimator, "change_probe")
+    # A NaN or infinite change would reach predict as a NaN in X, and its message would blame X.
+    validate_parameter_constraints({"change": [Interval(numbers.Real, None, None, closed="neither")]},
+                                   {"change": change}, caller_name="change_probe")
     X3, as_given = _as_3d(X)
     _check_positions("change_probe", X3, step=step, feature=feature)
     before = _predict(estimator, X3, as_given)
@@ -152,18 +155,38 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
     ------
     ValueError
         If ``blinded_step`` or ``probe_step`` is not an index of ``X``'s time
-        steps.
+        steps, or ``values`` is not one finite number per series of ``X``.
     """
     _check_regressor(estimator, "blinding_probe")
     X3, as_given = _as_3d(X)
     _check_positions("blinding_probe", X3, blinded_step=blinded_step, probe_step=probe_step)
     if values is None:
         values = np.random.RandomState(random_state).normal(size=len(X3))
-    values = np.asarray(values, dtype=np.float64)
+    values = _checked_values(values, len(X3))
     X3[:, blinded_step, 0] = 0.0
     X3[:, probe_step, 0] = values
     prediction = _predict(estimator, X3, as_given)[:, 0]
     return float(np.mean((prediction - values) ** 2))
+
+
+def _checked_values(values, n_samples):
+    """``values`` as a float64 array of one finite number per series, or a ValueError that says what is wrong.
+
+    NumPy's broadcasting error would name neither ``values`` nor ``X``, and a
+    NaN would reach predict as a NaN in X, whose message blames X.
+    """
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("blinding_probe's values must be numbers, one per series of X.") from None
+    if values.shape != (n_samples,):
+        raise ValueError(
+            f"blinding_probe's values have shape {values.shape}, but X has {n_samples} series: give one value "
+            f"per series, shape ({n_samples},)."
+        )
+    if not np.isfinite(values).all():
+        raise ValueError("blinding_probe's values hold NaN or infinite numbers; give finite ones.")
+    return values
 
 
 def effective_memory(estimator, X, epsilon=0.1):

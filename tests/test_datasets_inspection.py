@@ -237,6 +237,21 @@ class _Linear(RegressorMixin, BaseEstimator):
         return sum(weight * X[:, step] for step, weight in self.weights.items())
 
 
+@pytest.mark.parametrize("probe, kwargs, message", [
+    (change_probe, dict(change=float("nan")), "The 'change' parameter of change_probe"),
+    (change_probe, dict(change=float("inf")), "The 'change' parameter of change_probe"),
+    (change_probe, dict(change="half"), "The 'change' parameter of change_probe"),
+    (blinding_probe, dict(values=np.ones(3)), r"values have shape \(3,\), but X has 20 series"),
+    (blinding_probe, dict(values=np.r_[np.ones(19), np.nan]), "values hold NaN or infinite numbers"),
+], ids=["change-nan", "change-inf", "change-str", "values-length", "values-nan"])
+def test_probes_name_their_own_bad_arguments(probe, kwargs, message):
+    # A NaN reached predict as a NaN in X, whose message blamed X; values of
+    # another length failed in NumPy's broadcasting, naming neither.
+    X = np.random.RandomState(0).normal(size=(20, 6))
+    with pytest.raises((ValueError, TypeError), match=message):
+        probe(_Linear({-1: 1.0}), X, **kwargs)
+
+
 def test_effective_memory_divides_by_the_perturbation_float32_applied():
     # X is perturbed in float32: on 1e6-scale values x + 0.1 rounds to x + 0.125
     # or x + 0.0625, and dividing by the nominal 0.1 gave 2.5 where the answer is 2.
