@@ -6,6 +6,8 @@ and returns it, so the figures can be combined or saved with
 (``pip install sktcn[plot]``).
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
@@ -45,7 +47,8 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
     ----------
     history : dict or fitted estimator
         ``{"loss": [...], "val_loss": [...], ...}``, or an estimator's
-        ``history_``; every key holding ``loss`` is drawn. A fitted
+        ``history_`` (or the ``History`` a Keras ``fit`` returns); every key
+        holding ``loss`` is drawn. A fitted
         ``TCNForecaster`` gives the history of its forecasting networks
         (its ``regressor_``). A fitted Pipeline or search has no
         ``history_`` (TypeError): pass the sktcn estimator inside it
@@ -85,6 +88,13 @@ def plot_history(history, ax=None, title="Training loss", log_scale=True):
     # The epochs of each curve's values, as the estimator recorded them (sktcn._base).
     epochs = getattr(history, "_history_epochs", {})
     history = getattr(history, "history_", history)
+    if isinstance(getattr(history, "history", None), Mapping):  # the History a Keras fit returns
+        history = history.history
+    if not isinstance(history, Mapping):
+        raise TypeError(
+            f"history is a {type(history).__name__}; give a dict of loss curves such as an estimator's "
+            "history_ ({'loss': [...], 'val_loss': [...]}), or the fitted estimator itself."
+        )
     curves = {key: values for key, values in dict(history).items() if "loss" in key}
     if not curves:
         raise ValueError(f"history has no loss curve to plot; its keys are {sorted(history)}.")
@@ -169,6 +179,8 @@ def plot_predictions(y_true, y_pred, ax=None, title="Predicted vs true"):
     y_pred = np.ravel(np.asarray(y_pred, dtype=float))
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.size} values but y_pred has {y_pred.size}; give one prediction per target.")
+    if not y_true.size:
+        raise ValueError("y_true and y_pred are empty: give at least one target and its prediction.")
     ax = _axes(ax, title)
     ax.scatter(y_true, y_pred, s=8, alpha=0.6)
     low, high = min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())

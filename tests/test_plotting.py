@@ -35,6 +35,27 @@ def test_history_without_loss_is_an_error():
         plot_history({"accuracy": [0.5, 0.6]})
 
 
+@pytest.mark.parametrize("history", [[1.0, 0.5], "loss", np.array([1.0, 0.5])], ids=["list", "str", "array"])
+def test_history_that_is_not_a_dict_of_curves_is_a_type_error(history):
+    # Was dict()'s "cannot convert dictionary update sequence element #0 to a sequence".
+    with pytest.raises(TypeError, match=r"give a dict of loss curves such as an estimator's history_"):
+        plot_history(history)
+
+
+def test_history_returned_by_a_keras_fit_is_drawn():
+    import keras
+
+    history = keras.callbacks.History()
+    history.history = {"loss": [1.0, 0.5]}
+    assert [line.get_label() for line in plot_history(history).get_lines()] == ["loss"]
+
+
+def test_predictions_of_nothing_are_an_error():
+    # Was NumPy's "zero-size array to reduction operation minimum which has no identity".
+    with pytest.raises(ValueError, match="y_true and y_pred are empty"):
+        plot_predictions([], [])
+
+
 def test_history_of_an_unfitted_estimator_is_a_not_fitted_error():
     from sklearn.exceptions import NotFittedError
 
