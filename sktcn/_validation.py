@@ -492,17 +492,15 @@ def _refuse_time_values(X, name):
     TypeError: X holds dates or times (datetime64[...]) in column 'date': ...
     """
     if isinstance(X, pd.DataFrame):
-        columns = [column for column, dtype in X.dtypes.items() if dtype.kind in "mM"]
-        if not columns:
+        column = next((column for column, dtype in X.dtypes.items() if dtype.kind in "mM"), None)
+        if column is None:
             return
-        kinds, where = {X[column].dtype.kind for column in columns}, f" in column {columns[0]!r}"
-        dtype = X[columns[0]].dtype
+        dtype, where = X[column].dtype, f" in column {column!r}"
     else:
-        dtype = getattr(X, "dtype", None)
+        dtype, where = getattr(X, "dtype", None), ""
         if not isinstance(dtype, np.dtype) or dtype.kind not in "mM":
             return
-        kinds, where = {dtype.kind}, ""
-    if "M" in kinds:
+    if dtype.kind == "M":
         raise TypeError(
             f"{name} holds dates or times ({dtype}){where}: the networks read numbers. Leave time stamps out "
             f"of {name} (the order of a series' steps is its time axis), or convert them to numbers first."

@@ -156,6 +156,8 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
     ValueError
         If ``blinded_step`` or ``probe_step`` is not an index of ``X``'s time
         steps, or ``values`` is not one finite number per series of ``X``.
+    TypeError
+        If ``values`` are not numbers.
     """
     _check_regressor(estimator, "blinding_probe")
     X3, as_given = _as_3d(X)
@@ -170,7 +172,7 @@ def blinding_probe(estimator, X, blinded_step=-1, probe_step=0, values=None, ran
 
 
 def _checked_values(values, n_samples):
-    """``values`` as a float64 array of one finite number per series, or a ValueError that says what is wrong.
+    """``values`` as a float64 array of one finite number per series, or an error that says what is wrong.
 
     NumPy's broadcasting error would name neither ``values`` nor ``X``, and a
     NaN would reach predict as a NaN in X, whose message blames X.
