@@ -98,8 +98,9 @@ def test_layer_naming_a_non_keras_callable_is_refused(model_dir, keras_not_calle
         sktcn.load(model_dir)
 
 
-def test_lambda_with_marshalled_bytecode_is_refused(model_dir, keras_not_called, tmp_path):
-    code = base64.b64encode(marshal.dumps(eval(_marker_payload(tmp_path / "ran")).__code__)).decode()
+def _with_marshalled_lambda(model_dir, marker):
+    """Make the saved network's head a Lambda whose marshalled bytecode would write ``marker``."""
+    code = base64.b64encode(marshal.dumps(eval(_marker_payload(marker)).__code__)).decode()
 
     def edit(config):
         dense = _layer(config, "Dense")
@@ -107,24 +108,22 @@ def test_lambda_with_marshalled_bytecode_is_refused(model_dir, keras_not_called,
         dense["config"] = {"name": "head", "function": {"class_name": "__lambda__", "config": {
             "code": code, "defaults": None, "closure": None}}}
     _rewrite_keras(model_dir, edit)
+
+
+def test_lambda_with_marshalled_bytecode_is_refused(model_dir, keras_not_called, tmp_path):
+    _with_marshalled_lambda(model_dir, tmp_path / "ran")
     with pytest.raises(ModelFileError, match="Lambda, which sktcn never writes"):
         sktcn.load(model_dir)
     assert not (tmp_path / "ran").exists()
 
 
 def test_keras_safe_mode_stays_on_where_the_user_enabled_unsafe_deserialization(model_dir, tmp_path, monkeypatch):
-    # keras.config.enable_unsafe_deserialization() overrode load_model's safe_mode=True:
-    # with a hole in sktcn's own check (stood in for here), Keras ran the Lambda's code.
+    # keras.config.enable_unsafe_deserialization() overrode load_model's safe_mode=True: with
+    # a hole in sktcn's own check (stood in for here), Keras loaded the Lambda, whose code
+    # would then run on the first predict.
     from keras.src.backend.common import global_state
 
-    code = base64.b64encode(marshal.dumps(eval(_marker_payload(tmp_path / "ran")).__code__)).decode()
-
-    def edit(config):
-        dense = _layer(config, "Dense")
-        dense.update(module="keras.layers", class_name="Lambda")
-        dense["config"] = {"name": "head", "function": {"class_name": "__lambda__", "config": {
-            "code": code, "defaults": None, "closure": None}}}
-    _rewrite_keras(model_dir, edit)
+    _with_marshalled_lambda(model_dir, tmp_path / "ran")
     monkeypatch.setattr(sktcn.persistence, "check_keras_file", lambda path: {})
     before = global_state.get_global_attribute("safe_mode_saving")
     keras.config.enable_unsafe_deserialization()
