@@ -492,10 +492,11 @@ def _refuse_time_values(X, name):
     TypeError: X holds dates or times (datetime64[...]) in column 'date': ...
     """
     if isinstance(X, pd.DataFrame):
-        column = next((column for column, dtype in X.dtypes.items() if dtype.kind in "mM"), None)
+        column, dtype = next(((column, dtype) for column, dtype in X.dtypes.items() if dtype.kind in "mM"),
+                             (None, None))
         if column is None:
             return
-        dtype, where = X[column].dtype, f" in column {column!r}"
+        where = f" in column {column!r}"
     else:
         dtype, where = getattr(X, "dtype", None), ""
         if not isinstance(dtype, np.dtype) or dtype.kind not in "mM":
