@@ -85,6 +85,7 @@ from sktcn._network_pool import pool_key
 from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._param_checks import InstancesOrSubclasses, check_keras_names, check_routed_params, closest_name
 from sktcn._pretrained import load_starting_point
+from sktcn._stream_encoding import StreamEncoding, check_picklable
 from sktcn._streaming import (
     StreamedData,
     WeightTally,
@@ -1287,19 +1288,20 @@ class TCNEstimatorBase(BaseWrapper):
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._initialize_from_stream(data)
         first = data.first_batch()
-        weigh, encode, tally = self._stream_encoding(data, first)
-        example = encode(*first)
+        encoding, tally = self._stream_encoding(data, first)
+        example = encoding.encode(*first)
         if getattr(data.batches, "use_multiprocessing", False):
+            check_picklable(data.batches)
             # Keras' worker processes then encode the batches, and what they tally
             # stays in them: this process weighs the batches itself, up to the first
             # that weighs something (usually the first batch, weighed just above).
-            tally.weigh_until_weighing(data.raw_batches(), weigh)
+            tally.weigh_until_weighing(data.raw_batches(), encoding.weigh)
         n_batches = data.n_batches()
         failures = []
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)
         try:
-            self._run_keras_fit(data.keras_input(encode, example, failures), None, None, None, warm_start, plan,
+            self._run_keras_fit(data.keras_input(encoding.encode, example, failures), None, None, None, warm_start, plan,
                                 initial_epoch, extra_callbacks=[tally], **kwargs)
         except tf.errors.OpError as error:
             raise_stream_failure(error, failures)
@@ -1340,57 +1342,26 @@ class TCNEstimatorBase(BaseWrapper):
             self._initialize_network(first, example_y, encoder)
 
     def _stream_encoding(self, data, first):
-        """The functions that weigh and encode a batch of the ``StreamedData`` ``data``, and the fit's ``WeightTally``.
+        """The ``StreamEncoding`` of the ``StreamedData`` ``data``'s batches, and the fit's ``WeightTally``.
 
-        ``first``: its first batch. ``weigh(x, y, w)`` checks a batch and gives
-        its encoded targets and training weights; ``encode(x, y, w)`` gives what
-        the network trains on. A fit (not ``partial_fit``) divides the weights
-        by their mean over the whole stream, found here by one pass over it.
+        ``first``: its first batch. The encoding's ``weigh(x, y, w)`` checks a
+        batch and gives its encoded targets and training weights; its
+        ``encode(x, y, w)`` gives what the network trains on. A fit (not
+        ``partial_fit``) divides the weights by their mean over the whole
+        stream, found here by one pass over it.
         """
         # A stream carries sample weights where its first batch does (as below).
         name = self._training_weights_name(first[2] is not None)
         tally = WeightTally(self._weightless_fit(first[2] is not None), functools.partial(rounded_to_zero, name=name))
-        mean_weight = 1.0  # what a fit's training weights are divided by (unit_mean_weights), set below
-
-        def refused_weights(check, *args, **kwargs):
-            """``check(*args, **kwargs)``; its ValueError names the stream's batch as where the weights came from."""
-            try:
-                return check(*args, **kwargs)
-            except ValueError as error:
-                raise ValueError(f"A batch of the streamed X carries invalid sample weights: {error}") from None
-
-        def weigh(x, y, w):
-            x, y = self._validate_data(x, y)
-            if w is not None:
-                # As in memory, batch by batch; all zero only over the whole stream (tally).
-                w = refused_weights(functools.partial(checked_sample_weight, allow_all_zero=True), w, x)
-            y = self.target_encoder_.transform(y)
-            weights = self._training_weights(y, w)
-            if self._normalises_weights():
-                # Divided by the stream's mean in encode, where a batch's may round to 0 in float32, but not
-                # the largest of the stream (at least 1): over the stream some reach the network if any is positive.
-                tally.record(w, weights, weights)
-                return x, y, weights
-            # partial_fit's reach it as given, as float32 holds them: a batch of 1e-50 weighs nothing there,
-            # as an all-zero batch; the tally refuses a stream of which nothing reaches it.
-            network_weights = refused_weights(given_weights, weights, name, allow_all_zero=True)
-            tally.record(w, weights, network_weights)
-            return x, y, network_weights
-
-        def encode(x, y, w):
-            x, y, weights = weigh(x, y, w)
-            if self._normalises_weights():
-                weights = refused_weights(unit_mean_weights, weights, mean_weight, name)
-            return self.feature_encoder_.transform(x), y, weights
-
+        encoding = StreamEncoding(self, tally, name)
         if self._normalises_weights() and (first[2] is not None or self._weighs_classes()):
             # A fit's weights average 1 (see _fit_keras_model); a stream's mean
             # weight is known only after a pass over it, made before training,
             # for a stream that carries sample weights (its first batch does)
             # or class weights that need not average 1. Without either every
             # weight is 1 and the stream is not read again.
-            mean_weight = stream_mean_weight(data.raw_batches(), weigh, tally)
-        return weigh, encode, tally
+            encoding.mean_weight = stream_mean_weight(data.raw_batches(), encoding.weigh, tally)
+        return encoding, tally
 
     def _training_weights(self, y, sample_weight):
         """Weights shaped like the per-element loss (Keras does not broadcast a

@@ -936,9 +936,27 @@ def save_archive(estimator, path):
     return target
 
 
+def _is_zip(path):
+    """Whether the file ``path`` is a zip file, its directory damaged or not.
+
+    ``zipfile.is_zipfile`` reads only the archive's end record before Python
+    3.14, and from 3.14 its directory too: it says False for a zip whose
+    directory is damaged, and for one cut short (a download that stopped),
+    on every version. Such a file still begins with a member's signature,
+    and is reported as a damaged archive, not as another kind of file.
+    """
+    if zipfile.is_zipfile(path):
+        return True
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"PK\x03\x04"
+    except OSError:  # as is_zipfile: what cannot be read is not taken for a zip
+        return False
+
+
 def _unsaved_members(path):
     """The members of the zip file ``path`` besides those of the sktcn model in it; None if it holds none."""
-    if not zipfile.is_zipfile(path):
+    if not _is_zip(path):
         return None
     try:
         with zipfile.ZipFile(path) as archive:
@@ -1024,7 +1042,7 @@ def _model_folder_in(names):
 
 def _extract_archive(archive, directory):
     """Copy the model files out of ``archive``: flat names only, ``_metadata`` and Finder's files skipped."""
-    if not zipfile.is_zipfile(archive):
+    if not _is_zip(archive):
         raise ModelFileError(
             f"{archive} is a file but not a zip archive: sktcn.load reads the directory that TCNClassifier.save() "
             "and TCNRegressor.save() write, or the zip file TCNForecaster.save() writes."

@@ -101,18 +101,26 @@ def test_a_process_forked_after_tensorflow_ran_refuses_to_fit_or_predict(small_r
         assert "forked" in outcome and "'loky'" in outcome
     # Keras' PyDataset workers, forked too, only read batches: such fits work.
 
-    class Batches(keras.utils.PyDataset):
-        def __len__(self):
-            return 3
-
-        def __getitem__(self, index):
-            return X[16 * index: 16 * (index + 1)], y[16 * index: 16 * (index + 1)]
-
     def fit(processes):
-        batches = Batches(workers=2, use_multiprocessing=processes)
+        batches = _Sixteens(X[:48], y[:48], workers=2, use_multiprocessing=processes)
         return TCNRegressor(**TINY, random_state=0, shuffle=False).fit(batches).predict(X)
 
     np.testing.assert_array_equal(fit(processes=True), fit(processes=False))
+
+
+class _Sixteens(keras.utils.PyDataset):
+    """Batches of 16 rows of ``(X, y)``: a class of a module's top level, which pickles for worker processes that
+    do not fork (Python 3.14's default start method on Linux)."""
+
+    def __init__(self, X, y, **kwargs):
+        super().__init__(**kwargs)
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return len(self.X) // 16
+
+    def __getitem__(self, index):
+        return self.X[16 * index: 16 * (index + 1)], self.y[16 * index: 16 * (index + 1)]
 
 
 def test_thread_setting_from_the_environment():

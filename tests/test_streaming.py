@@ -455,7 +455,29 @@ def test_per_step_predictions_of_batches_of_different_lengths(ragged_stream):
     np.testing.assert_array_equal(reg.predict(Listed(ragged_stream)), reg.predict(list(series[0]) + list(series[1])))
 
 
-def test_a_worker_process_error_is_raised_as_its_value_error(data):
+@pytest.fixture
+def start_method(request):
+    """multiprocessing's start method for the test (``request.param``), restored after it."""
+    import multiprocessing
+
+    if request.param not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"the platform has no {request.param!r} start method")
+    from keras.src.trainers.data_adapters import py_dataset_adapter
+
+    def start_anew(method):
+        multiprocessing.set_start_method(method, force=True)
+        # Keras keeps one queue for its workers' ids per process, made in the start method of its
+        # first pool, which processes of another cannot share: a program uses one start method.
+        py_dataset_adapter._WORKER_ID_QUEUE = None
+
+    before = multiprocessing.get_start_method(allow_none=True)
+    start_anew(request.param)
+    yield request.param
+    start_anew(before)
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"], indirect=True)
+def test_a_worker_process_error_is_raised_as_its_value_error(data, start_method):
     X, y = data
     X = X.copy()
     X[-1, 2, 0] = np.nan  # in the last batch
@@ -464,6 +486,40 @@ def test_a_worker_process_error_is_raised_as_its_value_error(data):
     # Was TensorFlow's InvalidArgumentError.
     with pytest.raises(ValueError, match="Input X contains NaN. The networks take no missing"):
         TCNRegressor(**TINY).fit(stream)
+
+
+@pytest.mark.parametrize("start_method", ["spawn"], indirect=True)
+def test_worker_processes_that_receive_the_stream_by_pickle_train_as_threads_do(data, start_method):
+    # Under spawn and forkserver (macOS', Windows' and, from Python 3.14, Linux's default) Keras
+    # pickles the dataset for its workers, and with it sktcn's encoding of the batches: a
+    # closure once, which failed inside TensorFlow ("Can't pickle local object").
+    X, y = data
+    w = np.linspace(0.5, 2.0, len(X)).astype(np.float32)
+    labels = np.where(y > np.median(y), "high", "low")
+    for estimator, batches in [
+        (TCNRegressor(**ORDERED), [(X[i : i + 16], y[i : i + 16], w[i : i + 16]) for i in range(0, len(X), 16)]),
+        (TCNClassifier(**ORDERED, class_weight="balanced"), [(X[i : i + 16], labels[i : i + 16])
+                                                              for i in range(0, len(X), 16)]),
+    ]:
+        in_processes = clone(estimator).fit(Listed(batches, workers=2, use_multiprocessing=True))
+        in_threads = clone(estimator).fit(Listed(batches, workers=2))
+        np.testing.assert_array_equal(in_processes.predict(X), in_threads.predict(X))
+
+
+@pytest.mark.parametrize("start_method", ["spawn"], indirect=True)
+def test_a_stream_worker_processes_cannot_receive_is_refused_before_training(data, start_method):
+    X, y = data
+
+    class Local(Listed):  # a class defined in a function does not pickle
+        pass
+
+    reg = TCNRegressor(**TINY)
+    with pytest.raises(TypeError, match=r"X is a Local with use_multiprocessing=True, .* 'spawn' start method .* "
+                                        r"cannot be pickled: .*set use_multiprocessing=False"):
+        reg.fit(Local([(X[:16], y[:16])], workers=2, use_multiprocessing=True))
+    assert not hasattr(reg, "model_")
+    # Its threads need no pickle.
+    assert np.isfinite(reg.fit(Local([(X[:16], y[:16])], workers=2)).history_["loss"]).all()
 
 
 def test_memory_map_predict_checks_its_shape_as_in_memory(data, tmp_path):
