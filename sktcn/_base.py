@@ -1291,7 +1291,7 @@ class TCNEstimatorBase(BaseWrapper):
         encoding, tally = self._stream_encoding(data, first)
         example = encoding.encode(*first)
         if getattr(data.batches, "use_multiprocessing", False):
-            check_picklable(data.batches)
+            check_picklable(data.batches, encoding)
             # Keras' worker processes then encode the batches, and what they tally
             # stays in them: this process weighs the batches itself, up to the first
             # that weighs something (usually the first batch, weighed just above).

@@ -13,7 +13,10 @@ dataset that those workers could not receive.
 import functools
 import io
 import multiprocessing
+import numbers
 from multiprocessing.reduction import ForkingPickler
+
+import numpy as np
 
 from sktcn._streaming import WeightTally
 from sktcn._training import given_weights, unit_mean_weights
@@ -21,12 +24,14 @@ from sktcn._validation import checked_sample_weight
 
 # What encoding a batch never reads: the network and what trains or predicts with it
 # (heavy, or holding threads and traced graphs), and the parameters that only
-# training reads, which may hold a user's objects that do not pickle.
+# training reads, with the objects built from them (a user's callback may hold a
+# lock, a loss may be a local function: neither pickles), routed ones included.
 _TRAINING_ONLY = frozenset({
     "model_", "_predict_function", "_member_functions", "_predict_lock", "_trainer", "_trainer_lease",
-    "_fit_callbacks", "_fit_args", "_network_reuse", "history_",
+    "_fit_callbacks", "_predict_callbacks", "_callbacks_built_from", "_fit_args", "_network_reuse", "history_",
     "callbacks", "optimizer", "loss", "metrics", "distribution_strategy", "model",
 })
+_TRAINING_ONLY_PREFIXES = ("callbacks__", "optimizer__", "loss__", "metrics__", "model__", "fit__", "predict__")
 
 
 def _refused_weights(check, *args, **kwargs):
@@ -94,10 +99,39 @@ class StreamEncoding:
 
 
 def _encoding_copy(estimator):
-    """A shallow copy of ``estimator`` without the attributes in ``_TRAINING_ONLY``; built without ``__init__``."""
+    """A shallow copy of ``estimator`` for encoding batches elsewhere; built without ``__init__``.
+
+    Without what only training reads (``_TRAINING_ONLY``), and without the
+    parameters that hold objects rather than plain values (a network's
+    ``activation`` or ``kernel_initializer`` may be a user's function or
+    object): those build the network, and the checks of a batch read the
+    fitted encoders and shapes instead.
+    """
+    params = estimator.get_params(deep=False)
     copy = object.__new__(type(estimator))
-    copy.__dict__.update((name, value) for name, value in vars(estimator).items() if name not in _TRAINING_ONLY)
+    copy.__dict__.update((name, value) for name, value in vars(estimator).items()
+                         if name not in _TRAINING_ONLY and not name.startswith(_TRAINING_ONLY_PREFIXES)
+                         and (name not in params or _plain(value)))
     return copy
+
+
+def _plain(value):
+    """Whether ``value`` is None, a bool, number or string (NumPy's scalars too), or a tuple, list or dict of such.
+
+    Examples
+    --------
+    >>> from sktcn._stream_encoding import _plain
+    >>> import numpy as np
+    >>> _plain({"a": (1, 2.5, None, np.True_)}), _plain([1, len])
+    (True, False)
+    """
+    if value is None or isinstance(value, (bool, numbers.Number, str, np.generic)):
+        return True
+    if isinstance(value, (tuple, list)):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_plain(key) and _plain(item) for key, item in value.items())
+    return False
 
 
 class _Discarded(io.RawIOBase):
@@ -110,25 +144,39 @@ class _Discarded(io.RawIOBase):
         return len(data)
 
 
-def check_picklable(dataset):
-    """Refuse, with the fix, a PyDataset that Keras' worker processes would receive by pickle and cannot.
+def check_picklable(dataset, encoding):
+    """Refuse, with the fix, a PyDataset whose worker processes would receive it by pickle, where it does not pickle.
 
     Only where they would: ``use_multiprocessing=True`` under a start method
-    other than ``fork``. Keras would otherwise fail in its own thread, and the
-    fit would end in TensorFlow's error about a PyFunc node.
+    other than ``fork``. ``encoding``, the :class:`StreamEncoding` that goes
+    with it, is checked too. Keras would otherwise fail in its own thread, and
+    the fit would end in TensorFlow's error about a PyFunc node.
     """
     if not getattr(dataset, "use_multiprocessing", False):
         return
     method = multiprocessing.get_start_method()
     if method == "fork":
         return
+    processes = (f"use_multiprocessing=True, whose worker processes receive it by pickle under multiprocessing's "
+                 f"{method!r} start method (the default on macOS and Windows, and on Linux from Python 3.14)")
+    fix = "or set use_multiprocessing=False (its workers are then threads)."
     try:
-        ForkingPickler(_Discarded()).dump(dataset)
+        _pickled_nowhere(dataset)
     except Exception as error:  # pickle raises PicklingError, TypeError or AttributeError, by object
         raise TypeError(
-            f"X is a {type(dataset).__name__} with use_multiprocessing=True, whose worker processes receive it "
-            f"by pickle under multiprocessing's {method!r} start method (the default on macOS and Windows, and on "
-            f"Linux from Python 3.14), but it cannot be pickled: {error}. Define its class at the top level of a "
-            "module and keep only picklable attributes, or set use_multiprocessing=False (its workers are then "
-            "threads)."
+            f"X is a {type(dataset).__name__} with {processes}, but it cannot be pickled: {error}. Define its class "
+            f"at the top level of a module and keep only picklable attributes, {fix}"
         ) from error
+    try:
+        _pickled_nowhere(encoding)
+    except Exception as error:
+        raise TypeError(
+            f"X is a {type(dataset).__name__} with {processes}, with the estimator's checks of the batches, and a "
+            f"parameter of {type(encoding.estimator).__name__} cannot be pickled: {error}. Give it picklable "
+            f"values, {fix}"
+        ) from error
+
+
+def _pickled_nowhere(obj):
+    """Pickle ``obj`` as multiprocessing does, keeping nothing; raises what pickling raises."""
+    ForkingPickler(_Discarded()).dump(obj)

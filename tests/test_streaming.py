@@ -493,16 +493,28 @@ def test_worker_processes_that_receive_the_stream_by_pickle_train_as_threads_do(
     # Under spawn and forkserver (macOS', Windows' and, from Python 3.14, Linux's default) Keras
     # pickles the dataset for its workers, and with it sktcn's encoding of the batches: a
     # closure once, which failed inside TensorFlow ("Can't pickle local object").
+    import threading
+
+    class Locked(keras.callbacks.Callback):  # holds a lock, and is defined here: it pickles neither way
+        def __init__(self):
+            super().__init__()
+            self.lock = threading.Lock()
+
+    def relu(x):  # a local function as a parameter of the network
+        return keras.activations.relu(x)
+
     X, y = data
     w = np.linspace(0.5, 2.0, len(X)).astype(np.float32)
     labels = np.where(y > np.median(y), "high", "low")
-    for estimator, batches in [
-        (TCNRegressor(**ORDERED), [(X[i : i + 16], y[i : i + 16], w[i : i + 16]) for i in range(0, len(X), 16)]),
-        (TCNClassifier(**ORDERED, class_weight="balanced"), [(X[i : i + 16], labels[i : i + 16])
-                                                              for i in range(0, len(X), 16)]),
+    per_step = np.cumsum(X[..., 0], axis=1)
+    rows = [slice(i, i + 16) for i in range(0, len(X), 16)]
+    for make, batches in [  # made anew for each fit: clone would deep-copy the lock
+        (lambda: TCNRegressor(**ORDERED, callbacks=[Locked()], activation=relu), [(X[r], y[r], w[r]) for r in rows]),
+        (lambda: TCNClassifier(**ORDERED, class_weight="balanced"), [(X[r], labels[r]) for r in rows]),
+        (lambda: TCNRegressor(**ORDERED, return_sequences=np.True_), [(X[r], per_step[r]) for r in rows]),
     ]:
-        in_processes = clone(estimator).fit(Listed(batches, workers=2, use_multiprocessing=True))
-        in_threads = clone(estimator).fit(Listed(batches, workers=2))
+        in_processes = make().fit(Listed(batches, workers=2, use_multiprocessing=True))
+        in_threads = make().fit(Listed(batches, workers=2))
         np.testing.assert_array_equal(in_processes.predict(X), in_threads.predict(X))
 
 
@@ -520,6 +532,28 @@ def test_a_stream_worker_processes_cannot_receive_is_refused_before_training(dat
     assert not hasattr(reg, "model_")
     # Its threads need no pickle.
     assert np.isfinite(reg.fit(Local([(X[:16], y[:16])], workers=2)).history_["loss"]).all()
+
+
+@pytest.mark.parametrize("start_method", ["spawn"], indirect=True)
+def test_an_encoding_worker_processes_cannot_receive_is_refused_before_training(data, start_method, monkeypatch):
+    # What the encoding carries is the estimator's fitted state and plain parameters; should any of it not
+    # pickle, the fit says so rather than fail in Keras' thread.
+    from sktcn import _stream_encoding
+
+    X, y = data
+    copy = _stream_encoding._encoding_copy
+
+    def unpicklable_copy(estimator):
+        made = copy(estimator)
+        made.n_timesteps_in_ = lambda: None
+        return made
+
+    monkeypatch.setattr(_stream_encoding, "_encoding_copy", unpicklable_copy)
+    reg = TCNRegressor(**TINY)
+    with pytest.raises(TypeError, match=r"X is a Listed with use_multiprocessing=True, .* a parameter of "
+                                        r"TCNRegressor cannot be pickled: .*set use_multiprocessing=False"):
+        reg.fit(Listed([(X[:16], y[:16])], workers=2, use_multiprocessing=True))
+    assert not hasattr(reg, "model_")
 
 
 def test_memory_map_predict_checks_its_shape_as_in_memory(data, tmp_path):
