@@ -1288,21 +1288,21 @@ class TCNEstimatorBase(BaseWrapper):
         if not ((self.warm_start or warm_start) and self.initialized_):
             self._initialize_from_stream(data)
         first = data.first_batch()
-        encoding, tally = self._stream_encoding(data, first)
+        encoding = self._stream_encoding(data, first)
         example = encoding.encode(*first)
         if getattr(data.batches, "use_multiprocessing", False):
             check_picklable(data.batches, encoding)
             # Keras' worker processes then encode the batches, and what they tally
             # stays in them: this process weighs the batches itself, up to the first
             # that weighs something (usually the first batch, weighed just above).
-            tally.weigh_until_weighing(data.raw_batches(), encoding.weigh)
+            encoding.tally.weigh_until_weighing(data.raw_batches(), encoding.weigh)
         n_batches = data.n_batches()
         failures = []
         plan = self._plan(epochs, n_batches, n_batches * int(np.prod(example[0].shape[:2])),
                           repeatable=False)
         try:
-            self._run_keras_fit(data.keras_input(encoding.encode, example, failures), None, None, None, warm_start, plan,
-                                initial_epoch, extra_callbacks=[tally], **kwargs)
+            self._run_keras_fit(data.keras_input(encoding.encode, example, failures), None, None, None, warm_start,
+                                plan, initial_epoch, extra_callbacks=[encoding.tally], **kwargs)
         except tf.errors.OpError as error:
             raise_stream_failure(error, failures)
             raise
@@ -1342,7 +1342,7 @@ class TCNEstimatorBase(BaseWrapper):
             self._initialize_network(first, example_y, encoder)
 
     def _stream_encoding(self, data, first):
-        """The ``StreamEncoding`` of the ``StreamedData`` ``data``'s batches, and the fit's ``WeightTally``.
+        """The ``StreamEncoding`` of the ``StreamedData`` ``data``'s batches, with the fit's ``WeightTally``.
 
         ``first``: its first batch. The encoding's ``weigh(x, y, w)`` checks a
         batch and gives its encoded targets and training weights; its
@@ -1361,7 +1361,7 @@ class TCNEstimatorBase(BaseWrapper):
             # or class weights that need not average 1. Without either every
             # weight is 1 and the stream is not read again.
             encoding.mean_weight = stream_mean_weight(data.raw_batches(), encoding.weigh, tally)
-        return encoding, tally
+        return encoding
 
     def _training_weights(self, y, sample_weight):
         """Weights shaped like the per-element loss (Keras does not broadcast a

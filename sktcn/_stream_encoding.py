@@ -22,16 +22,14 @@ from sktcn._streaming import WeightTally
 from sktcn._training import given_weights, unit_mean_weights
 from sktcn._validation import checked_sample_weight
 
-# What encoding a batch never reads: the network and what trains or predicts with it
-# (heavy, or holding threads and traced graphs), and the parameters that only
-# training reads, with the objects built from them (a user's callback may hold a
-# lock, a loss may be a local function: neither pickles), routed ones included.
+# The estimator's attributes that encoding a batch never reads: the network and what
+# trains or predicts with it (heavy, or holding threads and traced graphs), and the
+# callbacks built from the parameters (a user's callback may hold a lock, which does not
+# pickle). Parameters that hold objects are left out by _encoding_copy's own rule.
 _TRAINING_ONLY = frozenset({
     "model_", "_predict_function", "_member_functions", "_predict_lock", "_trainer", "_trainer_lease",
     "_fit_callbacks", "_predict_callbacks", "_callbacks_built_from", "_fit_args", "_network_reuse", "history_",
-    "callbacks", "optimizer", "loss", "metrics", "distribution_strategy", "model",
 })
-_TRAINING_ONLY_PREFIXES = ("callbacks__", "optimizer__", "loss__", "metrics__", "model__", "fit__", "predict__")
 
 
 def _refused_weights(check, *args, **kwargs):
@@ -102,16 +100,15 @@ def _encoding_copy(estimator):
     """A shallow copy of ``estimator`` for encoding batches elsewhere; built without ``__init__``.
 
     Without what only training reads (``_TRAINING_ONLY``), and without the
-    parameters that hold objects rather than plain values (a network's
-    ``activation`` or ``kernel_initializer`` may be a user's function or
-    object): those build the network, and the checks of a batch read the
-    fitted encoders and shapes instead.
+    parameters, routed ones included, that hold objects rather than plain
+    values (a callback, a loss or a network's ``activation`` may be a user's
+    function or object): those build and train the network, and the checks
+    of a batch read the fitted encoders and shapes instead.
     """
     params = estimator.get_params(deep=False)
     copy = object.__new__(type(estimator))
     copy.__dict__.update((name, value) for name, value in vars(estimator).items()
-                         if name not in _TRAINING_ONLY and not name.startswith(_TRAINING_ONLY_PREFIXES)
-                         and (name not in params or _plain(value)))
+                         if name not in _TRAINING_ONLY and (name not in params or _plain(value)))
     return copy
 
 
@@ -145,15 +142,13 @@ class _Discarded(io.RawIOBase):
 
 
 def check_picklable(dataset, encoding):
-    """Refuse, with the fix, a PyDataset whose worker processes would receive it by pickle, where it does not pickle.
+    """Refuse, with the fix, a PyDataset read by worker processes (``use_multiprocessing=True``) that does not pickle.
 
-    Only where they would: ``use_multiprocessing=True`` under a start method
-    other than ``fork``. ``encoding``, the :class:`StreamEncoding` that goes
-    with it, is checked too. Keras would otherwise fail in its own thread, and
-    the fit would end in TensorFlow's error about a PyFunc node.
+    Only where they receive it by pickle: under a start method other than
+    ``fork``. ``encoding``, the :class:`StreamEncoding` that goes with it, is
+    checked too. Keras would otherwise fail in its own thread, and the fit
+    would end in TensorFlow's error about a PyFunc node.
     """
-    if not getattr(dataset, "use_multiprocessing", False):
-        return
     method = multiprocessing.get_start_method()
     if method == "fork":
         return
