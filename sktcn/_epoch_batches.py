@@ -264,5 +264,11 @@ def _as_keras_sets_arrays(dataset):
     # No graph rewrites to pay for on a small pipeline; split by data under a
     # distribution strategy.
     options.experimental_optimization.apply_default_optimizations = False
+    # No autotuning: destroying an iterator whose autotuning had run stalled
+    # the end of about one fit in three for 1-4 s (a 16-filter regressor's
+    # 4-8 s fits, benchmarks/RESULTS.md), and the gathers of a batch need no
+    # tuning. AUTOTUNE below then means as many parallel calls as TensorFlow's
+    # threads (at most 16) and a fixed prefetch.
+    options.autotune.enabled = False
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return dataset.with_options(options).prefetch(tf.data.AUTOTUNE)

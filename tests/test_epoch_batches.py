@@ -151,3 +151,21 @@ def test_fits_on_arrays_train_through_it(monkeypatch):
     assert len(reg.history_["loss"]) == 2
     again = TCNRegressor(**reg.get_params()).fit(X, X[:, 0, 0])
     np.testing.assert_array_equal(reg.predict(X), again.predict(X))
+
+
+def test_the_pipelines_do_not_autotune():
+    """tf.data's autotuning stays off in sktcn's own pipelines.
+
+    Destroying an iterator whose autotuning had run stalled the end of about
+    one fit in three for 1-4 seconds (benchmarks/RESULTS.md); a fit's batches
+    are gathers of arrays in memory, which need no tuning.
+    """
+    from sktcn._epoch_batches import evaluation_batches
+
+    arrays = (np.arange(10), np.arange(10) * 1.0)
+    training, _ = epoch_batches(arrays, 4, seed=0)
+    held_out = evaluation_batches(arrays, 4, replicas=1)
+    for dataset in (training, held_out):
+        assert dataset.options().autotune.enabled is False
+        # The options that were there before stay.
+        assert dataset.options().experimental_optimization.apply_default_optimizations is False
