@@ -259,16 +259,16 @@ def evaluation_batches(arrays, batch_size, replicas, samples=None):
 
 
 def _as_keras_sets_arrays(dataset):
-    """``dataset`` with the options Keras gives its own pipeline for arrays, prefetched."""
+    """``dataset`` with the options Keras gives its own pipeline for arrays but autotuning off, prefetched."""
     options = tf.data.Options()
     # No graph rewrites to pay for on a small pipeline; split by data under a
     # distribution strategy.
     options.experimental_optimization.apply_default_optimizations = False
     # No autotuning: destroying an iterator whose autotuning had run stalled
-    # the end of about one fit in three for 1-4 s (a 16-filter regressor's
-    # 4-8 s fits, benchmarks/RESULTS.md), and the gathers of a batch need no
-    # tuning. AUTOTUNE below then means as many parallel calls as TensorFlow's
-    # threads (at most 16) and a fixed prefetch.
+    # the end of about one fit in four for 0.6-3.5 s (benchmarks/RESULTS.md),
+    # and gathering batches of arrays needs no tuning. AUTOTUNE in the map of
+    # epoch_batches and in the prefetch below then means as many parallel
+    # calls as TensorFlow has threads (at most 16) and a fixed buffer.
     options.autotune.enabled = False
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return dataset.with_options(options).prefetch(tf.data.AUTOTUNE)

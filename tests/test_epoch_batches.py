@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sktcn import TCNRegressor, _epoch_batches
-from sktcn._epoch_batches import batch_sizes, epoch_batches
+from sktcn._epoch_batches import batch_sizes, epoch_batches, evaluation_batches
 
 
 def _batches(n, batch_size, passes, shuffle=True, seed=0, epochs=3):
@@ -157,11 +157,9 @@ def test_the_pipelines_do_not_autotune():
     """tf.data's autotuning stays off in sktcn's own pipelines.
 
     Destroying an iterator whose autotuning had run stalled the end of about
-    one fit in three for 1-4 seconds (benchmarks/RESULTS.md); a fit's batches
-    are gathers of arrays in memory, which need no tuning.
+    one fit in four for 0.6-3.5 seconds (benchmarks/RESULTS.md); a fit's
+    batches are gathers of arrays in memory, which need no tuning.
     """
-    from sktcn._epoch_batches import evaluation_batches
-
     arrays = (np.arange(10), np.arange(10) * 1.0)
     training, _ = epoch_batches(arrays, 4, seed=0)
     held_out = evaluation_batches(arrays, 4, replicas=1)
