@@ -1,8 +1,11 @@
 """The estimators in scikit-learn's machinery: multi-output classes, routed and fit-time
-arguments, parameter names, cloning, probabilities and copies of ensembles."""
+arguments, parameter names, cloning, probabilities, copies of ensembles, and the user
+guide's pipeline that adds first differences."""
 
 import copy
+import pathlib
 import pickle
+import textwrap
 import warnings
 
 import keras
@@ -344,3 +347,37 @@ def test_dropout_continues_after_a_copy_as_in_the_original(series_2d, tmp_path):
         model.set_params(warm_start=True).fit(X, y)
     for other in copies:
         np.testing.assert_array_equal(other.predict(X), original.predict(X))
+
+
+# ------------------------------------------------------- the user guide's derived channels
+def python_blocks(page):
+    """The text of every ``.. code-block:: python`` of a docs page, unindented."""
+    lines = (pathlib.Path(__file__).resolve().parents[1] / "docs" / page).read_text(encoding="utf-8").splitlines()
+    blocks, i = [], 0
+    while i < len(lines):
+        if lines[i].strip() != ".. code-block:: python":
+            i += 1
+            continue
+        i += 1
+        body = []
+        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
+            body.append(lines[i])
+            i += 1
+        blocks.append(textwrap.dedent("\n".join(body)))
+    return blocks
+
+
+def test_the_first_differences_recipe_of_the_user_guide_runs(series_2d, series_3d):
+    """docs/user_guide/regression.rst: the pipeline gives the network each channel, then its differences."""
+    [block] = [block for block in python_blocks("user_guide/regression.rst") if "with_first_differences" in block]
+    recipe = {}
+    exec(block, recipe)
+    ramps = np.array([[0.0, 1.0, 3.0, 6.0], [5.0, 5.0, 4.0, 4.0]])
+    np.testing.assert_array_equal(recipe["with_first_differences"](ramps),
+                                  np.stack([ramps, [[0, 1, 2, 3], [0, 0, -1, 0]]], axis=-1))
+    assert recipe["with_first_differences"](series_3d[0]).shape == (40, 10, 6)
+    X, y = series_2d
+    model = recipe["model"].set_params(**{f"tcnregressor__{name}": value for name, value in TINY.items()})
+    model.fit(X, y)
+    assert model[-1].n_features_in_ == 2
+    assert model.predict(X[:3]).shape == (3,)
