@@ -144,6 +144,8 @@ from sktcn._training import (
 _compat.patch_scikeras_tags()
 # clone() deep-copies parameters; TensorFlow's default strategy refuses it: see sktcn._compat.
 _compat.patch_default_strategy_copy()
+# Copies and pickles of Keras' losses kept Huber's delta and optimizers' classes only so far: see sktcn._compat.
+_compat.patch_keras_copies()
 
 # Samples x time steps fed to the network per predict call: bounds the memory of
 # the activations (nb_filters floats per step and block) for long inputs.
@@ -1931,10 +1933,14 @@ class TCNEstimatorBase(BaseWrapper):
         if "model_" in state:
             # The pickled network (deep-copied too) draws new seeds (sktcn._random.seed_states).
             state["_seed_states"] = seed_states(self.model_)
+            if _compat.keras_own_loss(getattr(self.model_, "loss", None)):
+                # The network's Keras file drops some of its loss's arguments (sktcn._compat).
+                state["_compiled_loss"] = self.model_.loss
         return state
 
     def __setstate__(self, state):
         seeds = state.pop("_seed_states", None)  # absent from pickles of earlier versions: new seeds, as then
+        compiled_loss = state.pop("_compiled_loss", None)  # absent from pickles of earlier versions
         if isinstance(state.get("model_"), _PickledModel):
             # copy.copy hands __getstate__'s state straight back, unpickled:
             # the copy shares the network, as a shallow copy does.
@@ -1944,6 +1950,7 @@ class TCNEstimatorBase(BaseWrapper):
         if "model_" in state:
             if seeds is not None:
                 restore_seed_states(self.model_, seeds)
+            _compat.restore_loss_arguments(self.model_, compiled_loss)
             self._upgrade_fitted_state()
             self._make_predict_function()
 

@@ -112,9 +112,23 @@ Each entry says what it works around and when it can go:
   producing an array") and which ``history_`` would then hold:
   :func:`plain_history` makes them floats. It can go once Keras logs floats
   under every ``floatx``.
+- scikeras 0.13 makes every Keras loss, metric and optimizer pickle, and so
+  deep-copy, through its config (it sets their classes' ``__reduce__`` when
+  imported), and Keras' own ``__reduce__`` copies through the config too.
+  Several of Keras' losses leave arguments out of their config (``Huber``'s
+  ``delta``, the ``axis`` of ``CosineSimilarity`` and of
+  ``SparseCategoricalCrossentropy``), so ``clone``, a grid search over loss
+  instances and a pickle silently trained ``delta=1.0``; scikeras' copy of an
+  optimizer looks its class up in Keras' registry, which turned a ``Lamb``
+  into the string ``"Lamb"``. :func:`patch_keras_copies` makes Keras' own
+  losses pickle and copy by their attributes, and optimizers by their own
+  class and config. It can go once Keras' losses keep their
+  arguments in their config (keras-team/keras#23286, after 3.15.1) and
+  scikeras no longer replaces ``__reduce__``.
 """
 
 import contextlib
+import copyreg
 import functools
 import inspect
 import io
@@ -206,6 +220,73 @@ def patch_default_strategy_copy():
     default = getattr(tensorflow_distribute_lib, "_DefaultDistributionStrategy", None)
     if default is not None and vars(default).get("__deepcopy__") is not _same_strategy:
         default.__deepcopy__ = _same_strategy
+
+
+def _reduce_by_attributes(loss):
+    # What pickle does for a plain object: rebuild the class, then set its attributes.
+    return copyreg.__newobj__, (type(loss),), dict(vars(loss))
+
+
+def _copy_optimizer(optimizer, memo):
+    return copy_optimizer(optimizer)
+
+
+def _reduce_optimizer(optimizer):
+    return optimizer_from_parts, optimizer_parts(optimizer)
+
+
+def keras_loss_wrapper():
+    """The base class of Keras' own losses (``LossFunctionWrapper``), or None where Keras has none."""
+    return next((cls for cls in keras.losses.Huber.__mro__ if cls.__name__ == "LossFunctionWrapper"), None)
+
+
+def keras_own_loss(value):
+    """Whether ``value`` is an instance of one of Keras' own losses (see :func:`patch_keras_copies`)."""
+    wrapper = keras_loss_wrapper()
+    return wrapper is not None and isinstance(value, wrapper)
+
+
+def restore_loss_arguments(model, loss):
+    """Give ``model``'s compiled loss the attributes of ``loss``, the loss it was compiled with (None: nothing).
+
+    A Keras file keeps a compiled loss's config only, which drops ``Huber``'s
+    ``delta``: a model read back from one (pickled, deep-copied) trained on
+    with ``delta=1.0``. The loss object is changed in place, so the model's
+    compiled loss, which holds the same object, changes with it.
+    """
+    if loss is not None and type(getattr(model, "loss", None)) is type(loss):
+        vars(model.loss).update(vars(loss))
+
+
+def patch_keras_copies():
+    """Make Keras' own losses pickle and copy every argument, and optimizers pickle and copy as themselves.
+
+    Called once, by sktcn._base, after scikeras is imported (whose import sets
+    the config-based ``__reduce__`` this overrides). A loss is rebuilt from
+    its class and attributes, as pickle rebuilds a plain object; an optimizer
+    from its own class and config (:func:`optimizer_parts`), unbuilt, as
+    scikeras' copy was, and a deep copy shares its learning-rate schedule
+    (:func:`copy_optimizer`).
+
+    Examples
+    --------
+    >>> import copy, pickle
+    >>> import keras
+    >>> from sktcn._compat import patch_keras_copies
+    >>> patch_keras_copies()
+    >>> huber = pickle.loads(pickle.dumps(keras.losses.Huber(delta=0.1)))
+    >>> round(float(huber(keras.ops.zeros(2), keras.ops.ones(2))), 3)  # 0.5 with Keras' default delta=1.0
+    0.095
+    >>> type(copy.deepcopy(keras.optimizers.Lamb())).__name__
+    'Lamb'
+    """
+    wrapper = keras_loss_wrapper()
+    if wrapper is not None and vars(wrapper).get("__reduce__") is not _reduce_by_attributes:
+        wrapper.__reduce__ = _reduce_by_attributes
+    optimizer = keras.optimizers.Optimizer
+    if vars(optimizer).get("__reduce__") is not _reduce_optimizer:
+        optimizer.__reduce__ = _reduce_optimizer
+        optimizer.__deepcopy__ = _copy_optimizer
 
 
 def keras_identifiers(module):
@@ -311,15 +392,27 @@ def copy_optimizer(optimizer):
     Its learning-rate schedule, if any, is the same object: a schedule is a
     function of the step, holding no state of its own.
     """
+    return optimizer_from_parts(*optimizer_parts(optimizer))
+
+
+def optimizer_parts(optimizer):
+    """``(class, config)`` of ``optimizer``, from which :func:`optimizer_from_parts` builds a new one."""
     config = optimizer.get_config()
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         # Its config holds the inner optimizer serialised, which only a registered class survives.
         config["inner_optimizer"] = copy_optimizer(optimizer.inner_optimizer)
-        return type(optimizer)(**config)
+        return type(optimizer), config
     schedule = learning_rate_schedule(optimizer)
     if schedule is not None and "learning_rate" in config:
         config["learning_rate"] = schedule
-    return type(optimizer).from_config(config)
+    return type(optimizer), config
+
+
+def optimizer_from_parts(cls, config):
+    """A new, unbuilt optimizer of class ``cls`` from its ``config`` (see :func:`optimizer_parts`)."""
+    if issubclass(cls, keras.optimizers.LossScaleOptimizer):
+        return cls(**config)
+    return cls.from_config(config)
 
 
 def build_optimizer(model):
