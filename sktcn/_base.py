@@ -83,7 +83,13 @@ from sktcn._network import (
 )
 from sktcn._network_pool import pool_key
 from sktcn._onnx import export_onnx as _export_onnx
-from sktcn._param_checks import InstancesOrSubclasses, check_keras_names, check_routed_params, closest_name
+from sktcn._param_checks import (
+    InstancesOrSubclasses,
+    check_keras_names,
+    check_loss_arguments,
+    check_routed_params,
+    closest_name,
+)
 from sktcn._pretrained import load_starting_point
 from sktcn._stream_encoding import StreamEncoding, check_picklable
 from sktcn._streaming import (
@@ -535,6 +541,7 @@ class TCNEstimatorBase(BaseWrapper):
                     "use one value or set use_skip_connections=False."
                 )
         self._check_loss()
+        check_loss_arguments(self.loss, {k: v for k, v in self.get_params().items() if k.startswith("loss__")})
 
     def _check_loss(self):
         """Raise ValueError for a ``loss`` or ``metrics`` the estimator's targets cannot take (the classifier's)."""

@@ -202,6 +202,49 @@ def check_keras_names(estimator, params=tuple(_KERAS_NAMED)):
         )
 
 
+def check_loss_arguments(loss, routed):
+    """Refuse ``loss__...`` arguments beside a loss given by name, with a ValueError naming the class that takes them.
+
+    ``routed``: the estimator's routed ``loss__`` parameters, by name. scikeras
+    passes them to the loss where it is a class (``loss=keras.losses.Huber,
+    loss__delta=0.1``); a name (``loss="huber"``) resolves to Keras' loss
+    *function*, which takes none, and scikeras' TypeError said so at compile
+    time, without the fix.
+
+    Examples
+    --------
+    >>> check_loss_arguments("huber", {"loss__delta": 0.1})
+    Traceback (most recent call last):
+    ...
+    ValueError: loss='huber' names Keras' loss function huber, which cannot take loss__delta=0.1: pass its class, \
+loss=keras.losses.Huber, with it, or an instance, loss=keras.losses.Huber(delta=0.1).
+    """
+    if not isinstance(loss, str) or not routed or not _resolves(keras.losses, loss):
+        return
+    function = keras.losses.get(loss)
+    cls = _loss_class_of(function)
+    where = f"keras.losses.{cls.__name__}" if cls is not None else "its class in keras.losses"
+    given = ", ".join(f"{name}={value!r}" for name, value in routed.items())
+    arguments = ", ".join(f"{name.partition('__')[2]}={value!r}" for name, value in routed.items())
+    raise ValueError(
+        f"loss={loss!r} names Keras' loss function {getattr(function, '__name__', loss)}, which cannot take "
+        f"{given}: pass its class, loss={where}, with {'it' if len(routed) == 1 else 'them'}, or an instance, "
+        f"loss={where}({arguments})."
+    )
+
+
+def _loss_class_of(function):
+    """The class in ``keras.losses`` whose instances compute ``function`` (Huber for huber), or None."""
+    for value in vars(keras.losses).values():
+        if inspect.isclass(value) and issubclass(value, keras.losses.Loss):
+            try:
+                if getattr(value(), "fn", None) is function:
+                    return value
+            except Exception:  # a class that needs arguments computes no plain function of one name
+                continue
+    return None
+
+
 class InstancesOrSubclasses(HasMethods):
     """A parameter constraint satisfied by an instance of ``base`` or a class derived from it.
 

@@ -192,6 +192,23 @@ def test_misspelt_parameters_are_refused(make, message):
         make()
 
 
+@pytest.mark.parametrize("make, cls", [
+    (lambda: TCNRegressor(**SMALL, loss="huber", loss__delta=0.1), "Huber"),
+    (lambda: TCNClassifier(**SMALL, loss="sparse_categorical_crossentropy", loss__from_logits=False),
+     "SparseCategoricalCrossentropy"),
+])
+def test_arguments_for_a_loss_given_by_name_point_to_its_class(series_2d, make, cls):
+    """A name resolves to Keras' loss function, which scikeras cannot give arguments (its TypeError named no fix)."""
+    X, y = series_2d
+    estimator = make()
+    with pytest.raises(ValueError, match=rf"pass its class, loss=keras\.losses\.{cls}, with it"):
+        estimator.fit(X, y > 0 if cls != "Huber" else y)
+    assert not hasattr(estimator, "model_")
+    routed = {"loss": getattr(keras.losses, cls), **{k: v for k, v in estimator.get_params().items() if "__" in k}}
+    estimator.set_params(**routed).fit(X, y > 0 if cls != "Huber" else y)
+    assert isinstance(estimator.model_.loss, getattr(keras.losses, cls))
+
+
 def test_every_routing_prefix_survives_get_params_set_params_and_clone():
     routed = dict(model__a=1, fit__batch_size=8, predict__verbose=0, compile__jit_compile=False,
                   optimizer__momentum=0.9, loss__reduction="sum", metrics__name="m",
