@@ -633,3 +633,23 @@ pd.testing.assert_series_equal(loaded.predict(), forecaster.predict())
 def test_a_forecaster_holding_a_strategy_object_pickles_it_by_name():
     # In a process of its own (run_in_own_process: MirroredStrategy fits); the script asserts.
     run_in_own_process(_STRATEGY_PICKLES_BY_NAME.format(tiny=repr(TINY_FORECASTER)))
+
+
+def test_a_tuned_forecaster_keeps_every_argument_of_its_keras_loss(airline):
+    """sktime's tuners clone each candidate: a Huber(delta=0.1) trained delta=1.0 in the copies (sktcn._compat)."""
+    import keras
+
+    loss = keras.losses.Huber(delta=0.1)
+    search = ForecastingGridSearchCV(TCNForecaster(**FAST, window_length=12), param_grid={"loss": [loss]},
+                                     cv=SingleWindowSplitter(fh=[1, 2], window_length=60))
+    search.fit(airline[:72], fh=[1, 2])
+    direct = TCNForecaster(**FAST, window_length=12, loss=keras.losses.Huber(delta=0.1)).fit(airline[:72], fh=[1, 2])
+    pd.testing.assert_series_equal(search.predict(), direct.predict())
+
+    # The forecasts may be the baseline's alone (a correction the backtest drops): the networks tell.
+    def weights(forecaster):
+        return np.concatenate([w.ravel() for w in forecaster.regressors_[0].model_.get_weights()])
+
+    np.testing.assert_array_equal(weights(search.best_forecaster_), weights(direct))
+    default_delta = TCNForecaster(**FAST, window_length=12, loss=keras.losses.Huber()).fit(airline[:72], fh=[1, 2])
+    assert not np.array_equal(weights(default_delta), weights(direct))
