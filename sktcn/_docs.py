@@ -100,9 +100,14 @@ PARAMETERS = _table("""
         units, with scikit-learn's or sktime's metrics instead. So is
         ``"cosine_similarity"``, which compares only the direction of the
         outputs: for one output it sees only signs and learns nothing. A
-        loss of your own is not checked. A forecaster saved by an earlier
-        sktcn with a loss or metric refused since loads with a warning and
-        forecasts as before; it refuses only to train again.
+        loss of your own is not checked. A loss with settings is an instance
+        (``keras.losses.Huber(delta=0.1)``), which clones, copies, pickles
+        and grid searches keep whole, or, for the classifier and the
+        regressor, its class with routed settings (``loss=keras.losses.Huber,
+        loss__delta=0.1``); a name (``"huber"``) takes no settings. A
+        forecaster saved by an earlier sktcn with a loss or metric refused
+        since loads with a warning and forecasts as before; it refuses only
+        to train again.
     metrics : list or None, default=None
         Keras metrics recorded in ``history_``. A metric of Keras for the
         other task (``"mse"`` or ``"r2_score"`` for a classifier,
