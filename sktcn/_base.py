@@ -150,7 +150,7 @@ from sktcn._training import (
 _compat.patch_scikeras_tags()
 # clone() deep-copies parameters; TensorFlow's default strategy refuses it: see sktcn._compat.
 _compat.patch_default_strategy_copy()
-# Copies and pickles of Keras' losses kept Huber's delta and optimizers' classes only so far: see sktcn._compat.
+# scikeras copies Keras' losses and optimizers by configs that drop Huber's delta or the class: see sktcn._compat.
 _compat.patch_keras_copies()
 
 # Samples x time steps fed to the network per predict call: bounds the memory of
