@@ -219,9 +219,9 @@ def check_loss_arguments(loss, routed):
     ValueError: loss='huber' names Keras' loss function huber, which cannot take loss__delta=0.1: pass its class, \
 loss=keras.losses.Huber, with it, or an instance, loss=keras.losses.Huber(delta=0.1).
     """
-    if not isinstance(loss, str) or not routed or not _resolves(keras.losses, loss):
+    function = _made(keras.losses, loss) if isinstance(loss, str) and routed else None
+    if function is None:  # no routed arguments, not a name, or a name check_keras_names refuses
         return
-    function = keras.losses.get(loss)
     cls = _loss_class_of(function)
     where = f"keras.losses.{cls.__name__}" if cls is not None else "its class in keras.losses"
     given = ", ".join(f"{name}={value!r}" for name, value in routed.items())

@@ -355,18 +355,21 @@ def test_what_copies_keep_for_a_warm_start(series_2d, how, tmp_path):
         assert same_path == (n_networks == 1)
 
 
+# The ways scikit-learn's tools and users copy an estimator, by name.
+COPIES = {"clone": clone, "deepcopy": copy.deepcopy, "pickle": lambda m: pickle.loads(pickle.dumps(m))}
+
+
 @pytest.mark.parametrize("how", ["clone", "deepcopy", "pickle", "grid search"])
 def test_copies_keep_every_argument_of_a_keras_loss(series_2d, how):
     """Keras' config of Huber drops delta, which scikeras copies by: copies trained delta=1.0 (sktcn._compat)."""
     X, y = series_2d
     reference = TCNRegressor(**SMALL, loss=keras.losses.Huber(delta=0.1)).fit(X, y)
     other = TCNRegressor(**SMALL, loss=keras.losses.Huber(delta=0.1))
-    copies = {"clone": clone, "deepcopy": copy.deepcopy, "pickle": lambda m: pickle.loads(pickle.dumps(m))}
     if how == "grid search":
         search = GridSearchCV(TCNRegressor(**SMALL), {"loss": [keras.losses.Huber(delta=0.1)]}, cv=2).fit(X, y)
         other = search.best_estimator_
     else:
-        other = copies[how](other).fit(X, y)
+        other = COPIES[how](other).fit(X, y)
     np.testing.assert_array_equal(other.predict(X), reference.predict(X))
     # Keras' default delta trains another network: the comparison can tell.
     default_delta = TCNRegressor(**SMALL, loss=keras.losses.Huber()).fit(X, y)
@@ -378,7 +381,7 @@ def test_a_fitted_copy_trains_on_with_its_losss_arguments(series_2d, how):
     """The network's Keras file keeps its loss's config only; the copy's warm start follows the original's."""
     X, y = series_2d
     original = TCNRegressor(**SMALL, loss=keras.losses.Huber(delta=0.1)).fit(X, y)
-    other = {"deepcopy": copy.deepcopy, "pickle": lambda m: pickle.loads(pickle.dumps(m))}[how](original)
+    other = COPIES[how](original)
     for model in (original, other):
         model.set_params(warm_start=True).fit(X, y)
     np.testing.assert_array_equal(other.predict(X), original.predict(X))
@@ -389,7 +392,7 @@ def test_copies_of_an_optimizer_instance_stay_that_optimizer(series_2d, how):
     """scikeras copied an optimizer through Keras' registry, which made a Lamb the string 'Lamb'."""
     X, y = series_2d
     estimator = TCNRegressor(**SMALL, optimizer=keras.optimizers.Lamb(learning_rate=0.01))
-    other = {"clone": clone, "pickle": lambda m: pickle.loads(pickle.dumps(m))}[how](estimator)
+    other = COPIES[how](estimator)
     assert type(other.optimizer) is keras.optimizers.Lamb
     assert other.optimizer.get_config() == estimator.optimizer.get_config()
     np.testing.assert_array_equal(other.fit(X, y).predict(X), estimator.fit(X, y).predict(X))
