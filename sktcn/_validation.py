@@ -306,12 +306,20 @@ def _missing_targets_advice(message, numeric):
     problem = _non_finite_problem(message)
     if problem is None:
         return None
-    return f"{problem.replace('Input contains', 'Input y contains').rstrip('.')}. {_targets_fix(numeric)}"
+    # pandas.notna keeps an infinity, so infinite labels get np.isfinite too.
+    fix = _targets_fix(numeric, infinite="infinity" in problem)
+    return f"{problem.replace('Input contains', 'Input y contains').rstrip('.')}. {fix}"
 
 
-def _targets_fix(numeric):
-    """What to do about series without a target: a regressor's (``numeric``) finite one, or a classifier's label."""
-    need, keep = ("a finite target", "np.isfinite(y)") if numeric else ("a label", "pandas.notna(y)")
+def _targets_fix(numeric, infinite=False):
+    """What to do about series without a target: a regressor's (``numeric``) finite one, or a classifier's label.
+
+    ``infinite``: y holds an infinity, which ``pandas.notna`` would keep.
+    """
+    if numeric:
+        need, keep = "a finite target", "np.isfinite(y)"
+    else:
+        need, keep = ("a finite label", "np.isfinite(y)") if infinite else ("a label", "pandas.notna(y)")
     return (
         f"The estimators need {need} for every series: leave the others out of X and y "
         f"(for example keep = {keep}, then X[keep] and y[keep])."

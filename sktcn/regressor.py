@@ -345,7 +345,9 @@ class TCNRegressor(RegressorMixin, TCNEstimatorBase):
         if type(y) is np.ndarray and y.dtype == np.float32:
             # float32 keeps its own spread: no float64 copy to check it, which for
             # the forecaster's forking targets took 6.6 times their size at peak.
-            return target_array(y)
+            # The dtype marks them as numbers, so that a NaN or an infinity gets
+            # a regressor's advice (np.isfinite), not a classifier's (pandas.notna).
+            return target_array(y, np.float32)
         y = target_array(y, np.float64)
         with np.errstate(over="ignore"):  # float32_keeps_spread sees the overflow
             single = y.astype(np.float32)

@@ -93,6 +93,19 @@ def test_regressor_rejects_nan_and_text_targets():
         TCNRegressor(**TINY).fit(np.ones((6, 5)), list("abcdef"))
 
 
+def test_non_finite_float32_targets_get_the_fix_that_removes_them():
+    # float32 targets skipped the regressor's float64 reading and were advised as a classifier's
+    # labels ("keep = pandas.notna(y)"), which keeps an infinity; a classifier's infinite label too.
+    X = np.ones((6, 5), dtype=np.float32)
+    isfinite = r"The estimators need a finite (target|label) for every series: .*keep = np\.isfinite\(y\)"
+    for bad in (np.nan, np.inf):
+        y = np.array([1, 2, bad, 4, 5, 6], dtype=np.float32)
+        with pytest.raises(ValueError, match=r"Input y contains (NaN|infinity).*" + isfinite):
+            TCNRegressor(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match=r"Input y contains infinity.*" + isfinite):
+        TCNClassifier(**TINY).fit(X, np.array([0, 1, np.inf, 0, 1, 0], dtype=np.float32))
+
+
 def test_classifier_rejects_continuous_targets():
     with pytest.raises(ValueError, match="Unknown label type"):
         TCNClassifier(**TINY).fit(np.ones((6, 5)), np.linspace(0, 1, 6))
