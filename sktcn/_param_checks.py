@@ -137,6 +137,7 @@ _ABSTRACT_BASES = {
     keras.losses: keras.losses.Loss,
     keras.initializers: keras.initializers.Initializer,
     keras.optimizers: keras.optimizers.Optimizer,
+    keras.metrics: keras.metrics.Metric,
 }
 
 
@@ -169,7 +170,7 @@ def _closest_keras_name(name, module):
     return None
 
 
-def check_keras_names(estimator, params=tuple(_KERAS_NAMED)):
+def check_keras_names(estimator, params=(*_KERAS_NAMED, "metrics")):
     """Refuse a name Keras does not know in a parameter of ``_KERAS_NAMED``, with a ValueError naming it.
 
     keras-tcn resolves ``activation`` and ``kernel_initializer`` only while it
@@ -181,25 +182,46 @@ def check_keras_names(estimator, params=tuple(_KERAS_NAMED)):
     they are. The name of an abstract base class (``loss="Loss"``), which
     Keras makes but which computes nothing, is refused too.
 
-    ``params``: the parameters to check, those of ``_KERAS_NAMED`` that
-    ``estimator`` has (the LSTM baselines have no ``activation`` nor
-    ``kernel_initializer``).
+    ``params``: the parameters to check, those of ``_KERAS_NAMED`` and
+    ``metrics`` (every name among them) that ``estimator`` has (the LSTM
+    baselines have no ``activation`` nor ``kernel_initializer``).
     """
     for param in params:
-        module, where, alternative = _KERAS_NAMED[param]
         value = getattr(estimator, param)
-        if not isinstance(value, str) or _resolves(module, value):
-            continue
-        base = _ABSTRACT_BASES.get(module)
-        if base is not None and type(_made(module, value)) is base:
-            problem, close = f"names Keras' abstract base class {where}.{base.__name__}, which computes nothing", None
-        else:
-            problem, close = f"is not a name Keras knows ({where}.get refuses it)", _closest_keras_name(value, module)
-        raise ValueError(
-            f"{param}={value!r} {problem}."
-            + (f" Did you mean {close!r}?" if close else "")
-            + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
-        )
+        if param == "metrics":
+            _refuse_unknown_metric_names(value)
+        elif isinstance(value, str):
+            module, where, alternative = _KERAS_NAMED[param]
+            _refuse_unknown_name(f"{param}={value!r}", value, module, where, alternative)
+
+
+def _refuse_unknown_metric_names(metrics):
+    """ValueError for a name among ``metrics`` (one, a list or a dict of them) that Keras does not know.
+
+    Keras resolves them only when scikeras compiles the network, inside fit,
+    and says only "Could not interpret metric identifier".
+    """
+    for metric in flat_items(metrics):
+        # Keras' compile reads "accuracy" and "acc" itself (the accuracy for the targets' shape).
+        if isinstance(metric, str) and metric.lower() not in ("accuracy", "acc"):
+            _refuse_unknown_name(f"metrics holds {metric!r}, which", metric, keras.metrics, "keras.metrics",
+                                 "a keras.metrics.Metric instance or subclass, or a callable")
+
+
+def _refuse_unknown_name(what, name, module, where, alternative):
+    """ValueError, starting with ``what``, unless Keras' ``module.get`` makes a usable object of ``name``."""
+    if _resolves(module, name):
+        return
+    base = _ABSTRACT_BASES.get(module)
+    if base is not None and type(_made(module, name)) is base:
+        problem, close = f"names Keras' abstract base class {where}.{base.__name__}, which computes nothing", None
+    else:
+        problem, close = f"is not a name Keras knows ({where}.get refuses it)", _closest_keras_name(name, module)
+    raise ValueError(
+        f"{what} {problem}."
+        + (f" Did you mean {close!r}?" if close else "")
+        + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
+    )
 
 
 def check_loss_arguments(loss, routed):

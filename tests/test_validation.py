@@ -377,6 +377,13 @@ def test_the_forecaster_refuses_a_classification_metric_up_front_in_its_own_name
                             r"nothing\. Use the name of one in keras.losses"),
         (dict(kernel_initializer="initializer"),
          r"kernel_initializer='initializer' names Keras' abstract base class keras.initializers.Initializer"),
+        # Metrics got Keras' bare "Could not interpret metric identifier: rmse" when scikeras compiled.
+        (dict(metrics=["mae", "rmse"]), r"metrics holds 'rmse', which is not a name Keras knows "
+                                        r"\(keras.metrics.get refuses it\)\. Did you mean 'mse'\? "
+                                        r".*dir\(keras.metrics\)"),
+        (dict(metrics={"output_0": ["r2"]}), r"metrics holds 'r2', which is not a name Keras knows"),
+        (dict(metrics="Metric"),
+         r"metrics holds 'Metric', which names Keras' abstract base class keras.metrics.Metric"),
     ],
 )
 def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, params, match):
@@ -388,6 +395,16 @@ def test_unknown_keras_names_are_refused_by_the_parameter_check(series_2d, param
     # The forecaster, before it makes any window.
     with pytest.raises(ValueError, match=match):
         TCNForecaster(**TINY, **params).fit(pd.Series(np.arange(40.0)), fh=[1])
+
+
+def test_the_name_check_passes_every_metric_name_keras_compiles():
+    # "accuracy" and "acc" in any case Keras' compile reads itself; the others keras.metrics.get resolves.
+    from sktcn._param_checks import check_keras_names
+
+    names = ["accuracy", "ACC", "mse", "mean_absolute_error", "RootMeanSquaredError", "r2_score", "AUC"]
+    check_keras_names(TCNRegressor(metrics=names))
+    check_keras_names(TCNRegressor(metrics={"output_0": names[2:], "output_1": "mae"}))
+    check_keras_names(TCNRegressor(metrics=[keras.metrics.MeanSquaredError(), lambda y, p: y - p]))
 
 
 @pytest.mark.parametrize("param, name", [("loss", "MyLoss"), ("loss", "Lossy"), ("loss", "Los"), ("loss", "loss"),
