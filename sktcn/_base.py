@@ -663,6 +663,9 @@ class TCNEstimatorBase(BaseWrapper):
         """
         fit_on_2d = getattr(self, "n_timesteps_in_", None) is not None
         if from_2d and (reset or fit_on_2d):
+            if not reset and X.shape[1] != self.n_timesteps_in_:
+                # Before scikit-learn's count check, whose message speaks of features only.
+                self._refuse_other_length(X.shape[1])
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)
         elif reset or (not fit_on_2d and (frame is not None or hasattr(self, "feature_names_in_"))):
@@ -680,11 +683,16 @@ class TCNEstimatorBase(BaseWrapper):
                 + (" " + CHANNELS_FIRST_HINT if swapped else "")
             )
         if self.n_timesteps_in_ is not None and X.shape[1] != self.n_timesteps_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_timesteps_in_} features as input (the time steps of the 2D X it was fit on; "
-                "fit on 3D input to predict series of other lengths)."
-            )
+            self._refuse_other_length(X.shape[1])
+
+    def _refuse_other_length(self, n_timesteps):
+        """ValueError for series of ``n_timesteps`` given to an estimator fit on a 2D X of other lengths."""
+        # It begins as scikit-learn's message of the count check does, which its checks match.
+        raise ValueError(
+            f"X has {n_timesteps} features, but {type(self).__name__} is expecting "
+            f"{self.n_timesteps_in_} features as input (the time steps of the 2D X it was fit on; "
+            "fit on 3D input to predict series of other lengths)."
+        )
 
     def _warn_if_transposed(self, shape):
         """Warn when a 3D array of ``shape`` looks like sktime's (series, channels, time), read the wrong way round."""

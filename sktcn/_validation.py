@@ -117,6 +117,8 @@ def as_series_array(X, owner="the estimator"):
     from_2d = False
     if is_ragged(X):
         X = pad_ragged(X)
+    elif ndim(X) == 1 and np.asarray(X).dtype.kind in "biuf":
+        raise ValueError(one_series_hint(len(X), owner))
     elif ndim(X) == 2:
         from_2d = True
         X = as_float32(X)[:, :, None]
@@ -130,6 +132,24 @@ def as_series_array(X, owner="the estimator"):
     if X.shape[1] == 0 or X.shape[2] == 0:
         raise ValueError(f"X has shape {X.shape}: it needs at least one time step and one feature.")
     return X, from_2d
+
+
+def one_series_hint(n_values, owner):
+    """The message for a 1D ``X`` of ``n_values`` numbers: most likely one series, to be given as a row.
+
+    scikit-learn's own message suggests ``reshape(-1, 1)`` first, which here
+    would make every value a series of one time step. "Reshape your data"
+    stays, as scikit-learn's checks look for it.
+
+    >>> one_series_hint(3, "TCNRegressor")[:60]
+    'X is one-dimensional (3 values), but TCNRegressor takes a 2D'
+    """
+    return (
+        f"X is one-dimensional ({n_values} values), but {owner} takes a 2D X (n_samples, n_timesteps), one "
+        "univariate series per row, or a 3D X (n_samples, n_timesteps, n_features). Reshape your data: for one "
+        f"series use X.reshape(1, -1) (or [X]); X.reshape(-1, 1) would read it as {n_values} series of one time "
+        "step each."
+    )
 
 
 def from_panel_frame(X):

@@ -31,7 +31,8 @@ def _targets(estimator, n):
     [
         (np.full((6, 5), np.nan), ValueError, "NaN"),
         (np.full((6, 5), np.inf), ValueError, "infinity"),
-        (np.ones(6), ValueError, "Expected 2D array"),
+        # scikit-learn's message suggested reshape(-1, 1): six series of one step each.
+        (np.ones(6), ValueError, r"X is one-dimensional \(6 values\).* for one series use X\.reshape\(1, -1\)"),
         (np.ones((6, 5, 2, 2)), ValueError, "4 dimensions"),
         (sp.csr_matrix(np.ones((6, 5))), TypeError, "sparse"),
         (np.ones((0, 5)), ValueError, "0 sample"),
@@ -542,8 +543,12 @@ def test_predict_checks(Estimator, rng):
     with pytest.raises(NotFittedError):
         Estimator(**TINY).predict(np.ones((2, 5)))
     est = Estimator(**TINY).fit(rng.rand(8, 5), _targets(Estimator, 8))
-    with pytest.raises(ValueError, match="X has 4 features, but .* is expecting 5 features"):
+    # The time steps of the 2D X were named in the message for lists of series only.
+    with pytest.raises(ValueError, match=r"X has 4 features, but .* is expecting 5 features as input \(the time "
+                                         r"steps of the 2D X it was fit on; fit on 3D input"):
         est.predict(rng.rand(3, 4))
+    with pytest.raises(ValueError, match=r"X is one-dimensional \(5 values\).* X\.reshape\(1, -1\)"):
+        est.predict(rng.rand(5))
     with pytest.raises(ValueError, match="NaN"):
         est.predict(np.full((3, 5), np.nan))
     with pytest.raises(TypeError, match="sparse"):
