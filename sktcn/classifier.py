@@ -537,6 +537,20 @@ class TCNClassifier(ClassifierMixin, TCNEstimatorBase):
         n_timesteps[, n_outputs], n_classes)``. Rows sum to 1 in float64.
 """)
 
+    def predict_log_proba(self, X):
+        proba = self.predict_proba(X)
+        # A probability of exactly 0 is -inf, as in scikit-learn's classifiers.
+        with np.errstate(divide="ignore"):
+            return [np.log(p) for p in proba] if isinstance(proba, list) else np.log(proba)
+
+    predict_log_proba.__doc__ = _docs.method(
+        "Logarithms of the class probabilities of :meth:`predict_proba`, in its shapes.",
+        _docs.arguments("X:predict"),
+        """    ndarray or list of ndarray
+        The natural logarithm of each probability that :meth:`predict_proba`
+        returns, in the same arrangement (a list for several labels per sample).
+""")
+
     def _decode_member(self, raw):
         return self.target_encoder_.probabilities(raw)
 

@@ -39,6 +39,19 @@ def test_classifier_on_3d_series_with_string_labels(series_3d):
     assert clf.n_features_in_ == 3 and clf.n_timesteps_in_ is None
 
 
+def test_predict_log_proba_is_the_log_of_predict_proba_in_its_shapes(series_3d):
+    # scikit-learn's probabilistic classifiers offer it (BaggingClassifier and others call it when present).
+    X, y = series_3d
+    clf = TCNClassifier(**TINY, random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)))
+    two_labels = np.column_stack([y, np.where(X[:, 0, 1] > 0, "up", "down")])
+    multi = TCNClassifier(**TINY, random_state=0).fit(X, two_labels)
+    logs, probas = multi.predict_log_proba(X), multi.predict_proba(X)
+    assert isinstance(logs, list) and len(logs) == 2
+    for log, proba in zip(logs, probas):
+        np.testing.assert_allclose(log, np.log(proba))
+
+
 def test_3d_fit_predicts_series_of_other_lengths(series_3d):
     X, y = series_3d
     clf = TCNClassifier(**TINY).fit(X, y)
