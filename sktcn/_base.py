@@ -1869,8 +1869,9 @@ class TCNEstimatorBase(BaseWrapper):
         if is_streamed(X):
             rows = None
             if isinstance(X, np.ndarray):
-                # A memory map's shape checked as in memory (its first row read) before its chunks are sized.
-                self._check_X_by_length(X[:1])
+                # A memory map's shape checked as in memory (its first row read) before its chunks are sized;
+                # a 1D one whole, so that its refusal counts its values as in memory.
+                self._check_X_by_length(X[:1] if X.ndim > 1 else X)
                 rows = max(1, _PREDICT_CHUNK_STEPS // X.shape[1])
             outputs = [self._predict_raw(x, forward) for x in predict_inputs(X, rows, self._n_channels)]
             if not self.return_sequences or len({raw.shape[1] for raw in outputs}) == 1:
