@@ -994,7 +994,7 @@ def _archive_path(path):
     than pick one.
     """
     zipped = path.with_name(path.name + ".zip")
-    if path.exists():
+    if os.path.exists(path):  # not Path.exists, which raises OSError for a name too long to exist
         if _holds_model(zipped, archive_only=True) and _holds_model(path):
             raise ModelFileError(
                 f"both {path} and {zipped} hold sktcn models, and {path} could name either (sktcn.load reads "
@@ -1185,11 +1185,17 @@ def load(path):
     >>> sktcn.load("no/such/folder")
     Traceback (most recent call last):
     ...
-    sktcn.persistence.ModelFileError: no/such/folder holds no manifest.json: it is not a model saved by an sktcn
-    estimator's save().
+    sktcn.persistence.ModelFileError: no/such/folder does not exist (nor does folder.zip beside it): give the
+    directory that an estimator's save() wrote, or the zip file that TCNForecaster.save() wrote.
     """
     path = Path(path)
     archive = _archive_path(path)
+    # os.path.exists, not Path.exists: False, not an OSError, for a name too long to exist.
+    if archive is None and not os.path.exists(path):
+        raise ModelFileError(
+            f"{path} does not exist (nor does {path.name}.zip beside it): give the directory that an estimator's "
+            "save() wrote, or the zip file that TCNForecaster.save() wrote."
+        )
     if archive is not None:
         with tempfile.TemporaryDirectory(prefix="sktcn-load-") as directory:
             _extract_archive(archive, Path(directory))

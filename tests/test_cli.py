@@ -147,7 +147,7 @@ def test_the_command_line_runs_without_docstrings(processes):
 def test_a_bad_file_exits_with_1_and_a_message(processes):
     result = processes["bad model"]
     assert result.returncode == 1
-    assert "no-such-model holds no manifest.json" in result.stderr and "Traceback" not in result.stderr
+    assert "no-such-model does not exist" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_damaged_model_archive_exits_with_1_and_a_message(files, processes, tmp_path):

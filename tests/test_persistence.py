@@ -1064,6 +1064,12 @@ def test_altered_manifest_is_refused(saved_regressor, edit, message):
 def test_not_a_model_is_refused(tmp_path):
     with pytest.raises(ModelFileError, match="no manifest.json"):
         sktcn.load(tmp_path)
+    # A mistyped path said "holds no manifest.json: it is not a model", as if something were there.
+    with pytest.raises(ModelFileError, match=r"typo does not exist \(nor does typo.zip beside it\): give the "
+                                             r"directory that an estimator's save\(\) wrote"):
+        sktcn.load(tmp_path / "typo")
+    with pytest.raises(ModelFileError, match="does not exist"):
+        sktcn.load(tmp_path / ("x" * 300))  # a name too long to exist
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(ModelFileError, match="not valid JSON"):
         sktcn.load(tmp_path)
