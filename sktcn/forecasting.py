@@ -1082,9 +1082,12 @@ class TCNForecaster(BaseForecaster):
             )
         return steps
 
-    def _choose_window_length(self, lengths, horizon):
-        """The window length a fit on series of ``lengths`` chooses for ``horizon`` (:func:`choose_window_length`)."""
-        return choose_window_length(lengths, horizon, self.window_length, _MIN_WINDOWS)
+    def _choose_window_length(self, lengths, horizon, names=None):
+        """The window length a fit on series of ``lengths`` chooses for ``horizon`` (:func:`choose_window_length`).
+
+        ``names``: the series' names for its message, in the order of ``lengths``.
+        """
+        return choose_window_length(lengths, horizon, self.window_length, _MIN_WINDOWS, names)
 
     # ---------------------------------------------------------------- windows
     def _forking(self):
@@ -1479,7 +1482,8 @@ class TCNForecaster(BaseForecaster):
             self._take_pretrained_frame(y, steps, lengths)
         else:
             self.horizon_ = int(steps.max())
-            self.window_length_ = self._choose_window_length(lengths, self.horizon_)
+            names = [series_name(key) for key, _, _ in arrays]
+            self.window_length_ = self._choose_window_length(lengths, self.horizon_, names)
             self._warn_short_window(arrays)
             self.baseline_, self.sp_ = self._choose_baseline(arrays, self._seasons(y))
             self.baseline_revision_ = _simple_forecasts.LATEST_BASELINE_REVISION
@@ -1877,7 +1881,9 @@ class TCNForecaster(BaseForecaster):
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
             arrays = self._arrays(stored, self._X)
             _check_scalable(self._window_X(self._X), "standard", "X")
-            self._choose_window_length([len(y) for _, y, _ in arrays], self.horizon_)  # still long enough?
+            # Still long enough?
+            self._choose_window_length([len(y) for _, y, _ in arrays], self.horizon_,
+                                       [series_name(key) for key, _, _ in arrays])
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             # A warm one trains the fitted networks in place, and each network's own
             # fit undoes only its own failure: a later one (in the residuals) must

@@ -498,6 +498,14 @@ def test_refitting_the_same_forecaster_gives_the_same_forecast(airline):
 def test_bad_input(airline):
     with pytest.raises(ValueError, match="too short for window_length=100"):
         TCNForecaster(**FAST, window_length=100).fit(airline.iloc[:50], fh=[1, 2])
+    # A panel's refusal named no series ("The shortest series has 3 observations"), so that users
+    # of hundreds had to look for it. The check runs before any training.
+    keys = [("a", t) for t in range(30)] + [("b", t) for t in range(3)] + [("c", t) for t in range(2)]
+    panel = pd.DataFrame({"v": np.arange(35.0)}, index=pd.MultiIndex.from_tuples(keys, names=["s", "t"]))
+    with pytest.raises(ValueError, match=r"^2 of 3 series have fewer than 4 observations; the shortest, 'c', has "
+                                         r"2, too short for window_length=1 plus a horizon of 3 steps\. .*"
+                                         r"\(or leave the short ones out\)"):
+        TCNForecaster(**FAST).fit(panel, fh=[1, 2, 3])
     with pytest.raises(ValueError, match="too short"):
         TCNForecaster(**FAST).fit(airline.iloc[:3], fh=[1, 2, 3])
     with pytest.raises(NotImplementedError, match="in-sample"):  # sktime's own check
