@@ -277,8 +277,9 @@ def _check_finite(y, name="y"):
         raise ValueError(
             f"{name} holds infinite values (in {count} row{'s' if count > 1 else ''}, the first at "
             f"{y.index[infinite][0]!r}); TCNForecaster needs "
-            "finite numbers. Replace or drop them first. A log transform of zeros gives -inf: "
-            "give sktime's LogTransformer an offset (LogTransformer(offset=1)), or use a transform defined at 0."
+            "finite numbers. Replace them first (a dropped row leaves a gap in the steps). A log "
+            "transform of zeros gives -inf: give sktime's LogTransformer an offset (LogTransformer(offset=1)), "
+            "or use a transform defined at 0."
         )
 
 
@@ -475,6 +476,90 @@ def _first_off_steps(dates, freq):
         return None
     first = np.argmax(steps != dates)
     return f"the first date off them: {dates[first]}, where {steps[first]} was due"
+
+
+def _first_skipped_step(y, freq=None):
+    """Where a series of ``y`` (sktime's inner frame) first skips a step of its time index, in words; None if none does.
+
+    A PeriodIndex steps by its frequency, an integer index by the smallest
+    step between two of a series' times, a DatetimeIndex by ``freq`` (its
+    dates are checked at fit by :func:`_panel_freq`; an update's by this,
+    given the cutoff's frequency). Other indexes, and dates without ``freq``,
+    give None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sktcn.forecasting import _first_skipped_step
+    >>> months = pd.period_range("2020-01", periods=5, freq="M").delete(2)
+    >>> _first_skipped_step(pd.DataFrame({"v": range(4)}, index=months))
+    "y's index: 2020-02 is followed by 2020-04, where 2020-03 was due"
+    >>> _first_skipped_step(pd.DataFrame({"v": range(3)}, index=[0, 10, 20])) is None
+    True
+    """
+    index = y.index
+    times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
+    if isinstance(times, pd.PeriodIndex):
+        ordinals, step = times.asi8, times.freq.n
+    elif pd.api.types.is_integer_dtype(times.dtype):
+        ordinals, step = np.asarray(times, dtype=np.int64), None
+    elif isinstance(times, pd.DatetimeIndex) and freq is not None:
+        if isinstance(index, pd.MultiIndex) and _every_series_steps(index, freq):
+            return None  # the common case, without a frame per series
+        for key, part in series_of(y):
+            off = _first_off_steps(part.index, freq)
+            if off is not None:
+                return f"{_where(index, key)}: {off}"
+        return None
+    else:
+        return None
+    # The rows of one series follow each other (sktime's inner frames are sorted by series, then time).
+    same = np.ones(max(len(times) - 1, 0), dtype=bool)
+    if isinstance(index, pd.MultiIndex):
+        for codes in index.codes[:-1]:
+            same &= codes[1:] == codes[:-1]
+    gaps = np.diff(ordinals)
+    if step is None:
+        if not same.any():
+            return None
+        step = gaps[same].min()
+    skipped = same & (gaps != step)
+    if not skipped.any():
+        return None
+    row = int(np.argmax(skipped))
+    due = times[row] + (1 if isinstance(times, pd.PeriodIndex) else step)
+    key = index[row][:-1] if isinstance(index, pd.MultiIndex) else None
+    return f"{_where(index, key)}: {times[row]} is followed by {times[row + 1]}, where {due} was due"
+
+
+def _where(index, key):
+    """How a message names the series ``key`` of a frame with ``index``: y's index for a single series."""
+    return f"series {series_name(key)}" if isinstance(index, pd.MultiIndex) else "y's index"
+
+
+def _warn_skipped_steps(y, freq=None, warned=None):
+    """Warn where a series of ``y`` skips a step of its time index (:func:`_first_skipped_step`); return where.
+
+    The networks read a series' values as consecutive steps, so a missing
+    period (a row dropped with ``dropna``, say) makes the values either side
+    of it neighbours. A warning, not an error: the forecast times are counted
+    from the cutoff all the same, as sktime's other forecasters count them
+    over such gaps, and a backtest over a gappy series runs on. ``warned``:
+    the gap a fit or an earlier update already warned of, which stays the
+    first one found and is not repeated.
+    """
+    skipped = _first_skipped_step(y, freq)
+    if skipped is not None and skipped != warned:
+        warnings.warn(
+            f"y skips time steps ({skipped}). TCNForecaster reads each series' values as consecutive steps, so it "
+            "reads the values either side of a gap as neighbours. Give every step between a series' first and "
+            "last a row and fill the gaps, e.g. for a series with a PeriodIndex y = y.reindex("
+            "pd.period_range(y.index[0], y.index[-1], freq=y.index.freq)).interpolate(), or fit on the part "
+            "after the last gap.",
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
+    return skipped
 
 
 def _relative_steps(fh, cutoff):
@@ -1466,6 +1551,7 @@ class TCNForecaster(BaseForecaster):
         self._check_countable_horizon(fh)
         _check_finite(y)
         _check_finite(X, "X")
+        self._skipped_step = _warn_skipped_steps(y)
         _check_scalable(y, self.scaling)
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
@@ -1876,6 +1962,9 @@ class TCNForecaster(BaseForecaster):
         _check_finite(y)
         _check_finite(X, "X")
         stored = self._y_to_cutoff()  # not the data after a cutoff this update moved back
+        # New values that do not follow the stored ones leave a gap (dates by the cutoff's frequency).
+        self._skipped_step = _warn_skipped_steps(stored, getattr(self.cutoff, "freq", None),
+                                                 getattr(self, "_skipped_step", None))
         _check_scalable(stored, self.scaling)  # the new values' windows reach back into the stored ones
         if update_params:
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)

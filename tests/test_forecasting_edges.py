@@ -752,6 +752,47 @@ def test_infinite_y_is_refused_with_the_reason_at_fit_and_update():
         pd.testing.assert_series_equal(f.predict(), before)
 
 
+@pytest.mark.parametrize("kind", ["period", "integer"])
+def test_a_series_that_skips_steps_gets_a_warning_naming_the_gap(kind):
+    # A PeriodIndex or integer index with a row missing (dropna over a NaN) was read as consecutive
+    # steps, the values either side of the gap as neighbours, without a word.
+    y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01").drop(pd.Period("2002-03", "M"))
+    if kind == "integer":
+        y.index = np.delete(np.arange(60), 26)
+    first, due = ("2002-02", "2002-03") if kind == "period" else ("25", "26")
+    fix = r"\. TCNForecaster reads each series' values as consecutive steps, .* fill the gaps, e\.g\."
+    with pytest.warns(UserWarning, match=rf"y skips time steps \(y's index: {first} is followed by \S+, where {due} "
+                                         rf"was due\){fix}"):
+        f = TCNForecaster(**POINT).fit(y, fh=[1, 2])
+    assert np.isfinite(f.predict().to_numpy()).all()  # forecast all the same, as sktime's others do
+    complete = _monthly(np.arange(30.0), "2000-01")
+    if kind == "integer":
+        complete.index = np.arange(30)
+    panel = pd.concat({"a": complete, "b": y.iloc[:40]}).to_frame("v")
+    with pytest.warns(UserWarning, match=rf"y skips time steps \(series 'b': {first} is followed by"):
+        TCNForecaster(**POINT).fit(panel, fh=[1, 2])
+    # Regular steps of another size are steps; no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TCNForecaster(**POINT).fit(pd.Series(np.arange(60.0), index=np.arange(0, 600, 10)), fh=[1, 2])
+
+
+@pytest.mark.parametrize("kind", ["period", "datetime"])
+def test_an_update_that_leaves_a_gap_after_the_cutoff_warns_once(kind):
+    y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
+    if kind == "datetime":
+        y.index = pd.date_range("2000-01-01", periods=60, freq="MS")
+    f = TCNForecaster(**POINT).fit(y.iloc[:40], fh=[1, 2])
+    # 2003-05 and 2003-06 missing: 2003-04 is followed by 2003-07 (periods), the first date off the steps
+    # is 2003-07 (dates).
+    with pytest.warns(UserWarning, match=r"y skips time steps \(y's index: .*(2003-04.*2003-07|2003-07.*2003-05)"):
+        f.update(y.iloc[42:50], update_params=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the same gap: not again
+        f.update(y.iloc[50:52], update_params=False)
+    assert len(f._y) == 50 and np.isfinite(f.predict().to_numpy()).all()
+
+
 def test_infinite_X_is_refused_with_the_reason_at_fit_update_and_predict():
     # Before, the windows scaled infinity to NaN and scikit-learn said "Input contains NaN".
     y = _monthly(10 + np.sin(np.arange(60) / 3.0), "2000-01")
