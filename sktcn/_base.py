@@ -81,7 +81,7 @@ from sktcn._network import (
     receptive_field,
     scaling_statistics,
 )
-from sktcn._network_pool import pool_key
+from sktcn._network_pool import pool_key, same_parameter_value
 from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._param_checks import (
     InstancesOrSubclasses,
@@ -172,6 +172,15 @@ _TCN_PARAMS = (
     "use_weight_norm",
     "go_backwards",
 )
+
+# The parameters a built network is made of (its layers, its input scaling) or
+# trained by (its optimizer, whose state a warm start keeps), besides the
+# optimizer's routed settings (optimizer__*). A warm start and partial_fit go on
+# with the network and optimizer they have, so a change of one of these since the
+# network was built is refused rather than ignored (_check_warm_params).
+# learning_rate is recorded too, but a new one applies to the optimizer kept
+# (fine-tuning at a lower rate; _renewed_learning_rate).
+_BUILT_WITH = (*_TCN_PARAMS, "dilations", "pooling", "input_scaling", "input_noise", "mixed_precision", "optimizer")
 
 # Steps that the receptive field of a pooled network covers with dilations=None
 # (kernel_size=3: dilations (1, 2, 4, 8), a field of 61 steps).
@@ -1146,6 +1155,8 @@ class TCNEstimatorBase(BaseWrapper):
         fresh = not ((self.warm_start or warm_start) and self.initialized_)
         with unchanged_on_failure(self), self._fit_arguments(kwargs, streamed=is_streamed(X), fresh=fresh) as kwargs:
             self._check_params()
+            if not fresh:
+                self._check_warm_params()
             if is_streamed(X):
                 if getattr(self, "subsequence_length", None) is not None:
                     raise ValueError(
@@ -1293,6 +1304,35 @@ class TCNEstimatorBase(BaseWrapper):
             load_starting_point(self.model_, start)
         # What epochs="auto" starts each fit's learning-rate schedule from.
         self._configured_learning_rate = _compat.learning_rate(self.model_.optimizer)
+        # What a warm start checks the parameters against (_check_warm_params).
+        self._built_with = self._built_with_params()
+
+    def _built_with_params(self):
+        """The parameters of ``_BUILT_WITH`` the estimator has, its routed optimizer settings and learning_rate."""
+        return {name: value for name, value in self.get_params(deep=False).items()
+                if name in _BUILT_WITH or name.startswith("optimizer__") or name == "learning_rate"}
+
+    def _check_warm_params(self):
+        """ValueError where a parameter of the built network or its optimizer changed before a warm start.
+
+        A warm start and ``partial_fit`` train the network they have with its
+        optimizer, so such a change (``set_params(nb_filters=...)``) was
+        ignored without a word. A network loaded from a file records no
+        parameters (its own are those it was saved with): none is checked.
+        """
+        built = getattr(self, "_built_with", None)
+        if built is None:
+            return
+        now = self._built_with_params()
+        changed = [name for name in sorted(set(built) | set(now)) if name != "learning_rate"
+                   and not same_parameter_value(built.get(name), now.get(name))]
+        if changed:
+            shown = "; ".join(f"{name} from {built.get(name)!r} to {now.get(name)!r}" for name in changed)
+            raise ValueError(
+                f"Changed since the network was built: {shown}. A warm start (warm_start=True, or partial_fit) "
+                "trains the network it has further, with its optimizer: fit with warm_start=False to build a new "
+                f"network, or set {'it' if len(changed) == 1 else 'them'} back."
+            )
 
     def _fit_streamed(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """``fit`` for data streamed batch by batch (see ``sktcn._streaming``)."""
@@ -1564,8 +1604,12 @@ class TCNEstimatorBase(BaseWrapper):
         with its own schedule (a ``LearningRateSchedule``) keeps it: Keras
         refuses to set its rate, and the regime does not lower it.
         """
+        renewed = self._renewed_learning_rate(plan)
+        if renewed is not None:
+            # epochs="auto" runs this fit's schedule, and the next ones', from it.
+            self._configured_learning_rate = renewed
         if not plan.scheduled:
-            return None
+            return renewed
         optimizer = self._training_model(plan).optimizer
         if _compat.learning_rate_schedule(optimizer) is not None:
             return None
@@ -1573,6 +1617,25 @@ class TCNEstimatorBase(BaseWrapper):
         if configured is None:  # a network restored from a file saved before the regime existed
             configured = self._configured_learning_rate = _compat.learning_rate(optimizer)
         return configured
+
+    def _renewed_learning_rate(self, plan):
+        """``learning_rate`` where it was set to another rate since the network was built (or last renewed); else None.
+
+        A warm start keeps the optimizer and its state, as ``partial_fit``
+        does, but a rate set in between (``set_params(learning_rate=1e-4)``
+        to fine-tune) applies to it: it was ignored without a word.
+        """
+        built = getattr(self, "_built_with", None)
+        if built is None or self.learning_rate is None or self.learning_rate == built.get("learning_rate"):
+            return None
+        if _compat.learning_rate_schedule(self._training_model(plan).optimizer) is not None:
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} cannot set the rate of an optimizer whose learning rate is a "
+                "schedule (a LearningRateSchedule); leave learning_rate as it was, or fit with warm_start=False."
+            )
+        # A new dict: a failed fit puts the old one back (unchanged_on_failure).
+        self._built_with = {**built, "learning_rate": self.learning_rate}
+        return float(self.learning_rate)
 
     def _regime_callbacks(self, plan, monitor, start_rate):
         """The callbacks of a plan: the regime's for ``epochs="auto"``, early stopping if asked.

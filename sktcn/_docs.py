@@ -162,11 +162,17 @@ PARAMETERS = _table("""
         ``X`` keeps its own order.
     warm_start : bool, default=False
         Keep training the fitted network on the next call to ``fit``. It
-        goes on with the optimizer it was built with, and that optimizer's
-        state and learning rate (``epochs="auto"`` restarts its schedule from
-        the rate the network was built with), as scikit-learn's
-        ``MLPRegressor`` keeps its optimizer: ``learning_rate`` or
-        ``optimizer`` changed in between apply to the next fit from scratch.
+        goes on with the optimizer it was built with and that optimizer's
+        state, as ``partial_fit`` does (scikit-learn's ``MLPRegressor`` makes
+        a new optimizer on a warm start, and keeps it in ``partial_fit``).
+        A ``learning_rate`` set in between applies to it, to fine-tune at a
+        lower rate; ``epochs="auto"`` restarts its schedule from the rate
+        the network was built with, or from that new one. The parameters
+        the network is built or optimised with (``nb_filters``,
+        ``dilations``, ``dropout_rate``, ``pooling``, ``optimizer`` and its
+        routed settings, ...) cannot change under a warm start: ``fit``
+        refuses a change, naming it, rather than ignore it; fit with
+        ``warm_start=False`` to build a new network.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With a seed, fits on the CPU are repeatable exactly (under a

@@ -201,6 +201,24 @@ def _keras_own(kind):
     return (getattr(kind, "__module__", None) or "").partition(".")[0] in ("keras", "tensorflow")
 
 
+def same_parameter_value(first, second):
+    """Whether two values of a parameter build and train equal networks: their keys (:func:`_value_key`) match.
+
+    Values without a key (a user's function or object) are the same only
+    where they are the same object.
+
+    Examples
+    --------
+    >>> from sktcn._network_pool import same_parameter_value
+    >>> same_parameter_value((1, 2, 4), (1, 2, 4)), same_parameter_value("adam", "sgd")
+    (True, False)
+    """
+    first_key, second_key = _value_key(first), _value_key(second)
+    if first_key is None or second_key is None:
+        return first is second
+    return first_key == second_key
+
+
 def _value_key(value):
     """What the parameter ``value`` enters a pool key as; None where it has no value-based one.
 

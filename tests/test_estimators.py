@@ -364,6 +364,43 @@ def test_warm_start_and_partial_fit_continue_training(series_2d):
     assert len(reg.history_["loss"]) == 2 * TINY["epochs"] + 1
 
 
+@pytest.mark.parametrize("change, named", [
+    (dict(nb_filters=8), "nb_filters from 4 to 8"),
+    (dict(dilations=(1, 2)), r"dilations from None to \(1, 2\)"),
+    (dict(dropout_rate=0.5), "dropout_rate from 0.0 to 0.5"),
+    (dict(optimizer="sgd"), "optimizer from 'adam' to 'sgd'"),
+    (dict(optimizer__beta_1=0.5), "optimizer__beta_1 from None to 0.5"),
+])
+def test_a_warm_start_refuses_a_parameter_of_the_built_network_that_changed(series_2d, change, named):
+    # They were ignored without a word: the warm start trained the network built with the old ones.
+    X, y = series_2d
+    reg = TCNRegressor(**TINY, random_state=0, warm_start=True).fit(X, y)
+    model, before = reg.model_, reg.predict(X)
+    reg.set_params(**change)
+    for warm_fit in (reg.fit, reg.partial_fit):
+        with pytest.raises(ValueError, match=rf"Changed since the network was built: {named}\. A warm start "
+                                             r".* fit with warm_start=False to build a new network, or set it back"):
+            warm_fit(X, y)
+        assert reg.model_ is model
+        np.testing.assert_array_equal(reg.predict(X), before)
+    reg.set_params(warm_start=False).fit(X, y)  # a new network, built with them
+    assert reg.model_ is not model
+
+
+@pytest.mark.parametrize("epochs", [2, "auto"])
+def test_a_learning_rate_set_between_warm_starts_applies_to_the_optimizer_kept(series_2d, epochs):
+    # set_params(learning_rate=...) between warm fits (to fine-tune) was ignored: the optimizer kept its rate.
+    X, y = series_2d
+    reg = TCNRegressor(**dict(TINY, epochs=epochs), random_state=0, warm_start=True).fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(learning_rate=1e-9).fit(X, y)
+    assert np.isclose(float(reg.model_.optimizer.learning_rate), 1e-9, rtol=1e-6) or epochs == "auto"
+    # Steps of 1e-9 (and a schedule below it) leave the network where it was.
+    np.testing.assert_allclose(reg.predict(X), before, atol=1e-5)
+    assert not np.allclose(TCNRegressor(**dict(TINY, epochs=epochs), random_state=0, warm_start=True)
+                           .fit(X, y).fit(X, y).predict(X), before, atol=1e-5)
+
+
 @pytest.mark.parametrize("n_networks", [1, 3])
 def test_a_failed_warm_start_leaves_the_networks_as_they_were(series_2d, n_networks):
     X, y = series_2d
