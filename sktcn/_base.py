@@ -174,13 +174,14 @@ _TCN_PARAMS = (
 )
 
 # The parameters a built network is made of (its layers, its input scaling) or
-# trained by (its optimizer, whose state a warm start keeps), besides the
+# compiled with (its optimizer, whose state a warm start keeps, loss and metrics), besides the
 # optimizer's routed settings (optimizer__*). A warm start and partial_fit go on
 # with the network and optimizer they have, so a change of one of these since the
 # network was built is refused rather than ignored (_check_warm_params).
 # learning_rate is recorded too, but a new one applies to the optimizer kept
 # (fine-tuning at a lower rate; _renewed_learning_rate).
-_BUILT_WITH = (*_TCN_PARAMS, "dilations", "pooling", "input_scaling", "input_noise", "mixed_precision", "optimizer")
+_BUILT_WITH = (*_TCN_PARAMS, "dilations", "pooling", "input_scaling", "input_noise", "mixed_precision", "optimizer",
+               "loss", "metrics")
 
 # Steps that the receptive field of a pooled network covers with dilations=None
 # (kernel_size=3: dilations (1, 2, 4, 8), a field of 61 steps).
@@ -672,9 +673,9 @@ class TCNEstimatorBase(BaseWrapper):
         """
         fit_on_2d = getattr(self, "n_timesteps_in_", None) is not None
         if from_2d and (reset or fit_on_2d):
-            if not reset and X.shape[1] != self.n_timesteps_in_:
+            if not reset and np.shape(X)[1] != self.n_timesteps_in_:  # X may be a list of lists
                 # Before scikit-learn's count check, whose message speaks of features only.
-                self._refuse_other_length(X.shape[1])
+                self._refuse_other_length(np.shape(X)[1])
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)
         elif reset or (not fit_on_2d and (frame is not None or hasattr(self, "feature_names_in_"))):
@@ -1317,8 +1318,8 @@ class TCNEstimatorBase(BaseWrapper):
 
         A warm start and ``partial_fit`` train the network they have with its
         optimizer, so such a change (``set_params(nb_filters=...)``) was
-        ignored without a word. A network loaded from a file records no
-        parameters (its own are those it was saved with): none is checked.
+        ignored without a word. A network loaded from a file stands for the
+        parameters it was saved with; one that records none is not checked.
         """
         built = getattr(self, "_built_with", None)
         if built is None:
@@ -2279,6 +2280,8 @@ class TCNEstimatorBase(BaseWrapper):
         # What a warm start's fused training model must standardise its inputs with, and add noise to them.
         self._input_statistics = self._network_input_statistics()
         self._input_noise_stddev = input_noise_of(self._first_network())
+        # The parameters it was saved with stand for those it was built with (_check_warm_params).
+        self._built_with = self._built_with_params()
         self._initialize_callbacks()
         self._make_predict_function()
         return self

@@ -170,7 +170,8 @@ PARAMETERS = _table("""
         the network was built with, or from that new one. The parameters
         the network is built or optimised with (``nb_filters``,
         ``dilations``, ``dropout_rate``, ``pooling``, ``optimizer`` and its
-        routed settings, ...) cannot change under a warm start: ``fit``
+        routed settings, ``loss``, ``metrics``, ...) cannot change under a
+        warm start (nor after ``sktcn.load``, from those saved): ``fit``
         refuses a change, naming it, rather than ignore it; fit with
         ``warm_start=False`` to build a new network.
     random_state : int, RandomState instance or None, default=None

@@ -29,6 +29,8 @@ from sktcn._validation import checked_sample_weight
 _TRAINING_ONLY = frozenset({
     "model_", "_predict_function", "_member_functions", "_predict_lock", "_trainer", "_trainer_lease",
     "_fit_callbacks", "_predict_callbacks", "_callbacks_built_from", "_fit_args", "_network_reuse", "history_",
+    # The parameters the network was built with, which may be a user's objects (see _plain).
+    "_built_with",
 })
 
 

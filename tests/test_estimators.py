@@ -370,6 +370,8 @@ def test_warm_start_and_partial_fit_continue_training(series_2d):
     (dict(dropout_rate=0.5), "dropout_rate from 0.0 to 0.5"),
     (dict(optimizer="sgd"), "optimizer from 'adam' to 'sgd'"),
     (dict(optimizer__beta_1=0.5), "optimizer__beta_1 from None to 0.5"),
+    (dict(metrics=["mae"]), r"metrics from None to \['mae'\]"),  # ignored too, as the others were
+    (dict(loss="mae"), "loss from None to 'mae'"),  # scikeras' "loss=mae but model compiled with mse"
 ])
 def test_a_warm_start_refuses_a_parameter_of_the_built_network_that_changed(series_2d, change, named):
     # They were ignored without a word: the warm start trained the network built with the old ones.

@@ -41,6 +41,16 @@ def saved_regressor(regressor, tmp_path):
     return regressor[0].save(tmp_path / "model")
 
 
+def test_a_loaded_estimator_warm_starts_with_the_parameters_it_was_saved_with(regressor, tmp_path):
+    # As a fitted one does (tests/test_estimators.py): a changed architecture is refused, a new rate applies.
+    reg, X, y = regressor
+    loaded = sktcn.load(reg.save(tmp_path / "model")).set_params(warm_start=True, nb_filters=reg.nb_filters + 1)
+    with pytest.raises(ValueError, match=rf"Changed since the network was built: nb_filters from {reg.nb_filters} "):
+        loaded.fit(X, y)
+    loaded.set_params(nb_filters=reg.nb_filters, learning_rate=1e-4, epochs=1).fit(X, y)
+    assert np.isclose(float(loaded.model_.optimizer.learning_rate), 1e-4)
+
+
 def test_regressor_round_trip_is_exact(regressor, tmp_path):
     reg, X, y = regressor
     loaded = sktcn.load(reg.save(tmp_path / "model"))
