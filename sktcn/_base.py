@@ -673,9 +673,9 @@ class TCNEstimatorBase(BaseWrapper):
         """
         fit_on_2d = getattr(self, "n_timesteps_in_", None) is not None
         if from_2d and (reset or fit_on_2d):
-            if not reset and np.shape(X)[1] != self.n_timesteps_in_:  # X may be a list of lists
+            if not reset and (n_timesteps := np.shape(X)[1]) != self.n_timesteps_in_:  # X may be a list of lists
                 # Before scikit-learn's count check, whose message speaks of features only.
-                self._refuse_other_length(np.shape(X)[1])
+                self._refuse_other_length(n_timesteps)
             # scikit-learn's own bookkeeping of column names and counts.
             validate_data(self, X, reset=reset, skip_check_array=True)
         elif reset or (not fit_on_2d and (frame is not None or hasattr(self, "feature_names_in_"))):

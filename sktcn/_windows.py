@@ -196,15 +196,15 @@ def spans(values, starts, length):
     return np.lib.stride_tricks.sliding_window_view(values, length, axis=0)[starts].transpose(0, 2, 1)
 
 
-def choose_window_length(lengths, horizon, window_length=None, min_windows=32, names=None):
+def choose_window_length(lengths, horizon, window_length=None, min_windows=32, keys=None):
     """The window length for series of ``lengths`` and a ``horizon``: the one given, or an automatic one.
 
     Automatic: three horizons (at least 10 steps), shortened until the series
     give at least ``min_windows`` training windows, and never longer than the
     shortest series allows. A ValueError says what to change when a series is
-    too short for the window plus the horizon; given the series' ``names``
-    (in the order of ``lengths``), it names the shortest of a panel and
-    counts those too short.
+    too short for the window plus the horizon; given the series' ``keys``
+    (:func:`series_of`'s, in the order of ``lengths``), it names the
+    shortest of a panel and counts those too short.
 
     Examples
     --------
@@ -225,12 +225,13 @@ def choose_window_length(lengths, horizon, window_length=None, min_windows=32, n
         needed = window + horizon
         too_short = f"too short for window_length={window} plus a horizon of {horizon} steps"
         fix = "Use a shorter window_length, a shorter fh, or longer series"
-        if names is not None and len(lengths) > 1:
+        if keys is not None and len(lengths) > 1:
             # In a panel of many series the user has to find the short ones.
             short = sum(length < needed for length in lengths)
+            name = series_name(keys[int(np.argmin(lengths))])
             raise ValueError(
                 f"{short} of {len(lengths)} series {'has' if short == 1 else 'have'} fewer than {needed} "
-                f"observations; the shortest, {names[int(np.argmin(lengths))]}, has {shortest}, {too_short}. "
+                f"observations; the shortest, {name}, has {shortest}, {too_short}. "
                 f"{fix} (or leave the short ones out)."
             )
         raise ValueError(

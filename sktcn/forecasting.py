@@ -1167,12 +1167,16 @@ class TCNForecaster(BaseForecaster):
             )
         return steps
 
-    def _choose_window_length(self, lengths, horizon, names=None):
+    def _choose_window_length(self, lengths, horizon, keys=None):
         """The window length a fit on series of ``lengths`` chooses for ``horizon`` (:func:`choose_window_length`).
 
-        ``names``: the series' names for its message, in the order of ``lengths``.
+        ``keys``: the series' keys, which its refusal names, in the order of ``lengths``.
         """
-        return choose_window_length(lengths, horizon, self.window_length, _MIN_WINDOWS, names)
+        return choose_window_length(lengths, horizon, self.window_length, _MIN_WINDOWS, keys)
+
+    def _window_length_for(self, arrays, horizon):
+        """:meth:`_choose_window_length` for the series ``arrays`` (``_arrays``'), which its refusal names."""
+        return self._choose_window_length([len(y) for _, y, _ in arrays], horizon, [key for key, _, _ in arrays])
 
     # ---------------------------------------------------------------- windows
     def _forking(self):
@@ -1568,8 +1572,7 @@ class TCNForecaster(BaseForecaster):
             self._take_pretrained_frame(y, steps, lengths)
         else:
             self.horizon_ = int(steps.max())
-            names = [series_name(key) for key, _, _ in arrays]
-            self.window_length_ = self._choose_window_length(lengths, self.horizon_, names)
+            self.window_length_ = self._window_length_for(arrays, self.horizon_)
             self._warn_short_window(arrays)
             self.baseline_, self.sp_ = self._choose_baseline(arrays, self._seasons(y))
             self.baseline_revision_ = _simple_forecasts.LATEST_BASELINE_REVISION
@@ -1970,9 +1973,7 @@ class TCNForecaster(BaseForecaster):
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
             arrays = self._arrays(stored, self._X)
             _check_scalable(self._window_X(self._X), "standard", "X")
-            # Still long enough?
-            self._choose_window_length([len(y) for _, y, _ in arrays], self.horizon_,
-                                       [series_name(key) for key, _, _ in arrays])
+            self._window_length_for(arrays, self.horizon_)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             # A warm one trains the fitted networks in place, and each network's own
             # fit undoes only its own failure: a later one (in the residuals) must
