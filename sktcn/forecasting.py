@@ -4,7 +4,6 @@ import contextlib
 import contextvars
 import functools
 import inspect
-import math
 import numbers
 import warnings
 from typing import NamedTuple
@@ -41,12 +40,14 @@ from sktcn._conformal import (
 )
 from sktcn._distribute import picklable_strategy
 from sktcn._epoch_batches import TooFewSamples
+from sktcn._frame_checks import check_finite, check_scalable, check_spread, native_byte_order, pooled_columns
 from sktcn._network_pool import pool_key
 from sktcn._param_checks import check_keras_names, unknown_params_advice
 from sktcn._pretrained import Pretrained, starting_point
 from sktcn._random import member_seeds
 from sktcn._rollback import fit_restored_on_failure, unchanged_on_failure
 from sktcn._series_names import series_name
+from sktcn._time_steps import panel_freq, relative_steps, warn_skipped_steps
 from sktcn._window_scaling import SCALINGS, get_scaling, lacks_scale
 from sktcn._windows import (
     WindowBatches,
@@ -70,7 +71,7 @@ from sktcn._windows import (
     window_rows,
     windows_at,
 )
-from sktcn.regressor import TCNRegressor, check_numeric_target_losses, finite_statistics
+from sktcn.regressor import TCNRegressor, check_numeric_target_losses
 
 # The forecaster shares the network and training parameters of TCNEstimatorBase,
 # names and defaults, except those with no meaning for it: the network always
@@ -259,397 +260,6 @@ def _as_mtype(y, mtype):
     if mtype not in set(MTYPE_LIST_SERIES) | set(MTYPE_LIST_PANEL) | set(MTYPE_LIST_HIERARCHICAL):
         raise persistence.ModelFileError(f"the manifest names the data type {mtype!r}, which sktime does not know.")
     return convert_to(y, to_type=mtype)
-
-
-def _check_finite(y, name="y"):
-    """ValueError naming where ``y`` (sktime's inner frame) holds infinite values, which no window can scale.
-
-    sktime's missing-data check lets infinity through; a window holding it
-    scales to NaN, which Keras or scikit-learn then reports as missing data.
-    ``name`` is the argument's name in the message: ``"X"`` for the exogenous
-    frame, whose non-numeric columns (static keys) are not read here.
-    """
-    if y is None:
-        return
-    infinite = np.isinf(y.select_dtypes("number").to_numpy(np.float64)).any(axis=1)
-    if infinite.any():
-        count = int(infinite.sum())
-        raise ValueError(
-            f"{name} holds infinite values (in {count} row{'s' if count > 1 else ''}, the first at "
-            f"{y.index[infinite][0]!r}); TCNForecaster needs "
-            "finite numbers. Replace them first (a dropped row leaves a gap in the steps). A log "
-            "transform of zeros gives -inf: give sktime's LogTransformer an offset (LogTransformer(offset=1)), "
-            "or use a transform defined at 0."
-        )
-
-
-def _native_byte_order(frame):
-    """``frame`` (sktime's inner ``y`` or ``X``) with its columns of non-native byte order in native order.
-
-    Data read from a file written on a big-endian machine come as ``'>f8'``,
-    which pandas cannot reindex or combine ("Big-endian buffer not supported
-    on little-endian compiler"): fit's row lookups and sktime's pooling of
-    update's data would fail. The values are the same; a frame without such
-    columns is returned as it is.
-    """
-    if not isinstance(frame, pd.DataFrame):
-        return frame
-    swapped = [position for position, dtype in enumerate(frame.dtypes) if not getattr(dtype, "isnative", True)]
-    if not swapped:
-        return frame
-    frame = frame.copy()
-    for position in swapped:
-        column = frame.iloc[:, position]
-        frame.isetitem(position, column.astype(column.dtype.newbyteorder("=")))
-    return frame
-
-
-def _pooled_columns(new, stored, name="y", static=()):
-    """``new`` (update's ``y`` or ``X``, sktime's inner frame) with the columns of ``stored``, fit's and updates' data.
-
-    sktime pools update's data into the stored frame by column name: a column
-    of another name comes in beside fit's, each half NaN, and the next refit or
-    forecast fails on them. A univariate ``y`` is the same series whatever its
-    name (sktime's ``pd.Series``-based forecasters pool it by its index alone,
-    and a new point is usually written as an unnamed Series): it takes the
-    stored name. Other columns must be those of fit, in any order (``X``'s are
-    looked up by name, as in predict): ValueError otherwise. ``X`` may leave
-    out its ``static`` columns, as predict's may: they take each series'
-    stored value.
-    """
-    if not isinstance(new, pd.DataFrame) or stored is None or new.columns.equals(stored.columns):
-        return new
-    if name == "y" and len(new.columns) == len(stored.columns) == 1:
-        return new.set_axis(stored.columns, axis=1)
-    left_out = [column for column in stored.columns if column in set(static) and column not in new.columns]
-    if left_out and set(new.columns) | set(left_out) == set(stored.columns):
-        new = new.copy()
-        for column, values in _stored_static(stored[left_out], new.index).items():
-            new[column] = values
-    if set(new.columns) != set(stored.columns):
-        single = " (a univariate y may have any name)" if name == "y" and len(stored.columns) == 1 else ""
-        raise ValueError(
-            f"update's {name} has the columns {list(new.columns)}, but the forecaster was fit on {name} with the "
-            f"columns {list(stored.columns)}; give update {name} with the same columns{single}."
-        )
-    return new[stored.columns]
-
-
-def _panel_freq(y, freq=None, merged=None):
-    """The one frequency of the dates of every series of a panel's or hierarchy's DatetimeIndex time level.
-
-    A time level set from a date column (``df.set_index(["store", "date"])``)
-    keeps no frequency, and sktime takes the cutoff's from it: the forecast
-    times could not be counted. sktime's per-series forecasters infer each
-    series' own; here one frequency serves all: the one ``freq`` given (fit's,
-    in an update); else ``merged`` (the one sktime found in the merged time
-    level) where every series' dates follow it; else the one inferred from
-    the longest series, or ``merged`` where that series is too short to infer
-    one from. Every series' dates must be consecutive steps of it, or a
-    ValueError says so.
-    A single series (y's index a DatetimeIndex) is read the same way: sktime
-    infers its frequency where one fits its dates, so here the ValueError
-    explains why none does.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sktcn.forecasting import _panel_freq
-    >>> dates = pd.date_range("2020-01-01", periods=4, freq="MS")
-    >>> y = pd.DataFrame({"v": range(8)}, index=pd.MultiIndex.from_product([["a", "b"], dates]))
-    >>> _panel_freq(y)
-    'MS'
-    """
-    panel = isinstance(y.index, pd.MultiIndex)
-    if panel and (freq or merged) and _every_series_steps(y.index, freq or merged):
-        return freq or merged  # the common case, without a frame per series (panels may hold thousands)
-    parts = [(key, part.index) for key, part in series_of(y)]
-    # A panel's frequency is read from its series' dates whatever its time
-    # level says (see TCNForecaster._set_cutoff_from_y): only regular dates help.
-    fix = "TCNForecaster counts the forecast times in steps of one frequency. " + (
-        "Give every series dates at regular steps of one frequency (each may start and end where it likes), or "
-        "the time level a PeriodIndex (for monthly dates: y.index.set_levels(y.index.levels[-1].to_period('M'), "
-        "level=-1))." if panel else
-        "Give y dates at regular steps, and a frequency: a PeriodIndex (for monthly dates: y.index.to_period('M')) "
-        "or a DatetimeIndex with its freq set.")
-    source = "the forecaster's"
-    if freq is None:
-        key, dates = max(parts, key=lambda part: len(part[1]))
-        source = f"series {series_name(key)}'s"
-        freq = pd.infer_freq(dates) if len(dates) >= 3 else None
-        if freq is None and merged is not None and len(dates) < 3:
-            freq, source = merged, "the time level's"
-        if freq is None:
-            what = (f"y's time level is a DatetimeIndex, and no frequency can be inferred from the dates of its "
-                    f"longest series {series_name(key)}" if panel else
-                    "y's index is a DatetimeIndex without a frequency, and none can be inferred from its dates")
-            leading = _leading_freq(dates)
-            gap = "" if leading is None else f"; they begin in steps of {leading!r}, {_first_off_steps(dates, leading)}"
-            raise ValueError(f"{what} ({len(dates)} dates from {dates[0]}{gap}). {fix}")
-    for key, dates in parts:
-        off = _first_off_steps(dates, freq)
-        if off is not None:
-            raise ValueError(
-                f"In y's time level, the dates of series {series_name(key)} are not steps of {source} frequency "
-                f"{freq!r} ({off}). {fix}"
-            )
-    return freq
-
-
-def _leading_freq(dates):
-    """The frequency pandas infers from the longest run of ``dates`` at its start that has one, or None.
-
-    Where a date is missing none fits all the dates, but the run before it
-    says which steps they were meant to follow (``_panel_freq``'s message).
-    A run of at least 3 dates, as ``pd.infer_freq`` needs; bisected, since
-    every start of a regular run is regular. Business days where none of
-    the dates falls on a weekend: a run of weekdays short of a weekend reads
-    as daily, and a missing Monday then made the Saturday the date due.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sktcn.forecasting import _leading_freq
-    >>> _leading_freq(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-05"]))
-    'D'
-    >>> _leading_freq(pd.bdate_range("2020-01-06", periods=10).delete(5))  # no Monday 13 January
-    'B'
-    """
-    if len(dates) < 3 or pd.infer_freq(dates[:3]) is None:
-        return None
-    low, high = 3, len(dates)  # the longest run known to have a frequency, the longest that may
-    while low < high:
-        middle = (low + high + 1) // 2
-        if pd.infer_freq(dates[:middle]) is None:
-            high = middle - 1
-        else:
-            low = middle
-    freq = pd.infer_freq(dates[:low])
-    return "B" if freq == "D" and not np.any(dates.dayofweek >= 5) else freq
-
-
-def _every_series_steps(index, freq):
-    """Whether every series' dates in a MultiIndex are consecutive steps of ``freq``: :func:`_first_off_steps` at once.
-
-    Each series' first date must be one of ``freq``'s (pandas' ``date_range``
-    moves a start that is not), and each later date one step after the one
-    before it.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sktcn.forecasting import _every_series_steps
-    >>> days = pd.date_range("2020-01-01", periods=3, freq="2D")
-    >>> index = pd.MultiIndex.from_arrays([["a"] * 3 + ["b"] * 3, days.append(days + pd.Timedelta("1D"))])
-    >>> _every_series_steps(index, "2D"), _every_series_steps(index, "D")
-    (True, False)
-    """
-    offset = pd.tseries.frequencies.to_offset(freq)
-    sizes = [len(level) for level in index.levels[:-1]]
-    if any(code.min() < 0 for code in index.codes[:-1]) or math.prod(sizes) >= 2 ** 62:
-        return False  # a missing key, or too many to number: left to the series-by-series check
-    series = np.ravel_multi_index(tuple(index.codes[:-1]), sizes)
-    order = np.argsort(series, kind="stable")  # each series' rows together, in their order
-    series, dates = series[order], index.get_level_values(-1)[order]
-    starts = np.r_[True, series[1:] != series[:-1]]
-    with warnings.catch_warnings():
-        # Offsets pandas cannot add to many dates at once are added one by one, with a warning.
-        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        firsts = dates[starts]
-        if not (firsts + offset - offset).equals(firsts):
-            return False
-        return bool(np.all((dates[1:] == dates[:-1] + offset) | starts[1:]))
-
-
-def _first_off_steps(dates, freq):
-    """Where ``dates`` first leave the steps of ``freq`` from their first date, in words, or None where they never do.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sktcn.forecasting import _first_off_steps
-    >>> _first_off_steps(pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-04"]), "D")
-    'the first date off them: 2020-01-04 00:00:00, where 2020-01-03 00:00:00 was due'
-    """
-    steps = pd.date_range(dates[0], periods=len(dates), freq=freq)
-    if steps.equals(dates):
-        return None
-    first = np.argmax(steps != dates)
-    return f"the first date off them: {dates[first]}, where {steps[first]} was due"
-
-
-def _first_skipped_step(y, freq=None):
-    """Where a series of ``y`` (sktime's inner frame) first skips a step of its time index, in words; None if none does.
-
-    A PeriodIndex steps by its frequency, an integer index by the smallest
-    step between two of a series' times, a DatetimeIndex by ``freq`` (its
-    dates are checked at fit by :func:`_panel_freq`; an update's by this,
-    given the cutoff's frequency). Other indexes, and dates without ``freq``,
-    give None.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sktcn.forecasting import _first_skipped_step
-    >>> months = pd.period_range("2020-01", periods=5, freq="M").delete(2)
-    >>> _first_skipped_step(pd.DataFrame({"v": range(4)}, index=months))
-    "y's index: 2020-02 is followed by 2020-04, where 2020-03 was due"
-    >>> _first_skipped_step(pd.DataFrame({"v": range(3)}, index=[0, 10, 20])) is None
-    True
-    """
-    index = y.index
-    times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
-    if isinstance(times, pd.PeriodIndex):
-        ordinals, step = times.asi8, times.freq.n
-    elif pd.api.types.is_integer_dtype(times.dtype):
-        ordinals, step = np.asarray(times, dtype=np.int64), None
-    elif isinstance(times, pd.DatetimeIndex) and freq is not None:
-        if isinstance(index, pd.MultiIndex) and _every_series_steps(index, freq):
-            return None  # the common case, without a frame per series
-        for key, part in series_of(y):
-            off = _first_off_steps(part.index, freq)
-            if off is not None:
-                return f"{_where(index, key)}: {off}"
-        return None
-    else:
-        return None
-    # The rows of one series follow each other (sktime's inner frames are sorted by series, then time).
-    same = np.ones(max(len(times) - 1, 0), dtype=bool)
-    if isinstance(index, pd.MultiIndex):
-        for codes in index.codes[:-1]:
-            same &= codes[1:] == codes[:-1]
-    gaps = np.diff(ordinals)
-    if step is None:
-        if not same.any():
-            return None
-        step = gaps[same].min()
-    skipped = same & (gaps != step)
-    if not skipped.any():
-        return None
-    row = int(np.argmax(skipped))
-    due = times[row] + (1 if isinstance(times, pd.PeriodIndex) else step)
-    key = index[row][:-1] if isinstance(index, pd.MultiIndex) else None
-    return f"{_where(index, key)}: {times[row]} is followed by {times[row + 1]}, where {due} was due"
-
-
-def _where(index, key):
-    """How a message names the series ``key`` of a frame with ``index``: y's index for a single series."""
-    return f"series {series_name(key)}" if isinstance(index, pd.MultiIndex) else "y's index"
-
-
-def _warn_skipped_steps(y, freq=None, warned=None):
-    """Warn where a series of ``y`` skips a step of its time index (:func:`_first_skipped_step`); return where.
-
-    The networks read a series' values as consecutive steps, so a missing
-    period (a row dropped with ``dropna``, say) makes the values either side
-    of it neighbours. A warning, not an error: the forecast times are counted
-    from the cutoff all the same, as sktime's other forecasters count them
-    over such gaps, and a backtest over a gappy series runs on. ``warned``:
-    the gap a fit or an earlier update already warned of, which stays the
-    first one found and is not repeated.
-    """
-    skipped = _first_skipped_step(y, freq)
-    if skipped is not None and skipped != warned:
-        warnings.warn(
-            f"y skips time steps ({skipped}). TCNForecaster reads each series' values as consecutive steps, so it "
-            "reads the values either side of a gap as neighbours. Give every step between a series' first and "
-            "last a row and fill the gaps, e.g. for a series with a PeriodIndex y = y.reindex("
-            "pd.period_range(y.index[0], y.index[-1], freq=y.index.freq)).interpolate(), or fit on the part "
-            "after the last gap.",
-            UserWarning,
-            stacklevel=caller_stacklevel(),
-        )
-    return skipped
-
-
-def _relative_steps(fh, cutoff):
-    """The steps of ``fh`` after ``cutoff`` (sktime's one-entry index), as integers.
-
-    sktime counts an absolute ``fh`` in steps, but leaves a relative one of
-    timedeltas as it is. A timedelta is a number of steps where the cutoff's
-    frequency has a fixed length (days, hours, minutes, ...) that it is a whole
-    multiple of, and that many steps end at the time the timedelta names (a
-    day of a time zone with daylight saving time may not be 24 hours). Other
-    timedeltas, and other values, are a ValueError that asks for integer steps.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sktime.forecasting.base import ForecastingHorizon
-    >>> from sktcn.forecasting import _relative_steps
-    >>> cutoff = pd.DatetimeIndex(["2000-01-01 12:00"], freq="30min")
-    >>> _relative_steps(ForecastingHorizon(pd.to_timedelta(["30min", "2h"])), cutoff).tolist()
-    [1, 4]
-    """
-    relative = fh.to_relative(cutoff).to_pandas()
-    if pd.api.types.is_integer_dtype(relative):
-        return np.asarray(relative, dtype=int)
-    freq = getattr(cutoff, "freq", None)
-    # Fixed-length steps: pandas' Tick offsets (hours, minutes, ...) and days (a Tick before pandas 3).
-    if isinstance(freq, pd.offsets.Tick):
-        length = pd.Timedelta(freq)
-    elif isinstance(freq, pd.offsets.Day):
-        length = pd.Timedelta(days=freq.n)
-    else:
-        length = None
-    if isinstance(relative, pd.TimedeltaIndex) and length is not None:
-        steps = np.round(relative / length).astype(int)
-        start = cutoff[0]
-        with contextlib.suppress(TypeError, ValueError):  # a time these steps cannot reach: refused below
-            if all(start + int(n) * freq == start + delta for n, delta in zip(steps, relative)):
-                return np.asarray(steps)
-    of = f"steps of y's frequency {freq.freqstr!r}" if freq is not None else "steps (y's index has no frequency)"
-    raise ValueError(
-        f"fh holds {list(relative)}, which TCNForecaster cannot count as {of}: a timedelta must be a whole "
-        "number of steps of a fixed-length frequency (days, hours, minutes, ...; a day across a change of "
-        "daylight saving time is not 24 hours). Give fh as integer steps (fh=[1, 2, 3]) or as absolute times."
-    )
-
-
-def _stored_static(stored, index):
-    """The stored static columns' values (``stored``: fit's X of those columns) at the rows of ``index``, by series."""
-    if not isinstance(stored.index, pd.MultiIndex):
-        return {column: stored[column].iloc[0] for column in stored.columns}
-    keys = index.droplevel(-1)
-    first = stored.groupby(level=list(range(stored.index.nlevels - 1)), sort=False).first()
-    return {column: first[column].reindex(keys).to_numpy() for column in stored.columns}
-
-
-def _check_scalable(y, scaling, name="y"):
-    """ValueError where a series of ``y`` (sktime's inner frame) is too large for ``scaling="standard"``.
-
-    Each window is standardised by its mean and standard deviation; beyond
-    about 1e154 in magnitude the squares overflow float64, every window scales
-    to 0 and every forecast comes back NaN. The message is the regressor's
-    (:func:`sktcn.regressor.finite_statistics`). Values below the bound at
-    which no squared deviation, nor their sum, can overflow skip the per-series
-    statistics; the other scalings take no squares. ``name``: ``"X"`` for the
-    windows' exogenous columns, always standardised (whose windows would
-    otherwise read zeros); None is no data.
-    """
-    if scaling != "standard" or y is None:
-        return
-    if _below_overflow(y.to_numpy(np.float64)):
-        return  # no series can overflow: y need not be split into them
-    for _, part in series_of(y):
-        _check_spread(part.to_numpy(np.float64), name)
-
-
-def _below_overflow(values):
-    """Whether ``values`` ``(T, C)`` are too small for any squared deviation, or their sum, to overflow float64."""
-    # A NaN (sktime refuses missing values) fails the comparison: finite_statistics names it.
-    return not values.size or np.abs(values).max() < np.sqrt(np.finfo(np.float64).max / (4 * len(values)))
-
-
-def _check_spread(values, name):
-    """:func:`sktcn.regressor.finite_statistics` of ``values`` ``(T, C)``, one series or window of ``name``.
-
-    Values below the bound at which nothing can overflow (:func:`_below_overflow`) are not read.
-    """
-    if _below_overflow(values):
-        return
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_statistics
-        finite_statistics(values.mean(axis=0), values.std(axis=0), values, name)
 
 
 class TCNForecaster(BaseForecaster):
@@ -1159,7 +769,7 @@ class TCNForecaster(BaseForecaster):
 
     def _horizon_steps(self, fh):
         """The steps of ``fh`` counted from each series' cutoff: ``(n_series, len(fh))``, all >= 1."""
-        steps = np.array(self._per_series_cutoff(functools.partial(_relative_steps, fh)))
+        steps = np.array(self._per_series_cutoff(functools.partial(relative_steps, fh)))
         if np.any(steps < 1):
             raise ValueError(
                 f"TCNForecaster forecasts the future only; fh holds in-sample steps {steps[steps < 1].tolist()}. "
@@ -1367,9 +977,9 @@ class TCNForecaster(BaseForecaster):
     def _check_X_y(self, X=None, y=None, **kwargs):
         # Where every y and X of fit, update and predict enter, converted to
         # sktime's inner frames: read in native byte order before sktime
-        # stores them or _fit looks their rows up (_native_byte_order).
+        # stores them or _fit looks their rows up (native_byte_order).
         X_inner, y_inner = super()._check_X_y(X=X, y=y, **kwargs)
-        return _native_byte_order(X_inner), _native_byte_order(y_inner)
+        return native_byte_order(X_inner), native_byte_order(y_inner)
 
     def _update_y_X(self, y, X=None, enforce_index_type=None):
         # sktime's hook that stores fit's data, and update's with fit's (by
@@ -1388,8 +998,8 @@ class TCNForecaster(BaseForecaster):
         # forecast at all (update_params=False keeps the networks): made, or
         # refused, before sktime stores anything.
         covariates = self._new_series_covariates(y, X)
-        y = _pooled_columns(y, getattr(self, "_y", None))
-        X = _pooled_columns(X, getattr(self, "_X", None), "X", self.static_features or ())
+        y = pooled_columns(y, getattr(self, "_y", None))
+        X = pooled_columns(X, getattr(self, "_X", None), "X", self.static_features or ())
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
         self.covariates_ = covariates
         # As sktime sets the cutoff at the end of update's y, each series of y
@@ -1508,7 +1118,7 @@ class TCNForecaster(BaseForecaster):
             # Without sktime's freq first: pandas refuses a new freq over another.
             self._cutoff = pd.DatetimeIndex(self._cutoff, freq=None)
             try:
-                self._dates_freq = _panel_freq(y, known, merged=merged)
+                self._dates_freq = panel_freq(y, known, merged=merged)
             except ValueError as problem:
                 self._freq_problem = str(problem)
             else:
@@ -1553,14 +1163,14 @@ class TCNForecaster(BaseForecaster):
         restored = _RESTORED_NETWORK.get()
         self._check_params(restoring=restored is not None)
         self._check_countable_horizon(fh)
-        _check_finite(y)
-        _check_finite(X, "X")
-        self._skipped_step = _warn_skipped_steps(y)
-        _check_scalable(y, self.scaling)
+        check_finite(y)
+        check_finite(X, "X")
+        self._skipped_step = warn_skipped_steps(y)
+        check_scalable(y, self.scaling)
         steps = self._horizon_steps(fh)
         self._y_columns = y.columns
         arrays = self._arrays(y, X)
-        _check_scalable(self._window_X(X), "standard", "X")  # numbers, as arrays read them
+        check_scalable(self._window_X(X), "standard", "X")  # numbers, as arrays read them
         lengths = [len(y) for _, y, _ in arrays]
         if restored is not None:
             # The networks' own window, horizon and baseline: those they were fit
@@ -1962,17 +1572,17 @@ class TCNForecaster(BaseForecaster):
     def _update(self, y, X=None, update_params=True):
         # Reached through update and update_predict_single only, whose snapshots undo a refusal here.
         self._check_countable_horizon(self.fh)
-        _check_finite(y)
-        _check_finite(X, "X")
+        check_finite(y)
+        check_finite(X, "X")
         stored = self._y_to_cutoff()  # not the data after a cutoff this update moved back
         # New values that do not follow the stored ones leave a gap (dates by the cutoff's frequency).
-        self._skipped_step = _warn_skipped_steps(stored, getattr(self.cutoff, "freq", None),
-                                                 getattr(self, "_skipped_step", None))
-        _check_scalable(stored, self.scaling)  # the new values' windows reach back into the stored ones
+        self._skipped_step = warn_skipped_steps(stored, getattr(self.cutoff, "freq", None),
+                                                getattr(self, "_skipped_step", None))
+        check_scalable(stored, self.scaling)  # the new values' windows reach back into the stored ones
         if update_params:
             self._check_params()  # it trains again: with parameters fit would accept (set_params may have moved them)
             arrays = self._arrays(stored, self._X)
-            _check_scalable(self._window_X(self._X), "standard", "X")
+            check_scalable(self._window_X(self._X), "standard", "X")
             self._window_length_for(arrays, self.horizon_)  # still long enough?
             # A failed refit keeps the networks, residuals and scaling of the last fit together.
             # A warm one trains the fitted networks in place, and each network's own
@@ -2026,7 +1636,7 @@ class TCNForecaster(BaseForecaster):
                 # Horizon steps that fh skips take the latest known value (from the past X or an earlier row).
                 known = pd.DataFrame(np.vstack([x[-1:], known])).ffill()
                 x_all = np.concatenate([x[-L:], known.to_numpy()[1:]])[None]
-                _check_spread(x_all[0], "X")  # predict's X joins the stored X in this window
+                check_spread(x_all[0], "X")  # predict's X joins the stored X in this window
             window = scaled_window(spec, key, y[None, -L:], x_all, np.array([len(y) - L]))
             inputs.append(window)
             baselines.append(scaled_baseline(spec, y, np.array([len(y) - 1]), *window[1:]))
@@ -2075,7 +1685,7 @@ class TCNForecaster(BaseForecaster):
         )
 
     def _scaled_forecast(self, X, fh):
-        _check_finite(X, "X")
+        check_finite(X, "X")
         steps = self._horizon_steps(fh)
         windows, baselines, offsets, scales, keys = self._forecast_windows(X, steps)
         spec, L = self._window_spec(), self.window_length_
@@ -2211,7 +1821,7 @@ class TCNForecaster(BaseForecaster):
                 "errors are pooled over the horizon steps, which keeps no covariance between them."
             )
         self._warn_in_sample()
-        _check_finite(X, "X")
+        check_finite(X, "X")
         steps = self._horizon_steps(fh)
         # The windows' scales only: the variance does not depend on the networks' forecast.
         _, _, _, scales, keys = self._forecast_windows(X, steps)
