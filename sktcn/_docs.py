@@ -273,10 +273,13 @@ PARAMETERS = _table("""
         training series and time steps (of the first batch, for streamed
         data), so series in any units (case counts, accelerations) train
         with the default learning rate. ``"auto"``: only the features whose
-        training values reach beyond 10 in magnitude; the others go in as
-        given. Standardising a 0/1 marker hurt: on the adding problem
-        (length 100, 15 epochs) test R² fell from 0.889 to -0.311, while raw
-        case counts (Covid3Month) need it. The statistics are part of
+        training values reach beyond 10 in magnitude, or all lie within 0.1;
+        the others, near unit scale, go in as given. Standardising a 0/1
+        marker hurt: on the adding problem (length 100, 15 epochs) test R²
+        fell from 0.889 to -0.311, while raw case counts (Covid3Month) need
+        it, and small units too: fed as given at a scale of 1e-4, a
+        classification that scores 1.0 standardised fell to chance
+        (``benchmarks/input_units.py``). The statistics are part of
         ``model_``. ``"series"``: the first layer standardises each series,
         feature by feature, by its own mean and standard deviation over its
         steps, in ``fit`` and ``predict`` alike (the z-normalisation the UCR
@@ -292,9 +295,7 @@ PARAMETERS = _table("""
         ``None``: every feature goes in as given. The scaling
         layer (Keras' ``Normalization``) divides by at least ``1e-7``: a
         feature with a smaller standard deviation is centred, not scaled, and
-        ``fit`` warns, naming it; multiply it by a constant first. Under
-        ``"auto"``, ``fit`` warns too about a feature it leaves as given
-        whose values all lie below ``1e-7`` in magnitude. ``X`` is read in
+        ``fit`` warns, naming it; multiply it by a constant first. ``X`` is read in
         float32: ``fit`` warns where the cast rounds away much of a float64
         feature's variation, over all series or within most series (a level
         such as 1e8 next to variation of a few units; centre ``X``, or each

@@ -770,18 +770,26 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None,
     return outputs
 
 
-# input_scaling="auto" standardises a feature only when its training values reach
-# beyond this magnitude: raw units (counts, accelerations) need it; features
-# already near unit scale, and 0/1 indicators above all, train better as given.
+# input_scaling="auto" goes by the largest magnitude of a feature's training
+# values: it standardises those beyond UNIT_RANGE, raw units (counts,
+# accelerations), and those within SMALL_RANGE, small units (strain, returns,
+# volts in a microvolt signal); the features in between, near unit scale, and
+# 0/1 indicators above all, train better as given. The lower bound mirrors the
+# upper one, a decade below unit scale. Below it the defaults failed silently
+# (benchmarks/input_units.py): a two-frequency classification fell to chance
+# at a scale of 1e-4, and a nonlinear regression to negative test R^2 at 1e-2,
+# where the same data standardised reach 1.0 and 0.48.
 UNIT_RANGE = 10.0
+SMALL_RANGE = 1 / UNIT_RANGE
 
 
 def scaling_statistics(X, mode):
     """Per-feature (mean, variance) that input scaling ``mode`` applies to ``X``; None for no scaling.
 
     ``"standard"`` standardises every feature; ``"auto"`` only those whose
-    values reach beyond ``UNIT_RANGE`` in magnitude (the others get mean 0 and
-    variance 1, which leaves them as they are). ``"series"`` has no training
+    values reach beyond ``UNIT_RANGE`` in magnitude or all lie within
+    ``SMALL_RANGE`` (the others, near unit scale, get mean 0 and variance 1,
+    which leaves them as they are). ``"series"`` has no training
     statistics (each series is standardised by its own): it returns
     ``SERIES_SCALING``, which :func:`build_network` takes for its layer.
 
@@ -789,27 +797,27 @@ def scaling_statistics(X, mode):
     --------
     >>> import numpy as np
     >>> from sktcn._network import scaling_statistics
-    >>> X = np.stack([np.full((2, 3), 500.0), np.eye(2, 3)], axis=-1)  # counts, a 0/1 marker
-    >>> mean, variance = scaling_statistics(X, "auto")
-    >>> mean.tolist(), variance.tolist()
-    ([500.0, 0.0], [1.0, 1.0])
+    >>> X = np.stack([np.full((2, 3), 500.0), np.eye(2, 3), np.eye(2, 3) / 100], axis=-1)  # counts, a 0/1 marker
+    >>> mean, variance = scaling_statistics(X, "auto")  # ... and a 0/0.01 one, far below unit scale
+    >>> mean.round(4).tolist(), variance.round(6).tolist()
+    ([500.0, 0.0, 0.0033], [1.0, 1.0, 2.2e-05])
     """
     if mode is None:
         return None
     if mode == SERIES_SCALING:
         return SERIES_SCALING
     mean, variance = channel_statistics(X)
-    magnitude = None
+    unit_scale = None
     if mode == "auto":
         # The largest magnitude from max and min: no float64 or abs() copy of X.
         X = np.asarray(X)
         magnitude = np.maximum(X.max(axis=(0, 1)), -X.min(axis=(0, 1)))
-        unit_scale = magnitude <= UNIT_RANGE
+        unit_scale = (magnitude <= UNIT_RANGE) & (magnitude >= SMALL_RANGE)
         scaled = np.where(unit_scale, 0.0, mean), np.where(unit_scale, 1.0, variance)
     else:
         scaled = mean, variance
     check_scaling_variance(scaled[1])
-    warn_below_scaling_floor(mean, variance, mode, magnitude)
+    warn_below_scaling_floor(mean, variance, mode, unit_scale)
     return scaled
 
 
@@ -841,30 +849,29 @@ def check_scaling_variance(variance):
         )
 
 
-def warn_below_scaling_floor(mean, variance, mode, magnitude=None):
-    """Warn about the features that reach the network far below unit scale, standardised or as given.
+def warn_below_scaling_floor(mean, variance, mode, as_given=None):
+    """Warn about the features that the network's scaling layer cannot bring to unit scale.
 
     Keras' ``Normalization`` divides by ``max(sqrt(variance), epsilon)``,
     epsilon ``1e-7`` (``keras.config.epsilon()``), both in float32: a feature
     with a smaller standard deviation (strain of 1e-21, concentrations in
     mol/L, seconds written as 1e-9) is centred but not scaled, and reaches
-    the network far below unit scale, too small to learn from. Under
-    ``"auto"``, which leaves the features within ``UNIT_RANGE`` as given, the
-    same holds for those whose values all lie below epsilon in magnitude. The
-    layer is kept as it is (saved models hold it); rescaling the feature is
-    the fix. Constant features (variance 1, :func:`channel_statistics`) and
-    rounding residue about a constant
-    (:func:`sktcn._window_scaling.varies_beyond_rounding`) are left alone.
+    the network far below unit scale, too small to learn from. The layer is
+    kept as it is (saved models hold it); rescaling the feature is the fix.
+    Constant features (variance 1, :func:`channel_statistics`), rounding
+    residue about a constant
+    (:func:`sktcn._window_scaling.varies_beyond_rounding`) and the features
+    ``"auto"`` leaves as given (near unit scale, so never this small) are
+    left alone.
 
     Parameters
     ----------
     mean, variance : ndarray of shape (n_features,)
         Each feature's statistics over the training X (:func:`channel_statistics`).
     mode : {"standard", "auto"}
-        The input scaling.
-    magnitude : ndarray of shape (n_features,), default=None
-        Under ``"auto"``, each feature's largest absolute value: those within
-        ``UNIT_RANGE`` go in as given.
+        The input scaling, named in the warning.
+    as_given : ndarray of bool of shape (n_features,), default=None
+        Under ``"auto"``, the features that go in as given; None: none do.
 
     Examples
     --------
@@ -874,47 +881,27 @@ def warn_below_scaling_floor(mean, variance, mode, magnitude=None):
     >>> warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-12]), "standard")  # a std of 1e-6: divided by
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-20]), "standard")
-    ...     warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-20]), "auto", np.array([3.0, 2e-10]))
+    ...     warn_below_scaling_floor(np.zeros(2), np.array([1.0, 1e-20]), "auto")
     >>> print(caught[0].message)  # doctest: +ELLIPSIS
-    input_scaling='standard' cannot standardise X's feature [1]: its standard deviation (1e-10) is below 1e-07, ...
-    >>> print(caught[1].message)  # doctest: +ELLIPSIS
-    input_scaling='auto' leaves X's feature [1] as given (its values lie within 10), but they are all below 1e-07 ...
+    input_scaling='auto' cannot standardise X's feature [1]: its standard deviation (1e-10) is below 1e-07, ...
     """
     floor = np.float32(keras.config.epsilon())
     std = np.sqrt(np.asarray(variance, np.float64))
     small = (np.sqrt(np.asarray(variance, np.float32)) < floor) & varies_beyond_rounding(std, mean)
-    as_given = np.zeros_like(small) if magnitude is None else magnitude <= UNIT_RANGE
-    _warn_below_unit_scale(
-        np.flatnonzero(small & ~as_given), std, mode, floor, "cannot standardise {what}: {their} standard deviation{s} "
-        "({smallest}) {are} below {floor}, the least the network's scaling layer (Keras' Normalization) divides by"
-    )
-    if magnitude is not None:
-        _warn_below_unit_scale(
-            np.flatnonzero(small & as_given & (magnitude < floor)), magnitude, mode, floor,
-            f"leaves {{what}} as given ({{their}} values lie within {UNIT_RANGE:g}), but they are all below {{floor}} "
-            "in magnitude ({smallest})"
-        )
-
-
-def _warn_below_unit_scale(features, sizes, mode, floor, why):
-    """The warning of :func:`warn_below_scaling_floor` about ``features`` of ``sizes``, ``why`` in its words.
-
-    ``why``: a template of :func:`sktcn._validation.feature_words`' words,
-    ``{floor}`` (the scaling layer's epsilon) and ``{smallest}`` (the
-    smallest of the features' ``sizes``).
-    """
+    if as_given is not None:
+        small &= ~as_given
+    features = np.flatnonzero(small)
     if not features.size:
         return
     words = feature_words(features)
-    smallest = float(sizes[features].min())
-    why = why.format(
-        **words, floor=f"{floor:.0e}", smallest=f"{'the smallest ' if features.size > 1 else ''}{smallest:.3g}"
-    )
+    smallest = float(std[features].min())
     warnings.warn(
-        "input_scaling={mode!r} {why}, so {they} reach{verb_es} the network at a fraction of unit scale, too small "
-        "to learn from. Multiply {them} by a constant (e.g. 1e{factor}) in fit and predict.".format(
-            **words, mode=mode, why=why, factor=-int(np.floor(np.log10(smallest)))
+        "input_scaling={mode!r} cannot standardise {what}: {their} standard deviation{s} ({smallest}) {are} below "
+        "{floor}, the least the network's scaling layer (Keras' Normalization) divides by, so {they} reach{verb_es} "
+        "the network at a fraction of unit scale, too small to learn from. Multiply {them} by a constant (e.g. "
+        "1e{factor}) in fit and predict.".format(
+            **words, mode=mode, floor=f"{floor:.0e}", factor=-int(np.floor(np.log10(smallest))),
+            smallest=f"{'the smallest ' if features.size > 1 else ''}{smallest:.3g}",
         ),
         UserWarning,
         stacklevel=caller_stacklevel(),

@@ -11,6 +11,7 @@ import sktcn
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._ensemble import member_networks
 from sktcn._network import (
+    SMALL_RANGE,
     UNIT_RANGE,
     SeriesStandardization,
     build_network,
@@ -168,6 +169,32 @@ def test_auto_scaling_standardises_only_features_beyond_unit_range(rng):
     assert reg.input_scaling == "auto"
     layer = reg.model_.get_layer("input_scaling")
     np.testing.assert_allclose(np.ravel(layer.mean), mean, rtol=1e-5)
+
+
+def test_auto_scaling_standardises_features_far_below_unit_scale(rng):
+    # "auto" fed every feature within +-10 as given: a signal at a scale of 1e-4 reached the
+    # network too small to learn from, and a default classifier fell to chance on it
+    # silently (benchmarks/input_units.py), where the same data standardised scored 1.0.
+    signal = rng.normal(size=(30, 8))
+    marker = (rng.uniform(size=(30, 8)) < 0.1).astype(np.float64)
+    X = np.stack([signal * 1e-4, marker, signal / np.abs(signal).max() * SMALL_RANGE * 0.99], axis=-1)
+    mean, variance = scaling_statistics(X, "auto")
+    standard_mean, standard_variance = scaling_statistics(X, "standard")
+    for feature in (0, 2):  # all within SMALL_RANGE: standardised
+        assert np.abs(X[..., feature]).max() < SMALL_RANGE
+        assert (mean[feature], variance[feature]) == (standard_mean[feature], standard_variance[feature])
+        assert variance[feature] < 1e-2
+    assert (mean[1], variance[1]) == (0.0, 1.0)  # the 0/1 marker still goes in as given
+
+
+def test_auto_scaling_makes_small_units_train_as_unit_ones(rng):
+    # The network sees the same standardised inputs whatever the units of a small feature.
+    X = rng.normal(size=(40, 12))
+    y = (X[:, -1] > 0).astype(int)
+    small = TCNClassifier(**TINY, random_state=0).fit(X * 1e-4, y)
+    unit = TCNClassifier(**TINY, random_state=0, input_scaling="standard").fit(X, y)
+    assert small.model_.get_layer("input_scaling").variance.numpy().ravel()[0] < 1e-7
+    np.testing.assert_allclose(small.predict_proba(X * 1e-4), unit.predict_proba(X), atol=1e-4)
 
 
 _STREAMED_ENSEMBLE = """

@@ -1,0 +1,75 @@
+"""The defaults on the same series in other units: does a feature's scale change what they learn?
+
+Two synthetic tasks, 150 training and 150 test series of 50 steps (seed 1),
+fitted with the estimators' defaults at every scale factor of the inputs:
+
+* classification: a sine of 3 or 5 cycles (the class), random phase, noise of
+  0.5; ``TCNClassifier()``, test accuracy;
+* regression: ``y = |x[-1]| + x[-3] * x[-2]`` on standard normal series, a
+  target the network must model nonlinearly; ``TCNRegressor()``, test R².
+
+Each row fits three input scalings: ``"auto"`` (the default), ``None`` (every
+feature as given: what ``"auto"`` did to features within 10 before it also
+standardised those within 0.1) and ``"standard"`` (every feature standardised,
+so the same figure at every scale).
+
+    python benchmarks/input_units.py                     # scales 1, 0.1, 0.03, 1e-2, 1e-3, 1e-4
+    python benchmarks/input_units.py --scales 1 1e-4 --scalings auto
+"""
+
+import argparse
+import os
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+from _common import header  # noqa: E402
+
+from sktcn import TCNClassifier, TCNRegressor  # noqa: E402
+
+SCALINGS = ("auto", None, "standard")
+
+
+def tasks(seed=1, n=300, steps=50):
+    """{name: (estimator class, X, y, score name)}: the two tasks, half of each for training."""
+    rng = np.random.default_rng(seed)
+    time_axis = np.linspace(0, 1, steps)
+    label = rng.integers(0, 2, n)
+    phase = rng.uniform(0, 2 * np.pi, n)
+    cycles = (3 + 2 * label)[:, None]
+    sines = np.sin(2 * np.pi * cycles * time_axis + phase[:, None]) + 0.5 * rng.normal(size=(n, steps))
+    series = rng.normal(size=(n, steps))
+    target = np.abs(series[:, -1]) + series[:, -3] * series[:, -2]
+    return {"classification": (TCNClassifier, sines, label, "accuracy"),
+            "regression": (TCNRegressor, series, target, "R²")}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 0.1, 0.03, 1e-2, 1e-3, 1e-4])
+    parser.add_argument("--scalings", nargs="+", default=["auto", "None", "standard"],
+                        choices=["auto", "None", "standard"])
+    parser.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # header() reads it
+    args = parser.parse_args(argv)
+    scalings = [None if name == "None" else name for name in args.scalings]
+    header("Input units: the defaults at other scales of X", args)
+    warnings.simplefilter("ignore", UserWarning)  # the receptive-field note of the default network
+    for name, (estimator, X, y, score) in tasks().items():
+        half = len(X) // 2
+        print(f"\n## {name}: test {score} (fit seconds)\n")
+        print("| scale | largest training value | " + " | ".join(f"input_scaling={s!r}" for s in scalings) + " |")
+        print("|---|---|" + "---|" * len(scalings))
+        for scale in args.scales:
+            cells = []
+            for scaling in scalings:
+                start = time.perf_counter()
+                model = estimator(random_state=0, input_scaling=scaling).fit(scale * X[:half], y[:half])
+                seconds = time.perf_counter() - start
+                cells.append(f"{model.score(scale * X[half:], y[half:]):.3f} ({seconds:.1f})")
+            print(f"| {scale:g} | {np.abs(scale * X[:half]).max():.3g} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
