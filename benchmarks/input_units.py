@@ -1,20 +1,21 @@
 """The defaults on the same series in other units: does a feature's scale change what they learn?
 
 Two synthetic tasks, 150 training and 150 test series of 50 steps (seed 1),
-fitted with the estimators' defaults at every scale factor of the inputs:
+fitted with the estimators' defaults on every row (below):
 
 * classification: a sine of 3 or 5 cycles (the class), random phase, noise of
   0.5; ``TCNClassifier()``, test accuracy;
 * regression: ``y = |x[-1]| + x[-3] * x[-2]`` on standard normal series, a
   target the network must model nonlinearly; ``TCNRegressor()``, test R².
 
-Each row fits three input scalings: ``"auto"`` (the default), ``None`` (every
-feature as given: what ``"auto"`` did to features within 10 before it also
-standardised those within 0.1) and ``"standard"`` (every feature standardised,
-so the same figure at every scale).
+Each row is the series in other units, ``level + scale * X``, and fits three
+input scalings: ``"auto"`` (the default), ``None`` (every feature as given:
+what ``"auto"`` did with every feature within 10 until it also standardised
+small units and levels that dwarf their variation) and ``"standard"`` (every
+feature standardised, so about the same figure on every row).
 
-    python benchmarks/input_units.py                     # scales 1, 0.1, 0.03, 1e-2, 1e-3, 1e-4
-    python benchmarks/input_units.py --scales 1 1e-4 --scalings auto
+    python benchmarks/input_units.py                  # the rows of RESULTS.md
+    python benchmarks/input_units.py --rows 0:1e-4 5:0.1 --scalings auto None
 """
 
 import argparse
@@ -46,9 +47,17 @@ def tasks(seed=1, n=300, steps=50):
             "regression": (TCNRegressor, series, target, "R²")}
 
 
+def _row(text):
+    """``"LEVEL:SCALE"`` as a pair of floats."""
+    level, scale = text.split(":")
+    return float(level), float(scale)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[1, 0.1, 0.03, 1e-2, 1e-3, 1e-4])
+    parser.add_argument("--rows", type=_row, nargs="+", metavar="LEVEL:SCALE",
+                        default=[_row(row) for row in ("0:1", "0:0.1", "0:0.03", "0:0.01", "0:0.001", "0:0.0001",
+                                                       "1:1", "3:1", "5:0.1")])
     parser.add_argument("--scalings", nargs="+", default=["auto", "None", "standard"],
                         choices=["auto", "None", "standard"])
     parser.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # header() reads it
@@ -59,16 +68,19 @@ def main(argv=None):
     for name, (estimator, X, y, score) in tasks().items():
         half = len(X) // 2
         print(f"\n## {name}: test {score} (fit seconds)\n")
-        print("| scale | largest training value | " + " | ".join(f"input_scaling={s!r}" for s in scalings) + " |")
-        print("|---|---|" + "---|" * len(scalings))
-        for scale in args.scales:
+        print("| level | scale | largest value | mean / std | "
+              + " | ".join(f"input_scaling={s!r}" for s in scalings) + " |")
+        print("|---|---|---|---|" + "---|" * len(scalings))
+        for level, scale in args.rows:
+            train, test = level + scale * X[:half], level + scale * X[half:]
             cells = []
             for scaling in scalings:
                 start = time.perf_counter()
-                model = estimator(random_state=0, input_scaling=scaling).fit(scale * X[:half], y[:half])
+                model = estimator(random_state=0, input_scaling=scaling).fit(train, y[:half])
                 seconds = time.perf_counter() - start
-                cells.append(f"{model.score(scale * X[half:], y[half:]):.3f} ({seconds:.1f})")
-            print(f"| {scale:g} | {np.abs(scale * X[:half]).max():.3g} | " + " | ".join(cells) + " |", flush=True)
+                cells.append(f"{model.score(test, y[half:]):.3f} ({seconds:.1f})")
+            print(f"| {level:g} | {scale:g} | {np.abs(train).max():.3g} | {abs(train.mean()) / train.std():.2f} | "
+                  + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

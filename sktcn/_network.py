@@ -770,26 +770,29 @@ def output_head(features, *, sequence, output_shape, n_classes=None, dtype=None,
     return outputs
 
 
-# input_scaling="auto" goes by the largest magnitude of a feature's training
-# values: it standardises those beyond UNIT_RANGE, raw units (counts,
-# accelerations), and those within SMALL_RANGE, small units (strain, returns,
-# volts in a microvolt signal); the features in between, near unit scale, and
-# 0/1 indicators above all, train better as given. The lower bound mirrors the
-# upper one, a decade below unit scale. Below it the defaults failed silently
-# (benchmarks/input_units.py): a two-frequency classification fell to chance
-# at a scale of 1e-4, and a nonlinear regression to negative test R^2 at 1e-2,
-# where the same data standardised reach 1.0 and 0.48.
+# input_scaling="auto" feeds as given the features that a network reads well
+# unscaled, and standardises the rest (near_unit_scale): raw units (counts,
+# accelerations) beyond UNIT_RANGE, as always; small units (strain, returns), a
+# standard deviation below SMALL_RANGE; and a level that dwarfs its variation
+# (a voltage of 5 +- 0.1, absorbances of 3 +- 0.5), a mean beyond LEVEL_RATIO
+# standard deviations from zero. Fed as given, such features failed silently
+# (benchmarks/input_units.py): a two-frequency classification that scores 1.0
+# fell to chance at a scale of 1e-4 or on a level of 5 with variation of 0.1,
+# and a nonlinear regression (R^2 0.48 standardised) fell below 0 at a scale
+# of 0.03 or a level of 3 standard deviations. 0/1 indicators always go in as
+# given: standardising the adding problem's sparse marker took its test R^2
+# from 0.889 to -0.311.
 UNIT_RANGE = 10.0
-SMALL_RANGE = 1 / UNIT_RANGE
+SMALL_RANGE = 0.1
+LEVEL_RATIO = 2.0
 
 
 def scaling_statistics(X, mode):
     """Per-feature (mean, variance) that input scaling ``mode`` applies to ``X``; None for no scaling.
 
-    ``"standard"`` standardises every feature; ``"auto"`` only those whose
-    values reach beyond ``UNIT_RANGE`` in magnitude or all lie within
-    ``SMALL_RANGE`` (the others, near unit scale, get mean 0 and variance 1,
-    which leaves them as they are). ``"series"`` has no training
+    ``"standard"`` standardises every feature; ``"auto"`` all but those
+    :func:`near_unit_scale` finds (which get mean 0 and variance 1, leaving
+    them as they are). ``"series"`` has no training
     statistics (each series is standardised by its own): it returns
     ``SERIES_SCALING``, which :func:`build_network` takes for its layer.
 
@@ -809,16 +812,59 @@ def scaling_statistics(X, mode):
     mean, variance = channel_statistics(X)
     unit_scale = None
     if mode == "auto":
-        # The largest magnitude from max and min: no float64 or abs() copy of X.
+        # Each feature's range from max and min: no float64 or abs() copy of X.
         X = np.asarray(X)
-        magnitude = np.maximum(X.max(axis=(0, 1)), -X.min(axis=(0, 1)))
-        unit_scale = (magnitude <= UNIT_RANGE) & (magnitude >= SMALL_RANGE)
+        unit_scale = near_unit_scale(mean, variance, X.min(axis=(0, 1)), X.max(axis=(0, 1)))
         scaled = np.where(unit_scale, 0.0, mean), np.where(unit_scale, 1.0, variance)
     else:
         scaled = mean, variance
     check_scaling_variance(scaled[1])
     warn_below_scaling_floor(mean, variance, mode, unit_scale)
     return scaled
+
+
+def near_unit_scale(mean, variance, low, high):
+    """Which features ``input_scaling="auto"`` feeds as given: 0/1 indicators, and those near standard scale.
+
+    Near standard scale: values within ``UNIT_RANGE`` in magnitude, a
+    standard deviation of at least ``SMALL_RANGE``, and a mean within
+    ``LEVEL_RATIO`` standard deviations of zero. Indicators are the features
+    whose values are all 0 or 1, read from the statistics: for values in
+    [0, 1], the mean of ``x * (1 - x)``, ``mean - mean**2 - variance``, is 0
+    only when each is 0 or 1. A constant feature other than 0 or 1 is
+    centred (standardised: :func:`channel_statistics` gives it variance 1).
+
+    Parameters
+    ----------
+    mean, variance : ndarray of shape (n_features,)
+        Each feature's statistics over the training X (:func:`channel_statistics`).
+    low, high : ndarray of shape (n_features,)
+        Each feature's least and greatest training value.
+
+    Returns
+    -------
+    ndarray of bool of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktcn._network import channel_statistics, near_unit_scale
+    >>> rng = np.random.default_rng(0)
+    >>> unit, marker = rng.normal(size=(50, 20)), (rng.uniform(size=(50, 20)) < 0.01) * 1.0
+    >>> X = np.stack([unit, marker, 500 + unit, unit / 100, 5 + unit / 10], axis=-1)
+    >>> near_unit_scale(*channel_statistics(X), X.min(axis=(0, 1)), X.max(axis=(0, 1))).tolist()
+    [True, True, False, False, False]
+    """
+    mean, variance = np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+    constant = low == high
+    std = np.sqrt(variance)
+    indicator = (low >= 0) & (high <= 1) & (
+        constant & ((high == 0) | (high == 1)) | ~constant & np.isclose(mean - mean**2, variance, rtol=1e-9, atol=0)
+    )
+    standard_like = (
+        (np.maximum(high, -low) <= UNIT_RANGE) & ~constant & (std >= SMALL_RANGE) & (np.abs(mean) <= LEVEL_RATIO * std)
+    )
+    return indicator | standard_like
 
 
 def check_scaling_variance(variance):

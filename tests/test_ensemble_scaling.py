@@ -11,11 +11,13 @@ import sktcn
 from sktcn import TCNClassifier, TCNRegressor
 from sktcn._ensemble import member_networks
 from sktcn._network import (
+    LEVEL_RATIO,
     SMALL_RANGE,
     UNIT_RANGE,
     SeriesStandardization,
     build_network,
     channel_statistics,
+    near_unit_scale,
     scaling_statistics,
 )
 from sktcn._validation import pad_ragged
@@ -171,30 +173,41 @@ def test_auto_scaling_standardises_only_features_beyond_unit_range(rng):
     np.testing.assert_allclose(np.ravel(layer.mean), mean, rtol=1e-5)
 
 
-def test_auto_scaling_standardises_features_far_below_unit_scale(rng):
-    # "auto" fed every feature within +-10 as given: a signal at a scale of 1e-4 reached the
-    # network too small to learn from, and a default classifier fell to chance on it
-    # silently (benchmarks/input_units.py), where the same data standardised scored 1.0.
+def test_auto_scaling_standardises_small_units_and_levels_that_dwarf_their_variation(rng):
+    # "auto" fed every feature within +-10 as given: a signal at a scale of 1e-4, or riding on
+    # a level of 5 with variation of 0.1, reached the network in a form it learnt nothing
+    # from, and a default classifier fell to chance on it silently
+    # (benchmarks/input_units.py), where the same data standardised scored 1.0.
     signal = rng.normal(size=(30, 8))
-    marker = (rng.uniform(size=(30, 8)) < 0.1).astype(np.float64)
-    X = np.stack([signal * 1e-4, marker, signal / np.abs(signal).max() * SMALL_RANGE * 0.99], axis=-1)
+    marker = np.zeros((30, 8))
+    marker[0, 0] = marker[5, 3] = 1.0  # two ones in 240 steps, as sparse as the adding problem's
+    uniform = rng.uniform(size=(30, 8))  # the adding problem's values: near unit scale
+    X = np.stack([signal * 1e-4, marker, signal * SMALL_RANGE * 0.9, 5 + signal / 10, uniform, signal,
+                  np.full((30, 8), 5.0), np.ones((30, 8))], axis=-1)
     mean, variance = scaling_statistics(X, "auto")
     standard_mean, standard_variance = scaling_statistics(X, "standard")
-    for feature in (0, 2):  # all within SMALL_RANGE: standardised
-        assert np.abs(X[..., feature]).max() < SMALL_RANGE
+    for feature in (0, 2, 3):  # standardised: small units, a level that dwarfs the variation
+        assert np.abs(X[..., feature]).max() <= UNIT_RANGE
         assert (mean[feature], variance[feature]) == (standard_mean[feature], standard_variance[feature])
-        assert variance[feature] < 1e-2
-    assert (mean[1], variance[1]) == (0.0, 1.0)  # the 0/1 marker still goes in as given
+        assert variance[feature] < 0.1
+    assert mean[6] == 5.0  # a constant: centred
+    for feature in (1, 4, 5, 7):  # a sparse 0/1 marker (std below SMALL_RANGE), U(0, 1), N(0, 1), ones: as given
+        assert (mean[feature], variance[feature]) == (0.0, 1.0)
+    lo, hi = X.min(axis=(0, 1)), X.max(axis=(0, 1))
+    np.testing.assert_array_equal(near_unit_scale(standard_mean, standard_variance, lo, hi),
+                                  [False, True, False, False, True, True, False, True])
+    assert np.abs(uniform.mean()) <= LEVEL_RATIO * uniform.std() and np.std(marker) < SMALL_RANGE
 
 
-def test_auto_scaling_makes_small_units_train_as_unit_ones(rng):
-    # The network sees the same standardised inputs whatever the units of a small feature.
+@pytest.mark.parametrize("level, scale", [(0.0, 1e-4), (5.0, 0.1)])
+def test_auto_scaling_makes_other_units_train_as_unit_ones(rng, level, scale):
+    # The network sees the same standardised inputs whatever the units of such a feature.
     X = rng.normal(size=(40, 12))
     y = (X[:, -1] > 0).astype(int)
-    small = TCNClassifier(**TINY, random_state=0).fit(X * 1e-4, y)
+    other = TCNClassifier(**TINY, random_state=0).fit(level + scale * X, y)
     unit = TCNClassifier(**TINY, random_state=0, input_scaling="standard").fit(X, y)
-    assert small.model_.get_layer("input_scaling").variance.numpy().ravel()[0] < 1e-7
-    np.testing.assert_allclose(small.predict_proba(X * 1e-4), unit.predict_proba(X), atol=1e-4)
+    assert other.model_.get_layer("input_scaling").variance.numpy().ravel()[0] == pytest.approx(scale**2, rel=0.5)
+    np.testing.assert_allclose(other.predict_proba(level + scale * X), unit.predict_proba(X), atol=1e-4)
 
 
 _STREAMED_ENSEMBLE = """
