@@ -11,7 +11,7 @@ fitted with the estimators' defaults on every row (below):
 Each row is the series in other units, ``level + scale * X``, and fits three
 input scalings: ``"auto"`` (the default), ``None`` (every feature as given:
 what ``"auto"`` did with every feature within 10 until it also standardised
-small units and levels that dwarf their variation) and ``"standard"`` (every
+those within 0.1 and those on a level beyond 10 standard deviations) and ``"standard"`` (every
 feature standardised, so about the same figure on every row).
 
     python benchmarks/input_units.py                  # the rows of RESULTS.md

@@ -273,15 +273,14 @@ PARAMETERS = _table("""
         training series and time steps (of the first batch, for streamed
         data), so series in any units (case counts, accelerations) train
         with the default learning rate. ``"auto"``: every feature but 0/1
-        indicators and those already near standard scale (values within
-        ±10, a standard deviation of at least 0.1 and a mean within two
-        standard deviations of zero), which go in as given. Standardising a
-        0/1 marker hurt: on the adding problem (length 100, 15 epochs) test
-        R² fell from 0.889 to -0.311, while raw case counts (Covid3Month)
-        need it, and so do small units and levels that dwarf their
-        variation: fed as given at a scale of 1e-4, or as 5 ± 0.1, a
-        classification that scores 1.0 standardised fell to chance
-        (``benchmarks/input_units.py``). The statistics are part of
+        indicators and those near unit scale (largest magnitude from 0.1 to
+        10, mean within 10 standard deviations of zero), which go in as
+        given. Standardising a 0/1 marker hurt: on the adding problem
+        (length 100, 15 epochs) test R² fell from 0.889 to -0.311, while raw
+        case counts (Covid3Month) need it, and so do tiny units and levels
+        that dwarf their variation: fed as given at a scale of 1e-4, or as
+        5 ± 0.1, a classification that scores 1.0 standardised fell to
+        chance (``benchmarks/input_units.py``). The statistics are part of
         ``model_``. ``"series"``: the first layer standardises each series,
         feature by feature, by its own mean and standard deviation over its
         steps, in ``fit`` and ``predict`` alike (the z-normalisation the UCR

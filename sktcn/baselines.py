@@ -10,8 +10,8 @@ take these parameters of the TCN estimators (passing one raises a TypeError
 that names it):
 
 - ``input_scaling``: the LSTM sees its inputs as given, unscaled, where the TCN
-  estimators standardise every feature but 0/1 indicators and those already
-  near standard scale (``input_scaling="auto"``, their default). On data in
+  estimators standardise every feature but 0/1 indicators and those near
+  unit scale (``input_scaling="auto"``, their default). On data in
   raw units
   the LSTM then trains on a harder problem than the TCN, and a comparison
   measures the scaling as much as the networks: standardise the inputs first
