@@ -1,8 +1,8 @@
 """Checks and repairs of the frames TCNForecaster is given: values it cannot scale, byte order, update's columns.
 
-Each takes sktime's inner frame (``y`` or ``X``; series, then time) and
-either returns it ready for the windows or raises a ValueError that names
-the problem and the fix.
+Each takes sktime's inner frame (``y`` or ``X``; series, then time), or
+one series' values of it, and either returns what the windows can read or
+raises a ValueError that names the problem and the fix.
 """
 
 import numpy as np

@@ -1,8 +1,8 @@
 """The forecaster's time index: one frequency for a panel's dates, the steps a series skips, a horizon in steps.
 
-Pure functions of pandas indexes and sktime's inner frames (series, then
-time), which TCNForecaster's fit, update and predict call; tests reach them
-without training.
+Functions of pandas indexes and sktime's inner frames (series, then time),
+which TCNForecaster's fit, update and predict call; they train nothing, so
+their doctests run without a network.
 """
 
 import contextlib

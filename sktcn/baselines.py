@@ -11,9 +11,8 @@ that names it):
 
 - ``input_scaling``: the LSTM sees its inputs as given, unscaled, where the TCN
   estimators standardise every feature but 0/1 indicators and those near
-  unit scale (``input_scaling="auto"``, their default). On data in
-  raw units
-  the LSTM then trains on a harder problem than the TCN, and a comparison
+  unit scale (``input_scaling="auto"``, their default). On data in raw
+  units the LSTM then trains on a harder problem than the TCN, and a comparison
   measures the scaling as much as the networks: standardise the inputs first
   (each feature with its mean and standard deviation over the training
   series and steps, as ``input_scaling="standard"`` does) and give both
