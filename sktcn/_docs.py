@@ -83,6 +83,10 @@ PARAMETERS = _table("""
         ValueError).
     learning_rate : float or None, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's default.
+        A schedule (a ``keras.optimizers.schedules.LearningRateSchedule``)
+        goes in the optimizer instead,
+        ``optimizer=keras.optimizers.Adam(learning_rate=schedule)``; given
+        here it is refused with a TypeError that says so.
     loss : str, keras loss or None, default=None
         ``None`` picks the estimator's natural loss. A classifier trains on
         class indices (sparse labels): Keras' losses and metrics for one-hot

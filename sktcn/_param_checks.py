@@ -224,6 +224,31 @@ def _refuse_unknown_name(what, name, module, where, alternative):
     )
 
 
+def check_learning_rate(learning_rate):
+    """Refuse a learning-rate schedule given as ``learning_rate``, which takes a number, naming where it goes.
+
+    scikit-learn's constraint would only say "must be a float"; a schedule is
+    a natural thing to try there, and the optimizer takes it (the regime of
+    ``epochs="auto"`` then leaves the rate to it).
+
+    Examples
+    --------
+    >>> import keras
+    >>> from sktcn._param_checks import check_learning_rate
+    >>> check_learning_rate(0.01)
+    >>> check_learning_rate(keras.optimizers.schedules.CosineDecay(1e-3, 100))
+    Traceback (most recent call last):
+    ...
+    TypeError: learning_rate takes a number or None, not the schedule CosineDecay. ...
+    """
+    if isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule) or callable(learning_rate):
+        raise TypeError(
+            f"learning_rate takes a number or None, not the schedule {type(learning_rate).__name__}. A schedule "
+            "belongs to the optimizer: optimizer=keras.optimizers.Adam(learning_rate=schedule), with "
+            'learning_rate=None; epochs="auto" then follows the schedule instead of halving the rate on a plateau.'
+        )
+
+
 def check_loss_arguments(loss, routed):
     """Refuse ``loss__...`` arguments beside a loss given by name, with a ValueError naming the class that takes them.
 

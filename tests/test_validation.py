@@ -175,6 +175,26 @@ def test_invalid_hyperparameters(Estimator, params, error, match):
     assert not hasattr(est, "model_")
 
 
+def _decay():
+    return keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=10, decay_rate=0.9)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: TCNClassifier(**TINY, learning_rate=_decay()), lambda: TCNRegressor(**TINY, learning_rate=_decay()),
+     lambda: TCNRegressor(**TINY, learning_rate=lambda: 1e-3),
+     lambda: LSTMRegressor(units=4, epochs=1, learning_rate=_decay())],
+    ids=["classifier", "regressor", "callable", "lstm"],
+)
+def test_a_learning_rate_schedule_is_refused_with_where_it_goes(make):
+    # scikit-learn's constraint said only "must be a float ... or None", though the optimizer takes a schedule.
+    est = make()
+    with pytest.raises(TypeError, match=r"learning_rate takes a number or None, not the schedule .*"
+                                        r"optimizer=keras\.optimizers\.Adam\(learning_rate=schedule\)"):
+        est.fit(np.random.rand(8, 6), np.arange(8) % 2)
+    assert not hasattr(est, "model_")
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
