@@ -42,7 +42,7 @@ from sktcn._distribute import picklable_strategy
 from sktcn._epoch_batches import TooFewSamples
 from sktcn._frame_checks import check_finite, check_scalable, check_spread, native_byte_order, pooled_columns
 from sktcn._network_pool import pool_key
-from sktcn._param_checks import check_keras_names, unknown_params_advice
+from sktcn._param_checks import check_keras_names, check_learning_rate, unknown_params_advice
 from sktcn._pretrained import Pretrained, starting_point
 from sktcn._random import member_seeds
 from sktcn._rollback import fit_restored_on_failure, unchanged_on_failure
@@ -683,6 +683,7 @@ class TCNForecaster(BaseForecaster):
         loss or metric, ``padding="same"``) is warned of, not raised.
         """
         params = {name: getattr(self, name) for name in self._parameter_constraints}
+        check_learning_rate(self.learning_rate)
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
         check_keras_names(self)
         try:

@@ -183,16 +183,20 @@ def _decay():
     "make",
     [lambda: TCNClassifier(**TINY, learning_rate=_decay()), lambda: TCNRegressor(**TINY, learning_rate=_decay()),
      lambda: TCNRegressor(**TINY, learning_rate=lambda: 1e-3),
-     lambda: LSTMRegressor(units=4, epochs=1, learning_rate=_decay())],
-    ids=["classifier", "regressor", "callable", "lstm"],
+     lambda: LSTMRegressor(units=4, epochs=1, learning_rate=_decay()),
+     lambda: TCNForecaster(**TINY, learning_rate=_decay())],
+    ids=["classifier", "regressor", "callable", "lstm", "forecaster"],
 )
 def test_a_learning_rate_schedule_is_refused_with_where_it_goes(make):
     # scikit-learn's constraint said only "must be a float ... or None", though the optimizer takes a schedule.
     est = make()
     with pytest.raises(TypeError, match=r"learning_rate takes a number or None, not the schedule .*"
                                         r"optimizer=keras\.optimizers\.Adam\(learning_rate=schedule\)"):
-        est.fit(np.random.rand(8, 6), np.arange(8) % 2)
-    assert not hasattr(est, "model_")
+        if isinstance(est, TCNForecaster):
+            est.fit(pd.Series(np.random.rand(30)), fh=[1])
+        else:
+            est.fit(np.random.rand(8, 6), np.arange(8) % 2)
+    assert not est.is_fitted if isinstance(est, TCNForecaster) else not hasattr(est, "model_")
 
 
 @pytest.mark.parametrize(
