@@ -85,8 +85,8 @@ from sktcn._network_pool import pool_key, same_parameter_value
 from sktcn._onnx import export_onnx as _export_onnx
 from sktcn._param_checks import (
     InstancesOrSubclasses,
+    check_constraints,
     check_keras_names,
-    check_learning_rate,
     check_loss_arguments,
     check_routed_params,
     closest_name,
@@ -526,9 +526,7 @@ class TCNEstimatorBase(BaseWrapper):
     # ------------------------------------------------------------------ checks
     def _check_params(self):
         """Raise ValueError/TypeError for invalid hyperparameters, before any work."""
-        params = {k: getattr(self, k) for k in self._parameter_constraints}
-        check_learning_rate(self.learning_rate)
-        validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_constraints(self)
         check_keras_names(self)
         if self.dilations is not None:
             check_dilations(self.dilations, alternative=", or None")

@@ -12,7 +12,7 @@ import difflib
 import inspect
 
 import keras
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, validate_parameter_constraints
 
 from sktcn import _compat
 from sktcn._compat import flat_items
@@ -222,6 +222,17 @@ def _refuse_unknown_name(what, name, module, where, alternative):
         + (f" Did you mean {close!r}?" if close else "")
         + f" Use the name of one in {where} (dir({where}) lists them), or pass {alternative}."
     )
+
+
+def check_constraints(estimator):
+    """Check every parameter of ``estimator`` against its ``_parameter_constraints`` (scikit-learn's messages).
+
+    A learning-rate schedule is checked first, for a message that says where
+    it goes (:func:`check_learning_rate`).
+    """
+    check_learning_rate(estimator.learning_rate)
+    params = {name: getattr(estimator, name) for name in estimator._parameter_constraints}
+    validate_parameter_constraints(estimator._parameter_constraints, params, caller_name=type(estimator).__name__)
 
 
 def check_learning_rate(learning_rate):

@@ -45,7 +45,7 @@ import inspect
 import numbers
 
 import keras
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import Interval
 
 from sktcn import _docs
 from sktcn._base import (
@@ -56,7 +56,7 @@ from sktcn._base import (
 )
 from sktcn._distribute import unmixed_policy_scope
 from sktcn._network import output_head, precision_dtypes
-from sktcn._param_checks import check_keras_names, check_learning_rate, check_routed_params
+from sktcn._param_checks import check_constraints, check_keras_names, check_routed_params
 from sktcn._validation import python_ints
 from sktcn.classifier import TCNClassifier
 from sktcn.regressor import TCNRegressor
@@ -123,9 +123,7 @@ class _LSTMNetwork:
                         "estimators only; pickle or joblib stores it (with its network).")
 
     def _check_params(self):
-        params = {k: getattr(self, k) for k in self._parameter_constraints}
-        check_learning_rate(self.learning_rate)
-        validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_constraints(self)
         # The TCN estimators' own checks are of TCN parameters, but for these names
         # (a baseline has no activation nor kernel_initializer) and the loss.
         check_keras_names(self, ("optimizer", "loss"))

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import Interval, StrOptions
 from sktime.datatypes import MTYPE_LIST_HIERARCHICAL, MTYPE_LIST_PANEL, MTYPE_LIST_SERIES, convert_to
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.validation.forecasting import check_fh
@@ -42,7 +42,7 @@ from sktcn._distribute import picklable_strategy
 from sktcn._epoch_batches import TooFewSamples
 from sktcn._frame_checks import check_finite, check_scalable, check_spread, native_byte_order, pooled_columns
 from sktcn._network_pool import pool_key
-from sktcn._param_checks import check_keras_names, check_learning_rate, unknown_params_advice
+from sktcn._param_checks import check_constraints, check_keras_names, unknown_params_advice
 from sktcn._pretrained import Pretrained, starting_point
 from sktcn._random import member_seeds
 from sktcn._rollback import fit_restored_on_failure, unchanged_on_failure
@@ -682,9 +682,7 @@ class TCNForecaster(BaseForecaster):
         load as it was saved: what sktcn has refused since it was saved (a
         loss or metric, ``padding="same"``) is warned of, not raised.
         """
-        params = {name: getattr(self, name) for name in self._parameter_constraints}
-        check_learning_rate(self.learning_rate)
-        validate_parameter_constraints(self._parameter_constraints, params, caller_name=type(self).__name__)
+        check_constraints(self)
         check_keras_names(self)
         try:
             check_numeric_target_losses(self.loss, self.metrics, type(self).__name__)
