@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from sktcn._caller import caller_stacklevel
@@ -305,7 +306,8 @@ def target_array(y, dtype=None):
         if values.dtype.kind != "f" or np.isfinite(values).all():
             return values
     try:
-        return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+        with finiteness_checked():
+            return check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
     except ValueError as error:
         advice = _missing_targets_advice(str(error), numeric=dtype is not None)
         if advice:
@@ -413,7 +415,8 @@ def checked_sample_weight(sample_weight, X, allow_all_zero=False):
         sample_weight = sample_weight.item()  # a 0-d array (one weight for a whole batch) is a scalar
     check = _check_sample_weight
     keywords = {"allow_all_zero_weights": True} if _takes_all_zero_keyword(check) else {}
-    weights = check(sample_weight, X, dtype=np.float64, ensure_non_negative=True, **keywords)
+    with finiteness_checked():
+        weights = check(sample_weight, X, dtype=np.float64, ensure_non_negative=True, **keywords)
     if not allow_all_zero and not np.any(weights):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weights
@@ -461,6 +464,18 @@ def ndim(X):
         return -1
 
 
+def finiteness_checked():
+    """A context in which scikit-learn's checks refuse NaN and infinity, whatever ``assume_finite`` says.
+
+    ``sklearn.set_config(assume_finite=True)`` lets check_array pass them on
+    to save a pass over the data, but no network here can take them: a fit
+    on them failed later as "Training diverged", which sends the user to
+    scaling instead of to the missing values. The check costs one pass over
+    the data, against a fit's many.
+    """
+    return config_context(assume_finite=False)
+
+
 def as_float32(X, **check_array_params):
     """check_array(X, dtype=float32), with a fast path for finite float ndarrays.
 
@@ -492,7 +507,7 @@ def _checked_float32(X, name, **check_array_params):
     _refuse_time_values(X, name)
     # The cast of values beyond float32's range overflows to inf, which
     # check_array refuses; NumPy's warnings about it would come with the error.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), finiteness_checked():
         try:
             return check_array(X, dtype=np.float32, **check_array_params)
         except ValueError as error:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+import sklearn
 import tensorflow as tf
 from conftest import TINY
 from hypothesis import HealthCheck, given, settings
@@ -82,6 +83,32 @@ def test_missing_values_in_X_are_refused_by_name_with_the_fix(series_2d):
             reg.predict(bad)
     with pytest.raises(ValueError, match=r"Input X\[1\] contains NaN\. .* missing or infinite values in X\[1\]"):
         reg.predict([X[0], gappy[1, 2:]])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_assume_finite_lets_no_nan_or_infinity_reach_the_network(Estimator):
+    # Under sklearn's assume_finite=True, NaN in X failed the fit as "Training diverged ... Scale X and y",
+    # NaN in predict's X gave NaN predictions silently, and a NaN sample weight was refused as a sum too large.
+    X, y = np.random.default_rng(0).normal(size=(6, 5)), _targets(Estimator, 6)
+    fitted = Estimator(**TINY).fit(X, y)
+    fix = "The networks take no missing or infinite values in X: fill the gaps first"
+    with sklearn.config_context(assume_finite=True):
+        for bad, what in ((np.nan, "NaN"), (np.inf, "infinity")):
+            gappy = X.copy()
+            gappy[2, 1] = bad
+            est = Estimator(**TINY)
+            with pytest.raises(ValueError, match=f"Input X contains {what}.*{fix}"):
+                est.fit(gappy, y)
+            assert not hasattr(est, "model_") and not hasattr(est, "n_features_in_")
+            with pytest.raises(ValueError, match=f"Input X contains {what}.*{fix}"):
+                fitted.predict(gappy)
+        weights = np.ones(6)
+        weights[1] = np.nan
+        with pytest.raises(ValueError, match="Input sample_weight contains NaN"):
+            Estimator(**TINY).fit(X, y, sample_weight=weights)
+        if Estimator is TCNRegressor:
+            with pytest.raises(ValueError, match="Input y contains NaN. The estimators need a finite target"):
+                Estimator(**TINY).fit(X, np.where(np.arange(6) == 3, np.nan, y))
 
 
 def test_regressor_rejects_nan_and_text_targets():
