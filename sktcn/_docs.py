@@ -127,7 +127,7 @@ PARAMETERS = _table("""
         Number of passes over the training data. ``"auto"`` plans a budget
         of about 4,000 gradient steps (at least 10 and at most 2,000 passes
         over the data, fewer for long series or wide networks so that a fit's
-        compute stays bounded, ~2 minutes on a 2-core CPU; a small training
+        compute stays bounded, 1-2 minutes on a 2-core CPU; a small training
         set, whose passes are batched several together, runs them in fewer,
         fuller batches), halves the learning rate whenever the loss stalls
         (unless the optimizer has a ``LearningRateSchedule`` of its own),

@@ -35,9 +35,12 @@ MAX_PASSES = 2000
 
 # What the passes of a plan may cost in all, counted in the time of one series
 # x time step through one residual block of the default width (64 filters,
-# kernel 3), see network_time: 2-3 minutes of training on a 2-core CPU (1.5-2.0
-# us each, measured on ACSF1 on different days). Long series reach this bound
-# before the step budget.
+# kernel 3), see network_time: 2-3 minutes of training on a 2-core CPU when it
+# was set (1.5-2.0 us each, measured on ACSF1 on different days), 1-1.5 minutes
+# since the fits lost their overheads (0.9-1.2 us: ACSF1 in 74-92 s). Kept:
+# twice the bound took ACSF1 past 3 minutes for about one test series in a
+# hundred (benchmarks/RESULTS.md). Long series reach this bound before the
+# step budget.
 MAX_COST = 80_000_000
 
 # A residual block's time per series-step grows with its filters f as
@@ -235,7 +238,7 @@ def plan_training(steps_per_pass, cost_per_pass, repeatable=False, time_per_pass
     # Whole epochs of `repeats` passes: rounded up, except past MAX_PASSES, the
     # documented most (20 series would run 2,016 passes, 63 epochs of 32), where
     # they are rounded down (repeats <= MIN_STEPS_PER_EPOCH, so far above
-    # MIN_PASSES). The compute bound is a budget of about 2 minutes: less than
+    # MIN_PASSES). The compute bound is a budget of a minute or two: less than
     # an epoch beyond it is kept, as the benchmarked plans have it.
     epochs = math.ceil(passes / repeats)
     if epochs * repeats > MAX_PASSES:
