@@ -252,7 +252,8 @@ def check_learning_rate(learning_rate):
     ...
     TypeError: learning_rate takes a number or None, not the schedule CosineDecay. ...
     """
-    if isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule) or callable(learning_rate):
+    # Keras' LearningRateSchedule instances are callables (step -> rate), as are the plain functions it also takes.
+    if callable(learning_rate):
         raise TypeError(
             f"learning_rate takes a number or None, not the schedule {type(learning_rate).__name__}. A schedule "
             "belongs to the optimizer: optimizer=keras.optimizers.Adam(learning_rate=schedule), with "
